@@ -1,0 +1,45 @@
+import { readFileSync } from "node:fs";
+import { describeIssues } from "../apps/shared/src/validation.js";
+import { configSchema, type Config } from "./schema.js";
+
+/** Every problem found in the var file, each with its key path, value and expectation. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${file} is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Validates an already-parsed var file; returns a deeply frozen config or throws one ConfigError listing every problem. */
+export function parseConfig(input: unknown, file = "terraform.tfvars.json"): Config {
+  const result = configSchema.safeParse(input);
+  if (!result.success) throw new ConfigError(file, describeIssues(result.error.issues, input));
+  return deepFreeze(result.data);
+}
+
+export function loadConfig(file = "terraform.tfvars.json"): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError(file, [`cannot be read: ${(error as Error).message}`]);
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(file, [`is not valid JSON: ${(error as Error).message}`]);
+  }
+  return parseConfig(input, file);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,141 @@
+import { z } from "zod";
+
+/**
+ * The shape of `terraform.tfvars.json`: snake_case keys like any Terraform var file. Every optional key has the
+ * default documented in the README; unknown keys are errors (a typo must not silently fall back to a default).
+ */
+
+const name = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,18}[a-z0-9]$/, "expected 2-20 lowercase letters, digits or '-', starting with a letter");
+const domainName = z
+  .string()
+  .regex(
+    /^(?=.{4,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    "expected a lowercase DNS name such as api.example.com",
+  );
+const imageTag = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "expected a Docker image tag (letters, digits, '_', '.', '-'; max 128)");
+const arn = z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/, "expected an ARN");
+const logRetentionDays = z.union(
+  [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].map((d) =>
+    z.literal(d),
+  ) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>],
+  { error: "expected a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, 60, 90, ..., 365, ..., 3653)" },
+);
+
+/** Fargate accepts only these CPU units, each with its own memory range (MiB). */
+export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly [min: number, max: number, step: number]>> = {
+  256: [512, 2048, 512],
+  512: [1024, 4096, 1024],
+  1024: [2048, 8192, 1024],
+  2048: [4096, 16384, 1024],
+  4096: [8192, 30720, 1024],
+};
+
+const service = z.strictObject({
+  image_tag: imageTag,
+  cpu: z.number().int().default(256),
+  memory: z.number().int().default(512),
+  desired_count: z.number().int().min(0).max(100).default(2),
+});
+
+const processorService = service.extend({
+  desired_count: z.number().int().min(0).max(100).default(1),
+  min_count: z.number().int().min(0).max(100).default(1),
+  max_count: z.number().int().min(1).max(100).default(10),
+  poll_concurrency: z.number().int().min(1).max(32).default(4),
+  max_batch_seconds: z.number().int().min(5).max(21_600).default(30),
+  scale_out_queue_depth: z.number().int().min(1).default(100),
+});
+
+const localBackend = z.strictObject({ type: z.literal("local") });
+const s3Backend = z.strictObject({
+  type: z.literal("s3"),
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name"),
+  key_prefix: z.string().regex(/^[A-Za-z0-9!_.*'()/-]{1,200}$/, "expected an S3 key prefix").default("apigw-vpclink"),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "expected an AWS region such as eu-west-1").optional(),
+  use_lockfile: z.boolean().default(true),
+});
+
+export const configSchema = z
+  .strictObject({
+    project: name,
+    environment: name,
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "expected an AWS region such as eu-west-1"),
+    vpc_id: z.string().regex(/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/, "expected a VPC id such as vpc-0123456789abcdef0"),
+    alb_certificate_domain: domainName,
+    ingest_api_domain: domainName.nullable().default(null),
+    query_api_domain: domainName.nullable().default(null),
+    api_key_required: z.boolean().default(true),
+    throttle_rate_limit: z.number().positive().max(10_000).default(100),
+    throttle_burst_limit: z.number().int().positive().max(5_000).default(200),
+    quota_per_day: z.number().int().positive().nullable().default(null),
+    services: z.strictObject({ api: service, processor: processorService }),
+    log_retention_days: logRetentionDays.default(365),
+    log_kms_key_arn: arn.nullable().default(null),
+    max_receive_count: z.number().int().min(1).max(1000).default(5),
+    message_retention_seconds: z.number().int().min(60).max(1_209_600).default(345_600),
+    table_ttl_attribute: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/).nullable().default(null),
+    deletion_protection: z.boolean().default(true),
+    waf_web_acl_arn: arn.nullable().default(null),
+    alb_access_logs_bucket: z.string().min(3).nullable().default(null),
+    ecr_keep_images: z.number().int().min(1).max(1000).default(30),
+    state_backend: z.discriminatedUnion("type", [localBackend, s3Backend]).default({ type: "local" }),
+    tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
+  })
+  .superRefine(checkCrossFieldRules);
+
+export type Config = z.output<typeof configSchema>;
+export type ServiceConfig = Config["services"]["api"];
+export type ProcessorConfig = Config["services"]["processor"];
+
+/** Rules that involve more than one key; each names the key at fault. */
+function checkCrossFieldRules(config: z.output<ReturnType<typeof configSchema.innerType>>, ctx: z.RefinementCtx) {
+  for (const [serviceName, svc] of Object.entries(config.services)) {
+    const range = FARGATE_MEMORY_BY_CPU[svc.cpu];
+    if (!range) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["services", serviceName, "cpu"],
+        message: `expected a Fargate CPU value: ${Object.keys(FARGATE_MEMORY_BY_CPU).join(", ")}`,
+      });
+      continue;
+    }
+    const [min, max, step] = range;
+    if (svc.memory < min || svc.memory > max || svc.memory % step !== 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["services", serviceName, "memory"],
+        message: `expected ${min}-${max} MiB in steps of ${step} for cpu ${svc.cpu}`,
+      });
+    }
+  }
+  const processor = config.services.processor;
+  if (processor.min_count > processor.max_count) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["services", "processor", "min_count"],
+      message: `must not exceed services.processor.max_count (${processor.max_count})`,
+    });
+  }
+  if (processor.desired_count < processor.min_count || processor.desired_count > processor.max_count) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["services", "processor", "desired_count"],
+      message: `must be between services.processor.min_count and max_count (${processor.min_count}-${processor.max_count})`,
+    });
+  }
+  if (config.throttle_burst_limit < config.throttle_rate_limit) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["throttle_burst_limit"],
+      message: `must be at least throttle_rate_limit (${config.throttle_rate_limit})`,
+    });
+  }
+  // The queue's visibility timeout is 2 x max_batch_seconds and SQS caps it at 12 hours.
+  if (processor.max_batch_seconds * 2 > 43_200) {
+    ctx.addIssue({ code: "custom", path: ["services", "processor", "max_batch_seconds"], message: "must be at most 21600" });
+  }
+}
