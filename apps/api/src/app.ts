@@ -1,0 +1,80 @@
+import { randomUUID } from "node:crypto";
+import express, { type Express, type RequestHandler } from "express";
+import helmet from "helmet";
+import type { Logger } from "pino";
+import { PayloadTooLargeError, RouteNotFoundError, UriTooLongError, errorHandler } from "./errors.js";
+import type { RequestsReader } from "./requests-table.js";
+import { getRequest, health, methodNotAllowed, ready } from "./routes.js";
+
+export interface AppDeps {
+  readonly requests: RequestsReader;
+  readonly logger: Logger;
+  /** True once SIGTERM arrived: readiness fails and responses ask clients to close their connections. */
+  readonly isShuttingDown?: () => boolean;
+}
+
+/** The longest valid URL is ~50 bytes; 2 KiB leaves room for query strings a proxy may add. */
+export const MAX_URL_BYTES = 2_048;
+/** This API reads no bodies; a small allowance tolerates clients that send an empty JSON object on GET. */
+export const MAX_BODY_BYTES = 1_024;
+
+const GET_ONLY = ["GET", "HEAD"] as const;
+
+/** Builds the Express app; never listens (main.ts and the tests do). */
+export function buildApp(deps: AppDeps): Express {
+  const isShuttingDown = deps.isShuttingDown ?? (() => false);
+  const app = express();
+  // ETags would hash every body for nothing (items are immutable and no client sends If-None-Match).
+  app.set("etag", false);
+  app.set("query parser", false);
+
+  app.use(requestLog(deps.logger, isShuttingDown));
+  app.use(helmet());
+  app.use(sizeLimits);
+
+  app.route("/health").get(health).all(methodNotAllowed(GET_ONLY));
+  app.route("/ready").get(ready(deps.requests, isShuttingDown)).all(methodNotAllowed(GET_ONLY));
+  // `/requests` and `/requests/` land here too, so an empty id is a 400 like any other bad id.
+  app.route("/requests{/:requestId}").get(getRequest(deps.requests)).all(methodNotAllowed(GET_ONLY));
+
+  app.use(() => {
+    throw new RouteNotFoundError();
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+/**
+ * One JSON log line per request with status and latency, written when the response finishes or the client
+ * goes away. The ALB's X-Amzn-Trace-Id (present on every request through the ALB) correlates with its logs.
+ */
+function requestLog(logger: Logger, isShuttingDown: () => boolean): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    const traceId = req.get("x-amzn-trace-id") ?? req.get("x-request-id") ?? randomUUID();
+    // While draining, tell keep-alive clients (the ALB) to open their next request elsewhere.
+    if (isShuttingDown()) res.setHeader("Connection", "close");
+    res.once("close", () => {
+      logger.info(
+        {
+          method: req.method,
+          url: req.originalUrl.slice(0, 256),
+          status: res.statusCode,
+          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+          traceId,
+          ...(res.writableFinished ? {} : { aborted: true }),
+        },
+        "request",
+      );
+    });
+    next();
+  };
+}
+
+const sizeLimits: RequestHandler = (req, _res, next) => {
+  if (Buffer.byteLength(req.originalUrl) > MAX_URL_BYTES) throw new UriTooLongError(MAX_URL_BYTES);
+  const declared = Number(req.get("content-length") ?? 0);
+  // A chunked body has no declared length: it could be anything, and nothing here reads it.
+  if (declared > MAX_BODY_BYTES || req.get("transfer-encoding") !== undefined) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  next();
+};

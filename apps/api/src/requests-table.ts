@@ -1,0 +1,122 @@
+import { DynamoDBClient, GetItemCommand, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { DependencyUnavailableError } from "./errors.js";
+import { itemToJson } from "./item-json.js";
+import type { RequestId } from "./request-id.js";
+
+/**
+ * The only module that talks to DynamoDB.
+ *
+ * Time budget for one read, well under API Gateway's 29 s integration timeout:
+ * - connect 1 s and 2 s per attempt (a GetItem normally takes single-digit ms),
+ * - the SDK's standard retry mode, 3 attempts with jittered backoff (its retry quota stops retry storms),
+ * - and an overall 5 s abort signal, so the worst case is bounded whatever the retries add up to.
+ */
+export const DYNAMO_CLIENT_SETTINGS = {
+  maxAttempts: 3,
+  connectionTimeoutMs: 1_000,
+  requestTimeoutMs: 2_000,
+  /** Above the ALB's expected concurrency per task; sockets are reused (keep-alive) to skip TCP/TLS set-up. */
+  maxSockets: 64,
+  readBudgetMs: 5_000,
+} as const;
+
+export interface DynamoClientOptions {
+  readonly region: string;
+  /** Emulator endpoint; undefined in AWS. */
+  readonly endpoint?: string | undefined;
+  /** Undefined in AWS: the SDK's default chain finds the ECS task role. */
+  readonly credentials?: DynamoDBClientConfig["credentials"];
+}
+
+/** The client the service uses; the benchmark's ceiling run uses the same factory so both compare like for like. */
+export function createDynamoClient(options: DynamoClientOptions): DynamoDBClient {
+  return new DynamoDBClient({
+    region: options.region,
+    endpoint: options.endpoint,
+    credentials: options.credentials,
+    maxAttempts: DYNAMO_CLIENT_SETTINGS.maxAttempts,
+    retryMode: "standard",
+    requestHandler: {
+      connectionTimeout: DYNAMO_CLIENT_SETTINGS.connectionTimeoutMs,
+      requestTimeout: DYNAMO_CLIENT_SETTINGS.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+      httpAgent: { keepAlive: true, maxSockets: DYNAMO_CLIENT_SETTINGS.maxSockets },
+      httpsAgent: { keepAlive: true, maxSockets: DYNAMO_CLIENT_SETTINGS.maxSockets },
+    },
+  });
+}
+
+/** What the HTTP layer needs from storage; tests substitute it to hold a request in flight. */
+export interface RequestsReader {
+  /** The stored item as JSON text, or undefined when no item has that id. */
+  getRequestJson(requestId: RequestId): Promise<string | undefined>;
+  /** Proves the table answers (readiness); throws DependencyUnavailableError when it does not. */
+  ping(): Promise<void>;
+}
+
+/** Never a valid request id (not a UUID), so the probe can never read a real item. */
+const READINESS_PROBE_KEY = "readiness-probe";
+
+export class RequestsTable implements RequestsReader {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly readBudgetMs: number = DYNAMO_CLIENT_SETTINGS.readBudgetMs,
+  ) {}
+
+  async getRequestJson(requestId: RequestId): Promise<string | undefined> {
+    const item = await this.getItem(requestId, true);
+    return item && itemToJson(item);
+  }
+
+  async ping(): Promise<void> {
+    await this.getItem(READINESS_PROBE_KEY, false);
+  }
+
+  /**
+   * Strongly consistent for request reads: items are written once, so a client that has seen a 200 must never
+   * see a 404 afterwards from a lagging replica. The probe does not need it.
+   */
+  private async getItem(requestId: string, consistent: boolean) {
+    try {
+      const output = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: { requestId: { S: requestId } }, ConsistentRead: consistent }),
+        { abortSignal: AbortSignal.timeout(this.readBudgetMs) },
+      );
+      return output.Item;
+    } catch (error) {
+      if (isTransient(error)) throw new DependencyUnavailableError("The data store is unavailable; retry later", 1, { cause: error });
+      // Anything else (missing table, access denied, validation) is a deployment bug: surface it as a 500.
+      throw error;
+    }
+  }
+}
+
+const THROTTLING_ERRORS = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "TooManyRequestsException",
+]);
+const TRANSIENT_ERRORS = new Set(["InternalServerError", "ServiceUnavailable", "TimeoutError", "AbortError", "RequestTimeout"]);
+const NETWORK_ERROR_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+
+/** Failures a later retry can fix: throttling, 5xx, timeouts and network errors (what the SDK itself retries). */
+export function isTransient(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { name, code, $metadata, $retryable } = error as {
+    name?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: unknown;
+  };
+  const status = $metadata?.httpStatusCode ?? 0;
+  return (
+    THROTTLING_ERRORS.has(name ?? "") ||
+    TRANSIENT_ERRORS.has(name ?? "") ||
+    NETWORK_ERROR_CODES.has(code ?? "") ||
+    status >= 500 ||
+    status === 429 ||
+    $retryable !== undefined
+  );
+}

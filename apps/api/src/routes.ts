@@ -1,0 +1,42 @@
+import type { RequestHandler } from "express";
+import { DependencyUnavailableError, InvalidRequestIdError, MethodNotAllowedError, RequestNotFoundError, ShuttingDownError } from "./errors.js";
+import { parseRequestId } from "./request-id.js";
+import type { RequestsReader } from "./requests-table.js";
+
+/** Liveness for the ALB/NLB health checks: answers from memory only, never from DynamoDB (see README). */
+export const health: RequestHandler = (_req, res) => {
+  res.status(200).json({ status: "ok" });
+};
+
+/** Readiness: can this instance serve reads right now? Probes DynamoDB; 503 while draining or when it fails. */
+export function ready(requests: RequestsReader, isShuttingDown: () => boolean): RequestHandler {
+  return async (_req, res) => {
+    if (isShuttingDown()) throw new ShuttingDownError();
+    try {
+      await requests.ping();
+    } catch (error) {
+      throw error instanceof DependencyUnavailableError
+        ? error
+        : new DependencyUnavailableError("The data store is not usable by this instance", 5, { cause: error });
+    }
+    res.status(200).json({ status: "ready" });
+  };
+}
+
+/** GET /requests/:requestId: validate the id, read the item, return it exactly as stored. */
+export function getRequest(requests: RequestsReader): RequestHandler {
+  return async (req, res) => {
+    const requestId = parseRequestId(req.params.requestId as string | undefined);
+    if (requestId === undefined) throw new InvalidRequestIdError();
+    const json = await requests.getRequestJson(requestId);
+    if (json === undefined) throw new RequestNotFoundError(requestId);
+    res.status(200).type("application/json").send(json);
+  };
+}
+
+/** For known paths hit with another method; `Allow` lists what is supported (HEAD comes with GET in Express). */
+export function methodNotAllowed(allowed: readonly string[]): RequestHandler {
+  return () => {
+    throw new MethodNotAllowedError(allowed);
+  };
+}
