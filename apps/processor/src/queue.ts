@@ -1,0 +1,119 @@
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type BatchResultErrorEntry,
+} from "@aws-sdk/client-sqs";
+
+/** The only SQS code in the processor: receive, batch delete and batch visibility changes, per-entry results. */
+
+export interface QueueMessage {
+  readonly messageId: string;
+  readonly receiptHandle: string;
+  readonly body: string | undefined;
+  /** Epoch milliseconds (string) when the message was enqueued. */
+  readonly sentTimestamp: string | undefined;
+  /** How many times SQS has handed this message out, this receive included. */
+  readonly receiveCount: number;
+}
+
+export interface EntryFailure {
+  readonly message: QueueMessage;
+  readonly code: string;
+  /** True when retrying the same entry cannot help (e.g. an expired receipt handle). */
+  readonly senderFault: boolean;
+}
+
+export interface MessageQueue {
+  receive(signal?: AbortSignal): Promise<QueueMessage[]>;
+  /** Deletes the messages; resolves with the entries SQS did not delete (the call itself may also throw). */
+  deleteBatch(messages: readonly QueueMessage[]): Promise<EntryFailure[]>;
+  /** Sets the messages' visibility timeout; 0 makes them receivable again now. Resolves with the failed entries. */
+  changeVisibility(messages: readonly QueueMessage[], seconds: number): Promise<EntryFailure[]>;
+}
+
+export interface SqsClientOptions {
+  readonly region: string;
+  /** Explicit endpoint (an emulator); undefined uses the SDK's resolution (AWS). */
+  readonly endpoint?: string | undefined;
+  readonly credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
+  readonly waitTimeSeconds: number;
+}
+
+/**
+ * With an explicit `endpoint`, the SDK sends every call there instead of to the queue URL's host
+ * (`useQueueUrlAsEndpoint`), so emulators that hand out `*.localhost` queue URLs work without DNS tricks.
+ */
+export function createSqsClient(options: SqsClientOptions): SQSClient {
+  return new SQSClient({
+    region: options.region,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    // A long poll legitimately takes waitTimeSeconds; anything much longer is a hung connection.
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: (options.waitTimeSeconds + 10) * 1_000 },
+  });
+}
+
+export function createMessageQueue(
+  sqs: SQSClient,
+  options: { readonly queueUrl: string; readonly batchSize: number; readonly waitTimeSeconds: number },
+): MessageQueue {
+  const { queueUrl } = options;
+  return {
+    async receive(signal) {
+      const response = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: options.batchSize,
+          WaitTimeSeconds: options.waitTimeSeconds,
+          MessageSystemAttributeNames: ["SentTimestamp", "ApproximateReceiveCount"],
+        }),
+        { abortSignal: signal },
+      );
+      return (response.Messages ?? []).flatMap((m) =>
+        m.MessageId && m.ReceiptHandle
+          ? [
+              {
+                messageId: m.MessageId,
+                receiptHandle: m.ReceiptHandle,
+                body: m.Body,
+                sentTimestamp: m.Attributes?.SentTimestamp,
+                receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
+              },
+            ]
+          : [],
+      );
+    },
+
+    async deleteBatch(messages) {
+      if (messages.length === 0) return [];
+      const response = await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle })),
+        }),
+      );
+      return failures(messages, response.Failed);
+    },
+
+    async changeVisibility(messages, seconds) {
+      if (messages.length === 0) return [];
+      const response = await sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle, VisibilityTimeout: seconds })),
+        }),
+      );
+      return failures(messages, response.Failed);
+    },
+  };
+}
+
+/** Batch calls succeed as a whole and report failures per entry; map them back to their messages. */
+function failures(messages: readonly QueueMessage[], failed: BatchResultErrorEntry[] | undefined): EntryFailure[] {
+  return (failed ?? []).flatMap((f) => {
+    const message = messages[Number(f.Id)];
+    return message ? [{ message, code: f.Code ?? "Unknown", senderFault: f.SenderFault ?? false }] : [];
+  });
+}
