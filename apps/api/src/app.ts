@@ -27,6 +27,8 @@ export function buildApp(deps: AppDeps): Express {
   // ETags would hash every body for nothing (items are immutable and no client sends If-None-Match).
   app.set("etag", false);
   app.set("query parser", false);
+  // API Gateway routes case-sensitively; /HEALTH or /Requests/... are unknown routes here too.
+  app.set("case sensitive routing", true);
 
   app.use(requestLog(deps.logger, isShuttingDown));
   app.use(helmet());

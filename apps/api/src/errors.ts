@@ -80,7 +80,12 @@ export function errorBody(code: string, message: string): string {
 }
 
 export function sendError(res: Response, error: HttpError): void {
-  res.status(error.status).set(error.headers).type("application/json").send(errorBody(error.code, error.message));
+  // no-store: a 404 now may be a 200 in a second (the item is still being processed); no cache may keep it.
+  res
+    .status(error.status)
+    .set({ "Cache-Control": "no-store", ...error.headers })
+    .type("application/json")
+    .send(errorBody(error.code, error.message));
 }
 
 /** Errors Express or its parsers raise with a 4xx `status` (e.g. a path with bad percent-encoding). */

@@ -1,0 +1,319 @@
+import { randomUUID } from "node:crypto";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { RequestsReader } from "../src/requests-table.js";
+import {
+  type RunningApi,
+  captureLogger,
+  createRequestsTable,
+  deleteTable,
+  processedItem,
+  putItem,
+  rawGet,
+  requestsTable,
+  startApi,
+  testDynamoClient,
+  uniqueTableName,
+} from "./helpers.js";
+
+const STORED_ID = randomUUID();
+const tableName = uniqueTableName("requests");
+let client: DynamoDBClient;
+let api: RunningApi;
+const logs = captureLogger();
+
+beforeAll(async () => {
+  client = testDynamoClient(inject("dynamoEndpoint"));
+  await createRequestsTable(client, tableName);
+  await putItem(client, tableName, processedItem(STORED_ID));
+  api = await startApi({ requests: requestsTable(client, tableName), logger: logs.logger });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await deleteTable(client, tableName);
+  client?.destroy();
+});
+
+async function getJson(path: string, init?: RequestInit) {
+  const response = await fetch(`${api.url}${path}`, init);
+  const text = await response.text();
+  return { response, text, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+}
+
+/** Every error, from any layer, has this shape and is JSON. */
+function expectJsonError(response: Response | { status: number; headers: Record<string, string> }, body: unknown, status: number, code: string) {
+  expect(response.status).toBe(status);
+  const contentType = response.headers instanceof Headers ? response.headers.get("content-type") : response.headers["content-type"];
+  expect(contentType).toMatch(/^application\/json/);
+  expect(body).toEqual({ error: code, message: expect.any(String) });
+}
+
+describe("GET /requests/:requestId against DynamoDB Local", () => {
+  it("GET /requests/:id: returns 200 with the item exactly as the processor wrote it", async () => {
+    const { response, body } = await getJson(`/requests/${STORED_ID}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(body).toEqual(processedItem(STORED_ID));
+  });
+
+  it("GET /requests/:id: finds the item when the id is given in upper case (ids are normalised to lower case)", async () => {
+    const { response, body } = await getJson(`/requests/${STORED_ID.toUpperCase()}`);
+    expect(response.status).toBe(200);
+    expect(body?.requestId).toBe(STORED_ID);
+  });
+
+  it("GET /requests/:id: returns 404 JSON when the item does not exist", async () => {
+    const missing = randomUUID();
+    const { response, body } = await getJson(`/requests/${missing}`);
+    expectJsonError(response, body, 404, "not_found");
+    expect(body?.message).toContain(missing);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+  });
+
+  it("GET /requests/:id: keeps integers beyond 2^53, long decimals and nested payloads byte-exact", async () => {
+    const id = randomUUID();
+    // Written in wire format so the stored numbers are exactly these strings (JS numbers would round first).
+    const { PutItemCommand } = await import("@aws-sdk/client-dynamodb");
+    await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          requestId: { S: id },
+          status: { S: "processed" },
+          payload: { M: { big: { N: "123456789012345678901234567890" }, precise: { N: "0.1000000000000000055511151231257827" }, list: { L: [{ NULL: true }, { BOOL: false }, { S: "\u2028\"</script>" }] } } },
+        },
+      }),
+    );
+    const { response, text } = await getJson(`/requests/${id}`);
+    expect(response.status).toBe(200);
+    expect(text).toContain('"big":123456789012345678901234567890');
+    expect(text).toContain('"precise":0.1000000000000000055511151231257827');
+    expect(JSON.parse(text).payload.list).toEqual([null, false, "\u2028\"</script>"]);
+  });
+
+  it("GET /requests/:id: round-trips any JSON object payload the processor can store (property)", async () => {
+    // DynamoDB numbers: 38 significant digits, magnitude 1e-130..1e126; doubles within that range always fit.
+    const number = fc.oneof(
+      fc.integer(),
+      // Unsafe integers (>= 2^53) are left out: the document client refuses to marshall them.
+      fc
+        .double({ min: -1e100, max: 1e100, noNaN: true, noDefaultInfinity: true })
+        .filter((x) => (x === 0 || Math.abs(x) > 1e-100) && (!Number.isInteger(x) || Number.isSafeInteger(x))),
+    );
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: "small", maxDepth: 3 }, fc.string(), number, fc.boolean(), fc.constant(null), tie("array"), tie("object")),
+      array: fc.array(tie("value"), { maxLength: 4 }),
+      object: fc.dictionary(fc.string({ minLength: 1 }), tie("value"), { maxKeys: 4 }),
+    }));
+    await fc.assert(
+      fc.asyncProperty(json.object, async (payload) => {
+        const id = randomUUID();
+        await putItem(client, tableName, processedItem(id, payload));
+        const { response, body } = await getJson(`/requests/${id}`);
+        expect(response.status).toBe(200);
+        // JSON.stringify/parse: -0 travels as 0, which is what any JSON client sees too.
+        expect(body?.payload).toEqual(JSON.parse(JSON.stringify(payload)));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("GET /requests/:id: answers HEAD like GET, without a body", async () => {
+    const response = await fetch(`${api.url}/requests/${STORED_ID}`, { method: "HEAD" });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("");
+  });
+});
+
+describe("GET /requests/:requestId: rejects ids that are not UUIDs with 400 JSON, before DynamoDB", () => {
+  const notUuids: [string, string][] = [
+    ["empty (trailing slash)", "/requests/"],
+    ["no id segment", "/requests"],
+    ["one character short", `/requests/${STORED_ID.slice(0, -1)}`],
+    ["one character long", `/requests/${STORED_ID}0`],
+    ["far too long", `/requests/${"a".repeat(1_500)}`],
+    ["uuid without dashes", `/requests/${STORED_ID.replaceAll("-", "")}`],
+    ["braced uuid", `/requests/%7B${STORED_ID}%7D`],
+    ["non-hex letters", "/requests/zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz"],
+    ["encoded traversal", "/requests/..%2F..%2Fetc%2Fpasswd"],
+    ["encoded dot-dot", "/requests/%2e%2e"],
+    ["encoded NUL", `/requests/${STORED_ID.slice(0, -1)}%00`],
+    ["encoded newline (log forging)", `/requests/${STORED_ID}%0A%7B%22level%22%3A%22fatal%22%7D`],
+    ["fullwidth digits (unicode look-alikes)", `/requests/${encodeURIComponent("３f2b8c1e-5d7a-4e0f-9b6c-2a1d4e8f7c9０")}`],
+    ["emoji", `/requests/${encodeURIComponent("😀".repeat(9))}`],
+    ["arabic-indic digits", `/requests/${encodeURIComponent("٣".repeat(8))}-5d7a-4e0f-9b6c-2a1d4e8f7c90`],
+    ["SQL injection", `/requests/${encodeURIComponent("' OR '1'='1' --")}`],
+    ["PartiQL injection", `/requests/${encodeURIComponent(`${STORED_ID}' OR requestId <> '`)}`],
+    ["NoSQL operator object", `/requests/${encodeURIComponent('{"$ne":null}')}`],
+    ["prototype key", "/requests/__proto__"],
+    ["dot-dot segment", "/requests/.."],
+    ["readiness probe key", "/requests/readiness-probe"],
+  ];
+
+  it.each(notUuids)("GET /requests/:id: returns 400 invalid_request_id for %s", async (_name, path) => {
+    const response = await rawGet(api.url, path);
+    expectJsonError(response, JSON.parse(response.body), 400, "invalid_request_id");
+    expect(response.body).not.toContain("fatal");
+  });
+
+  it("GET /requests/:id: returns 400 bad_request JSON for raw (unencoded) UTF-8 bytes in the path (HTTP parser)", async () => {
+    const response = await rawGet(api.url, Buffer.from(`/requests/${"é".repeat(18)}`, "utf8"));
+    expectJsonError(response, JSON.parse(response.body), 400, "bad_request");
+  });
+
+  it("GET /requests/:id: returns 400 bad_request JSON for malformed percent-encoding", async () => {
+    const response = await rawGet(api.url, "/requests/%E0%A4%A");
+    expectJsonError(response, JSON.parse(response.body), 400, "bad_request");
+  });
+
+  it("GET /requests/:id: never reads DynamoDB for an invalid id", async () => {
+    let reads = 0;
+    const counting: RequestsReader = {
+      getRequestJson: async () => {
+        reads += 1;
+        return undefined;
+      },
+      ping: async () => undefined,
+    };
+    const isolated = await startApi({ requests: counting });
+    try {
+      for (const [, path] of notUuids) await rawGet(isolated.url, path);
+      expect(reads).toBe(0);
+    } finally {
+      await isolated.close();
+    }
+  });
+});
+
+describe("routes, methods and limits", () => {
+  it.each(["/", "/request/abc", `/requests/${STORED_ID}/extra`, "/HEALTH", `/REQUESTS/${STORED_ID}`, "/index.html", "/%2e%2e/etc/passwd", "/../../etc/passwd"])(
+    "unknown route %s: returns 404 route_not_found JSON",
+    async (path) => {
+      const response = await rawGet(api.url, path);
+      expectJsonError(response, JSON.parse(response.body), 404, "route_not_found");
+    },
+  );
+
+  it.each(["POST", "PUT", "PATCH", "DELETE", "OPTIONS"])("%s on /requests/:id: returns 405 JSON with Allow: GET, HEAD", async (method) => {
+    const { response, body } = await getJson(`/requests/${STORED_ID}`, { method });
+    expectJsonError(response, body, 405, "method_not_allowed");
+    expect(response.headers.get("allow")).toBe("GET, HEAD");
+  });
+
+  it("POST /health: returns 405 JSON (known route, wrong method)", async () => {
+    const { response, body } = await getJson("/health", { method: "POST" });
+    expectJsonError(response, body, 405, "method_not_allowed");
+  });
+
+  it("a URL over 2 KiB: returns 414 uri_too_long JSON", async () => {
+    const { response, body } = await getJson(`/requests/${STORED_ID}?pad=${"x".repeat(3_000)}`);
+    expectJsonError(response, body, 414, "uri_too_long");
+  });
+
+  it("a URL over 16 KiB: returns 431 JSON from the HTTP parser (never Node's empty default)", async () => {
+    const response = await rawGet(api.url, `/requests/${"a".repeat(20_000)}`);
+    expectJsonError(response, JSON.parse(response.body), 431, "headers_too_large");
+  });
+
+  it("headers over 16 KiB: returns 431 headers_too_large JSON", async () => {
+    const response = await rawGet(api.url, "/health", `X-Padding: ${"p".repeat(17_000)}\r\n`);
+    expectJsonError(response, JSON.parse(response.body), 431, "headers_too_large");
+  });
+
+  it("many small headers adding up over 16 KiB: returns 431 JSON", async () => {
+    const headers = Array.from({ length: 400 }, (_, i) => `X-H${i}: ${"v".repeat(40)}\r\n`).join("");
+    const response = await rawGet(api.url, "/health", headers);
+    expectJsonError(response, JSON.parse(response.body), 431, "headers_too_large");
+  });
+
+  it("a request that is not HTTP: returns 400 bad_request JSON", async () => {
+    const { sendRaw } = await import("./helpers.js");
+    const response = await sendRaw(api.url, "HELLO THERE\r\n\r\n");
+    expectJsonError(response, JSON.parse(response.body), 400, "bad_request");
+  });
+
+  it("a request body over 1 KiB: returns 413 payload_too_large JSON and closes the connection", async () => {
+    const body = "x".repeat(5_000);
+    const response = await rawGet(api.url, `/requests/${STORED_ID}`, `Content-Type: text/plain\r\nContent-Length: ${body.length}\r\n`, body);
+    expectJsonError(response, JSON.parse(response.body), 413, "payload_too_large");
+    expect(response.headers.connection).toBe("close");
+  });
+
+  it("a chunked request body (size unknown): returns 413 payload_too_large JSON", async () => {
+    const response = await rawGet(api.url, `/requests/${STORED_ID}`, "Transfer-Encoding: chunked\r\n", "5\r\nhello\r\n0\r\n\r\n");
+    expectJsonError(response, JSON.parse(response.body), 413, "payload_too_large");
+  });
+
+  it("a small request body (e.g. `{}` on GET): is ignored and the item is returned", async () => {
+    const response = await rawGet(api.url, `/requests/${STORED_ID}`, "Content-Type: application/json\r\nContent-Length: 2\r\n", "{}");
+    expect(response.status).toBe(200);
+  });
+
+  it("every response carries helmet's security headers and no X-Powered-By", async () => {
+    const response = await fetch(`${api.url}/requests/${STORED_ID}`);
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("strict-transport-security")).toMatch(/max-age=/);
+    expect(response.headers.get("x-powered-by")).toBeNull();
+  });
+});
+
+describe("health and readiness", () => {
+  const explodingReader: RequestsReader = {
+    getRequestJson: () => Promise.reject(new Error("DynamoDB must not be called")),
+    ping: () => Promise.reject(new Error("DynamoDB must not be called")),
+  };
+
+  it("GET /health: returns 200 without touching DynamoDB", async () => {
+    const isolated = await startApi({ requests: explodingReader });
+    try {
+      const response = await fetch(`${isolated.url}/health`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ status: "ok" });
+    } finally {
+      await isolated.close();
+    }
+  });
+
+  it("GET /ready: returns 200 when the table answers", async () => {
+    const { response, body } = await getJson("/ready");
+    expect(response.status).toBe(200);
+    expect(body).toEqual({ status: "ready" });
+  });
+
+  it("GET /ready: returns 503 JSON with Retry-After when the table cannot be read", async () => {
+    const isolated = await startApi({ requests: explodingReader });
+    try {
+      const response = await fetch(`${isolated.url}/ready`);
+      expectJsonError(response, await response.json(), 503, "service_unavailable");
+      expect(response.headers.get("retry-after")).toMatch(/^\d+$/);
+    } finally {
+      await isolated.close();
+    }
+  });
+
+  it("GET /requests/:id: returns 500 internal_error JSON without a stack trace when the table does not exist", async () => {
+    const misconfigured = await startApi({ requests: requestsTable(client, "no-such-table") });
+    try {
+      const response = await fetch(`${misconfigured.url}/requests/${STORED_ID}`);
+      const text = await response.text();
+      expectJsonError(response, JSON.parse(text), 500, "internal_error");
+      expect(text).not.toMatch(/at |ResourceNotFound|no-such-table/);
+    } finally {
+      await misconfigured.close();
+    }
+  });
+});
+
+describe("request logs", () => {
+  it("writes one JSON log line per request with method, url, status and latency", async () => {
+    const id = randomUUID();
+    await fetch(`${api.url}/requests/${id}`);
+    // The line is written on the response's "close" event, which can trail the client's read by a tick.
+    await new Promise((resolve) => setImmediate(resolve));
+    const line = logs.lines().filter((entry) => entry.url === `/requests/${id}`);
+    expect(line).toHaveLength(1);
+    expect(line[0]).toMatchObject({ msg: "request", method: "GET", status: 404, durationMs: expect.any(Number), traceId: expect.any(String) });
+  });
+});
