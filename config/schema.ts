@@ -17,6 +17,7 @@ const domainName = z
 const imageTag = z
   .string()
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "expected a Docker image tag (letters, digits, '_', '.', '-'; max 128)");
+const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "expected an AWS region such as eu-west-1");
 const arn = z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/, "expected an ARN");
 const logRetentionDays = z.union(
   [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].map((d) =>
@@ -46,6 +47,7 @@ const processorService = service.extend({
   min_count: z.number().int().min(0).max(100).default(1),
   max_count: z.number().int().min(1).max(100).default(10),
   poll_concurrency: z.number().int().min(1).max(32).default(4),
+  // The queue's visibility timeout is twice this, and SQS caps it at 12 hours.
   max_batch_seconds: z.number().int().min(5).max(21_600).default(30),
   scale_out_queue_depth: z.number().int().min(1).default(100),
 });
@@ -55,20 +57,20 @@ const s3Backend = z.strictObject({
   type: z.literal("s3"),
   bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name"),
   key_prefix: z.string().regex(/^[A-Za-z0-9!_.*'()/-]{1,200}$/, "expected an S3 key prefix").default("apigw-vpclink"),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "expected an AWS region such as eu-west-1").optional(),
+  region: awsRegion.optional(),
   use_lockfile: z.boolean().default(true),
 });
 
-export const configSchema = z
-  .strictObject({
+const fieldsSchema = z.strictObject({
     project: name,
     environment: name,
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "expected an AWS region such as eu-west-1"),
+    region: awsRegion,
     vpc_id: z.string().regex(/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/, "expected a VPC id such as vpc-0123456789abcdef0"),
     alb_certificate_domain: domainName,
     ingest_api_domain: domainName.nullable().default(null),
     query_api_domain: domainName.nullable().default(null),
     api_key_required: z.boolean().default(true),
+    manage_apigateway_account: z.boolean().default(true),
     throttle_rate_limit: z.number().positive().max(10_000).default(100),
     throttle_burst_limit: z.number().int().positive().max(5_000).default(200),
     quota_per_day: z.number().int().positive().nullable().default(null),
@@ -84,15 +86,17 @@ export const configSchema = z
     ecr_keep_images: z.number().int().min(1).max(1000).default(30),
     state_backend: z.discriminatedUnion("type", [localBackend, s3Backend]).default({ type: "local" }),
     tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
-  })
-  .superRefine(checkCrossFieldRules);
+  });
+
+/** Field rules first; the cross-field rules run once every field is valid (they need typed values). */
+export const configSchema = fieldsSchema.superRefine(checkCrossFieldRules);
 
 export type Config = z.output<typeof configSchema>;
 export type ServiceConfig = Config["services"]["api"];
 export type ProcessorConfig = Config["services"]["processor"];
 
 /** Rules that involve more than one key; each names the key at fault. */
-function checkCrossFieldRules(config: z.output<ReturnType<typeof configSchema.innerType>>, ctx: z.RefinementCtx) {
+function checkCrossFieldRules(config: z.output<typeof fieldsSchema>, ctx: z.RefinementCtx) {
   for (const [serviceName, svc] of Object.entries(config.services)) {
     const range = FARGATE_MEMORY_BY_CPU[svc.cpu];
     if (!range) {
@@ -119,8 +123,7 @@ function checkCrossFieldRules(config: z.output<ReturnType<typeof configSchema.in
       path: ["services", "processor", "min_count"],
       message: `must not exceed services.processor.max_count (${processor.max_count})`,
     });
-  }
-  if (processor.desired_count < processor.min_count || processor.desired_count > processor.max_count) {
+  } else if (processor.desired_count < processor.min_count || processor.desired_count > processor.max_count) {
     ctx.addIssue({
       code: "custom",
       path: ["services", "processor", "desired_count"],
@@ -133,9 +136,5 @@ function checkCrossFieldRules(config: z.output<ReturnType<typeof configSchema.in
       path: ["throttle_burst_limit"],
       message: `must be at least throttle_rate_limit (${config.throttle_rate_limit})`,
     });
-  }
-  // The queue's visibility timeout is 2 x max_batch_seconds and SQS caps it at 12 hours.
-  if (processor.max_batch_seconds * 2 > 43_200) {
-    ctx.addIssue({ code: "custom", path: ["services", "processor", "max_batch_seconds"], message: "must be at most 21600" });
   }
 }

@@ -1,0 +1,26 @@
+import { App } from "cdktf";
+import { ConfigError, loadConfig } from "./config/load.js";
+import { buildStacks } from "./stacks/app.js";
+import { summarizeSynth } from "./stacks/synth-summary.js";
+
+/**
+ * Entry point of `npm run synth` and of `cdktf synth|deploy` (cdktf.json's `app`):
+ * terraform.tfvars.json -> validated config -> ecr + main stacks -> cdktf.out/.
+ * The config is validated before any construct exists, so a bad file writes nothing.
+ */
+function main(): void {
+  let config;
+  try {
+    config = loadConfig(process.env.TFVARS_FILE ?? "terraform.tfvars.json");
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  const app = new App();
+  buildStacks(app, config);
+  app.synth();
+  for (const line of summarizeSynth(app.outdir)) process.stdout.write(`${line}\n`);
+}
+
+main();

@@ -1,0 +1,14 @@
+import type { App } from "cdktf";
+import type { Config } from "../config/schema.js";
+import { EcrStack } from "../ecr/ecr-stack.js";
+import { MainStack } from "./main-stack.js";
+
+/** Stack ids are a public contract: they name the state files and the `cdktf deploy <stack>` arguments. */
+export const STACK_IDS = { ecr: "ecr", main: "main" } as const;
+
+/** Builds both stacks into `app`; `main` reads the repositories of `ecr`, which makes it depend on `ecr`. */
+export function buildStacks(app: App, config: Config) {
+  const ecr = new EcrStack(app, STACK_IDS.ecr, config);
+  const main = new MainStack(app, STACK_IDS.main, { config, repositories: ecr.repositories });
+  return { ecr, main };
+}

@@ -1,0 +1,228 @@
+import { Construct } from "constructs";
+import { TerraformOutput, TerraformVariable } from "cdktf";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import type { Config } from "../config/schema.js";
+import type { ServiceName } from "../ecr/ecr-stack.js";
+import { BaseStack } from "./base-stack.js";
+import { lookupCertificate } from "./certificates.js";
+import {
+  API_CONTAINER_PORT,
+  PROCESSOR_HEALTH_PORT,
+  RECEIVE_WAIT_SECONDS,
+  SHUTDOWN_TIMEOUT_SECONDS,
+  STOP_TIMEOUT_SECONDS,
+} from "./defaults.js";
+import { FargateService, type ImageRepository } from "./fargate-service.js";
+import { IngestApi } from "./ingest-api.js";
+import { Network } from "./network.js";
+import { PrivateIngress } from "./private-ingress.js";
+import { ProcessorScaling } from "./processor-scaling.js";
+import { QueryApi } from "./query-api.js";
+import { RequestQueue } from "./queue.js";
+import { ApiAccess } from "./api-access.js";
+import { RequestTable } from "./table.js";
+import { ApiGatewayCloudwatchRole } from "./api-gateway-account.js";
+
+export interface MainStackProps {
+  readonly config: Config;
+  /** The `ecr` stack's repositories (a cross-stack reference: `main` depends on `ecr`). */
+  readonly repositories: Readonly<Record<ServiceName, ImageRepository>>;
+}
+
+/** Stage name of both REST APIs. */
+export const STAGE_NAME = "v1";
+
+/** Stack `main`: the whole runtime architecture (see README, "Architecture"). */
+export class MainStack extends BaseStack {
+  constructor(scope: Construct, id: string, { config, repositories }: MainStackProps) {
+    super(scope, id, config);
+    const prefix = this.prefix;
+    const region = config.region;
+    const accountId = new DataAwsCallerIdentity(this, "caller").accountId;
+    const logs = { retentionDays: config.log_retention_days, kmsKeyArn: config.log_kms_key_arn };
+    const imageTags = imageTagVariables(this, config);
+
+    const network = new Network(this, "network", { vpcId: config.vpc_id });
+    const albCertificate = lookupCertificate(this, "alb-certificate", config.alb_certificate_domain);
+
+    const queue = new RequestQueue(this, "queue", {
+      name: `${prefix}-requests`,
+      maxReceiveCount: config.max_receive_count,
+      maxBatchSeconds: config.services.processor.max_batch_seconds,
+      messageRetentionSeconds: config.message_retention_seconds,
+    });
+    const table = new RequestTable(this, "table", {
+      name: `${prefix}-requests`,
+      deletionProtection: config.deletion_protection,
+      ttlAttribute: config.table_ttl_attribute,
+    });
+
+    const cluster = new EcsCluster(this, "cluster", {
+      name: prefix,
+      setting: [{ name: "containerInsights", value: "enabled" }],
+    });
+    const ingress = new PrivateIngress(this, "ingress", {
+      name: prefix,
+      vpcId: config.vpc_id,
+      vpcCidr: network.vpc.cidrBlock,
+      subnetIds: network.privateSubnetIds,
+      certificateArn: albCertificate.arn,
+      targetPort: API_CONTAINER_PORT,
+      deletionProtection: config.deletion_protection,
+      accessLogsBucket: config.alb_access_logs_bucket,
+    });
+
+    const common = { prefix, cluster, vpcId: config.vpc_id, subnetIds: network.privateSubnetIds, region, accountId, logs };
+    const api = new FargateService(this, "api", {
+      ...common,
+      name: "api",
+      repository: repositories.api,
+      imageTag: imageTags.api,
+      cpu: config.services.api.cpu,
+      memory: config.services.api.memory,
+      desiredCount: config.services.api.desired_count,
+      containerPort: API_CONTAINER_PORT,
+      loadBalancer: { targetGroup: ingress.serviceTargetGroup, sourceSecurityGroup: ingress.albSecurityGroup },
+      stopTimeoutSeconds: STOP_TIMEOUT_SECONDS.api,
+      environment: {
+        PORT: String(API_CONTAINER_PORT),
+        TABLE_NAME: table.table.name,
+        AWS_REGION: region,
+        LOG_LEVEL: "info",
+        SHUTDOWN_TIMEOUT_SECONDS: String(SHUTDOWN_TIMEOUT_SECONDS.api),
+      },
+      taskPolicy: [{ sid: "ReadResults", actions: ["dynamodb:GetItem"], resources: [table.table.arn] }],
+    });
+
+    const processorConfig = config.services.processor;
+    const processor = new FargateService(this, "processor", {
+      ...common,
+      name: "processor",
+      repository: repositories.processor,
+      imageTag: imageTags.processor,
+      cpu: processorConfig.cpu,
+      memory: processorConfig.memory,
+      desiredCount: processorConfig.desired_count,
+      autoscaled: true,
+      stopTimeoutSeconds: STOP_TIMEOUT_SECONDS.processor,
+      healthCheckCommand: [
+        "CMD",
+        "node",
+        "-e",
+        `fetch('http://127.0.0.1:${PROCESSOR_HEALTH_PORT}/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+      ],
+      environment: {
+        QUEUE_URL: queue.queue.url,
+        TABLE_NAME: table.table.name,
+        AWS_REGION: region,
+        LOG_LEVEL: "info",
+        POLL_CONCURRENCY: String(processorConfig.poll_concurrency),
+        BATCH_SIZE: "10",
+        WAIT_TIME_SECONDS: String(RECEIVE_WAIT_SECONDS),
+        VISIBILITY_TIMEOUT_SECONDS: String(queue.visibilityTimeoutSeconds),
+        SHUTDOWN_TIMEOUT_SECONDS: String(SHUTDOWN_TIMEOUT_SECONDS.processor),
+        HEALTH_PORT: String(PROCESSOR_HEALTH_PORT),
+      },
+      taskPolicy: [
+        {
+          sid: "ConsumeRequests",
+          actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+          resources: [queue.queue.arn],
+        },
+        { sid: "WriteResults", actions: ["dynamodb:PutItem"], resources: [table.table.arn] },
+      ],
+    });
+    new ProcessorScaling(this, "processor-scaling", {
+      name: `${prefix}-processor`,
+      cluster,
+      service: processor.service,
+      queue: queue.queue,
+      minCount: processorConfig.min_count,
+      maxCount: processorConfig.max_count,
+      scaleOutQueueDepth: processorConfig.scale_out_queue_depth,
+    });
+
+    // Execution logging needs the account-level CloudWatch role; the stages wait for it.
+    const cloudwatchRole = config.manage_apigateway_account
+      ? new ApiGatewayCloudwatchRole(this, "apigateway-account", { name: `${prefix}-apigateway-logs`, region, accountId })
+      : undefined;
+    const stageSettings = {
+      stageName: STAGE_NAME,
+      logs,
+      throttleRateLimit: config.throttle_rate_limit,
+      throttleBurstLimit: config.throttle_burst_limit,
+      wafWebAclArn: config.waf_web_acl_arn,
+      apiKeyRequired: config.api_key_required,
+      dependsOn: cloudwatchRole ? [cloudwatchRole.account] : [],
+    };
+    const ingestApi = new IngestApi(this, "ingest-api", {
+      ...stageSettings,
+      name: `${prefix}-ingest`,
+      queue: queue.queue,
+      region,
+      accountId,
+      customDomain: customDomain(this, "ingest-domain-certificate", config.ingest_api_domain),
+    });
+    const queryApi = new QueryApi(this, "query-api", {
+      ...stageSettings,
+      name: `${prefix}-query`,
+      vpcLink: ingress.vpcLink,
+      albDomain: config.alb_certificate_domain,
+      customDomain: customDomain(this, "query-domain-certificate", config.query_api_domain),
+    });
+    const access = config.api_key_required
+      ? new ApiAccess(this, "api-access", {
+          name: prefix,
+          stages: [ingestApi.stage.stage, queryApi.stage.stage],
+          throttleRateLimit: config.throttle_rate_limit,
+          throttleBurstLimit: config.throttle_burst_limit,
+          quotaPerDay: config.quota_per_day,
+        })
+      : undefined;
+
+    const outputs: Record<string, { value: string; description: string }> = {
+      ingest_api_url: { value: `${ingestApi.stage.stage.invokeUrl}/requests`, description: "POST JSON objects here" },
+      query_api_url: { value: `${queryApi.stage.stage.invokeUrl}/requests`, description: "GET <url>/<requestId>" },
+      queue_url: { value: queue.queue.url, description: "Request queue" },
+      dead_letter_queue_url: { value: queue.deadLetterQueue.url, description: "Messages that failed max_receive_count times" },
+      table_name: { value: table.table.name, description: "Results table" },
+      cluster_name: { value: cluster.name, description: "ECS cluster" },
+      api_service_name: { value: api.service.name, description: "ECS service of the query api" },
+      processor_service_name: { value: processor.service.name, description: "ECS service of the processor" },
+      alb_dns_name: { value: ingress.alb.dnsName, description: "Internal ALB (reached through the NLB)" },
+      nlb_dns_name: { value: ingress.nlb.dnsName, description: "Internal NLB (VPC Link target)" },
+      ...(access ? { api_key_id: { value: access.apiKey.id, description: "`aws apigateway get-api-key --include-value --api-key <id>`" } } : {}),
+    };
+    for (const [name, output] of Object.entries(outputs)) new TerraformOutput(this, name, output);
+    for (const [name, stage] of [["ingest", ingestApi.stage], ["query", queryApi.stage]] as const) {
+      if (stage.domain) {
+        new TerraformOutput(this, `${name}_domain_target`, {
+          value: stage.domain.regionalDomainName,
+          description: `Point a CNAME/alias for the ${name} API's custom domain here`,
+        });
+      }
+    }
+  }
+}
+
+/** Image tags are Terraform variables whose defaults come from the var file: `TF_VAR_api_image_tag=<sha>` overrides. */
+function imageTagVariables(scope: Construct, config: Config): Record<ServiceName, string> {
+  const variable = (service: ServiceName) =>
+    new TerraformVariable(scope, `${service}_image_tag`, {
+      type: "string",
+      default: config.services[service].image_tag,
+      description: `Image tag of the ${service} service (default from terraform.tfvars.json)`,
+      validation: [
+        {
+          condition: `\${can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.${service}_image_tag))}`,
+          errorMessage: "Image tags are 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'.",
+        },
+      ],
+    }).stringValue;
+  return { api: variable("api"), processor: variable("processor") };
+}
+
+function customDomain(scope: Construct, id: string, domain: string | null) {
+  return domain ? { domainName: domain, certificateArn: lookupCertificate(scope, id, domain).arn } : null;
+}

@@ -1,0 +1,72 @@
+import { Construct } from "constructs";
+import { ApiGatewayResource } from "@cdktf/provider-aws/lib/api-gateway-resource";
+import { ApiGatewayMethod } from "@cdktf/provider-aws/lib/api-gateway-method";
+import { ApiGatewayIntegration } from "@cdktf/provider-aws/lib/api-gateway-integration";
+import type { ApiGatewayVpcLink } from "@cdktf/provider-aws/lib/api-gateway-vpc-link";
+import { HEALTH_CHECK_PATH, QUERY_INTEGRATION_TIMEOUT_MS } from "./defaults.js";
+import { apiDefinition, createRestApi } from "./rest-api.js";
+import { RestApiStage, type RestApiStageProps } from "./rest-api-stage.js";
+
+export interface QueryApiProps extends Omit<RestApiStageProps, "api" | "definition"> {
+  readonly name: string;
+  readonly vpcLink: ApiGatewayVpcLink;
+  /**
+   * Domain of the ALB's certificate. API Gateway connects through the VPC Link whatever the host, but uses this
+   * name for SNI and certificate verification, so TLS to the ALB verifies end to end.
+   */
+  readonly albDomain: string;
+  /** Require an API key on every method. @default true */
+  readonly apiKeyRequired?: boolean;
+}
+
+/**
+ * REST API #2: `GET /requests/{requestId}` and `GET /health`, proxied over the VPC Link to the private ALB
+ * in front of the api service.
+ */
+export class QueryApi extends Construct {
+  readonly stage: RestApiStage;
+
+  constructor(scope: Construct, id: string, props: QueryApiProps) {
+    super(scope, id);
+    const { api, validator } = createRestApi(this, {
+      name: props.name,
+      description: "Query API: GET /requests/{requestId} through the VPC Link to the api service",
+      validate: "parameters",
+    });
+    const requests = new ApiGatewayResource(this, "requests", { restApiId: api.id, parentId: api.rootResourceId, pathPart: "requests" });
+    const request = new ApiGatewayResource(this, "request", { restApiId: api.id, parentId: requests.id, pathPart: "{requestId}" });
+    const health = new ApiGatewayResource(this, "health", { restApiId: api.id, parentId: api.rootResourceId, pathPart: "health" });
+
+    const routes = [
+      { id: "get-request", resource: request, path: "/requests/{requestId}", pathParameters: ["requestId"] },
+      { id: "get-health", resource: health, path: HEALTH_CHECK_PATH, pathParameters: [] },
+    ];
+    for (const route of routes) {
+      const method = new ApiGatewayMethod(this, route.id, {
+        restApiId: api.id,
+        resourceId: route.resource.id,
+        httpMethod: "GET",
+        authorization: "NONE",
+        apiKeyRequired: props.apiKeyRequired ?? true,
+        requestValidatorId: validator.id,
+        requestParameters: Object.fromEntries(route.pathParameters.map((p) => [`method.request.path.${p}`, true])),
+      });
+      new ApiGatewayIntegration(this, `${route.id}-integration`, {
+        restApiId: api.id,
+        resourceId: route.resource.id,
+        httpMethod: method.httpMethod,
+        type: "HTTP_PROXY",
+        integrationHttpMethod: "GET",
+        uri: `https://${props.albDomain}${route.path}`,
+        connectionType: "VPC_LINK",
+        connectionId: props.vpcLink.id,
+        timeoutMilliseconds: QUERY_INTEGRATION_TIMEOUT_MS,
+        requestParameters: Object.fromEntries(
+          route.pathParameters.map((p) => [`integration.request.path.${p}`, `method.request.path.${p}`]),
+        ),
+      });
+    }
+
+    this.stage = new RestApiStage(this, "stage", { ...props, api, definition: apiDefinition(this) });
+  }
+}

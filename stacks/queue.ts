@@ -1,0 +1,73 @@
+import { Construct } from "constructs";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
+import { DLQ_RETENTION_SECONDS, RECEIVE_WAIT_SECONDS } from "./defaults.js";
+import { policyDocument } from "./iam.js";
+
+export interface RequestQueueProps {
+  /** Queue name; the DLQ is `<name>-dlq`. */
+  readonly name: string;
+  /** Receives before a message moves to the DLQ. */
+  readonly maxReceiveCount: number;
+  /**
+   * Worst-case time the processor needs for one batch. The visibility timeout is twice this, so a message is not
+   * handed to a second consumer while the first still works on it (the processor also extends visibility).
+   */
+  readonly maxBatchSeconds: number;
+  /** How long an unprocessed message is kept. @default 345600 (4 days) */
+  readonly messageRetentionSeconds?: number;
+}
+
+/** The ingest queue and its dead-letter queue: SSE on both, long polling, TLS-only access. */
+export class RequestQueue extends Construct {
+  readonly queue: SqsQueue;
+  readonly deadLetterQueue: SqsQueue;
+  readonly visibilityTimeoutSeconds: number;
+
+  constructor(scope: Construct, id: string, props: RequestQueueProps) {
+    super(scope, id);
+    this.visibilityTimeoutSeconds = props.maxBatchSeconds * 2;
+    this.deadLetterQueue = new SqsQueue(this, "dlq", {
+      name: `${props.name}-dlq`,
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: DLQ_RETENTION_SECONDS,
+    });
+    this.queue = new SqsQueue(this, "queue", {
+      name: props.name,
+      sqsManagedSseEnabled: true,
+      receiveWaitTimeSeconds: RECEIVE_WAIT_SECONDS,
+      visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
+      messageRetentionSeconds: props.messageRetentionSeconds ?? 345_600,
+      redrivePolicy: JSON.stringify({
+        deadLetterTargetArn: this.deadLetterQueue.arn,
+        maxReceiveCount: props.maxReceiveCount,
+      }),
+    });
+    // Only this queue may use the DLQ, so a misconfigured queue elsewhere cannot fill it.
+    new SqsQueueRedriveAllowPolicy(this, "dlq-redrive-allow", {
+      queueUrl: this.deadLetterQueue.url,
+      redriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [this.queue.arn] }),
+    });
+    for (const [policyId, target] of [
+      ["queue-policy", this.queue],
+      ["dlq-policy", this.deadLetterQueue],
+    ] as const) {
+      new SqsQueuePolicy(this, policyId, { queueUrl: target.url, policy: tlsOnlyPolicy(target.arn) });
+    }
+  }
+}
+
+/** Denies every request that does not use TLS (the only statement: access itself is granted by IAM roles). */
+function tlsOnlyPolicy(queueArn: string): string {
+  return policyDocument([
+    {
+      sid: "DenyInsecureTransport",
+      effect: "Deny",
+      principals: { AWS: "*" },
+      actions: ["sqs:*"],
+      resources: [queueArn],
+      conditions: { Bool: { "aws:SecureTransport": "false" } },
+    },
+  ]);
+}

@@ -1,0 +1,45 @@
+import { Construct } from "constructs";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+
+/** A security group with no inline rules: every rule is its own resource, so plans show rule-level changes. */
+export function securityGroup(scope: Construct, id: string, name: string, vpcId: string, description: string): SecurityGroup {
+  return new SecurityGroup(scope, id, {
+    name,
+    description,
+    vpcId,
+    // Replace-before-destroy keeps attached ENIs valid when the group must be recreated.
+    lifecycle: { createBeforeDestroy: true },
+  });
+}
+
+export interface HopProps {
+  readonly from: SecurityGroup;
+  readonly to: SecurityGroup;
+  readonly port: number;
+  readonly description: string;
+}
+
+/**
+ * One network hop: `to` admits only `from` on `port`, and `from` may send only to `to` on that port.
+ * Both sides are written together so a hop can never be half-open.
+ */
+export function allowHop(scope: Construct, id: string, props: HopProps): void {
+  new VpcSecurityGroupIngressRule(scope, `${id}-ingress`, {
+    securityGroupId: props.to.id,
+    referencedSecurityGroupId: props.from.id,
+    ipProtocol: "tcp",
+    fromPort: props.port,
+    toPort: props.port,
+    description: props.description,
+  });
+  new VpcSecurityGroupEgressRule(scope, `${id}-egress`, {
+    securityGroupId: props.from.id,
+    referencedSecurityGroupId: props.to.id,
+    ipProtocol: "tcp",
+    fromPort: props.port,
+    toPort: props.port,
+    description: props.description,
+  });
+}

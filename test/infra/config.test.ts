@@ -1,0 +1,130 @@
+import { describe, expect, test } from "vitest";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, parseConfig } from "../../config/load.js";
+import { exampleConfigInput } from "../support/synth.js";
+
+/** Parses the example var file with changes applied at dotted paths (`undefined` deletes the key). */
+function parseWith(changes: Record<string, unknown>) {
+  const input = structuredClone(exampleConfigInput());
+  for (const [path, value] of Object.entries(changes)) {
+    const keys = path.split(".");
+    const last = keys.pop()!;
+    let target: any = input;
+    for (const key of keys) target = target[key];
+    if (value === undefined) delete target[last];
+    else target[last] = value;
+  }
+  return parseConfig(input);
+}
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error("expected a ConfigError, but the config was accepted");
+}
+
+describe("config: terraform.tfvars.json", () => {
+  test("config: the example file is valid and frozen", () => {
+    const config = parseConfig(exampleConfigInput());
+    expect(config.project).toBe("orders");
+    expect(Object.isFrozen(config.services.api)).toBe(true);
+  });
+
+  test("config: optional keys take their documented defaults", () => {
+    const minimal = {
+      project: "demo",
+      environment: "dev",
+      region: "us-east-1",
+      vpc_id: "vpc-0123abcd",
+      alb_certificate_domain: "internal.example.com",
+      services: { api: { image_tag: "v1" }, processor: { image_tag: "v1" } },
+    };
+    const config = parseConfig(minimal);
+    expect(config).toMatchObject({
+      api_key_required: true,
+      manage_apigateway_account: true,
+      log_retention_days: 365,
+      max_receive_count: 5,
+      deletion_protection: true,
+      state_backend: { type: "local" },
+      services: { api: { cpu: 256, memory: 512, desired_count: 2 }, processor: { min_count: 1, max_count: 10, max_batch_seconds: 30 } },
+    });
+  });
+
+  const rules: [name: string, changes: Record<string, unknown>, expected: RegExp][] = [
+    ["a required key is missing", { "vpc_id": undefined }, /^vpc_id: is required/],
+    ["a key is unknown (typo)", { "log_retention": 30 }, /^log_retention: unknown key/],
+    ["a nested key is unknown", { "services.api.cpus": 256 }, /^services\.api\.cpus: unknown key/],
+    ["a value has the wrong type", { "max_receive_count": "5" }, /^max_receive_count: .*expected number.*\(got "5"\)/],
+    ["the VPC id is malformed", { "vpc_id": "vpc-12" }, /^vpc_id: expected a VPC id/],
+    ["the project name has capitals", { "project": "Orders" }, /^project: expected 2-20 lowercase/],
+    ["the region is malformed", { "region": "europe" }, /^region: expected an AWS region/],
+    ["a certificate domain is malformed", { "alb_certificate_domain": "not a domain" }, /^alb_certificate_domain: expected a lowercase DNS name/],
+    ["a custom API domain is malformed", { "query_api_domain": "https://x.example.com" }, /^query_api_domain: expected a lowercase DNS name/],
+    ["an image tag is malformed", { "services.api.image_tag": "-bad tag" }, /^services\.api\.image_tag: expected a Docker image tag/],
+    ["CPU is not a Fargate size", { "services.api.cpu": 300 }, /^services\.api\.cpu: expected a Fargate CPU value/],
+    ["memory does not fit the CPU", { "services.processor.memory": 8192 }, /^services\.processor\.memory: expected 512-2048 MiB/],
+    ["autoscaling min > max", { "services.processor.min_count": 3, "services.processor.max_count": 2, "services.processor.desired_count": 2 }, /^services\.processor\.min_count: must not exceed services\.processor\.max_count/],
+    ["desired count is outside the autoscaling bounds", { "services.processor.desired_count": 11 }, /^services\.processor\.desired_count: must be between/],
+    ["burst limit is below the rate limit", { "throttle_burst_limit": 50 }, /^throttle_burst_limit: must be at least throttle_rate_limit/],
+    ["log retention is not a CloudWatch value", { "log_retention_days": 10 }, /^log_retention_days: expected a CloudWatch Logs retention value/],
+    ["maxReceiveCount is zero", { "max_receive_count": 0 }, /^max_receive_count: .*>=1/],
+    ["the batch time makes the visibility timeout exceed 12 h", { "services.processor.max_batch_seconds": 30_000 }, /^services\.processor\.max_batch_seconds: .*<=21600/],
+    ["the state backend type is unknown", { "state_backend": { type: "gcs" } }, /^state_backend\.type: /],
+    ["the S3 backend has no bucket", { "state_backend": { type: "s3" } }, /^state_backend\.bucket: is required/],
+    ["a KMS key is not an ARN", { "log_kms_key_arn": "alias/logs" }, /^log_kms_key_arn: expected an ARN/],
+    ["a tag value is not a string", { "tags": { team: 1 } }, /^tags\.team: .*expected string/],
+  ];
+  test.each(rules)("config: fails when %s", (_name, changes, expected) => {
+    const problems = problemsOf(() => parseWith(changes));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(expected);
+  });
+
+  test("config: reports every problem at once, each with its key path", () => {
+    const input = { ...exampleConfigInput(), project: "X", region: 3, vpc_id: "vpc-1", extra: true };
+    const problems = problemsOf(() => parseConfig(input));
+    expect(problems.map((p) => p.split(":")[0])).toEqual(["project", "region", "vpc_id", "extra"]);
+  });
+});
+
+describe("config: npm run synth with a bad file", () => {
+  test("config: fails when the file is invalid, lists the problems and writes nothing to cdktf.out", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bad-config-"));
+    const file = join(dir, "terraform.tfvars.json");
+    writeFileSync(file, JSON.stringify({ ...exampleConfigInput(), vpc_id: "nope", services: {} }));
+    const run = runSynth(file, join(dir, "cdktf.out"));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("is invalid (3 problems)");
+    expect(run.stderr).toMatch(/vpc_id: expected a VPC id .*\(got "nope"\)/);
+    expect(run.stderr).toContain("services.api: is required");
+    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user error
+    expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
+  });
+
+  test("config: fails when the file is not JSON, naming the file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bad-json-"));
+    const file = join(dir, "terraform.tfvars.json");
+    writeFileSync(file, "{ not json");
+    const run = runSynth(file, join(dir, "cdktf.out"));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`${file} is invalid (1 problem):\n  - is not valid JSON`);
+  });
+});
+
+/** Runs the real entry point (`npm run synth`) from the repository root with another var file and output dir. */
+function runSynth(tfvarsFile: string, outdir: string) {
+  const root = join(import.meta.dirname, "../..");
+  return spawnSync(process.execPath, ["--import", "tsx", "main.ts"], {
+    cwd: root,
+    env: { ...process.env, TFVARS_FILE: tfvarsFile, CDKTF_OUTDIR: outdir },
+    encoding: "utf8",
+  });
+}
