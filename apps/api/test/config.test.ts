@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { EnvConfigError } from "../../shared/src/env.js";
+import { loadConfig } from "../src/config.js";
+
+const MINIMAL = { TABLE_NAME: "requests-prod", AWS_REGION: "eu-west-1" };
+
+function problemsFor(env: NodeJS.ProcessEnv): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof EnvConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected loadConfig to fail");
+}
+
+describe("config: environment variables", () => {
+  it("config: applies the documented defaults when only TABLE_NAME and AWS_REGION are set", () => {
+    expect(loadConfig(MINIMAL)).toEqual({
+      port: 8080,
+      tableName: "requests-prod",
+      region: "eu-west-1",
+      dynamoEndpoint: undefined,
+      logLevel: "info",
+      shutdownTimeoutMs: 25_000,
+    });
+  });
+
+  it("config: reads every variable the ECS task definition sets", () => {
+    const config = loadConfig({ ...MINIMAL, PORT: "9000", LOG_LEVEL: "warn", SHUTDOWN_TIMEOUT_SECONDS: "10" });
+    expect(config).toMatchObject({ port: 9000, logLevel: "warn", shutdownTimeoutMs: 10_000 });
+  });
+
+  it("config: prefers AWS_ENDPOINT_URL_DYNAMODB over AWS_ENDPOINT_URL, like the SDK", () => {
+    expect(loadConfig({ ...MINIMAL, AWS_ENDPOINT_URL: "http://a:1" }).dynamoEndpoint).toBe("http://a:1");
+    expect(loadConfig({ ...MINIMAL, AWS_ENDPOINT_URL: "http://a:1", AWS_ENDPOINT_URL_DYNAMODB: "http://b:2" }).dynamoEndpoint).toBe("http://b:2");
+  });
+
+  it("config: treats an empty variable as unset (defaults apply)", () => {
+    expect(loadConfig({ ...MINIMAL, PORT: "", LOG_LEVEL: "", AWS_ENDPOINT_URL: "" })).toMatchObject({ port: 8080, logLevel: "info", dynamoEndpoint: undefined });
+  });
+
+  it("config: returns a frozen object", () => {
+    expect(Object.isFrozen(loadConfig(MINIMAL))).toBe(true);
+  });
+
+  it.each([
+    ["TABLE_NAME", { AWS_REGION: "eu-west-1" }, /TABLE_NAME: is required/],
+    ["AWS_REGION", { TABLE_NAME: "requests" }, /AWS_REGION: is required/],
+  ])("config: fails when %s is missing, naming it", (_name, env, expected) => {
+    expect(problemsFor(env).join("\n")).toMatch(expected);
+  });
+
+  it.each([
+    ["PORT", "http"],
+    ["PORT", "0"],
+    ["PORT", "65536"],
+    ["PORT", "80.5"],
+    ["PORT", " 8080"],
+    ["TABLE_NAME", "ab"],
+    ["TABLE_NAME", "requests table"],
+    ["AWS_REGION", "Europe"],
+    ["AWS_REGION", "eu-west"],
+    ["AWS_ENDPOINT_URL_DYNAMODB", "localhost:8000"],
+    ["AWS_ENDPOINT_URL", "ftp://127.0.0.1:8000"],
+    ["LOG_LEVEL", "verbose"],
+    ["SHUTDOWN_TIMEOUT_SECONDS", "0"],
+    ["SHUTDOWN_TIMEOUT_SECONDS", "121"],
+    ["SHUTDOWN_TIMEOUT_SECONDS", "ten"],
+  ])("config: fails when %s=%j, naming the variable and the value", (name, value) => {
+    const problems = problemsFor({ ...MINIMAL, [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.startsWith(`${name}: `)).toBe(true);
+    expect(problems[0]).toContain(`(got ${JSON.stringify(value)})`);
+  });
+
+  it("config: reports every bad variable at once", () => {
+    const problems = problemsFor({ PORT: "x", LOG_LEVEL: "loud" });
+    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual(["AWS_REGION", "LOG_LEVEL", "PORT", "TABLE_NAME"]);
+  });
+});

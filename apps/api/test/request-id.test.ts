@@ -1,0 +1,47 @@
+import { randomUUID } from "node:crypto";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseRequestId } from "../src/request-id.js";
+
+describe("request id (SQS MessageId) parsing", () => {
+  it("request id: accepts a lowercase UUID unchanged", () => {
+    const id = randomUUID();
+    expect(parseRequestId(id)).toBe(id);
+  });
+
+  it("request id: accepts any letter case and normalises to lowercase (the stored form)", () => {
+    expect(parseRequestId("3F2B8C1E-5D7A-4E0F-9B6C-2A1D4E8F7C90")).toBe("3f2b8c1e-5d7a-4e0f-9b6c-2a1d4e8f7c90");
+  });
+
+  it("request id: accepts any UUID version (SQS does not document one)", () => {
+    expect(parseRequestId("00000000-0000-0000-0000-000000000000")).toBeDefined();
+    expect(parseRequestId("01890a5d-ac96-774b-bcce-b302099a8057")).toBeDefined();
+  });
+
+  it("request id: accepts every canonical UUID (property)", () => {
+    fc.assert(fc.property(fc.uuid(), (id) => parseRequestId(id) === id.toLowerCase()));
+  });
+
+  it("request id: rejects every string that is not 36 characters (property)", () => {
+    fc.assert(fc.property(fc.string({ unit: "grapheme" }).filter((s) => s.length !== 36), (s) => parseRequestId(s) === undefined));
+  });
+
+  it("request id: rejects a UUID with any one character replaced by a non-hex character (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.uuid(),
+        fc.nat(35),
+        fc.constantFrom("g", "z", " ", "\0", "\n", "%", "'", "-", "０", "٣", "é", "İ"),
+        (id, index, char) => {
+          fc.pre(id[index] !== char);
+          return parseRequestId(id.slice(0, index) + char + id.slice(index + 1)) === undefined;
+        },
+      ),
+    );
+  });
+
+  it("request id: rejects undefined and the empty string", () => {
+    expect(parseRequestId(undefined)).toBeUndefined();
+    expect(parseRequestId("")).toBeUndefined();
+  });
+});
