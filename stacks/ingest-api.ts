@@ -111,10 +111,10 @@ export class IngestApi extends Construct {
         restApiId: api.id,
         resourceId: requests.id,
         httpMethod: method.httpMethod,
-        statusCode: methodResponse.statusCode,
+        statusCode: response.statusCode,
         ...(response.selectionPattern ? { selectionPattern: response.selectionPattern } : {}),
         responseTemplates: { "application/json": response.template },
-        dependsOn: [integration],
+        dependsOn: [integration, methodResponse],
       });
     }
 

@@ -1,0 +1,458 @@
+import { beforeAll, describe, expect, test } from "vitest";
+import { refTo, resourceAt, resourcesOf, synthApp, type Synthesized, type TfJson } from "../support/synth.js";
+
+let synth: Synthesized;
+let main: TfJson;
+beforeAll(() => {
+  synth = synthApp();
+  main = synth.main;
+});
+
+const policyOf = (body: Record<string, any>) => JSON.parse(body.policy);
+const containerOf = (path: string) => JSON.parse(resourceAt(main, "aws_ecs_task_definition", path).container_definitions)[0];
+
+describe("main stack: lookups", () => {
+  test("network: looks up private and public subnets of the VPC by tier tag, failing the plan below 2", () => {
+    for (const tier of ["private", "public"]) {
+      const subnets = resourceAt(main, "aws_subnets", `network/${tier}-subnets`, "data");
+      expect(subnets.filter).toEqual([
+        { name: "vpc-id", values: ["vpc-0123456789abcdef0"] },
+        { name: "tag:tier", values: [tier] },
+      ]);
+      const [postcondition] = subnets.lifecycle.postcondition;
+      expect(postcondition.condition).toBe("${length(self.ids) >= 2}");
+      expect(postcondition.error_message).toContain(`subnets tagged tier=${tier}`);
+    }
+  });
+
+  test("network: fails the plan when the subnets of a tier span fewer than 2 availability zones", () => {
+    const zones = resourceAt(main, "terraform_data", "network/private-subnet-zones");
+    expect(zones.lifecycle.precondition[0].condition).toMatch(/^\$\{\(length\(distinct\(\[ for key, val in data\.aws_subnet\.\S+: val\.availability_zone\]\)\) >= 2\)\}$/);
+    expect(zones.lifecycle.precondition[0].error_message).toContain("fewer than 2 availability zones");
+  });
+
+  test("certificates: the ALB certificate is the most recent ISSUED one for the configured domain", () => {
+    expect(resourceAt(main, "aws_acm_certificate", "alb-certificate", "data")).toMatchObject({
+      domain: "orders-internal.example.com",
+      statuses: ["ISSUED"],
+      most_recent: true,
+    });
+  });
+
+  test("certificates: custom API domains are looked up only when configured", () => {
+    expect(resourcesOf(main, "aws_acm_certificate", "data")).toHaveLength(1);
+    const withDomains = synthApp({ ingest_api_domain: "ingest.example.com", query_api_domain: "query.example.com" }).main;
+    expect(resourceAt(withDomains, "aws_acm_certificate", "ingest-domain-certificate", "data").domain).toBe("ingest.example.com");
+    const domain = resourceAt(withDomains, "aws_api_gateway_domain_name", "query-api/stage/domain");
+    expect(domain).toMatchObject({ domain_name: "query.example.com", security_policy: "TLS_1_2", endpoint_configuration: { types: ["REGIONAL"] } });
+    expect(domain.regional_certificate_arn).toBe(refTo(withDomains, "aws_acm_certificate", "query-domain-certificate", "arn", "data"));
+    expect(resourcesOf(withDomains, "aws_api_gateway_base_path_mapping")).toHaveLength(2);
+  });
+});
+
+describe("main stack: queue and table", () => {
+  test("queue: redrives to the DLQ after max_receive_count receives", () => {
+    const queue = resourceAt(main, "aws_sqs_queue", "queue/queue");
+    expect(JSON.parse(queue.redrive_policy)).toEqual({
+      deadLetterTargetArn: refTo(main, "aws_sqs_queue", "queue/dlq", "arn"),
+      maxReceiveCount: 5,
+    });
+    const changed = resourceAt(synthApp({ max_receive_count: 3 }).main, "aws_sqs_queue", "queue/queue");
+    expect(JSON.parse(changed.redrive_policy).maxReceiveCount).toBe(3);
+  });
+
+  test("queue: SSE on both queues, long polling, visibility twice the processor batch time, DLQ kept longer", () => {
+    const queue = resourceAt(main, "aws_sqs_queue", "queue/queue");
+    const dlq = resourceAt(main, "aws_sqs_queue", "queue/dlq");
+    expect(queue).toMatchObject({ sqs_managed_sse_enabled: true, receive_wait_time_seconds: 20, visibility_timeout_seconds: 60 });
+    expect(dlq.sqs_managed_sse_enabled).toBe(true);
+    expect(dlq.message_retention_seconds).toBeGreaterThan(queue.message_retention_seconds);
+  });
+
+  test("queue: both queue policies deny any request without TLS", () => {
+    for (const path of ["queue/queue-policy", "queue/dlq-policy"]) {
+      const [statement] = policyOf(resourceAt(main, "aws_sqs_queue_policy", path)).Statement;
+      expect(statement).toMatchObject({ Effect: "Deny", Action: "sqs:*", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+    }
+  });
+
+  test("queue: only the request queue may redrive into the DLQ", () => {
+    const allow = resourceAt(main, "aws_sqs_queue_redrive_allow_policy", "queue/dlq-redrive-allow");
+    expect(JSON.parse(allow.redrive_allow_policy)).toEqual({
+      redrivePermission: "byQueue",
+      sourceQueueArns: [refTo(main, "aws_sqs_queue", "queue/queue", "arn")],
+    });
+  });
+
+  test("table: keyed by requestId (S), on demand, PITR, SSE, deletion protection, no TTL by default", () => {
+    const table = resourceAt(main, "aws_dynamodb_table", "table/table");
+    expect(table).toMatchObject({
+      hash_key: "requestId",
+      attribute: [{ name: "requestId", type: "S" }],
+      billing_mode: "PAY_PER_REQUEST",
+      point_in_time_recovery: { enabled: true },
+      server_side_encryption: { enabled: true },
+      deletion_protection_enabled: true,
+    });
+    expect(table.ttl).toBeUndefined();
+    const withTtl = resourceAt(synthApp({ table_ttl_attribute: "expiresAt" }).main, "aws_dynamodb_table", "table/table");
+    expect(withTtl.ttl).toEqual({ enabled: true, attribute_name: "expiresAt" });
+  });
+});
+
+describe("main stack: ingest API (REST API #1 -> SQS)", () => {
+  test("ingest: POST /requests integrates directly with SQS SendMessage using its own role", () => {
+    const integration = resourceAt(main, "aws_api_gateway_integration", "ingest-api/send-message");
+    expect(integration).toMatchObject({
+      type: "AWS",
+      integration_http_method: "POST",
+      uri: `arn:aws:apigateway:eu-west-1:sqs:path/${refTo(main, "aws_caller_identity", "caller", "account_id", "data")}/${refTo(main, "aws_sqs_queue", "queue/queue", "name")}`,
+      credentials: refTo(main, "aws_iam_role", "ingest-api/sqs-role/role", "arn"),
+      passthrough_behavior: "NEVER",
+      request_parameters: { "integration.request.header.Content-Type": "'application/x-www-form-urlencoded'" },
+      request_templates: { "application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)" },
+    });
+  });
+
+  test("ingest: the role allows only sqs:SendMessage on the queue ARN, assumed only by API Gateway", () => {
+    const role = resourceAt(main, "aws_iam_role", "ingest-api/sqs-role/role");
+    expect(JSON.parse(role.assume_role_policy).Statement).toEqual([
+      expect.objectContaining({ Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }),
+    ]);
+    expect(policyOf(resourceAt(main, "aws_iam_role_policy", "ingest-api/sqs-role/policy")).Statement).toEqual([
+      { Effect: "Allow", Action: "sqs:SendMessage", Resource: refTo(main, "aws_sqs_queue", "queue/queue", "arn") },
+    ]);
+  });
+
+  test("ingest: the body is validated against a JSON-schema model that accepts any JSON object", () => {
+    const method = resourceAt(main, "aws_api_gateway_method", "ingest-api/post-requests");
+    const validator = resourceAt(main, "aws_api_gateway_request_validator", "ingest-api/validator");
+    const model = resourceAt(main, "aws_api_gateway_model", "ingest-api/request-model");
+    expect(validator).toMatchObject({ validate_request_body: true, validate_request_parameters: false });
+    expect(method.request_validator_id).toBe(refTo(main, "aws_api_gateway_request_validator", "ingest-api/validator", "id"));
+    expect(method.request_models).toEqual({ "application/json": refTo(main, "aws_api_gateway_model", "ingest-api/request-model", "name") });
+    expect(JSON.parse(model.schema)).toMatchObject({ $schema: "http://json-schema.org/draft-04/schema#", type: "object" });
+  });
+
+  test("ingest: 2xx from SQS becomes 202 {requestId: MessageId}; SQS errors never become a 2xx", () => {
+    const responses = Object.fromEntries(
+      resourcesOf(main, "aws_api_gateway_integration_response").map(([, r]) => [r.status_code, r]),
+    );
+    expect(Object.keys(responses).sort()).toEqual(["202", "400", "500", "503"]);
+    expect(responses["202"].selection_pattern).toBe("2\\d{2}");
+    expect(responses["202"].response_templates["application/json"]).toContain("$input.path('$.SendMessageResponse.SendMessageResult')");
+    expect(responses["202"].response_templates["application/json"]).toContain('{"requestId":"$result.MessageId"}');
+    expect(responses["400"].selection_pattern).toBe("4\\d{2}");
+    expect(responses["503"].selection_pattern).toBe("5\\d{2}");
+    // The default response (no selection pattern) catches everything unmatched: it must be an error.
+    expect(responses["500"].selection_pattern).toBeUndefined();
+    for (const status of ["400", "500", "503"]) {
+      expect(JSON.parse(responses[status].response_templates["application/json"].replace("$context.requestId", "x"))).toHaveProperty("error");
+    }
+  });
+
+  test("ingest: API Gateway's own errors (validation, missing key) are JSON naming the problem", () => {
+    const badBody = resourceAt(main, "aws_api_gateway_gateway_response", "ingest-api/response-bad_request_body");
+    expect(badBody.status_code).toBe("400");
+    expect(badBody.response_templates["application/json"]).toContain("$context.error.validationErrorString");
+    expect(resourcesOf(main, "aws_api_gateway_gateway_response").map(([, r]) => r.response_type)).toEqual(
+      expect.arrayContaining(["DEFAULT_4XX", "DEFAULT_5XX"]),
+    );
+  });
+});
+
+describe("main stack: query API (REST API #2 -> VPC Link -> NLB -> ALB -> api)", () => {
+  test("query: GET /requests/{requestId} proxies over the VPC Link to https://<ALB cert domain> with the path mapped", () => {
+    const integration = resourceAt(main, "aws_api_gateway_integration", "query-api/get-request-integration");
+    expect(integration).toMatchObject({
+      type: "HTTP_PROXY",
+      integration_http_method: "GET",
+      connection_type: "VPC_LINK",
+      connection_id: refTo(main, "aws_api_gateway_vpc_link", "ingress/vpc-link", "id"),
+      uri: "https://orders-internal.example.com/requests/{requestId}",
+      request_parameters: { "integration.request.path.requestId": "method.request.path.requestId" },
+    });
+    expect(integration.timeout_milliseconds).toBeLessThan(29_000);
+    const method = resourceAt(main, "aws_api_gateway_method", "query-api/get-request");
+    expect(method.request_parameters).toEqual({ "method.request.path.requestId": true });
+    expect(resourceAt(main, "aws_api_gateway_request_validator", "query-api/validator").validate_request_parameters).toBe(true);
+  });
+
+  test("query: the VPC Link targets the internal NLB", () => {
+    expect(resourceAt(main, "aws_api_gateway_vpc_link", "ingress/vpc-link").target_arns).toEqual([refTo(main, "aws_lb", "ingress/nlb", "arn")]);
+  });
+
+  test("ingress: internal NLB in private subnets forwards TCP 443 to a target group of type alb", () => {
+    const privateSubnets = refTo(main, "aws_subnets", "network/private-subnets", "ids", "data");
+    expect(resourceAt(main, "aws_lb", "ingress/nlb")).toMatchObject({ load_balancer_type: "network", internal: true, subnets: privateSubnets });
+    expect(resourceAt(main, "aws_lb_listener", "ingress/nlb-tcp")).toMatchObject({
+      protocol: "TCP",
+      port: 443,
+      default_action: [{ type: "forward", target_group_arn: refTo(main, "aws_lb_target_group", "ingress/alb-tg", "arn") }],
+    });
+    expect(resourceAt(main, "aws_lb_target_group", "ingress/alb-tg")).toMatchObject({
+      target_type: "alb",
+      protocol: "TCP",
+      port: 443,
+      health_check: { protocol: "HTTPS", path: "/health" },
+    });
+    expect(resourceAt(main, "aws_lb_target_group_attachment", "ingress/alb-tg-attachment").target_id).toBe(refTo(main, "aws_lb", "ingress/alb", "arn"));
+  });
+
+  test("ingress: ALB listener uses the looked-up certificate and a TLS1.3 policy, and drops invalid headers", () => {
+    expect(resourceAt(main, "aws_lb_listener", "ingress/alb-https")).toMatchObject({
+      protocol: "HTTPS",
+      port: 443,
+      ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      certificate_arn: refTo(main, "aws_acm_certificate", "alb-certificate", "arn", "data"),
+      default_action: [{ type: "forward", target_group_arn: refTo(main, "aws_lb_target_group", "ingress/service-tg", "arn") }],
+    });
+    expect(resourceAt(main, "aws_lb", "ingress/alb")).toMatchObject({
+      load_balancer_type: "application",
+      internal: true,
+      drop_invalid_header_fields: true,
+      enable_deletion_protection: true,
+    });
+    expect(resourceAt(main, "aws_lb_target_group", "ingress/service-tg")).toMatchObject({
+      target_type: "ip",
+      port: 8080,
+      health_check: { path: "/health", matcher: "200" },
+    });
+  });
+});
+
+describe("main stack: stages and deployments", () => {
+  test("stages: access logs as JSON to a log group with retention, X-Ray, metrics, throttling, no data trace", () => {
+    for (const api of ["ingest-api", "query-api"]) {
+      const stage = resourceAt(main, "aws_api_gateway_stage", `${api}/stage/stage`);
+      expect(stage.xray_tracing_enabled).toBe(true);
+      expect(stage.access_log_settings.destination_arn).toBe(refTo(main, "aws_cloudwatch_log_group", `${api}/stage/access-logs`, "arn"));
+      expect(JSON.parse(stage.access_log_settings.format)).toHaveProperty("requestId", "$context.requestId");
+      expect(resourceAt(main, "aws_cloudwatch_log_group", `${api}/stage/access-logs`).retention_in_days).toBe(365);
+      expect(resourceAt(main, "aws_cloudwatch_log_group", `${api}/stage/execution-logs`).name).toMatch(/^API-Gateway-Execution-Logs_\$\{.+\}\/v1$/);
+      expect(resourceAt(main, "aws_api_gateway_method_settings", `${api}/stage/method-settings`)).toMatchObject({
+        method_path: "*/*",
+        settings: { metrics_enabled: true, logging_level: "ERROR", data_trace_enabled: false, throttling_rate_limit: 100, throttling_burst_limit: 200 },
+      });
+    }
+  });
+
+  test("stages: every method requires an API key and one usage plan covers both stages", () => {
+    for (const [, method] of resourcesOf(main, "aws_api_gateway_method")) expect(method.api_key_required).toBe(true);
+    const plan = resourceAt(main, "aws_api_gateway_usage_plan", "api-access/plan");
+    expect(plan.api_stages).toHaveLength(2);
+    expect(resourceAt(main, "aws_api_gateway_usage_plan_key", "api-access/plan-key").key_id).toBe(refTo(main, "aws_api_gateway_api_key", "api-access/key", "id"));
+    const open = synthApp({ api_key_required: false }).main;
+    for (const [, method] of resourcesOf(open, "aws_api_gateway_method")) expect(method.api_key_required).toBe(false);
+    expect(resourcesOf(open, "aws_api_gateway_usage_plan")).toHaveLength(0);
+  });
+
+  test("deployments: replaced before destroy when a hash of the whole API definition changes", () => {
+    for (const api of ["ingest-api", "query-api"]) {
+      const deployment = resourceAt(main, "aws_api_gateway_deployment", `${api}/stage/deployment`);
+      expect(deployment.lifecycle).toEqual({ create_before_destroy: true });
+      expect(deployment.triggers.redeployment).toMatch(/^[0-9a-f]{64}$/);
+      expect(deployment.stage_name).toBeUndefined(); // the stage resource alone owns the stage
+      expect(resourceAt(main, "aws_api_gateway_stage", `${api}/stage/stage`).deployment_id).toBe(refTo(main, "aws_api_gateway_deployment", `${api}/stage/deployment`, "id"));
+    }
+  });
+
+  test("deployments: a change to the mapping template changes the ingest deployment trigger, and only that one", () => {
+    const trigger = (doc: TfJson, api: string) => resourceAt(doc, "aws_api_gateway_deployment", `${api}/stage/deployment`).triggers.redeployment;
+    const changed = synthApp({}, ({ main: stack }) => {
+      const integration = stack.node.findAll().find((c) => c.node.path === "main/ingest-api/send-message") as any;
+      integration.addOverride("request_templates", { "application/json": "Action=SendMessage&MessageBody=changed" });
+    }).main;
+    expect(trigger(changed, "ingest-api")).not.toBe(trigger(main, "ingest-api"));
+    expect(trigger(changed, "query-api")).toBe(trigger(main, "query-api"));
+  });
+
+  test("deployments: a change to the request model or a method setting changes the trigger", () => {
+    const trigger = (doc: TfJson) => resourceAt(doc, "aws_api_gateway_deployment", "ingest-api/stage/deployment").triggers.redeployment;
+    expect(trigger(synthApp({ api_key_required: false }).main)).not.toBe(trigger(main));
+    const changedModel = synthApp({}, ({ main: stack }) => {
+      const model = stack.node.findAll().find((c) => c.node.path === "main/ingest-api/request-model") as any;
+      model.addOverride("schema", JSON.stringify({ type: "object", required: ["id"] }));
+    }).main;
+    expect(trigger(changedModel)).not.toBe(trigger(main));
+  });
+});
+
+describe("main stack: ECS services", () => {
+  test("cluster: Container Insights is on", () => {
+    expect(resourceAt(main, "aws_ecs_cluster", "cluster").setting).toEqual([{ name: "containerInsights", value: "enabled" }]);
+  });
+
+  test("services: Fargate in private subnets without public IPs, circuit breaker with rollback", () => {
+    for (const name of ["api", "processor"]) {
+      const service = resourceAt(main, "aws_ecs_service", `${name}/service`);
+      expect(service).toMatchObject({
+        launch_type: "FARGATE",
+        platform_version: "LATEST",
+        deployment_circuit_breaker: { enable: true, rollback: true },
+        network_configuration: {
+          assign_public_ip: false,
+          subnets: refTo(main, "aws_subnets", "network/private-subnets", "ids", "data"),
+          security_groups: [refTo(main, "aws_security_group", `${name}/sg`, "id")],
+        },
+      });
+    }
+  });
+
+  test("services: containers run as non-root with a read-only root filesystem, init process and stop timeout", () => {
+    for (const name of ["api", "processor"]) {
+      const container = containerOf(`${name}/task`);
+      expect(container).toMatchObject({
+        user: "1000:1000",
+        readonlyRootFilesystem: true,
+        privileged: false,
+        linuxParameters: { initProcessEnabled: true },
+        logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": refTo(main, "aws_cloudwatch_log_group", `${name}/logs`, "name") } },
+      });
+      expect(container.stopTimeout).toBe(name === "api" ? 30 : 60);
+      expect(resourceAt(main, "aws_cloudwatch_log_group", `${name}/logs`).retention_in_days).toBe(365);
+    }
+  });
+
+  test("services: images come from the ecr stack's repositories with tags overridable by Terraform variables", () => {
+    expect(synth.manifest.stacks.main!.dependencies).toEqual(["ecr"]);
+    for (const name of ["api", "processor"]) {
+      expect(containerOf(`${name}/task`).image).toMatch(
+        new RegExp(`^\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-ecr\\.outputs\\.\\S+${name}-repository\\S*repository_url\\}:\\$\\{var\\.${name}_image_tag\\}$`),
+      );
+      expect(main.variable?.[`${name}_image_tag`]).toMatchObject({ type: "string", default: "0.1.0" });
+    }
+  });
+
+  test("services: each gets the environment variables its service reads", () => {
+    const env = (name: string) => Object.fromEntries(containerOf(`${name}/task`).environment.map((e: any) => [e.name, e.value]));
+    expect(env("api")).toEqual({
+      AWS_REGION: "eu-west-1",
+      LOG_LEVEL: "info",
+      PORT: "8080",
+      SHUTDOWN_TIMEOUT_SECONDS: "25",
+      TABLE_NAME: refTo(main, "aws_dynamodb_table", "table/table", "name"),
+    });
+    expect(env("processor")).toMatchObject({
+      QUEUE_URL: refTo(main, "aws_sqs_queue", "queue/queue", "url"),
+      TABLE_NAME: refTo(main, "aws_dynamodb_table", "table/table", "name"),
+      AWS_REGION: "eu-west-1",
+      POLL_CONCURRENCY: "4",
+      VISIBILITY_TIMEOUT_SECONDS: "60",
+      SHUTDOWN_TIMEOUT_SECONDS: "50",
+      HEALTH_PORT: "8081",
+    });
+  });
+
+  test("services: the api registers in the ALB's ip target group on port 8080", () => {
+    expect(resourceAt(main, "aws_ecs_service", "api/service").load_balancer).toEqual([
+      { target_group_arn: refTo(main, "aws_lb_target_group", "ingress/service-tg", "arn"), container_name: "api", container_port: 8080 },
+    ]);
+  });
+
+  test("roles: task roles hold only their service's actions on the exact table and queue ARNs", () => {
+    const table = refTo(main, "aws_dynamodb_table", "table/table", "arn");
+    const queue = refTo(main, "aws_sqs_queue", "queue/queue", "arn");
+    expect(policyOf(resourceAt(main, "aws_iam_role_policy", "api/task-role/policy")).Statement).toEqual([
+      { Sid: "ReadResults", Effect: "Allow", Action: "dynamodb:GetItem", Resource: table },
+    ]);
+    expect(policyOf(resourceAt(main, "aws_iam_role_policy", "processor/task-role/policy")).Statement).toEqual([
+      {
+        Sid: "ConsumeRequests",
+        Effect: "Allow",
+        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+        Resource: queue,
+      },
+      { Sid: "WriteResults", Effect: "Allow", Action: "dynamodb:PutItem", Resource: table },
+    ]);
+  });
+
+  test("roles: the execution role is separate and pulls only its own repository", () => {
+    for (const name of ["api", "processor"]) {
+      const task = resourceAt(main, "aws_ecs_task_definition", `${name}/task`);
+      expect(task.execution_role_arn).toBe(refTo(main, "aws_iam_role", `${name}/execution-role/role`, "arn"));
+      expect(task.task_role_arn).toBe(refTo(main, "aws_iam_role", `${name}/task-role/role`, "arn"));
+      const pull = policyOf(resourceAt(main, "aws_iam_role_policy", `${name}/execution-role/policy`)).Statement.find((s: any) => s.Sid === "PullImage");
+      expect(pull.Resource).toMatch(new RegExp(`^\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-ecr\\.outputs\\.\\S+${name}-repository\\S*arn\\}$`));
+    }
+  });
+
+  test("scaling: the processor scales on queue depth (step) and CPU, and its desired count is left to the scaler", () => {
+    expect(resourceAt(main, "aws_appautoscaling_target", "processor-scaling/target")).toMatchObject({ min_capacity: 1, max_capacity: 10 });
+    expect(resourceAt(main, "aws_appautoscaling_policy", "processor-scaling/scale-out").policy_type).toBe("StepScaling");
+    expect(resourceAt(main, "aws_cloudwatch_metric_alarm", "processor-scaling/backlog-alarm")).toMatchObject({
+      metric_name: "ApproximateNumberOfMessagesVisible",
+      threshold: 100,
+      alarm_actions: [refTo(main, "aws_appautoscaling_policy", "processor-scaling/scale-out", "arn")],
+    });
+    expect(resourceAt(main, "aws_appautoscaling_policy", "processor-scaling/cpu").target_tracking_scaling_policy_configuration).toMatchObject({
+      predefined_metric_specification: { predefined_metric_type: "ECSServiceAverageCPUUtilization" },
+    });
+    expect(resourceAt(main, "aws_ecs_service", "processor/service").lifecycle).toEqual({ ignore_changes: ["desired_count"] });
+    expect(resourceAt(main, "aws_ecs_service", "api/service").lifecycle).toBeUndefined();
+  });
+});
+
+describe("main stack: security groups", () => {
+  const ingressRules = () => resourcesOf(main, "aws_vpc_security_group_ingress_rule").map(([, r]) => r);
+
+  test("security groups: NLB admits 443 from the VPC CIDR, ALB only from the NLB, api tasks only from the ALB", () => {
+    const sg = (path: string) => refTo(main, "aws_security_group", path, "id");
+    expect(resourceAt(main, "aws_vpc_security_group_ingress_rule", "ingress/nlb-https-from-vpc")).toMatchObject({
+      security_group_id: sg("ingress/nlb-sg"),
+      cidr_ipv4: refTo(main, "aws_vpc", "network/vpc", "cidr_block", "data"),
+      from_port: 443,
+      to_port: 443,
+    });
+    expect(resourceAt(main, "aws_vpc_security_group_ingress_rule", "ingress/nlb-to-alb-ingress")).toMatchObject({
+      security_group_id: sg("ingress/alb-sg"),
+      referenced_security_group_id: sg("ingress/nlb-sg"),
+      from_port: 443,
+    });
+    expect(resourceAt(main, "aws_vpc_security_group_ingress_rule", "api/from-load-balancer-ingress")).toMatchObject({
+      security_group_id: sg("api/sg"),
+      referenced_security_group_id: sg("ingress/alb-sg"),
+      from_port: 8080,
+      to_port: 8080,
+    });
+    expect(ingressRules()).toHaveLength(3);
+  });
+
+  test("security groups: processor tasks take no ingress and nothing admits 0.0.0.0/0", () => {
+    const processorSg = refTo(main, "aws_security_group", "processor/sg", "id");
+    expect(ingressRules().filter((r) => r.security_group_id === processorSg)).toEqual([]);
+    expect(ingressRules().filter((r) => r.cidr_ipv4 === "0.0.0.0/0" || r.cidr_ipv6 === "::/0")).toEqual([]);
+  });
+});
+
+describe("main stack: outputs and backend", () => {
+  test("outputs: API URLs, key id, queues, table, cluster, services and load balancer DNS names", () => {
+    expect(Object.keys(main.output ?? {}).sort()).toEqual(
+      [
+        "alb_dns_name",
+        "api_key_id",
+        "api_service_name",
+        "cluster_name",
+        "dead_letter_queue_url",
+        "ingest_api_url",
+        "nlb_dns_name",
+        "processor_service_name",
+        "query_api_url",
+        "queue_url",
+        "table_name",
+      ].sort(),
+    );
+  });
+
+  test("backend: local state by default at a relative path; S3 with encryption and lock file when configured", () => {
+    expect(main.terraform?.backend).toEqual({ local: { path: "../../../terraform.main.tfstate" } });
+    const s3 = synthApp({ state_backend: { type: "s3", bucket: "my-state", region: "eu-west-1" } });
+    expect(s3.main.terraform?.backend).toEqual({
+      s3: { bucket: "my-state", key: "apigw-vpclink/main.tfstate", region: "eu-west-1", encrypt: true, use_lockfile: true },
+    });
+    expect(s3.main.data?.terraform_remote_state?.["cross-stack-reference-input-ecr"]).toMatchObject({
+      backend: "s3",
+      config: { bucket: "my-state", key: "apigw-vpclink/ecr.tfstate" },
+    });
+  });
+});
