@@ -16,6 +16,14 @@ export function testDynamoClient(endpoint: string): DynamoDBClient {
   return createDynamoClient({ region: REGION, endpoint, credentials: TEST_CREDENTIALS });
 }
 
+/**
+ * For test set-up (create/delete table, seed items): SDK defaults, no tight timeouts. A CreateTable on a busy
+ * emulator can exceed the service's 2 s per-attempt budget, and a retried CreateTable fails as "preexisting".
+ */
+export function adminDynamoClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ region: REGION, endpoint, credentials: TEST_CREDENTIALS });
+}
+
 export function uniqueTableName(prefix: string): string {
   return `api-${prefix}-${randomUUID().slice(0, 8)}`;
 }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../../../test/support/dynamodb-local.js";
-import { type RunningApi, createRequestsTable, processedItem, putItem, requestsTable, startApi, testDynamoClient } from "./helpers.js";
+import { type RunningApi, adminDynamoClient, createRequestsTable, processedItem, putItem, requestsTable, startApi, testDynamoClient } from "./helpers.js";
 
 // Its own DynamoDB Local (with a data directory, so the item survives the restart): stopping the shared one
 // would break every other test file.
@@ -20,8 +20,10 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "api-outage-"));
   dynamo = await startDynamoDbLocal({ dataDir });
   client = testDynamoClient(dynamo.endpoint);
-  await createRequestsTable(client, TABLE);
-  await putItem(client, TABLE, processedItem(ID));
+  const admin = adminDynamoClient(dynamo.endpoint);
+  await createRequestsTable(admin, TABLE);
+  await putItem(admin, TABLE, processedItem(ID));
+  admin.destroy();
   api = await startApi({ requests: requestsTable(client, TABLE) });
 });
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RequestsReader } from "../src/requests-table.js";
 import {
   type RunningApi,
+  adminDynamoClient,
   captureLogger,
   createRequestsTable,
   deleteTable,
@@ -20,20 +21,23 @@ import {
 const STORED_ID = randomUUID();
 const tableName = uniqueTableName("requests");
 let client: DynamoDBClient;
+let admin: DynamoDBClient;
 let api: RunningApi;
 const logs = captureLogger();
 
 beforeAll(async () => {
   client = testDynamoClient(inject("dynamoEndpoint"));
-  await createRequestsTable(client, tableName);
-  await putItem(client, tableName, processedItem(STORED_ID));
+  admin = adminDynamoClient(inject("dynamoEndpoint"));
+  await createRequestsTable(admin, tableName);
+  await putItem(admin, tableName, processedItem(STORED_ID));
   api = await startApi({ requests: requestsTable(client, tableName), logger: logs.logger });
 });
 
 afterAll(async () => {
   await api?.close();
-  await deleteTable(client, tableName);
+  await deleteTable(admin, tableName);
   client?.destroy();
+  admin?.destroy();
 });
 
 async function getJson(path: string, init?: RequestInit) {
@@ -76,7 +80,7 @@ describe("GET /requests/:requestId against DynamoDB Local", () => {
     const id = randomUUID();
     // Written in wire format so the stored numbers are exactly these strings (JS numbers would round first).
     const { PutItemCommand } = await import("@aws-sdk/client-dynamodb");
-    await client.send(
+    await admin.send(
       new PutItemCommand({
         TableName: tableName,
         Item: {
@@ -110,7 +114,7 @@ describe("GET /requests/:requestId against DynamoDB Local", () => {
     await fc.assert(
       fc.asyncProperty(json.object, async (payload) => {
         const id = randomUUID();
-        await putItem(client, tableName, processedItem(id, payload));
+        await putItem(admin, tableName, processedItem(id, payload));
         const { response, body } = await getJson(`/requests/${id}`);
         expect(response.status).toBe(200);
         // JSON.stringify/parse: -0 travels as 0, which is what any JSON client sees too.

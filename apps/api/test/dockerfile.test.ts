@@ -1,0 +1,45 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { run as lintDockerfile } from "dockerfilelint";
+import { describe, expect, it } from "vitest";
+
+const DOCKERFILE = resolve(import.meta.dirname, "../Dockerfile");
+const content = readFileSync(DOCKERFILE, "utf8");
+const instructions = content
+  .split("\n")
+  .map((line) => line.trim())
+  .filter((line) => line && !line.startsWith("#"));
+const runtimeStage = instructions.slice(instructions.findLastIndex((line) => line.startsWith("FROM ")));
+
+describe("apps/api/Dockerfile", () => {
+  it("Dockerfile: passes dockerfilelint with no issues", () => {
+    expect(lintDockerfile(resolve(import.meta.dirname, ".."), content)).toEqual([]);
+  });
+
+  it("Dockerfile: the linter does report problems (guards against a linter that silently checks nothing)", () => {
+    expect(lintDockerfile(".", "FROM node\nRUN apt-get install curl\nCMD node main.js\n").length).toBeGreaterThan(0);
+  });
+
+  it("Dockerfile: is multi-stage, on Node 24 LTS (bookworm-slim) in both stages", () => {
+    const froms = instructions.filter((line) => line.startsWith("FROM "));
+    expect(froms).toEqual(["FROM node:24-bookworm-slim AS build", "FROM node:24-bookworm-slim"]);
+  });
+
+  it("Dockerfile: runtime stage runs as the non-root node user in production mode, exec-form CMD of the bundle", () => {
+    expect(runtimeStage).toContain("USER node");
+    expect(runtimeStage).toContain("ENV NODE_ENV=production");
+    expect(runtimeStage.at(-1)).toBe('CMD ["node", "dist/main.js"]');
+  });
+
+  it("Dockerfile: runtime stage copies only the bundle (no node_modules, no npm install, nothing to write at run time)", () => {
+    const copies = runtimeStage.filter((line) => line.startsWith("COPY") || line.startsWith("ADD"));
+    expect(copies).toEqual(["COPY --from=build /out/dist ./dist"]);
+    expect(runtimeStage.some((line) => line.startsWith("RUN"))).toBe(false);
+    expect(runtimeStage.some((line) => /VOLUME/.test(line))).toBe(false);
+  });
+
+  it("Dockerfile: build stage installs exactly the lockfile (npm ci) and bundles with the tested script", () => {
+    expect(instructions).toContain("RUN npm ci --ignore-scripts --no-audit --no-fund");
+    expect(instructions).toContain("RUN node apps/api/bundle.mjs /out/dist/main.js");
+  });
+});
