@@ -122,7 +122,7 @@ describe("config: npm run synth with a bad file", () => {
 /** Runs the real entry point (`npm run synth`) from the repository root with another var file and output dir. */
 function runSynth(tfvarsFile: string, outdir: string) {
   const root = join(import.meta.dirname, "../..");
-  return spawnSync(process.execPath, ["--import", "tsx", "main.ts"], {
+  return spawnSync(process.execPath, ["tools/synth.mjs"], {
     cwd: root,
     env: { ...process.env, TFVARS_FILE: tfvarsFile, CDKTF_OUTDIR: outdir },
     encoding: "utf8",
