@@ -2,9 +2,10 @@ import { setMaxListeners } from "node:events";
 import type { Logger } from "../../shared/src/logger.js";
 import { buildItem, parseBody, summarize, type ProcessHook } from "./domain.js";
 import type { MessageQueue, QueueMessage } from "./queue.js";
-import { isTransientStoreError, type ItemStore } from "./store.js";
+import { isTransientStoreError, type ItemStore, type ItemWriteResult } from "./store.js";
 import { createCounters, type Counters } from "./stats.js";
 import { backoffMs, sleep } from "./timing.js";
+import { createGroupWriter } from "./writer.js";
 
 /**
  * The consumer: N poll loops, each receive -> handle the batch -> delete what is durable -> receive again.
@@ -49,6 +50,8 @@ export interface Processor {
 
 type Outcome = "created" | "duplicate" | "invalid" | "failed" | "release";
 
+/** Batches each poll loop may hold at once: the next receive overlaps the previous batch's write and delete. */
+const PIPELINE_DEPTH = 2;
 /** Leave this much of the shutdown budget for releasing/deleting and exiting. */
 const SHUTDOWN_MARGIN_MS = 5_000;
 
@@ -56,6 +59,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
   const { queue, store, logger, settings } = deps;
   const hook = deps.process ?? summarize;
   const counters = createCounters();
+  const writer = createGroupWriter(store, settings.pollConcurrency);
   /** Aborted on stop: cancels pending receives and receive-error backoffs. */
   const polling = new AbortController();
   /** Aborted when the shutdown budget is nearly spent: in-flight hooks and writes give up and are released. */
@@ -68,14 +72,20 @@ export function createProcessor(deps: ProcessorDeps): Processor {
   let stopped: Promise<void> | undefined;
   let lastPollAt: number | undefined;
   let lastProgressAt = Date.now();
+  /** The last request-level write error, logged with the retry notice. */
+  let lastWriteError: unknown;
 
   const progress = () => {
     lastProgressAt = Date.now();
   };
 
   async function pollLoop(loopId: number): Promise<void> {
+    const batches = new Set<Promise<void>>();
     let receiveFailures = 0;
     while (!polling.signal.aborted) {
+      // Overlap the next receive with the previous batch's write and delete, but hold at most PIPELINE_DEPTH
+      // batches per loop: in-flight work stays bounded, and a slow DynamoDB slows polling down.
+      while (batches.size >= PIPELINE_DEPTH) await Promise.race(batches);
       let messages: QueueMessage[];
       try {
         messages = await queue.receive(polling.signal);
@@ -91,8 +101,11 @@ export function createProcessor(deps: ProcessorDeps): Processor {
         continue;
       }
       // A batch that arrives as shutdown begins is still handled: it is in flight, the budget covers it.
-      if (messages.length > 0) await handleBatchSafely(messages, loopId);
+      if (messages.length === 0) continue;
+      const batch: Promise<void> = handleBatchSafely(messages, loopId).finally(() => batches.delete(batch));
+      batches.add(batch);
     }
+    await Promise.all(batches);
   }
 
   /** A bug in batch handling must not kill the loop silently: log it and keep polling (the messages will return). */
@@ -109,10 +122,15 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     counters.inFlight += messages.length;
     const lease = startLease(messages);
     try {
-      const outcomes = await Promise.all(messages.map((m) => handleMessage(m, lease)));
+      const prepared = await Promise.all(messages.map((m) => prepare(m, lease)));
+      const outcomes = await writeAll(prepared.filter((p): p is Prepared => typeof p === "object"), lease);
+      const outcomeOf = (m: QueueMessage, i: number): Outcome => {
+        const p = prepared[i]!;
+        return typeof p === "object" ? (outcomes.get(m.messageId) ?? "failed") : p;
+      };
       lease.end();
-      const durable = messages.filter((_, i) => outcomes[i] === "created" || outcomes[i] === "duplicate");
-      const unfinished = messages.filter((_, i) => outcomes[i] === "release");
+      const durable = messages.filter((m, i) => ["created", "duplicate"].includes(outcomeOf(m, i)));
+      const unfinished = messages.filter((m, i) => outcomeOf(m, i) === "release");
       await Promise.all([deleteDurable(durable), release(unfinished)]);
     } finally {
       lease.end();
@@ -120,7 +138,15 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     }
   }
 
-  async function handleMessage(message: QueueMessage, lease: Lease): Promise<Outcome> {
+  interface Prepared {
+    readonly message: QueueMessage;
+    readonly payload: Record<string, unknown>;
+    readonly result: unknown;
+    readonly log: Logger;
+  }
+
+  /** Parse, validate and run the hook; returns what to write, or the message's final outcome. */
+  async function prepare(message: QueueMessage, lease: Lease): Promise<Prepared | Outcome> {
     const log = logger.child({ messageId: message.messageId, receiveCount: message.receiveCount });
     const parsed = parseBody(message.body);
     if (!parsed.ok) {
@@ -130,9 +156,8 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       log.warn({ reason: parsed.reason }, "invalid message left for the DLQ");
       return "invalid";
     }
-    let result: unknown;
     try {
-      result = await runHook(parsed.payload, message);
+      return { message, payload: parsed.payload, result: await runHook(parsed.payload, message), log };
     } catch (error) {
       if (work.signal.aborted) return "release";
       counters.failed++;
@@ -140,7 +165,6 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       log.error({ err: error }, "process hook failed; message left for redelivery");
       return "failed";
     }
-    return writeWithRetry(message, parsed.payload, result, lease, log);
   }
 
   async function runHook(payload: Record<string, unknown>, message: QueueMessage): Promise<unknown> {
@@ -161,43 +185,79 @@ export function createProcessor(deps: ProcessorDeps): Processor {
   }
 
   /**
+   * Writes the batch's items (one conditional transaction), resending until each is created, a duplicate, or rejected.
    * Transient failures (throttling, 5xx, network, DynamoDB down) are retried here, with the lease extending the
-   * message's visibility, rather than by redelivery: redelivery would raise its receive count and push a valid message
-   * toward the DLQ during an outage.
+   * messages' visibility, rather than by redelivery: redelivery would raise the receive count and push valid messages
+   * toward the DLQ during an outage. If a multi-item request is rejected for its content, items are sent one by one
+   * to find the culprit. Returns the outcome per messageId.
    */
-  async function writeWithRetry(
-    message: QueueMessage,
-    payload: Record<string, unknown>,
-    result: unknown,
-    lease: Lease,
-    log: Logger,
-  ): Promise<Outcome> {
-    for (let attempt = 1; ; attempt++) {
-      if (work.signal.aborted) return "release";
-      const item = buildItem({ messageId: message.messageId, payload, result, sentTimestamp: message.sentTimestamp, now: new Date() });
-      try {
-        const outcome = await store.putIfAbsent(item, work.signal);
-        progress();
-        if (outcome === "created") counters.processed++;
-        else counters.duplicate++;
-        if (outcome === "duplicate") log.info("item already stored (redelivery); deleting the message");
-        return outcome;
-      } catch (error) {
-        progress();
-        // The write may or may not have landed; releasing is safe either way (the redelivery is a duplicate).
-        if (work.signal.aborted) return "release";
-        if (!isTransientStoreError(error)) {
+  async function writeAll(entries: Prepared[], lease: Lease): Promise<Map<string, Outcome>> {
+    const outcomes = new Map<string, Outcome>();
+    // SQS may hand out the same message twice in one batch; a transaction cannot touch one item twice.
+    let pending = [...new Map(entries.map((e) => [e.message.messageId, e])).values()];
+    let oneByOne = false;
+    for (let attempt = 1; pending.length > 0; ) {
+      if (work.signal.aborted) break;
+      const groups = oneByOne ? pending.map((e) => [e]) : [pending];
+      const results = (await Promise.all(groups.map((g) => attemptWrite(g, oneByOne)))).flat();
+      progress();
+      const next: Prepared[] = [];
+      let backoff = false;
+      results.forEach(([entry, result]) => {
+        if (result === "created" || result === "duplicate") {
+          counters[result === "created" ? "processed" : "duplicate"]++;
+          if (result === "duplicate") entry.log.info("item already stored (redelivery); deleting the message");
+          outcomes.set(entry.message.messageId, result);
+        } else if (result === "release") {
+          next.push(entry);
+        } else if (result === "split") {
+          oneByOne = true;
+          next.push(entry);
+        } else if (typeof result === "object") {
           counters.failed++;
-          lease.drop(message);
-          log.error({ err: error }, "item rejected by DynamoDB; message left for redelivery");
-          return "failed";
+          lease.drop(entry.message);
+          entry.log.error({ reason: result.rejected }, "item rejected by DynamoDB; message left for redelivery");
+          outcomes.set(entry.message.messageId, "failed");
+        } else {
+          // "resend" only waited on others; "contended"/"transient" need a pause first.
+          if (result !== "resend") backoff = true;
+          next.push(entry);
         }
+      });
+      pending = next;
+      if (pending.length > 0 && backoff) {
         counters.writeRetries++;
-        // One line per message at the first failure and then every 10th, not one per attempt during an outage.
+        // One line per batch at the first failure and then every 10th, not one per attempt during an outage.
         const level = attempt === 1 || attempt % 10 === 0 ? "warn" : "debug";
-        log[level]({ err: error, attempt }, "write failed; retrying");
+        logger[level]({ attempt, pending: pending.length, err: lastWriteError }, "write failed; retrying");
         await sleep(backoffMs(attempt, 100, 5_000), work.signal);
+        attempt++;
       }
+    }
+    // Out of shutdown budget: whatever is not known to be written is released (a landed write makes it a duplicate).
+    for (const entry of pending) outcomes.set(entry.message.messageId, "release");
+    return outcomes;
+  }
+
+  /** One write request for a group; request-level errors become per-item results. */
+  async function attemptWrite(group: Prepared[], isolated: boolean): Promise<[Prepared, ItemWriteResult | "transient" | "split" | "release"][]> {
+    const now = new Date();
+    const items = group.map((e) =>
+      buildItem({ messageId: e.message.messageId, payload: e.payload, result: e.result, sentTimestamp: e.message.sentTimestamp, now }),
+    );
+    try {
+      // Isolating a rejected item (one-by-one mode) must bypass group commit, or it would be grouped again.
+      const results = isolated
+        ? await store.putAllIfAbsent(items, work.signal)
+        : await writer.write(items, group.reduce((n, e) => n + (e.message.body?.length ?? 0) + 512, 0), work.signal);
+      return group.map((e, i) => [e, results[i] ?? "resend"]);
+    } catch (error) {
+      lastWriteError = error;
+      // The write may or may not have landed; releasing is safe either way (the redelivery is a duplicate).
+      if (work.signal.aborted) return group.map((e) => [e, "release"]);
+      if (isTransientStoreError(error)) return group.map((e) => [e, "transient"]);
+      if (group.length > 1) return group.map((e) => [e, "split"]);
+      return [[group[0]!, { rejected: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }]];
     }
   }
 

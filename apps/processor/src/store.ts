@@ -1,21 +1,37 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { RequestItem } from "./domain.js";
 
 /**
  * The only DynamoDB code in the processor.
  *
- * Why one conditional PutItem per item (sent in parallel) rather than BatchWriteItem or TransactWriteItems:
- * BatchWriteItem cannot carry a condition, so a redelivered message would overwrite the first write;
- * TransactWriteItems can, but one duplicate cancels the whole transaction (a second round trip for the rest),
- * it costs twice the write capacity, and the bench measured it slower than parallel puts (docs/BENCHMARKS.md).
+ * Every item is written with `attribute_not_exists(requestId)`, so a redelivered message never creates a second
+ * item or overwrites the first. BatchWriteItem cannot carry that condition, so a batch of items goes out as one
+ * TransactWriteItems of conditional puts (a single item as a plain conditional PutItem). Measured against parallel
+ * PutItems (docs/BENCHMARKS.md), one request per batch is what lets the processor keep up with the queue; the price
+ * on AWS is double write capacity per item (transactional writes), which is the cost of being both conditional and
+ * batched. A transaction is all-or-nothing: when some items already exist, the cancellation reasons say which, and
+ * the caller resends the rest.
  */
 
-export type PutOutcome = "created" | "duplicate";
+/** Per-item result of one write attempt. */
+export type ItemWriteResult =
+  | "created"
+  /** An item with this requestId already existed: nothing was written. */
+  | "duplicate"
+  /** Not written because another item of the same transaction was cancelled: resend now. */
+  | "resend"
+  /** Transient contention on this item (transaction conflict, throttling): resend after a backoff. */
+  | "contended"
+  /** DynamoDB rejected the item itself; resending it cannot help. */
+  | { readonly rejected: string };
 
 export interface ItemStore {
-  /** Writes the item unless one with its requestId exists. Resolves once the write is durable. */
-  putIfAbsent(item: RequestItem, signal?: AbortSignal): Promise<PutOutcome>;
+  /**
+   * Writes each item unless one with its requestId exists; resolves once the writes are durable, with one result per
+   * item (same order). Items must have distinct requestIds. Throws when the request as a whole failed.
+   */
+  putAllIfAbsent(items: readonly RequestItem[], signal?: AbortSignal): Promise<ItemWriteResult[]>;
 }
 
 export interface DynamoClientOptions {
@@ -41,35 +57,73 @@ export function createDynamoClient(options: DynamoClientOptions): DynamoDBDocume
   });
 }
 
+const CONDITION = "attribute_not_exists(requestId)";
+
 export function createItemStore(client: DynamoDBDocumentClient, tableName: string): ItemStore {
-  return {
-    async putIfAbsent(item, signal) {
-      try {
-        await client.send(
-          new PutCommand({ TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(requestId)" }),
-          { abortSignal: signal },
-        );
-        return "created";
-      } catch (error) {
-        // The item exists: this message was written before (redelivery, or a crash between write and delete).
-        if (error instanceof ConditionalCheckFailedException) return "duplicate";
-        throw error;
+  async function putOne(item: RequestItem, signal?: AbortSignal): Promise<ItemWriteResult> {
+    try {
+      await client.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: CONDITION }), { abortSignal: signal });
+      return "created";
+    } catch (error) {
+      // The item exists: this message was written before (redelivery, or a crash between write and delete).
+      if (error instanceof ConditionalCheckFailedException) return "duplicate";
+      throw error;
+    }
+  }
+
+  async function putTransaction(items: readonly RequestItem[], signal?: AbortSignal): Promise<ItemWriteResult[]> {
+    try {
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: items.map((Item) => ({ Put: { TableName: tableName, Item, ConditionExpression: CONDITION } })),
+        }),
+        { abortSignal: signal },
+      );
+      return items.map(() => "created");
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.length === items.length) {
+        return error.CancellationReasons.map((reason) => fromCancellation(reason.Code, reason.Message));
       }
+      throw error;
+    }
+  }
+
+  return {
+    async putAllIfAbsent(items, signal) {
+      if (items.length === 0) return [];
+      if (items.length === 1) return [await putOne(items[0]!, signal)];
+      return putTransaction(items, signal);
     },
   };
 }
 
-/** DynamoDB rejected this item itself: retrying the same item cannot succeed. */
-const ITEM_ERRORS = new Set(["ValidationException", "SerializationException", "ItemCollectionSizeLimitExceededException"]);
+function fromCancellation(code: string | undefined, message: string | undefined): ItemWriteResult {
+  switch (code) {
+    case "None":
+    case undefined:
+      return "resend";
+    case "ConditionalCheckFailed":
+      return "duplicate";
+    case "ValidationError":
+    case "ItemCollectionSizeLimitExceeded":
+      return { rejected: `${code}: ${message ?? ""}`.trim() };
+    default:
+      // TransactionConflict, ThrottlingError, ProvisionedThroughputExceeded, ...
+      return "contended";
+  }
+}
+
+/** DynamoDB rejected the request because of its content: resending the same items cannot succeed. */
+const CONTENT_ERRORS = new Set(["ValidationException", "SerializationException", "ItemCollectionSizeLimitExceededException"]);
 
 /**
- * Transient = worth retrying the same item in place (throttling, 5xx, network, timeouts, and infrastructure faults
- * such as a missing table or permission, which no redelivery would fix either). Permanent = this item can never be
- * written; the message is left for redelivery and, if it keeps failing, the DLQ.
+ * Transient = worth retrying in place (throttling, 5xx, network, timeouts, and infrastructure faults such as a
+ * missing table or permission, which no redelivery would fix either). Permanent = the content cannot be written;
+ * the caller isolates the offending item and leaves its message for redelivery and, eventually, the DLQ.
  */
 export function isTransientStoreError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  if (ITEM_ERRORS.has(error.name)) return false;
+  if (CONTENT_ERRORS.has(error.name)) return false;
   const metadata = (error as { $metadata?: { httpStatusCode?: number } }).$metadata;
   // An SDK-side error with no HTTP exchange and no network code is a marshalling/programming error: permanent.
   const code = (error as { code?: string }).code;

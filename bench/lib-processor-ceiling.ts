@@ -1,0 +1,111 @@
+/**
+ * Ceiling loops for bench/processor.bench.ts, run as a child process so they get the same conditions as the processor
+ * (own process, same concurrency, same emulators). Prints one JSON line: { mode, messages, seconds, perSecond }.
+ *
+ *   CEILING_MODE=sqs          POLL_CONCURRENCY loops of ReceiveMessage(10) + DeleteMessageBatch until the queue is empty
+ *   CEILING_MODE=batch-write  POLL_CONCURRENCY loops of BatchWriteItem(25 items), unprocessed items retried with backoff
+ *   CEILING_MODE=put          POLL_CONCURRENCY x 10 conditional PutItems in flight (the processor's write pattern)
+ *   CEILING_MODE=transact     POLL_CONCURRENCY loops of TransactWriteItems(10 conditional puts)
+ */
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { buildItem, parseBody, summarize } from "../apps/processor/src/domain.js";
+
+const env = (name: string) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is required`);
+  return value;
+};
+const mode = env("CEILING_MODE");
+const concurrency = Number(process.env.POLL_CONCURRENCY ?? 4);
+const region = process.env.AWS_REGION ?? "us-east-1";
+/** Items per TransactWriteItems (the processor sends one SQS batch, up to 10). */
+const group = Number(process.env.CEILING_GROUP ?? 10);
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  let count = 0;
+  if (mode === "sqs") count = await sqsCeiling();
+  else count = await dynamoCeiling(mode);
+  const seconds = (performance.now() - started) / 1_000;
+  process.stdout.write(`${JSON.stringify({ mode, messages: count, seconds, perSecond: count / seconds })}\n`);
+}
+
+async function sqsCeiling(): Promise<number> {
+  const sqs = new SQSClient({ region, endpoint: env("AWS_ENDPOINT_URL_SQS") });
+  const queueUrl = env("QUEUE_URL");
+  let deleted = 0;
+  const loop = async () => {
+    for (;;) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ["SentTimestamp", "ApproximateReceiveCount"] }),
+      );
+      if (Messages.length === 0) return;
+      const response = await sqs.send(
+        new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
+      );
+      deleted += response.Successful?.length ?? 0;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  return deleted;
+}
+
+async function dynamoCeiling(kind: string): Promise<number> {
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region, endpoint: env("AWS_ENDPOINT_URL_DYNAMODB") }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const tableName = env("TABLE_NAME");
+  const total = Number(env("CEILING_ITEMS"));
+  let next = 0;
+  // Items shaped like the processor's (same payload size, summary result).
+  const take = (n: number) => {
+    const items = [];
+    while (items.length < n && next < total) {
+      const i = next++;
+      const body = JSON.stringify({ tag: "bench", index: i, text: "x".repeat(200), nested: { ok: true, list: [i, String(i)] } });
+      const parsed = parseBody(body);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      const result = summarize(parsed.payload, { messageId: `c-${i}`, body, signal: new AbortController().signal });
+      items.push(buildItem({ messageId: `${kind}-${i}`, payload: parsed.payload, result, sentTimestamp: String(Date.now()), now: new Date() }));
+    }
+    return items;
+  };
+  const condition = "attribute_not_exists(requestId)";
+  const loops: Record<string, () => Promise<void>> = {
+    "batch-write": async () => {
+      for (let items = take(25); items.length > 0; items = take(25)) {
+        let requests = items.map((Item) => ({ PutRequest: { Item } }));
+        for (let attempt = 1; requests.length > 0; attempt++) {
+          const response = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+          requests = (response.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+          if (requests.length > 0) await new Promise((r) => setTimeout(r, Math.min(1_000, 25 * 2 ** attempt)));
+        }
+      }
+    },
+    put: async () => {
+      for (let items = take(1); items.length > 0; items = take(1)) {
+        await doc.send(new PutCommand({ TableName: tableName, Item: items[0], ConditionExpression: condition }));
+      }
+    },
+    transact: async () => {
+      for (let items = take(group); items.length > 0; items = take(group)) {
+        await doc.send(
+          new TransactWriteCommand({ TransactItems: items.map((Item) => ({ Put: { TableName: tableName, Item, ConditionExpression: condition } })) }),
+        );
+      }
+    },
+  };
+  const loop = loops[kind];
+  if (!loop) throw new Error(`unknown CEILING_MODE ${kind}`);
+  // Conditional puts run one per slot, so give them the processor's in-flight count (loops x batch of 10).
+  const slots = kind === "put" ? concurrency * 10 : concurrency;
+  await Promise.all(Array.from({ length: slots }, loop));
+  return total;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,229 @@
+/**
+ * Processor benchmark (npm run bench:processor). Starts its own fauxqs + DynamoDB Local, then measures:
+ *   1. the SQS ceiling: POLL_CONCURRENCY loops that only receive and batch-delete (no processing, no writes);
+ *   2. the DynamoDB ceiling: BatchWriteItem at the same concurrency (and, to justify the write strategy,
+ *      parallel conditional PutItems and TransactWriteItems of 10);
+ *   3. the processor: the production bundle (what the Dockerfile ships) draining N preloaded messages.
+ * Throughput is messages/s from first receive to empty queue; peak RSS is the processor's VmHWM.
+ * Env: BENCH_MESSAGES (default 20000), BENCH_POLL_CONCURRENCY (default 4). Writes bench/results/processor.json.
+ */
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { startDynamoDbLocal } from "../test/support/dynamodb-local.js";
+import { startSqsLocal } from "../test/support/sqs-local.js";
+import {
+  countItems,
+  createFixture,
+  createTable,
+  queueDepth,
+  repoRoot,
+  sendBodies,
+  type Emulators,
+  type Fixture,
+} from "../apps/processor/test/support.js";
+
+const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
+const concurrency = Number(process.env.BENCH_POLL_CONCURRENCY ?? 4);
+const credentialsEnv = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" };
+
+interface CeilingResult {
+  readonly mode: string;
+  readonly messages: number;
+  readonly seconds: number;
+  readonly perSecond: number;
+}
+
+/** The same body shape as the ceiling loop's items, so writes cost the same. */
+const benchBodies = (n: number) =>
+  Array.from({ length: n }, (_, i) => JSON.stringify({ tag: "bench", index: i, text: "x".repeat(200), nested: { ok: true, list: [i, String(i)] } }));
+
+async function main(): Promise<void> {
+  log(`processor bench: ${messages} messages, concurrency ${concurrency}, ${cpus().length} CPUs, node ${process.version}`);
+  const [dynamo, sqs] = await Promise.all([startDynamoDbLocal(), startSqsLocal()]);
+  const emulators: Emulators = { sqsEndpoint: sqs.endpoint, dynamoEndpoint: dynamo.endpoint };
+  const bundleDir = await mkdtemp(join(tmpdir(), "processor-bench-"));
+  try {
+    // DynamoDB Local is a JVM: the first few thousand writes run cold. Warm it up so every figure is taken warm.
+    log("warming up DynamoDB Local (not measured)");
+    await measureWriteCeiling(emulators, "batch-write", 10, Math.min(messages, 10_000));
+    const sqsCeiling = await measureSqsCeiling(emulators);
+    const writes: Record<string, CeilingResult> = {};
+    writes["batch-write"] = await measureWriteCeiling(emulators, "batch-write");
+    writes.put = await measureWriteCeiling(emulators, "put");
+    writes.transact = await measureWriteCeiling(emulators, "transact", 10);
+    writes.transact50 = await measureWriteCeiling(emulators, "transact", 50);
+    const processor = await measureProcessor(emulators, bundleDir);
+
+    const dynamoCeiling = writes["batch-write"]!.perSecond;
+    const ceiling = Math.min(sqsCeiling.perSecond, dynamoCeiling);
+    const report = {
+      date: new Date().toISOString(),
+      messages,
+      concurrency,
+      cpus: cpus().length,
+      node: process.version,
+      sqsCeilingPerSecond: round(sqsCeiling.perSecond),
+      dynamoBatchWritePerSecond: round(dynamoCeiling),
+      dynamoConditionalPutPerSecond: round(writes.put!.perSecond),
+      dynamoTransactWritePerSecond: round(writes.transact!.perSecond),
+      dynamoTransactWrite50PerSecond: round(writes.transact50!.perSecond),
+      processorPerSecond: round(processor.perSecond),
+      processorSeconds: round(processor.seconds),
+      processorPeakRssMb: round(processor.peakRssMb),
+      ratioToCeiling: round(processor.perSecond / ceiling, 3),
+      targetRatio: 0.7,
+      targetRssMb: 200,
+      meetsThroughputTarget: processor.perSecond >= 0.7 * ceiling,
+      meetsRssTarget: processor.peakRssMb < 200,
+      itemsStored: processor.itemsStored,
+    };
+    printTable(report);
+    await mkdir(join(repoRoot, "bench/results"), { recursive: true });
+    await writeFile(join(repoRoot, "bench/results/processor.json"), `${JSON.stringify(report, null, 2)}\n`);
+    log("wrote bench/results/processor.json");
+  } finally {
+    await rm(bundleDir, { recursive: true, force: true });
+    await Promise.all([dynamo.stop(), sqs.stop()]);
+  }
+}
+
+async function measureSqsCeiling(emulators: Emulators): Promise<CeilingResult> {
+  const fixture = await createFixture(emulators, { visibilityTimeoutSeconds: 60 });
+  await preload(fixture);
+  log("SQS ceiling: receive + batch delete only");
+  const result = await runCeiling({ CEILING_MODE: "sqs", QUEUE_URL: fixture.queueUrl, AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint });
+  const left = await queueDepth(fixture.sqs, fixture.queueUrl);
+  if (left !== 0) throw new Error(`SQS ceiling loop left ${left} messages`);
+  return result;
+}
+
+async function measureWriteCeiling(emulators: Emulators, mode: string, group = 10, items = messages): Promise<CeilingResult> {
+  const fixture = await createFixture(emulators);
+  const tableName = `${fixture.tableName}-${mode}-${group}`;
+  await createTable(fixture.dynamo, tableName);
+  log(`DynamoDB ${mode}${mode === "transact" ? ` of ${group}` : ""}: ${items} items`);
+  const result = await runCeiling({
+    CEILING_MODE: mode,
+    CEILING_GROUP: String(group),
+    TABLE_NAME: tableName,
+    CEILING_ITEMS: String(items),
+    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
+  });
+  const stored = await countItems(fixture.dynamo, tableName);
+  if (stored !== items) throw new Error(`${mode} stored ${stored} of ${items} items`);
+  return result;
+}
+
+async function runCeiling(env: Record<string, string>): Promise<CeilingResult> {
+  const { stdout } = await run(process.execPath, ["--import", "tsx", "bench/lib-processor-ceiling.ts"], {
+    ...credentialsEnv,
+    POLL_CONCURRENCY: String(concurrency),
+    ...env,
+  });
+  const result = JSON.parse(stdout.trim().split("\n").pop() ?? "") as CeilingResult;
+  log(`  ${round(result.perSecond)} /s (${result.messages} in ${round(result.seconds)} s)`);
+  return result;
+}
+
+async function measureProcessor(emulators: Emulators, bundleDir: string) {
+  const fixture = await createFixture(emulators, { visibilityTimeoutSeconds: 60 });
+  await preload(fixture);
+  await run(process.execPath, ["apps/processor/bundle.mjs", bundleDir], {});
+  log("processor: draining with the production bundle");
+  const child = spawn(process.execPath, [join(bundleDir, "main.js")], {
+    cwd: bundleDir,
+    stdio: ["ignore", "pipe", "inherit"],
+    env: {
+      PATH: process.env.PATH ?? "",
+      ...credentialsEnv,
+      QUEUE_URL: fixture.queueUrl,
+      TABLE_NAME: fixture.tableName,
+      AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
+      POLL_CONCURRENCY: String(concurrency),
+      WAIT_TIME_SECONDS: "1",
+      VISIBILITY_TIMEOUT_SECONDS: "60",
+      HEALTH_PORT: "0",
+      LOG_LEVEL: "info",
+      STATS_INTERVAL_SECONDS: "10",
+    },
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  let logs = "";
+  const started = new Promise<number>((resolve) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      logs += chunk.toString();
+      if (logs.includes('"msg":"polling started"')) resolve(performance.now());
+    });
+  });
+  const t0 = await Promise.race([started, exited.then((code) => Promise.reject(new Error(`processor exited ${code}: ${logs}`)))]);
+  const deadline = Date.now() + 15 * 60_000;
+  while ((await queueDepth(fixture.sqs, fixture.queueUrl)) > 0) {
+    if (Date.now() > deadline) throw new Error("processor did not drain the queue within 15 minutes");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const seconds = (performance.now() - t0) / 1_000;
+  const peakRssMb = await peakRss(child.pid!);
+  child.kill("SIGTERM");
+  const code = await exited;
+  if (code !== 0) throw new Error(`processor exited ${code} after SIGTERM`);
+  const itemsStored = await countItems(fixture.dynamo, fixture.tableName);
+  if (itemsStored !== messages) throw new Error(`processor stored ${itemsStored} of ${messages} items`);
+  const dlq = await queueDepth(fixture.sqs, fixture.dlqUrl);
+  if (dlq !== 0) throw new Error(`${dlq} messages in the DLQ`);
+  const counters = logs.split("\n").filter((l) => l.includes('"msg":"stopped"')).pop();
+  log(`  ${round(messages / seconds)} /s (${messages} in ${round(seconds)} s), peak RSS ${round(peakRssMb)} MB`);
+  if (counters) log(`  ${counters}`);
+  return { perSecond: messages / seconds, seconds, peakRssMb, itemsStored };
+}
+
+async function preload(fixture: Fixture): Promise<void> {
+  const t = performance.now();
+  await sendBodies(fixture.sqs, fixture.queueUrl, benchBodies(messages));
+  log(`preloaded ${messages} messages in ${round((performance.now() - t) / 1_000)} s`);
+}
+
+/** Peak resident set size (VmHWM) of a live process, in MB (Linux /proc). */
+async function peakRss(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
+  return kb / 1024;
+}
+
+function run(command: string, args: string[], env: Record<string, string>): Promise<{ stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"], env: { PATH: process.env.PATH ?? "", ...env } });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.once("exit", (code) => (code === 0 ? resolve({ stdout }) : reject(new Error(`${args.join(" ")} exited ${code}`))));
+  });
+}
+
+function printTable(r: Record<string, unknown>): void {
+  const rows: [string, unknown][] = [
+    ["messages", r.messages],
+    ["poll concurrency", r.concurrency],
+    ["SQS ceiling (receive+delete) msg/s", r.sqsCeilingPerSecond],
+    ["DynamoDB BatchWriteItem ceiling items/s", r.dynamoBatchWritePerSecond],
+    ["DynamoDB conditional PutItem (x10 per loop) items/s", r.dynamoConditionalPutPerSecond],
+    ["DynamoDB TransactWriteItems(10) items/s", r.dynamoTransactWritePerSecond],
+    ["DynamoDB TransactWriteItems(50) items/s", r.dynamoTransactWrite50PerSecond],
+    ["processor drain msg/s", r.processorPerSecond],
+    ["processor / min(ceilings)", r.ratioToCeiling],
+    ["processor peak RSS MB", r.processorPeakRssMb],
+    ["meets 70% target", r.meetsThroughputTarget],
+    ["meets RSS < 200 MB", r.meetsRssTarget],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${String(v)}\n`);
+}
+
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
