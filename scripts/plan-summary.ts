@@ -1,0 +1,292 @@
+/**
+ * Pull-request plan comment: per-stack summaries of `terraform show -json <planfile>` (Terraform's JSON plan
+ * format, https://developer.hashicorp.com/terraform/internals/json-format), the full plans collapsed, and the
+ * policy table when there is one. .github/workflows/pr.yml runs the CLI and posts the result as one sticky comment
+ * (found again through COMMENT_MARKER, the comment's first line).
+ *
+ *   tsx scripts/plan-summary.ts --dir <plans> --stacks ecr,main [--policy policy.md] [--sha <sha>]
+ *       [--run-url <url>] [--note <text>]... [--out comment.md]
+ *
+ * <plans>/<stack>/ holds plan.json (terraform show -json), plan.txt (terraform show -no-color) and plan.log (init +
+ * plan output). A stack without plan.json is reported as failed with the tail of plan.log; a stack without a
+ * directory as not planned.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+export const COMMENT_MARKER = "<!-- apigw-vpclink:plan-summary -->";
+/** GitHub rejects comment bodies over 65,536 characters; leave room for what we add around the plans. */
+export const COMMENT_LIMIT = 65_000;
+
+export interface PlanCounts {
+  /** The numbers of Terraform's own "Plan: X to add, Y to change, Z to destroy." line (a replacement is 1 + 1). */
+  add: number;
+  change: number;
+  destroy: number;
+  /** Of those, delete-then-create or create-then-delete replacements. */
+  replace: number;
+  import: number;
+  forget: number;
+}
+
+export interface DestructiveChange {
+  address: string;
+  action: "delete" | "replace" | "forget";
+}
+
+export interface PlanSummary {
+  counts: PlanCounts;
+  /** Resources that are deleted, replaced or forgotten, in plan order: what a reviewer must look at. */
+  destructive: DestructiveChange[];
+  outputChanges: number;
+  terraformVersion: string | undefined;
+}
+
+export class PlanFormatError extends Error {
+  override name = "PlanFormatError";
+}
+
+type Action = "no-op" | "create" | "read" | "update" | "delete" | "forget";
+const KNOWN_ACTIONS: ReadonlySet<string> = new Set<Action>(["no-op", "create", "read", "update", "delete", "forget"]);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function actionsOf(change: unknown, where: string): Action[] {
+  if (!isRecord(change) || !Array.isArray(change.actions) || change.actions.length === 0) {
+    throw new PlanFormatError(`${where}: expected change.actions to be a non-empty array`);
+  }
+  for (const action of change.actions) {
+    if (typeof action !== "string" || !KNOWN_ACTIONS.has(action)) {
+      throw new PlanFormatError(`${where}: unknown action ${JSON.stringify(action)}`);
+    }
+  }
+  return change.actions as Action[];
+}
+
+/** Counts a parsed JSON plan the way `terraform plan` summarises it; throws PlanFormatError on anything else. */
+export function summarizePlan(plan: unknown): PlanSummary {
+  if (!isRecord(plan)) throw new PlanFormatError("expected a JSON object (terraform show -json <planfile>)");
+  const formatVersion = plan.format_version;
+  if (typeof formatVersion !== "string" || !/^1\.\d+$/.test(formatVersion)) {
+    throw new PlanFormatError(`unsupported format_version ${JSON.stringify(formatVersion)} (expected 1.x)`);
+  }
+  if (plan.errored === true) throw new PlanFormatError("the plan errored; Terraform did not produce a complete plan");
+  const resourceChanges = plan.resource_changes ?? [];
+  if (!Array.isArray(resourceChanges)) throw new PlanFormatError("expected resource_changes to be an array");
+
+  const counts: PlanCounts = { add: 0, change: 0, destroy: 0, replace: 0, import: 0, forget: 0 };
+  const destructive: DestructiveChange[] = [];
+  resourceChanges.forEach((resource: unknown, index) => {
+    const where = `resource_changes[${index}]`;
+    if (!isRecord(resource) || typeof resource.address !== "string") {
+      throw new PlanFormatError(`${where}: expected an object with an address`);
+    }
+    const actions = actionsOf(resource.change, where);
+    // Data sources read during apply are not part of Terraform's add/change/destroy line.
+    if (resource.mode === "data") return;
+    if (isRecord(resource.change) && resource.change.importing != null) counts.import += 1;
+    const has = (action: Action) => actions.includes(action);
+    if (has("create") && has("delete")) {
+      counts.add += 1;
+      counts.destroy += 1;
+      counts.replace += 1;
+      destructive.push({ address: resource.address, action: "replace" });
+    } else if (has("create")) {
+      counts.add += 1;
+    } else if (has("update")) {
+      counts.change += 1;
+    } else if (has("delete")) {
+      counts.destroy += 1;
+      destructive.push({ address: resource.address, action: "delete" });
+    }
+    if (has("forget")) {
+      counts.forget += 1;
+      destructive.push({ address: resource.address, action: "forget" });
+    }
+  });
+
+  let outputChanges = 0;
+  if (isRecord(plan.output_changes)) {
+    for (const [name, change] of Object.entries(plan.output_changes)) {
+      if (!actionsOf(change, `output_changes.${name}`).every((action) => action === "no-op")) outputChanges += 1;
+    }
+  }
+  const terraformVersion = typeof plan.terraform_version === "string" ? plan.terraform_version : undefined;
+  return { counts, destructive, outputChanges, terraformVersion };
+}
+
+export function hasChanges(summary: PlanSummary): boolean {
+  const { add, change, destroy, import: imports, forget } = summary.counts;
+  return add + change + destroy + imports + forget + summary.outputChanges > 0;
+}
+
+/** "2 to add, 1 to change, 1 to destroy (1 replacement)" — Terraform's wording, plus what it folds in. */
+export function describeCounts(summary: PlanSummary): string {
+  if (!hasChanges(summary)) return "no changes";
+  const { add, change, destroy, replace, import: imports, forget } = summary.counts;
+  let text = `${add} to add, ${change} to change, ${destroy} to destroy`;
+  const extra = [
+    replace > 0 ? `${replace} ${replace === 1 ? "replacement" : "replacements"}` : "",
+    imports > 0 ? `${imports} to import` : "",
+    forget > 0 ? `${forget} to forget` : "",
+    summary.outputChanges > 0 ? `${summary.outputChanges} output ${summary.outputChanges === 1 ? "change" : "changes"}` : "",
+  ].filter(Boolean);
+  if (extra.length > 0) text += ` (${extra.join(", ")})`;
+  return text;
+}
+
+export type StackResult =
+  | { stack: string; status: "planned"; summary: PlanSummary; planText: string }
+  | { stack: string; status: "failed"; log: string }
+  | { stack: string; status: "skipped" };
+
+/** A code fence longer than any backtick run in the text, so plan output can never close it early. */
+function fenced(text: string, language = "text"): string {
+  const longestRun = Math.max(2, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
+  const fence = "`".repeat(longestRun + 1);
+  return `${fence}${language}\n${text.replace(/\n+$/, "")}\n${fence}`;
+}
+
+function details(summary: string, body: string): string {
+  return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+
+/** Keeps the end of a log (where Terraform prints its error) or the start of a plan, within `limit` characters. */
+function truncate(text: string, limit: number, keep: "start" | "end", where: string): string {
+  const clean = text.replace(ANSI, "");
+  if (clean.length <= limit) return clean;
+  const note = `[... ${clean.length - limit} characters cut; the full output is in ${where} ...]`;
+  return keep === "start" ? `${clean.slice(0, limit)}\n${note}` : `${note}\n${clean.slice(clean.length - limit)}`;
+}
+
+function headline(result: StackResult): string {
+  switch (result.status) {
+    case "planned": {
+      const icon = result.summary.destructive.length > 0 ? "⚠️" : hasChanges(result.summary) ? "📝" : "✅";
+      return `${icon} \`${result.stack}\`: ${describeCounts(result.summary)}`;
+    }
+    case "failed":
+      return `❌ \`${result.stack}\`: plan failed`;
+    case "skipped":
+      return `⏭️ \`${result.stack}\`: not planned`;
+  }
+}
+
+export interface CommentInput {
+  results: StackResult[];
+  policy?: string | undefined;
+  sha?: string | undefined;
+  runUrl?: string | undefined;
+  notes?: string[] | undefined;
+  limit?: number | undefined;
+}
+
+/** The whole comment body; its first line is COMMENT_MARKER and it never exceeds `limit` characters. */
+export function renderComment(input: CommentInput): string {
+  const limit = input.limit ?? COMMENT_LIMIT;
+  const where = input.runUrl ? `the [workflow run](${input.runUrl}) log` : "the workflow run log";
+  const head = [
+    COMMENT_MARKER,
+    `## Terraform plan${input.sha ? ` for ${input.sha.slice(0, 12)}` : ""}`,
+    "",
+    ...input.results.map((result) => `- ${headline(result)}`),
+    ...(input.notes ?? []).map((note) => `\n> [!NOTE]\n> ${note}`),
+  ].join("\n");
+
+  const policy = input.policy?.trim()
+    ? `### Policy controls\n\n${details("Control table (<code>npm run policy</code>)", input.policy.trim())}`
+    : "";
+  const footer = input.runUrl ? `<sub>Updated by [this run](${input.runUrl}).</sub>` : "";
+
+  // What remains after the fixed parts is shared by the stacks' collapsed plans/logs.
+  const sections = input.results.map((result) => {
+    const lines = [`### \`${result.stack}\``];
+    if (result.status === "planned" && result.summary.destructive.length > 0) {
+      lines.push("", "**Destroys or replaces:**");
+      for (const change of result.summary.destructive) lines.push(`- \`${change.address}\` (${change.action})`);
+    }
+    if (result.status === "skipped") lines.push("", "Not planned (see the notes above).");
+    return lines.join("\n");
+  });
+  const fixed = [head, ...sections, policy, footer].join("\n\n").length;
+  const bodies = input.results.filter((result) => result.status !== "skipped").length;
+  const overhead = 200; // details/summary tags, fences and the truncation note of one section
+  const budget = Math.max(0, Math.floor((limit - fixed - 2 * input.results.length) / Math.max(1, bodies)) - overhead);
+
+  const parts = [head];
+  input.results.forEach((result, index) => {
+    let section = sections[index] ?? "";
+    if (result.status === "planned") {
+      section += `\n\n${details("Full plan", fenced(truncate(result.planText, budget, "start", where)))}`;
+    } else if (result.status === "failed") {
+      section += `\n\n${details("Error output", fenced(truncate(result.log, budget, "end", where)))}`;
+    }
+    parts.push(section);
+  });
+  if (policy) parts.push(policy);
+  if (footer) parts.push(footer);
+  const body = parts.join("\n\n");
+  // The budget is computed conservatively; this only guards against a pathological fixed part.
+  return body.length <= limit ? body : `${body.slice(0, limit - 80)}\n\n[... comment cut at ${limit} characters ...]`;
+}
+
+function readIfExists(path: string): string | undefined {
+  return existsSync(path) ? readFileSync(path, "utf8") : undefined;
+}
+
+/** Reads <dir>/<stack>/{plan.json,plan.txt,plan.log} as written by pr.yml's plan step. */
+export function loadStackResult(dir: string, stack: string): StackResult {
+  const stackDir = join(dir, stack);
+  if (!existsSync(stackDir)) return { stack, status: "skipped" };
+  const planJson = readIfExists(join(stackDir, "plan.json"));
+  const log = readIfExists(join(stackDir, "plan.log")) ?? "";
+  if (!planJson?.trim()) return { stack, status: "failed", log: log || "(no output was captured)" };
+  try {
+    const summary = summarizePlan(JSON.parse(planJson));
+    return { stack, status: "planned", summary, planText: readIfExists(join(stackDir, "plan.txt")) ?? "" };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { stack, status: "failed", log: `plan.json could not be summarised: ${reason}\n\n${log}` };
+  }
+}
+
+function main(argv: string[]): void {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      dir: { type: "string" },
+      stacks: { type: "string", default: "ecr,main" },
+      policy: { type: "string" },
+      sha: { type: "string" },
+      "run-url": { type: "string" },
+      note: { type: "string", multiple: true },
+      out: { type: "string" },
+    },
+    strict: true,
+  });
+  if (!values.dir) {
+    process.stderr.write("usage: tsx scripts/plan-summary.ts --dir <plans> [--stacks ecr,main] [--policy file] [--sha sha] [--run-url url] [--note text]... [--out file]\n");
+    process.exit(2);
+  }
+  const dir = values.dir;
+  const results = values.stacks.split(",").filter(Boolean).map((stack) => loadStackResult(dir, stack));
+  const body = renderComment({
+    results,
+    policy: values.policy ? readIfExists(values.policy) : undefined,
+    sha: values.sha,
+    runUrl: values["run-url"],
+    notes: values.note,
+  });
+  if (values.out) writeFileSync(values.out, `${body}\n`);
+  else process.stdout.write(`${body}\n`);
+  for (const result of results) process.stderr.write(`${headline(result)}\n`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main(process.argv.slice(2));

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Build the api and processor images for one tag and push them to their ECR repositories.
+# The one piece of code that builds and pushes images: laptops run it through `npm run images:push -- <tag>`,
+# .github/workflows/deploy.yml runs it with the commit SHA.
+#
+# Repository tags are IMMUTABLE, so a tag that already exists is left alone (not rebuilt, not pushed): re-running a
+# deploy for the same commit succeeds, and a tag always means the image that was pushed first.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+Usage: scripts/push-images.sh <tag>
+       npm run images:push -- <tag>
+
+Builds apps/api/Dockerfile and apps/processor/Dockerfile (context: the repository root) as <repository-url>:<tag>
+and pushes each image unless its repository already holds <tag>. Use the commit SHA as the tag
+(e.g. "$(git rev-parse HEAD)"), then deploy with TF_VAR_api_image_tag / TF_VAR_processor_image_tag set to it.
+
+Tags: 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-' (the image_tag variables' rule).
+
+Environment (all optional):
+  API_REPOSITORY_URL        repository URLs; default: `terraform output -raw <service>_repository_url`
+  PROCESSOR_REPOSITORY_URL  in ECR_STACK_DIR (the ecr stack must be deployed: npm run deploy:ecr)
+  ECR_STACK_DIR             synthesized ecr stack (default: cdktf.out/stacks/ecr; run `npm run synth` first)
+  AWS_REGION                ECR region (default: the region in the repository URL)
+  IMAGE_PLATFORM            docker build --platform (default: linux/amd64, the Fargate task architecture)
+EOF
+}
+
+die() {
+  printf 'push-images: %s\n' "$*" >&2
+  exit 1
+}
+
+if [ "$#" -eq 1 ] && { [ "$1" = "-h" ] || [ "$1" = "--help" ]; }; then
+  usage
+  exit 0
+fi
+if [ "$#" -ne 1 ] || [ -z "$1" ]; then
+  printf 'push-images: expected exactly one argument, the image tag\n\n' >&2
+  usage >&2
+  exit 2
+fi
+tag=$1
+if ! [[ $tag =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]]; then
+  printf 'push-images: invalid tag %q\n\n' "$tag" >&2
+  usage >&2
+  exit 2
+fi
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+services=(api processor)
+ecr_stack_dir=${ECR_STACK_DIR:-cdktf.out/stacks/ecr}
+platform=${IMAGE_PLATFORM:-linux/amd64}
+# The Dockerfiles use per-Dockerfile ignore files (apps/<service>/Dockerfile.dockerignore), which need BuildKit.
+export DOCKER_BUILDKIT=1
+
+require() {
+  command -v "$1" >/dev/null 2>&1 || die "$1 is not on PATH ($2)"
+}
+require docker "install Docker and start the engine"
+require aws "install the AWS CLI v2 and configure credentials for the target account"
+
+# terraform output needs an initialised working directory; cdktf deploy leaves one behind, CI may not have one yet.
+terraform_output() {
+  require terraform "needed to read the ecr stack's outputs; or set API_REPOSITORY_URL and PROCESSOR_REPOSITORY_URL"
+  [ -f "$ecr_stack_dir/cdk.tf.json" ] || die "$ecr_stack_dir/cdk.tf.json not found: run \`npm run synth\` first"
+  if [ ! -d "$ecr_stack_dir/.terraform" ]; then
+    terraform -chdir="$ecr_stack_dir" init -input=false -no-color >&2 || die "terraform init failed in $ecr_stack_dir"
+  fi
+  terraform -chdir="$ecr_stack_dir" output -raw "$1" 2>/dev/null ||
+    die "no output $1 in $ecr_stack_dir: deploy the ecr stack first (npm run deploy:ecr)"
+}
+
+repository_url() {
+  local service=$1 variable
+  variable="$(printf '%s' "$service" | tr '[:lower:]' '[:upper:]')_REPOSITORY_URL"
+  if [ -n "${!variable:-}" ]; then
+    printf '%s' "${!variable}"
+  else
+    terraform_output "${service}_repository_url"
+  fi
+}
+
+# 0: the tag exists; 1: it does not; anything else (no credentials, no repository, throttling) stops the script.
+image_exists() {
+  local region=$1 repository=$2 output
+  if output=$(aws ecr describe-images --region "$region" --repository-name "$repository" \
+    --image-ids "imageTag=$tag" --query 'imageDetails[0].imageDigest' --output text 2>&1); then
+    return 0
+  fi
+  case $output in
+    *ImageNotFoundException*) return 1 ;;
+  esac
+  printf '%s\n' "$output" >&2
+  die "could not look up $repository:$tag"
+}
+
+revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+if [ "$revision" != unknown ] && [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+  printf 'push-images: warning: the working tree has uncommitted changes; the images will not match %s\n' "$revision" >&2
+fi
+
+# Indexed arrays only (no `declare -A`, no empty-array expansion): macOS still ships bash 3.2.
+urls=()
+build=()
+logged_in=""
+for i in "${!services[@]}"; do
+  service=${services[$i]}
+  url=$(repository_url "$service")
+  [[ $url =~ ^[0-9]{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/[a-z0-9._/-]+$ ]] ||
+    die "$service repository URL '$url' is not an ECR repository URL (<account>.dkr.ecr.<region>.amazonaws.com/<name>)"
+  region=${AWS_REGION:-${BASH_REMATCH[1]}}
+  registry=${url%%/*}
+  urls[i]=$url
+  build[i]=no
+
+  if image_exists "$region" "${url#*/}"; then
+    printf 'push-images: %s:%s already exists (tags are immutable), skipping %s\n' "$url" "$tag" "$service"
+    continue
+  fi
+  if [ "$logged_in" != "$registry" ]; then
+    aws ecr get-login-password --region "$region" | docker login --username AWS --password-stdin "$registry" >/dev/null
+    logged_in=$registry
+  fi
+  build[i]=yes
+done
+
+# Build everything before pushing anything, so a failing build leaves the repositories untouched.
+for i in "${!services[@]}"; do
+  [ "${build[i]}" = yes ] || continue
+  printf 'push-images: building %s:%s (%s)\n' "${urls[i]}" "$tag" "$platform"
+  docker build --platform "$platform" -f "apps/${services[i]}/Dockerfile" -t "${urls[i]}:$tag" \
+    --label "org.opencontainers.image.revision=$revision" .
+done
+for i in "${!services[@]}"; do
+  [ "${build[i]}" = yes ] || continue
+  docker push "${urls[i]}:$tag"
+done
+
+for i in "${!services[@]}"; do
+  printf 'push-images: %s image %s:%s (pushed now: %s)\n' "${services[i]}" "${urls[i]}" "$tag" "${build[i]}"
+done
+if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+  {
+    printf '### Images\n\n| service | image | pushed now |\n|---|---|---|\n'
+    for i in "${!services[@]}"; do
+      printf "| %s | \`%s:%s\` | %s |\n" "${services[i]}" "${urls[i]}" "$tag" "${build[i]}"
+    done
+  } >>"$GITHUB_STEP_SUMMARY"
+fi
