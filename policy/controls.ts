@@ -1,0 +1,555 @@
+import type { Config } from "../config/schema.js";
+import { reference, resources, statements, type TfJson, type TfResource } from "./terraform-json.js";
+
+/**
+ * Security and reliability controls from AWS Security Hub (Foundational Security Best Practices) and checkov,
+ * checked on the synthesized Terraform JSON of both stacks. One entry per control: ids, resource type, why,
+ * and the check. A check returns the problems it found (empty = pass); `exception` marks a control that does not
+ * apply to this config, with the reason (shown in `npm run policy` and the README).
+ */
+
+export interface PolicyInput {
+  readonly ecr: TfJson;
+  readonly main: TfJson;
+  readonly config: Config;
+}
+
+export interface Control {
+  readonly ids: readonly string[];
+  readonly resourceType: string;
+  readonly title: string;
+  readonly why: string;
+  /** Why the control does not apply to this config, or undefined when it does. */
+  readonly exception?: (input: PolicyInput) => string | undefined;
+  /** Problems found, one line each naming the resource; empty when the control passes. */
+  readonly check: (input: PolicyInput) => string[];
+  /** Resources the control deliberately exempts, with the reason (listed in the report). */
+  readonly exemptions?: readonly { readonly what: string; readonly why: string }[];
+}
+
+export type Status = "pass" | "fail" | "exception";
+
+export interface ControlResult {
+  readonly control: Control;
+  readonly status: Status;
+  readonly problems: readonly string[];
+  readonly exceptionReason?: string;
+}
+
+export function evaluate(input: PolicyInput): ControlResult[] {
+  return CONTROLS.map((control) => {
+    const exceptionReason = control.exception?.(input);
+    if (exceptionReason) return { control, status: "exception", problems: [], exceptionReason };
+    const problems = control.check(input);
+    return { control, status: problems.length ? "fail" : "pass", problems };
+  });
+}
+
+// ---- helpers -------------------------------------------------------------------------------------------------
+
+const all = (input: PolicyInput, type: string) => [...resources(input.ecr, type), ...resources(input.main, type)];
+
+/** One problem line per resource for which `bad` returns a description (or true). */
+function each(list: TfResource[], bad: (r: TfResource) => string | boolean | undefined): string[] {
+  return list.flatMap((r) => {
+    const verdict = bad(r);
+    return verdict ? [`${r.path}: ${verdict === true ? "fails" : verdict}`] : [];
+  });
+}
+
+const containers = (input: PolicyInput) =>
+  resources(input.main, "aws_ecs_task_definition").flatMap((task) =>
+    (JSON.parse(task.body.container_definitions) as Record<string, any>[]).map((container) => ({ task, container })),
+  );
+
+const stageMethodSettings = (input: PolicyInput, stage: TfResource) =>
+  resources(input.main, "aws_api_gateway_method_settings").find(
+    (s) => s.body.rest_api_id === stage.body.rest_api_id && s.body.method_path === "*/*",
+  )?.body.settings as Record<string, unknown> | undefined;
+
+const isTlsPolicyModern = (policy: unknown) =>
+  typeof policy === "string" && /^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/.test(policy);
+
+/** Inline IAM role policies: where the architecture grants permissions. */
+const rolePolicies = (input: PolicyInput) => resources(input.main, "aws_iam_role_policy");
+
+/** Actions AWS defines without resource-level permissions: `Resource: "*"` is the only value they accept. */
+export const ACTIONS_WITHOUT_RESOURCES = ["ecr:GetAuthorizationToken"] as const;
+
+/** Service principals allowed to assume the project's roles. */
+export const TRUSTED_SERVICE_PRINCIPALS = ["ecs-tasks.amazonaws.com", "apigateway.amazonaws.com"] as const;
+
+/** Names that suggest a secret; such values belong in Secrets Manager/SSM (`secrets`), never in `environment`. */
+const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|ACCESS_KEY|API_KEY|CREDENTIAL)/i;
+
+// ---- the controls --------------------------------------------------------------------------------------------
+
+export const CONTROLS: readonly Control[] = [
+  // API Gateway
+  {
+    ids: ["APIGateway.1"],
+    resourceType: "aws_api_gateway_stage",
+    title: "Execution logging (ERROR or INFO) and metrics on every stage",
+    why: "Without execution logs, integration failures (e.g. SQS rejections) are invisible.",
+    check: (input) =>
+      each(resources(input.main, "aws_api_gateway_stage"), (stage) => {
+        const settings = stageMethodSettings(input, stage);
+        if (!settings) return "no */* method settings";
+        if (!["ERROR", "INFO"].includes(String(settings.logging_level))) return `logging_level is ${settings.logging_level}`;
+        return settings.metrics_enabled !== true && "metrics disabled";
+      }),
+  },
+  {
+    ids: ["CKV_AWS_76"],
+    resourceType: "aws_api_gateway_stage",
+    title: "Access logging on every stage",
+    why: "Access logs record who called what, with status and latency.",
+    check: (input) =>
+      each(resources(input.main, "aws_api_gateway_stage"), (s) => !s.body.access_log_settings?.destination_arn && "no access log destination"),
+  },
+  {
+    ids: ["CKV_AWS_276"],
+    resourceType: "aws_api_gateway_method_settings",
+    title: "No data trace logging",
+    why: "Data trace writes full request and response bodies (customer payloads) to logs.",
+    check: (input) =>
+      each(resources(input.main, "aws_api_gateway_method_settings"), (s) => s.body.settings?.data_trace_enabled !== false && "data trace not disabled"),
+  },
+  {
+    ids: ["APIGateway.3"],
+    resourceType: "aws_api_gateway_stage",
+    title: "X-Ray tracing on every stage",
+    why: "Traces show where latency goes across API Gateway, SQS and the VPC Link.",
+    check: (input) => each(resources(input.main, "aws_api_gateway_stage"), (s) => s.body.xray_tracing_enabled !== true && "X-Ray off"),
+  },
+  {
+    ids: ["CKV_AWS_59"],
+    resourceType: "aws_api_gateway_method",
+    title: "Every method requires authorization or an API key",
+    why: "An open method lets anyone fill the queue or read results (api_key_required: false fails this control).",
+    check: (input) =>
+      each(
+        resources(input.main, "aws_api_gateway_method"),
+        (m) => m.body.authorization === "NONE" && m.body.api_key_required !== true && "no authorization and no API key",
+      ),
+  },
+  {
+    ids: ["CKV2_AWS_53"],
+    resourceType: "aws_api_gateway_method",
+    title: "Request validation on methods with a body",
+    why: "Validation rejects malformed bodies with a 400 before they reach SQS.",
+    check: (input) => {
+      const bodyValidators = resources(input.main, "aws_api_gateway_request_validator")
+        .filter((v) => v.body.validate_request_body === true)
+        .map((v) => reference(v, "id"));
+      return each(
+        resources(input.main, "aws_api_gateway_method").filter((m) => ["POST", "PUT", "PATCH"].includes(m.body.http_method)),
+        (m) => !bodyValidators.includes(m.body.request_validator_id) && "no body validator",
+      );
+    },
+  },
+  {
+    ids: ["CKV_AWS_217"],
+    resourceType: "aws_api_gateway_deployment",
+    title: "Deployments are created before the old one is destroyed",
+    why: "Otherwise a redeploy deletes the stage's live deployment first: an outage on every change.",
+    check: (input) =>
+      each(resources(input.main, "aws_api_gateway_deployment"), (d) => d.body.lifecycle?.create_before_destroy !== true && "no create_before_destroy"),
+  },
+  {
+    ids: ["CKV_AWS_206"],
+    resourceType: "aws_api_gateway_domain_name",
+    title: "Custom domains use TLS 1.2 or later",
+    why: "TLS 1.0/1.1 are deprecated and fail compliance baselines.",
+    exception: (input) =>
+      resources(input.main, "aws_api_gateway_domain_name").length ? undefined : "no custom domain configured (ingest_api_domain, query_api_domain are null)",
+    check: (input) =>
+      each(resources(input.main, "aws_api_gateway_domain_name"), (d) => !/^(TLS_1_2|SecurityPolicy_TLS1[23])/.test(String(d.body.security_policy)) && `security_policy ${d.body.security_policy}`),
+  },
+  {
+    ids: ["APIGateway.4"],
+    resourceType: "aws_wafv2_web_acl_association",
+    title: "WAF web ACL on every stage",
+    why: "A web ACL filters abusive traffic before it costs anything.",
+    exception: ({ config }) => (config.waf_web_acl_arn ? undefined : "optional by config: waf_web_acl_arn is null"),
+    check: (input) => {
+      const protectedStages = resources(input.main, "aws_wafv2_web_acl_association").map((a) => a.body.resource_arn);
+      return each(resources(input.main, "aws_api_gateway_stage"), (s) => !protectedStages.includes(reference(s, "arn")) && "no WAF association");
+    },
+  },
+
+  // Load balancers
+  {
+    ids: ["ELB.17", "CKV_AWS_103"],
+    resourceType: "aws_lb_listener",
+    title: "HTTPS/TLS listeners use a TLS 1.2+/1.3 policy",
+    why: "Old policies allow TLS 1.0/1.1 and weak ciphers.",
+    check: (input) =>
+      each(
+        resources(input.main, "aws_lb_listener").filter((l) => ["HTTPS", "TLS"].includes(l.body.protocol)),
+        (l) => !isTlsPolicyModern(l.body.ssl_policy) && `ssl_policy ${l.body.ssl_policy}`,
+      ),
+  },
+  {
+    ids: ["ELB.1", "CKV_AWS_2"],
+    resourceType: "aws_lb_listener",
+    title: "No plain HTTP listener",
+    why: "Traffic to the ALB must be encrypted.",
+    exemptions: [{ what: "the NLB's TCP 443 listener", why: "TLS passes through untouched to the ALB, which terminates it" }],
+    check: (input) => each(resources(input.main, "aws_lb_listener"), (l) => l.body.protocol === "HTTP" && "HTTP listener"),
+  },
+  {
+    ids: ["ELB.4", "CKV_AWS_131"],
+    resourceType: "aws_lb",
+    title: "ALBs drop invalid header fields",
+    why: "Protects the service from HTTP request smuggling via malformed headers.",
+    check: (input) =>
+      each(
+        resources(input.main, "aws_lb").filter((lb) => lb.body.load_balancer_type === "application"),
+        (lb) => lb.body.drop_invalid_header_fields !== true && "keeps invalid headers",
+      ),
+  },
+  {
+    ids: ["ELB.12"],
+    resourceType: "aws_lb",
+    title: "ALB desync mitigation is defensive or strictest",
+    why: "Mitigates HTTP desync (request smuggling) attacks.",
+    check: (input) =>
+      each(
+        resources(input.main, "aws_lb").filter((lb) => lb.body.load_balancer_type === "application"),
+        (lb) => !["defensive", "strictest"].includes(lb.body.desync_mitigation_mode) && `desync_mitigation_mode ${lb.body.desync_mitigation_mode}`,
+      ),
+  },
+  {
+    ids: ["ELB.6", "CKV_AWS_150"],
+    resourceType: "aws_lb",
+    title: "Deletion protection on the ALB and NLB",
+    why: "A stray destroy would cut the private route.",
+    exception: ({ config }) =>
+      config.deletion_protection ? undefined : "deletion_protection is false in this config (a dev or tear-down config)",
+    check: (input) => each(resources(input.main, "aws_lb"), (lb) => lb.body.enable_deletion_protection !== true && "deletion protection off"),
+  },
+  {
+    ids: ["ELB.5", "CKV_AWS_91"],
+    resourceType: "aws_lb",
+    title: "Load balancer access logs",
+    why: "Access logs are the record of every request the load balancers served.",
+    exception: ({ config }) => (config.alb_access_logs_bucket ? undefined : "optional by config: alb_access_logs_bucket is null"),
+    check: (input) => each(resources(input.main, "aws_lb"), (lb) => lb.body.access_logs?.enabled !== true && "no access logs"),
+  },
+  {
+    ids: ["ELB.13"],
+    resourceType: "aws_lb",
+    title: "Load balancers span two or more availability zones",
+    why: "One AZ failure must not take the route down; the plan fails when the subnets cannot provide two AZs.",
+    check: (input) =>
+      each(resources(input.main, "aws_lb"), (lb) => {
+        // lb.subnets -> data.aws_subnets (postcondition: 2+ ids) -> data.aws_subnet per id -> precondition: 2+ distinct AZs
+        const lookup = resources(input.main, "aws_subnets", "data").find((s) => lb.body.subnets === reference(s, "ids"));
+        if (!lookup) return "subnets do not come from a tagged-subnet lookup";
+        const requiresTwo = (lookup.body.lifecycle?.postcondition ?? []).some((p: any) => /length\(self\.ids\) >= [2-9]/.test(p.condition));
+        if (!requiresTwo) return `${lookup.path} does not require 2+ subnets`;
+        const perSubnet = resources(input.main, "aws_subnet", "data").find((s) => String(s.body.for_each).includes(`${lookup.address}.ids`));
+        const zoneCheck = perSubnet && resources(input.main, "terraform_data").some((t) =>
+          (t.body.lifecycle?.precondition ?? []).some(
+            (p: any) => String(p.condition).includes(`${perSubnet.address}:`) && /length\(distinct\(.*availability_zone.*>= [2-9]/.test(p.condition),
+          ),
+        );
+        return !zoneCheck && `no check that ${lookup.path} spans 2+ availability zones`;
+      }),
+  },
+  {
+    ids: ["CUSTOM.HEALTH_CHECK"],
+    resourceType: "aws_lb_target_group",
+    title: "Every target group has an explicit health check path",
+    why: "The default `/` would hit application routes instead of the health endpoint.",
+    check: (input) => each(resources(input.main, "aws_lb_target_group"), (tg) => !tg.body.health_check?.path && "no health check path"),
+  },
+
+  // ECS
+  {
+    ids: ["ECS.2"],
+    resourceType: "aws_ecs_service",
+    title: "Services do not assign public IPs",
+    why: "Tasks are reachable only through the load balancers.",
+    check: (input) =>
+      each(resources(input.main, "aws_ecs_service"), (s) => s.body.network_configuration?.assign_public_ip !== false && "public IP not disabled"),
+  },
+  {
+    ids: ["ECS.4"],
+    resourceType: "aws_ecs_task_definition",
+    title: "Containers are not privileged",
+    why: "A privileged container has root on the host.",
+    check: (input) => containers(input).flatMap(({ task, container }) => (container.privileged === true ? [`${task.path}/${container.name}: privileged`] : [])),
+  },
+  {
+    ids: ["ECS.5"],
+    resourceType: "aws_ecs_task_definition",
+    title: "Read-only root filesystem",
+    why: "An attacker cannot persist tools or modify the application on disk.",
+    check: (input) =>
+      containers(input).flatMap(({ task, container }) => (container.readonlyRootFilesystem !== true ? [`${task.path}/${container.name}: writable root filesystem`] : [])),
+  },
+  {
+    ids: ["ECS.3", "ECS.17"],
+    resourceType: "aws_ecs_task_definition",
+    title: "No host network or PID namespace",
+    why: "Sharing the host's namespaces breaks task isolation.",
+    check: (input) =>
+      each(resources(input.main, "aws_ecs_task_definition"), (t) =>
+        t.body.network_mode === "host" ? "host network mode" : t.body.pid_mode === "host" && "host PID mode",
+      ),
+  },
+  {
+    ids: ["ECS.8"],
+    resourceType: "aws_ecs_task_definition",
+    title: "No secrets in plain environment variables",
+    why: "Environment values are readable by anyone who can describe the task definition.",
+    check: (input) =>
+      containers(input).flatMap(({ task, container }) =>
+        (container.environment ?? [])
+          .filter((e: { name: string }) => SECRET_NAME.test(e.name))
+          .map((e: { name: string }) => `${task.path}/${container.name}: ${e.name} looks like a secret in plain environment`),
+      ),
+  },
+  {
+    ids: ["ECS.9"],
+    resourceType: "aws_ecs_task_definition",
+    title: "Logging on every container",
+    why: "Without a log driver, a crashing container leaves no trace.",
+    check: (input) =>
+      containers(input).flatMap(({ task, container }) => (!container.logConfiguration?.logDriver ? [`${task.path}/${container.name}: no log configuration`] : [])),
+  },
+  {
+    ids: ["ECS.10"],
+    resourceType: "aws_ecs_service",
+    title: "Fargate platform version LATEST",
+    why: "Older platform versions miss security patches.",
+    check: (input) =>
+      each(resources(input.main, "aws_ecs_service").filter((s) => s.body.launch_type === "FARGATE"), (s) => s.body.platform_version !== "LATEST" && `platform ${s.body.platform_version}`),
+  },
+  {
+    ids: ["ECS.12"],
+    resourceType: "aws_ecs_cluster",
+    title: "Container Insights on every cluster",
+    why: "Per-task CPU/memory metrics drive scaling decisions and incident analysis.",
+    check: (input) =>
+      each(resources(input.main, "aws_ecs_cluster"), (c) =>
+        !(c.body.setting ?? []).some((s: any) => s.name === "containerInsights" && ["enabled", "enhanced"].includes(s.value)) && "Container Insights off",
+      ),
+  },
+  {
+    ids: ["ECS.20"],
+    resourceType: "aws_ecs_task_definition",
+    title: "Containers run as a non-root user",
+    why: "A compromise of the process must not be root in the container.",
+    check: (input) =>
+      containers(input).flatMap(({ task, container }) => {
+        const user = String(container.user ?? "");
+        return !user || /^(root|0)(:|$)/.test(user) ? [`${task.path}/${container.name}: user ${user || "not set"}`] : [];
+      }),
+  },
+  {
+    ids: ["CUSTOM.ECS_ROLES"],
+    resourceType: "aws_ecs_task_definition",
+    title: "Execution role differs from task role",
+    why: "ECS's permissions (pull images, write logs) must not be the application's.",
+    check: (input) =>
+      each(resources(input.main, "aws_ecs_task_definition"), (t) =>
+        !t.body.task_role_arn || !t.body.execution_role_arn ? "missing a role" : t.body.task_role_arn === t.body.execution_role_arn && "same role for both",
+      ),
+  },
+
+  // SQS
+  {
+    ids: ["SQS.1", "CKV_AWS_27"],
+    resourceType: "aws_sqs_queue",
+    title: "Encryption at rest on every queue (DLQ included)",
+    why: "Messages carry customer payloads.",
+    check: (input) =>
+      each(resources(input.main, "aws_sqs_queue"), (q) => q.body.sqs_managed_sse_enabled !== true && !q.body.kms_master_key_id && "not encrypted"),
+  },
+  {
+    ids: ["SQS.3", "CKV_AWS_72"],
+    resourceType: "aws_sqs_queue_policy",
+    title: "No wildcard principal or action in Allow statements of queue policies",
+    why: "A public queue policy lets anyone send or read messages.",
+    check: (input) =>
+      each(resources(input.main, "aws_sqs_queue_policy"), (p) => {
+        const open = statements(p.body.policy).filter(
+          (s) => s.Effect === "Allow" && (JSON.stringify(s.Principal ?? "").includes('"*"') || s.Action.some((a) => a === "*" || a === "sqs:*")),
+        );
+        return open.length > 0 && "Allow with wildcard principal or action";
+      }),
+  },
+  {
+    ids: ["CUSTOM.SQS_TLS"],
+    resourceType: "aws_sqs_queue_policy",
+    title: "Every queue denies requests without TLS",
+    why: "Encryption in transit must not depend on every client's settings.",
+    check: (input) => {
+      const tlsOnly = resources(input.main, "aws_sqs_queue_policy")
+        .filter((p) => statements(p.body.policy).some((s) => s.Effect === "Deny" && JSON.stringify(s.Condition ?? {}).includes('"aws:SecureTransport":"false"')))
+        .map((p) => p.body.queue_url);
+      return each(resources(input.main, "aws_sqs_queue"), (q) => !tlsOnly.includes(reference(q, "url")) && "no TLS-only policy");
+    },
+  },
+  {
+    ids: ["CUSTOM.SQS_DLQ"],
+    resourceType: "aws_sqs_queue",
+    title: "Every work queue has a DLQ with maxReceiveCount",
+    why: "A message that can never succeed must end somewhere inspectable, not loop or vanish.",
+    check: (input) => {
+      const queues = resources(input.main, "aws_sqs_queue");
+      const dlqArns = queues.flatMap((q) => (q.body.redrive_policy ? [JSON.parse(q.body.redrive_policy).deadLetterTargetArn] : []));
+      return each(
+        queues.filter((q) => !dlqArns.includes(reference(q, "arn"))),
+        (q) => {
+          const redrive = q.body.redrive_policy ? JSON.parse(q.body.redrive_policy) : undefined;
+          return !(redrive?.deadLetterTargetArn && Number(redrive.maxReceiveCount) >= 1) && "no dead-letter queue";
+        },
+      );
+    },
+  },
+
+  // DynamoDB
+  {
+    ids: ["DynamoDB.2", "CKV_AWS_28"],
+    resourceType: "aws_dynamodb_table",
+    title: "Point-in-time recovery",
+    why: "Restores the table to any second of the last 35 days after a bad write or delete.",
+    check: (input) => each(resources(input.main, "aws_dynamodb_table"), (t) => t.body.point_in_time_recovery?.enabled !== true && "PITR off"),
+  },
+  {
+    ids: ["DynamoDB.6"],
+    resourceType: "aws_dynamodb_table",
+    title: "Deletion protection",
+    why: "A stray destroy would lose every result.",
+    exception: ({ config }) =>
+      config.deletion_protection ? undefined : "deletion_protection is false in this config (a dev or tear-down config)",
+    check: (input) => each(resources(input.main, "aws_dynamodb_table"), (t) => t.body.deletion_protection_enabled !== true && "deletion protection off"),
+  },
+  {
+    ids: ["DynamoDB.1"],
+    resourceType: "aws_dynamodb_table",
+    title: "On-demand or autoscaled capacity",
+    why: "Fixed capacity throttles the processor under load.",
+    check: (input) =>
+      each(resources(input.main, "aws_dynamodb_table"), (t) => t.body.billing_mode !== "PAY_PER_REQUEST" && resources(input.main, "aws_appautoscaling_target").every((a) => a.body.service_namespace !== "dynamodb") && "provisioned without autoscaling"),
+  },
+
+  // ECR
+  {
+    ids: ["ECR.1"],
+    resourceType: "aws_ecr_repository",
+    title: "Images are scanned on push",
+    why: "Known CVEs are reported before an image is deployed.",
+    check: (input) => each(resources(input.ecr, "aws_ecr_repository"), (r) => r.body.image_scanning_configuration?.scan_on_push !== true && "scan on push off"),
+  },
+  {
+    ids: ["ECR.2", "CKV_AWS_51"],
+    resourceType: "aws_ecr_repository",
+    title: "Immutable tags",
+    why: "A tag always means the same image, so deploys and rollbacks by tag are exact.",
+    check: (input) => each(resources(input.ecr, "aws_ecr_repository"), (r) => r.body.image_tag_mutability !== "IMMUTABLE" && `tags ${r.body.image_tag_mutability ?? "MUTABLE"}`),
+  },
+  {
+    ids: ["ECR.3"],
+    resourceType: "aws_ecr_lifecycle_policy",
+    title: "A lifecycle policy on every repository",
+    why: "Bounds storage cost and removes untagged layers.",
+    check: (input) => {
+      const covered = resources(input.ecr, "aws_ecr_lifecycle_policy").map((p) => p.body.repository);
+      return each(resources(input.ecr, "aws_ecr_repository"), (r) => !covered.includes(reference(r, "name")) && "no lifecycle policy");
+    },
+  },
+  {
+    ids: ["CKV_AWS_136"],
+    resourceType: "aws_ecr_repository",
+    title: "Repositories encrypted with KMS",
+    why: "KMS encryption gives key-level access control and audit.",
+    check: (input) =>
+      each(resources(input.ecr, "aws_ecr_repository"), (r) => r.body.encryption_configuration?.[0]?.encryption_type !== "KMS" && "not KMS-encrypted"),
+  },
+
+  // CloudWatch Logs
+  {
+    ids: ["CKV_AWS_338"],
+    resourceType: "aws_cloudwatch_log_group",
+    title: "Every log group keeps logs for at least a year",
+    why: "Incident investigations and audits need a year of history; an unset retention keeps logs (and cost) forever.",
+    check: (input) =>
+      each(all(input, "aws_cloudwatch_log_group"), (g) => !(Number(g.body.retention_in_days) >= 365) && `retention ${g.body.retention_in_days ?? "unset"} days`),
+  },
+  {
+    ids: ["CKV_AWS_158"],
+    resourceType: "aws_cloudwatch_log_group",
+    title: "Log groups encrypted with a customer KMS key",
+    why: "Key-level control over who can read logs.",
+    exception: ({ config }) => (config.log_kms_key_arn ? undefined : "optional by config: log_kms_key_arn is null (CloudWatch Logs encrypts with its own key)"),
+    check: (input) => each(all(input, "aws_cloudwatch_log_group"), (g) => !g.body.kms_key_id && "no KMS key"),
+  },
+
+  // IAM
+  {
+    ids: ["CKV_AWS_289", "CKV_AWS_290", "CKV_AWS_355"],
+    resourceType: "aws_iam_role_policy",
+    title: "No `*` or `service:*` actions in role policies",
+    why: "Wildcard actions grant powers nobody reviewed.",
+    check: (input) =>
+      each(rolePolicies(input), (p) => {
+        const wild = statements(p.body.policy).flatMap((s) => (s.Effect === "Allow" ? s.Action.filter((a) => a === "*" || a.endsWith(":*")) : []));
+        return wild.length > 0 && `wildcard actions ${wild.join(", ")}`;
+      }),
+  },
+  {
+    ids: ["CKV_AWS_111", "CKV_AWS_356"],
+    resourceType: "aws_iam_role_policy",
+    title: "Resources scoped to ARNs",
+    why: "`Resource: *` grants an action on everything in the account.",
+    exemptions: [{ what: "ecr:GetAuthorizationToken", why: "AWS defines no resource for it; `*` is the only accepted value" }],
+    check: (input) =>
+      each(rolePolicies(input), (p) => {
+        const unscoped = statements(p.body.policy).filter(
+          (s) => s.Effect === "Allow" && s.Resource.includes("*") && !s.Action.every((a) => (ACTIONS_WITHOUT_RESOURCES as readonly string[]).includes(a)),
+        );
+        return unscoped.length > 0 && `Resource "*" for ${unscoped.flatMap((s) => s.Action).join(", ")}`;
+      }),
+  },
+  {
+    ids: ["CUSTOM.IAM_TRUST"],
+    resourceType: "aws_iam_role",
+    title: "Trust policies name only the service principals that need them",
+    why: "A broad trust policy lets other principals assume the role.",
+    check: (input) =>
+      each(resources(input.main, "aws_iam_role"), (r) => {
+        const principals = statements(r.body.assume_role_policy).map((s) => s.Principal as Record<string, unknown> | undefined);
+        const bad = principals.filter((p) => !p || Object.keys(p).join() !== "Service" || !(TRUSTED_SERVICE_PRINCIPALS as readonly unknown[]).includes(p.Service));
+        return bad.length > 0 && `trusts ${JSON.stringify(bad)}`;
+      }),
+  },
+
+  // Security groups
+  {
+    ids: ["EC2.19", "CKV_AWS_260"],
+    resourceType: "aws_vpc_security_group_ingress_rule",
+    title: "No ingress from 0.0.0.0/0 or ::/0",
+    why: "Nothing in this architecture is public at the network layer; API Gateway is the only front door.",
+    check: (input) => [
+      ...each(resources(input.main, "aws_vpc_security_group_ingress_rule"), (r) => (r.body.cidr_ipv4 === "0.0.0.0/0" || r.body.cidr_ipv6 === "::/0") && "open to the internet"),
+      ...each(resources(input.main, "aws_security_group"), (g) => (g.body.ingress ?? []).length > 0 && "inline ingress rules (use rule resources)"),
+    ],
+  },
+  {
+    ids: ["CUSTOM.SG_HOPS"],
+    resourceType: "aws_vpc_security_group_ingress_rule",
+    title: "Each hop admits only the previous hop",
+    why: "NLB <- VPC CIDR, ALB <- NLB group, tasks <- ALB group: nothing can skip a hop.",
+    check: (input) => {
+      const vpcCidr = resources(input.main, "aws_vpc", "data").map((v) => reference(v, "cidr_block"));
+      return each(resources(input.main, "aws_vpc_security_group_ingress_rule"), (r) =>
+        !r.body.referenced_security_group_id && !vpcCidr.includes(r.body.cidr_ipv4) && "admits a source other than a security group or the VPC CIDR",
+      );
+    },
+  },
+];

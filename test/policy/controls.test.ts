@@ -1,0 +1,146 @@
+import { describe, expect, test } from "vitest";
+import { CONTROLS, evaluate, type Control } from "../../policy/controls.js";
+import { renderTable } from "../../policy/report.js";
+import { resources, type TfJson } from "../../policy/terraform-json.js";
+import { exampleConfig, synthApp } from "../support/synth.js";
+
+/** Config that turns every optional control on, so none of them is an exception. */
+const FULL_OPTIONS = {
+  waf_web_acl_arn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/orders/0123abcd-0123-0123-0123-0123456789ab",
+  alb_access_logs_bucket: "orders-lb-logs",
+  log_kms_key_arn: "arn:aws:kms:eu-west-1:123456789012:key/0123abcd-0123-0123-0123-0123456789ab",
+  query_api_domain: "query.example.com",
+};
+const example = { ...synthApp(), config: exampleConfig() };
+const full = { ...synthApp(FULL_OPTIONS), config: exampleConfig(FULL_OPTIONS) };
+
+const idOf = (control: Control) => control.ids[0]!;
+const resultFor = (input: typeof example, id: string) => evaluate(input).find((r) => idOf(r.control) === id)!;
+
+/** The first resource of a type in a stack; mutations edit it in place. */
+const first = (doc: TfJson, type: string, pick: (body: any) => boolean = () => true) => {
+  const found = resources(doc, type).find((r) => pick(r.body));
+  if (!found) throw new Error(`no ${type} to mutate`);
+  return found.body;
+};
+const editContainers = (doc: TfJson, edit: (container: any) => void) => {
+  const task = first(doc, "aws_ecs_task_definition");
+  const list = JSON.parse(task.container_definitions);
+  list.forEach(edit);
+  task.container_definitions = JSON.stringify(list);
+};
+const editPolicy = (body: any, key: string, edit: (document: any) => void) => {
+  const document = JSON.parse(body[key]);
+  edit(document);
+  body[key] = JSON.stringify(document);
+};
+
+/** For every control: a change to the synthesized JSON (or config) that breaks it. The check must report it. */
+const BREAKERS: Record<string, (s: { ecr: TfJson; main: TfJson }) => void> = {
+  "APIGateway.1": ({ main }) => (first(main, "aws_api_gateway_method_settings").settings.logging_level = "OFF"),
+  CKV_AWS_76: ({ main }) => delete first(main, "aws_api_gateway_stage").access_log_settings,
+  CKV_AWS_276: ({ main }) => (first(main, "aws_api_gateway_method_settings").settings.data_trace_enabled = true),
+  "APIGateway.3": ({ main }) => (first(main, "aws_api_gateway_stage").xray_tracing_enabled = false),
+  CKV_AWS_59: ({ main }) => (first(main, "aws_api_gateway_method").api_key_required = false),
+  CKV2_AWS_53: ({ main }) => delete first(main, "aws_api_gateway_method", (m) => m.http_method === "POST").request_validator_id,
+  CKV_AWS_217: ({ main }) => delete first(main, "aws_api_gateway_deployment").lifecycle,
+  CKV_AWS_206: ({ main }) => (first(main, "aws_api_gateway_domain_name").security_policy = "TLS_1_0"),
+  "APIGateway.4": ({ main }) => delete main.resource!.aws_wafv2_web_acl_association,
+  "ELB.17": ({ main }) => (first(main, "aws_lb_listener", (l) => l.protocol === "HTTPS").ssl_policy = "ELBSecurityPolicy-2016-08"),
+  "ELB.1": ({ main }) => Object.assign(first(main, "aws_lb_listener", (l) => l.protocol === "HTTPS"), { protocol: "HTTP", port: 80 }),
+  "ELB.4": ({ main }) => (first(main, "aws_lb", (lb) => lb.load_balancer_type === "application").drop_invalid_header_fields = false),
+  "ELB.12": ({ main }) => (first(main, "aws_lb", (lb) => lb.load_balancer_type === "application").desync_mitigation_mode = "monitor"),
+  "ELB.6": ({ main }) => (first(main, "aws_lb", (lb) => lb.load_balancer_type === "network").enable_deletion_protection = false),
+  "ELB.5": ({ main }) => delete first(main, "aws_lb").access_logs,
+  "ELB.13": ({ main }) => delete main.resource!.terraform_data, // the availability-zone preconditions
+  "CUSTOM.HEALTH_CHECK": ({ main }) => delete first(main, "aws_lb_target_group").health_check.path,
+  "ECS.2": ({ main }) => (first(main, "aws_ecs_service").network_configuration.assign_public_ip = true),
+  "ECS.4": ({ main }) => editContainers(main, (c) => (c.privileged = true)),
+  "ECS.5": ({ main }) => editContainers(main, (c) => (c.readonlyRootFilesystem = false)),
+  "ECS.3": ({ main }) => (first(main, "aws_ecs_task_definition").pid_mode = "host"),
+  "ECS.8": ({ main }) => editContainers(main, (c) => c.environment.push({ name: "DB_PASSWORD", value: "hunter2" })),
+  "ECS.9": ({ main }) => editContainers(main, (c) => delete c.logConfiguration),
+  "ECS.10": ({ main }) => (first(main, "aws_ecs_service").platform_version = "1.3.0"),
+  "ECS.12": ({ main }) => (first(main, "aws_ecs_cluster").setting = [{ name: "containerInsights", value: "disabled" }]),
+  "ECS.20": ({ main }) => editContainers(main, (c) => (c.user = "root")),
+  "CUSTOM.ECS_ROLES": ({ main }) => {
+    const task = first(main, "aws_ecs_task_definition");
+    task.task_role_arn = task.execution_role_arn;
+  },
+  "SQS.1": ({ main }) => (first(main, "aws_sqs_queue", (q) => !q.redrive_policy).sqs_managed_sse_enabled = false),
+  "SQS.3": ({ main }) =>
+    editPolicy(first(main, "aws_sqs_queue_policy"), "policy", (d) =>
+      d.Statement.push({ Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: "*" }),
+    ),
+  "CUSTOM.SQS_TLS": ({ main }) => editPolicy(first(main, "aws_sqs_queue_policy"), "policy", (d) => (d.Statement[0].Condition = {})),
+  "CUSTOM.SQS_DLQ": ({ main }) => delete first(main, "aws_sqs_queue", (q) => q.redrive_policy).redrive_policy,
+  "DynamoDB.2": ({ main }) => (first(main, "aws_dynamodb_table").point_in_time_recovery.enabled = false),
+  "DynamoDB.6": ({ main }) => (first(main, "aws_dynamodb_table").deletion_protection_enabled = false),
+  "DynamoDB.1": ({ main }) => Object.assign(first(main, "aws_dynamodb_table"), { billing_mode: "PROVISIONED", read_capacity: 5, write_capacity: 5 }),
+  "ECR.1": ({ ecr }) => (first(ecr, "aws_ecr_repository").image_scanning_configuration.scan_on_push = false),
+  "ECR.2": ({ ecr }) => (first(ecr, "aws_ecr_repository").image_tag_mutability = "MUTABLE"),
+  "ECR.3": ({ ecr }) => delete ecr.resource!.aws_ecr_lifecycle_policy,
+  CKV_AWS_136: ({ ecr }) => (first(ecr, "aws_ecr_repository").encryption_configuration = [{ encryption_type: "AES256" }]),
+  CKV_AWS_338: ({ main }) => (first(main, "aws_cloudwatch_log_group").retention_in_days = 0),
+  CKV_AWS_158: ({ main }) => delete first(main, "aws_cloudwatch_log_group").kms_key_id,
+  CKV_AWS_289: ({ main }) => editPolicy(first(main, "aws_iam_role_policy"), "policy", (d) => (d.Statement[0].Action = "dynamodb:*")),
+  CKV_AWS_111: ({ main }) =>
+    editPolicy(first(main, "aws_iam_role_policy", (p) => !p.policy.includes("GetAuthorizationToken")), "policy", (d) => (d.Statement[0].Resource = "*")),
+  "CUSTOM.IAM_TRUST": ({ main }) =>
+    editPolicy(first(main, "aws_iam_role"), "assume_role_policy", (d) => (d.Statement[0].Principal = { AWS: "*" })),
+  "EC2.19": ({ main }) => (first(main, "aws_vpc_security_group_ingress_rule", (r) => r.cidr_ipv4).cidr_ipv4 = "0.0.0.0/0"),
+  "CUSTOM.SG_HOPS": ({ main }) => {
+    const rule = first(main, "aws_vpc_security_group_ingress_rule", (r) => r.referenced_security_group_id);
+    delete rule.referenced_security_group_id;
+    rule.cidr_ipv4 = "10.99.0.0/16";
+  },
+};
+
+describe("policy controls", () => {
+  test("policy: the example config passes every control that applies to it", () => {
+    const failures = evaluate(example).filter((r) => r.status === "fail");
+    expect(failures.map((r) => `${idOf(r.control)}: ${r.problems.join("; ")}`)).toEqual([]);
+  });
+
+  test("policy: with every optional feature configured, every control applies and passes", () => {
+    expect(evaluate(full).map((r) => [idOf(r.control), r.status]).filter(([, status]) => status !== "pass")).toEqual([]);
+  });
+
+  test("policy: controls that do not apply say why, and only optional features are exceptions", () => {
+    const exceptions = evaluate(example).filter((r) => r.status === "exception");
+    expect(exceptions.map((r) => idOf(r.control)).sort()).toEqual(["APIGateway.4", "CKV_AWS_158", "CKV_AWS_206", "ELB.5"]);
+    for (const r of exceptions) expect(r.exceptionReason).toMatch(/.{20,}/);
+  });
+
+  test("policy: every control has a test that breaks it", () => {
+    expect(Object.keys(BREAKERS).sort()).toEqual(CONTROLS.map(idOf).sort());
+  });
+
+  test.each(CONTROLS.map((c) => [idOf(c), c.title] as const))("policy: %s (%s) reports a violation when broken", (id) => {
+    const broken = structuredClone(full);
+    BREAKERS[id]!(broken);
+    const result = resultFor(broken, id);
+    expect(result.status).toBe("fail");
+    expect(result.problems.length).toBeGreaterThan(0);
+    // The break is specific: the untouched synth still passes this control.
+    expect(resultFor(full, id).status).toBe("pass");
+  });
+
+  test("policy: deletion protection off (a dev config) makes ELB.6 and DynamoDB.6 exceptions, never silent passes", () => {
+    const dev = { ...synthApp({ deletion_protection: false }), config: exampleConfig({ deletion_protection: false }) };
+    expect(resultFor(dev, "ELB.6").status).toBe("exception");
+    expect(resultFor(dev, "DynamoDB.6").status).toBe("exception");
+  });
+
+  test("policy: a shorter log retention fails CKV_AWS_338 through config alone", () => {
+    const shortLogs = { ...synthApp({ log_retention_days: 30 }), config: exampleConfig({ log_retention_days: 30 }) };
+    expect(resultFor(shortLogs, "CKV_AWS_338").problems[0]).toContain("retention 30 days");
+  });
+
+  test("policy report: one Markdown row per control with status and a closing count line", () => {
+    const table = renderTable(evaluate(example)).split("\n");
+    expect(table[0]).toBe("| control | resource | requirement | result | notes |");
+    expect(table.filter((line) => line.startsWith("| ") && !line.startsWith("| control") && !line.startsWith("| ---"))).toHaveLength(CONTROLS.length);
+    expect(table.at(-1)).toMatch(/^\d+ passed, 0 failed, 4 not applicable to this config$/);
+  });
+});
