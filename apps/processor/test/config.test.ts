@@ -1,0 +1,83 @@
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { EnvConfigError } from "../../shared/src/env.js";
+import { loadConfig } from "../src/config.js";
+import { repoRoot } from "./support.js";
+
+const required = { QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/123456789012/requests", TABLE_NAME: "requests", AWS_REGION: "eu-west-1" };
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof EnvConfigError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+describe("processor config", () => {
+  it("config: applies the documented defaults when only the required variables are set", () => {
+    expect(loadConfig(required)).toEqual({
+      queueUrl: required.QUEUE_URL,
+      tableName: "requests",
+      region: "eu-west-1",
+      logLevel: "info",
+      pollConcurrency: 4,
+      batchSize: 10,
+      waitTimeSeconds: 20,
+      visibilityTimeoutSeconds: 60,
+      shutdownTimeoutSeconds: 50,
+      healthPort: 8081,
+      healthStallSeconds: 120,
+      statsIntervalSeconds: 60,
+      sqsEndpoint: undefined,
+      dynamoEndpoint: undefined,
+    });
+  });
+
+  it("config: the service-specific endpoint override wins over AWS_ENDPOINT_URL", () => {
+    const config = loadConfig({ ...required, AWS_ENDPOINT_URL: "http://127.0.0.1:1", AWS_ENDPOINT_URL_SQS: "http://127.0.0.1:2" });
+    expect(config.sqsEndpoint).toBe("http://127.0.0.1:2");
+    expect(config.dynamoEndpoint).toBe("http://127.0.0.1:1");
+  });
+
+  it.each(["QUEUE_URL", "TABLE_NAME", "AWS_REGION"])("config: fails when %s is missing, naming it", (name) => {
+    const env: Record<string, string> = { ...required };
+    delete env[name];
+    expect(problems(env)).toEqual([expect.stringMatching(new RegExp(`^${name}: `))]);
+  });
+
+  it.each([
+    ["QUEUE_URL", "not-a-url"],
+    ["TABLE_NAME", "x"],
+    ["AWS_REGION", "Europe"],
+    ["LOG_LEVEL", "loud"],
+    ["POLL_CONCURRENCY", "0"],
+    ["BATCH_SIZE", "11"],
+    ["WAIT_TIME_SECONDS", "21"],
+    ["VISIBILITY_TIMEOUT_SECONDS", "1"],
+    ["SHUTDOWN_TIMEOUT_SECONDS", "abc"],
+    ["HEALTH_PORT", "70000"],
+    ["HEALTH_STALL_SECONDS", "20"],
+    ["AWS_ENDPOINT_URL_SQS", "ftp://x"],
+    ["AWS_ENDPOINT_URL_DYNAMODB", "nope"],
+  ])("config: fails when %s is %j, naming it and the value", (name, value) => {
+    const found = problems({ ...required, [name]: value });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(new RegExp(`^${name}: .*\\(got "${value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"\\)$`));
+  });
+
+  it("config: `npm run start:processor` without its variables exits non-zero and names each missing one", () => {
+    // GIVEN an environment without the service's variables WHEN started the documented way
+    const run = spawnSync("npm", ["run", "--silent", "start:processor"], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    // THEN it exits with EX_CONFIG and the message names every missing variable
+    expect(run.status).toBe(78);
+    for (const name of ["QUEUE_URL", "TABLE_NAME", "AWS_REGION"]) expect(run.stderr).toContain(`${name}: `);
+  });
+});

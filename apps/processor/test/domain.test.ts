@@ -1,0 +1,77 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { buildItem, MAX_BODY_BYTES, parseBody, sentTimestampToIso, summarize } from "../src/domain.js";
+
+describe("domain: parseBody", () => {
+  it("domain: accepts any JSON object and returns it unchanged", () => {
+    // GIVEN objects of several shapes WHEN parsed THEN each comes back deep-equal
+    for (const value of [{}, { a: 1 }, { nested: { list: [1, "x", null, true, { deep: [] }] }, empty: "" }]) {
+      expect(parseBody(JSON.stringify(value))).toEqual({ ok: true, payload: value });
+    }
+  });
+
+  it.each([
+    ["not JSON", "{not json", /not JSON/],
+    ["an array", "[1,2]", /not an object \(got array\)/],
+    ["a number", "42", /not an object \(got number\)/],
+    ["a string", '"hello"', /not an object \(got string\)/],
+    ["null", "null", /not an object \(got null\)/],
+    ["empty", "", /not JSON/],
+  ])("domain: rejects a body that is %s, with the reason", (_, body, reason) => {
+    const result = parseBody(body);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toMatch(reason);
+  });
+
+  it("domain: rejects what DynamoDB cannot store (empty key, > 32 levels, number out of range, oversize)", () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 32; i++) deep = { a: deep };
+    const cases: [string, RegExp][] = [
+      [JSON.stringify({ ok: { "": 1 } }), /empty key/],
+      [JSON.stringify(deep), /nests deeper/],
+      ['{"n": 1e200}', /outside DynamoDB's number range/],
+      ['{"n": [1e-131]}', /outside DynamoDB's number range/],
+      [JSON.stringify({ big: "x".repeat(MAX_BODY_BYTES) }), /above the 262144-byte limit/],
+    ];
+    for (const [body, reason] of cases) {
+      const result = parseBody(body);
+      expect(!result.ok && result.reason, body.slice(0, 40)).toMatch(reason);
+    }
+  });
+
+  it("domain: accepts the deepest and largest payloads DynamoDB can store", () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 31; i++) deep = { a: deep };
+    expect(parseBody(JSON.stringify(deep)).ok).toBe(true);
+    expect(parseBody(JSON.stringify({ n: 9.9e125, m: -1e-130, z: 0 })).ok).toBe(true);
+  });
+});
+
+describe("domain: item", () => {
+  it("domain: builds the contract's item from the message (requestId = MessageId, receivedAt = SentTimestamp)", () => {
+    const now = new Date("2026-01-02T03:04:05.678Z");
+    const item = buildItem({ messageId: "m-1", payload: { a: 1 }, result: { r: 2 }, sentTimestamp: "1767225600000", now });
+    expect(item).toEqual({
+      requestId: "m-1",
+      status: "processed",
+      payload: { a: 1 },
+      result: { r: 2 },
+      receivedAt: "2026-01-01T00:00:00.000Z",
+      processedAt: "2026-01-02T03:04:05.678Z",
+    });
+  });
+
+  it("domain: stores null for a hook that returns nothing, and falls back to now without a SentTimestamp", () => {
+    const now = new Date("2026-01-02T00:00:00.000Z");
+    const item = buildItem({ messageId: "m", payload: {}, result: undefined, sentTimestamp: undefined, now });
+    expect(item.result).toBeNull();
+    expect(item.receivedAt).toBe(now.toISOString());
+    expect(sentTimestampToIso("abc")).toBeUndefined();
+  });
+
+  it("domain: the default hook summarizes the body (field count, bytes, SHA-256)", () => {
+    const body = '{"a":1,"b":"é"}';
+    const summary = summarize(JSON.parse(body), { messageId: "m", body, signal: new AbortController().signal });
+    expect(summary).toEqual({ fieldCount: 2, bytes: 16, sha256: createHash("sha256").update(body).digest("hex") });
+  });
+});
