@@ -1,0 +1,38 @@
+import { startFauxqs } from "fauxqs";
+import { startDynamoDbLocal } from "../test/support/dynamodb-local.js";
+
+/**
+ * The two AWS services the architecture stores data in, emulated on loopback:
+ * - SQS: fauxqs, in this process, in memory (queues and messages are gone when the local stack stops);
+ * - DynamoDB: AWS's DynamoDB Local (Java) as a child process, in memory unless `dataDir` is given.
+ * fauxqs's queue URLs are `http://sqs.<region>.localhost:<port>/<account>/<name>`; clients must use the emulator
+ * endpoint explicitly, and the services started locally also get local/localhost-dns.ts preloaded.
+ */
+export interface Emulators {
+  readonly sqsEndpoint: string;
+  readonly dynamoEndpoint: string;
+  stop(): Promise<void>;
+}
+
+/** fauxqs's fixed account id: every local ARN and queue URL uses it. */
+export const LOCAL_ACCOUNT_ID = "000000000000";
+
+export async function startEmulators(options: { readonly region: string; readonly dataDir?: string }): Promise<Emulators> {
+  const [sqs, dynamo] = await Promise.allSettled([
+    startFauxqs({ port: 0, logger: false, defaultRegion: options.region }),
+    startDynamoDbLocal(options.dataDir ? { dataDir: options.dataDir } : {}),
+  ]);
+  if (sqs.status === "rejected" || dynamo.status === "rejected") {
+    // Don't leave the one that did start running.
+    if (sqs.status === "fulfilled") await sqs.value.stop();
+    if (dynamo.status === "fulfilled") await dynamo.value.stop();
+    throw sqs.status === "rejected" ? sqs.reason : (dynamo as PromiseRejectedResult).reason;
+  }
+  return {
+    sqsEndpoint: `http://127.0.0.1:${sqs.value.port}`,
+    dynamoEndpoint: dynamo.value.endpoint,
+    stop: async () => {
+      await Promise.allSettled([sqs.value.stop(), dynamo.value.stop()]);
+    },
+  };
+}

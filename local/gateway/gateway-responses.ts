@@ -1,0 +1,84 @@
+import type { GatewayResponseModel, RestApiModel } from "./api-model.js";
+import { renderTemplate, type TemplateContext } from "./vtl.js";
+
+/**
+ * Errors the gateway raises itself (no route, bad key, invalid body...) rendered the way API Gateway does:
+ * the API's own aws_api_gateway_gateway_response for the type if the synth defines one, else its DEFAULT_4XX /
+ * DEFAULT_5XX, else AWS's built-in `{"message":$context.error.messageString}`. The status is the response's
+ * `status_code` if set, else the type's default status.
+ */
+export type GatewayErrorType =
+  | "MISSING_AUTHENTICATION_TOKEN"
+  | "INVALID_API_KEY"
+  | "BAD_REQUEST_BODY"
+  | "BAD_REQUEST_PARAMETERS"
+  | "UNSUPPORTED_MEDIA_TYPE"
+  | "REQUEST_TOO_LARGE"
+  | "INTEGRATION_FAILURE"
+  | "INTEGRATION_TIMEOUT"
+  | "API_CONFIGURATION_ERROR";
+
+/** Default status and message of each type (API Gateway developer guide, "Gateway response types"). */
+export const GATEWAY_ERRORS: Readonly<Record<GatewayErrorType, { status: number; message: string }>> = {
+  MISSING_AUTHENTICATION_TOKEN: { status: 403, message: "Missing Authentication Token" },
+  INVALID_API_KEY: { status: 403, message: "Forbidden" },
+  BAD_REQUEST_BODY: { status: 400, message: "Invalid request body" },
+  BAD_REQUEST_PARAMETERS: { status: 400, message: "Missing required request parameters" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "Unsupported Media Type" },
+  REQUEST_TOO_LARGE: { status: 413, message: "Request Too Long" },
+  INTEGRATION_FAILURE: { status: 504, message: "Internal server error" },
+  INTEGRATION_TIMEOUT: { status: 504, message: "Endpoint request timed out" },
+  API_CONFIGURATION_ERROR: { status: 500, message: "Internal server error" },
+};
+
+const BUILT_IN_TEMPLATE = '{"message":$context.error.messageString}';
+
+export interface GatewayError {
+  readonly type: GatewayErrorType;
+  /** Overrides the type's default message (e.g. the names of missing parameters). */
+  readonly message?: string;
+  /** Raw validation messages; exposed JSON-escaped as `$context.error.validationErrorString`. */
+  readonly validationErrorString?: string;
+}
+
+export interface RenderedResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+export function renderGatewayError(api: RestApiModel, error: GatewayError, context: TemplateContext): RenderedResponse {
+  const defaults = GATEWAY_ERRORS[error.type];
+  const configured: GatewayResponseModel | undefined =
+    api.gatewayResponses.get(error.type) ?? api.gatewayResponses.get(defaults.status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX");
+  const message = error.message ?? defaults.message;
+  const [contentType, template] = pickTemplate(configured?.responseTemplates ?? {}) ?? ["application/json", BUILT_IN_TEMPLATE];
+  const body = renderTemplate(
+    template,
+    { body: "" },
+    {
+      ...context,
+      error: {
+        responseType: error.type,
+        message,
+        messageString: JSON.stringify(message),
+        // API Gateway substitutes it JSON-escaped, so `"message":"$context.error.validationErrorString"` stays valid JSON.
+        validationErrorString: error.validationErrorString === undefined ? "" : JSON.stringify(error.validationErrorString).slice(1, -1),
+      },
+    },
+  );
+  const headers: Record<string, string> = { "content-type": contentType };
+  for (const [target, source] of Object.entries(configured?.responseParameters ?? {})) {
+    const name = /^gatewayresponse\.header\.(.+)$/.exec(target)?.[1];
+    const literal = /^'(.*)'$/.exec(source)?.[1];
+    if (name && literal !== undefined) headers[name.toLowerCase()] = literal;
+  }
+  return { status: Number(configured?.statusCode ?? defaults.status), headers, body };
+}
+
+/** application/json when there is a template for it, else the first one (API Gateway's fallback). */
+export function pickTemplate(templates: Readonly<Record<string, string>>): [string, string] | undefined {
+  const json = templates["application/json"];
+  if (json !== undefined) return ["application/json", json];
+  return Object.entries(templates)[0];
+}

@@ -1,0 +1,171 @@
+import type { IntegrationModel, IntegrationResponseModel } from "./api-model.js";
+import { pickTemplate, type GatewayError, type RenderedResponse } from "./gateway-responses.js";
+import { renderTemplate, type TemplateContext } from "./vtl.js";
+
+/**
+ * The two integration types the stack uses, executed as API Gateway executes them:
+ * - AWS (SQS): the request template renders the form-encoded Query-API call, which is POSTed to the service's
+ *   endpoint at the path the integration URI names; the integration response is chosen by matching its
+ *   `selection_pattern` against the backend's HTTP status, and its template renders what the client gets.
+ * - HTTP_PROXY: the request goes to the URI with `{param}`s substituted from `request_parameters`; status,
+ *   headers and body come back unchanged.
+ */
+
+/** Where integrations are sent locally. */
+export interface IntegrationTargets {
+  /** Base URL that answers AWS service `service` (e.g. the SQS Query-protocol adapter); throws if none. */
+  awsEndpoint(service: string): string;
+  /** Origin (`http://127.0.0.1:port`) that VPC_LINK integrations reach: the service behind the load balancers. */
+  readonly vpcLinkOrigin: string | undefined;
+}
+
+export interface MethodRequest {
+  readonly httpMethod: string;
+  readonly body: string;
+  /** Lower-cased header names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly pathParameters: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  readonly contentType: string;
+}
+
+export type IntegrationResult = { readonly response: RenderedResponse } | { readonly error: GatewayError };
+
+export async function invokeIntegration(
+  integration: IntegrationModel,
+  request: MethodRequest,
+  context: TemplateContext,
+  targets: IntegrationTargets,
+): Promise<IntegrationResult> {
+  return integration.type === "AWS" ? invokeAws(integration, request, context, targets) : invokeHttpProxy(integration, request, targets);
+}
+
+async function invokeAws(integration: IntegrationModel, request: MethodRequest, context: TemplateContext, targets: IntegrationTargets): Promise<IntegrationResult> {
+  const template = integration.requestTemplates[request.contentType];
+  let body: string;
+  if (template !== undefined) {
+    body = renderTemplate(template, methodInput(request), context);
+  } else if (
+    integration.passthroughBehavior === "WHEN_NO_MATCH" ||
+    (integration.passthroughBehavior === "WHEN_NO_TEMPLATES" && Object.keys(integration.requestTemplates).length === 0)
+  ) {
+    body = request.body;
+  } else {
+    return { error: { type: "UNSUPPORTED_MEDIA_TYPE" } };
+  }
+
+  const arn = /^arn:aws:apigateway:[a-z0-9-]+:([a-z0-9-]+):path\/(.+)$/.exec(integration.uri);
+  if (!arn) throw new Error(`local: ${integration.where} has URI ${integration.uri}; only arn:aws:apigateway:<region>:<service>:path/... is emulated`);
+  const [, service, path] = arn as unknown as [string, string, string];
+  const mapped = mapParameters(integration, request);
+  const backend = await send(`${targets.awsEndpoint(service)}/${path}`, {
+    method: integration.httpMethod,
+    headers: mapped.headers,
+    body,
+    timeoutMs: integration.timeoutMs,
+  });
+  if ("error" in backend) return backend;
+
+  const selected = selectResponse(integration.responses, String(backend.status));
+  if (!selected) return { error: { type: "API_CONFIGURATION_ERROR" } };
+  const picked = pickTemplate(selected.responseTemplates);
+  const headers: Record<string, string> = { "content-type": picked?.[0] ?? "application/json" };
+  for (const [target, source] of Object.entries(selected.responseParameters)) {
+    const name = /^method\.response\.header\.(.+)$/.exec(target)?.[1];
+    if (!name) continue;
+    const literal = /^'(.*)'$/.exec(source)?.[1];
+    const fromHeader = /^integration\.response\.header\.(.+)$/.exec(source)?.[1];
+    const value = literal ?? (fromHeader ? backend.headers.get(fromHeader) : undefined);
+    if (value === undefined || value === null) throw new Error(`local: ${integration.where} maps ${target} from ${source}, which is not emulated`);
+    headers[name.toLowerCase()] = value;
+  }
+  // Without a template, API Gateway passes the backend body through unchanged.
+  const responseBody = picked ? renderTemplate(picked[1], { body: backend.body }, context) : backend.body;
+  return { response: { status: Number(selected.statusCode), headers, body: responseBody } };
+}
+
+/** The integration response whose selection_pattern fully matches the status, else the default one (no pattern). */
+export function selectResponse(responses: readonly IntegrationResponseModel[], status: string): IntegrationResponseModel | undefined {
+  return responses.find((r) => r.selectionPattern?.test(status)) ?? responses.find((r) => r.selectionPattern === undefined);
+}
+
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "host", "content-length", "accept-encoding", "te", "trailer", "proxy-connection"]);
+
+async function invokeHttpProxy(integration: IntegrationModel, request: MethodRequest, targets: IntegrationTargets): Promise<IntegrationResult> {
+  const mapped = mapParameters(integration, request);
+  let url = new URL(integration.uri.replace(/\{([^}]+)\}/g, (placeholder, name: string) => {
+    const value = mapped.path[name];
+    if (value === undefined) throw new Error(`local: ${integration.where} has ${placeholder} in its URI but no integration.request.path.${name} mapping`);
+    return encodeURIComponent(value);
+  }));
+  if (integration.connectionType === "VPC_LINK") {
+    if (!targets.vpcLinkOrigin) throw new Error(`local: ${integration.where} goes through a VPC link, but no local service is behind it`);
+    url = new URL(`${url.pathname}${url.search}`, targets.vpcLinkOrigin);
+  }
+  for (const [name, value] of request.query) url.searchParams.append(name, value);
+  for (const [name, value] of Object.entries(mapped.querystring)) url.searchParams.set(name, value);
+
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = value;
+  Object.assign(headers, mapped.headers);
+  const hasBody = !["GET", "HEAD"].includes(integration.httpMethod) && request.body.length > 0;
+  const backend = await send(url.toString(), {
+    method: integration.httpMethod,
+    headers,
+    body: hasBody ? request.body : undefined,
+    timeoutMs: integration.timeoutMs,
+  });
+  if ("error" in backend) return backend;
+  const responseHeaders: Record<string, string> = {};
+  backend.headers.forEach((value, name) => {
+    if (!HOP_BY_HOP.has(name) && name !== "content-encoding") responseHeaders[name] = value;
+  });
+  return { response: { status: backend.status, headers: responseHeaders, body: backend.body } };
+}
+
+/** `request_parameters`: `integration.request.<location>.<name>` from a `'literal'` or a `method.request.*` value. */
+function mapParameters(integration: IntegrationModel, request: MethodRequest) {
+  const mapped = { path: {} as Record<string, string>, querystring: {} as Record<string, string>, headers: {} as Record<string, string> };
+  for (const [target, source] of Object.entries(integration.requestParameters)) {
+    const to = /^integration\.request\.(path|querystring|header)\.(.+)$/.exec(target);
+    if (!to) throw new Error(`local: ${integration.where} maps to ${target}, which is not emulated`);
+    const value = parameterValue(source, request);
+    if (value === undefined) continue;
+    const [, location, name] = to as unknown as [string, "path" | "querystring" | "header", string];
+    if (location === "header") mapped.headers[name.toLowerCase()] = value;
+    else mapped[location][name] = value;
+  }
+  return mapped;
+}
+
+function parameterValue(source: string, request: MethodRequest): string | undefined {
+  const literal = /^'(.*)'$/.exec(source);
+  if (literal) return literal[1];
+  const from = /^method\.request\.(path|querystring|header)\.(.+)$/.exec(source);
+  if (!from) throw new Error(`local: request parameter source ${source} is not emulated`);
+  const [, location, name] = from as unknown as [string, string, string];
+  if (location === "path") return request.pathParameters[name];
+  if (location === "querystring") return request.query.get(name) ?? undefined;
+  return request.headers[name.toLowerCase()];
+}
+
+function methodInput(request: MethodRequest) {
+  return { body: request.body, params: { path: request.pathParameters, querystring: Object.fromEntries(request.query), header: request.headers } };
+}
+
+type Sent = { status: number; headers: Headers; body: string } | { error: GatewayError };
+
+async function send(url: string, init: { method: string; headers: Record<string, string>; body: string | undefined; timeoutMs: number }): Promise<Sent> {
+  try {
+    const response = await fetch(url, {
+      method: init.method,
+      headers: init.headers,
+      body: init.body,
+      signal: AbortSignal.timeout(init.timeoutMs),
+    });
+    return { status: response.status, headers: response.headers, body: await response.text() };
+  } catch (error) {
+    const name = (error as Error).name;
+    return { error: { type: name === "TimeoutError" ? "INTEGRATION_TIMEOUT" : "INTEGRATION_FAILURE" } };
+  }
+}

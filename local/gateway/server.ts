@@ -1,0 +1,166 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { MethodModel, RestApiModel } from "./api-model.js";
+import { renderGatewayError, type GatewayError, type RenderedResponse } from "./gateway-responses.js";
+import { invokeIntegration, type IntegrationTargets, type MethodRequest } from "./integrations.js";
+import { Router } from "./router.js";
+import { validationErrorString } from "./validator.js";
+import type { TemplateContext } from "./vtl.js";
+
+/**
+ * One REST API served on a loopback port at `/<stage>/...`, like its execute-api URL. Per request, in API
+ * Gateway's order: route -> API key -> parameter validation -> body validation -> integration -> response.
+ */
+export interface LocalGateway {
+  readonly api: RestApiModel;
+  /** `http://127.0.0.1:<port>/<stage>`: the local invoke URL. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  readonly targets: IntegrationTargets;
+  /** @default a free port */
+  readonly port?: number;
+  /** Called once per request with an access-log line (the stage's access log, locally). @default none */
+  readonly accessLog?: (entry: Record<string, unknown>) => void;
+  /** Called when the gateway itself fails (a template or mapping it cannot run). @default console.error */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** API Gateway's payload limit. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export async function startGateway(api: RestApiModel, options: GatewayOptions): Promise<LocalGateway> {
+  const router = new Router<MethodModel>();
+  for (const method of api.methods) router.add(method.resourcePath, method.httpMethod, method);
+  const validKeys = new Set(api.apiKeys.map((k) => k.value));
+  const onError = options.onError ?? ((error: unknown) => console.error(error));
+
+  async function handle(req: IncomingMessage): Promise<RenderedResponse & { context: TemplateContext }> {
+    const started = Date.now();
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const headers = lowerCaseHeaders(req);
+    const base: TemplateContext = {
+      requestId: randomUUID(),
+      httpMethod: req.method ?? "GET",
+      path: url.pathname,
+      stage: api.stageName,
+      apiId: api.id,
+      requestTimeEpoch: started,
+      identity: { sourceIp: req.socket.remoteAddress ?? "127.0.0.1", apiKey: headers["x-api-key"] ?? "" },
+    };
+    const fail = (error: GatewayError, context: TemplateContext = base) => ({ ...renderGatewayError(api, error, context), context });
+
+    const stagePrefix = `/${api.stageName}`;
+    if (url.pathname !== stagePrefix && !url.pathname.startsWith(`${stagePrefix}/`)) {
+      // An unknown stage is answered by API Gateway's edge, before the API's own gateway responses.
+      return { status: 403, headers: { "content-type": "application/json" }, body: '{"message":"Forbidden"}', context: base };
+    }
+    const body = await readBody(req);
+    if (body === undefined) return fail({ type: "REQUEST_TOO_LARGE" });
+
+    const match = router.match(base.httpMethod!, url.pathname.slice(stagePrefix.length) || "/");
+    if (!match) return fail({ type: "MISSING_AUTHENTICATION_TOKEN" });
+    const method = match.method;
+    const context: TemplateContext = { ...base, resourcePath: method.resourcePath };
+
+    if (method.apiKeyRequired && !validKeys.has(headers["x-api-key"] ?? "")) return fail({ type: "INVALID_API_KEY" }, context);
+
+    if (method.validateParameters) {
+      const missing = Object.entries(method.requestParameters)
+        .filter(([, required]) => required)
+        .map(([name]) => /^method\.request\.(path|querystring|header)\.(.+)$/.exec(name))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .filter(([, location, name]) =>
+          location === "path" ? !match.pathParameters[name!] : location === "querystring" ? !url.searchParams.has(name!) : headers[name!.toLowerCase()] === undefined,
+        )
+        .map(([, , name]) => name!);
+      if (missing.length > 0) {
+        const message = `Missing required request parameters: [${missing.join(", ")}]`;
+        return fail({ type: "BAD_REQUEST_PARAMETERS", message, validationErrorString: message }, context);
+      }
+    }
+
+    // API Gateway treats a request without Content-Type as application/json.
+    const contentType = (headers["content-type"] ?? "application/json").split(";")[0]!.trim().toLowerCase();
+    const model = method.validateBody ? method.requestModels.get(contentType) : undefined;
+    if (model) {
+      const result = model.check(body);
+      if (!result.ok) return fail({ type: "BAD_REQUEST_BODY", validationErrorString: validationErrorString(result.errors) }, context);
+    }
+
+    const request: MethodRequest = { httpMethod: base.httpMethod!, body, headers, pathParameters: match.pathParameters, query: url.searchParams, contentType };
+    const result = await invokeIntegration(method.integration, request, context, options.targets);
+    return "error" in result ? fail(result.error, context) : { ...result.response, context };
+  }
+
+  const server = createServer((req, res) => {
+    const started = Date.now();
+    handle(req)
+      .catch((error: unknown) => {
+        // A template or mapping the local gateway cannot run: say so (API Gateway would answer 500 as well).
+        onError(error);
+        return {
+          status: 500,
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ message: "Internal server error", localGatewayError: String((error as Error).message ?? error) }),
+          context: { requestId: randomUUID() } as TemplateContext,
+        };
+      })
+      .then((response) => {
+        send(res, response, response.context.requestId);
+        options.accessLog?.({
+          requestId: response.context.requestId,
+          httpMethod: req.method,
+          path: req.url,
+          resourcePath: response.context.resourcePath,
+          status: response.status,
+          responseLatency: Date.now() - started,
+        });
+      });
+  });
+  // Clients (benchmarks, curl in a loop) reuse connections as they would with API Gateway.
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    api,
+    url: `http://127.0.0.1:${port}/${api.stageName}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function send(res: ServerResponse, response: RenderedResponse, requestId: string): void {
+  res.writeHead(response.status, { ...response.headers, "x-amzn-requestid": requestId }).end(response.body);
+}
+
+function lowerCaseHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
+  }
+  return headers;
+}
+
+/** The body as UTF-8 text, or undefined once it exceeds API Gateway's 10 MB limit. */
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on("end", () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}

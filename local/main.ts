@@ -1,0 +1,114 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { ConfigError } from "../config/load.js";
+import { REPO_ROOT, startLocalStack, type LocalStack } from "./stack.js";
+
+/**
+ * `npm run local`: the whole architecture on this machine, no AWS account. Synthesizes the stacks in-process,
+ * starts the emulators, the services and the two local API Gateways, prints how to call them, and stops
+ * everything on Ctrl-C. See docs/LOCAL.md.
+ */
+const USAGE = `Usage: npm run local -- [options]
+  --ingest-port <n>   port of the ingest API (default 4010; 0 = any free port)
+  --query-port <n>    port of the query API (default 4011; 0 = any free port)
+  --persist           keep DynamoDB data in .local/dynamodb across runs (default: in memory)
+  --tfvars <file>     var file to synthesize (default $TFVARS_FILE or terraform.tfvars.json)
+  --log-level <lvl>   services' LOG_LEVEL (default: the task definitions' value); logs go to .local/logs/
+  --help`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      "ingest-port": { type: "string", default: "4010" },
+      "query-port": { type: "string", default: "4011" },
+      persist: { type: "boolean", default: false },
+      tfvars: { type: "string", default: process.env.TFVARS_FILE ?? "terraform.tfvars.json" },
+      "log-level": { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const workDir = join(REPO_ROOT, ".local");
+  const logDir = join(workDir, "logs");
+  const dataDir = values.persist ? join(workDir, "dynamodb") : undefined;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+
+  process.stdout.write("Synthesizing the stacks and starting the local architecture (DynamoDB Local takes a few seconds)...\n");
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      tfvarsFile: values.tfvars,
+      workDir,
+      ingestPort: port(values["ingest-port"]!, "--ingest-port"),
+      queryPort: port(values["query-port"]!, "--query-port"),
+      dataDir,
+      logDir,
+      logLevel: values["log-level"],
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      process.stderr.write(`A port is in use: ${(error as Error).message}. Pick others with --ingest-port/--query-port (0 = any).\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const key = stack.apiKey;
+  const header = key ? ` -H 'x-api-key: ${key}'` : "";
+  process.stdout.write(
+    [
+      "",
+      `Ingest API: ${stack.ingestUrl}   (POST /requests)`,
+      `Query API:  ${stack.queryUrl}   (GET /requests/{requestId}, GET /health)`,
+      key ? `API key:    ${key}   (send it as x-api-key; generated for this run)` : "API key:    none required by this configuration",
+      "",
+      "Try it:",
+      `  curl -s -X POST ${stack.ingestUrl}/requests -H 'content-type: application/json'${header} -d '{"hello":"world"}'`,
+      `  curl -s ${stack.queryUrl}/requests/<requestId from the answer>${header}`,
+      "",
+      `Queue:      ${stack.outputs.queue_url ?? "?"} (SQS endpoint ${stack.sqsEndpoint})`,
+      `DLQ:        ${stack.outputs.dead_letter_queue_url ?? "?"}`,
+      `Table:      ${stack.outputs.table_name ?? "?"} (DynamoDB endpoint ${stack.dynamoEndpoint}, ${dataDir ? `data in ${dataDir}` : "in memory"})`,
+      `Logs:       ${logDir}/{api,processor}.log; synthesized JSON in ${join(workDir, "cdktf.out")}`,
+      "",
+      "Ctrl-C stops everything.",
+      "",
+    ].join("\n"),
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      process.stderr.write("Second signal: exiting without waiting for a clean stop.\n");
+      process.exit(130);
+    }
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping gateways, services and emulators...\n`);
+    await stack.stop();
+    process.stdout.write("Stopped.\n");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+function port(value: string, flag: string): number | undefined {
+  if (!/^\d+$/.test(value) || Number(value) > 65_535) {
+    process.stderr.write(`${flag} must be a port number (0-65535), got ${JSON.stringify(value)}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  return Number(value) === 0 ? undefined : Number(value);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`npm run local failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

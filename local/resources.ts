@@ -1,0 +1,126 @@
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+  type CreateTableCommandInput,
+} from "@aws-sdk/client-dynamodb";
+import type { References } from "./references.js";
+import { resourcesOf, type TerraformJson } from "./terraform.js";
+
+/**
+ * Creates the synth's aws_sqs_queue and aws_dynamodb_table resources in the emulators with the settings that change
+ * behaviour (visibility timeout, redrive policy and maxReceiveCount, retention, long polling, key schema, TTL), and
+ * registers their local URL/ARN/name so every `${aws_sqs_queue.X.url}` elsewhere in the synth resolves.
+ * Not emulated: SSE, queue policies, point-in-time recovery, deletion protection (see docs/LOCAL.md).
+ */
+export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+
+const QUEUE_ATTRIBUTES: Readonly<Record<string, string>> = {
+  visibility_timeout_seconds: "VisibilityTimeout",
+  message_retention_seconds: "MessageRetentionPeriod",
+  receive_wait_time_seconds: "ReceiveMessageWaitTimeSeconds",
+  delay_seconds: "DelaySeconds",
+  max_message_size: "MaximumMessageSize",
+  fifo_queue: "FifoQueue",
+  content_based_deduplication: "ContentBasedDeduplication",
+  redrive_policy: "RedrivePolicy",
+};
+
+export interface CreatedQueue {
+  readonly resource: string;
+  readonly name: string;
+  readonly url: string;
+  readonly arn: string;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export async function createQueues(
+  doc: TerraformJson,
+  refs: References,
+  options: { readonly endpoint: string; readonly region: string; readonly visibilityTimeoutSeconds?: number },
+): Promise<CreatedQueue[]> {
+  const sqs = new SQSClient({ region: options.region, endpoint: options.endpoint, credentials: LOCAL_CREDENTIALS });
+  try {
+    // Dead-letter queues first: a redrive policy names its DLQ's ARN, which exists only once the DLQ does.
+    const queues = resourcesOf(doc, "aws_sqs_queue").sort(([, a], [, b]) => Number(a.redrive_policy !== undefined) - Number(b.redrive_policy !== undefined));
+    const created: CreatedQueue[] = [];
+    for (const [resource, raw] of queues) {
+      const where = `aws_sqs_queue.${resource}`;
+      const unsupported = Object.keys(raw).filter((k) => !["//", "name", "sqs_managed_sse_enabled", "tags", ...Object.keys(QUEUE_ATTRIBUTES)].includes(k));
+      if (unsupported.length > 0) throw new Error(`local: ${where} sets ${unsupported.join(", ")}, which the local stack does not create`);
+      const name = refs.resolveString(String(raw.name), where);
+      const attributes: Record<string, string> = {};
+      for (const [key, attribute] of Object.entries(QUEUE_ATTRIBUTES)) {
+        if (raw[key] !== undefined) attributes[attribute] = refs.resolveString(String(raw[key]), where);
+      }
+      // Test-only knob (documented): shortens redelivery so a poison message reaches the DLQ in seconds.
+      if (options.visibilityTimeoutSeconds !== undefined) attributes.VisibilityTimeout = String(options.visibilityTimeoutSeconds);
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+      const url = QueueUrl!;
+      const arn = Attributes!.QueueArn!;
+      refs.set(`${where}.url`, url).set(`${where}.id`, url).set(`${where}.arn`, arn);
+      created.push({ resource, name, url, arn, attributes });
+    }
+    return created;
+  } finally {
+    sqs.destroy();
+  }
+}
+
+export interface CreatedTable {
+  readonly resource: string;
+  readonly name: string;
+  readonly keySchema: CreateTableCommandInput["KeySchema"];
+}
+
+export async function createTables(
+  doc: TerraformJson,
+  refs: References,
+  options: { readonly endpoint: string; readonly region: string },
+): Promise<CreatedTable[]> {
+  const dynamo = new DynamoDBClient({ region: options.region, endpoint: options.endpoint, credentials: LOCAL_CREDENTIALS });
+  try {
+    const created: CreatedTable[] = [];
+    for (const [resource, raw] of resourcesOf(doc, "aws_dynamodb_table")) {
+      const where = `aws_dynamodb_table.${resource}`;
+      const body = refs.resolve(raw, where) as Record<string, any>;
+      if (body.global_secondary_index || body.local_secondary_index || body.stream_enabled) {
+        throw new Error(`local: ${where} has indexes or streams, which the local stack does not create yet`);
+      }
+      const keySchema: CreateTableCommandInput["KeySchema"] = [
+        { AttributeName: body.hash_key, KeyType: "HASH" },
+        ...(body.range_key ? [{ AttributeName: body.range_key as string, KeyType: "RANGE" as const }] : []),
+      ];
+      const provisioned = body.billing_mode === "PROVISIONED";
+      const input: CreateTableCommandInput = {
+        TableName: body.name,
+        KeySchema: keySchema,
+        AttributeDefinitions: (body.attribute as { name: string; type: "S" | "N" | "B" }[]).map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
+        BillingMode: provisioned ? "PROVISIONED" : "PAY_PER_REQUEST",
+        ...(provisioned ? { ProvisionedThroughput: { ReadCapacityUnits: body.read_capacity, WriteCapacityUnits: body.write_capacity } } : {}),
+      };
+      let arn: string;
+      try {
+        arn = (await dynamo.send(new CreateTableCommand(input))).TableDescription!.TableArn!;
+      } catch (error) {
+        // A persisted DynamoDB Local (--persist) already has the table from the last run: keep its data.
+        if ((error as Error).name !== "ResourceInUseException") throw error;
+        arn = `arn:aws:dynamodb:${options.region}:000000000000:table/${body.name}`;
+      }
+      if (body.ttl?.enabled) {
+        await dynamo
+          .send(new UpdateTimeToLiveCommand({ TableName: body.name, TimeToLiveSpecification: { Enabled: true, AttributeName: body.ttl.attribute_name } }))
+          .catch((error: Error) => {
+            if (!/already enabled/i.test(error.message)) throw error;
+          });
+      }
+      refs.set(`${where}.arn`, arn).set(`${where}.id`, body.name);
+      created.push({ resource, name: body.name, keySchema });
+    }
+    return created;
+  } finally {
+    dynamo.destroy();
+  }
+}

@@ -1,0 +1,219 @@
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort } from "../test/support/free-port.js";
+import { startEmulators, LOCAL_ACCOUNT_ID } from "./emulators.js";
+import { buildRestApiModels, randomKeyValues, type KeyValueSource } from "./gateway/api-model.js";
+import { startGateway, type LocalGateway } from "./gateway/server.js";
+import { startSqsQueryAdapter } from "./gateway/sqs-query-adapter.js";
+import { References } from "./references.js";
+import { createQueues, createTables, LOCAL_CREDENTIALS, type CreatedQueue } from "./resources.js";
+import { serviceSpecs, startService, type RunningService, type ServiceSpec } from "./services.js";
+import { synthesizeMainStack } from "./synth.js";
+import { onlyResourceOf, type TerraformJson } from "./terraform.js";
+
+/**
+ * The whole architecture on one machine, driven by the synthesized `main` stack:
+ * synth -> emulators (fauxqs, DynamoDB Local) -> the synth's queues and table -> the synth's ECS services as local
+ * processes -> one local API Gateway per aws_api_gateway_rest_api, interpreting its resources, methods, models,
+ * templates and gateway responses. Used by `npm run local` (local/main.ts), the e2e test and the benchmark.
+ */
+export interface LocalStackOptions {
+  /** The parsed `main` stack to run. @default synthesize `tfvarsFile` in-process into `<workDir>/cdktf.out` */
+  readonly synth?: TerraformJson;
+  /** Var file to synthesize when `synth` is not given. @default terraform.tfvars.json */
+  readonly tfvarsFile?: string;
+  /** Where the in-process synth is written. @default .local */
+  readonly workDir?: string;
+  /** Loopback ports of the two gateways. @default free ports */
+  readonly ingestPort?: number;
+  readonly queryPort?: number;
+  /**
+   * Use these already running emulators (e.g. the test suite's shared ones) instead of starting fauxqs and
+   * DynamoDB Local; they are not stopped by `stop()`. @default start both
+   */
+  readonly emulators?: { readonly sqsEndpoint: string; readonly dynamoEndpoint: string };
+  /** Keep DynamoDB Local's data in this directory across runs. @default in memory (lost on stop) */
+  readonly dataDir?: string;
+  /** Append each service's output to `<logDir>/<service>.log`. @default last lines kept in memory, shown on failure */
+  readonly logDir?: string;
+  /** LOG_LEVEL of the services. @default the task definitions' value */
+  readonly logLevel?: string;
+  /**
+   * TEST ONLY: visibility timeout (seconds) of the created queues and the processor's VISIBILITY_TIMEOUT_SECONDS,
+   * instead of the synth's (2 x max_batch_seconds, at least 10 s). Makes a poison message reach the DLQ in seconds.
+   * @default the synth's value
+   */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Value of API keys the synth leaves to AWS to generate. @default a random `local-...` key per start */
+  readonly apiKeyValue?: string;
+  /** Receives one line per gateway request (the stages' access logs, locally). @default none */
+  readonly accessLog?: (api: string, entry: Record<string, unknown>) => void;
+}
+
+export interface LocalStack {
+  /** Base URL of the ingest API's stage, e.g. `http://127.0.0.1:4010/v1` (POST `<ingestUrl>/requests`). */
+  readonly ingestUrl: string;
+  /** Base URL of the query API's stage (GET `<queryUrl>/requests/<id>`). */
+  readonly queryUrl: string;
+  /** The key to send as `x-api-key`, or undefined when the synth requires none. */
+  readonly apiKey: string | undefined;
+  /** The synth's outputs that have a local value (queue_url, table_name, ingest_api_url...). */
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly gateways: readonly LocalGateway[];
+  readonly queues: readonly CreatedQueue[];
+  readonly sqsEndpoint: string;
+  readonly dynamoEndpoint: string;
+  readonly region: string;
+  readonly services: readonly RunningService[];
+  /** Stops gateways, then the services (SIGTERM, they drain), then the emulators. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+interface StartedService {
+  readonly spec: ServiceSpec;
+  readonly service: RunningService;
+  /** `http://127.0.0.1:<port>` */
+  readonly origin: string;
+}
+
+export const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+/** Which environment variable is each service's listening port, and the path that says it is up. */
+const SERVICE_PORTS: Readonly<Record<string, { variable: string; readyPath: string }>> = {
+  api: { variable: "PORT", readyPath: "/health" },
+  processor: { variable: "HEALTH_PORT", readyPath: "/health" },
+};
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const workDir = options.workDir ?? join(REPO_ROOT, ".local");
+  const doc = options.synth ?? synthesizeMainStack({ tfvarsFile: options.tfvarsFile, outdir: join(workDir, "cdktf.out") });
+  const region = providerRegion(doc);
+  const refs = new References(doc).set("data.aws_caller_identity.caller.account_id", LOCAL_ACCOUNT_ID);
+
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    // Reverse start order: gateways, services, adapter, emulators.
+    while (stoppers.length > 0) await stoppers.pop()!().catch(() => undefined);
+  };
+  try {
+    const emulators = options.emulators ?? (await startEmulators({ region, dataDir: options.dataDir }));
+    if (!options.emulators) stoppers.push(() => (emulators as Awaited<ReturnType<typeof startEmulators>>).stop());
+    const queues = await createQueues(doc, refs, { endpoint: emulators.sqsEndpoint, region, visibilityTimeoutSeconds: options.visibilityTimeoutSeconds });
+    await createTables(doc, refs, { endpoint: emulators.dynamoEndpoint, region });
+
+    const adapter = await startSqsQueryAdapter({ sqsEndpoint: emulators.sqsEndpoint });
+    stoppers.push(() => adapter.close());
+
+    const specs = serviceSpecs(doc, refs);
+    // Settled, not Promise.all: a service that did start must be in `stoppers` before a failure is rethrown.
+    const started = await Promise.allSettled(
+      specs.map(async (spec): Promise<StartedService> => {
+        const ports = SERVICE_PORTS[spec.name];
+        if (!ports) throw new Error(`local: no local port mapping for service "${spec.name}" (add it to SERVICE_PORTS in local/stack.ts)`);
+        const port = await freePort();
+        const service = await startService({
+          name: spec.name,
+          repoRoot: REPO_ROOT,
+          readyUrl: `http://127.0.0.1:${port}${ports.readyPath}`,
+          logDir: options.logDir,
+          environment: {
+            ...spec.environment,
+            [ports.variable]: String(port),
+            AWS_REGION: spec.environment.AWS_REGION ?? region,
+            AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
+            AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
+            AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+            ...(options.logLevel ? { LOG_LEVEL: options.logLevel } : {}),
+            ...(options.visibilityTimeoutSeconds !== undefined && "VISIBILITY_TIMEOUT_SECONDS" in spec.environment
+              ? { VISIBILITY_TIMEOUT_SECONDS: String(options.visibilityTimeoutSeconds) }
+              : {}),
+          },
+        });
+        stoppers.push(() => service.stop());
+        return { spec, service, origin: `http://127.0.0.1:${port}` };
+      }),
+    );
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) throw failed.reason;
+    const services = started.map((s) => (s as PromiseFulfilledResult<StartedService>).value);
+    const behindVpcLink = services.filter((s) => s.spec.behindLoadBalancer);
+    if (behindVpcLink.length > 1) throw new Error("local: several ECS services sit behind load balancers; the local VPC link cannot tell which one to reach");
+
+    const keyValues: KeyValueSource = options.apiKeyValue ? () => options.apiKeyValue! : randomKeyValues();
+    const apis = buildRestApiModels(doc, refs, keyValues);
+    const ingestStage = stageOfOutput(doc, "ingest_api_url");
+    const queryStage = stageOfOutput(doc, "query_api_url");
+    const gateways: LocalGateway[] = [];
+    for (const api of apis) {
+      const port = api.stageResource === ingestStage ? options.ingestPort : api.stageResource === queryStage ? options.queryPort : undefined;
+      const gateway = await startGateway(api, {
+        port,
+        targets: {
+          awsEndpoint: (service) => {
+            if (service !== "sqs") throw new Error(`local: AWS integrations with ${service} are not emulated (only sqs)`);
+            return adapter.url;
+          },
+          vpcLinkOrigin: behindVpcLink[0]?.origin,
+        },
+        accessLog: options.accessLog ? (entry) => options.accessLog!(api.name, entry) : undefined,
+      });
+      stoppers.push(() => gateway.close());
+      gateways.push(gateway);
+      refs.set(`aws_api_gateway_stage.${api.stageResource}.invoke_url`, gateway.url);
+    }
+
+    const ingest = gateways.find((g) => g.api.stageResource === ingestStage);
+    const query = gateways.find((g) => g.api.stageResource === queryStage);
+    if (!ingest || !query) throw new Error("local: the synth's ingest_api_url/query_api_url outputs do not name a stage of a REST API");
+    const keys = new Set(gateways.flatMap((g) => g.api.apiKeys.map((k) => k.value)));
+    if (keys.size > 1) throw new Error("local: the APIs use different API keys; the local stack prints exactly one");
+
+    let stopped: Promise<void> | undefined;
+    return {
+      ingestUrl: ingest.url,
+      queryUrl: query.url,
+      apiKey: [...keys][0],
+      outputs: resolvableOutputs(doc, refs),
+      gateways,
+      queues,
+      sqsEndpoint: emulators.sqsEndpoint,
+      dynamoEndpoint: emulators.dynamoEndpoint,
+      region,
+      services: services.map((s) => s.service),
+      stop: () => (stopped ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** The AWS provider's region: the region every emulator and service uses. */
+function providerRegion(doc: TerraformJson): string {
+  const providers = (doc.provider as Record<string, { region?: string }[]> | undefined)?.aws ?? [];
+  const region = providers[0]?.region;
+  if (!region) {
+    // Fall back to the region in an integration URI (arn:aws:apigateway:<region>:...).
+    const [, integration] = onlyResourceOf(doc, "aws_api_gateway_integration", "to find the region");
+    return String(integration.uri).split(":")[3]!;
+  }
+  return region;
+}
+
+/** `${aws_api_gateway_stage.X.invoke_url}/requests` -> X. */
+function stageOfOutput(doc: TerraformJson, output: string): string | undefined {
+  return /\$\{aws_api_gateway_stage\.([^.]+)\.invoke_url\}/.exec(String(doc.output?.[output]?.value ?? ""))?.[1];
+}
+
+function resolvableOutputs(doc: TerraformJson, refs: References): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const [name, output] of Object.entries(doc.output ?? {})) {
+    try {
+      outputs[name] = refs.resolveString(String(output.value), `output.${name}`);
+    } catch {
+      // ALB/NLB names, cluster and service names...: AWS-only values with no local counterpart.
+    }
+  }
+  return outputs;
+}

@@ -1,0 +1,23 @@
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { App } from "cdktf";
+import { loadConfig } from "../config/load.js";
+import type { Config } from "../config/schema.js";
+import { buildStacks, STACK_IDS } from "../stacks/app.js";
+import type { TerraformJson } from "./terraform.js";
+
+/**
+ * Synthesizes the app in-process exactly as main.ts does (var file -> validated config -> buildStacks), so the local
+ * run always interprets the current stack code, never a stale cdktf.out. Returns the parsed `main` stack.
+ * The output goes to `outdir` (kept, for inspection) and never to ./cdktf.out, which belongs to `npm run synth`.
+ */
+export function synthesizeMainStack(options: { readonly tfvarsFile?: string; readonly config?: Config; readonly outdir: string }): TerraformJson {
+  const config = options.config ?? loadConfig(options.tfvarsFile ?? "terraform.tfvars.json");
+  const outdir = resolve(options.outdir);
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  const app = new App({ outdir });
+  buildStacks(app, config);
+  app.synth();
+  return JSON.parse(readFileSync(join(outdir, "stacks", STACK_IDS.main, "cdk.tf.json"), "utf8")) as TerraformJson;
+}
