@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { ConfigError, loadConfig } from "./config/load.js";
+import { loadConfigOrExit } from "./config/load.js";
 import { buildStacks } from "./stacks/app.js";
 import { summarizeSynth } from "./stacks/synth-summary.js";
 
@@ -9,14 +9,7 @@ import { summarizeSynth } from "./stacks/synth-summary.js";
  * The config is validated before any construct exists, so a bad file writes nothing.
  */
 function main(): void {
-  let config;
-  try {
-    config = loadConfig(process.env.TFVARS_FILE ?? "terraform.tfvars.json");
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
+  const config = loadConfigOrExit();
   const app = new App();
   buildStacks(app, config);
   app.synth();

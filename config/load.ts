@@ -43,3 +43,17 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * For command-line entry points: loads the var file named by TFVARS_FILE (default terraform.tfvars.json), or prints
+ * every problem (no stack trace: it is a user error) and exits 1 before anything is synthesized.
+ */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig(process.env.TFVARS_FILE ?? "terraform.tfvars.json");
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}

@@ -2,7 +2,7 @@
  * `npm run policy`: synthesizes both stacks from terraform.tfvars.json (or TFVARS_FILE) and prints the control table
  * as Markdown, ready to paste into a pull request. Exits 1 when a control fails.
  */
-import { ConfigError, loadConfig } from "../config/load.js";
+import { loadConfigOrExit } from "../config/load.js";
 import { synthesizeToJson } from "../stacks/synthesize.js";
 import { evaluate, type ControlResult } from "./controls.js";
 
@@ -29,14 +29,7 @@ export function renderTable(results: readonly ControlResult[]): string {
 }
 
 function main(): void {
-  let config;
-  try {
-    config = loadConfig(process.env.TFVARS_FILE ?? "terraform.tfvars.json");
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
+  const config = loadConfigOrExit();
   const { ecr, main: mainStack } = synthesizeToJson(config);
   const results = evaluate({ ecr, main: mainStack, config });
   process.stdout.write(`${renderTable(results)}\n`);
