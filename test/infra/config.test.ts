@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, parseConfig } from "../../config/load.js";
@@ -96,6 +96,14 @@ describe("config: terraform.tfvars.json", () => {
 });
 
 describe("config: npm run synth with a bad file", () => {
+  test("entry point: cdktf.json's app and npm run synth run the same command, so both write the same output", () => {
+    const root = join(import.meta.dirname, "../..");
+    const cdktfJson = JSON.parse(readFileSync(join(root, "cdktf.json"), "utf8"));
+    const packageJson = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    expect(cdktfJson.app).toBe(packageJson.scripts.synth);
+    expect(cdktfJson.app).toBe("node tools/synth.mjs");
+  });
+
   test("config: fails when the file is invalid, lists the problems and writes nothing to cdktf.out", () => {
     const dir = mkdtempSync(join(tmpdir(), "bad-config-"));
     const file = join(dir, "terraform.tfvars.json");
