@@ -13,7 +13,7 @@ export interface PrivateIngressProps {
   /** Name prefix for the load balancers, groups and link (max 20 characters: ELB names stop at 32). */
   readonly name: string;
   readonly vpcId: string;
-  /** The VPC's CIDR: the NLB admits HTTPS from it, which is where VPC Link traffic comes from. */
+  /** The VPC's CIDR: the only non-PrivateLink source the NLB admits HTTPS from. */
   readonly vpcCidr: string;
   /** Private subnets in two or more AZs for both load balancers. */
   readonly subnetIds: string[];
@@ -44,7 +44,7 @@ export class PrivateIngress extends Construct {
   constructor(scope: Construct, id: string, props: PrivateIngressProps) {
     super(scope, id);
     const deletionProtection = props.deletionProtection ?? true;
-    const nlbSecurityGroup = securityGroup(this, "nlb-sg", `${props.name}-nlb`, props.vpcId, "Query API NLB: HTTPS from the VPC (VPC Link)");
+    const nlbSecurityGroup = securityGroup(this, "nlb-sg", `${props.name}-nlb`, props.vpcId, "Query API NLB: VPC Link (PrivateLink) and HTTPS from the VPC");
     this.albSecurityGroup = securityGroup(this, "alb-sg", `${props.name}-alb`, props.vpcId, "Query API ALB: HTTPS from the NLB only");
 
     new VpcSecurityGroupIngressRule(this, "nlb-https-from-vpc", {
@@ -53,7 +53,7 @@ export class PrivateIngress extends Construct {
       ipProtocol: "tcp",
       fromPort: HTTPS_PORT,
       toPort: HTTPS_PORT,
-      description: "HTTPS from API Gateway VPC Link ENIs inside the VPC",
+      description: "HTTPS from inside the VPC (VPC Link traffic bypasses inbound rules, see the NLB)",
     });
     allowHop(this, "nlb-to-alb", { from: nlbSecurityGroup, to: this.albSecurityGroup, port: HTTPS_PORT, description: "NLB to ALB, HTTPS" });
 
@@ -95,6 +95,10 @@ export class PrivateIngress extends Construct {
       internal: true,
       subnets: props.subnetIds,
       securityGroups: [nlbSecurityGroup.id],
+      // VPC Link traffic arrives over PrivateLink with API Gateway's own client addresses, which no rule here could
+      // name; with enforcement on, the route would be silently dropped. Only the VPC Link (an endpoint service that
+      // API Gateway owns) sends PrivateLink traffic; everything else is still held to the inbound rules.
+      enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: "off",
       enableCrossZoneLoadBalancing: true,
       enableDeletionProtection: deletionProtection,
       ...(props.accessLogsBucket

@@ -184,7 +184,13 @@ describe("main stack: query API (REST API #2 -> VPC Link -> NLB -> ALB -> api)",
 
   test("ingress: internal NLB in private subnets forwards TCP 443 to a target group of type alb", () => {
     const privateSubnets = refTo(main, "aws_subnets", "network/private-subnets", "ids", "data");
-    expect(resourceAt(main, "aws_lb", "ingress/nlb")).toMatchObject({ load_balancer_type: "network", internal: true, subnets: privateSubnets });
+    expect(resourceAt(main, "aws_lb", "ingress/nlb")).toMatchObject({
+      load_balancer_type: "network",
+      internal: true,
+      subnets: privateSubnets,
+      // VPC Link traffic comes over PrivateLink from API Gateway's addresses: enforcing inbound rules would drop it.
+      enforce_security_group_inbound_rules_on_private_link_traffic: "off",
+    });
     expect(resourceAt(main, "aws_lb_listener", "ingress/nlb-tcp")).toMatchObject({
       protocol: "TCP",
       port: 443,
