@@ -1,4 +1,8 @@
 import { describe, expect, test } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { synthApp } from "../support/synth.js";
 
 describe("synth output", () => {
@@ -20,6 +24,27 @@ describe("synth output", () => {
       expect(text).not.toContain(process.cwd());
       expect(text).not.toContain(first.outdir);
       expect(text).not.toMatch(/"\/(home|root|tmp|Users|work)\//);
+    }
+  });
+
+  test("entry point: npm run synth writes exactly the tested output, with one summary line per stack", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "npm-synth-"));
+    try {
+      const run = spawnSync(process.execPath, ["tools/synth.mjs"], {
+        cwd: join(import.meta.dirname, "../.."),
+        env: { ...process.env, CDKTF_OUTDIR: outdir },
+        encoding: "utf8",
+      });
+      expect(run.stderr).toBe("");
+      expect(run.stdout.trim().split("\n")).toEqual([
+        expect.stringMatching(/^ecr: \d+ resources, 0 data sources, \d+ outputs -> .*stacks\/ecr\/cdk\.tf\.json$/),
+        expect.stringMatching(/^main: \d+ resources, \d+ data sources, \d+ outputs, after ecr -> .*stacks\/main\/cdk\.tf\.json$/),
+      ]);
+      for (const stack of ["ecr", "main"] as const) {
+        expect(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")).toBe(first.files[stack]);
+      }
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
     }
   });
 });
