@@ -101,7 +101,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const queues = await createQueues(doc, refs, { endpoint: emulators.sqsEndpoint, region, visibilityTimeoutSeconds: options.visibilityTimeoutSeconds });
     await createTables(doc, refs, { endpoint: emulators.dynamoEndpoint, region });
 
-    const adapter = await startSqsQueryAdapter({ sqsEndpoint: emulators.sqsEndpoint });
+    const adapter = await startSqsQueryAdapter({ sqsEndpoint: emulators.sqsEndpoint, region, credentials: LOCAL_CREDENTIALS });
     stoppers.push(() => adapter.close());
 
     const specs = serviceSpecs(doc, refs);
@@ -150,8 +150,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const gateway = await startGateway(api, {
         port,
         targets: {
-          awsEndpoint: (service) => {
+          awsEndpoint: (service, serviceRegion) => {
             if (service !== "sqs") throw new Error(`local: AWS integrations with ${service} are not emulated (only sqs)`);
+            if (serviceRegion !== region) throw new Error(`local: an integration calls SQS in ${serviceRegion}; only the provider's region ${region} is emulated`);
             return adapter.url;
           },
           vpcLinkOrigin: behindVpcLink[0]?.origin,

@@ -13,8 +13,8 @@ import { renderTemplate, type TemplateContext } from "./vtl.js";
 
 /** Where integrations are sent locally. */
 export interface IntegrationTargets {
-  /** Base URL that answers AWS service `service` (e.g. the SQS Query-protocol adapter); throws if none. */
-  awsEndpoint(service: string): string;
+  /** Base URL that answers AWS service `service` in `region` (e.g. the SQS Query-protocol adapter); throws if none. */
+  awsEndpoint(service: string, region: string): string;
   /** Origin (`http://127.0.0.1:port`) that VPC_LINK integrations reach: the service behind the load balancers. */
   readonly vpcLinkOrigin: string | undefined;
 }
@@ -54,11 +54,11 @@ async function invokeAws(integration: IntegrationModel, request: MethodRequest, 
     return { error: { type: "UNSUPPORTED_MEDIA_TYPE" } };
   }
 
-  const arn = /^arn:aws:apigateway:[a-z0-9-]+:([a-z0-9-]+):path\/(.+)$/.exec(integration.uri);
+  const arn = /^arn:aws:apigateway:([a-z0-9-]+):([a-z0-9-]+):path\/(.+)$/.exec(integration.uri);
   if (!arn) throw new Error(`local: ${integration.where} has URI ${integration.uri}; only arn:aws:apigateway:<region>:<service>:path/... is emulated`);
-  const [, service, path] = arn as unknown as [string, string, string];
+  const [, region, service, path] = arn as unknown as [string, string, string, string];
   const mapped = mapParameters(integration, request);
-  const backend = await send(`${targets.awsEndpoint(service)}/${path}`, {
+  const backend = await send(`${targets.awsEndpoint(service, region)}/${path}`, {
     method: integration.httpMethod,
     headers: mapped.headers,
     body,

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { GetQueueUrlCommand, SendMessageCommand, SQSClient, SQSServiceException, type SendMessageCommandInput } from "@aws-sdk/client-sqs";
 
 /**
  * THE ONE PLACE WHERE THE LOCAL RUN DIFFERS FROM AWS ON THE INGEST PATH.
@@ -24,8 +25,16 @@ export interface SqsQueryAdapter {
 const SCALAR_PARAMETERS = ["MessageBody", "DelaySeconds", "MessageGroupId", "MessageDeduplicationId"] as const;
 const MESSAGE_ATTRIBUTE = /^MessageAttribute\.(\d+)\.(Name|Value\.DataType|Value\.StringValue|Value\.BinaryValue)$/;
 
-export async function startSqsQueryAdapter(options: { readonly sqsEndpoint: string; readonly port?: number }): Promise<SqsQueryAdapter> {
+export async function startSqsQueryAdapter(options: {
+  readonly sqsEndpoint: string;
+  /** The region this endpoint stands for (`sqs.<region>.amazonaws.com`); the JSON calls are signed for it. */
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly port?: number;
+}): Promise<SqsQueryAdapter> {
   const queueUrls = new Map<string, string>();
+  // The SDK makes the JSON-protocol calls: fauxqs reads the region from the request signature.
+  const sqs = new SQSClient({ region: options.region, endpoint: options.sqsEndpoint, credentials: options.credentials, maxAttempts: 1 });
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => reply(res, 500, queryError("InternalFailure", String(error), "Receiver")));
   });
@@ -47,44 +56,37 @@ export async function startSqsQueryAdapter(options: { readonly sqsEndpoint: stri
     const request = toJsonSendMessage(form);
     if ("problem" in request) return reply(res, 400, queryError("InvalidParameterValue", request.problem));
 
-    const queueUrl = await resolveQueueUrl(account, queueName);
-    if (!queueUrl) return reply(res, 400, queryError("AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist."));
-    const sent = await callJson("SendMessage", { ...request.input, QueueUrl: queueUrl });
-    if (sent.status !== 200) return reply(res, sent.status, queryErrorFromJson(sent));
-    const result = sent.body as Record<string, unknown>;
-    return reply(res, 200, {
-      SendMessageResponse: {
-        ResponseMetadata: { RequestId: randomUUID() },
-        SendMessageResult: {
-          MD5OfMessageAttributes: result.MD5OfMessageAttributes ?? null,
-          MD5OfMessageBody: result.MD5OfMessageBody ?? null,
-          MD5OfMessageSystemAttributes: null,
-          MessageId: result.MessageId ?? null,
-          SequenceNumber: result.SequenceNumber ?? null,
+    try {
+      const queueUrl = await resolveQueueUrl(account, queueName);
+      const result = await sqs.send(new SendMessageCommand({ ...request.input, QueueUrl: queueUrl }));
+      return reply(res, 200, {
+        SendMessageResponse: {
+          ResponseMetadata: { RequestId: result.$metadata.requestId ?? randomUUID() },
+          SendMessageResult: {
+            MD5OfMessageAttributes: result.MD5OfMessageAttributes ?? null,
+            MD5OfMessageBody: result.MD5OfMessageBody ?? null,
+            MD5OfMessageSystemAttributes: result.MD5OfMessageSystemAttributes ?? null,
+            MessageId: result.MessageId ?? null,
+            SequenceNumber: result.SequenceNumber ?? null,
+          },
         },
-      },
-    });
+      });
+    } catch (error) {
+      if (!(error instanceof SQSServiceException)) throw error;
+      // The SDK keeps the Query-API error code (`Code`, from x-amzn-query-error) next to the JSON one (`name`).
+      const code = (error as SQSServiceException & { Code?: string }).Code ?? error.name;
+      return reply(res, error.$metadata.httpStatusCode ?? 500, queryError(code, error.message, error.$fault === "server" ? "Receiver" : "Sender"));
+    }
   }
 
-  async function resolveQueueUrl(account: string, queueName: string): Promise<string | undefined> {
+  async function resolveQueueUrl(account: string, queueName: string): Promise<string> {
     const key = `${account}/${queueName}`;
-    const known = queueUrls.get(key);
-    if (known) return known;
-    const found = await callJson("GetQueueUrl", { QueueName: queueName, QueueOwnerAWSAccountId: account });
-    const url = found.status === 200 ? ((found.body as { QueueUrl?: string }).QueueUrl ?? undefined) : undefined;
-    if (url) queueUrls.set(key, url);
+    let url = queueUrls.get(key);
+    if (!url) {
+      url = (await sqs.send(new GetQueueUrlCommand({ QueueName: queueName, QueueOwnerAWSAccountId: account }))).QueueUrl!;
+      queueUrls.set(key, url);
+    }
     return url;
-  }
-
-  async function callJson(action: string, input: Record<string, unknown>): Promise<{ status: number; headers: Headers; body: unknown }> {
-    const response = await fetch(options.sqsEndpoint, {
-      method: "POST",
-      headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": `AmazonSQS.${action}` },
-      body: JSON.stringify(input),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} };
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -98,12 +100,12 @@ export async function startSqsQueryAdapter(options: { readonly sqsEndpoint: stri
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      }).finally(() => sqs.destroy()),
   };
 }
 
 /** Form fields -> SendMessage JSON input (`MessageAttribute.N.*` -> `MessageAttributes`). */
-export function toJsonSendMessage(form: URLSearchParams): { input: Record<string, unknown> } | { problem: string } {
+export function toJsonSendMessage(form: URLSearchParams): { input: Omit<SendMessageCommandInput, "QueueUrl"> } | { problem: string } {
   const input: Record<string, unknown> = {};
   const attributes = new Map<string, Record<string, string>>();
   for (const [name, value] of form) {
@@ -130,19 +132,12 @@ export function toJsonSendMessage(form: URLSearchParams): { input: Record<string
       ]),
     );
   }
-  return { input };
+  return { input: input as Omit<SendMessageCommandInput, "QueueUrl"> };
 }
 
 /** The Query API's JSON error body: `{"Error":{"Code","Message","Type"},"RequestId"}`. */
 function queryError(code: string, message: string, type: "Sender" | "Receiver" = "Sender") {
   return { Error: { Code: code, Message: message, Type: type }, RequestId: randomUUID() };
-}
-
-/** JSON-protocol errors carry the Query error code in `x-amzn-query-error: <code>;<Sender|Receiver>`. */
-function queryErrorFromJson(sent: { status: number; headers: Headers; body: unknown }) {
-  const [code, type] = (sent.headers.get("x-amzn-query-error") ?? "").split(";");
-  const body = sent.body as { __type?: string; message?: string };
-  return queryError(code || (body.__type ?? "InternalFailure").split("#").pop()!, body.message ?? "", type === "Receiver" || sent.status >= 500 ? "Receiver" : "Sender");
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {

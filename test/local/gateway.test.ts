@@ -1,0 +1,145 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { ApiGatewayIntegration } from "@cdktf/provider-aws/lib/api-gateway-integration";
+import { ApiGatewayIntegrationResponse } from "@cdktf/provider-aws/lib/api-gateway-integration-response";
+import { ApiGatewayGatewayResponse } from "@cdktf/provider-aws/lib/api-gateway-gateway-response";
+import type { IConstruct } from "constructs";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { synthApp } from "../support/synth.js";
+import { startGatewaysOnly, uniqueProject, type GatewaysOnly } from "./support.js";
+
+/**
+ * The local gateways interpret the synth, so what the client sees follows the stack code: these tests change a
+ * template or gateway response in the stack (cdktf `addOverride`, as test/infra does) and check the client sees
+ * the change. No services here: the query API's VPC link points at a stub, the ingest API at the shared fauxqs.
+ */
+const sqsEndpoint = inject("sqsEndpoint");
+
+function find<T>(main: IConstruct, type: abstract new (...args: never[]) => T, pathEnd: string): T {
+  const found = main.node.findAll().filter((c) => c instanceof type && c.node.path.endsWith(pathEnd));
+  if (found.length !== 1) throw new Error(`expected one ${type.name} at */${pathEnd}, found ${found.length}`);
+  return found[0] as T;
+}
+
+async function receiveOne(gateways: GatewaysOnly): Promise<string> {
+  const queue = gateways.queues.find((q) => !q.name.endsWith("-dlq"))!;
+  const { Messages } = await gateways.sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 5, MaxNumberOfMessages: 1 }));
+  if (!Messages?.[0]) throw new Error("no message reached the queue within 5 s");
+  return Messages[0].Body!;
+}
+
+const post = (gateways: GatewaysOnly, body: string, headers: Record<string, string> = {}) =>
+  fetch(`${gateways.ingest.url}/requests`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": gateways.apiKey, ...headers },
+    body,
+  });
+
+describe("local gateway: driven by the synthesized stack", () => {
+  let stub: Server;
+  let stubOrigin: string;
+  const seen: { url: string; headers: Record<string, unknown> }[] = [];
+  let standard: GatewaysOnly;
+
+  beforeAll(async () => {
+    stub = createServer((req, res) => {
+      seen.push({ url: req.url!, headers: req.headers });
+      res.writeHead(404, { "content-type": "application/json", "x-backend": "stub" }).end('{"error":"not_found"}');
+    });
+    await new Promise<void>((resolve) => stub.listen(0, "127.0.0.1", resolve));
+    stubOrigin = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
+    standard = await startGatewaysOnly(synthApp({ project: uniqueProject("gw") }).main, { sqsEndpoint, vpcLinkOrigin: stubOrigin });
+  });
+  afterAll(async () => {
+    await standard?.close();
+    await new Promise((resolve) => stub?.close(resolve));
+  });
+
+  test("ingest: POST /requests puts the raw body on the queue and answers 202 with the SQS MessageId", async () => {
+    const response = await post(standard, '{"order": 7, "note": "a b&c=d"}');
+    expect(response.status).toBe(202);
+    const { requestId } = (await response.json()) as { requestId: string };
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await receiveOne(standard)).toBe('{"order": 7, "note": "a b&c=d"}');
+  });
+
+  test("ingest: a content type without a template is refused with 415 (passthrough NEVER), nothing is queued", async () => {
+    const response = await post(standard, "{}", { "content-type": "text/plain" });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toMatchObject({ error: "client_error", message: "Unsupported Media Type" });
+  });
+
+  test("ingest: a wrong API key gets 403 rendered from the synth's DEFAULT_4XX response", async () => {
+    const response = await post(standard, "{}", { "x-api-key": "wrong" });
+    expect(response.status).toBe(403);
+    const body = (await response.json()) as Record<string, string>;
+    expect(body).toEqual({ error: "client_error", message: "Forbidden", requestId: response.headers.get("x-amzn-requestid") });
+  });
+
+  test("gateway: an unknown path or method is 403 Missing Authentication Token, an unknown stage 403 Forbidden", async () => {
+    const unknown = await fetch(`${standard.ingest.url}/nothing`, { headers: { "x-api-key": standard.apiKey } });
+    expect(unknown.status).toBe(403);
+    expect(await unknown.json()).toMatchObject({ message: "Missing Authentication Token" });
+    const wrongMethod = await fetch(`${standard.ingest.url}/requests`, { headers: { "x-api-key": standard.apiKey } });
+    expect(wrongMethod.status).toBe(403);
+    const wrongStage = await fetch(standard.ingest.url.replace(/\/v1$/, "/prod/requests"), { method: "POST" });
+    expect(await wrongStage.json()).toEqual({ message: "Forbidden" });
+  });
+
+  test("query: GET /requests/{id} is proxied to the VPC link's service at the URI's path, status/headers/body passed through", async () => {
+    const response = await fetch(`${standard.query.url}/requests/abc-123?x=1`, { headers: { "x-api-key": standard.apiKey } });
+    expect(response.status).toBe(404);
+    expect(response.headers.get("x-backend")).toBe("stub");
+    expect(await response.json()).toEqual({ error: "not_found" });
+    expect(seen.at(-1)?.url).toBe("/requests/abc-123?x=1");
+  });
+
+  test("ingest: SQS errors never become a 200: an unknown queue (SQS 400) maps to the synth's 400 response", async () => {
+    const noQueues = await startGatewaysOnly(synthApp({ project: uniqueProject("gw") }).main, { sqsEndpoint, createQueues: false });
+    try {
+      const response = await post(noQueues, "{}");
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: "rejected", message: "The queue rejected the request." });
+    } finally {
+      await noQueues.close();
+    }
+  });
+
+  test("ingest: changing the request and response templates in the stack changes what reaches SQS and the client", async () => {
+    const doc = synthApp({ project: uniqueProject("gw") }, ({ main }) => {
+      find(main, ApiGatewayIntegration, "ingest-api/send-message").addOverride("request_templates", {
+        "application/json": "Action=SendMessage&MessageBody=$util.urlEncode('{\"wrapped\":')$util.urlEncode($input.body)$util.urlEncode('}')",
+      });
+      find(main, ApiGatewayIntegrationResponse, "ingest-api/integration-response-202").addOverride("response_templates", {
+        "application/json": `{"id":"$input.path('$.SendMessageResponse.SendMessageResult.MessageId')","via":"override"}`,
+      });
+    }).main;
+    const changed = await startGatewaysOnly(doc, { sqsEndpoint });
+    try {
+      const response = await post(changed, '{"a":1}');
+      expect(response.status).toBe(202);
+      expect(await response.json()).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), via: "override" });
+      expect(await receiveOne(changed)).toBe('{"wrapped":{"a":1}}');
+    } finally {
+      await changed.close();
+    }
+  });
+
+  test("gateway: changing the BAD_REQUEST_BODY gateway response in the stack changes the 400 the client gets", async () => {
+    const doc = synthApp({ project: uniqueProject("gw") }, ({ main }) => {
+      find(main, ApiGatewayGatewayResponse, "ingest-api/response-bad_request_body").addOverride("status_code", "422");
+      find(main, ApiGatewayGatewayResponse, "ingest-api/response-bad_request_body").addOverride("response_templates", {
+        "application/json": '{"problem":"$context.error.validationErrorString"}',
+      });
+    }).main;
+    const changed = await startGatewaysOnly(doc, { sqsEndpoint, createQueues: false });
+    try {
+      const response = await post(changed, "[]");
+      expect(response.status).toBe(422);
+      expect(await response.json()).toEqual({ problem: '[instance type (array) does not match any allowed primitive type (allowed: ["object"])]' });
+    } finally {
+      await changed.close();
+    }
+  });
+});

@@ -1,0 +1,81 @@
+import { randomBytes } from "node:crypto";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { References } from "../../local/references.js";
+import { createQueues, LOCAL_CREDENTIALS, type CreatedQueue } from "../../local/resources.js";
+import { buildRestApiModels } from "../../local/gateway/api-model.js";
+import { startGateway, type LocalGateway } from "../../local/gateway/server.js";
+import { startSqsQueryAdapter, type SqsQueryAdapter } from "../../local/gateway/sqs-query-adapter.js";
+import { LOCAL_ACCOUNT_ID } from "../../local/emulators.js";
+import type { TerraformJson } from "../../local/terraform.js";
+
+/** Helpers for the local-stack tests: unique names in the shared emulators and bounded waits. */
+
+/** A project name (config `project`) no other test uses, so queue and table names do not collide in shared emulators. */
+export function uniqueProject(prefix: string): string {
+  return `${prefix}${randomBytes(3).toString("hex")}`;
+}
+
+/** Polls `probe` until it returns a value, or fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ""}`);
+}
+
+export interface GatewaysOnly {
+  readonly ingest: LocalGateway;
+  readonly query: LocalGateway;
+  readonly apiKey: string;
+  readonly queues: readonly CreatedQueue[];
+  readonly sqs: SQSClient;
+  close(): Promise<void>;
+}
+
+/**
+ * The two local gateways of a synth without the services: queues in the shared fauxqs, the SQS Query adapter, and
+ * the query API's VPC link pointed at `vpcLinkOrigin` (a stub). Fast enough for per-scenario synths.
+ */
+export async function startGatewaysOnly(
+  doc: TerraformJson,
+  options: { sqsEndpoint: string; vpcLinkOrigin?: string; createQueues?: boolean },
+): Promise<GatewaysOnly> {
+  const region = "eu-west-1";
+  const refs = new References(doc).set("data.aws_caller_identity.caller.account_id", LOCAL_ACCOUNT_ID);
+  const queues = options.createQueues === false ? [] : await createQueues(doc, refs, { endpoint: options.sqsEndpoint, region });
+  const adapter: SqsQueryAdapter = await startSqsQueryAdapter({ sqsEndpoint: options.sqsEndpoint, region, credentials: LOCAL_CREDENTIALS });
+  const apis = buildRestApiModels(doc, refs, () => "test-key");
+  const gateways = await Promise.all(
+    apis.map((api) =>
+      startGateway(api, {
+        targets: { awsEndpoint: () => adapter.url, vpcLinkOrigin: options.vpcLinkOrigin },
+        onError: (error) => console.error(error),
+      }),
+    ),
+  );
+  const find = (kind: string) => {
+    const gateway = gateways.find((g) => g.api.id.startsWith(`${kind}-api`));
+    if (!gateway) throw new Error(`no ${kind} API in the synth`);
+    return gateway;
+  };
+  const sqs = new SQSClient({ region, endpoint: options.sqsEndpoint, credentials: LOCAL_CREDENTIALS });
+  return {
+    ingest: find("ingest"),
+    query: find("query"),
+    apiKey: "test-key",
+    queues,
+    sqs,
+    close: async () => {
+      sqs.destroy();
+      await Promise.all([...gateways.map((g) => g.close()), adapter.close()]);
+    },
+  };
+}
