@@ -10,7 +10,7 @@
  * Both after a warm-up; latencies for both are recorded per request with sub-ms precision and summarised the
  * same way. Targets: API throughput >= 85% of ceiling, API p99 <= ceiling p99 + 3 ms, API RSS < 150 MB.
  *
- * Env: BENCH_DURATION (s, default 20), BENCH_WARMUP (s, default 5), BENCH_CONNECTIONS (default 32).
+ * Env: BENCH_DURATION (s, default 20), BENCH_WARMUP (s, default 10: DynamoDB Local's JIT needs it), BENCH_CONNECTIONS (default 32).
  * Writes bench/results/api.json.
  */
 import { execFile, spawn } from "node:child_process";
@@ -45,7 +45,7 @@ type Autocannon = (options: { url: string; connections: number; duration: number
 const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 20);
-const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 5);
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ITEMS = 1_000;
 const TABLE = "requests-bench";
@@ -159,6 +159,12 @@ async function rssMb(pid: number): Promise<{ rssMb: number; peakRssMb: number }>
   return { rssMb: round(kb("VmRSS") / 1024), peakRssMb: round(kb("VmHWM") / 1024) };
 }
 
+/** The image's NODE_OPTIONS (heap bound), so the bench runs the bundle the way the container does. */
+async function imageNodeOptions(): Promise<string> {
+  const dockerfile = await readFile(join(ROOT, "apps", "api", "Dockerfile"), "utf8");
+  return /NODE_OPTIONS=(\S+)/.exec(dockerfile)?.[1] ?? "";
+}
+
 async function startApi(bundleDir: string, dynamoEndpoint: string, port: number) {
   await promisify(execFile)(process.execPath, ["apps/api/bundle.mjs", join(bundleDir, "dist", "main.js")], { cwd: ROOT });
   const child = spawn(process.execPath, ["dist/main.js"], {
@@ -169,6 +175,7 @@ async function startApi(bundleDir: string, dynamoEndpoint: string, port: number)
       PATH: process.env.PATH,
       NODE_ENV: "production",
       NODE_NO_WARNINGS: "1",
+      NODE_OPTIONS: await imageNodeOptions(),
       PORT: String(port),
       TABLE_NAME: TABLE,
       AWS_REGION: REGION,

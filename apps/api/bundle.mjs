@@ -13,7 +13,6 @@ export const bundleOptions = {
   // CommonJS: express, pino and the AWS SDK are CommonJS, and an ESM bundle would need a require() shim.
   format: "cjs",
   minify: false,
-  keepNames: true,
   legalComments: "none",
   logLevel: "warning",
 };

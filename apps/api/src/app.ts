@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import express, { type Express, type RequestHandler } from "express";
 import helmet from "helmet";
 import type { Logger } from "pino";
@@ -53,7 +52,8 @@ export function buildApp(deps: AppDeps): Express {
 function requestLog(logger: Logger, isShuttingDown: () => boolean): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
-    const traceId = req.get("x-amzn-trace-id") ?? req.get("x-request-id") ?? randomUUID();
+    // The ALB sets X-Amzn-Trace-Id on every request; without it (local runs) the line simply has no traceId.
+    const traceId = req.get("x-amzn-trace-id") ?? req.get("x-request-id");
     // While draining, tell keep-alive clients (the ALB) to open their next request elsewhere.
     if (isShuttingDown()) res.setHeader("Connection", "close");
     res.once("close", () => {

@@ -78,16 +78,22 @@ export class RequestsTable implements RequestsReader {
    * see a 404 afterwards from a lagging replica. The probe does not need it.
    */
   private async getItem(requestId: string, consistent: boolean) {
+    // A controller cleared on completion, not AbortSignal.timeout(): that one stays alive (with the SDK's
+    // listener and everything the request references) until the timer fires, which costs tens of MB at load.
+    const budget = new AbortController();
+    const timer = setTimeout(() => budget.abort(), this.readBudgetMs);
     try {
       const output = await this.client.send(
         new GetItemCommand({ TableName: this.tableName, Key: { requestId: { S: requestId } }, ConsistentRead: consistent }),
-        { abortSignal: AbortSignal.timeout(this.readBudgetMs) },
+        { abortSignal: budget.signal },
       );
       return output.Item;
     } catch (error) {
       if (isTransient(error)) throw new DependencyUnavailableError("The data store is unavailable; retry later", 1, { cause: error });
       // Anything else (missing table, access denied, validation) is a deployment bug: surface it as a 500.
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -68,6 +68,8 @@ describe("esbuild bundle (the image's dist/main.js)", () => {
         SHUTDOWN_TIMEOUT_SECONDS: "5",
       },
     });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     const exited = new Promise<number | null>((resolveExit) => child.on("exit", (code) => resolveExit(code)));
     const lines: Record<string, unknown>[] = [];
     try {
@@ -75,15 +77,16 @@ describe("esbuild bundle (the image's dist/main.js)", () => {
       const base = `http://127.0.0.1:${port}`;
       expect((await fetch(`${base}/health`)).status).toBe(200);
       const item = await fetch(`${base}/requests/${ID}`);
-      expect(item.status).toBe(200);
+      expect(item.status, await item.clone().text()).toBe(200);
       expect(await item.json()).toEqual(processedItem(ID));
       expect((await fetch(`${base}/requests/${randomUUID()}`)).status).toBe(404);
 
       child.kill("SIGTERM");
-      expect(await exited).toBe(0);
-      expect(lines.filter((line) => line.msg === "request").map((line) => line.status)).toEqual([200, 200, 404]);
-      expect(lines.find((line) => line.msg === "request")).toMatchObject({ level: "info", service: "api", durationMs: expect.any(Number) });
-      expect(lines.at(-1)).toMatchObject({ msg: "stopped", outcome: "drained" });
+      expect(await exited, stderr).toBe(0);
+      const requestLines = lines.filter((line) => line.msg === "request");
+      expect(requestLines.map((line) => line.status).sort(), JSON.stringify(lines)).toEqual([200, 200, 404]);
+      expect(requestLines[0]).toMatchObject({ level: "info", service: "api", method: "GET", durationMs: expect.any(Number) });
+      expect(lines.find((line) => line.msg === "stopped")).toMatchObject({ outcome: "drained" });
     } finally {
       child.kill("SIGKILL");
     }

@@ -313,11 +313,11 @@ describe("health and readiness", () => {
 describe("request logs", () => {
   it("writes one JSON log line per request with method, url, status and latency", async () => {
     const id = randomUUID();
-    await fetch(`${api.url}/requests/${id}`);
+    await fetch(`${api.url}/requests/${id}`, { headers: { "X-Amzn-Trace-Id": "Root=1-67891233-abcdef012345678912345678" } });
     // The line is written on the response's "close" event, which can trail the client's read by a tick.
     await new Promise((resolve) => setImmediate(resolve));
     const line = logs.lines().filter((entry) => entry.url === `/requests/${id}`);
     expect(line).toHaveLength(1);
-    expect(line[0]).toMatchObject({ msg: "request", method: "GET", status: 404, durationMs: expect.any(Number), traceId: expect.any(String) });
+    expect(line[0]).toMatchObject({ msg: "request", method: "GET", status: 404, durationMs: expect.any(Number), traceId: "Root=1-67891233-abcdef012345678912345678" });
   });
 });
