@@ -9,12 +9,14 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: scripts/push-images.sh <tag>
-       npm run images:push -- <tag>
+Usage: scripts/push-images.sh [--check] <tag>
+       npm run images:push -- [--check] <tag>
 
 Builds apps/api/Dockerfile and apps/processor/Dockerfile (context: the repository root) as <repository-url>:<tag>
 and pushes each image unless its repository already holds <tag>. Use the commit SHA as the tag
 (e.g. "$(git rev-parse HEAD)"), then deploy with TF_VAR_api_image_tag / TF_VAR_processor_image_tag set to it.
+
+--check: build and push nothing; exit non-zero unless both repositories already hold <tag> (before a rollback).
 
 Tags: 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-' (the image_tag variables' rule).
 
@@ -35,6 +37,11 @@ die() {
 if [ "$#" -eq 1 ] && { [ "$1" = "-h" ] || [ "$1" = "--help" ]; }; then
   usage
   exit 0
+fi
+check_only=""
+if [ "$#" -ge 1 ] && [ "$1" = "--check" ]; then
+  check_only=yes
+  shift
 fi
 if [ "$#" -ne 1 ] || [ -z "$1" ]; then
   printf 'push-images: expected exactly one argument, the image tag\n\n' >&2
@@ -59,7 +66,7 @@ export DOCKER_BUILDKIT=1
 require() {
   command -v "$1" >/dev/null 2>&1 || die "$1 is not on PATH ($2)"
 }
-require docker "install Docker and start the engine"
+[ -n "$check_only" ] || require docker "install Docker and start the engine"
 require aws "install the AWS CLI v2 and configure credentials for the target account"
 
 # terraform output needs an initialised working directory; cdktf deploy leaves one behind, CI may not have one yet.
@@ -120,12 +127,25 @@ for i in "${!services[@]}"; do
     printf 'push-images: %s:%s already exists (tags are immutable), skipping %s\n' "$url" "$tag" "$service"
     continue
   fi
+  if [ -n "$check_only" ]; then
+    printf 'push-images: %s:%s does not exist\n' "$url" "$tag" >&2
+    build[i]=missing
+    continue
+  fi
   if [ "$logged_in" != "$registry" ]; then
     aws ecr get-login-password --region "$region" | docker login --username AWS --password-stdin "$registry" >/dev/null
     logged_in=$registry
   fi
   build[i]=yes
 done
+
+if [ -n "$check_only" ]; then
+  for i in "${!services[@]}"; do
+    [ "${build[i]}" != missing ] || die "--check: ${services[i]} has no image tagged $tag (deploying it would fail)"
+  done
+  printf 'push-images: both images exist for %s\n' "$tag"
+  exit 0
+fi
 
 # Build everything before pushing anything, so a failing build leaves the repositories untouched.
 for i in "${!services[@]}"; do

@@ -212,10 +212,15 @@ describe("delivery rules", () => {
     expect(ecr).toBeLessThan(push);
     expect(push).toBeLessThan(main);
     expect(steps[ecr]?.if).toBe("steps.changes.outputs.ecr == 'true'");
-    expect(deploy.jobs.deploy.env.IMAGE_TAG).toBe("${{ github.sha }}");
+    // The commit SHA; only a manual rollback names another (existing) tag, and then nothing is built.
+    expect(deploy.jobs.deploy.env.IMAGE_TAG).toBe("${{ inputs.image_tag || github.sha }}");
+    expect(steps[push]?.if).toBe("inputs.image_tag == ''");
+    const check = index(/scripts\/push-images\.sh --check "\$IMAGE_TAG"/);
+    expect(steps[check]?.if).toBe("inputs.image_tag != ''");
+    expect(check).toBeLessThan(main);
     expect(steps[main]?.env).toEqual({
-      TF_VAR_api_image_tag: "${{ github.sha }}",
-      TF_VAR_processor_image_tag: "${{ github.sha }}",
+      TF_VAR_api_image_tag: "${{ env.IMAGE_TAG }}",
+      TF_VAR_processor_image_tag: "${{ env.IMAGE_TAG }}",
     });
     expect(steps[main]?.run).toContain("--auto-approve");
     // cdktf refuses to deploy main alone otherwise (main depends on ecr).

@@ -94,8 +94,8 @@ describe("push-images.sh arguments", () => {
     const result = run([]);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("expected exactly one argument, the image tag");
-    expect(result.stderr).toContain("Usage: scripts/push-images.sh <tag>");
-    expect(result.stderr).toContain("npm run images:push -- <tag>");
+    expect(result.stderr).toContain("Usage: scripts/push-images.sh [--check] <tag>");
+    expect(result.stderr).toContain("npm run images:push -- [--check] <tag>");
     expect(result.calls).toEqual([]); // nothing was looked up, built or pushed
   });
 
@@ -104,7 +104,7 @@ describe("push-images.sh arguments", () => {
     (args) => {
       const result = run(args);
       expect(result.status).toBe(2);
-      expect(result.stderr).toContain("Usage: scripts/push-images.sh <tag>");
+      expect(result.stderr).toContain("Usage: scripts/push-images.sh [--check] <tag>");
       expect(result.calls).toEqual([]);
     },
   );
@@ -112,7 +112,7 @@ describe("push-images.sh arguments", () => {
   it("prints the usage on --help and exits 0", () => {
     const result = run(["--help"]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain("Usage: scripts/push-images.sh <tag>");
+    expect(result.stdout).toContain("Usage: scripts/push-images.sh [--check] <tag>");
   });
 });
 
@@ -174,6 +174,29 @@ describe("push-images.sh build and push", () => {
     const result = run([TAG], { API_REPOSITORY_URL: "docker.io/library/api" });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain("is not an ECR repository URL");
+  });
+});
+
+describe("push-images.sh --check (before a rollback)", () => {
+  it("succeeds without building or logging in when both tags exist", () => {
+    const result = run(["--check", TAG], { STUB_EXISTING: "orders-prod/api orders-prod/processor" });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`both images exist for ${TAG}`);
+    expect(result.calls.filter((call) => call.startsWith("docker") || call.includes("get-login-password"))).toEqual([]);
+  });
+
+  it("fails, naming the service, when a tag is missing", () => {
+    const result = run(["--check", TAG], { STUB_EXISTING: "orders-prod/api" });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(`${PROCESSOR_URL}:${TAG} does not exist`);
+    expect(result.stderr).toContain(`--check: processor has no image tagged ${TAG}`);
+    expect(result.calls.filter((call) => call.startsWith("docker"))).toEqual([]);
+  });
+
+  it("still requires the tag", () => {
+    const result = run(["--check"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("Usage: scripts/push-images.sh [--check] <tag>");
   });
 });
 
