@@ -9,6 +9,14 @@ import { createHttpServer, listen, shutdownGracefully } from "./server.js";
 async function start(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger("api", config.logLevel);
+  // A bug that escapes every handler: one structured fatal line (not a bare stack on stderr), then exit non-zero
+  // so ECS replaces the task instead of leaving it running in an unknown state.
+  const die = (kind: string) => (error: unknown) => {
+    logger.fatal({ err: error }, kind);
+    process.exit(1);
+  };
+  process.on("uncaughtException", die("uncaught exception"));
+  process.on("unhandledRejection", die("unhandled rejection"));
   const client = createDynamoClient({ region: config.region, endpoint: config.dynamoEndpoint });
   let shuttingDown = false;
   const app = buildApp({
