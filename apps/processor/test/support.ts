@@ -282,10 +282,10 @@ export interface SpawnedProcessor {
 }
 
 /** Starts the processor as a real process (`node --import tsx apps/processor/src/main.ts`, or a bundle) from the repo root. */
-export function spawnProcessor(fixture: Fixture, env: Record<string, string> = {}, entry?: string[]): SpawnedProcessor {
+export function spawnProcessor(fixture: Fixture, env: Record<string, string> = {}, entry?: string[], cwd = repoRoot): SpawnedProcessor {
   const args = entry ?? ["--import", "tsx", "apps/processor/src/main.ts"];
   const child = spawn(process.execPath, args, {
-    cwd: repoRoot,
+    cwd,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       PATH: process.env.PATH ?? "",

@@ -1,0 +1,74 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { run as lintDockerfile } from "dockerfilelint";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { createFixture, expectItemsMatch, queueDepth, repoRoot, sendBodies, spawnProcessor, validBodies, waitFor } from "./support.js";
+
+const DOCKERFILE = resolve(import.meta.dirname, "../Dockerfile");
+const content = readFileSync(DOCKERFILE, "utf8");
+const instructions = content
+  .split("\n")
+  .map((line) => line.trim())
+  .filter((line) => line && !line.startsWith("#"));
+const runtimeStage = instructions.slice(instructions.findLastIndex((line) => line.startsWith("FROM ")));
+
+describe("apps/processor/Dockerfile", () => {
+  it("Dockerfile: passes dockerfilelint with no issues", () => {
+    expect(lintDockerfile(resolve(import.meta.dirname, ".."), content)).toEqual([]);
+  });
+
+  it("Dockerfile: the linter does report problems (guards against a linter that silently checks nothing)", () => {
+    expect(lintDockerfile(".", "FROM node\nRUN apt-get install curl\nCMD node main.js\n").length).toBeGreaterThan(0);
+  });
+
+  it("Dockerfile: is multi-stage on Node 24 LTS; runtime runs the bundle as the non-root node user, exec-form CMD", () => {
+    expect(instructions.filter((line) => line.startsWith("FROM "))).toEqual(["FROM node:24-bookworm-slim AS build", "FROM node:24-bookworm-slim"]);
+    expect(runtimeStage).toContain("USER node");
+    expect(runtimeStage).toContain("ENV NODE_ENV=production");
+    expect(runtimeStage).toContain("EXPOSE 8081");
+    expect(runtimeStage.at(-1)).toBe('CMD ["node", "dist/main.js"]');
+  });
+
+  it("Dockerfile: runtime copies only the bundle (no node_modules, no RUN, nothing written at run time)", () => {
+    expect(runtimeStage.filter((line) => line.startsWith("COPY") || line.startsWith("ADD"))).toEqual(["COPY --from=build /out/dist ./dist"]);
+    expect(runtimeStage.some((line) => line.startsWith("RUN") || line.startsWith("VOLUME"))).toBe(false);
+    expect(instructions).toContain("RUN npm ci --ignore-scripts --no-audit --no-fund");
+    expect(instructions).toContain("RUN node apps/processor/bundle.mjs /out/dist");
+  });
+});
+
+describe("processor bundle (what the image runs)", () => {
+  const outdir = mkdtempSync(join(tmpdir(), "processor-bundle-"));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it("bundle: the esbuild bundle starts with plain node outside the repo, processes messages, serves /health, exits 0 on SIGTERM", async () => {
+    // GIVEN the bundle built by the Dockerfile's script, run from a directory with no node_modules
+    const build = spawnSync(process.execPath, ["apps/processor/bundle.mjs", outdir], { cwd: repoRoot, encoding: "utf8" });
+    expect(build.status, build.stderr).toBe(0);
+    const fixture = await createFixture({ sqsEndpoint: inject("sqsEndpoint"), dynamoEndpoint: inject("dynamoEndpoint") });
+    const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(25, "bundle"));
+    const processor = spawnProcessor(fixture, { NODE_ENV: "production" }, [join(outdir, "main.js")], outdir);
+    try {
+      // WHEN it runs against the emulators
+      const started = await processor.waitForLog("processor started", (l) => l.msg === "processor started");
+      await waitFor("the bundle to drain the queue", async () => ({
+        done: (await queueDepth(fixture.sqs, fixture.queueUrl)) === 0,
+        state: processor.lines.slice(-3),
+      }));
+      // THEN every message is stored, and the ECS health check command succeeds against it
+      await expectItemsMatch(fixture, sent);
+      const check = spawnSync(
+        process.execPath,
+        ["-e", "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||8081)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"],
+        { env: { PATH: process.env.PATH ?? "", HEALTH_PORT: String(started.healthPort) }, timeout: 10_000 },
+      );
+      expect(check.status).toBe(0);
+    } finally {
+      processor.child.kill("SIGTERM");
+    }
+    expect(await processor.exited).toBe(0);
+    expect(processor.lines.some((l) => l.msg === "shutdown complete")).toBe(true);
+  });
+});
