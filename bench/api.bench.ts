@@ -7,7 +7,7 @@
  * 3. Ceiling: CONNECTIONS concurrent loops of raw GetItem (same client factory, same settings, same
  *    strongly consistent read) straight to the emulator.
  * 4. API: autocannon, CONNECTIONS connections, GET /requests/:id over the seeded ids.
- * Both after a warm-up; latencies for both are recorded per request with sub-ms precision and summarised the
+ * The measured time per side is split into alternating slices (BENCH_SLICES, default 4). Both after a warm-up; latencies for both are recorded per request with sub-ms precision and summarised the
  * same way. Targets: API throughput >= 85% of ceiling, API p99 <= ceiling p99 + 3 ms, API RSS < 150 MB.
  *
  * Env: BENCH_DURATION (s, default 20), BENCH_WARMUP (s, default 10: DynamoDB Local's JIT needs it), BENCH_CONNECTIONS (default 32).
@@ -47,6 +47,11 @@ const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 20);
 const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+/**
+ * The measured time per side is split into alternating slices (ceiling, API, ceiling, API, ...), so background
+ * load on a shared machine hits both sides alike instead of whichever ran second.
+ */
+const SLICES = Number(process.env.BENCH_SLICES ?? 4);
 const ITEMS = 1_000;
 const TABLE = "requests-bench";
 const REGION = "us-east-1";
@@ -110,8 +115,22 @@ async function seed(client: DynamoDBClient): Promise<string[]> {
   return ids;
 }
 
+interface Raw {
+  latencies: number[];
+  errors: number;
+  non2xx: number;
+  seconds: number;
+}
+
+function merge(into: Raw, from: Raw): void {
+  for (const latency of from.latencies) into.latencies.push(latency);
+  into.errors += from.errors;
+  into.non2xx += from.non2xx;
+  into.seconds += from.seconds;
+}
+
 /** CONNECTIONS loops, each awaiting one GetItem at a time, like 32 keep-alive connections each with one request. */
-async function ceiling(client: DynamoDBClient, ids: string[], seconds: number): Promise<Summary> {
+async function ceiling(client: DynamoDBClient, ids: string[], seconds: number): Promise<Raw> {
   const latencies: number[] = [];
   let errors = 0;
   const deadline = performance.now() + seconds * 1000;
@@ -133,10 +152,10 @@ async function ceiling(client: DynamoDBClient, ids: string[], seconds: number): 
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: CONNECTIONS }, loop));
-  return summarise(latencies, errors, (performance.now() - started) / 1000);
+  return { latencies, errors, non2xx: 0, seconds: (performance.now() - started) / 1000 };
 }
 
-async function api(url: string, ids: string[], seconds: number): Promise<Summary & { non2xx: number }> {
+async function api(url: string, ids: string[], seconds: number): Promise<Raw> {
   const latencies: number[] = [];
   let next = 0;
   const instance = autocannon({
@@ -149,8 +168,7 @@ async function api(url: string, ids: string[], seconds: number): Promise<Summary
     if (statusCode === 200) latencies.push(responseTime);
   });
   const result = await instance;
-  const summary = summarise(latencies, result.errors + result.timeouts, result.duration);
-  return { ...summary, non2xx: result.non2xx };
+  return { latencies, errors: result.errors + result.timeouts, non2xx: result.non2xx, seconds: result.duration };
 }
 
 async function rssMb(pid: number): Promise<{ rssMb: number; peakRssMb: number }> {
@@ -198,7 +216,7 @@ async function startApi(bundleDir: string, dynamoEndpoint: string, port: number)
 }
 
 async function main() {
-  console.log(`bench:api: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up, ${DURATION_S} s measured per side`);
+  console.log(`bench:api: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up, ${DURATION_S} s measured per side in ${SLICES} alternating slices`);
   const dynamo = await startDynamoDbLocal();
   const admin = new DynamoDBClient({ region: REGION, endpoint: dynamo.endpoint, credentials: CREDENTIALS });
   const bundleDir = await mkdtemp(join(tmpdir(), "api-bench-"));
@@ -212,9 +230,16 @@ async function main() {
     await ceiling(client, ids, WARMUP_S);
     await api(apiProcess.url, ids, WARMUP_S);
 
-    const ceil = await ceiling(client, ids, DURATION_S);
-    const served = await api(apiProcess.url, ids, DURATION_S);
+    const ceilRaw: Raw = { latencies: [], errors: 0, non2xx: 0, seconds: 0 };
+    const apiRaw: Raw = { latencies: [], errors: 0, non2xx: 0, seconds: 0 };
+    for (let slice = 0; slice < SLICES; slice++) {
+      merge(ceilRaw, await ceiling(client, ids, DURATION_S / SLICES));
+      merge(apiRaw, await api(apiProcess.url, ids, DURATION_S / SLICES));
+    }
+    const ceil = summarise(ceilRaw.latencies, ceilRaw.errors, ceilRaw.seconds);
+    const served = { ...summarise(apiRaw.latencies, apiRaw.errors, apiRaw.seconds), non2xx: apiRaw.non2xx };
     const memory = await rssMb(apiProcess.child.pid!);
+    const load = (await import("node:os")).loadavg();
 
     const ratio = round(served.throughput / ceil.throughput);
     const checks = {
@@ -231,13 +256,16 @@ async function main() {
     console.log(rows.map((row) => row.map((cell, i) => String(cell).padStart(i === 0 ? 26 : 10)).join("")).join("\n"));
     console.log(`throughput ratio ${ratio} (target >= ${TARGETS.throughputRatio}): ${checks.throughput ? "PASS" : "FAIL"}`);
     console.log(`p99 ${served.p99Ms} ms vs ceiling ${ceil.p99Ms} + ${TARGETS.p99SlackMs} ms: ${checks.p99 ? "PASS" : "FAIL"}`);
+    console.log(`load average (1 min) at the end: ${round(load[0] ?? NaN)} on ${(await import("node:os")).cpus().length} CPUs`);
     console.log(`API RSS ${memory.rssMb} MB (peak ${memory.peakRssMb} MB, target < ${TARGETS.rssMb}): ${checks.rss ? "PASS" : "FAIL"}`);
 
     const report = {
       date: new Date().toISOString(),
       node: process.version,
       cpus: (await import("node:os")).cpus().length,
-      settings: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, items: ITEMS },
+      loadAverage1m: round(load[0] ?? NaN),
+      nodeOptions: await imageNodeOptions(),
+      settings: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, slices: SLICES, items: ITEMS },
       ceiling: ceil,
       api: served,
       ratio,
