@@ -212,7 +212,7 @@ export function renderComment(input: CommentInput): string {
       lines.push("", "**Destroys or replaces:**");
       for (const change of result.summary.destructive) lines.push(`- \`${change.address}\` (${change.action})`);
     }
-    if (result.status === "skipped") lines.push("", "Not planned (see the notes above).");
+    if (result.status === "skipped") lines.push("", "Not planned: see the notes above or the workflow run log.");
     return lines.join("\n");
   });
   const fixed = [head, ...sections, policy, footer].join("\n\n").length;
