@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { GetQueueUrlCommand, SendMessageCommand, SQSClient, SQSServiceException, type SendMessageCommandInput } from "@aws-sdk/client-sqs";
+import type { SendMessageCommandInput } from "@aws-sdk/client-sqs";
 
 /**
  * THE ONE PLACE WHERE THE LOCAL RUN DIFFERS FROM AWS ON THE INGEST PATH.
@@ -27,14 +27,15 @@ const MESSAGE_ATTRIBUTE = /^MessageAttribute\.(\d+)\.(Name|Value\.DataType|Value
 
 export async function startSqsQueryAdapter(options: {
   readonly sqsEndpoint: string;
-  /** The region this endpoint stands for (`sqs.<region>.amazonaws.com`); the JSON calls are signed for it. */
+  /** The region this endpoint stands for (`sqs.<region>.amazonaws.com`); the JSON calls carry it in their credential scope. */
   readonly region: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly port?: number;
 }): Promise<SqsQueryAdapter> {
   const queueUrls = new Map<string, string>();
-  // The SDK makes the JSON-protocol calls: fauxqs reads the region from the request signature.
-  const sqs = new SQSClient({ region: options.region, endpoint: options.sqsEndpoint, credentials: options.credentials, maxAttempts: 1 });
+  // fauxqs takes the region from the credential scope of the Authorization header and does not check signatures, so
+  // a scope-only header is enough; a full SigV4 signature per call (the SDK) tripled the adapter's CPU per message.
+  const authorization = `AWS4-HMAC-SHA256 Credential=${options.credentials.accessKeyId}/20260101/${options.region}/sqs/aws4_request, SignedHeaders=host, Signature=local`;
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => reply(res, 500, queryError("InternalFailure", String(error), "Receiver")));
   });
@@ -56,37 +57,45 @@ export async function startSqsQueryAdapter(options: {
     const request = toJsonSendMessage(form);
     if ("problem" in request) return reply(res, 400, queryError("InvalidParameterValue", request.problem));
 
-    try {
-      const queueUrl = await resolveQueueUrl(account, queueName);
-      const result = await sqs.send(new SendMessageCommand({ ...request.input, QueueUrl: queueUrl }));
-      return reply(res, 200, {
-        SendMessageResponse: {
-          ResponseMetadata: { RequestId: result.$metadata.requestId ?? randomUUID() },
-          SendMessageResult: {
-            MD5OfMessageAttributes: result.MD5OfMessageAttributes ?? null,
-            MD5OfMessageBody: result.MD5OfMessageBody ?? null,
-            MD5OfMessageSystemAttributes: result.MD5OfMessageSystemAttributes ?? null,
-            MessageId: result.MessageId ?? null,
-            SequenceNumber: result.SequenceNumber ?? null,
-          },
+    const queueUrl = await resolveQueueUrl(account, queueName);
+    if (!queueUrl) return reply(res, 400, queryError("AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist."));
+    const sent = await callJson("SendMessage", { ...request.input, QueueUrl: queueUrl });
+    if (sent.status !== 200) return reply(res, sent.status, queryErrorFromJson(sent));
+    const result = sent.body as Record<string, unknown>;
+    return reply(res, 200, {
+      SendMessageResponse: {
+        ResponseMetadata: { RequestId: sent.headers.get("x-amzn-requestid") ?? randomUUID() },
+        SendMessageResult: {
+          MD5OfMessageAttributes: result.MD5OfMessageAttributes ?? null,
+          MD5OfMessageBody: result.MD5OfMessageBody ?? null,
+          MD5OfMessageSystemAttributes: result.MD5OfMessageSystemAttributes ?? null,
+          MessageId: result.MessageId ?? null,
+          SequenceNumber: result.SequenceNumber ?? null,
         },
-      });
-    } catch (error) {
-      if (!(error instanceof SQSServiceException)) throw error;
-      // The SDK keeps the Query-API error code (`Code`, from x-amzn-query-error) next to the JSON one (`name`).
-      const code = (error as SQSServiceException & { Code?: string }).Code ?? error.name;
-      return reply(res, error.$metadata.httpStatusCode ?? 500, queryError(code, error.message, error.$fault === "server" ? "Receiver" : "Sender"));
-    }
+      },
+    });
   }
 
-  async function resolveQueueUrl(account: string, queueName: string): Promise<string> {
+  async function resolveQueueUrl(account: string, queueName: string): Promise<string | undefined> {
     const key = `${account}/${queueName}`;
-    let url = queueUrls.get(key);
-    if (!url) {
-      url = (await sqs.send(new GetQueueUrlCommand({ QueueName: queueName, QueueOwnerAWSAccountId: account }))).QueueUrl!;
-      queueUrls.set(key, url);
-    }
+    const known = queueUrls.get(key);
+    if (known) return known;
+    const found = await callJson("GetQueueUrl", { QueueName: queueName, QueueOwnerAWSAccountId: account });
+    const url = found.status === 200 ? (found.body as { QueueUrl?: string }).QueueUrl : undefined;
+    if (url) queueUrls.set(key, url);
     return url;
+  }
+
+  /** One SQS JSON-protocol call (`X-Amz-Target: AmazonSQS.<action>`). */
+  async function callJson(action: string, input: Record<string, unknown>): Promise<{ status: number; headers: Headers; body: unknown }> {
+    const response = await fetch(options.sqsEndpoint, {
+      method: "POST",
+      headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": `AmazonSQS.${action}`, authorization },
+      body: JSON.stringify(input),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} };
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -100,7 +109,7 @@ export async function startSqsQueryAdapter(options: {
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }).finally(() => sqs.destroy()),
+      }),
   };
 }
 
@@ -138,6 +147,14 @@ export function toJsonSendMessage(form: URLSearchParams): { input: Omit<SendMess
 /** The Query API's JSON error body: `{"Error":{"Code","Message","Type"},"RequestId"}`. */
 function queryError(code: string, message: string, type: "Sender" | "Receiver" = "Sender") {
   return { Error: { Code: code, Message: message, Type: type }, RequestId: randomUUID() };
+}
+
+/** JSON-protocol errors carry the Query-API error code in `x-amzn-query-error: <code>;<Sender|Receiver>`. */
+function queryErrorFromJson(sent: { status: number; headers: Headers; body: unknown }) {
+  const [code, type] = (sent.headers.get("x-amzn-query-error") ?? "").split(";");
+  const body = sent.body as { __type?: string; message?: string };
+  const fallback = (body.__type ?? "InternalFailure").split("#").pop()!;
+  return queryError(code || fallback, body.message ?? "", type === "Receiver" || sent.status >= 500 ? "Receiver" : "Sender");
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {

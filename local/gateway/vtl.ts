@@ -36,9 +36,20 @@ export function renderTemplate(
   context: TemplateContext,
   stageVariables: Readonly<Record<string, string>> = {},
 ): string {
-  const compiled = new velocity.Compile(velocity.parse(template), { escape: false });
+  const compiled = compile(template);
   // `silence` renders undefined references as "" (API Gateway's behaviour) instead of Velocity's literal `$name`.
   return compiled.render({ input: inputVariable(input), util, context: { ...context }, stageVariables }, undefined, true);
+}
+
+/** Templates are parsed once: a handful of strings from the synth, rendered on every request. */
+const compiledTemplates = new Map<string, InstanceType<typeof velocity.Compile>>();
+function compile(template: string) {
+  let compiled = compiledTemplates.get(template);
+  if (!compiled) {
+    compiled = new velocity.Compile(velocity.parse(template), { escape: false });
+    compiledTemplates.set(template, compiled);
+  }
+  return compiled;
 }
 
 function inputVariable(input: TemplateInput) {

@@ -1,0 +1,147 @@
+/**
+ * `npm run bench:local`: end-to-end latency of the local architecture, POST accepted -> item readable.
+ *
+ * Starts the same local stack as `npm run local` (in-process synth of terraform.tfvars.json, fauxqs, DynamoDB Local,
+ * the api and processor processes, the two local API Gateways), then:
+ * - sends POST /requests through the ingest gateway at a steady open-loop rate (RATE per second, scheduled on a
+ *   clock, not waiting for responses) for a warm-up, then for DURATION seconds of measurement;
+ * - for every 202, polls GET /requests/{id} through the query gateway every POLL_MS until it answers 200.
+ * Latency = first 200 received - 202 received, so it includes queue wait, processing, the DynamoDB write and one
+ * read through the query path; the poll interval bounds its resolution (+0..POLL_MS).
+ *
+ * Env: BENCH_DURATION (s, default 30), BENCH_WARMUP (s, default 5), BENCH_RATE (req/s, default 100),
+ * BENCH_POLL_MS (default 10), BENCH_READ_TIMEOUT_MS (give up on one item, default 30000).
+ * Writes bench/results/local.json and prints a table.
+ */
+import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { startLocalStack } from "../local/stack.js";
+import { percentile, round } from "./stats.js";
+
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 30);
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 5);
+const RATE = Number(process.env.BENCH_RATE ?? 100);
+const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 10);
+const READ_TIMEOUT_MS = Number(process.env.BENCH_READ_TIMEOUT_MS ?? 30_000);
+const ROOT = resolve(import.meta.dirname, "..");
+const RESULTS = join(ROOT, "bench", "results", "local.json");
+
+interface Sample {
+  /** ms from scheduled send to 202 (includes any client-side lag behind the schedule). */
+  readonly acceptMs: number;
+  /** ms from 202 to the first 200 from the query API; undefined when never readable within READ_TIMEOUT_MS. */
+  readonly readableMs: number | undefined;
+  readonly polls: number;
+}
+
+async function main(): Promise<void> {
+  const workDir = await mkdtemp(join(tmpdir(), "bench-local-"));
+  const started = performance.now();
+  const stack = await startLocalStack({ workDir });
+  const startupMs = performance.now() - started;
+  const headers = { "content-type": "application/json", ...(stack.apiKey ? { "x-api-key": stack.apiKey } : {}) };
+  process.stdout.write(`local stack up in ${round(startupMs / 1000, 1)} s: ${stack.ingestUrl}, ${stack.queryUrl}\n`);
+
+  const failures = { post: 0, postStatus: new Map<number, number>(), unreadable: 0 };
+
+  async function one(seq: number, scheduledAt: number): Promise<Sample | undefined> {
+    let response: Response;
+    try {
+      response = await fetch(`${stack.ingestUrl}/requests`, { method: "POST", headers, body: JSON.stringify({ seq, at: Date.now(), note: "bench" }) });
+    } catch {
+      failures.post++;
+      return undefined;
+    }
+    const acceptedAt = performance.now();
+    if (response.status !== 202) {
+      failures.postStatus.set(response.status, (failures.postStatus.get(response.status) ?? 0) + 1);
+      await response.arrayBuffer();
+      return undefined;
+    }
+    const { requestId } = (await response.json()) as { requestId: string };
+    let polls = 0;
+    while (performance.now() - acceptedAt < READ_TIMEOUT_MS) {
+      polls++;
+      const read = await fetch(`${stack.queryUrl}/requests/${requestId}`, { headers });
+      await read.arrayBuffer();
+      if (read.status === 200) return { acceptMs: acceptedAt - scheduledAt, readableMs: performance.now() - acceptedAt, polls };
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    failures.unreadable++;
+    return { acceptMs: acceptedAt - scheduledAt, readableMs: undefined, polls };
+  }
+
+  /** Open loop: request i is sent at start + i/RATE whatever happened to the earlier ones. */
+  async function phase(seconds: number, firstSeq: number): Promise<{ samples: Sample[]; sent: number; wallMs: number }> {
+    const total = Math.round(seconds * RATE);
+    const start = performance.now() + 20;
+    const pending: Promise<Sample | undefined>[] = [];
+    for (let i = 0; i < total; i++) {
+      const at = start + (i * 1000) / RATE;
+      const wait = at - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      pending.push(one(firstSeq + i, at));
+    }
+    const samples = (await Promise.all(pending)).filter((s): s is Sample => s !== undefined);
+    return { samples, sent: total, wallMs: performance.now() - start };
+  }
+
+  try {
+    if (WARMUP_S > 0) {
+      process.stdout.write(`warm-up: ${WARMUP_S} s at ${RATE} req/s\n`);
+      await phase(WARMUP_S, 0);
+      failures.post = 0;
+      failures.postStatus.clear();
+      failures.unreadable = 0;
+    }
+    process.stdout.write(`measuring: ${DURATION_S} s at ${RATE} req/s, polling every ${POLL_MS} ms\n`);
+    const { samples, sent, wallMs } = await phase(DURATION_S, 1_000_000);
+    const readable = samples.flatMap((s) => (s.readableMs === undefined ? [] : [s.readableMs]));
+    const accept = samples.map((s) => s.acceptMs);
+    const summary = {
+      config: { durationSeconds: DURATION_S, warmupSeconds: WARMUP_S, targetRate: RATE, pollMs: POLL_MS, readTimeoutMs: READ_TIMEOUT_MS },
+      machine: { node: process.version, cpus: (await import("node:os")).cpus().length },
+      startupSeconds: round(startupMs / 1000, 1),
+      sent,
+      accepted: samples.length,
+      readable: readable.length,
+      failures: { postErrors: failures.post, postStatus: Object.fromEntries(failures.postStatus), unreadable: failures.unreadable },
+      achievedRate: round(sent / (DURATION_S), 1),
+      readableThroughput: round(readable.length / (wallMs / 1000), 1),
+      acceptedToReadableMs: {
+        p50: round(percentile(readable, 50)),
+        p90: round(percentile(readable, 90)),
+        p99: round(percentile(readable, 99)),
+        max: round(Math.max(...readable)),
+      },
+      postLatencyMs: { p50: round(percentile(accept, 50)), p99: round(percentile(accept, 99)), max: round(Math.max(...accept)) },
+      meanPollsPerItem: round(samples.reduce((n, s) => n + s.polls, 0) / Math.max(1, samples.length), 2),
+    };
+    await mkdir(join(ROOT, "bench", "results"), { recursive: true });
+    await writeFile(RESULTS, `${JSON.stringify(summary, null, 2)}\n`);
+    const rows: [string, string][] = [
+      ["sent / accepted / readable", `${summary.sent} / ${summary.accepted} / ${summary.readable}`],
+      ["target rate (req/s)", String(RATE)],
+      ["readable throughput (items/s)", String(summary.readableThroughput)],
+      ["accepted -> readable p50 (ms)", String(summary.acceptedToReadableMs.p50)],
+      ["accepted -> readable p90 (ms)", String(summary.acceptedToReadableMs.p90)],
+      ["accepted -> readable p99 (ms)", String(summary.acceptedToReadableMs.p99)],
+      ["accepted -> readable max (ms)", String(summary.acceptedToReadableMs.max)],
+      ["POST (sched. send -> 202) p50/p99 (ms)", `${summary.postLatencyMs.p50} / ${summary.postLatencyMs.p99}`],
+      ["mean GET polls per item", String(summary.meanPollsPerItem)],
+      ["failures", JSON.stringify(summary.failures)],
+    ];
+    const width = Math.max(...rows.map(([k]) => k.length));
+    process.stdout.write(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n\nwritten to ${RESULTS}\n`);
+  } finally {
+    await stack.stop();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:local failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
