@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/load.js";
@@ -36,6 +36,9 @@ async function main(): Promise<void> {
   const logDir = join(workDir, "logs");
   const dataDir = values.persist ? join(workDir, "dynamodb") : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  mkdirSync(logDir, { recursive: true });
+  // One JSON line per gateway request, like the stages' access logs in CloudWatch.
+  const accessLog = createWriteStream(join(logDir, "gateway.log"), { flags: "a" });
 
   process.stdout.write("Synthesizing the stacks and starting the local architecture (DynamoDB Local takes a few seconds)...\n");
   let stack: LocalStack;
@@ -48,6 +51,7 @@ async function main(): Promise<void> {
       dataDir,
       logDir,
       logLevel: values["log-level"],
+      accessLog: (api, entry) => accessLog.write(`${JSON.stringify({ api, ...entry })}\n`),
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -77,7 +81,7 @@ async function main(): Promise<void> {
       `Queue:      ${stack.outputs.queue_url ?? "?"} (SQS endpoint ${stack.sqsEndpoint})`,
       `DLQ:        ${stack.outputs.dead_letter_queue_url ?? "?"}`,
       `Table:      ${stack.outputs.table_name ?? "?"} (DynamoDB endpoint ${stack.dynamoEndpoint}, ${dataDir ? `data in ${dataDir}` : "in memory"})`,
-      `Logs:       ${logDir}/{api,processor}.log; synthesized JSON in ${join(workDir, "cdktf.out")}`,
+      `Logs:       ${logDir}/{gateway,api,processor}.log; synthesized JSON in ${join(workDir, "cdktf.out")}`,
       "",
       "Ctrl-C stops everything.",
       "",
@@ -93,6 +97,7 @@ async function main(): Promise<void> {
     stopping = true;
     process.stdout.write(`\n${signal}: stopping gateways, services and emulators...\n`);
     await stack.stop();
+    accessLog.end();
     process.stdout.write("Stopped.\n");
     process.exit(0);
   };
