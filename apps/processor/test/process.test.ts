@@ -1,0 +1,99 @@
+import { describe, expect, inject, it } from "vitest";
+import type { Counters } from "../src/stats.js";
+import {
+  countItems,
+  createFixture,
+  expectItemsMatch,
+  queueDepth,
+  scanItems,
+  sendBodies,
+  spawnProcessor,
+  startInProcess,
+  validBodies,
+  waitFor,
+} from "./support.js";
+
+/** The real service process (`node --import tsx apps/processor/src/main.ts`), killed or stopped by signal. */
+const emulators = () => ({ sqsEndpoint: inject("sqsEndpoint"), dynamoEndpoint: inject("dynamoEndpoint") });
+const MESSAGES = 1_500;
+
+describe("processor process: crash and shutdown", () => {
+  it("processor: SIGKILL mid-run then restart loses no valid message and overwrites nothing", async () => {
+    // GIVEN a running processor part-way through 1,500 messages
+    const fixture = await createFixture(emulators());
+    const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(MESSAGES, "sigkill"));
+    const first = spawnProcessor(fixture);
+    await first.waitForLog("polling started", (l) => l.msg === "polling started");
+    await waitFor("the first items to be written", async () => (await countItems(fixture.dynamo, fixture.tableName)) > 0, { intervalMs: 50 });
+
+    // WHEN it is killed without warning (in-flight messages are neither deleted nor released)
+    first.child.kill("SIGKILL");
+    expect(await first.exited).toBe("SIGKILL");
+    const before = new Map((await scanItems(fixture.dynamo, fixture.tableName)).map((i) => [i.requestId, i.processedAt]));
+    expect(before.size, "the kill must land mid-run").toBeLessThan(MESSAGES);
+
+    // AND a new process takes over
+    const second = spawnProcessor(fixture);
+    try {
+      await waitFor(
+        "the restarted processor to drain the queue",
+        async () => {
+          const depth = await queueDepth(fixture.sqs, fixture.queueUrl);
+          return { done: depth === 0, state: { depth, last: second.lines.at(-1) } };
+        },
+        { timeoutMs: 45_000 },
+      );
+    } finally {
+      second.child.kill("SIGTERM");
+    }
+    expect(await second.exited).toBe(0);
+
+    // THEN every message has exactly one item, items written before the crash were not overwritten, DLQ empty
+    const items = await expectItemsMatch(fixture, sent);
+    for (const item of items) if (before.has(item.requestId)) expect(item.processedAt).toBe(before.get(item.requestId));
+    expect(await queueDepth(fixture.sqs, fixture.dlqUrl)).toBe(0);
+  });
+
+  it("processor: SIGTERM mid-batch exits 0 within the shutdown budget; every message is stored or still on the queue", async () => {
+    // GIVEN a running processor part-way through 1,500 messages, with a 10 s shutdown budget
+    const fixture = await createFixture(emulators());
+    const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(MESSAGES, "sigterm"));
+    const proc = spawnProcessor(fixture, { SHUTDOWN_TIMEOUT_SECONDS: "10" });
+    await proc.waitForLog("polling started", (l) => l.msg === "polling started");
+    await waitFor("the first items to be written", async () => (await countItems(fixture.dynamo, fixture.tableName)) > 0, { intervalMs: 50 });
+
+    // WHEN it receives SIGTERM
+    proc.child.kill("SIGTERM");
+    const code = await Promise.race([
+      proc.exited,
+      new Promise<string>((resolve) => setTimeout(() => resolve("still running 15 s after SIGTERM (budget 10 s)"), 15_000)),
+    ]);
+    if (code !== 0) proc.child.kill("SIGKILL");
+
+    // THEN it exits cleanly, having finished (deleted) or released everything it held
+    expect(code).toBe(0);
+    const stopped = proc.lines.find((l) => l.msg === "stopped") as { counters: Counters } | undefined;
+    expect(stopped, "final counters logged").toBeDefined();
+    const c = stopped!.counters;
+    expect(c.inFlight).toBe(0);
+    expect(c.processed + c.duplicate).toBe(c.deleted + c.deleteFailures);
+    expect(proc.lines.some((l) => l.msg === "shutdown complete")).toBe(true);
+    // AND nothing is lost: stored items plus messages still on the queue account for every message
+    const stored = await countItems(fixture.dynamo, fixture.tableName);
+    expect(stored).toBeLessThan(MESSAGES);
+    expect(stored + (await queueDepth(fixture.sqs, fixture.queueUrl))).toBe(MESSAGES);
+
+    // AND a processor started afterwards stores the rest, each exactly once
+    const rest = startInProcess(fixture);
+    try {
+      await waitFor("the rest to be processed", async () => ({
+        done: (await queueDepth(fixture.sqs, fixture.queueUrl)) === 0,
+        state: rest.processor.counters(),
+      }), { timeoutMs: 30_000 });
+    } finally {
+      await rest.stop();
+    }
+    await expectItemsMatch(fixture, sent);
+    expect(await queueDepth(fixture.sqs, fixture.dlqUrl)).toBe(0);
+  });
+});
