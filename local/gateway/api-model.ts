@@ -134,9 +134,9 @@ function buildRestApi(doc: TerraformJson, refs: References, keyValues: KeyValueS
     const methodKey = key(body.resource_id, body.http_method);
     const integration = integrations.get(methodKey);
     if (!integration) throw new Error(`local: ${where} has no aws_api_gateway_integration`);
-    const validatorName = raw.request_validator_id ? /^\$\{aws_api_gateway_request_validator\.([^.]+)\.id\}$/.exec(raw.request_validator_id)?.[1] : undefined;
-    const validator = validatorName ? validators.get(validatorName) : undefined;
-    if (raw.request_validator_id && !validator) throw new Error(`local: ${where} names a request validator the synth does not define`);
+    // A validator's id resolves to its logical name, the key of `validators`.
+    const validator = body.request_validator_id ? validators.get(body.request_validator_id) : undefined;
+    if (body.request_validator_id && !validator) throw new Error(`local: ${where} names a request validator this API does not define`);
     const requestModels = new Map<string, ModelValidator>();
     for (const [contentType, modelName] of Object.entries((body.request_models ?? {}) as Record<string, string>)) {
       if (modelName === "Empty") continue;

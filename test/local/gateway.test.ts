@@ -126,6 +126,23 @@ describe("local gateway: driven by the synthesized stack", () => {
     }
   });
 
+  test("gateway: with api_key_required false in the var file, no key is needed on either API", async () => {
+    const open = await startGatewaysOnly(synthApp({ project: uniqueProject("gw"), api_key_required: false }).main, {
+      sqsEndpoint,
+      vpcLinkOrigin: stubOrigin,
+    });
+    try {
+      expect(open.ingest.api.apiKeys).toEqual([]);
+      const ingest = await fetch(`${open.ingest.url}/requests`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      expect(ingest.status).toBe(202);
+      const query = await fetch(`${open.query.url}/requests/x`);
+      expect(query.status).toBe(404);
+      expect(query.headers.get("x-backend")).toBe("stub");
+    } finally {
+      await open.close();
+    }
+  });
+
   test("gateway: changing the BAD_REQUEST_BODY gateway response in the stack changes the 400 the client gets", async () => {
     const doc = synthApp({ project: uniqueProject("gw") }, ({ main }) => {
       find(main, ApiGatewayGatewayResponse, "ingest-api/response-bad_request_body").addOverride("status_code", "422");
