@@ -51,7 +51,8 @@ export function createSqsClient(options: SqsClientOptions): SQSClient {
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
     // A long poll legitimately takes waitTimeSeconds; anything much longer is a hung connection.
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: (options.waitTimeSeconds + 10) * 1_000 },
+    // throwOnRequestTimeout: without it this SDK version only logs a warning and keeps waiting.
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: (options.waitTimeSeconds + 10) * 1_000, throwOnRequestTimeout: true },
   });
 }
 

@@ -47,7 +47,8 @@ export function createDynamoClient(options: DynamoClientOptions): DynamoDBDocume
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
     // Bounded calls: a hung connection must surface as an error the retry loop (and liveness) can see.
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
+    // throwOnRequestTimeout: without it this SDK version only logs a warning and keeps waiting.
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
     // The consumer retries in place with its own backoff; the SDK's quick retries absorb blips.
     maxAttempts: 3,
   });
