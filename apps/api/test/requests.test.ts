@@ -56,9 +56,10 @@ function expectJsonError(response: Response | { status: number; headers: Record<
 
 describe("GET /requests/:requestId against DynamoDB Local", () => {
   it("GET /requests/:id: returns 200 with the item exactly as the processor wrote it", async () => {
-    const { response, body } = await getJson(`/requests/${STORED_ID}`);
+    const { response, text, body } = await getJson(`/requests/${STORED_ID}`);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(response.headers.get("content-length")).toBe(String(Buffer.byteLength(text)));
     expect(body).toEqual(processedItem(STORED_ID));
   });
 
