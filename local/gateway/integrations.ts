@@ -1,5 +1,6 @@
 import type { IntegrationModel, IntegrationResponseModel } from "./api-model.js";
 import { pickTemplate, type GatewayError, type RenderedResponse } from "./gateway-responses.js";
+import { httpRequest, type HttpResponse } from "./http-client.js";
 import { renderTemplate, type TemplateContext } from "./vtl.js";
 
 /**
@@ -75,7 +76,7 @@ async function invokeAws(integration: IntegrationModel, request: MethodRequest, 
     if (!name) continue;
     const literal = /^'(.*)'$/.exec(source)?.[1];
     const fromHeader = /^integration\.response\.header\.(.+)$/.exec(source)?.[1];
-    const value = literal ?? (fromHeader ? backend.headers.get(fromHeader) : undefined);
+    const value = literal ?? (fromHeader ? backend.headers[fromHeader.toLowerCase()] : undefined);
     if (value === undefined || value === null) throw new Error(`local: ${integration.where} maps ${target} from ${source}, which is not emulated`);
     headers[name.toLowerCase()] = value;
   }
@@ -89,6 +90,7 @@ export function selectResponse(responses: readonly IntegrationResponseModel[], s
   return responses.find((r) => r.selectionPattern?.test(status)) ?? responses.find((r) => r.selectionPattern === undefined);
 }
 
+/** Not forwarded either way; accept-encoding is dropped so bodies stay uncompressed text (API Gateway decodes them too). */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "host", "content-length", "accept-encoding", "te", "trailer", "proxy-connection"]);
 
 async function invokeHttpProxy(integration: IntegrationModel, request: MethodRequest, targets: IntegrationTargets): Promise<IntegrationResult> {
@@ -117,9 +119,9 @@ async function invokeHttpProxy(integration: IntegrationModel, request: MethodReq
   });
   if ("error" in backend) return backend;
   const responseHeaders: Record<string, string> = {};
-  backend.headers.forEach((value, name) => {
-    if (!HOP_BY_HOP.has(name) && name !== "content-encoding") responseHeaders[name] = value;
-  });
+  for (const [name, value] of Object.entries(backend.headers)) {
+    if (!HOP_BY_HOP.has(name)) responseHeaders[name] = value;
+  }
   return { response: { status: backend.status, headers: responseHeaders, body: backend.body } };
 }
 
@@ -153,19 +155,12 @@ function methodInput(request: MethodRequest) {
   return { body: request.body, params: { path: request.pathParameters, querystring: Object.fromEntries(request.query), header: request.headers } };
 }
 
-type Sent = { status: number; headers: Headers; body: string } | { error: GatewayError };
+type Sent = HttpResponse | { error: GatewayError };
 
 async function send(url: string, init: { method: string; headers: Record<string, string>; body: string | undefined; timeoutMs: number }): Promise<Sent> {
   try {
-    const response = await fetch(url, {
-      method: init.method,
-      headers: init.headers,
-      body: init.body,
-      signal: AbortSignal.timeout(init.timeoutMs),
-    });
-    return { status: response.status, headers: response.headers, body: await response.text() };
+    return await httpRequest(url, init);
   } catch (error) {
-    const name = (error as Error).name;
-    return { error: { type: name === "TimeoutError" ? "INTEGRATION_TIMEOUT" : "INTEGRATION_FAILURE" } };
+    return { error: { type: (error as Error).name === "TimeoutError" ? "INTEGRATION_TIMEOUT" : "INTEGRATION_FAILURE" } };
   }
 }

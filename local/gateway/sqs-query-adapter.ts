@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SendMessageCommandInput } from "@aws-sdk/client-sqs";
+import { httpRequest } from "./http-client.js";
 
 /**
  * THE ONE PLACE WHERE THE LOCAL RUN DIFFERS FROM AWS ON THE INGEST PATH.
@@ -64,7 +65,7 @@ export async function startSqsQueryAdapter(options: {
     const result = sent.body as Record<string, unknown>;
     return reply(res, 200, {
       SendMessageResponse: {
-        ResponseMetadata: { RequestId: sent.headers.get("x-amzn-requestid") ?? randomUUID() },
+        ResponseMetadata: { RequestId: sent.headers["x-amzn-requestid"] ?? randomUUID() },
         SendMessageResult: {
           MD5OfMessageAttributes: result.MD5OfMessageAttributes ?? null,
           MD5OfMessageBody: result.MD5OfMessageBody ?? null,
@@ -87,15 +88,14 @@ export async function startSqsQueryAdapter(options: {
   }
 
   /** One SQS JSON-protocol call (`X-Amz-Target: AmazonSQS.<action>`). */
-  async function callJson(action: string, input: Record<string, unknown>): Promise<{ status: number; headers: Headers; body: unknown }> {
-    const response = await fetch(options.sqsEndpoint, {
+  async function callJson(action: string, input: Record<string, unknown>): Promise<JsonResult> {
+    const response = await httpRequest(options.sqsEndpoint, {
       method: "POST",
       headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": `AmazonSQS.${action}`, authorization },
       body: JSON.stringify(input),
-      signal: AbortSignal.timeout(10_000),
+      timeoutMs: 10_000,
     });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} };
+    return { status: response.status, headers: response.headers, body: response.body ? JSON.parse(response.body) : {} };
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -150,8 +150,14 @@ function queryError(code: string, message: string, type: "Sender" | "Receiver" =
 }
 
 /** JSON-protocol errors carry the Query-API error code in `x-amzn-query-error: <code>;<Sender|Receiver>`. */
-function queryErrorFromJson(sent: { status: number; headers: Headers; body: unknown }) {
-  const [code, type] = (sent.headers.get("x-amzn-query-error") ?? "").split(";");
+interface JsonResult {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: unknown;
+}
+
+function queryErrorFromJson(sent: JsonResult) {
+  const [code, type] = (sent.headers["x-amzn-query-error"] ?? "").split(";");
   const body = sent.body as { __type?: string; message?: string };
   const fallback = (body.__type ?? "InternalFailure").split("#").pop()!;
   return queryError(code || fallback, body.message ?? "", type === "Receiver" || sent.status >= 500 ? "Receiver" : "Sender");
