@@ -249,7 +249,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       // Isolating a rejected item (one-by-one mode) must bypass group commit, or it would be grouped again.
       const results = isolated
         ? await store.putAllIfAbsent(items, work.signal)
-        : await writer.write(items, group.reduce((n, e) => n + (e.message.body?.length ?? 0) + 512, 0), work.signal);
+        : await writer.write(items, group.reduce((n, e) => n + Buffer.byteLength(e.message.body ?? "") + 512, 0), work.signal);
       return group.map((e, i) => [e, results[i] ?? "resend"]);
     } catch (error) {
       lastWriteError = error;

@@ -1,10 +1,14 @@
 import { inject, describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
 import { createProcessor } from "../src/consumer.js";
+import { buildItem } from "../src/domain.js";
+import { createDynamoClient, createItemStore } from "../src/store.js";
 import { startHealthServer } from "../src/health.js";
 import {
   captureLogger,
   countItems,
   createFixture,
+  credentials,
   drainBodies,
   expectItemsMatch,
   queueDepth,
@@ -238,3 +242,43 @@ describe("processor: shutdown and liveness", () => {
     }
   });
 });
+
+describe("processor: writes", () => {
+  it("store: a transaction reports which items already existed, and writes none of a cancelled batch", async () => {
+    const fixture = await createFixture(emulators());
+    const store = createItemStore(createDynamoClient({ region: "us-east-1", credentials, endpoint: fixture.dynamoEndpoint }), fixture.tableName);
+    const item = (id: string) => buildItem({ messageId: id, payload: { id }, result: null, sentTimestamp: "0", now: new Date() });
+    expect(await store.putAllIfAbsent([item("a")])).toEqual(["created"]);
+    expect(await store.putAllIfAbsent([item("a"), item("b")])).toEqual(["duplicate", "resend"]);
+    expect((await scanItems(fixture.dynamo, fixture.tableName)).map((i) => i.requestId)).toEqual(["a"]);
+    expect(await store.putAllIfAbsent([item("b"), item("c")])).toEqual(["created", "created"]);
+  });
+
+  it("processor: an item DynamoDB rejects fails only its own message; the rest of the batch is stored and deleted", async () => {
+    // GIVEN a hook whose result for one message makes its item larger than DynamoDB's 400 KB limit
+    const fixture = await createFixture(emulators(), { visibilityTimeoutSeconds: 30 });
+    const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(10, "oversize"));
+    const bad = sent[3]!;
+    const run = startInProcess(fixture, {
+      process: (payload, { messageId, body }) => ({ ...summaryOf(body), filler: messageId === bad.messageId ? "x".repeat(450_000) : "" }),
+    });
+    try {
+      // WHEN the batch is processed
+      await waitFor("nine items and one failure", async () => {
+        const c = run.processor.counters();
+        return { done: c.processed === 9 && c.failed === 1, state: c };
+      });
+    } finally {
+      await run.stop();
+    }
+    // THEN the nine are stored and deleted, the oversized one is neither (left for redelivery and, in time, the DLQ)
+    await expectItemsMatch(fixture, sent.filter((s) => s !== bad));
+    expect(run.processor.counters()).toMatchObject({ deleted: 9, failed: 1 });
+    expect(await queueDepth(fixture.sqs, fixture.queueUrl)).toBe(1);
+    expect(run.lines.some((l) => l.msg === "item rejected by DynamoDB; message left for redelivery" && l.messageId === bad.messageId)).toBe(true);
+  });
+});
+
+function summaryOf(body: string) {
+  return { sha256: createHash("sha256").update(body).digest("hex") };
+}
