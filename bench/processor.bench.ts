@@ -5,12 +5,14 @@
  *      parallel conditional PutItems and TransactWriteItems of 10);
  *   3. the processor: the production bundle (what the Dockerfile ships) draining N preloaded messages.
  * Throughput is messages/s from first receive to empty queue; peak RSS is the processor's VmHWM.
- * Env: BENCH_MESSAGES (default 20000), BENCH_POLL_CONCURRENCY (default 4). Writes bench/results/processor.json.
+ * Env: BENCH_MESSAGES (default 20000), BENCH_POLL_CONCURRENCY (default 4), BENCH_QUICK=1 (skip the write-strategy
+ * comparison). Writes bench/results/processor.json.
  */
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { startDynamoDbLocal } from "../test/support/dynamodb-local.js";
 import { startSqsLocal } from "../test/support/sqs-local.js";
 import {
@@ -48,13 +50,17 @@ async function main(): Promise<void> {
     // DynamoDB Local is a JVM: the first few thousand writes run cold. Warm it up so every figure is taken warm.
     log("warming up DynamoDB Local (not measured)");
     await measureWriteCeiling(emulators, "batch-write", 10, Math.min(messages, 10_000));
+    // Ceilings first, then the processor right away (each phase drops its table, so DynamoDB Local is in the same
+    // state for all of them), then the write-strategy comparison (BENCH_QUICK=1 skips it).
     const sqsCeiling = await measureSqsCeiling(emulators);
-    const writes: Record<string, CeilingResult> = {};
+    const writes: Record<string, CeilingResult | undefined> = {};
     writes["batch-write"] = await measureWriteCeiling(emulators, "batch-write");
-    writes.put = await measureWriteCeiling(emulators, "put");
-    writes.transact = await measureWriteCeiling(emulators, "transact", 10);
-    writes.transact50 = await measureWriteCeiling(emulators, "transact", 50);
     const processor = await measureProcessor(emulators, bundleDir);
+    if (process.env.BENCH_QUICK !== "1") {
+      writes.put = await measureWriteCeiling(emulators, "put");
+      writes.transact = await measureWriteCeiling(emulators, "transact", 10);
+      writes.transact50 = await measureWriteCeiling(emulators, "transact", 50);
+    }
 
     const dynamoCeiling = writes["batch-write"]!.perSecond;
     const ceiling = Math.min(sqsCeiling.perSecond, dynamoCeiling);
@@ -66,12 +72,13 @@ async function main(): Promise<void> {
       node: process.version,
       sqsCeilingPerSecond: round(sqsCeiling.perSecond),
       dynamoBatchWritePerSecond: round(dynamoCeiling),
-      dynamoConditionalPutPerSecond: round(writes.put!.perSecond),
-      dynamoTransactWritePerSecond: round(writes.transact!.perSecond),
-      dynamoTransactWrite50PerSecond: round(writes.transact50!.perSecond),
+      dynamoConditionalPutPerSecond: writes.put && round(writes.put.perSecond),
+      dynamoTransactWritePerSecond: writes.transact && round(writes.transact.perSecond),
+      dynamoTransactWrite50PerSecond: writes.transact50 && round(writes.transact50.perSecond),
       processorPerSecond: round(processor.perSecond),
       processorSeconds: round(processor.seconds),
       processorPeakRssMb: round(processor.peakRssMb),
+      processorCpuSecondsPer1000: round((processor.cpuSeconds / messages) * 1_000, 3),
       ratioToCeiling: round(processor.perSecond / ceiling, 3),
       targetRatio: 0.7,
       targetRssMb: 200,
@@ -113,6 +120,8 @@ async function measureWriteCeiling(emulators: Emulators, mode: string, group = 1
   });
   const stored = await countItems(fixture.dynamo, tableName);
   if (stored !== items) throw new Error(`${mode} stored ${stored} of ${items} items`);
+  await fixture.dynamo.send(new DeleteTableCommand({ TableName: tableName }));
+  await fixture.dynamo.send(new DeleteTableCommand({ TableName: fixture.tableName }));
   return result;
 }
 
@@ -166,6 +175,7 @@ async function measureProcessor(emulators: Emulators, bundleDir: string) {
   }
   const seconds = (performance.now() - t0) / 1_000;
   const peakRssMb = await peakRss(child.pid!);
+  const cpuSeconds = await cpuTime(child.pid!);
   child.kill("SIGTERM");
   const code = await exited;
   if (code !== 0) throw new Error(`processor exited ${code} after SIGTERM`);
@@ -176,13 +186,20 @@ async function measureProcessor(emulators: Emulators, bundleDir: string) {
   const counters = logs.split("\n").filter((l) => l.includes('"msg":"stopped"')).pop();
   log(`  ${round(messages / seconds)} /s (${messages} in ${round(seconds)} s), peak RSS ${round(peakRssMb)} MB`);
   if (counters) log(`  ${counters}`);
-  return { perSecond: messages / seconds, seconds, peakRssMb, itemsStored };
+  await fixture.dynamo.send(new DeleteTableCommand({ TableName: fixture.tableName }));
+  return { perSecond: messages / seconds, seconds, peakRssMb, cpuSeconds, itemsStored };
 }
 
 async function preload(fixture: Fixture): Promise<void> {
   const t = performance.now();
   await sendBodies(fixture.sqs, fixture.queueUrl, benchBodies(messages));
   log(`preloaded ${messages} messages in ${round((performance.now() - t) / 1_000)} s`);
+}
+
+/** User + system CPU seconds a live process has used (Linux /proc; clock ticks are 100 Hz). */
+async function cpuTime(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Peak resident set size (VmHWM) of a live process, in MB (Linux /proc). */
@@ -213,6 +230,7 @@ function printTable(r: Record<string, unknown>): void {
     ["processor drain msg/s", r.processorPerSecond],
     ["processor / min(ceilings)", r.ratioToCeiling],
     ["processor peak RSS MB", r.processorPeakRssMb],
+    ["processor CPU s per 1,000 messages", r.processorCpuSecondsPer1000],
     ["meets 70% target", r.meetsThroughputTarget],
     ["meets RSS < 200 MB", r.meetsRssTarget],
   ];
