@@ -37,7 +37,7 @@ export interface GatewayError {
   readonly type: GatewayErrorType;
   /** Overrides the type's default message (e.g. the names of missing parameters). */
   readonly message?: string;
-  /** Raw validation messages; exposed JSON-escaped as `$context.error.validationErrorString`. */
+  /** The validation messages, exposed unescaped as `$context.error.validationErrorString`. */
   readonly validationErrorString?: string;
 }
 
@@ -62,8 +62,8 @@ export function renderGatewayError(api: RestApiModel, error: GatewayError, conte
         responseType: error.type,
         message,
         messageString: JSON.stringify(message),
-        // API Gateway substitutes it JSON-escaped, so `"message":"$context.error.validationErrorString"` stays valid JSON.
-        validationErrorString: error.validationErrorString === undefined ? "" : JSON.stringify(error.validationErrorString).slice(1, -1),
+        // Substituted as is, like API Gateway (no escaping): its quotes (`allowed: ["object"]`) break a JSON template.
+        validationErrorString: error.validationErrorString ?? "",
       },
     },
   );

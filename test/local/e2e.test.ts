@@ -1,4 +1,5 @@
-import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { LOCAL_CREDENTIALS } from "../../local/resources.js";
 import { startLocalStack, type LocalStack } from "../../local/stack.js";
@@ -51,21 +52,34 @@ describe("local stack: end to end", () => {
         const response = await fetch(`${stack.queryUrl}/requests/${requestId}`, { headers: withKey() });
         return response.status === 200 ? ((await response.json()) as Record<string, unknown>) : undefined;
       },
-      5_000,
+      10_000,
     );
     expect(item).toMatchObject({ requestId, status: "processed", payload });
   });
 
-  test("local: a body that is not a JSON object gets API Gateway's 400 from the synthesized model", async () => {
-    for (const body of ["[1,2]", "not json"]) {
+  test("local: the queue, DLQ and table are created with the synth's redrive policy, long polling and key schema", async () => {
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.outputs.queue_url!, AttributeNames: ["All"] }));
+    const dlq = stack.queues.find((q) => q.url === stack.outputs.dead_letter_queue_url)!;
+    expect(JSON.parse(Attributes!.RedrivePolicy!)).toEqual({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 });
+    expect(Attributes).toMatchObject({ ReceiveMessageWaitTimeSeconds: "20", MessageRetentionPeriod: "345600", VisibilityTimeout: "2" });
+    const dynamo = new DynamoDBClient({ region: stack.region, endpoint: stack.dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
+    try {
+      const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: stack.outputs.table_name! }));
+      expect(Table?.KeySchema).toEqual([{ AttributeName: "requestId", KeyType: "HASH" }]);
+      expect(Table?.BillingModeSummary?.BillingMode).toBe("PAY_PER_REQUEST");
+    } finally {
+      dynamo.destroy();
+    }
+  });
+
+  test("local: a body that is not a JSON object gets the 400 of the synth's BAD_REQUEST_BODY gateway response", async () => {
+    for (const body of ["[1,2]", '"text"', "null", "not json"]) {
       const response = await postRequest(body);
       expect(response.status, body).toBe(400);
-      expect(await response.json()).toMatchObject({ error: "invalid_body", message: expect.stringMatching(/^\[.+\]$/) });
+      const answer = (await response.json()) as Record<string, unknown>;
+      // The wording belongs to the stack (stacks/gateway-responses.ts); the shape and the request id are the gateway's.
+      expect(answer, body).toMatchObject({ error: "invalid_body", message: expect.any(String), requestId: response.headers.get("x-amzn-requestid") });
     }
-    const array = await postRequest("[1,2]");
-    expect(((await array.json()) as { message: string }).message).toBe(
-      '[instance type (array) does not match any allowed primitive type (allowed: ["object"])]',
-    );
   });
 
   test("local: a request without the API key gets 403 on both APIs", async () => {
