@@ -256,7 +256,9 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       // The write may or may not have landed; releasing is safe either way (the redelivery is a duplicate).
       if (work.signal.aborted) return group.map((e) => [e, "release"]);
       if (isTransientStoreError(error)) return group.map((e) => [e, "transient"]);
-      if (group.length > 1) return group.map((e) => [e, "split"]);
+      // Rejected for its content: the culprit may be any item of the request (group commit may have added other
+      // batches' items), so isolate before blaming; only an item sent alone is known to be the bad one.
+      if (!isolated) return group.map((e) => [e, "split"]);
       return [[group[0]!, { rejected: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }]];
     }
   }
