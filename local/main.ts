@@ -1,5 +1,6 @@
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { createServer } from "node:net";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/load.js";
 import { REPO_ROOT, startLocalStack, type LocalStack } from "./stack.js";
@@ -40,14 +41,24 @@ async function main(): Promise<void> {
   // One JSON line per gateway request, like the stages' access logs in CloudWatch.
   const accessLog = createWriteStream(join(logDir, "gateway.log"), { flags: "a" });
 
+  const ingestPort = port(values["ingest-port"]!, "--ingest-port");
+  const queryPort = port(values["query-port"]!, "--query-port");
+  // Fail in a second, not after the emulators and services have started.
+  for (const [p, flag] of [[ingestPort, "--ingest-port"], [queryPort, "--query-port"]] as const) {
+    if (p !== undefined && !(await isFree(p))) {
+      process.stderr.write(`Port ${p} is in use (another npm run local?). Pick another with ${flag} (0 = any free port).\n`);
+      process.exit(1);
+    }
+  }
+
   process.stdout.write("Synthesizing the stacks and starting the local architecture (DynamoDB Local takes a few seconds)...\n");
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
       tfvarsFile: values.tfvars,
       workDir,
-      ingestPort: port(values["ingest-port"]!, "--ingest-port"),
-      queryPort: port(values["query-port"]!, "--query-port"),
+      ingestPort,
+      queryPort,
       dataDir,
       logDir,
       logLevel: values["log-level"],
@@ -111,6 +122,14 @@ function port(value: string, flag: string): number | undefined {
     process.exit(2);
   }
   return Number(value) === 0 ? undefined : Number(value);
+}
+
+function isFree(portNumber: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(portNumber, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
 }
 
 main().catch((error: unknown) => {
