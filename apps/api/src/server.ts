@@ -1,6 +1,7 @@
-import { IncomingMessage, STATUS_CODES, ServerResponse, createServer, type RequestListener, type Server } from "node:http";
+import { STATUS_CODES, createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import type { RequestListener } from "node:http";
 import type { Logger } from "pino";
 import { errorBody } from "./errors.js";
 
@@ -20,39 +21,9 @@ export const SERVER_TIMEOUTS = {
 /** Request line + headers. Node's default, made explicit; the ALB allows 16 KiB for the request line alone. */
 export const MAX_HEADER_BYTES = 16_384;
 
-/** An Express app exposes the prototypes it gives every request and response. */
-type AppListener = RequestListener & { readonly request?: object; readonly response?: object };
-
-/**
- * Request/response classes whose instances already have the Express app's prototypes.
- *
- * Why: Express re-parents every req and res with `Object.setPrototypeOf`, which makes V8 move both objects to
- * slow (dictionary-mode) maps; every later property access, Node's own header writing included, pays for it.
- * When the objects are born with those prototypes, Express's call is a no-op. Measured on the project machine:
- * Express + helmet + pino went from ~0.32 to ~0.12 ms CPU per request (bare Node: ~0.07).
- * Reflect.construct keeps this independent of whether Node defines these as functions or classes.
- */
-function classesFor(app: AppListener): { IncomingMessage?: typeof IncomingMessage; ServerResponse?: typeof ServerResponse } {
-  const { request, response } = app;
-  if (!request || !response) return {};
-  function AppRequest(...args: ConstructorParameters<typeof IncomingMessage>) {
-    return Reflect.construct(IncomingMessage, args, AppRequest) as IncomingMessage;
-  }
-  AppRequest.prototype = request;
-  function AppResponse(...args: ConstructorParameters<typeof ServerResponse>) {
-    return Reflect.construct(ServerResponse, args, AppResponse) as ServerResponse;
-  }
-  AppResponse.prototype = response;
-  return {
-    IncomingMessage: AppRequest as unknown as typeof IncomingMessage,
-    ServerResponse: AppResponse as unknown as typeof ServerResponse,
-  };
-}
-
-export function createHttpServer(app: AppListener, logger: Logger): Server {
+export function createHttpServer(app: RequestListener, logger: Logger): Server {
   const server = createServer(
     {
-      ...classesFor(app),
       keepAliveTimeout: SERVER_TIMEOUTS.keepAliveTimeoutMs,
       headersTimeout: SERVER_TIMEOUTS.headersTimeoutMs,
       requestTimeout: SERVER_TIMEOUTS.requestTimeoutMs,
