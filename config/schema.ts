@@ -11,8 +11,8 @@ const name = z
 const domainName = z
   .string()
   .regex(
-    /^(?=.{4,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
-    "expected a lowercase DNS name such as api.example.com",
+    /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    "expected a lowercase DNS name such as api.example.com (no wildcard: it is also the host API Gateway calls)",
   );
 const imageTag = z
   .string()
@@ -82,6 +82,7 @@ const fieldsSchema = z.strictObject({
     table_ttl_attribute: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/).nullable().default(null),
     deletion_protection: z.boolean().default(true),
     waf_web_acl_arn: arn.nullable().default(null),
+    alarm_topic_arn: arn.nullable().default(null),
     alb_access_logs_bucket: z.string().min(3).nullable().default(null),
     ecr_keep_images: z.number().int().min(1).max(1000).default(30),
     state_backend: z.discriminatedUnion("type", [localBackend, s3Backend]).default({ type: "local" }),
@@ -96,7 +97,18 @@ export type ServiceConfig = Config["services"]["api"];
 export type ProcessorConfig = Config["services"]["processor"];
 
 /** Rules that involve more than one key; each names the key at fault. */
+/** Load balancer and target group names stop at 32 characters; the longest suffix added is 4 (`-alb`). */
+export const MAX_PREFIX_LENGTH = 28;
+
 function checkCrossFieldRules(config: z.output<typeof fieldsSchema>, ctx: z.RefinementCtx) {
+  const prefix = `${config.project}-${config.environment}`;
+  if (prefix.length > MAX_PREFIX_LENGTH) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["environment"],
+      message: `"${prefix}" (project-environment) is ${prefix.length} characters; load balancer names allow at most ${MAX_PREFIX_LENGTH} here`,
+    });
+  }
   for (const [serviceName, svc] of Object.entries(config.services)) {
     const range = FARGATE_MEMORY_BY_CPU[svc.cpu];
     if (!range) {

@@ -70,9 +70,6 @@ const stageMethodSettings = (input: PolicyInput, stage: TfResource) =>
 const isTlsPolicyModern = (policy: unknown) =>
   typeof policy === "string" && /^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/.test(policy);
 
-/** Inline IAM role policies: where the architecture grants permissions. */
-const rolePolicies = (input: PolicyInput) => resources(input.main, "aws_iam_role_policy");
-
 /** Actions AWS defines without resource-level permissions: `Resource: "*"` is the only value they accept. */
 export const ACTIONS_WITHOUT_RESOURCES = ["ecr:GetAuthorizationToken"] as const;
 
@@ -232,10 +229,15 @@ export const CONTROLS: readonly Control[] = [
   {
     ids: ["ELB.5", "CKV_AWS_91"],
     resourceType: "aws_lb",
-    title: "Load balancer access logs",
-    why: "Access logs are the record of every request the load balancers served.",
+    title: "ALB access logs",
+    why: "Access logs are the record of every request the ALB served.",
     exception: ({ config }) => (config.alb_access_logs_bucket ? undefined : "optional by config: alb_access_logs_bucket is null"),
-    check: (input) => each(resources(input.main, "aws_lb"), (lb) => lb.body.access_logs?.enabled !== true && "no access logs"),
+    exemptions: [{ what: "the NLB", why: "NLBs write access logs only for TLS listeners; its TCP listener passes TLS through" }],
+    check: (input) =>
+      each(
+        resources(input.main, "aws_lb").filter((lb) => lb.body.load_balancer_type === "application"),
+        (lb) => lb.body.access_logs?.enabled !== true && "no access logs",
+      ),
   },
   {
     ids: ["ELB.13"],
@@ -412,6 +414,19 @@ export const CONTROLS: readonly Control[] = [
     },
   },
 
+  {
+    ids: ["CUSTOM.DLQ_ALARM"],
+    resourceType: "aws_cloudwatch_metric_alarm",
+    title: "An alarm on every dead-letter queue",
+    why: "A message in the DLQ was accepted (202) and never processed; without an alarm nobody knows.",
+    check: (input) => {
+      const queues = resources(input.main, "aws_sqs_queue");
+      const dlqs = queues.filter((q) => queues.some((other) => String(other.body.redrive_policy ?? "").includes(reference(q, "arn"))));
+      const watched = resources(input.main, "aws_cloudwatch_metric_alarm").map((a) => a.body.dimensions?.QueueName);
+      return each(dlqs, (q) => !watched.includes(reference(q, "name")) && "no alarm on its depth");
+    },
+  },
+
   // DynamoDB
   {
     ids: ["DynamoDB.2", "CKV_AWS_28"],
@@ -494,27 +509,40 @@ export const CONTROLS: readonly Control[] = [
   {
     ids: ["CKV_AWS_289", "CKV_AWS_290", "CKV_AWS_355"],
     resourceType: "aws_iam_role_policy",
-    title: "No `*` or `service:*` actions in role policies",
+    title: "No wildcard actions (`*`, `service:*`, `service:Get*`) in any policy",
     why: "Wildcard actions grant powers nobody reviewed.",
     check: (input) =>
-      each(rolePolicies(input), (p) => {
-        const wild = statements(p.body.policy).flatMap((s) => (s.Effect === "Allow" ? s.Action.filter((a) => a === "*" || a.endsWith(":*")) : []));
-        return wild.length > 0 && `wildcard actions ${wild.join(", ")}`;
+      allPolicies(input).flatMap(({ where, document }) => {
+        const wild = statements(document).flatMap((s) => (s.Effect === "Allow" ? s.Action.filter((a) => a.includes("*")) : []));
+        return wild.length ? [`${where}: wildcard actions ${wild.join(", ")}`] : [];
       }),
   },
   {
     ids: ["CKV_AWS_111", "CKV_AWS_356"],
     resourceType: "aws_iam_role_policy",
-    title: "Resources scoped to ARNs",
-    why: "`Resource: *` grants an action on everything in the account.",
+    title: "Resources scoped to ARNs in this account and region",
+    why: "`Resource: *` (or an ARN with `*` for region or account) grants an action on everything.",
     exemptions: [{ what: "ecr:GetAuthorizationToken", why: "AWS defines no resource for it; `*` is the only accepted value" }],
     check: (input) =>
-      each(rolePolicies(input), (p) => {
-        const unscoped = statements(p.body.policy).filter(
-          (s) => s.Effect === "Allow" && s.Resource.includes("*") && !s.Action.every((a) => (ACTIONS_WITHOUT_RESOURCES as readonly string[]).includes(a)),
+      allPolicies(input).flatMap(({ where, document }) => {
+        const unscoped = statements(document).filter(
+          (s) =>
+            s.Effect === "Allow" &&
+            s.Resource.some(isUnscopedResource) &&
+            !s.Action.every((a) => (ACTIONS_WITHOUT_RESOURCES as readonly string[]).includes(a)),
         );
-        return unscoped.length > 0 && `Resource "*" for ${unscoped.flatMap((s) => s.Action).join(", ")}`;
+        return unscoped.length ? [`${where}: unscoped resource for ${unscoped.flatMap((s) => s.Action).join(", ")}`] : [];
       }),
+  },
+  {
+    ids: ["CKV_AWS_274"],
+    resourceType: "aws_iam_role_policy_attachment",
+    title: "No managed policies attached to the project's roles",
+    why: "AWS-managed policies (AdministratorAccess, *FullAccess) are broader than any one service needs; every permission here is an inline, reviewed statement.",
+    check: (input) => [
+      ...each(resources(input.main, "aws_iam_role_policy_attachment"), (a) => `attaches ${a.body.policy_arn}`),
+      ...each(resources(input.main, "aws_iam_role"), (r) => ((r.body.managed_policy_arns ?? []).length > 0 || r.body.inline_policy) && "policies outside aws_iam_role_policy"),
+    ],
   },
   {
     ids: ["CUSTOM.IAM_TRUST"],
@@ -533,23 +561,59 @@ export const CONTROLS: readonly Control[] = [
   {
     ids: ["EC2.19", "CKV_AWS_260"],
     resourceType: "aws_vpc_security_group_ingress_rule",
-    title: "No ingress from 0.0.0.0/0 or ::/0",
+    title: "No ingress from the internet (0.0.0.0/0, ::/0 or any range wider than /8)",
     why: "Nothing in this architecture is public at the network layer; API Gateway is the only front door.",
     check: (input) => [
-      ...each(resources(input.main, "aws_vpc_security_group_ingress_rule"), (r) => (r.body.cidr_ipv4 === "0.0.0.0/0" || r.body.cidr_ipv6 === "::/0") && "open to the internet"),
+      ...each(resources(input.main, "aws_vpc_security_group_ingress_rule"), (r) => {
+        const widest = [r.body.cidr_ipv4, r.body.cidr_ipv6].filter(Boolean).find((cidr: string) => Number(cidr.split("/")[1]) < 8);
+        return widest ? `admits ${widest}` : r.body.prefix_list_id && "admits a prefix list";
+      }),
       ...each(resources(input.main, "aws_security_group"), (g) => (g.body.ingress ?? []).length > 0 && "inline ingress rules (use rule resources)"),
     ],
   },
   {
     ids: ["CUSTOM.SG_HOPS"],
     resourceType: "aws_vpc_security_group_ingress_rule",
-    title: "Each hop admits only the previous hop",
-    why: "NLB <- VPC CIDR, ALB <- NLB group, tasks <- ALB group: nothing can skip a hop.",
+    title: "Each hop admits only the previous hop, on its one port",
+    why: "VPC Link -> NLB -> ALB (443) -> api tasks (container port): nothing can skip a hop or reach another port.",
     check: (input) => {
-      const vpcCidr = resources(input.main, "aws_vpc", "data").map((v) => reference(v, "cidr_block"));
-      return each(resources(input.main, "aws_vpc_security_group_ingress_rule"), (r) =>
-        !r.body.referenced_security_group_id && !vpcCidr.includes(r.body.cidr_ipv4) && "admits a source other than a security group or the VPC CIDR",
-      );
+      const groupOf = (ids: unknown) => (Array.isArray(ids) ? ids : []) as string[];
+      const lbGroups = (type: string) =>
+        resources(input.main, "aws_lb").filter((lb) => lb.body.load_balancer_type === type).flatMap((lb) => groupOf(lb.body.security_groups));
+      const [nlbGroups, albGroups] = [lbGroups("network"), lbGroups("application")];
+      const services = resources(input.main, "aws_ecs_service").map((s) => ({
+        groups: groupOf(s.body.network_configuration?.security_groups),
+        ports: (s.body.load_balancer ?? []).map((l: any) => l.container_port),
+      }));
+      return each(resources(input.main, "aws_vpc_security_group_ingress_rule"), (rule) => {
+        const into = rule.body.security_group_id;
+        const from = rule.body.referenced_security_group_id;
+        const port = rule.body.from_port;
+        if (rule.body.to_port !== port) return "admits a port range";
+        if (nlbGroups.includes(into)) return "the NLB admits traffic besides the VPC Link";
+        if (albGroups.includes(into)) return !(nlbGroups.includes(from) && port === 443) && "the ALB admits something other than the NLB on 443";
+        const service = services.find((s) => s.groups.includes(into));
+        if (service) return !(albGroups.includes(from) && service.ports.includes(port)) && "tasks admit something other than the ALB on their container port";
+        return "a rule on a group outside the NLB -> ALB -> tasks chain";
+      });
     },
   },
 ];
+
+/** Every IAM policy document in the main stack: inline role policies, standalone policies, inline_policy blocks. */
+function allPolicies(input: PolicyInput): { where: string; document: string }[] {
+  return [
+    ...resources(input.main, "aws_iam_role_policy").map((p) => ({ where: p.path, document: p.body.policy })),
+    ...resources(input.main, "aws_iam_policy").map((p) => ({ where: p.path, document: p.body.policy })),
+    ...resources(input.main, "aws_iam_role").flatMap((r) =>
+      (r.body.inline_policy ?? []).map((p: { policy: string }) => ({ where: r.path, document: p.policy })),
+    ),
+  ];
+}
+
+/** `*`, or an ARN with `*` in its region or account field (`arn:aws:sqs:*:*:queue`). */
+function isUnscopedResource(resource: string): boolean {
+  if (resource === "*") return true;
+  const [, , , region, account] = resource.split(":");
+  return region === "*" || account === "*";
+}

@@ -22,7 +22,6 @@ export class ApiGatewayCloudwatchRole extends Construct {
     const role = new ServiceRole(this, "role", {
       name: props.name,
       servicePrincipal: "apigateway.amazonaws.com",
-      accountId: props.accountId,
       statements: [
         {
           sid: "WriteApiGatewayLogs",
@@ -33,6 +32,7 @@ export class ApiGatewayCloudwatchRole extends Construct {
         { sid: "ListLogGroups", actions: ["logs:DescribeLogGroups"], resources: [`${logGroups}:*`] },
       ],
     });
-    this.account = new ApiGatewayAccount(this, "account", { cloudwatchRoleArn: role.arn });
+    // API Gateway checks the role's permissions when the setting is made: wait for the policy, not just the role.
+    this.account = new ApiGatewayAccount(this, "account", { cloudwatchRoleArn: role.arn, dependsOn: [role.policy] });
   }
 }

@@ -4,6 +4,7 @@ import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import type { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import type { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { HTTPS_PORT } from "./defaults.js";
 import { ServiceRole, type PolicyStatement } from "./iam.js";
@@ -18,6 +19,8 @@ export interface ImageRepository {
 
 export interface LoadBalancerTarget {
   readonly targetGroup: LbTargetGroup;
+  /** The listener forwarding to the group: ECS rejects a target group that no load balancer uses yet. */
+  readonly listener: LbListener;
   /** The load balancer's security group: the only source admitted to the container port. */
   readonly sourceSecurityGroup: SecurityGroup;
 }
@@ -70,13 +73,14 @@ export class FargateService extends Construct {
 
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
+    if (props.loadBalancer && !props.containerPort) throw new Error(`${props.name}: a load balancer target needs a containerPort`);
     const fullName = `${props.prefix}-${props.name}`;
     const logs = logGroup(this, "logs", `/ecs/${props.prefix}/${props.name}`, props.logs);
 
     this.executionRole = new ServiceRole(this, "execution-role", {
       name: `${fullName}-execution`,
       servicePrincipal: "ecs-tasks.amazonaws.com",
-      accountId: props.accountId,
+      sourceAccount: props.accountId,
       statements: [
         // AWS defines no resource for GetAuthorizationToken: "*" is the only value it accepts.
         { sid: "EcrLogin", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
@@ -91,7 +95,7 @@ export class FargateService extends Construct {
     this.taskRole = new ServiceRole(this, "task-role", {
       name: `${fullName}-task`,
       servicePrincipal: "ecs-tasks.amazonaws.com",
-      accountId: props.accountId,
+      sourceAccount: props.accountId,
       statements: props.taskPolicy,
     });
 
@@ -117,11 +121,11 @@ export class FargateService extends Construct {
       toPort: HTTPS_PORT,
       description: "HTTPS to AWS APIs",
     });
-    if (props.loadBalancer && props.containerPort) {
+    if (props.loadBalancer) {
       allowHop(this, "from-load-balancer", {
         from: props.loadBalancer.sourceSecurityGroup,
         to: this.securityGroup,
-        port: props.containerPort,
+        port: props.containerPort!,
         description: `Load balancer to ${props.name} containers`,
       });
     }
@@ -140,12 +144,13 @@ export class FargateService extends Construct {
       propagateTags: "SERVICE",
       enableEcsManagedTags: true,
       enableExecuteCommand: false,
-      ...(props.loadBalancer && props.containerPort
+      ...(props.loadBalancer
         ? {
             loadBalancer: [
-              { targetGroupArn: props.loadBalancer.targetGroup.arn, containerName: props.name, containerPort: props.containerPort },
+              { targetGroupArn: props.loadBalancer.targetGroup.arn, containerName: props.name, containerPort: props.containerPort! },
             ],
             healthCheckGracePeriodSeconds: 30,
+            dependsOn: [props.loadBalancer.listener],
           }
         : {}),
       // With autoscaling on, the scaler owns the count; a re-apply must not reset it.

@@ -30,8 +30,12 @@ export function policyDocument(statements: readonly PolicyStatement[]): string {
   });
 }
 
-/** Trust policy for one AWS service principal, limited to this account (confused-deputy protection). */
-export function assumeRolePolicy(servicePrincipal: string, accountId: string): string {
+/**
+ * Trust policy for one AWS service principal. With `sourceAccount`, only requests made on behalf of that account
+ * may assume the role (confused-deputy protection) - only for services that send `aws:SourceAccount`: ECS tasks do,
+ * API Gateway does not when it assumes an integration or logging role (the condition would deny every request).
+ */
+export function assumeRolePolicy(servicePrincipal: string, sourceAccount?: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
@@ -39,7 +43,7 @@ export function assumeRolePolicy(servicePrincipal: string, accountId: string): s
         Effect: "Allow",
         Principal: { Service: servicePrincipal },
         Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+        ...(sourceAccount ? { Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } } : {}),
       },
     ],
   });
@@ -50,7 +54,8 @@ export interface ServiceRoleProps {
   readonly name: string;
   /** Service principal that assumes the role, e.g. `ecs-tasks.amazonaws.com`. */
   readonly servicePrincipal: string;
-  readonly accountId: string;
+  /** Require `aws:SourceAccount` to be this account. @default no condition (see assumeRolePolicy) */
+  readonly sourceAccount?: string;
   /** What the role may do; each statement scoped to exact ARNs. */
   readonly statements: readonly PolicyStatement[];
 }
@@ -58,14 +63,16 @@ export interface ServiceRoleProps {
 /** A role for one AWS service with one inline least-privilege policy (no managed policies, no wildcards). */
 export class ServiceRole extends Construct {
   readonly role: IamRole;
+  /** Depend on this (not just the role) when the permissions must exist before use. */
+  readonly policy: IamRolePolicy;
 
   constructor(scope: Construct, id: string, props: ServiceRoleProps) {
     super(scope, id);
     this.role = new IamRole(this, "role", {
       name: props.name,
-      assumeRolePolicy: assumeRolePolicy(props.servicePrincipal, props.accountId),
+      assumeRolePolicy: assumeRolePolicy(props.servicePrincipal, props.sourceAccount),
     });
-    new IamRolePolicy(this, "policy", {
+    this.policy = new IamRolePolicy(this, "policy", {
       name: "least-privilege",
       role: this.role.id,
       policy: policyDocument(props.statements),

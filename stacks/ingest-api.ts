@@ -34,9 +34,12 @@ export const SEND_MESSAGE_TEMPLATE = "Action=SendMessage&MessageBody=$util.urlEn
 const ACCEPTED_TEMPLATE = `#set($result = $input.path('$.SendMessageResponse.SendMessageResult'))
 {"requestId":"$result.MessageId"}`;
 
-/** SQS errors never become a 200: 4xx from SQS -> 400, 5xx -> 503, anything unexpected -> 500. */
+/**
+ * SQS errors never become a 2xx. SQS's 400 (e.g. a body over 256 KiB or with characters SQS refuses) is the client's
+ * to fix -> 400; 5xx -> 503 (retry later); anything else, such as a 403 from a broken role, is ours -> 500.
+ */
 const ERROR_RESPONSES = [
-  { statusCode: "400", selectionPattern: "4\\d{2}", error: "rejected", message: "The queue rejected the request." },
+  { statusCode: "400", selectionPattern: "400", error: "rejected", message: "The queue rejected the message (too large or invalid characters)." },
   { statusCode: "503", selectionPattern: "5\\d{2}", error: "unavailable", message: "The queue is unavailable; retry later." },
   { statusCode: "500", selectionPattern: undefined, error: "internal_error", message: "The request was not queued." },
 ] as const;
@@ -58,7 +61,6 @@ export class IngestApi extends Construct {
     const role = new ServiceRole(this, "sqs-role", {
       name: `${props.name}-sqs-send`,
       servicePrincipal: "apigateway.amazonaws.com",
-      accountId: props.accountId,
       statements: [{ actions: ["sqs:SendMessage"], resources: [props.queue.arn] }],
     });
     const model = new ApiGatewayModel(this, "request-model", {

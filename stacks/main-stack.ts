@@ -51,6 +51,7 @@ export class MainStack extends BaseStack {
       maxReceiveCount: config.max_receive_count,
       maxBatchSeconds: config.services.processor.max_batch_seconds,
       messageRetentionSeconds: config.message_retention_seconds,
+      alarmTopicArn: config.alarm_topic_arn,
     });
     const table = new RequestTable(this, "table", {
       name: `${prefix}-requests`,
@@ -65,7 +66,6 @@ export class MainStack extends BaseStack {
     const ingress = new PrivateIngress(this, "ingress", {
       name: prefix,
       vpcId: config.vpc_id,
-      vpcCidr: network.vpc.cidrBlock,
       subnetIds: network.privateSubnetIds,
       certificateArn: albCertificate.arn,
       targetPort: API_CONTAINER_PORT,
@@ -83,7 +83,11 @@ export class MainStack extends BaseStack {
       memory: config.services.api.memory,
       desiredCount: config.services.api.desired_count,
       containerPort: API_CONTAINER_PORT,
-      loadBalancer: { targetGroup: ingress.serviceTargetGroup, sourceSecurityGroup: ingress.albSecurityGroup },
+      loadBalancer: {
+        targetGroup: ingress.serviceTargetGroup,
+        listener: ingress.albListener,
+        sourceSecurityGroup: ingress.albSecurityGroup,
+      },
       stopTimeoutSeconds: STOP_TIMEOUT_SECONDS.api,
       environment: {
         PORT: String(API_CONTAINER_PORT),
@@ -127,7 +131,8 @@ export class MainStack extends BaseStack {
       taskPolicy: [
         {
           sid: "ConsumeRequests",
-          actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+          // The batch calls (DeleteMessageBatch, ChangeMessageVisibilityBatch) are authorized by these actions.
+          actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"],
           resources: [queue.queue.arn],
         },
         { sid: "WriteResults", actions: ["dynamodb:PutItem"], resources: [table.table.arn] },

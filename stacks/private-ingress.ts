@@ -5,7 +5,6 @@ import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
 import { ApiGatewayVpcLink } from "@cdktf/provider-aws/lib/api-gateway-vpc-link";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { ALB_SSL_POLICY, HEALTH_CHECK_PATH, HTTPS_PORT } from "./defaults.js";
 import { allowHop, securityGroup } from "./security-groups.js";
 
@@ -13,8 +12,6 @@ export interface PrivateIngressProps {
   /** Name prefix for the load balancers, groups and link (max 20 characters: ELB names stop at 32). */
   readonly name: string;
   readonly vpcId: string;
-  /** The VPC's CIDR: the only non-PrivateLink source the NLB admits HTTPS from. */
-  readonly vpcCidr: string;
   /** Private subnets in two or more AZs for both load balancers. */
   readonly subnetIds: string[];
   /** ACM certificate the ALB listener presents; its domain is what API Gateway verifies. */
@@ -23,7 +20,7 @@ export interface PrivateIngressProps {
   readonly targetPort: number;
   /** Refuse deletion of both load balancers. @default true */
   readonly deletionProtection?: boolean;
-  /** S3 bucket for ALB access logs. @default no access logs */
+  /** S3 bucket for the ALB's access logs. @default no access logs */
   readonly accessLogsBucket?: string | null;
 }
 
@@ -40,21 +37,17 @@ export class PrivateIngress extends Construct {
   readonly albSecurityGroup: SecurityGroup;
   /** The ip target group the api ECS service registers its tasks in. */
   readonly serviceTargetGroup: LbTargetGroup;
+  /** The ALB's HTTPS listener, which forwards to `serviceTargetGroup`. */
+  readonly albListener: LbListener;
 
   constructor(scope: Construct, id: string, props: PrivateIngressProps) {
     super(scope, id);
     const deletionProtection = props.deletionProtection ?? true;
-    const nlbSecurityGroup = securityGroup(this, "nlb-sg", `${props.name}-nlb`, props.vpcId, "Query API NLB: VPC Link (PrivateLink) and HTTPS from the VPC");
+    // No inbound rules: the NLB serves only the VPC Link, whose PrivateLink traffic is exempt from them (see the NLB).
+    // Anything else in the VPC is refused, so nobody can skip API Gateway's keys, throttling and WAF.
+    const nlbSecurityGroup = securityGroup(this, "nlb-sg", `${props.name}-nlb`, props.vpcId, "Query API NLB: VPC Link (PrivateLink) only");
     this.albSecurityGroup = securityGroup(this, "alb-sg", `${props.name}-alb`, props.vpcId, "Query API ALB: HTTPS from the NLB only");
 
-    new VpcSecurityGroupIngressRule(this, "nlb-https-from-vpc", {
-      securityGroupId: nlbSecurityGroup.id,
-      cidrIpv4: props.vpcCidr,
-      ipProtocol: "tcp",
-      fromPort: HTTPS_PORT,
-      toPort: HTTPS_PORT,
-      description: "HTTPS from inside the VPC (VPC Link traffic bypasses inbound rules, see the NLB)",
-    });
     allowHop(this, "nlb-to-alb", { from: nlbSecurityGroup, to: this.albSecurityGroup, port: HTTPS_PORT, description: "NLB to ALB, HTTPS" });
 
     this.alb = new Lb(this, "alb", {
@@ -80,7 +73,7 @@ export class PrivateIngress extends Construct {
       healthCheck: { path: HEALTH_CHECK_PATH, protocol: "HTTP", matcher: "200", interval: 15, healthyThreshold: 2, unhealthyThreshold: 3 },
       lifecycle: { createBeforeDestroy: true },
     });
-    const albListener = new LbListener(this, "alb-https", {
+    this.albListener = new LbListener(this, "alb-https", {
       loadBalancerArn: this.alb.arn,
       protocol: "HTTPS",
       port: HTTPS_PORT,
@@ -95,15 +88,13 @@ export class PrivateIngress extends Construct {
       internal: true,
       subnets: props.subnetIds,
       securityGroups: [nlbSecurityGroup.id],
-      // VPC Link traffic arrives over PrivateLink with API Gateway's own client addresses, which no rule here could
-      // name; with enforcement on, the route would be silently dropped. Only the VPC Link (an endpoint service that
-      // API Gateway owns) sends PrivateLink traffic; everything else is still held to the inbound rules.
+      // VPC Link traffic arrives over PrivateLink with API Gateway's own client addresses, which no rule could name;
+      // with enforcement on, every request would be dropped. Only the VPC Link sends PrivateLink traffic here, and
+      // everything else is held to the (empty) inbound rules.
       enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: "off",
       enableCrossZoneLoadBalancing: true,
+      // No access logs: an NLB writes them only for TLS listeners, and this one passes TLS through on TCP.
       enableDeletionProtection: deletionProtection,
-      ...(props.accessLogsBucket
-        ? { accessLogs: { bucket: props.accessLogsBucket, prefix: `${props.name}-nlb`, enabled: true } }
-        : {}),
     });
     const albTargetGroup = new LbTargetGroup(this, "alb-tg", {
       name: `${props.name}-alb`,
@@ -118,7 +109,7 @@ export class PrivateIngress extends Construct {
       targetId: this.alb.arn,
       port: HTTPS_PORT,
       // An ALB can only be registered once it has a listener on the target group's port.
-      dependsOn: [albListener],
+      dependsOn: [this.albListener],
     });
     // Documented exception to "TLS on every listener": TCP passes TLS through untouched to the ALB, which terminates it.
     new LbListener(this, "nlb-tcp", {

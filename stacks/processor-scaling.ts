@@ -66,26 +66,36 @@ export class ProcessorScaling extends Construct {
         stepAdjustment: [{ metricIntervalUpperBound: "0", scalingAdjustment: -1 }],
       },
     });
-    const queueMetric = {
+    const queueMetric = (metricName: string) => ({
+      namespace: "AWS/SQS",
+      metricName,
+      dimensions: { QueueName: props.queue.name },
+      stat: "Maximum",
+      period: 60,
+    });
+    new CloudwatchMetricAlarm(this, "backlog-alarm", {
+      alarmName: `${props.name}-queue-backlog`,
+      alarmDescription: `More than ${depth} messages waiting: add processor tasks`,
       namespace: "AWS/SQS",
       metricName: "ApproximateNumberOfMessagesVisible",
       dimensions: { QueueName: props.queue.name },
       statistic: "Maximum",
       period: 60,
-    };
-    new CloudwatchMetricAlarm(this, "backlog-alarm", {
-      alarmName: `${props.name}-queue-backlog`,
-      alarmDescription: `More than ${depth} messages waiting: add processor tasks`,
-      ...queueMetric,
       comparisonOperator: "GreaterThanThreshold",
       threshold: depth,
       evaluationPeriods: 2,
       alarmActions: [scaleOut.arn],
     });
+    // Idle means nothing waiting AND nothing in flight: "visible = 0" alone is also true while the tasks keep up
+    // with a steady load, and scaling in then would flap.
     new CloudwatchMetricAlarm(this, "idle-alarm", {
       alarmName: `${props.name}-queue-idle`,
-      alarmDescription: "Queue empty for 10 minutes: remove a processor task",
-      ...queueMetric,
+      alarmDescription: "No message waiting or in flight for 10 minutes: remove a processor task",
+      metricQuery: [
+        { id: "visible", metric: queueMetric("ApproximateNumberOfMessagesVisible") },
+        { id: "inflight", metric: queueMetric("ApproximateNumberOfMessagesNotVisible") },
+        { id: "total", expression: "visible + inflight", label: "messages waiting or in flight", returnData: true },
+      ],
       comparisonOperator: "LessThanOrEqualToThreshold",
       threshold: 0,
       evaluationPeriods: 10,

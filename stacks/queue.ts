@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DLQ_RETENTION_SECONDS, RECEIVE_WAIT_SECONDS } from "./defaults.js";
 import { policyDocument } from "./iam.js";
 
@@ -17,6 +18,8 @@ export interface RequestQueueProps {
   readonly maxBatchSeconds: number;
   /** How long an unprocessed message is kept. @default 345600 (4 days) */
   readonly messageRetentionSeconds?: number;
+  /** Where the "message in the DLQ" alarm notifies (an SNS topic ARN). @default the alarm only changes state */
+  readonly alarmTopicArn?: string | null;
 }
 
 /** The ingest queue and its dead-letter queue: SSE on both, long polling, TLS-only access. */
@@ -48,6 +51,21 @@ export class RequestQueue extends Construct {
     new SqsQueueRedriveAllowPolicy(this, "dlq-redrive-allow", {
       queueUrl: this.deadLetterQueue.url,
       redriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [this.queue.arn] }),
+    });
+    // A dead letter is a request that was accepted (202) and never processed: someone must look at it.
+    new CloudwatchMetricAlarm(this, "dlq-alarm", {
+      alarmName: `${props.name}-dlq-not-empty`,
+      alarmDescription: `Messages failed ${props.maxReceiveCount} times and wait in ${props.name}-dlq`,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: this.deadLetterQueue.name },
+      statistic: "Maximum",
+      period: 300,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      treatMissingData: "notBreaching",
+      ...(props.alarmTopicArn ? { alarmActions: [props.alarmTopicArn], okActions: [props.alarmTopicArn] } : {}),
     });
     for (const [policyId, target] of [
       ["queue-policy", this.queue],

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Construct } from "constructs";
-import { Lazy, TerraformResource, type ITerraformDependable } from "cdktf";
+import { Fn, Lazy, TerraformResource, type ITerraformDependable } from "cdktf";
+import { ApiGatewayIntegration } from "@cdktf/provider-aws/lib/api-gateway-integration";
 import { ApiGatewayRestApi } from "@cdktf/provider-aws/lib/api-gateway-rest-api";
 import { ApiGatewayDeployment } from "@cdktf/provider-aws/lib/api-gateway-deployment";
 import { ApiGatewayStage } from "@cdktf/provider-aws/lib/api-gateway-stage";
@@ -34,7 +35,10 @@ export interface RestApiStageProps {
   readonly dependsOn?: readonly ITerraformDependable[];
 }
 
-/** JSON access log line: who called what, how it ended and how long the integration took. */
+/**
+ * JSON access log line: who called what, how it ended and how long the integration took. Only variables that
+ * cannot contain quotes (validationErrorString can, and access logs are not escaped).
+ */
 export const ACCESS_LOG_FORMAT = JSON.stringify({
   requestId: "$context.requestId",
   extendedRequestId: "$context.extendedRequestId",
@@ -52,7 +56,6 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
   integrationLatency: "$context.integration.latency",
   integrationError: "$context.integration.error",
   errorMessage: "$context.error.message",
-  validationError: "$context.error.validationErrorString",
   xrayTraceId: "$context.xrayTraceId",
 });
 
@@ -75,7 +78,10 @@ export class RestApiStage extends Construct {
     this.deployment = new ApiGatewayDeployment(this, "deployment", {
       restApiId: api.id,
       description: "Managed by cdktf; replaced whenever the API definition changes",
-      triggers: { redeployment: definitionHash(props.definition) },
+      triggers: {
+        redeployment: definitionHash(props.definition),
+        integration_targets: integrationTargetsHash(props.definition),
+      },
       lifecycle: { createBeforeDestroy: true },
       dependsOn: [...props.definition],
     });
@@ -130,4 +136,15 @@ function definitionHash(definition: readonly TerraformResource[]): string {
       return createHash("sha256").update(JSON.stringify(resolved)).digest("hex");
     },
   });
+}
+
+/**
+ * The synth-time hash sees `${aws_sqs_queue.x.name}`, not the name. When a referenced resource is replaced (a new
+ * queue, VPC Link or role), its integration changes in place at apply time: hash those values in Terraform too.
+ */
+function integrationTargetsHash(definition: readonly TerraformResource[]): string {
+  const targets = definition
+    .filter((r): r is ApiGatewayIntegration => r instanceof ApiGatewayIntegration)
+    .map((integration) => [integration.uri, integration.credentials, integration.connectionId]);
+  return Fn.sha1(Fn.jsonencode(targets));
 }

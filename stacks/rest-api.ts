@@ -25,9 +25,13 @@ export function createRestApi(
   return { api, validator };
 }
 
-/** Every Terraform resource created so far under `scope`: call it before adding the stage, which must not hash itself. */
+/**
+ * The API Gateway resources created so far under `scope` (methods, integrations, models, responses...): what a
+ * deployment snapshots. Call it before adding the stage, which must not hash itself. IAM roles are left out: a
+ * permission change takes effect without a new deployment.
+ */
 export function apiDefinition(scope: Construct): TerraformResource[] {
   return Node.of(scope)
     .findAll()
-    .filter((c): c is TerraformResource => c instanceof TerraformResource);
+    .filter((c): c is TerraformResource => c instanceof TerraformResource && c.terraformResourceType.startsWith("aws_api_gateway_"));
 }

@@ -67,6 +67,8 @@ describe("config: terraform.tfvars.json", () => {
     ["the project name has capitals", { "project": "Orders" }, /^project: expected 2-20 lowercase/],
     ["the region is malformed", { "region": "europe" }, /^region: expected an AWS region/],
     ["a certificate domain is malformed", { "alb_certificate_domain": "not a domain" }, /^alb_certificate_domain: expected a lowercase DNS name/],
+    ["the ALB certificate domain is a wildcard (it is also the host API Gateway calls)", { alb_certificate_domain: "*.example.com" }, /^alb_certificate_domain: expected a lowercase DNS name/],
+    ["project-environment is too long for load balancer names", { project: "orders-processing-x", environment: "production-eu" }, /^environment: "orders-processing-x-production-eu" \(project-environment\) is 33 characters/],
     ["a custom API domain is malformed", { "query_api_domain": "https://x.example.com" }, /^query_api_domain: expected a lowercase DNS name/],
     ["an image tag is malformed", { "services.api.image_tag": "-bad tag" }, /^services\.api\.image_tag: expected a Docker image tag/],
     ["CPU is not a Fargate size", { "services.api.cpu": 300 }, /^services\.api\.cpu: expected a Fargate CPU value/],

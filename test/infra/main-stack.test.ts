@@ -76,6 +76,19 @@ describe("main stack: queue and table", () => {
     }
   });
 
+  test("queue: an alarm fires when a message reaches the DLQ, notifying alarm_topic_arn when set", () => {
+    const alarm = resourceAt(main, "aws_cloudwatch_metric_alarm", "queue/dlq-alarm");
+    expect(alarm).toMatchObject({
+      metric_name: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: refTo(main, "aws_sqs_queue", "queue/dlq", "name") },
+      comparison_operator: "GreaterThanThreshold",
+      threshold: 0,
+    });
+    expect(alarm.alarm_actions).toBeUndefined();
+    const topic = "arn:aws:sns:eu-west-1:123456789012:alerts";
+    expect(resourceAt(synthApp({ alarm_topic_arn: topic }).main, "aws_cloudwatch_metric_alarm", "queue/dlq-alarm").alarm_actions).toEqual([topic]);
+  });
+
   test("queue: only the request queue may redrive into the DLQ", () => {
     const allow = resourceAt(main, "aws_sqs_queue_redrive_allow_policy", "queue/dlq-redrive-allow");
     expect(JSON.parse(allow.redrive_allow_policy)).toEqual({
@@ -116,8 +129,9 @@ describe("main stack: ingest API (REST API #1 -> SQS)", () => {
 
   test("ingest: the role allows only sqs:SendMessage on the queue ARN, assumed only by API Gateway", () => {
     const role = resourceAt(main, "aws_iam_role", "ingest-api/sqs-role/role");
+    // No aws:SourceAccount condition: API Gateway does not send it when assuming an integration role.
     expect(JSON.parse(role.assume_role_policy).Statement).toEqual([
-      expect.objectContaining({ Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }),
+      { Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" },
     ]);
     expect(policyOf(resourceAt(main, "aws_iam_role_policy", "ingest-api/sqs-role/policy")).Statement).toEqual([
       { Effect: "Allow", Action: "sqs:SendMessage", Resource: refTo(main, "aws_sqs_queue", "queue/queue", "arn") },
@@ -142,7 +156,7 @@ describe("main stack: ingest API (REST API #1 -> SQS)", () => {
     expect(responses["202"].selection_pattern).toBe("2\\d{2}");
     expect(responses["202"].response_templates["application/json"]).toContain("$input.path('$.SendMessageResponse.SendMessageResult')");
     expect(responses["202"].response_templates["application/json"]).toContain('{"requestId":"$result.MessageId"}');
-    expect(responses["400"].selection_pattern).toBe("4\\d{2}");
+    expect(responses["400"].selection_pattern).toBe("400");
     expect(responses["503"].selection_pattern).toBe("5\\d{2}");
     // The default response (no selection pattern) catches everything unmatched: it must be an error.
     expect(responses["500"].selection_pattern).toBeUndefined();
@@ -154,7 +168,11 @@ describe("main stack: ingest API (REST API #1 -> SQS)", () => {
   test("ingest: API Gateway's own errors (validation, missing key) are JSON naming the problem", () => {
     const badBody = resourceAt(main, "aws_api_gateway_gateway_response", "ingest-api/response-bad_request_body");
     expect(badBody.status_code).toBe("400");
-    expect(badBody.response_templates["application/json"]).toContain("$context.error.validationErrorString");
+    // Valid JSON whatever API Gateway substitutes: the only variable is the request id.
+    expect(JSON.parse(badBody.response_templates["application/json"].replace("$context.requestId", "x"))).toMatchObject({
+      error: "invalid_body",
+      message: "The request body must be a JSON object.",
+    });
     expect(resourcesOf(main, "aws_api_gateway_gateway_response").map(([, r]) => r.response_type)).toEqual(
       expect.arrayContaining(["DEFAULT_4XX", "DEFAULT_5XX"]),
     );
@@ -258,6 +276,8 @@ describe("main stack: stages and deployments", () => {
       const deployment = resourceAt(main, "aws_api_gateway_deployment", `${api}/stage/deployment`);
       expect(deployment.lifecycle).toEqual({ create_before_destroy: true });
       expect(deployment.triggers.redeployment).toMatch(/^[0-9a-f]{64}$/);
+      // Values known only at apply (a replaced queue or VPC Link) redeploy too.
+      expect(deployment.triggers.integration_targets).toMatch(/^\$\{sha1\(jsonencode\(\[\[aws_api_gateway_integration\.\S+\.uri, /);
       expect(deployment.stage_name).toBeUndefined(); // the stage resource alone owns the stage
       expect(resourceAt(main, "aws_api_gateway_stage", `${api}/stage/stage`).deployment_id).toBe(refTo(main, "aws_api_gateway_deployment", `${api}/stage/deployment`, "id"));
     }
@@ -350,10 +370,13 @@ describe("main stack: ECS services", () => {
     });
   });
 
-  test("services: the api registers in the ALB's ip target group on port 8080", () => {
-    expect(resourceAt(main, "aws_ecs_service", "api/service").load_balancer).toEqual([
+  test("services: the api registers in the ALB's ip target group on port 8080, once the listener exists", () => {
+    const service = resourceAt(main, "aws_ecs_service", "api/service");
+    expect(service.load_balancer).toEqual([
       { target_group_arn: refTo(main, "aws_lb_target_group", "ingress/service-tg", "arn"), container_name: "api", container_port: 8080 },
     ]);
+    // ECS refuses a target group that no load balancer uses yet.
+    expect(service.depends_on).toContain(refTo(main, "aws_lb_listener", "ingress/alb-https", "arn").slice(2, -5));
   });
 
   test("roles: task roles hold only their service's actions on the exact table and queue ARNs", () => {
@@ -366,7 +389,7 @@ describe("main stack: ECS services", () => {
       {
         Sid: "ConsumeRequests",
         Effect: "Allow",
-        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"],
         Resource: queue,
       },
       { Sid: "WriteResults", Effect: "Allow", Action: "dynamodb:PutItem", Resource: table },
@@ -375,6 +398,11 @@ describe("main stack: ECS services", () => {
 
   test("roles: the execution role is separate and pulls only its own repository", () => {
     for (const name of ["api", "processor"]) {
+      for (const role of ["execution-role", "task-role"]) {
+        expect(JSON.parse(resourceAt(main, "aws_iam_role", `${name}/${role}/role`).assume_role_policy).Statement[0].Condition).toEqual({
+          StringEquals: { "aws:SourceAccount": refTo(main, "aws_caller_identity", "caller", "account_id", "data") },
+        });
+      }
       const task = resourceAt(main, "aws_ecs_task_definition", `${name}/task`);
       expect(task.execution_role_arn).toBe(refTo(main, "aws_iam_role", `${name}/execution-role/role`, "arn"));
       expect(task.task_role_arn).toBe(refTo(main, "aws_iam_role", `${name}/task-role/role`, "arn"));
@@ -394,6 +422,13 @@ describe("main stack: ECS services", () => {
     expect(resourceAt(main, "aws_appautoscaling_policy", "processor-scaling/cpu").target_tracking_scaling_policy_configuration).toMatchObject({
       predefined_metric_specification: { predefined_metric_type: "ECSServiceAverageCPUUtilization" },
     });
+    const idle = resourceAt(main, "aws_cloudwatch_metric_alarm", "processor-scaling/idle-alarm");
+    expect(idle.metric_query.map((q: any) => q.metric?.metric_name ?? q.expression)).toEqual([
+      "ApproximateNumberOfMessagesVisible",
+      "ApproximateNumberOfMessagesNotVisible",
+      "visible + inflight",
+    ]);
+    expect(idle.alarm_actions).toEqual([refTo(main, "aws_appautoscaling_policy", "processor-scaling/scale-in", "arn")]);
     expect(resourceAt(main, "aws_ecs_service", "processor/service").lifecycle).toEqual({ ignore_changes: ["desired_count"] });
     expect(resourceAt(main, "aws_ecs_service", "api/service").lifecycle).toBeUndefined();
   });
@@ -402,14 +437,9 @@ describe("main stack: ECS services", () => {
 describe("main stack: security groups", () => {
   const ingressRules = () => resourcesOf(main, "aws_vpc_security_group_ingress_rule").map(([, r]) => r);
 
-  test("security groups: NLB admits 443 from the VPC CIDR, ALB only from the NLB, api tasks only from the ALB", () => {
+  test("security groups: NLB admits nothing but the VPC Link, ALB only the NLB, api tasks only the ALB", () => {
     const sg = (path: string) => refTo(main, "aws_security_group", path, "id");
-    expect(resourceAt(main, "aws_vpc_security_group_ingress_rule", "ingress/nlb-https-from-vpc")).toMatchObject({
-      security_group_id: sg("ingress/nlb-sg"),
-      cidr_ipv4: refTo(main, "aws_vpc", "network/vpc", "cidr_block", "data"),
-      from_port: 443,
-      to_port: 443,
-    });
+    expect(ingressRules().filter((r) => r.security_group_id === sg("ingress/nlb-sg"))).toEqual([]);
     expect(resourceAt(main, "aws_vpc_security_group_ingress_rule", "ingress/nlb-to-alb-ingress")).toMatchObject({
       security_group_id: sg("ingress/alb-sg"),
       referenced_security_group_id: sg("ingress/nlb-sg"),
@@ -421,7 +451,8 @@ describe("main stack: security groups", () => {
       from_port: 8080,
       to_port: 8080,
     });
-    expect(ingressRules()).toHaveLength(3);
+    expect(ingressRules()).toHaveLength(2);
+    expect(ingressRules().every((r) => r.cidr_ipv4 === undefined)).toBe(true);
   });
 
   test("security groups: processor tasks take no ingress and nothing admits 0.0.0.0/0", () => {

@@ -51,7 +51,7 @@ const BREAKERS: Record<string, (s: { ecr: TfJson; main: TfJson }) => void> = {
   "ELB.4": ({ main }) => (first(main, "aws_lb", (lb) => lb.load_balancer_type === "application").drop_invalid_header_fields = false),
   "ELB.12": ({ main }) => (first(main, "aws_lb", (lb) => lb.load_balancer_type === "application").desync_mitigation_mode = "monitor"),
   "ELB.6": ({ main }) => (first(main, "aws_lb", (lb) => lb.load_balancer_type === "network").enable_deletion_protection = false),
-  "ELB.5": ({ main }) => delete first(main, "aws_lb").access_logs,
+  "ELB.5": ({ main }) => delete first(main, "aws_lb", (lb) => lb.load_balancer_type === "application").access_logs,
   "ELB.13": ({ main }) => delete main.resource!.terraform_data, // the availability-zone preconditions
   "CUSTOM.HEALTH_CHECK": ({ main }) => delete first(main, "aws_lb_target_group").health_check.path,
   "ECS.2": ({ main }) => (first(main, "aws_ecs_service").network_configuration.assign_public_ip = true),
@@ -74,6 +74,7 @@ const BREAKERS: Record<string, (s: { ecr: TfJson; main: TfJson }) => void> = {
     ),
   "CUSTOM.SQS_TLS": ({ main }) => editPolicy(first(main, "aws_sqs_queue_policy"), "policy", (d) => (d.Statement[0].Condition = {})),
   "CUSTOM.SQS_DLQ": ({ main }) => delete first(main, "aws_sqs_queue", (q) => q.redrive_policy).redrive_policy,
+  "CUSTOM.DLQ_ALARM": ({ main }) => delete first(main, "aws_cloudwatch_metric_alarm", (a) => a.alarm_name?.includes("dlq")).dimensions,
   "DynamoDB.2": ({ main }) => (first(main, "aws_dynamodb_table").point_in_time_recovery.enabled = false),
   "DynamoDB.6": ({ main }) => (first(main, "aws_dynamodb_table").deletion_protection_enabled = false),
   "DynamoDB.1": ({ main }) => Object.assign(first(main, "aws_dynamodb_table"), { billing_mode: "PROVISIONED", read_capacity: 5, write_capacity: 5 }),
@@ -83,16 +84,22 @@ const BREAKERS: Record<string, (s: { ecr: TfJson; main: TfJson }) => void> = {
   CKV_AWS_136: ({ ecr }) => (first(ecr, "aws_ecr_repository").encryption_configuration = [{ encryption_type: "AES256" }]),
   CKV_AWS_338: ({ main }) => (first(main, "aws_cloudwatch_log_group").retention_in_days = 0),
   CKV_AWS_158: ({ main }) => delete first(main, "aws_cloudwatch_log_group").kms_key_id,
-  CKV_AWS_289: ({ main }) => editPolicy(first(main, "aws_iam_role_policy"), "policy", (d) => (d.Statement[0].Action = "dynamodb:*")),
+  CKV_AWS_289: ({ main }) => editPolicy(first(main, "aws_iam_role_policy"), "policy", (d) => (d.Statement[0].Action = "dynamodb:Get*")),
+  CKV_AWS_274: ({ main }) =>
+    (main.resource!.aws_iam_role_policy_attachment = {
+      admin: { role: "x", policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess" },
+    }),
   CKV_AWS_111: ({ main }) =>
     editPolicy(first(main, "aws_iam_role_policy", (p) => !p.policy.includes("GetAuthorizationToken")), "policy", (d) => (d.Statement[0].Resource = "*")),
   "CUSTOM.IAM_TRUST": ({ main }) =>
     editPolicy(first(main, "aws_iam_role"), "assume_role_policy", (d) => (d.Statement[0].Principal = { AWS: "*" })),
-  "EC2.19": ({ main }) => (first(main, "aws_vpc_security_group_ingress_rule", (r) => r.cidr_ipv4).cidr_ipv4 = "0.0.0.0/0"),
+  "EC2.19": ({ main }) => (first(main, "aws_vpc_security_group_ingress_rule").cidr_ipv4 = "0.0.0.0/1"),
+  // The ALB's group admits the api tasks' group instead of the NLB's: a hop out of order.
   "CUSTOM.SG_HOPS": ({ main }) => {
-    const rule = first(main, "aws_vpc_security_group_ingress_rule", (r) => r.referenced_security_group_id);
-    delete rule.referenced_security_group_id;
-    rule.cidr_ipv4 = "10.99.0.0/16";
+    const rules = resources(main, "aws_vpc_security_group_ingress_rule");
+    const toAlb = rules.find((r) => r.path.endsWith("/nlb-to-alb-ingress"))!.body;
+    const toTasks = rules.find((r) => r.path.endsWith("/from-load-balancer-ingress"))!.body;
+    toAlb.referenced_security_group_id = toTasks.security_group_id;
   },
 };
 
@@ -124,6 +131,21 @@ describe("policy controls", () => {
     expect(result.problems.length).toBeGreaterThan(0);
     // The break is specific: the untouched synth still passes this control.
     expect(resultFor(full, id).status).toBe("pass");
+  });
+
+  const SUBTLE_BREAKS: [id: string, how: string, (s: { main: TfJson }) => void][] = [
+    ["CKV_AWS_111", "an ARN with a wildcard region", ({ main }) =>
+      editPolicy(first(main, "aws_iam_role_policy", (p) => p.policy.includes("dynamodb:GetItem")), "policy", (d) => (d.Statement[0].Resource = "arn:aws:dynamodb:*:123456789012:table/x"))],
+    ["CUSTOM.SG_HOPS", "tasks admitting the ALB on a second port", ({ main }) =>
+      Object.assign(resources(main, "aws_vpc_security_group_ingress_rule").find((r) => r.path.endsWith("/from-load-balancer-ingress"))!.body, { from_port: 22, to_port: 22 })],
+    ["ECS.20", "a numeric root user", ({ main }) => editContainers(main, (c) => (c.user = "0:0"))],
+    ["CKV_AWS_289", "a wildcard inside an action name", ({ main }) =>
+      editPolicy(first(main, "aws_iam_role_policy"), "policy", (d) => (d.Statement[0].Action = ["sqs:Send*"]))],
+  ];
+  test.each(SUBTLE_BREAKS)("policy: %s is not fooled by %s", (id, _how, breakIt) => {
+    const broken = structuredClone(full);
+    breakIt(broken);
+    expect(resultFor(broken, id).status).toBe("fail");
   });
 
   test("policy: deletion protection off (a dev config) makes ELB.6 and DynamoDB.6 exceptions, never silent passes", () => {
