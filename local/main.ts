@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync } from "node:fs";
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import { createServer } from "node:net";
 import { parseArgs } from "node:util";
@@ -38,8 +38,13 @@ async function main(): Promise<void> {
   const dataDir = values.persist ? join(workDir, "dynamodb") : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   mkdirSync(logDir, { recursive: true });
-  // One JSON line per gateway request, like the stages' access logs in CloudWatch.
-  const accessLog = createWriteStream(join(logDir, "gateway.log"), { flags: "a" });
+  // One line per request in each stage's synthesized access log format, like its CloudWatch access log group.
+  const accessLogs = new Map<string, WriteStream>();
+  const accessLog = (api: string, line: string) => {
+    let stream = accessLogs.get(api);
+    if (!stream) accessLogs.set(api, (stream = createWriteStream(join(logDir, `${api}.access.log`), { flags: "a" })));
+    stream.write(`${line}\n`);
+  };
 
   const ingestPort = port(values["ingest-port"]!, "--ingest-port");
   const queryPort = port(values["query-port"]!, "--query-port");
@@ -62,7 +67,7 @@ async function main(): Promise<void> {
       dataDir,
       logDir,
       logLevel: values["log-level"],
-      accessLog: (api, entry) => accessLog.write(`${JSON.stringify({ api, ...entry })}\n`),
+      accessLog,
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -92,7 +97,7 @@ async function main(): Promise<void> {
       `Queue:      ${stack.outputs.queue_url ?? "?"} (SQS endpoint ${stack.sqsEndpoint})`,
       `DLQ:        ${stack.outputs.dead_letter_queue_url ?? "?"}`,
       `Table:      ${stack.outputs.table_name ?? "?"} (DynamoDB endpoint ${stack.dynamoEndpoint}, ${dataDir ? `data in ${dataDir}` : "in memory"})`,
-      `Logs:       ${logDir}/{gateway,api,processor}.log; synthesized JSON in ${join(workDir, "cdktf.out")}`,
+      `Logs:       ${logDir}/: api.log, processor.log, <api name>.access.log; synthesized JSON in ${join(workDir, "cdktf.out")}`,
       "",
       "Ctrl-C stops everything.",
       "",
@@ -108,7 +113,7 @@ async function main(): Promise<void> {
     stopping = true;
     process.stdout.write(`\n${signal}: stopping gateways, services and emulators...\n`);
     await stack.stop();
-    accessLog.end();
+    for (const stream of accessLogs.values()) stream.end();
     process.stdout.write("Stopped.\n");
     process.exit(0);
   };

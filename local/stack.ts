@@ -46,8 +46,8 @@ export interface LocalStackOptions {
   readonly visibilityTimeoutSeconds?: number;
   /** Value of API keys the synth leaves to AWS to generate. @default a random `local-...` key per start */
   readonly apiKeyValue?: string;
-  /** Receives one line per gateway request (the stages' access logs, locally). @default none */
-  readonly accessLog?: (api: string, entry: Record<string, unknown>) => void;
+  /** Receives one line per gateway request: the stage's synthesized access log format, rendered. @default none */
+  readonly accessLog?: (api: string, line: string) => void;
 }
 
 export interface LocalStack {
@@ -157,7 +157,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           },
           vpcLinkOrigin: behindVpcLink[0]?.origin,
         },
-        accessLog: options.accessLog ? (entry) => options.accessLog!(api.name, entry) : undefined,
+        accessLog: options.accessLog ? (line) => options.accessLog!(api.name, line) : undefined,
       });
       stoppers.push(() => gateway.close());
       gateways.push(gateway);

@@ -17,6 +17,8 @@ export interface RestApiModel {
   readonly stageResource: string;
   readonly methods: readonly MethodModel[];
   readonly gatewayResponses: ReadonlyMap<string, GatewayResponseModel>;
+  /** The stage's `access_log_settings.format` (a `$context` template), if it has one. */
+  readonly accessLogFormat: string | undefined;
   /** Keys that open this stage (through a usage plan); empty when no plan covers it. */
   readonly apiKeys: readonly ApiKeyModel[];
 }
@@ -174,6 +176,10 @@ function buildRestApi(doc: TerraformJson, refs: References, keyValues: KeyValueS
     name: refs.resolveString(apiBody.name, apiId),
     stageName,
     stageResource,
+    // Only the format is read: its destination is a CloudWatch log group, which is a file locally.
+    accessLogFormat: stageBody.access_log_settings?.format
+      ? refs.resolveString(String(stageBody.access_log_settings.format), `aws_api_gateway_stage.${stageResource}.access_log_settings`)
+      : undefined,
     methods,
     gatewayResponses,
     apiKeys: apiKeysFor(doc, refs, keyValues, apiId, stageName),

@@ -30,7 +30,10 @@ export interface MethodRequest {
   readonly contentType: string;
 }
 
-export type IntegrationResult = { readonly response: RenderedResponse } | { readonly error: GatewayError };
+/** `integrationStatus`: the backend's HTTP status when it answered (for `$context.integration.status`). */
+export type IntegrationResult =
+  | { readonly response: RenderedResponse; readonly integrationStatus?: number }
+  | { readonly error: GatewayError; readonly integrationStatus?: number };
 
 export async function invokeIntegration(
   integration: IntegrationModel,
@@ -68,7 +71,7 @@ async function invokeAws(integration: IntegrationModel, request: MethodRequest, 
   if ("error" in backend) return backend;
 
   const selected = selectResponse(integration.responses, String(backend.status));
-  if (!selected) return { error: { type: "API_CONFIGURATION_ERROR" } };
+  if (!selected) return { error: { type: "API_CONFIGURATION_ERROR" }, integrationStatus: backend.status };
   const picked = pickTemplate(selected.responseTemplates);
   const headers: Record<string, string> = { "content-type": picked?.[0] ?? "application/json" };
   for (const [target, source] of Object.entries(selected.responseParameters)) {
@@ -82,7 +85,7 @@ async function invokeAws(integration: IntegrationModel, request: MethodRequest, 
   }
   // Without a template, API Gateway passes the backend body through unchanged.
   const responseBody = picked ? renderTemplate(picked[1], { body: backend.body }, context) : backend.body;
-  return { response: { status: Number(selected.statusCode), headers, body: responseBody } };
+  return { response: { status: Number(selected.statusCode), headers, body: responseBody }, integrationStatus: backend.status };
 }
 
 /** The integration response whose selection_pattern fully matches the status, else the default one (no pattern). */
@@ -122,7 +125,7 @@ async function invokeHttpProxy(integration: IntegrationModel, request: MethodReq
   for (const [name, value] of Object.entries(backend.headers)) {
     if (!HOP_BY_HOP.has(name)) responseHeaders[name] = value;
   }
-  return { response: { status: backend.status, headers: responseHeaders, body: backend.body } };
+  return { response: { status: backend.status, headers: responseHeaders, body: backend.body }, integrationStatus: backend.status };
 }
 
 /** `request_parameters`: `integration.request.<location>.<name>` from a `'literal'` or a `method.request.*` value. */

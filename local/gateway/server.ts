@@ -6,7 +6,7 @@ import { renderGatewayError, type GatewayError, type RenderedResponse } from "./
 import { invokeIntegration, type IntegrationTargets, type MethodRequest } from "./integrations.js";
 import { Router } from "./router.js";
 import { validationErrorString } from "./validator.js";
-import type { TemplateContext } from "./vtl.js";
+import { renderTemplate, type TemplateContext } from "./vtl.js";
 
 /**
  * One REST API served on a loopback port at `/<stage>/...`, like its execute-api URL. Per request, in API
@@ -23,8 +23,11 @@ export interface GatewayOptions {
   readonly targets: IntegrationTargets;
   /** @default a free port */
   readonly port?: number;
-  /** Called once per request with an access-log line (the stage's access log, locally). @default none */
-  readonly accessLog?: (entry: Record<string, unknown>) => void;
+  /**
+   * Called once per request with the access-log line: the stage's synthesized `access_log_settings.format` rendered
+   * for the request (or a small JSON line when the stage has none). @default none
+   */
+  readonly accessLog?: (line: string) => void;
   /** Called when the gateway itself fails (a template or mapping it cannot run). @default console.error */
   readonly onError?: (error: unknown) => void;
 }
@@ -42,14 +45,21 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
     const started = Date.now();
     const url = new URL(req.url ?? "/", "http://localhost");
     const headers = lowerCaseHeaders(req);
+    const requestId = randomUUID();
     const base: TemplateContext = {
-      requestId: randomUUID(),
+      requestId,
+      extendedRequestId: requestId,
+      protocol: `HTTP/${req.httpVersion}`,
       httpMethod: req.method ?? "GET",
       path: url.pathname,
       stage: api.stageName,
       apiId: api.id,
       requestTimeEpoch: started,
-      identity: { sourceIp: req.socket.remoteAddress ?? "127.0.0.1", apiKey: headers["x-api-key"] ?? "" },
+      identity: {
+        sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+        apiKey: headers["x-api-key"] ?? "",
+        apiKeyId: api.apiKeys.find((k) => k.value === headers["x-api-key"])?.resource ?? "",
+      },
     };
     const fail = (error: GatewayError, context: TemplateContext = base) => ({ ...renderGatewayError(api, error, context), context });
 
@@ -92,8 +102,14 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
     }
 
     const request: MethodRequest = { httpMethod: base.httpMethod!, body, headers, pathParameters: match.pathParameters, query: url.searchParams, contentType };
+    const integrationStarted = Date.now();
     const result = await invokeIntegration(method.integration, request, context, options.targets);
-    return "error" in result ? fail(result.error, context) : { ...result.response, context };
+    const integration = {
+      status: result.integrationStatus ?? "",
+      latency: Date.now() - integrationStarted,
+      error: "error" in result ? result.error.type : "",
+    };
+    return "error" in result ? fail(result.error, { ...context, integration }) : { ...result.response, context: { ...context, integration } };
   }
 
   const server = createServer((req, res) => {
@@ -111,14 +127,18 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
       })
       .then((response) => {
         send(res, response, response.context.requestId);
-        options.accessLog?.({
-          requestId: response.context.requestId,
-          httpMethod: req.method,
-          path: req.url,
-          resourcePath: response.context.resourcePath,
+        if (!options.accessLog) return;
+        const done: TemplateContext = {
+          ...response.context,
           status: response.status,
+          responseLength: Buffer.byteLength(response.body),
           responseLatency: Date.now() - started,
-        });
+        };
+        options.accessLog(
+          api.accessLogFormat
+            ? renderTemplate(api.accessLogFormat, { body: "" }, done)
+            : JSON.stringify({ requestId: done.requestId, httpMethod: done.httpMethod, path: done.path, status: done.status, responseLatency: done.responseLatency }),
+        );
       });
   });
   // Clients (benchmarks, curl in a loop) reuse connections as they would with API Gateway.

@@ -27,6 +27,13 @@ export interface TemplateContext {
   readonly apiId?: string;
   readonly requestTimeEpoch?: number;
   readonly identity?: { readonly sourceIp?: string; readonly apiKey?: string; readonly apiKeyId?: string };
+  readonly extendedRequestId?: string;
+  readonly protocol?: string;
+  /** Access-log-only values, known once the response is sent. */
+  readonly status?: number;
+  readonly responseLength?: number;
+  readonly responseLatency?: number;
+  readonly integration?: { readonly status?: number | string; readonly latency?: number | string; readonly error?: string };
   readonly error?: { readonly message?: string; readonly messageString?: string; readonly validationErrorString?: string; readonly responseType?: string };
 }
 

@@ -6,8 +6,9 @@ import { ApiGatewayIntegrationResponse } from "@cdktf/provider-aws/lib/api-gatew
 import { ApiGatewayGatewayResponse } from "@cdktf/provider-aws/lib/api-gateway-gateway-response";
 import type { IConstruct } from "constructs";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { ACCESS_LOG_FORMAT } from "../../stacks/rest-api-stage.js";
 import { synthApp } from "../support/synth.js";
-import { startGatewaysOnly, uniqueProject, type GatewaysOnly } from "./support.js";
+import { startGatewaysOnly, uniqueProject, waitFor, type GatewaysOnly } from "./support.js";
 
 /**
  * The local gateways interpret the synth, so what the client sees follows the stack code: these tests change a
@@ -41,6 +42,7 @@ describe("local gateway: driven by the synthesized stack", () => {
   let stubOrigin: string;
   const seen: { url: string; headers: Record<string, unknown> }[] = [];
   let standard: GatewaysOnly;
+  const accessLines: { api: string; line: string }[] = [];
 
   beforeAll(async () => {
     stub = createServer((req, res) => {
@@ -49,7 +51,11 @@ describe("local gateway: driven by the synthesized stack", () => {
     });
     await new Promise<void>((resolve) => stub.listen(0, "127.0.0.1", resolve));
     stubOrigin = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
-    standard = await startGatewaysOnly(synthApp({ project: uniqueProject("gw") }).main, { sqsEndpoint, vpcLinkOrigin: stubOrigin });
+    standard = await startGatewaysOnly(synthApp({ project: uniqueProject("gw") }).main, {
+      sqsEndpoint,
+      vpcLinkOrigin: stubOrigin,
+      accessLog: (api, line) => accessLines.push({ api, line }),
+    });
   });
   afterAll(async () => {
     await standard?.close();
@@ -62,6 +68,15 @@ describe("local gateway: driven by the synthesized stack", () => {
     const { requestId } = (await response.json()) as { requestId: string };
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(await receiveOne(standard)).toBe('{"order": 7, "note": "a b&c=d"}');
+  });
+
+  test("gateway: each request writes one access-log line in the stage's synthesized format", async () => {
+    const response = await post(standard, '{"logged":true}');
+    const requestId = response.headers.get("x-amzn-requestid");
+    await waitFor("the access-log line", async () => accessLines.find((l) => l.line.includes(requestId!)));
+    const entry = JSON.parse(accessLines.find((l) => l.line.includes(requestId!))!.line) as Record<string, string>;
+    expect(Object.keys(entry)).toEqual(Object.keys(JSON.parse(ACCESS_LOG_FORMAT)));
+    expect(entry).toMatchObject({ requestId, httpMethod: "POST", resourcePath: "/requests", path: "/v1/requests", status: "202", integrationStatus: "200" });
   });
 
   test("ingest: a content type without a template is refused with 415 (passthrough NEVER), nothing is queued", async () => {

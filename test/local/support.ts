@@ -46,7 +46,7 @@ export interface GatewaysOnly {
  */
 export async function startGatewaysOnly(
   doc: TerraformJson,
-  options: { sqsEndpoint: string; vpcLinkOrigin?: string; createQueues?: boolean },
+  options: { sqsEndpoint: string; vpcLinkOrigin?: string; createQueues?: boolean; accessLog?: (api: string, line: string) => void },
 ): Promise<GatewaysOnly> {
   const region = "eu-west-1";
   const refs = new References(doc).set("data.aws_caller_identity.caller.account_id", LOCAL_ACCOUNT_ID);
@@ -58,6 +58,7 @@ export async function startGatewaysOnly(
       startGateway(api, {
         targets: { awsEndpoint: () => adapter.url, vpcLinkOrigin: options.vpcLinkOrigin },
         onError: (error) => console.error(error),
+        accessLog: options.accessLog ? (line) => options.accessLog!(api.name, line) : undefined,
       }),
     ),
   );
