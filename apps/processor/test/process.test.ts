@@ -15,11 +15,11 @@ import {
 
 /** The real service process (`node --import tsx apps/processor/src/main.ts`), killed or stopped by signal. */
 const emulators = () => ({ sqsEndpoint: inject("sqsEndpoint"), dynamoEndpoint: inject("dynamoEndpoint") });
-const MESSAGES = 1_500;
+const MESSAGES = 800;
 
 describe("processor process: crash and shutdown", () => {
   it("processor: SIGKILL mid-run then restart loses no valid message and overwrites nothing", async () => {
-    // GIVEN a running processor part-way through 1,500 messages
+    // GIVEN a running processor part-way through 800 messages
     const fixture = await createFixture(emulators());
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(MESSAGES, "sigkill"));
     const first = spawnProcessor(fixture);
@@ -55,7 +55,7 @@ describe("processor process: crash and shutdown", () => {
   });
 
   it("processor: SIGTERM mid-batch exits 0 within the shutdown budget; every message is stored or still on the queue", async () => {
-    // GIVEN a running processor part-way through 1,500 messages, with a 10 s shutdown budget
+    // GIVEN a running processor part-way through 800 messages, with a 10 s shutdown budget
     const fixture = await createFixture(emulators());
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(MESSAGES, "sigterm"));
     const proc = spawnProcessor(fixture, { SHUTDOWN_TIMEOUT_SECONDS: "10" });
