@@ -58,6 +58,7 @@ async function main(): Promise<void> {
 
   process.stdout.write("Synthesizing the stacks and starting the local architecture (DynamoDB Local takes a few seconds)...\n");
   let stack: LocalStack;
+  let stopping = false;
   try {
     stack = await startLocalStack({
       tfvarsFile: values.tfvars,
@@ -68,6 +69,12 @@ async function main(): Promise<void> {
       logDir,
       logLevel: values["log-level"],
       accessLog,
+      onServiceExit: (service, code, signal, output) => {
+        if (stopping) return;
+        process.stderr.write(
+          `\n${service} exited unexpectedly (${code ?? signal}); requests that need it will fail. Last output:\n${output.slice(-10).join("\n")}\nFull log: ${join(logDir, `${service}.log`)}. Restart npm run local once fixed.\n`,
+        );
+      },
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -104,7 +111,6 @@ async function main(): Promise<void> {
     ].join("\n"),
   );
 
-  let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) {
       process.stderr.write("Second signal: exiting without waiting for a clean stop.\n");

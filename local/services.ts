@@ -62,6 +62,8 @@ export async function startService(options: {
   readonly readyUrl: string;
   /** Append the process's output to `<logDir>/<name>.log`. @default kept in memory only (last lines) */
   readonly logDir?: string;
+  /** Called if the process exits after start-up without `stop()` having been called. @default none */
+  readonly onUnexpectedExit?: (name: string, code: number | null, signal: string | null, recentOutput: string[]) => void;
 }): Promise<RunningService> {
   const entry = join(options.repoRoot, "apps", options.name, "src", "main.ts");
   if (!existsSync(entry)) throw new Error(`local: the synth runs a container named "${options.name}", but ${entry} does not exist`);
@@ -73,7 +75,14 @@ export async function startService(options: {
     cwd: options.repoRoot,
     env: { ...inherited, ...options.environment },
     stdio: ["ignore", "pipe", "pipe"],
+    // Own process group: a terminal's Ctrl-C reaches only `npm run local`, which then stops the gateways before
+    // the services (in order) instead of every process dying at once.
+    detached: true,
   });
+  // ...and never outlive this process, whatever way it exits (a hard kill -9 excepted).
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  child.once("exit", () => process.off("exit", killOnExit));
   const recent: string[] = [];
   let log: WriteStream | undefined;
   if (options.logDir) {
@@ -88,11 +97,17 @@ export async function startService(options: {
     });
   }
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let stopping = false;
+  let ready = false;
+  child.once("exit", (code, signal) => {
+    if (ready && !stopping) options.onUnexpectedExit?.(options.name, code, signal, [...recent]);
+  });
   const service: RunningService = {
     name: options.name,
     pid: child.pid ?? -1,
     recentOutput: () => [...recent],
     stop: async (graceMs = 10_000) => {
+      stopping = true;
       if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");
         const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
@@ -104,6 +119,7 @@ export async function startService(options: {
   };
   try {
     await waitUntilReady(child, options.readyUrl, options.name, recent);
+    ready = true;
   } catch (error) {
     await service.stop(1_000);
     throw error;

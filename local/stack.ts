@@ -46,6 +46,8 @@ export interface LocalStackOptions {
   readonly visibilityTimeoutSeconds?: number;
   /** Value of API keys the synth leaves to AWS to generate. @default a random `local-...` key per start */
   readonly apiKeyValue?: string;
+  /** Called when a service process dies while the stack runs (it is not restarted). @default none */
+  readonly onServiceExit?: (service: string, code: number | null, signal: string | null, recentOutput: string[]) => void;
   /** Receives one line per gateway request: the stage's synthesized access log format, rendered. @default none */
   readonly accessLog?: (api: string, line: string) => void;
 }
@@ -116,6 +118,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           repoRoot: REPO_ROOT,
           readyUrl: `http://127.0.0.1:${port}${ports.readyPath}`,
           logDir: options.logDir,
+          onUnexpectedExit: options.onServiceExit,
           environment: {
             ...spec.environment,
             [ports.variable]: String(port),
