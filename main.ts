@@ -1,6 +1,5 @@
-import { App } from "cdktf";
 import { loadConfigOrExit } from "./config/load.js";
-import { buildStacks } from "./stacks/app.js";
+import { buildStacks, createApp } from "./stacks/app.js";
 import { summarizeSynth } from "./stacks/synth-summary.js";
 
 /**
@@ -10,7 +9,7 @@ import { summarizeSynth } from "./stacks/synth-summary.js";
  */
 function main(): void {
   const config = loadConfigOrExit();
-  const app = new App();
+  const app = createApp();
   buildStacks(app, config);
   app.synth();
   for (const line of summarizeSynth(app.outdir)) process.stdout.write(`${line}\n`);

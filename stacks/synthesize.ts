@@ -1,10 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App } from "cdktf";
 import type { Config } from "../config/schema.js";
 import type { TfJson } from "../policy/terraform-json.js";
-import { buildStacks } from "./app.js";
+import { buildStacks, createApp } from "./app.js";
 
 export interface SynthesizedStacks {
   readonly ecr: TfJson;
@@ -24,7 +23,7 @@ export interface SynthesizedStacks {
 export function synthesizeToJson(config: Config, customize?: (stacks: ReturnType<typeof buildStacks>) => void): SynthesizedStacks {
   const outdir = mkdtempSync(join(tmpdir(), "cdktf-synth-"));
   try {
-    const app = new App({ outdir });
+    const app = createApp(outdir);
     const stacks = buildStacks(app, config);
     customize?.(stacks);
     app.synth();

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { synthApp } from "../support/synth.js";
@@ -27,12 +27,16 @@ describe("synth output", () => {
     }
   });
 
-  test("entry point: npm run synth writes exactly the tested output, with one summary line per stack", () => {
+  test("entry point: npm run synth writes exactly the tested output, with one summary line per stack, without Terraform", () => {
     const outdir = mkdtempSync(join(tmpdir(), "npm-synth-"));
+    // A PATH holding only node: synth must not need a terraform binary (or anything else) on the machine.
+    const bin = join(outdir, "bin");
+    mkdirSync(bin);
+    symlinkSync(process.execPath, join(bin, "node"));
     try {
       const run = spawnSync(process.execPath, ["tools/synth.mjs"], {
         cwd: join(import.meta.dirname, "../.."),
-        env: { ...process.env, CDKTF_OUTDIR: outdir },
+        env: { ...process.env, CDKTF_OUTDIR: join(outdir, "out"), PATH: bin },
         encoding: "utf8",
       });
       expect(run.stderr).toBe("");
@@ -41,7 +45,7 @@ describe("synth output", () => {
         expect.stringMatching(/^main: \d+ resources, \d+ data sources, \d+ outputs, after ecr -> .*stacks\/main\/cdk\.tf\.json$/),
       ]);
       for (const stack of ["ecr", "main"] as const) {
-        expect(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")).toBe(first.files[stack]);
+        expect(readFileSync(join(outdir, "out", "stacks", stack, "cdk.tf.json"), "utf8")).toBe(first.files[stack]);
       }
     } finally {
       rmSync(outdir, { recursive: true, force: true });
