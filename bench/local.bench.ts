@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const headers = { "content-type": "application/json", ...(stack.apiKey ? { "x-api-key": stack.apiKey } : {}) };
   process.stdout.write(`local stack up in ${round(startupMs / 1000, 1)} s: ${stack.ingestUrl}, ${stack.queryUrl}\n`);
 
-  const failures = { post: 0, postStatus: new Map<number, number>(), unreadable: 0 };
+  const failures = { post: 0, postStatus: new Map<string, number>(), unreadable: 0 };
 
   async function one(seq: number, scheduledAt: number): Promise<Sample | undefined> {
     let response;
@@ -63,7 +63,8 @@ async function main(): Promise<void> {
     }
     const acceptedAt = performance.now();
     if (response.status !== 202) {
-      failures.postStatus.set(response.status, (failures.postStatus.get(response.status) ?? 0) + 1);
+      const key = `${response.status} ${response.body.slice(0, 120)}`.replace(/"requestId":"[^"]*"/, "");
+      failures.postStatus.set(key, (failures.postStatus.get(key) ?? 0) + 1);
       return undefined;
     }
     const { requestId } = JSON.parse(response.body) as { requestId: string };

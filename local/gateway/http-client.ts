@@ -16,7 +16,11 @@ export class HttpTimeoutError extends Error {
   override readonly name = "TimeoutError";
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 128, keepAliveMsecs: 10_000 });
+/**
+ * Idle sockets are dropped after 30 s, before any local server closes them (gateway 60 s, SQS adapter and api 65 s,
+ * fauxqs 72 s): reusing a socket the server is closing at that moment fails the request with ECONNRESET.
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: 128, timeout: 30_000 });
 
 export function httpRequest(
   url: string,

@@ -98,6 +98,8 @@ export async function startSqsQueryAdapter(options: {
     return { status: response.status, headers: response.headers, body: response.body ? JSON.parse(response.body) : {} };
   }
 
+  // Above the gateway client's 30 s idle limit (local/gateway/http-client.ts): the client, not this server, closes idle sockets.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
