@@ -1,4 +1,7 @@
+import { pino } from "pino";
 import { describe, expect, it } from "vitest";
+import { createProcessor } from "../src/consumer.js";
+import type { MessageQueue, QueueMessage } from "../src/queue.js";
 import type { RequestItem } from "../src/domain.js";
 import type { ItemStore } from "../src/store.js";
 import { createGroupWriter } from "../src/writer.js";
@@ -48,5 +51,48 @@ describe("writer: group commit", () => {
     const writer = createGroupWriter({ putAllIfAbsent: async () => Promise.reject(new Error("boom")) }, 1);
     const outcomes = await Promise.allSettled([writer.write([item("x")], 1), writer.write([item("y")], 1)]);
     expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
+  });
+});
+
+describe("processor with group commit (fake queue and store)", () => {
+  it("processor: when a coalesced write is rejected for one item, only that message fails (not an innocent batch of one)", async () => {
+    // GIVEN two batches received together: a lone valid message, and a batch holding one DynamoDB will reject
+    const message = (id: string): QueueMessage => ({ messageId: id, receiptHandle: `rh-${id}`, body: JSON.stringify({ id }), sentTimestamp: "0", receiveCount: 1 });
+    const batches = [[message("good-1")], [message("bad"), message("good-2")]];
+    const deleted: string[] = [];
+    const queue: MessageQueue = {
+      receive: (signal) =>
+        batches.length > 0
+          ? Promise.resolve(batches.shift()!)
+          : new Promise((_, reject) => signal?.addEventListener("abort", () => reject(new Error("aborted")))),
+      deleteBatch: async (messages) => {
+        deleted.push(...messages.map((m) => m.messageId));
+        return [];
+      },
+      changeVisibility: async () => [],
+    };
+    const requests: string[][] = [];
+    const store: ItemStore = {
+      async putAllIfAbsent(items) {
+        requests.push(items.map((i) => i.requestId));
+        if (items.some((i) => i.requestId === "bad")) throw Object.assign(new Error("Item size has exceeded the maximum allowed size"), { name: "ValidationException" });
+        return items.map(() => "created" as const);
+      },
+    };
+    const processor = createProcessor({
+      queue,
+      store,
+      logger: pino({ level: "silent" }),
+      settings: { pollConcurrency: 2, visibilityTimeoutSeconds: 30, shutdownTimeoutSeconds: 6 },
+    });
+    // WHEN they are processed
+    processor.start();
+    const deadline = Date.now() + 5_000;
+    while (processor.counters().processed + processor.counters().failed < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await processor.stop();
+    // THEN the rejected request held both batches, the items were isolated, and only "bad" failed
+    expect(requests[0]?.sort()).toEqual(["bad", "good-1", "good-2"]);
+    expect(processor.counters()).toMatchObject({ processed: 2, failed: 1 });
+    expect(deleted.sort()).toEqual(["good-1", "good-2"]);
   });
 });
