@@ -35,6 +35,8 @@ interface Sample {
   /** ms from 202 to the first 200 from the query API; undefined when never readable within READ_TIMEOUT_MS. */
   readonly readableMs: number | undefined;
   readonly polls: number;
+  /** ms of each GET through the query gateway (request sent -> response received). */
+  readonly getMs: readonly number[];
 }
 
 async function main(): Promise<void> {
@@ -69,14 +71,17 @@ async function main(): Promise<void> {
     }
     const { requestId } = JSON.parse(response.body) as { requestId: string };
     let polls = 0;
+    const getMs: number[] = [];
     while (performance.now() - acceptedAt < READ_TIMEOUT_MS) {
       polls++;
+      const sentAt = performance.now();
       const read = await httpRequest(`${stack.queryUrl}/requests/${requestId}`, { method: "GET", headers, timeoutMs: 30_000 });
-      if (read.status === 200) return { acceptMs: acceptedAt - scheduledAt, readableMs: performance.now() - acceptedAt, polls };
+      getMs.push(performance.now() - sentAt);
+      if (read.status === 200) return { acceptMs: acceptedAt - scheduledAt, readableMs: performance.now() - acceptedAt, polls, getMs };
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
     failures.unreadable++;
-    return { acceptMs: acceptedAt - scheduledAt, readableMs: undefined, polls };
+    return { acceptMs: acceptedAt - scheduledAt, readableMs: undefined, polls, getMs };
   }
 
   /** Open loop: request i is sent at start + i/RATE whatever happened to the earlier ones. */
@@ -123,7 +128,12 @@ async function main(): Promise<void> {
         max: round(Math.max(...readable)),
       },
       postLatencyMs: { p50: round(percentile(accept, 50)), p99: round(percentile(accept, 99)), max: round(Math.max(...accept)) },
+      getLatencyMs: (() => {
+        const gets = samples.flatMap((s) => s.getMs);
+        return { p50: round(percentile(gets, 50)), p99: round(percentile(gets, 99)), max: round(Math.max(...gets)) };
+      })(),
       meanPollsPerItem: round(samples.reduce((n, s) => n + s.polls, 0) / Math.max(1, samples.length), 2),
+      loadAverage: (await import("node:os")).loadavg().map((l) => round(l, 2)),
     };
     await mkdir(join(ROOT, "bench", "results"), { recursive: true });
     await writeFile(RESULTS, `${JSON.stringify(summary, null, 2)}\n`);
@@ -136,7 +146,9 @@ async function main(): Promise<void> {
       ["accepted -> readable p99 (ms)", String(summary.acceptedToReadableMs.p99)],
       ["accepted -> readable max (ms)", String(summary.acceptedToReadableMs.max)],
       ["POST (sched. send -> 202) p50/p99 (ms)", `${summary.postLatencyMs.p50} / ${summary.postLatencyMs.p99}`],
+      ["GET through the query API p50/p99 (ms)", `${summary.getLatencyMs.p50} / ${summary.getLatencyMs.p99}`],
       ["mean GET polls per item", String(summary.meanPollsPerItem)],
+      ["machine load average (1/5/15 min)", summary.loadAverage.join(" / ")],
       ["failures", JSON.stringify(summary.failures)],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
