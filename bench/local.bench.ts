@@ -1,8 +1,9 @@
 /**
  * `npm run bench:local`: end-to-end latency of the local architecture, POST accepted -> item readable.
  *
- * Starts the same local stack as `npm run local` (in-process synth of terraform.tfvars.json, fauxqs, DynamoDB Local,
- * the api and processor processes, the two local API Gateways), then:
+ * Starts `npm run local` itself (local/main.ts as a child process: in-process synth of terraform.tfvars.json, fauxqs,
+ * DynamoDB Local, the api and processor processes, the two local API Gateways) so the load generator does not share
+ * an event loop with the gateways and fauxqs, then:
  * - sends POST /requests through the ingest gateway at a steady open-loop rate (RATE per second, scheduled on a
  *   clock, not waiting for responses) for a warm-up, then for DURATION seconds of measurement;
  * - for every 202, polls GET /requests/{id} through the query gateway every POLL_MS until it answers 200.
@@ -13,12 +14,12 @@
  * BENCH_POLL_MS (default 10), BENCH_READ_TIMEOUT_MS (give up on one item, default 30000).
  * Writes bench/results/local.json and prints a table.
  */
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { spawn } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
+import { createInterface } from "node:readline";
 import { httpRequest } from "../local/gateway/http-client.js";
-import { startLocalStack } from "../local/stack.js";
 import { percentile, round } from "./stats.js";
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 30);
@@ -37,12 +38,48 @@ interface Sample {
   readonly polls: number;
   /** ms of each GET through the query gateway (request sent -> response received). */
   readonly getMs: readonly number[];
+  /** The item's processedAt - receivedAt (SQS SentTimestamp -> DynamoDB write, by the services' clocks). */
+  readonly storedMs: number | undefined;
+}
+
+/** `npm run local` on free ports; resolves once it printed its URLs and key. */
+async function startNpmRunLocal() {
+  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "local", "main.ts"), "--ingest-port", "0", "--query-port", "0"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const output: string[] = [];
+  child.stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const banner = await new Promise<string>((resolve, reject) => {
+    const lines: string[] = [];
+    const timer = setTimeout(() => reject(new Error(`npm run local did not start within 120 s:\n${lines.join("\n")}${output.join("")}`)), 120_000);
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      lines.push(line);
+      if (line.startsWith("Ctrl-C stops everything")) {
+        clearTimeout(timer);
+        resolve(lines.join("\n"));
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`npm run local exited (${code}) during start-up:\n${lines.join("\n")}${output.join("")}`)));
+  });
+  const field = (pattern: RegExp) => pattern.exec(banner)?.[1];
+  return {
+    ingestUrl: field(/^Ingest API: (\S+)/m)!,
+    queryUrl: field(/^Query API:\s+(\S+)/m)!,
+    apiKey: field(/^API key:\s+(local-\S+)/m),
+    /** Ctrl-C, as a user would stop it. */
+    stop: async () => {
+      child.kill("SIGINT");
+      await exited;
+    },
+  };
 }
 
 async function main(): Promise<void> {
-  const workDir = await mkdtemp(join(tmpdir(), "bench-local-"));
   const started = performance.now();
-  const stack = await startLocalStack({ workDir });
+  const stack = await startNpmRunLocal();
   const startupMs = performance.now() - started;
   const headers = { "content-type": "application/json", ...(stack.apiKey ? { "x-api-key": stack.apiKey } : {}) };
   process.stdout.write(`local stack up in ${round(startupMs / 1000, 1)} s: ${stack.ingestUrl}, ${stack.queryUrl}\n`);
@@ -77,11 +114,15 @@ async function main(): Promise<void> {
       const sentAt = performance.now();
       const read = await httpRequest(`${stack.queryUrl}/requests/${requestId}`, { method: "GET", headers, timeoutMs: 30_000 });
       getMs.push(performance.now() - sentAt);
-      if (read.status === 200) return { acceptMs: acceptedAt - scheduledAt, readableMs: performance.now() - acceptedAt, polls, getMs };
+      if (read.status === 200) {
+        const item = JSON.parse(read.body) as { receivedAt?: string; processedAt?: string };
+        const storedMs = item.receivedAt && item.processedAt ? Date.parse(item.processedAt) - Date.parse(item.receivedAt) : undefined;
+        return { acceptMs: acceptedAt - scheduledAt, readableMs: performance.now() - acceptedAt, polls, getMs, storedMs };
+      }
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
     failures.unreadable++;
-    return { acceptMs: acceptedAt - scheduledAt, readableMs: undefined, polls, getMs };
+    return { acceptMs: acceptedAt - scheduledAt, readableMs: undefined, polls, getMs, storedMs: undefined };
   }
 
   /** Open loop: request i is sent at start + i/RATE whatever happened to the earlier ones. */
@@ -114,6 +155,7 @@ async function main(): Promise<void> {
     const summary = {
       config: { durationSeconds: DURATION_S, warmupSeconds: WARMUP_S, targetRate: RATE, pollMs: POLL_MS, readTimeoutMs: READ_TIMEOUT_MS },
       machine: { node: process.version, cpus: (await import("node:os")).cpus().length },
+      setup: "npm run local as a child process (gateways, SQS adapter and fauxqs in it; api, processor, DynamoDB Local as its children); load generator in this process",
       startupSeconds: round(startupMs / 1000, 1),
       sent,
       accepted: samples.length,
@@ -128,6 +170,10 @@ async function main(): Promise<void> {
         max: round(Math.max(...readable)),
       },
       postLatencyMs: { p50: round(percentile(accept, 50)), p99: round(percentile(accept, 99)), max: round(Math.max(...accept)) },
+      enqueuedToStoredMs: (() => {
+        const stored = samples.flatMap((s) => (s.storedMs === undefined ? [] : [s.storedMs]));
+        return { p50: round(percentile(stored, 50)), p99: round(percentile(stored, 99)), max: round(Math.max(...stored)) };
+      })(),
       getLatencyMs: (() => {
         const gets = samples.flatMap((s) => s.getMs);
         return { p50: round(percentile(gets, 50)), p99: round(percentile(gets, 99)), max: round(Math.max(...gets)) };
@@ -146,6 +192,7 @@ async function main(): Promise<void> {
       ["accepted -> readable p99 (ms)", String(summary.acceptedToReadableMs.p99)],
       ["accepted -> readable max (ms)", String(summary.acceptedToReadableMs.max)],
       ["POST (sched. send -> 202) p50/p99 (ms)", `${summary.postLatencyMs.p50} / ${summary.postLatencyMs.p99}`],
+      ["SQS enqueue -> DynamoDB write p50/p99 (ms)", `${summary.enqueuedToStoredMs.p50} / ${summary.enqueuedToStoredMs.p99}`],
       ["GET through the query API p50/p99 (ms)", `${summary.getLatencyMs.p50} / ${summary.getLatencyMs.p99}`],
       ["mean GET polls per item", String(summary.meanPollsPerItem)],
       ["machine load average (1/5/15 min)", summary.loadAverage.join(" / ")],
@@ -155,7 +202,6 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n\nwritten to ${RESULTS}\n`);
   } finally {
     await stack.stop();
-    await rm(workDir, { recursive: true, force: true });
   }
 }
 
