@@ -97,6 +97,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Reverse start order: gateways, services, adapter, emulators.
     while (stoppers.length > 0) await stoppers.pop()!().catch(() => undefined);
   };
+  // The API definitions first: a feature the local gateway does not implement fails here, before anything starts.
+  const keyValues: KeyValueSource = options.apiKeyValue ? () => options.apiKeyValue! : randomKeyValues();
+  const apis = buildRestApiModels(doc, refs, keyValues);
   try {
     const emulators = options.emulators ?? (await startEmulators({ region, dataDir: options.dataDir }));
     if (!options.emulators) stoppers.push(() => (emulators as Awaited<ReturnType<typeof startEmulators>>).stop());
@@ -133,18 +136,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
               : {}),
           },
         });
-        stoppers.push(() => service.stop());
         return { spec, service, origin: `http://127.0.0.1:${port}` };
       }),
     );
+    const services = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+    // Stopped in reverse: the processor (stops receiving, finishes its batch) before the api behind the load balancer.
+    for (const { service } of [...services].sort((a, b) => Number(b.spec.behindLoadBalancer) - Number(a.spec.behindLoadBalancer))) {
+      stoppers.push(() => service.stop());
+    }
     const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if (failed) throw failed.reason;
-    const services = started.map((s) => (s as PromiseFulfilledResult<StartedService>).value);
     const behindVpcLink = services.filter((s) => s.spec.behindLoadBalancer);
     if (behindVpcLink.length > 1) throw new Error("local: several ECS services sit behind load balancers; the local VPC link cannot tell which one to reach");
 
-    const keyValues: KeyValueSource = options.apiKeyValue ? () => options.apiKeyValue! : randomKeyValues();
-    const apis = buildRestApiModels(doc, refs, keyValues);
     const ingestStage = stageOfOutput(doc, "ingest_api_url");
     const queryStage = stageOfOutput(doc, "query_api_url");
     const gateways: LocalGateway[] = [];
