@@ -160,7 +160,9 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
 }
 
 function send(res: ServerResponse, response: RenderedResponse, requestId: string): void {
-  res.writeHead(response.status, { ...response.headers, "x-amzn-requestid": requestId }).end(response.body);
+  res
+    .writeHead(response.status, { ...response.headers, "content-length": String(Buffer.byteLength(response.body)), "x-amzn-requestid": requestId })
+    .end(response.body);
 }
 
 function lowerCaseHeaders(req: IncomingMessage): Record<string, string> {
