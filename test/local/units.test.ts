@@ -8,6 +8,8 @@ import { selectResponse } from "../../local/gateway/integrations.js";
 import { toJsonSendMessage } from "../../local/gateway/sqs-query-adapter.js";
 import { INGEST_REQUEST_SCHEMA, SEND_MESSAGE_TEMPLATE } from "../../stacks/ingest-api.js";
 import type { TerraformJson } from "../../local/terraform.js";
+import { serviceSpecs } from "../../local/services.js";
+import { synthApp } from "../support/synth.js";
 
 const doc: TerraformJson = {
   data: { aws_caller_identity: { caller: {} } },
@@ -150,5 +152,24 @@ describe("local validation and response selection", () => {
       input: { MessageBody: "{}", DelaySeconds: 3, MessageAttributes: { k: { DataType: "String", StringValue: "v" } } },
     });
     expect(toJsonSendMessage(new URLSearchParams("Action=SendMessage&QueueUrl=x"))).toEqual({ problem: expect.stringContaining("QueueUrl") });
+  });
+});
+
+describe("local services from the synth", () => {
+  test("services: each ECS service runs with its task definition's environment, references resolved to local values", () => {
+    const synth = synthApp({ services: { api: { image_tag: "1.0.0" }, processor: { image_tag: "1.0.0", poll_concurrency: 7 } } }).main;
+    const refs = new References(synth);
+    const [queue] = Object.entries(synth.resource!.aws_sqs_queue!).find(([, body]) => body.redrive_policy !== undefined)!;
+    refs.set(`aws_sqs_queue.${queue}.url`, "http://127.0.0.1:1/000000000000/orders-prod-requests");
+    const specs = serviceSpecs(synth, refs);
+    const api = specs.find((s) => s.name === "api")!;
+    const processor = specs.find((s) => s.name === "processor")!;
+    expect(api).toMatchObject({ behindLoadBalancer: true, containerPort: 8080, environment: { TABLE_NAME: "orders-prod-requests", PORT: "8080" } });
+    expect(processor.behindLoadBalancer).toBe(false);
+    expect(processor.environment).toMatchObject({
+      QUEUE_URL: "http://127.0.0.1:1/000000000000/orders-prod-requests",
+      TABLE_NAME: "orders-prod-requests",
+      POLL_CONCURRENCY: "7",
+    });
   });
 });
