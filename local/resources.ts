@@ -27,6 +27,9 @@ const QUEUE_ATTRIBUTES: Readonly<Record<string, string>> = {
   redrive_policy: "RedrivePolicy",
 };
 
+/** terraform-provider-aws `aws_sqs_queue.max_message_size` default (kept at 256 KiB when SQS raised its own to 1 MiB). */
+export const PROVIDER_DEFAULT_MAX_MESSAGE_SIZE = 262_144;
+
 export interface CreatedQueue {
   readonly resource: string;
   readonly name: string;
@@ -54,6 +57,9 @@ export async function createQueues(
       for (const [key, attribute] of Object.entries(QUEUE_ATTRIBUTES)) {
         if (raw[key] !== undefined) attributes[attribute] = refs.resolveString(String(raw[key]), where);
       }
+      // Terraform's AWS provider sends its schema default (256 KiB) when max_message_size is unset; the SQS API's own
+      // default, which fauxqs follows, has been 1 MiB since August 2025. Use the provider's, as a deployed queue has it.
+      attributes.MaximumMessageSize ??= String(PROVIDER_DEFAULT_MAX_MESSAGE_SIZE);
       // Test-only knob (documented): shortens redelivery so a poison message reaches the DLQ in seconds.
       if (options.visibilityTimeoutSeconds !== undefined) attributes.VisibilityTimeout = String(options.visibilityTimeoutSeconds);
       const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));

@@ -61,7 +61,7 @@ describe("local stack: end to end", () => {
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.outputs.queue_url!, AttributeNames: ["All"] }));
     const dlq = stack.queues.find((q) => q.url === stack.outputs.dead_letter_queue_url)!;
     expect(JSON.parse(Attributes!.RedrivePolicy!)).toEqual({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 });
-    expect(Attributes).toMatchObject({ ReceiveMessageWaitTimeSeconds: "20", MessageRetentionPeriod: "345600", VisibilityTimeout: "2" });
+    expect(Attributes).toMatchObject({ ReceiveMessageWaitTimeSeconds: "20", MessageRetentionPeriod: "345600", VisibilityTimeout: "2", MaximumMessageSize: "262144" });
     const dynamo = new DynamoDBClient({ region: stack.region, endpoint: stack.dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
     try {
       const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: stack.outputs.table_name! }));

@@ -110,6 +110,13 @@ describe("local gateway: driven by the synthesized stack", () => {
     expect(seen.at(-1)?.url).toBe("/requests/abc-123?x=1");
   });
 
+  test("ingest: a JSON object over the queue's 256 KiB limit passes the model, and SQS's 400 maps to the synth's 400", async () => {
+    // The stack leaves max_message_size unset: Terraform's provider default (256 KiB) applies, as in AWS.
+    const response = await post(standard, JSON.stringify({ blob: "x".repeat(300 * 1024) }));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: "rejected" });
+  });
+
   test("ingest: SQS errors never become a 200: an unknown queue (SQS 400) maps to the synth's 400 response", async () => {
     const noQueues = await startGatewaysOnly(synthApp({ project: uniqueProject("gw") }).main, { sqsEndpoint, createQueues: false });
     try {
