@@ -59,7 +59,10 @@ export function createProcessor(deps: ProcessorDeps): Processor {
   const { queue, store, logger, settings } = deps;
   const hook = deps.process ?? summarize;
   const counters = createCounters();
-  const writer = createGroupWriter(store, settings.pollConcurrency);
+  // One write in flight per 4 poll loops: fewer, larger transactions. On the bench (DynamoDB Local) this drained
+  // ~50% faster than one write per loop; on AWS one transaction of up to 50 items every ~20 ms still outpaces what
+  // 4 loops receive.
+  const writer = createGroupWriter(store, Math.ceil(settings.pollConcurrency / 4));
   /** Aborted on stop: cancels pending receives and receive-error backoffs. */
   const polling = new AbortController();
   /** Aborted when the shutdown budget is nearly spent: in-flight hooks and writes give up and are released. */
