@@ -1,12 +1,33 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Two projects, run together by `npm test`:
+ * - infra: synth snapshot/property/policy tests. No emulators, and modules shared between files (`isolate: false`)
+ *   so cdktf and the provider load once per worker instead of once per file.
+ * - services: the two services, the local run and the delivery lint, against real emulators started once by the
+ *   global setup. Timeouts are generous: they start processes and wait on queues on 2 shared cores.
+ */
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "apps/*/test/**/*.test.ts"],
-    globalSetup: ["test/support/global-setup.ts"],
-    setupFiles: ["test/support/local-dns.ts"],
-    // Emulator-backed tests start processes and wait on queues; the defaults (5 s) are too tight on 2 cores.
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    projects: [
+      {
+        test: {
+          name: "infra",
+          include: ["test/infra/**/*.test.ts", "test/policy/**/*.test.ts"],
+          isolate: false,
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "services",
+          include: ["apps/*/test/**/*.test.ts", "test/local/**/*.test.ts", "test/delivery/**/*.test.ts"],
+          globalSetup: ["test/support/global-setup.ts"],
+          setupFiles: ["test/support/local-dns.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });
