@@ -6,6 +6,9 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { DLQ_RETENTION_SECONDS, RECEIVE_WAIT_SECONDS } from "./defaults.js";
 import { policyDocument } from "./iam.js";
 
+/** Largest message body accepted, in bytes (256 KiB). */
+export const MAX_MESSAGE_BYTES = 262_144;
+
 export interface RequestQueueProps {
   /** Queue name; the DLQ is `<name>-dlq`. */
   readonly name: string;
@@ -39,6 +42,9 @@ export class RequestQueue extends Construct {
     this.queue = new SqsQueue(this, "queue", {
       name: props.name,
       sqsManagedSseEnabled: true,
+      // The data contract's limit: SQS's default grew to 1 MiB, but the processor and DynamoDB items are sized for
+      // 256 KiB. A larger body is refused by SQS at once (the client gets a 400), not accepted and dead-lettered.
+      maxMessageSize: MAX_MESSAGE_BYTES,
       receiveWaitTimeSeconds: RECEIVE_WAIT_SECONDS,
       visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
       messageRetentionSeconds: props.messageRetentionSeconds ?? 345_600,

@@ -64,7 +64,12 @@ describe("main stack: queue and table", () => {
   test("queue: SSE on both queues, long polling, visibility twice the processor batch time, DLQ kept longer", () => {
     const queue = resourceAt(main, "aws_sqs_queue", "queue/queue");
     const dlq = resourceAt(main, "aws_sqs_queue", "queue/dlq");
-    expect(queue).toMatchObject({ sqs_managed_sse_enabled: true, receive_wait_time_seconds: 20, visibility_timeout_seconds: 60 });
+    expect(queue).toMatchObject({
+      sqs_managed_sse_enabled: true,
+      receive_wait_time_seconds: 20,
+      visibility_timeout_seconds: 60,
+      max_message_size: 262_144,
+    });
     expect(dlq.sqs_managed_sse_enabled).toBe(true);
     expect(dlq.message_retention_seconds).toBeGreaterThan(queue.message_retention_seconds);
   });
