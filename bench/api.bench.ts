@@ -184,7 +184,7 @@ async function imageNodeOptions(): Promise<string> {
 }
 
 async function startApi(bundleDir: string, dynamoEndpoint: string, port: number) {
-  await promisify(execFile)(process.execPath, ["apps/api/bundle.mjs", join(bundleDir, "dist", "main.js")], { cwd: ROOT });
+  await promisify(execFile)(process.execPath, ["apps/shared/bundle.mjs", "api", join(bundleDir, "dist", "main.js")], { cwd: ROOT });
   const child = spawn(process.execPath, ["dist/main.js"], {
     cwd: bundleDir,
     // Production logging (one line per request) goes to /dev/null: the cost of formatting is measured, not a terminal.

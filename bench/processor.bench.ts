@@ -139,7 +139,7 @@ async function runCeiling(env: Record<string, string>): Promise<CeilingResult> {
 async function measureProcessor(emulators: Emulators, bundleDir: string) {
   const fixture = await createFixture(emulators, { visibilityTimeoutSeconds: 60 });
   await preload(fixture);
-  await run(process.execPath, ["apps/processor/bundle.mjs", bundleDir], {});
+  await run(process.execPath, ["apps/shared/bundle.mjs", "processor", join(bundleDir, "main.js")], {});
   log("processor: draining with the production bundle");
   const child = spawn(process.execPath, [join(bundleDir, "main.js")], {
     cwd: bundleDir,

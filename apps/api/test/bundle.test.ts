@@ -22,7 +22,7 @@ beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), "api-bundle-"));
   client = adminDynamoClient(inject("dynamoEndpoint"));
   await Promise.all([
-    promisify(execFile)(process.execPath, ["apps/api/bundle.mjs", join(workDir, "dist", "main.js")], { cwd: REPO_ROOT }),
+    promisify(execFile)(process.execPath, ["apps/shared/bundle.mjs", "api", join(workDir, "dist", "main.js")], { cwd: REPO_ROOT }),
     createRequestsTable(client, tableName).then(() => putItem(client, tableName, processedItem(ID))),
   ]);
 });

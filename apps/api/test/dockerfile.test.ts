@@ -42,6 +42,6 @@ describe("apps/api/Dockerfile", () => {
 
   it("Dockerfile: build stage installs exactly the lockfile (npm ci) and bundles with the tested script", () => {
     expect(instructions).toContain("RUN npm ci --ignore-scripts --no-audit --no-fund");
-    expect(instructions).toContain("RUN node apps/api/bundle.mjs /out/dist/main.js");
+    expect(instructions).toContain("RUN node apps/shared/bundle.mjs api /out/dist/main.js");
   });
 });

@@ -35,7 +35,7 @@ describe("apps/processor/Dockerfile", () => {
     expect(runtimeStage.filter((line) => line.startsWith("COPY") || line.startsWith("ADD"))).toEqual(["COPY --from=build /out/dist ./dist"]);
     expect(runtimeStage.some((line) => line.startsWith("RUN") || line.startsWith("VOLUME"))).toBe(false);
     expect(instructions).toContain("RUN npm ci --ignore-scripts --no-audit --no-fund");
-    expect(instructions).toContain("RUN node apps/processor/bundle.mjs /out/dist");
+    expect(instructions).toContain("RUN node apps/shared/bundle.mjs processor /out/dist/main.js");
   });
 });
 
@@ -45,7 +45,7 @@ describe("processor bundle (what the image runs)", () => {
 
   it("bundle: the esbuild bundle starts with plain node outside the repo, processes messages, serves /health, exits 0 on SIGTERM", async () => {
     // GIVEN the bundle built by the Dockerfile's script, run from a directory with no node_modules
-    const build = spawnSync(process.execPath, ["apps/processor/bundle.mjs", outdir], { cwd: repoRoot, encoding: "utf8" });
+    const build = spawnSync(process.execPath, ["apps/shared/bundle.mjs", "processor", join(outdir, "main.js")], { cwd: repoRoot, encoding: "utf8" });
     expect(build.status, build.stderr).toBe(0);
     const fixture = await createFixture({ sqsEndpoint: inject("sqsEndpoint"), dynamoEndpoint: inject("dynamoEndpoint") });
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(25, "bundle"));
