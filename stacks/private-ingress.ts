@@ -9,7 +9,7 @@ import { ALB_SSL_POLICY, HEALTH_CHECK_PATH, HTTPS_PORT } from "./defaults.js";
 import { allowHop, securityGroup } from "./security-groups.js";
 
 export interface PrivateIngressProps {
-  /** Name prefix for the load balancers, groups and link (max 20 characters: ELB names stop at 32). */
+  /** Name prefix for the load balancers, groups and link; at most 28 characters (the config enforces it): ELB names stop at 32. */
   readonly name: string;
   readonly vpcId: string;
   /** Private subnets in two or more AZs for both load balancers. */
