@@ -9,8 +9,8 @@ import { createGroupWriter } from "./writer.js";
 
 /**
  * The consumer: N poll loops, each receive -> handle the batch -> delete what is durable -> receive again.
- * A loop holds one batch at a time, so in-flight work is bounded (pollConcurrency x batchSize messages) and a slow
- * or failing DynamoDB slows polling down instead of piling up messages in memory.
+ * A loop holds at most PIPELINE_DEPTH batches, so in-flight work is bounded (pollConcurrency x PIPELINE_DEPTH x
+ * batchSize messages) and a slow or failing DynamoDB slows polling down instead of piling up messages in memory.
  */
 
 export interface ProcessorSettings {
@@ -51,7 +51,7 @@ export interface Processor {
 type Outcome = "created" | "duplicate" | "invalid" | "failed" | "release";
 
 /** Batches each poll loop may hold at once: the next receive overlaps the previous batch's write and delete. */
-const PIPELINE_DEPTH = 2;
+const PIPELINE_DEPTH = 4;
 /** Leave this much of the shutdown budget for releasing/deleting and exiting. */
 const SHUTDOWN_MARGIN_MS = 5_000;
 
@@ -59,10 +59,11 @@ export function createProcessor(deps: ProcessorDeps): Processor {
   const { queue, store, logger, settings } = deps;
   const hook = deps.process ?? summarize;
   const counters = createCounters();
-  // One write in flight per 4 poll loops: fewer, larger transactions. On the bench (DynamoDB Local) this drained
-  // ~50% faster than one write per loop; on AWS one transaction of up to 50 items every ~20 ms still outpaces what
-  // 4 loops receive.
-  const writer = createGroupWriter(store, Math.ceil(settings.pollConcurrency / 4));
+  // Up to one write in flight per 2 poll loops, with 4 batches held per loop so a full group (50 items) is usually
+  // waiting: the writer sends a second concurrent transaction only when a full group is queued, so writes stay large
+  // while DynamoDB is kept busy. On the bench (DynamoDB Local, same emulators, interleaved) this drained 25-48% faster
+  // than one write per 4 loops with 2 batches per loop.
+  const writer = createGroupWriter(store, Math.ceil(settings.pollConcurrency / 2));
   /** Aborted on stop: cancels pending receives and receive-error backoffs. */
   const polling = new AbortController();
   /** Aborted when the shutdown budget is nearly spent: in-flight hooks and writes give up and are released. */

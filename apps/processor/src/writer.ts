@@ -37,8 +37,18 @@ export function createGroupWriter(store: ItemStore, maxConcurrentWrites: number)
     // Let submissions from the same tick (several batches finishing together) join the first write.
     setImmediate(() => {
       scheduled = false;
-      while (inFlight < maxConcurrentWrites && queued.length > 0) void flush(takeGroup());
+      // The first write goes out at once (an idle processor adds no latency); further concurrent writes only
+      // when a full group is waiting, so extra slots add throughput without splitting the load into small requests.
+      while (inFlight < maxConcurrentWrites && queued.length > 0 && (inFlight === 0 || queuedItems() >= MAX_ITEMS)) {
+        void flush(takeGroup());
+      }
     });
+  }
+
+  function queuedItems(): number {
+    let n = 0;
+    for (const s of queued) n += s.items.length;
+    return n;
   }
 
   function takeGroup(): Submission[] {
