@@ -9,26 +9,24 @@
  * comparison). Writes bench/results/processor.json.
  */
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { startDynamoDbLocal } from "../test/support/dynamodb-local.js";
 import { startSqsLocal } from "../test/support/sqs-local.js";
+import { credentialsEnv, drainWithBundle, log, preload, round } from "./lib-processor-drain.js";
 import {
   countItems,
   createFixture,
   createTable,
   queueDepth,
   repoRoot,
-  sendBodies,
   type Emulators,
-  type Fixture,
 } from "../apps/processor/test/support.js";
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const concurrency = Number(process.env.BENCH_POLL_CONCURRENCY ?? 4);
-const credentialsEnv = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" };
 
 interface CeilingResult {
   readonly mode: string;
@@ -38,8 +36,6 @@ interface CeilingResult {
 }
 
 /** The same body shape as the ceiling loop's items, so writes cost the same. */
-const benchBodies = (n: number) =>
-  Array.from({ length: n }, (_, i) => JSON.stringify({ tag: "bench", index: i, text: "x".repeat(200), nested: { ok: true, list: [i, String(i)] } }));
 
 async function main(): Promise<void> {
   log(`processor bench: ${messages} messages, concurrency ${concurrency}, ${cpus().length} CPUs, node ${process.version}`);
@@ -98,7 +94,7 @@ async function main(): Promise<void> {
 
 async function measureSqsCeiling(emulators: Emulators): Promise<CeilingResult> {
   const fixture = await createFixture(emulators, { visibilityTimeoutSeconds: 60 });
-  await preload(fixture);
+  await preload(fixture, messages);
   log("SQS ceiling: receive + batch delete only");
   const result = await runCeiling({ CEILING_MODE: "sqs", QUEUE_URL: fixture.queueUrl, AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint });
   const left = await queueDepth(fixture.sqs, fixture.queueUrl);
@@ -136,77 +132,11 @@ async function runCeiling(env: Record<string, string>): Promise<CeilingResult> {
   return result;
 }
 
+/** Bundles the processor exactly as the Dockerfile does, then drains the preloaded queue with it. */
 async function measureProcessor(emulators: Emulators, bundleDir: string) {
-  const fixture = await createFixture(emulators, { visibilityTimeoutSeconds: 60 });
-  await preload(fixture);
-  await run(process.execPath, ["apps/shared/bundle.mjs", "processor", join(bundleDir, "main.js")], {});
-  log("processor: draining with the production bundle");
-  const child = spawn(process.execPath, [join(bundleDir, "main.js")], {
-    cwd: bundleDir,
-    stdio: ["ignore", "pipe", "inherit"],
-    env: {
-      PATH: process.env.PATH ?? "",
-      ...credentialsEnv,
-      QUEUE_URL: fixture.queueUrl,
-      TABLE_NAME: fixture.tableName,
-      AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
-      POLL_CONCURRENCY: String(concurrency),
-      WAIT_TIME_SECONDS: "1",
-      VISIBILITY_TIMEOUT_SECONDS: "60",
-      HEALTH_PORT: "0",
-      LOG_LEVEL: "info",
-      STATS_INTERVAL_SECONDS: "10",
-    },
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  let logs = "";
-  const started = new Promise<number>((resolve) => {
-    child.stdout.on("data", (chunk: Buffer) => {
-      logs += chunk.toString();
-      if (logs.includes('"msg":"polling started"')) resolve(performance.now());
-    });
-  });
-  const t0 = await Promise.race([started, exited.then((code) => Promise.reject(new Error(`processor exited ${code}: ${logs}`)))]);
-  const deadline = Date.now() + 15 * 60_000;
-  while ((await queueDepth(fixture.sqs, fixture.queueUrl)) > 0) {
-    if (Date.now() > deadline) throw new Error("processor did not drain the queue within 15 minutes");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const seconds = (performance.now() - t0) / 1_000;
-  const peakRssMb = await peakRss(child.pid!);
-  const cpuSeconds = await cpuTime(child.pid!);
-  child.kill("SIGTERM");
-  const code = await exited;
-  if (code !== 0) throw new Error(`processor exited ${code} after SIGTERM`);
-  const itemsStored = await countItems(fixture.dynamo, fixture.tableName);
-  if (itemsStored !== messages) throw new Error(`processor stored ${itemsStored} of ${messages} items`);
-  const dlq = await queueDepth(fixture.sqs, fixture.dlqUrl);
-  if (dlq !== 0) throw new Error(`${dlq} messages in the DLQ`);
-  const counters = logs.split("\n").filter((l) => l.includes('"msg":"stopped"')).pop();
-  log(`  ${round(messages / seconds)} /s (${messages} in ${round(seconds)} s), peak RSS ${round(peakRssMb)} MB`);
-  if (counters) log(`  ${counters}`);
-  await fixture.dynamo.send(new DeleteTableCommand({ TableName: fixture.tableName }));
-  return { perSecond: messages / seconds, seconds, peakRssMb, cpuSeconds, itemsStored };
-}
-
-async function preload(fixture: Fixture): Promise<void> {
-  const t = performance.now();
-  await sendBodies(fixture.sqs, fixture.queueUrl, benchBodies(messages));
-  log(`preloaded ${messages} messages in ${round((performance.now() - t) / 1_000)} s`);
-}
-
-/** User + system CPU seconds a live process has used (Linux /proc; clock ticks are 100 Hz). */
-async function cpuTime(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** Peak resident set size (VmHWM) of a live process, in MB (Linux /proc). */
-async function peakRss(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
-  return kb / 1024;
+  const bundleFile = join(bundleDir, "main.js");
+  await run(process.execPath, ["apps/shared/bundle.mjs", "processor", bundleFile], {});
+  return drainWithBundle(emulators, bundleFile, { messages, concurrency });
 }
 
 function run(command: string, args: string[], env: Record<string, string>): Promise<{ stdout: string }> {
@@ -238,8 +168,6 @@ function printTable(r: Record<string, unknown>): void {
   for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${String(v)}\n`);
 }
 
-const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
-const log = (line: string) => process.stderr.write(`${line}\n`);
 
 main().catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
