@@ -20,7 +20,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { BatchWriteItemCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { createRequestsTable } from "../test/support/requests-table.js";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { createDynamoClient } from "../apps/api/src/requests-table.js";
 import { startDynamoDbLocal } from "../test/support/dynamodb-local.js";
@@ -99,14 +100,7 @@ function processedItem(requestId: string, n: number) {
 }
 
 async function seed(client: DynamoDBClient): Promise<string[]> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [{ AttributeName: "requestId", AttributeType: "S" }],
-      KeySchema: [{ AttributeName: "requestId", KeyType: "HASH" }],
-    }),
-  );
+  await createRequestsTable(client, TABLE);
   const ids = Array.from({ length: ITEMS }, () => randomUUID());
   for (let i = 0; i < ids.length; i += 25) {
     const batch = ids.slice(i, i + 25).map((id, j) => ({ PutRequest: { Item: marshall(processedItem(id, i + j)) } }));

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import { Writable } from "node:stream";
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { pino, type Logger } from "pino";
 import { buildApp, type AppDeps } from "../src/app.js";
@@ -28,17 +28,7 @@ export function uniqueTableName(prefix: string): string {
   return `api-${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
-/** The table as the infrastructure defines it: keyed by `requestId` (string), on-demand. */
-export async function createRequestsTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [{ AttributeName: "requestId", AttributeType: "S" }],
-      KeySchema: [{ AttributeName: "requestId", KeyType: "HASH" }],
-    }),
-  );
-}
+export { createRequestsTable } from "../../../test/support/requests-table.js";
 
 export async function deleteTable(client: DynamoDBClient, tableName: string): Promise<void> {
   await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);

@@ -1,4 +1,5 @@
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { createRequestsTable } from "../../../test/support/requests-table.js";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import {
   CreateQueueCommand,
@@ -73,16 +74,8 @@ export async function createFixture(
   };
 }
 
-export async function createTable(dynamo: DynamoDBDocumentClient, tableName: string): Promise<void> {
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [{ AttributeName: "requestId", AttributeType: "S" }],
-      KeySchema: [{ AttributeName: "requestId", KeyType: "HASH" }],
-    }),
-  );
-}
+/** The results table as the main stack declares it. */
+export const createTable = createRequestsTable;
 
 export interface Sent {
   readonly messageId: string;
