@@ -26,6 +26,8 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import { createDynamoClient } from "../apps/api/src/requests-table.js";
 import { startDynamoDbLocal } from "../test/support/dynamodb-local.js";
 import { freePort } from "../test/support/free-port.js";
+import { cpuMeter, memoryMb } from "./proc.js";
+import { round } from "./stats.js";
 
 /** The slice of autocannon's API used here (the package ships no types; loaded via require to stay untyped-free). */
 interface AutocannonRequest {
@@ -86,7 +88,12 @@ function summarise(latencies: number[], errors: number, seconds: number): Summar
   };
 }
 
-const round = (x: number) => Math.round(x * 100) / 100;
+const mapValues = <T extends Record<string, number>>(o: T, f: (x: number) => number) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)])) as T;
+const renameSelf = (cpu: Record<string, number>, name: string) => {
+  const { self, ...others } = cpu;
+  return { [name]: self!, ...others };
+};
 
 function processedItem(requestId: string, n: number) {
   return {
@@ -114,17 +121,30 @@ interface Raw {
   errors: number;
   non2xx: number;
   seconds: number;
+  /** CPU seconds per process during the slices: `self` is this process (the ceiling's loops, or autocannon). */
+  cpuSeconds: Record<string, number>;
 }
 
-function merge(into: Raw, from: Raw): void {
+const emptyRaw = (): Raw => ({ latencies: [], errors: 0, non2xx: 0, seconds: 0, cpuSeconds: {} });
+
+/** Runs one slice of `side` and adds its figures, and the CPU each process used meanwhile, to `into`. */
+async function measureSlice(into: Raw, pids: Record<string, number>, side: () => Promise<Omit<Raw, "cpuSeconds">>): Promise<void> {
+  const meter = await cpuMeter(pids);
+  const from = await side();
+  for (const [name, seconds] of Object.entries(await meter.read())) into.cpuSeconds[name] = (into.cpuSeconds[name] ?? 0) + seconds;
   for (const latency of from.latencies) into.latencies.push(latency);
   into.errors += from.errors;
   into.non2xx += from.non2xx;
   into.seconds += from.seconds;
 }
 
+/** CPU milliseconds per request for each process. */
+function perRequestMs(raw: Raw): Record<string, number> {
+  return Object.fromEntries(Object.entries(raw.cpuSeconds).map(([name, s]) => [name, round((s * 1_000) / raw.latencies.length, 3)]));
+}
+
 /** CONNECTIONS loops, each awaiting one GetItem at a time, like 32 keep-alive connections each with one request. */
-async function ceiling(client: DynamoDBClient, ids: string[], seconds: number): Promise<Raw> {
+async function ceiling(client: DynamoDBClient, ids: string[], seconds: number): Promise<Omit<Raw, "cpuSeconds">> {
   const latencies: number[] = [];
   let errors = 0;
   const deadline = performance.now() + seconds * 1000;
@@ -149,7 +169,7 @@ async function ceiling(client: DynamoDBClient, ids: string[], seconds: number): 
   return { latencies, errors, non2xx: 0, seconds: (performance.now() - started) / 1000 };
 }
 
-async function api(url: string, ids: string[], seconds: number): Promise<Raw> {
+async function api(url: string, ids: string[], seconds: number): Promise<Omit<Raw, "cpuSeconds">> {
   const latencies: number[] = [];
   let next = 0;
   const instance = autocannon({
@@ -163,12 +183,6 @@ async function api(url: string, ids: string[], seconds: number): Promise<Raw> {
   });
   const result = await instance;
   return { latencies, errors: result.errors + result.timeouts, non2xx: result.non2xx, seconds: result.duration };
-}
-
-async function rssMb(pid: number): Promise<{ rssMb: number; peakRssMb: number }> {
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
-  return { rssMb: round(kb("VmRSS") / 1024), peakRssMb: round(kb("VmHWM") / 1024) };
 }
 
 /** The image's NODE_OPTIONS (heap bound), so the bench runs the bundle the way the container does. */
@@ -224,15 +238,22 @@ async function main() {
     await ceiling(client, ids, WARMUP_S);
     await api(apiProcess.url, ids, WARMUP_S);
 
-    const ceilRaw: Raw = { latencies: [], errors: 0, non2xx: 0, seconds: 0 };
-    const apiRaw: Raw = { latencies: [], errors: 0, non2xx: 0, seconds: 0 };
+    const ceilRaw = emptyRaw();
+    const apiRaw = emptyRaw();
+    const { url, child } = apiProcess;
     for (let slice = 0; slice < SLICES; slice++) {
-      merge(ceilRaw, await ceiling(client, ids, DURATION_S / SLICES));
-      merge(apiRaw, await api(apiProcess.url, ids, DURATION_S / SLICES));
+      await measureSlice(ceilRaw, { dynamodb: dynamo.pid! }, () => ceiling(client, ids, DURATION_S / SLICES));
+      await measureSlice(apiRaw, { dynamodb: dynamo.pid!, api: child.pid! }, () => api(url, ids, DURATION_S / SLICES));
     }
+    // Each side is bound by one Node thread (the ceiling's loops, or the API process): its CPU per request sets the
+    // throughput, so these explain the ratio.
+    const cpuMsPerRequest = {
+      ceiling: renameSelf(perRequestMs(ceilRaw), "client"),
+      api: renameSelf(perRequestMs(apiRaw), "autocannon"),
+    };
     const ceil = summarise(ceilRaw.latencies, ceilRaw.errors, ceilRaw.seconds);
     const served = { ...summarise(apiRaw.latencies, apiRaw.errors, apiRaw.seconds), non2xx: apiRaw.non2xx };
-    const memory = await rssMb(apiProcess.child.pid!);
+    const memory = mapValues(await memoryMb(child.pid!), (mb) => round(mb));
     const load = (await import("node:os")).loadavg();
 
     const ratio = round(served.throughput / ceil.throughput);
@@ -251,6 +272,9 @@ async function main() {
     console.log(`throughput ratio ${ratio} (target >= ${TARGETS.throughputRatio}): ${checks.throughput ? "PASS" : "FAIL"}`);
     console.log(`p99 ${served.p99Ms} ms vs ceiling ${ceil.p99Ms} + ${TARGETS.p99SlackMs} ms: ${checks.p99 ? "PASS" : "FAIL"}`);
     console.log(`load average (1 min) at the end: ${round(load[0] ?? NaN)} on ${(await import("node:os")).cpus().length} CPUs`);
+    for (const [side, cpu] of Object.entries(cpuMsPerRequest)) {
+      console.log(`CPU ms per request, ${side}: ${Object.entries(cpu).map(([name, ms]) => `${name} ${ms}`).join(", ")}`);
+    }
     console.log(`API RSS ${memory.rssMb} MB (peak ${memory.peakRssMb} MB, target < ${TARGETS.rssMb}): ${checks.rss ? "PASS" : "FAIL"}`);
 
     const report = {
@@ -263,6 +287,7 @@ async function main() {
       ceiling: ceil,
       api: served,
       ratio,
+      cpuMsPerRequest,
       memory,
       targets: TARGETS,
       checks,

@@ -21,12 +21,12 @@ async function main(): Promise<void> {
   const emulators: Emulators = { sqsEndpoint: sqs.endpoint, dynamoEndpoint: dynamo.endpoint };
   try {
     log("warm-up (A, not measured)");
-    await drainWithBundle(emulators, resolve(a), { messages, concurrency });
+    await drainWithBundle(emulators, resolve(a), { messages, concurrency, dynamoPid: dynamo.pid! });
     for (let r = 1; r <= rounds; r++) {
       const order: [string, string][] = r % 2 ? [["A", a], ["B", b]] : [["B", b], ["A", a]];
       for (const [name, bundle] of order) {
-        const m = await drainWithBundle(emulators, resolve(bundle), { messages, concurrency });
-        process.stdout.write(`round ${r} ${name} ${round(m.perSecond)} msg/s rss ${round(m.peakRssMb)} MB cpu/1000 ${round((m.cpuSeconds * 1000) / messages, 3)}\n`);
+        const m = await drainWithBundle(emulators, resolve(bundle), { messages, concurrency, dynamoPid: dynamo.pid! });
+        process.stdout.write(`round ${r} ${name} ${round(m.perSecond)} msg/s rss ${round(m.peakRssMb)} MB cpu/1000 ${round((m.cpuSeconds.processor! * 1000) / messages, 3)}\n`);
       }
     }
   } finally {

@@ -1,6 +1,7 @@
 /**
  * Ceiling loops for bench/processor.bench.ts, run as a child process so they get the same conditions as the processor
- * (own process, same concurrency, same emulators). Prints one JSON line: { mode, messages, seconds, perSecond }.
+ * (own process, same concurrency, same emulators). Prints one JSON line: { mode, messages, seconds, perSecond, cpuSeconds }
+ * (its own CPU time: the bench cannot read it from /proc once this process has exited).
  *
  *   CEILING_MODE=sqs          POLL_CONCURRENCY loops of ReceiveMessage(10) + DeleteMessageBatch until the queue is empty
  *   CEILING_MODE=batch-write  POLL_CONCURRENCY loops of BatchWriteItem(25 items), unprocessed items retried with backoff
@@ -11,6 +12,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aw
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { buildItem, parseBody, summarize } from "../apps/processor/src/domain.js";
+import { ownCpuSeconds } from "./proc.js";
 
 const env = (name: string) => {
   const value = process.env[name];
@@ -29,7 +31,7 @@ async function main(): Promise<void> {
   if (mode === "sqs") count = await sqsCeiling();
   else count = await dynamoCeiling(mode);
   const seconds = (performance.now() - started) / 1_000;
-  process.stdout.write(`${JSON.stringify({ mode, messages: count, seconds, perSecond: count / seconds })}\n`);
+  process.stdout.write(`${JSON.stringify({ mode, messages: count, seconds, perSecond: count / seconds, cpuSeconds: ownCpuSeconds() })}\n`);
 }
 
 async function sqsCeiling(): Promise<number> {

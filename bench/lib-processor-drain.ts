@@ -4,14 +4,16 @@
  * message became exactly one item and nothing reached the DLQ.
  */
 import { spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
+import { cpuMeter, memoryMb } from "./proc.js";
 import { countItems, createFixture, queueDepth, sendBodies, type Emulators, type Fixture } from "../apps/processor/test/support.js";
 
 export interface DrainSettings {
   readonly messages: number;
   readonly concurrency: number;
+  /** DynamoDB Local's pid, to report its CPU time during the drain. */
+  readonly dynamoPid: number;
 }
 
 export const credentialsEnv = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" };
@@ -22,7 +24,7 @@ export const benchBodies = (n: number) =>
 export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 export const log = (line: string) => process.stderr.write(`${line}\n`);
 
-export async function drainWithBundle(emulators: Emulators, bundleFile: string, { messages, concurrency }: DrainSettings) {
+export async function drainWithBundle(emulators: Emulators, bundleFile: string, { messages, concurrency, dynamoPid }: DrainSettings) {
   const fixture = await createFixture(emulators, { visibilityTimeoutSeconds: 60 });
   await preload(fixture, messages);
   log("processor: draining with the production bundle");
@@ -53,14 +55,16 @@ export async function drainWithBundle(emulators: Emulators, bundleFile: string, 
     });
   });
   const t0 = await Promise.race([started, exited.then((code) => Promise.reject(new Error(`processor exited ${code}: ${logs}`)))]);
+  // `self` is this process, where fauxqs runs (its queue-depth polling every 100 ms is noise next to serving SQS).
+  const meter = await cpuMeter({ processor: child.pid!, dynamodb: dynamoPid });
   const deadline = Date.now() + 15 * 60_000;
   while ((await queueDepth(fixture.sqs, fixture.queueUrl)) > 0) {
     if (Date.now() > deadline) throw new Error("processor did not drain the queue within 15 minutes");
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const seconds = (performance.now() - t0) / 1_000;
-  const peakRssMb = await peakRss(child.pid!);
-  const cpuSeconds = await cpuTime(child.pid!);
+  const cpu = await meter.read();
+  const { peakRssMb } = await memoryMb(child.pid!);
   child.kill("SIGTERM");
   const code = await exited;
   if (code !== 0) throw new Error(`processor exited ${code} after SIGTERM`);
@@ -72,7 +76,7 @@ export async function drainWithBundle(emulators: Emulators, bundleFile: string, 
   log(`  ${round(messages / seconds)} /s (${messages} in ${round(seconds)} s), peak RSS ${round(peakRssMb)} MB`);
   if (counters) log(`  ${counters}`);
   await fixture.dynamo.send(new DeleteTableCommand({ TableName: fixture.tableName }));
-  return { perSecond: messages / seconds, seconds, peakRssMb, cpuSeconds, itemsStored };
+  return { perSecond: messages / seconds, seconds, peakRssMb, cpuSeconds: { processor: cpu.processor!, fauxqs: cpu.self!, dynamodb: cpu.dynamodb! }, itemsStored };
 }
 
 export async function preload(fixture: Fixture, messages: number): Promise<void> {
@@ -80,17 +84,3 @@ export async function preload(fixture: Fixture, messages: number): Promise<void>
   await sendBodies(fixture.sqs, fixture.queueUrl, benchBodies(messages));
   log(`preloaded ${messages} messages in ${round((performance.now() - t) / 1_000)} s`);
 }
-
-/** User + system CPU seconds a live process has used (Linux /proc; clock ticks are 100 Hz). */
-async function cpuTime(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** Peak resident set size (VmHWM) of a live process, in MB (Linux /proc). */
-async function peakRss(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
-  return kb / 1024;
-}
-

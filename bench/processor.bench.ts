@@ -16,6 +16,7 @@ import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { startDynamoDbLocal } from "../test/support/dynamodb-local.js";
 import { startSqsLocal } from "../test/support/sqs-local.js";
 import { credentialsEnv, drainWithBundle, log, preload, round } from "./lib-processor-drain.js";
+import { cpuMeter } from "./proc.js";
 import {
   countItems,
   createFixture,
@@ -27,25 +28,29 @@ import {
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const concurrency = Number(process.env.BENCH_POLL_CONCURRENCY ?? 4);
+let dynamoPid = 0;
 
 interface CeilingResult {
   readonly mode: string;
   readonly messages: number;
   readonly seconds: number;
   readonly perSecond: number;
+  /** CPU seconds per process during the run: the loop itself (`client`), fauxqs and DynamoDB Local. */
+  readonly cpuSeconds: Readonly<Record<string, number>>;
 }
-
-/** The same body shape as the ceiling loop's items, so writes cost the same. */
 
 async function main(): Promise<void> {
   log(`processor bench: ${messages} messages, concurrency ${concurrency}, ${cpus().length} CPUs, node ${process.version}`);
   const [dynamo, sqs] = await Promise.all([startDynamoDbLocal(), startSqsLocal()]);
   const emulators: Emulators = { sqsEndpoint: sqs.endpoint, dynamoEndpoint: dynamo.endpoint };
+  dynamoPid = dynamo.pid!;
   const bundleDir = await mkdtemp(join(tmpdir(), "processor-bench-"));
   try {
-    // DynamoDB Local is a JVM: the first few thousand writes run cold. Warm it up so every figure is taken warm.
+    // DynamoDB Local is a JVM: the first few thousand writes of each kind run cold. Warm up both write paths (the
+    // ceiling's BatchWriteItem and the processor's TransactWriteItems) so every figure is taken warm.
     log("warming up DynamoDB Local (not measured)");
     await measureWriteCeiling(emulators, "batch-write", 10, Math.min(messages, 10_000));
+    await measureWriteCeiling(emulators, "transact", 50, Math.min(messages, 10_000));
     // Ceilings first, then the processor right away (each phase drops its table, so DynamoDB Local is in the same
     // state for all of them), then the write-strategy comparison (BENCH_QUICK=1 skips it).
     const sqsCeiling = await measureSqsCeiling(emulators);
@@ -60,6 +65,19 @@ async function main(): Promise<void> {
 
     const dynamoCeiling = writes["batch-write"]!.perSecond;
     const ceiling = Math.min(sqsCeiling.perSecond, dynamoCeiling);
+    const cpuMsPerMessage: Record<string, Record<string, number>> = {
+      sqsCeiling: perMessageMs(sqsCeiling.cpuSeconds, sqsCeiling.messages),
+      ...Object.fromEntries(Object.entries(writes).map(([mode, w]) => [mode, perMessageMs(w!.cpuSeconds, w!.messages)])),
+      processor: perMessageMs(processor.cpuSeconds, messages),
+    };
+    // Here the emulators, the SDK clients and the processor all share the machine's cores, and each ceiling alone
+    // keeps them busy. Any consumer must at least receive + delete every message (the SQS ceiling's whole CPU per
+    // message, client and fauxqs) and write it (a write ceiling's whole CPU per item), so none can beat
+    // cores / (the sum of the two): that is the most this machine can drain, whatever the consumer's own code.
+    const total = (cpu: Record<string, number>) => Object.values(cpu).reduce((a, b) => a + b, 0);
+    const pipelineBound = (writeMode: string) =>
+      cpuMsPerMessage[writeMode] && round((cpus().length * 1_000) / (total(cpuMsPerMessage.sqsCeiling!) + total(cpuMsPerMessage[writeMode])));
+    const bounds = { unconditionalBatchWrite: pipelineBound("batch-write"), conditionalTransactWrite50: pipelineBound("transact50") };
     const report = {
       date: new Date().toISOString(),
       messages,
@@ -74,7 +92,14 @@ async function main(): Promise<void> {
       processorPerSecond: round(processor.perSecond),
       processorSeconds: round(processor.seconds),
       processorPeakRssMb: round(processor.peakRssMb),
-      processorCpuSecondsPer1000: round((processor.cpuSeconds / messages) * 1_000, 3),
+      processorCpuSecondsPer1000: cpuMsPerMessage.processor!.processor,
+      cpuMsPerMessage,
+      machineBoundPerSecond: bounds,
+      machineBoundRatio: {
+        unconditionalBatchWrite: round(bounds.unconditionalBatchWrite! / ceiling, 3),
+        conditionalTransactWrite50: bounds.conditionalTransactWrite50 && round(bounds.conditionalTransactWrite50 / ceiling, 3),
+      },
+      processorToConditionalBound: bounds.conditionalTransactWrite50 && round(processor.perSecond / bounds.conditionalTransactWrite50, 3),
       ratioToCeiling: round(processor.perSecond / ceiling, 3),
       targetRatio: 0.7,
       targetRssMb: 200,
@@ -122,12 +147,15 @@ async function measureWriteCeiling(emulators: Emulators, mode: string, group = 1
 }
 
 async function runCeiling(env: Record<string, string>): Promise<CeilingResult> {
+  const meter = await cpuMeter({ dynamodb: dynamoPid });
   const { stdout } = await run(process.execPath, ["--import", "tsx", "bench/lib-processor-ceiling.ts"], {
     ...credentialsEnv,
     POLL_CONCURRENCY: String(concurrency),
     ...env,
   });
-  const result = JSON.parse(stdout.trim().split("\n").pop() ?? "") as CeilingResult;
+  const { self: fauxqs, dynamodb } = await meter.read();
+  const loop = JSON.parse(stdout.trim().split("\n").pop() ?? "") as Omit<CeilingResult, "cpuSeconds"> & { cpuSeconds: number };
+  const result = { ...loop, cpuSeconds: { client: loop.cpuSeconds, fauxqs: fauxqs!, dynamodb: dynamodb! } };
   log(`  ${round(result.perSecond)} /s (${result.messages} in ${round(result.seconds)} s)`);
   return result;
 }
@@ -136,7 +164,7 @@ async function runCeiling(env: Record<string, string>): Promise<CeilingResult> {
 async function measureProcessor(emulators: Emulators, bundleDir: string) {
   const bundleFile = join(bundleDir, "main.js");
   await run(process.execPath, ["apps/shared/bundle.mjs", "processor", bundleFile], {});
-  return drainWithBundle(emulators, bundleFile, { messages, concurrency });
+  return drainWithBundle(emulators, bundleFile, { messages, concurrency, dynamoPid });
 }
 
 function run(command: string, args: string[], env: Record<string, string>): Promise<{ stdout: string }> {
@@ -146,6 +174,11 @@ function run(command: string, args: string[], env: Record<string, string>): Prom
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.once("exit", (code) => (code === 0 ? resolve({ stdout }) : reject(new Error(`${args.join(" ")} exited ${code}`))));
   });
+}
+
+/** CPU milliseconds per message (or item) for each process, from CPU seconds over a run of `count`. */
+function perMessageMs(cpuSeconds: Readonly<Record<string, number>>, count: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(cpuSeconds).map(([name, seconds]) => [name, round((seconds * 1_000) / count, 3)]));
 }
 
 function printTable(r: Record<string, unknown>): void {
@@ -161,6 +194,12 @@ function printTable(r: Record<string, unknown>): void {
     ["processor / min(ceilings)", r.ratioToCeiling],
     ["processor peak RSS MB", r.processorPeakRssMb],
     ["processor CPU s per 1,000 messages", r.processorCpuSecondsPer1000],
+    ...Object.entries(r.cpuMsPerMessage as Record<string, Record<string, number>>).map(
+      ([phase, cpu]): [string, unknown] => [`  CPU ms/message during ${phase}`, Object.entries(cpu).map(([k, v]) => `${k} ${v}`).join(", ")],
+    ),
+    ["machine bound msg/s (cores / CPU per message of SQS + write ceilings)", JSON.stringify(r.machineBoundPerSecond)],
+    ["machine bound / min(ceilings)", JSON.stringify(r.machineBoundRatio)],
+    ["processor / conditional machine bound", r.processorToConditionalBound],
     ["meets 70% target", r.meetsThroughputTarget],
     ["meets RSS < 200 MB", r.meetsRssTarget],
   ];

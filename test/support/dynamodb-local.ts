@@ -11,6 +11,8 @@ import { freePort } from "./free-port.js";
 export interface DynamoDbLocal {
   readonly endpoint: string;
   readonly port: number;
+  /** The JVM's process id while it runs (benchmarks read its CPU time from /proc). */
+  readonly pid: number | undefined;
   /** Kills the process (SIGKILL: an outage, not a clean shutdown) and waits for it to exit. */
   stop(): Promise<void>;
   /** Starts it again on the same port (and data directory, if any) and waits until it answers. */
@@ -58,7 +60,15 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   };
 
   await start();
-  return { endpoint, port, start, stop };
+  return {
+    endpoint,
+    port,
+    get pid() {
+      return child?.pid;
+    },
+    start,
+    stop,
+  };
 }
 
 /** DynamoDB Local answers any HTTP request once it is up (with a 400 for a request without a target). */
