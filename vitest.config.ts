@@ -23,7 +23,7 @@ export default defineConfig({
           name: "services",
           include: ["apps/*/test/**/*.test.ts", "test/local/**/*.test.ts", "test/delivery/**/*.test.ts"],
           globalSetup: ["test/support/global-setup.ts"],
-          setupFiles: ["test/support/local-dns.ts"],
+          setupFiles: ["local/localhost-dns.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

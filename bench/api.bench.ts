@@ -24,8 +24,8 @@ import { BatchWriteItemCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/
 import { createRequestsTable } from "../test/support/requests-table.js";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { createDynamoClient } from "../apps/api/src/requests-table.js";
-import { startDynamoDbLocal } from "../test/support/dynamodb-local.js";
-import { freePort } from "../test/support/free-port.js";
+import { startDynamoDbLocal } from "../local/dynamodb-local.js";
+import { freePort } from "../local/free-port.js";
 import { cpuMeter, memoryMb } from "./proc.js";
 import { round } from "./stats.js";
 

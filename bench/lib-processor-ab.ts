@@ -5,8 +5,8 @@
  * AB_A=<bundle.js> AB_B=<bundle.js> [AB_ROUNDS=3] [BENCH_MESSAGES=10000] npx tsx bench/lib-processor-ab.ts
  */
 import { resolve } from "node:path";
-import { startDynamoDbLocal } from "../test/support/dynamodb-local.js";
-import { startSqsLocal } from "../test/support/sqs-local.js";
+import { startDynamoDbLocal } from "../local/dynamodb-local.js";
+import { startSqsLocal } from "../local/sqs-local.js";
 import type { Emulators } from "../apps/processor/test/support.js";
 import { drainWithBundle, log, round } from "./lib-processor-drain.js";
 

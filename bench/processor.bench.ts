@@ -13,8 +13,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
-import { startDynamoDbLocal } from "../test/support/dynamodb-local.js";
-import { startSqsLocal } from "../test/support/sqs-local.js";
+import { startDynamoDbLocal } from "../local/dynamodb-local.js";
+import { startSqsLocal } from "../local/sqs-local.js";
 import { credentialsEnv, drainWithBundle, log, preload, round } from "./lib-processor-drain.js";
 import { cpuMeter } from "./proc.js";
 import {

@@ -1,12 +1,11 @@
-import { startFauxqs } from "fauxqs";
-import { startDynamoDbLocal } from "../test/support/dynamodb-local.js";
+import { startDynamoDbLocal } from "./dynamodb-local.js";
+import { startSqsLocal } from "./sqs-local.js";
 
 /**
  * The two AWS services the architecture stores data in, emulated on loopback:
  * - SQS: fauxqs, in this process, in memory (queues and messages are gone when the local stack stops);
  * - DynamoDB: AWS's DynamoDB Local (Java) as a child process, in memory unless `dataDir` is given.
- * fauxqs's queue URLs are `http://sqs.<region>.localhost:<port>/<account>/<name>`; clients must use the emulator
- * endpoint explicitly, and the services started locally also get local/localhost-dns.ts preloaded.
+ * The services started locally also get local/localhost-dns.ts preloaded (see sqs-local.ts).
  */
 export interface Emulators {
   readonly sqsEndpoint: string;
@@ -19,7 +18,7 @@ export const LOCAL_ACCOUNT_ID = "000000000000";
 
 export async function startEmulators(options: { readonly region: string; readonly dataDir?: string }): Promise<Emulators> {
   const [sqs, dynamo] = await Promise.allSettled([
-    startFauxqs({ port: 0, logger: false, defaultRegion: options.region }),
+    startSqsLocal({ region: options.region }),
     startDynamoDbLocal(options.dataDir ? { dataDir: options.dataDir } : {}),
   ]);
   if (sqs.status === "rejected" || dynamo.status === "rejected") {
@@ -29,7 +28,7 @@ export async function startEmulators(options: { readonly region: string; readonl
     throw sqs.status === "rejected" ? sqs.reason : (dynamo as PromiseRejectedResult).reason;
   }
   return {
-    sqsEndpoint: `http://127.0.0.1:${sqs.value.port}`,
+    sqsEndpoint: sqs.value.endpoint,
     dynamoEndpoint: dynamo.value.endpoint,
     stop: async () => {
       await Promise.allSettled([sqs.value.stop(), dynamo.value.stop()]);

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "../test/support/free-port.js";
+import { freePort } from "./free-port.js";
 import { startEmulators, LOCAL_ACCOUNT_ID } from "./emulators.js";
 import { buildRestApiModels, randomKeyValues, type KeyValueSource } from "./gateway/api-model.js";
 import { startGateway, type LocalGateway } from "./gateway/server.js";

@@ -1,6 +1,6 @@
 /**
  * The parts of a synthesized Terraform JSON document (`cdk.tf.json`) the local stack reads. Kept here rather than
- * imported from test/support so `npm run local` depends on nothing under test/ except the emulator starters.
+ * imported from test/support so `npm run local` depends on nothing under test/.
  */
 export type TerraformBlock = Record<string, Record<string, Record<string, unknown>>>;
 

@@ -1,6 +1,6 @@
 import type { TestProject } from "vitest/node";
-import { startDynamoDbLocal } from "./dynamodb-local.js";
-import { startSqsLocal } from "./sqs-local.js";
+import { startDynamoDbLocal } from "../../local/dynamodb-local.js";
+import { startSqsLocal } from "../../local/sqs-local.js";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { freePort } from "../../../test/support/free-port.js";
+import { freePort } from "../../../local/free-port.js";
 import { adminDynamoClient, createRequestsTable, deleteTable, processedItem, putItem, uniqueTableName } from "./helpers.js";
 
 // What the Dockerfile's build stage does (same script, same options), then `node dist/main.js` as its CMD does,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DynamoDbLocal, startDynamoDbLocal } from "../../../test/support/dynamodb-local.js";
+import { type DynamoDbLocal, startDynamoDbLocal } from "../../../local/dynamodb-local.js";
 import { type RunningApi, adminDynamoClient, createRequestsTable, processedItem, putItem, requestsTable, startApi, testDynamoClient } from "./helpers.js";
 
 // Its own DynamoDB Local (with a data directory, so the item survives the restart): stopping the shared one

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startDynamoDbLocal, type DynamoDbLocal } from "../../../test/support/dynamodb-local.js";
+import { startDynamoDbLocal, type DynamoDbLocal } from "../../../local/dynamodb-local.js";
 import { createFixture, expectItemsMatch, queueDepth, sendBodies, startInProcess, validBodies, waitFor } from "./support.js";
 
 describe("processor: DynamoDB outage", () => {
