@@ -1,7 +1,7 @@
 /**
  * Ceiling loops for bench/processor.bench.ts, run as a child process so they get the same conditions as the processor
  * (own process, same concurrency, same emulators). Prints one JSON line: { mode, messages, seconds, perSecond, cpuSeconds }
- * (its own CPU time: the bench cannot read it from /proc once this process has exited).
+ * (the loop's own CPU time: the bench cannot read it from /proc once this process has exited).
  *
  *   CEILING_MODE=sqs          POLL_CONCURRENCY loops of ReceiveMessage(10) + DeleteMessageBatch until the queue is empty
  *   CEILING_MODE=batch-write  POLL_CONCURRENCY loops of BatchWriteItem(25 items), unprocessed items retried with backoff
@@ -27,11 +27,14 @@ const group = Number(process.env.CEILING_GROUP ?? 10);
 
 async function main(): Promise<void> {
   const started = performance.now();
+  // From here, not from process start: tsx's start-up is not part of the loop's cost.
+  const cpuAtStart = ownCpuSeconds();
   let count = 0;
   if (mode === "sqs") count = await sqsCeiling();
   else count = await dynamoCeiling(mode);
   const seconds = (performance.now() - started) / 1_000;
-  process.stdout.write(`${JSON.stringify({ mode, messages: count, seconds, perSecond: count / seconds, cpuSeconds: ownCpuSeconds() })}\n`);
+  const cpuSeconds = ownCpuSeconds() - cpuAtStart;
+  process.stdout.write(`${JSON.stringify({ mode, messages: count, seconds, perSecond: count / seconds, cpuSeconds })}\n`);
 }
 
 async function sqsCeiling(): Promise<number> {

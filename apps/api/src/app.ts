@@ -1,7 +1,7 @@
-import express, { type Express, type RequestHandler } from "express";
+import express, { type Express, type RequestHandler, type Response } from "express";
 import helmet from "helmet";
 import type { Logger } from "pino";
-import { PayloadTooLargeError, RouteNotFoundError, UriTooLongError, errorHandler } from "./errors.js";
+import { MissingHostError, PayloadTooLargeError, RouteNotFoundError, UriTooLongError, errorHandler } from "./errors.js";
 import type { RequestsReader } from "./requests-table.js";
 import { getRequest, health, methodNotAllowed, ready } from "./routes.js";
 
@@ -31,7 +31,7 @@ export function buildApp(deps: AppDeps): Express {
 
   app.use(requestLog(deps.logger, isShuttingDown));
   app.use(helmet());
-  app.use(sizeLimits);
+  app.use(requestLimits);
 
   app.route("/health").get(health).all(methodNotAllowed(GET_ONLY));
   app.route("/ready").get(ready(deps.requests, isShuttingDown)).all(methodNotAllowed(GET_ONLY));
@@ -54,14 +54,14 @@ function requestLog(logger: Logger, isShuttingDown: () => boolean): RequestHandl
     const started = process.hrtime.bigint();
     // The ALB sets X-Amzn-Trace-Id on every request; without it (local runs) the line simply has no traceId.
     const traceId = req.get("x-amzn-trace-id") ?? req.get("x-request-id");
-    // While draining, tell keep-alive clients (the ALB) to open their next request elsewhere.
-    if (isShuttingDown()) res.setHeader("Connection", "close");
+    closeConnectionWhenDraining(res, isShuttingDown);
     res.once("close", () => {
       logger.info(
         {
           method: req.method,
           url: req.originalUrl.slice(0, 256),
-          status: res.statusCode,
+          // A client that went away before the answer got none: no status rather than the 200 Express starts with.
+          status: res.headersSent ? res.statusCode : null,
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
           traceId,
           ...(res.writableFinished ? {} : { aborted: true }),
@@ -73,7 +73,25 @@ function requestLog(logger: Logger, isShuttingDown: () => boolean): RequestHandl
   };
 }
 
-const sizeLimits: RequestHandler = (req, _res, next) => {
+/**
+ * While draining, tell keep-alive clients (the ALB) to send their next request elsewhere. Decided when the response
+ * head is written (Node writes it through `writeHead`, also for a bare `end()`), so a request that was already in
+ * flight when SIGTERM arrived gets `Connection: close` too, and its socket is not reused while the server closes.
+ */
+function closeConnectionWhenDraining(res: Response, isShuttingDown: () => boolean): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: Response, ...args: Parameters<typeof writeHead>) {
+    if (isShuttingDown()) this.setHeader("Connection", "close");
+    return writeHead.apply(this, args);
+  } as typeof writeHead;
+}
+
+/**
+ * Rejects what no route reads anyway, before any work: an HTTP/1.1 request without Host (RFC 9112 requires a 400;
+ * Node's own answer has no body, so the check is done here), an oversized URL, and any sizeable or chunked body.
+ */
+const requestLimits: RequestHandler = (req, _res, next) => {
+  if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) throw new MissingHostError();
   if (Buffer.byteLength(req.originalUrl) > MAX_URL_BYTES) throw new UriTooLongError(MAX_URL_BYTES);
   const declared = Number(req.get("content-length") ?? 0);
   // A chunked body has no declared length: it could be anything, and nothing here reads it.

@@ -37,6 +37,12 @@ export class RequestNotFoundError extends HttpError {
   }
 }
 
+export class MissingHostError extends HttpError {
+  constructor() {
+    super(400, "bad_request", "HTTP/1.1 requests must carry a Host header");
+  }
+}
+
 export class RouteNotFoundError extends HttpError {
   constructor() {
     super(404, "route_not_found", "No such route");

@@ -105,9 +105,17 @@ const THROTTLING_ERRORS = new Set([
   "TooManyRequestsException",
 ]);
 const TRANSIENT_ERRORS = new Set(["InternalServerError", "ServiceUnavailable", "TimeoutError", "AbortError", "RequestTimeout"]);
+/**
+ * The task role's credentials come from the ECS credentials endpoint: while it is unreachable, or in the moment a
+ * token expires before the SDK refreshes it, reads fail for a while and then work again with no change on our side.
+ */
+const CREDENTIAL_ERRORS = new Set(["CredentialsProviderError", "ExpiredTokenException"]);
 const NETWORK_ERROR_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
-/** Failures a later retry can fix: throttling, 5xx, timeouts and network errors (what the SDK itself retries). */
+/**
+ * Failures a later retry can fix: throttling, 5xx, timeouts and network errors (what the SDK itself retries), and
+ * credentials that are briefly unavailable.
+ */
 export function isTransient(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const { name, code, $metadata, $retryable } = error as {
@@ -120,6 +128,7 @@ export function isTransient(error: unknown): boolean {
   return (
     THROTTLING_ERRORS.has(name ?? "") ||
     TRANSIENT_ERRORS.has(name ?? "") ||
+    CREDENTIAL_ERRORS.has(name ?? "") ||
     NETWORK_ERROR_CODES.has(code ?? "") ||
     status >= 500 ||
     status === 429 ||

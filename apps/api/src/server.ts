@@ -1,7 +1,7 @@
 import { STATUS_CODES, createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import type { RequestListener } from "node:http";
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { errorBody } from "./errors.js";
 
@@ -21,6 +21,12 @@ export const SERVER_TIMEOUTS = {
 /** Request line + headers. Node's default, made explicit; the ALB allows 16 KiB for the request line alone. */
 export const MAX_HEADER_BYTES = 16_384;
 
+/**
+ * The Node HTTP server in front of Express. Some requests never reach Express, and Node's own answer to them is a
+ * bodyless status line or a dropped socket: those are answered here in the same JSON error shape as every other
+ * response (parser errors, `Expect` values other than 100-continue, CONNECT). A missing Host header is left to Express
+ * (`requireHostHeader: false`), which rejects it with the shared error handler.
+ */
 export function createHttpServer(app: RequestListener, logger: Logger): Server {
   const server = createServer(
     {
@@ -28,17 +34,27 @@ export function createHttpServer(app: RequestListener, logger: Logger): Server {
       headersTimeout: SERVER_TIMEOUTS.headersTimeoutMs,
       requestTimeout: SERVER_TIMEOUTS.requestTimeoutMs,
       maxHeaderSize: MAX_HEADER_BYTES,
+      requireHostHeader: false,
     },
     app,
   );
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, logger));
+  server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) => {
+    logger.info({ method: req.method, url: req.url?.slice(0, 256), status: 417, expect: req.headers.expect?.slice(0, 64) }, "request");
+    const body = errorBody("expectation_failed", "Only `Expect: 100-continue` is supported");
+    res.writeHead(417, { ...ERROR_HEADERS, "Content-Length": Buffer.byteLength(body), Connection: "close" }).end(body);
+  });
+  server.on("connect", (req: IncomingMessage, socket: Duplex) => {
+    logger.info({ method: req.method, url: req.url?.slice(0, 256), status: 405 }, "request");
+    endWithError(socket, 405, "method_not_allowed", "Allowed methods: GET, HEAD", { Allow: "GET, HEAD" });
+  });
   return server;
 }
 
-/**
- * Requests Node's HTTP parser rejects never reach Express. Node's default answer is a bodyless 400/431; this
- * sends the same JSON error shape as every other response.
- */
+/** Headers every error response carries (errors.ts sends the same through Express). */
+const ERROR_HEADERS = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" } as const;
+
+/** Requests Node's HTTP parser rejects (Node's default answer is a bodyless 400/431). */
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, logger: Logger): void {
   if (error.code === "ECONNRESET" || !socket.writable) {
     socket.destroy();
@@ -51,14 +67,14 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, logger:
         ? [408, "request_timeout", "The request was not received in time"]
         : [400, "bad_request", "Malformed HTTP request"];
   logger.info({ status, parserError: error.code }, "rejected by HTTP parser");
+  endWithError(socket, status, code, message);
+}
+
+/** Writes a whole JSON error response on a raw socket (no ServerResponse exists here) and closes it. */
+function endWithError(socket: Duplex, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
   const body = errorBody(code, message);
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
-      "Content-Type: application/json; charset=utf-8\r\n" +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      "Connection: close\r\n\r\n" +
-      body,
-  );
+  const lines = Object.entries({ ...ERROR_HEADERS, ...headers, "Content-Length": String(Buffer.byteLength(body)), Connection: "close" });
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.map(([name, value]) => `${name}: ${value}\r\n`).join("")}\r\n${body}`);
 }
 
 export function listen(server: Server, port: number, host?: string): Promise<AddressInfo> {

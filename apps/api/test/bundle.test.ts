@@ -1,16 +1,18 @@
 import { type ChildProcessWithoutNullStreams, execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { freePort } from "../../../local/free-port.js";
-import { adminDynamoClient, createRequestsTable, deleteTable, processedItem, putItem, uniqueTableName } from "./helpers.js";
+import { unprivileged } from "../../../test/support/unprivileged.js";
+import { adminDynamoClient, createRequestsTable, deleteTable, processedItem, putItem, startDynamoStandIn, uniqueTableName } from "./helpers.js";
 
 // What the Dockerfile's build stage does (same script, same options), then `node dist/main.js` as its CMD does,
 // from a directory with no node_modules anywhere above it: proves the image needs no dependencies at run time.
+// The directory, HOME and TMPDIR are read-only, as under the task definition's read-only root filesystem.
 // (No Docker engine here, so the image itself is not built.)
 const REPO_ROOT = resolve(import.meta.dirname, "../../..");
 const ID = randomUUID();
@@ -25,13 +27,50 @@ beforeAll(async () => {
     promisify(execFile)(process.execPath, ["apps/shared/bundle.mjs", "api", join(workDir, "dist", "main.js")], { cwd: REPO_ROOT }),
     createRequestsTable(client, tableName).then(() => putItem(client, tableName, processedItem(ID))),
   ]);
+  await setWritable(false);
 });
 
 afterAll(async () => {
   await deleteTable(client, tableName);
   client?.destroy();
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+  if (workDir) {
+    await setWritable(true);
+    await rm(workDir, { recursive: true, force: true });
+  }
 });
+
+async function setWritable(writable: boolean): Promise<void> {
+  const mode = writable ? 0o755 : 0o555;
+  await chmod(join(workDir, "dist"), mode);
+  await chmod(workDir, mode);
+}
+
+/** `node dist/main.js` from the bundle directory, as the image's CMD runs it, with read-only HOME and TMPDIR. */
+function startBundle(port: number, dynamoEndpoint: string) {
+  const child = spawn(process.execPath, ["dist/main.js"], {
+    cwd: workDir,
+    ...unprivileged,
+    env: {
+      PATH: process.env.PATH,
+      HOME: workDir,
+      TMPDIR: workDir,
+      NODE_ENV: "production",
+      PORT: String(port),
+      TABLE_NAME: tableName,
+      AWS_REGION: "us-east-1",
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      SHUTDOWN_TIMEOUT_SECONDS: "5",
+    },
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolveExit) => child.on("exit", (code) => resolveExit(code)));
+  const lines: Record<string, unknown>[] = [];
+  const listening = waitForLog(child, lines, (line) => line.msg === "listening");
+  return { child, exited, lines, listening, stderr: () => stderr, base: `http://127.0.0.1:${port}` };
+}
 
 /** Resolves with the parsed JSON log lines once a line matching `until` appears on stdout. */
 function waitForLog(child: ChildProcessWithoutNullStreams, lines: Record<string, unknown>[], until: (line: Record<string, unknown>) => boolean) {
@@ -52,29 +91,10 @@ function waitForLog(child: ChildProcessWithoutNullStreams, lines: Record<string,
 }
 
 describe("esbuild bundle (the image's dist/main.js)", () => {
-  it("bundle: starts with plain node and no node_modules, serves items via AWS_ENDPOINT_URL_DYNAMODB, logs JSON, exits 0 on SIGTERM", async () => {
-    const port = await freePort();
-    const child = spawn(process.execPath, ["dist/main.js"], {
-      cwd: workDir,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: "production",
-        PORT: String(port),
-        TABLE_NAME: tableName,
-        AWS_REGION: "us-east-1",
-        AWS_ENDPOINT_URL_DYNAMODB: inject("dynamoEndpoint"),
-        AWS_ACCESS_KEY_ID: "test",
-        AWS_SECRET_ACCESS_KEY: "test",
-        SHUTDOWN_TIMEOUT_SECONDS: "5",
-      },
-    });
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolveExit) => child.on("exit", (code) => resolveExit(code)));
-    const lines: Record<string, unknown>[] = [];
+  it("bundle: starts with plain node and no node_modules on a read-only filesystem, serves items via AWS_ENDPOINT_URL_DYNAMODB, logs JSON, exits 0 on SIGTERM", async () => {
+    const { child, exited, lines, listening, stderr, base } = startBundle(await freePort(), inject("dynamoEndpoint"));
     try {
-      await waitForLog(child, lines, (line) => line.msg === "listening");
-      const base = `http://127.0.0.1:${port}`;
+      await listening;
       expect((await fetch(`${base}/health`)).status).toBe(200);
       const item = await fetch(`${base}/requests/${ID}`);
       expect(item.status, await item.clone().text()).toBe(200);
@@ -82,13 +102,45 @@ describe("esbuild bundle (the image's dist/main.js)", () => {
       expect((await fetch(`${base}/requests/${randomUUID()}`)).status).toBe(404);
 
       child.kill("SIGTERM");
-      expect(await exited, stderr).toBe(0);
+      expect(await exited, stderr()).toBe(0);
       const requestLines = lines.filter((line) => line.msg === "request");
       expect(requestLines.map((line) => line.status).sort(), JSON.stringify(lines)).toEqual([200, 200, 404]);
       expect(requestLines[0]).toMatchObject({ level: "info", service: "api", method: "GET", durationMs: expect.any(Number) });
       expect(lines.find((line) => line.msg === "stopped")).toMatchObject({ outcome: "drained" });
     } finally {
       child.kill("SIGKILL");
+    }
+  });
+
+  it("bundle: on SIGTERM with a read in flight, refuses new connections, answers the read with Connection: close, exits 0", async () => {
+    // DynamoDB that holds the read until the test lets it answer, so the request is in flight when SIGTERM arrives.
+    let answerRead!: () => void;
+    let readArrived!: () => void;
+    const arrived = new Promise<void>((resolveArrived) => (readArrived = resolveArrived));
+    const dynamo = await startDynamoStandIn((_req, res) => {
+      answerRead = () => res.writeHead(200, { "Content-Type": "application/x-amz-json-1.0" }).end(JSON.stringify({ Item: { requestId: { S: ID } } }));
+      readArrived();
+    });
+    const { child, exited, lines, listening, stderr, base } = startBundle(await freePort(), dynamo.endpoint);
+    try {
+      await listening;
+      const inFlight = fetch(`${base}/requests/${ID}`);
+      await arrived;
+
+      child.kill("SIGTERM");
+      await vi.waitFor(() => expect(lines.some((line) => String(line.msg).startsWith("shutting down"))).toBe(true));
+      await expect(fetch(`${base}/health`)).rejects.toThrow();
+
+      answerRead();
+      const response = await inFlight;
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ requestId: ID });
+      expect(response.headers.get("connection")).toBe("close");
+      expect(await exited, stderr()).toBe(0);
+      expect(lines.find((line) => line.msg === "stopped")).toMatchObject({ outcome: "drained" });
+    } finally {
+      child.kill("SIGKILL");
+      await dynamo.close();
     }
   });
 });

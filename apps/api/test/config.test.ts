@@ -36,6 +36,11 @@ describe("config: environment variables", () => {
     expect(loadConfig({ ...MINIMAL, AWS_ENDPOINT_URL: "http://a:1", AWS_ENDPOINT_URL_DYNAMODB: "http://b:2" }).dynamoEndpoint).toBe("http://b:2");
   });
 
+  it("config: accepts an endpoint override with or without a trailing slash", () => {
+    expect(loadConfig({ ...MINIMAL, AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:8000/" }).dynamoEndpoint).toBe("http://127.0.0.1:8000/");
+    expect(loadConfig({ ...MINIMAL, AWS_ENDPOINT_URL_DYNAMODB: "https://dynamodb.local" }).dynamoEndpoint).toBe("https://dynamodb.local");
+  });
+
   it("config: treats an empty variable as unset (defaults apply)", () => {
     expect(loadConfig({ ...MINIMAL, PORT: "", LOG_LEVEL: "", AWS_ENDPOINT_URL: "" })).toMatchObject({ port: 8080, logLevel: "info", dynamoEndpoint: undefined });
   });
@@ -63,6 +68,9 @@ describe("config: environment variables", () => {
     ["AWS_REGION", "eu-west"],
     ["AWS_ENDPOINT_URL_DYNAMODB", "localhost:8000"],
     ["AWS_ENDPOINT_URL", "ftp://127.0.0.1:8000"],
+    ["AWS_ENDPOINT_URL", "http://localhost:8000/path"],
+    ["AWS_ENDPOINT_URL_DYNAMODB", "http://localhost:8000/?x=1"],
+    ["AWS_ENDPOINT_URL_DYNAMODB", "http://localhost:8000#f"],
     ["LOG_LEVEL", "verbose"],
     ["SHUTDOWN_TIMEOUT_SECONDS", "0"],
     ["SHUTDOWN_TIMEOUT_SECONDS", "121"],

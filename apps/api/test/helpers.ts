@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
@@ -136,4 +137,27 @@ export function rawGet(url: string, path: string | Buffer, extraHeaders = "", bo
     Buffer.from(` HTTP/1.1\r\nHost: api.test\r\n${extraHeaders}Connection: close\r\n\r\n${body}`),
   ]);
   return sendRaw(url, head);
+}
+
+/**
+ * A stand-in DynamoDB endpoint for what DynamoDB Local cannot do (throttle, hang, fail with a 5xx, hold a read until
+ * the test says so). `answer` is called once per request, after its body has been read.
+ */
+export async function startDynamoStandIn(answer: (req: IncomingMessage, res: ServerResponse) => void) {
+  let calls = 0;
+  const server = createServer((req, res) => {
+    calls++;
+    req.resume();
+    req.on("end", () => answer(req, res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    calls: () => calls,
+    resetCalls: () => (calls = 0),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -51,6 +51,9 @@ function expectJsonError(response: Response | { status: number; headers: Record<
   expect(response.status).toBe(status);
   const contentType = response.headers instanceof Headers ? response.headers.get("content-type") : response.headers["content-type"];
   expect(contentType).toMatch(/^application\/json/);
+  // A 404 now may be a 200 in a second (the item is still being processed): no cache may keep any error.
+  const cacheControl = response.headers instanceof Headers ? response.headers.get("cache-control") : response.headers["cache-control"];
+  expect(cacheControl).toBe("no-store");
   expect(body).toEqual({ error: code, message: expect.any(String) });
 }
 
@@ -237,6 +240,30 @@ describe("routes, methods and limits", () => {
     const { sendRaw } = await import("./helpers.js");
     const response = await sendRaw(api.url, "HELLO THERE\r\n\r\n");
     expectJsonError(response, JSON.parse(response.body), 400, "bad_request");
+  });
+
+  it("an HTTP/1.1 request without a Host header: returns 400 bad_request JSON (Node's own answer has no body)", async () => {
+    const { sendRaw } = await import("./helpers.js");
+    const response = await sendRaw(api.url, "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n");
+    expectJsonError(response, JSON.parse(response.body), 400, "bad_request");
+  });
+
+  it("an HTTP/1.0 request without a Host header: is served (Host is optional in HTTP/1.0)", async () => {
+    const { sendRaw } = await import("./helpers.js");
+    const response = await sendRaw(api.url, `GET /requests/${STORED_ID} HTTP/1.0\r\n\r\n`);
+    expect(response.status).toBe(200);
+  });
+
+  it("an Expect header other than 100-continue: returns 417 expectation_failed JSON", async () => {
+    const response = await rawGet(api.url, `/requests/${STORED_ID}`, "Expect: something-else\r\n");
+    expectJsonError(response, JSON.parse(response.body), 417, "expectation_failed");
+  });
+
+  it("CONNECT: returns 405 JSON with Allow instead of dropping the connection", async () => {
+    const { sendRaw } = await import("./helpers.js");
+    const response = await sendRaw(api.url, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+    expectJsonError(response, JSON.parse(response.body), 405, "method_not_allowed");
+    expect(response.headers.allow).toBe("GET, HEAD");
   });
 
   it("a request body over 1 KiB: returns 413 payload_too_large JSON and closes the connection", async () => {

@@ -1,8 +1,8 @@
 import { Agent, request } from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RequestsReader } from "../src/requests-table.js";
 import { SERVER_TIMEOUTS, shutdownGracefully } from "../src/server.js";
-import { type RunningApi, startApi } from "./helpers.js";
+import { type RunningApi, captureLogger, startApi } from "./helpers.js";
 
 const ID = "3f2b8c1e-5d7a-4e0f-9b6c-2a1d4e8f7c90";
 const ITEM = JSON.stringify({ requestId: ID, status: "processed" });
@@ -82,15 +82,34 @@ describe("server: keep-alive behind the ALB", () => {
   });
 });
 
-describe("server: graceful shutdown (SIGTERM path)", () => {
-  it("shutdown: finishes a request in flight, refuses new connections, then resolves 'drained'", async () => {
+describe("server: request log", () => {
+  it("log: a client that goes away before the answer is logged as aborted, with no status (none was sent)", async () => {
     const gate = gatedReader();
-    api = await startApi({ requests: gate.reader });
+    const logs = captureLogger();
+    api = await startApi({ requests: gate.reader, logger: logs.logger });
+    const controller = new AbortController();
+    const gone = fetch(`${api.url}/requests/${ID}`, { signal: controller.signal });
+    await gate.inFlight;
+    controller.abort();
+    await expect(gone).rejects.toThrow();
+    await vi.waitFor(() => expect(logs.lines().filter((l) => l.msg === "request")).toHaveLength(1));
+    gate.release();
+    expect(logs.lines().find((l) => l.msg === "request")).toMatchObject({ url: `/requests/${ID}`, status: null, aborted: true });
+  });
+});
+
+describe("server: graceful shutdown (SIGTERM path)", () => {
+  it("shutdown: finishes a request in flight (telling the client to close its connection), refuses new connections, then resolves 'drained'", async () => {
+    const gate = gatedReader();
+    let shuttingDown = false;
+    api = await startApi({ requests: gate.reader, isShuttingDown: () => shuttingDown });
     const agent = new Agent({ keepAlive: true });
     try {
       const inFlight = get(api.url, `/requests/${ID}`, agent);
       await gate.inFlight;
 
+      // What main.ts does on SIGTERM, while the request above is in flight.
+      shuttingDown = true;
       const shutdown = shutdownGracefully(api.server, 30_000);
       await expect(fetch(`${api.url}/health`)).rejects.toThrow();
 
@@ -98,6 +117,8 @@ describe("server: graceful shutdown (SIGTERM path)", () => {
       const reply = await inFlight;
       expect(reply.status).toBe(200);
       expect(JSON.parse(reply.body)).toEqual(JSON.parse(ITEM));
+      // Its keep-alive socket must not be reused while the server closes.
+      expect(reply.headers.connection).toBe("close");
       await expect(shutdown).resolves.toBe("drained");
       expect(api.server.listening).toBe(false);
     } finally {
