@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { parseEnv } from "../../shared/src/env.js";
-import { awsRegion, blankAsUnset, endpointUrl, logLevel, tableName, wholeNumber, type LogLevel } from "../../shared/src/env-schema.js";
+import { awsRegion, blankAsUnset, endpointUrl, logLevel, tableName, wholeNumberOr, type LogLevel } from "../../shared/src/env-schema.js";
 
 export const ApiEnvSchema = z.object({
   /** Port the ALB target group sends traffic and health checks to. */
-  PORT: blankAsUnset(wholeNumber(1, 65_535).default(8080)),
+  PORT: wholeNumberOr(1, 65_535, 8080),
   /** DynamoDB table the processor writes to. */
   TABLE_NAME: blankAsUnset(tableName()),
   AWS_REGION: blankAsUnset(awsRegion()),
@@ -13,7 +13,7 @@ export const ApiEnvSchema = z.object({
   AWS_ENDPOINT_URL: blankAsUnset(endpointUrl()),
   LOG_LEVEL: blankAsUnset(logLevel()),
   /** Time allowed to finish in-flight requests after SIGTERM; keep below the ECS stopTimeout (30 s). */
-  SHUTDOWN_TIMEOUT_SECONDS: blankAsUnset(wholeNumber(1, 120).default(25)),
+  SHUTDOWN_TIMEOUT_SECONDS: wholeNumberOr(1, 120, 25),
 });
 
 export type ApiEnv = z.output<typeof ApiEnvSchema>;

@@ -1,46 +1,33 @@
 import { z } from "zod";
 import { parseEnv } from "../../shared/src/env.js";
+import { awsRegion, blankAsUnset, endpointUrl, httpUrl, logLevel, tableName, wholeNumberOr, type LogLevel } from "../../shared/src/env-schema.js";
 
 /**
  * Environment variables the ECS task definition sets (and the local emulators' endpoint overrides).
- * Validated once at start-up; a missing or malformed variable stops the service with a message naming it.
+ * Validated once at start-up; a missing or malformed variable stops the service with a message naming it. An empty
+ * variable counts as unset (apps/shared/src/env-schema.ts), as in the api.
  */
-
-/** A whole number in [min, max] read from a string variable; unset (or empty) falls back to `fallback`. */
-function wholeNumber(min: number, max: number, fallback: number) {
-  return z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max))
-    .optional()
-    .default(fallback);
-}
-
-const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
-/** The SDK treats an empty override as "no override"; do the same so `VAR=` in a shell is harmless. */
-const optionalEndpoint = z.preprocess((v) => (v === "" ? undefined : v), httpUrl.optional());
 
 const schema = z
   .object({
-    QUEUE_URL: httpUrl,
-    TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)"),
-    AWS_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as eu-west-1"),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    POLL_CONCURRENCY: wholeNumber(1, 50, 4),
-    BATCH_SIZE: wholeNumber(1, 10, 10),
-    WAIT_TIME_SECONDS: wholeNumber(0, 20, 20),
-    VISIBILITY_TIMEOUT_SECONDS: wholeNumber(2, 43_200, 60),
-    SHUTDOWN_TIMEOUT_SECONDS: wholeNumber(2, 3_600, 50),
-    HEALTH_PORT: wholeNumber(0, 65_535, 8081),
+    QUEUE_URL: blankAsUnset(httpUrl()),
+    TABLE_NAME: blankAsUnset(tableName()),
+    AWS_REGION: blankAsUnset(awsRegion()),
+    LOG_LEVEL: blankAsUnset(logLevel()),
+    POLL_CONCURRENCY: wholeNumberOr(1, 50, 4),
+    BATCH_SIZE: wholeNumberOr(1, 10, 10),
+    WAIT_TIME_SECONDS: wholeNumberOr(0, 20, 20),
+    VISIBILITY_TIMEOUT_SECONDS: wholeNumberOr(2, 43_200, 60),
+    SHUTDOWN_TIMEOUT_SECONDS: wholeNumberOr(2, 3_600, 50),
+    HEALTH_PORT: wholeNumberOr(0, 65_535, 8081),
     /** /health turns 503 when the poll loop has made no progress for this long. */
-    HEALTH_STALL_SECONDS: wholeNumber(5, 3_600, 120),
+    HEALTH_STALL_SECONDS: wholeNumberOr(5, 3_600, 120),
     /** How often the counters are logged (they are also logged once at shutdown). */
-    STATS_INTERVAL_SECONDS: wholeNumber(1, 3_600, 60),
-    AWS_ENDPOINT_URL: optionalEndpoint,
-    AWS_ENDPOINT_URL_SQS: optionalEndpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: optionalEndpoint,
+    STATS_INTERVAL_SECONDS: wholeNumberOr(1, 3_600, 60),
+    /** The SDK's standard endpoint overrides (service-specific wins), used to run against local emulators. */
+    AWS_ENDPOINT_URL: blankAsUnset(endpointUrl()),
+    AWS_ENDPOINT_URL_SQS: blankAsUnset(endpointUrl()),
+    AWS_ENDPOINT_URL_DYNAMODB: blankAsUnset(endpointUrl()),
   })
   // An idle long poll only returns after WAIT_TIME_SECONDS: a stall threshold at or below it would flap.
   .refine((env) => env.HEALTH_STALL_SECONDS > env.WAIT_TIME_SECONDS + 5, {
@@ -52,7 +39,7 @@ export interface ProcessorConfig {
   readonly queueUrl: string;
   readonly tableName: string;
   readonly region: string;
-  readonly logLevel: string;
+  readonly logLevel: LogLevel;
   readonly pollConcurrency: number;
   readonly batchSize: number;
   readonly waitTimeSeconds: number;

@@ -15,7 +15,7 @@ import { createGroupWriter } from "./writer.js";
 
 export interface ProcessorSettings {
   readonly pollConcurrency: number;
-  /** The queue's visibility timeout: work still running at half of it gets its messages extended. */
+  /** The visibility timeout requested on each receive: work still running gets its messages extended every third of it. */
   readonly visibilityTimeoutSeconds: number;
   /** SIGTERM budget: unfinished work is released (visibility 0) a few seconds before it runs out. */
   readonly shutdownTimeoutSeconds: number;
@@ -35,7 +35,10 @@ export interface ProcessorDeps {
 export interface Liveness {
   /** Epoch ms of the last successful receive (undefined before the first). */
   readonly lastPollAt: number | undefined;
-  /** Epoch ms of the last sign the loops are turning: a receive returned, or a write attempt finished. */
+  /**
+   * Epoch ms of the last real progress: a receive returned (an empty long poll included), an item became durable, or
+   * a message was deleted. A failed write attempt is not progress: writes that fail forever must read as a stall.
+   */
   readonly lastProgressAt: number;
   readonly stopping: boolean;
 }
@@ -54,6 +57,8 @@ type Outcome = "created" | "duplicate" | "invalid" | "failed" | "release";
 const PIPELINE_DEPTH = 4;
 /** Leave this much of the shutdown budget for releasing/deleting and exiting. */
 const SHUTDOWN_MARGIN_MS = 5_000;
+/** Once shutdown has begun, each delete or visibility call gets this long, so a slow SQS cannot eat the margin. */
+const SHUTDOWN_CALL_TIMEOUT_MS = 3_000;
 
 export function createProcessor(deps: ProcessorDeps): Processor {
   const { queue, store, logger, settings } = deps;
@@ -82,6 +87,8 @@ export function createProcessor(deps: ProcessorDeps): Processor {
   const progress = () => {
     lastProgressAt = Date.now();
   };
+  /** No deadline of our own while running (the client's request timeout applies); a short one during shutdown. */
+  const sqsCallSignal = () => (polling.signal.aborted ? AbortSignal.timeout(SHUTDOWN_CALL_TIMEOUT_MS) : undefined);
 
   async function pollLoop(loopId: number): Promise<void> {
     const batches = new Set<Promise<void>>();
@@ -132,12 +139,13 @@ export function createProcessor(deps: ProcessorDeps): Processor {
         const p = prepared[i]!;
         return typeof p === "object" ? (outcomes.get(m.messageId) ?? "failed") : p;
       };
-      lease.end();
+      // An extension still in flight could land after a release and hide the message again: let it settle first.
+      await lease.end();
       const durable = messages.filter((m, i) => ["created", "duplicate"].includes(outcomeOf(m, i)));
       const unfinished = messages.filter((m, i) => outcomeOf(m, i) === "release");
       await Promise.all([deleteDurable(durable), release(unfinished)]);
     } finally {
-      lease.end();
+      await lease.end();
       counters.inFlight -= messages.length;
     }
   }
@@ -204,11 +212,11 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       if (work.signal.aborted) break;
       const groups = oneByOne ? pending.map((e) => [e]) : [pending];
       const results = (await Promise.all(groups.map((g) => attemptWrite(g, oneByOne)))).flat();
-      progress();
       const next: Prepared[] = [];
       let backoff = false;
       results.forEach(([entry, result]) => {
         if (result === "created" || result === "duplicate") {
+          progress();
           counters[result === "created" ? "processed" : "duplicate"]++;
           if (result === "duplicate") entry.log.info("item already stored (redelivery); deleting the message");
           outcomes.set(entry.message.messageId, result);
@@ -271,9 +279,12 @@ export function createProcessor(deps: ProcessorDeps): Processor {
   async function deleteDurable(messages: QueueMessage[]): Promise<void> {
     let pending = messages;
     for (let attempt = 1; pending.length > 0 && attempt <= 5; attempt++) {
+      // Out of shutdown budget: no more retries; an undeleted message only comes back as a duplicate.
+      if (attempt > 1 && work.signal.aborted) break;
       try {
-        const failed = await queue.deleteBatch(pending);
+        const failed = await queue.deleteBatch(pending, sqsCallSignal());
         counters.deleted += pending.length - failed.length;
+        if (failed.length < pending.length) progress();
         for (const f of failed.filter((f) => f.senderFault)) {
           logger.warn({ messageId: f.message.messageId, code: f.code }, "delete rejected; the redelivery will be a duplicate");
         }
@@ -282,7 +293,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       } catch (error) {
         logger.warn({ err: error, attempt, count: pending.length }, "delete failed; retrying");
       }
-      if (pending.length > 0 && attempt < 5) await sleep(backoffMs(attempt, 100, 2_000));
+      if (pending.length > 0 && attempt < 5) await sleep(backoffMs(attempt, 100, 2_000), work.signal);
     }
     if (pending.length > 0) {
       counters.deleteFailures += pending.length;
@@ -294,7 +305,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
   async function release(messages: QueueMessage[]): Promise<void> {
     if (messages.length === 0) return;
     try {
-      const failed = await queue.changeVisibility(messages, 0);
+      const failed = await queue.changeVisibility(messages, 0, sqsCallSignal());
       counters.released += messages.length - failed.length;
       if (failed.length > 0) logger.warn({ failed: failed.map((f) => f.code) }, "some releases failed; they return after the visibility timeout");
     } catch (error) {
@@ -304,35 +315,44 @@ export function createProcessor(deps: ProcessorDeps): Processor {
 
   interface Lease {
     drop(message: QueueMessage): void;
-    end(): void;
+    /** Stops extending; resolves once the extensions already sent have settled. */
+    end(): Promise<void>;
   }
 
   /**
-   * Keeps the batch's unfinished messages invisible while they are worked on: every half visibility timeout, extend
-   * them by a full one. Messages that are done (or given up on) are dropped so they are not extended.
+   * Keeps the batch's unfinished messages invisible while they are worked on: every third of the visibility timeout,
+   * extend them by a full one, so one failed extension still leaves another try before they reappear. Messages that
+   * are done (or given up on) are dropped so they are not extended.
    */
   function startLease(messages: QueueMessage[]): Lease {
     const held = new Set(messages);
-    const everyMs = (settings.visibilityTimeoutSeconds * 1_000) / 2;
+    const extending = new Set<Promise<void>>();
+    const everyMs = (settings.visibilityTimeoutSeconds * 1_000) / 3;
     const timer = setInterval(() => {
       if (held.size === 0) return;
-      const batch = [...held];
-      queue.changeVisibility(batch, settings.visibilityTimeoutSeconds).then(
-        (failed) => {
-          counters.visibilityExtended += batch.length - failed.length;
-          if (failed.length > 0) logger.warn({ failed: failed.map((f) => f.code) }, "visibility extension failed for some messages");
-        },
-        (error: unknown) => logger.warn({ err: error }, "visibility extension failed; the messages may be redelivered"),
-      );
+      const extension: Promise<void> = extend([...held]).finally(() => extending.delete(extension));
+      extending.add(extension);
     }, everyMs);
     timer.unref();
     return {
       drop: (message) => held.delete(message),
-      end: () => {
+      end: async () => {
         held.clear();
         clearInterval(timer);
+        await Promise.all(extending);
       },
     };
+  }
+
+  /** Never rejects: a failed extension is logged, and the next one (or a redelivery) follows. */
+  async function extend(messages: QueueMessage[]): Promise<void> {
+    try {
+      const failed = await queue.changeVisibility(messages, settings.visibilityTimeoutSeconds, sqsCallSignal());
+      counters.visibilityExtended += messages.length - failed.length;
+      if (failed.length > 0) logger.warn({ failed: failed.map((f) => f.code) }, "visibility extension failed for some messages");
+    } catch (error) {
+      logger.warn({ err: error }, "visibility extension failed; the messages may be redelivered");
+    }
   }
 
   function logCounters(msg: string): void {

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 
 /**
- * Pure functions of the data contract (DESIGN.md section 2): what a valid message body is, the default
- * business hook, and the item written for it. No I/O here.
+ * Pure functions of the data contract (the "Item" and "Valid body" rules in apps/processor/README.md): what a valid
+ * message body is, the default business hook, and the item written for it. No I/O here.
  */
 
 export type Payload = Record<string, unknown>;

@@ -4,8 +4,9 @@ import type { Liveness } from "./consumer.js";
 
 /**
  * Liveness for the ECS container health check: `GET /health` is 200 while the poll loops are turning and 503 once
- * they have made no progress for `stallMs` (a hung connection, a wedged loop) or while shutting down. It never
- * calls AWS itself: a DynamoDB outage is retried in place and must not get a healthy task replaced.
+ * they have made no progress for `stallMs` (a hung connection, a wedged loop, writes failing with every poll loop
+ * full) or while shutting down. It never calls AWS itself: a short DynamoDB outage is retried in place and must not
+ * get a healthy task replaced.
  */
 
 export interface HealthReport {

@@ -27,7 +27,11 @@ async function start(): Promise<void> {
 
   let shuttingDown = false;
   const shutdown = async (signal: NodeJS.Signals) => {
-    if (shuttingDown) return;
+    // A second signal (an impatient operator, a runtime resending SIGTERM) must not cut the drain short.
+    if (shuttingDown) {
+      logger.info({ signal }, "shutdown already in progress; signal ignored");
+      return;
+    }
     shuttingDown = true;
     logger.info({ signal, shutdownTimeoutSeconds: config.shutdownTimeoutSeconds }, "shutdown requested");
     // Last resort: the processor releases work before its budget ends, so this only fires on a bug.
@@ -42,8 +46,9 @@ async function start(): Promise<void> {
     logger.info("shutdown complete");
     process.exit(0);
   };
-  process.once("SIGTERM", (s) => void shutdown(s));
-  process.once("SIGINT", (s) => void shutdown(s));
+  // `on`, not `once`: after a once-listener fires, a second signal gets Node's default handler and kills the drain.
+  process.on("SIGTERM", (s) => void shutdown(s));
+  process.on("SIGINT", (s) => void shutdown(s));
 
   processor.start();
   logger.info(

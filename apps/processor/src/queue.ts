@@ -27,10 +27,10 @@ export interface EntryFailure {
 
 export interface MessageQueue {
   receive(signal?: AbortSignal): Promise<QueueMessage[]>;
-  /** Deletes the messages; resolves with the entries SQS did not delete (the call itself may also throw). */
-  deleteBatch(messages: readonly QueueMessage[]): Promise<EntryFailure[]>;
+  /** Deletes the messages; resolves with the entries SQS did not delete (the call itself may also throw or abort). */
+  deleteBatch(messages: readonly QueueMessage[], signal?: AbortSignal): Promise<EntryFailure[]>;
   /** Sets the messages' visibility timeout; 0 makes them receivable again now. Resolves with the failed entries. */
-  changeVisibility(messages: readonly QueueMessage[], seconds: number): Promise<EntryFailure[]>;
+  changeVisibility(messages: readonly QueueMessage[], seconds: number, signal?: AbortSignal): Promise<EntryFailure[]>;
 }
 
 export interface SqsClientOptions {
@@ -58,7 +58,12 @@ export function createSqsClient(options: SqsClientOptions): SQSClient {
 
 export function createMessageQueue(
   sqs: SQSClient,
-  options: { readonly queueUrl: string; readonly batchSize: number; readonly waitTimeSeconds: number },
+  options: {
+    readonly queueUrl: string;
+    readonly batchSize: number;
+    readonly waitTimeSeconds: number;
+    readonly visibilityTimeoutSeconds: number;
+  },
 ): MessageQueue {
   const { queueUrl } = options;
   return {
@@ -68,6 +73,8 @@ export function createMessageQueue(
           QueueUrl: queueUrl,
           MaxNumberOfMessages: options.batchSize,
           WaitTimeSeconds: options.waitTimeSeconds,
+          // Explicit, whatever the queue's default: the consumer extends visibility on this timeout's schedule.
+          VisibilityTimeout: options.visibilityTimeoutSeconds,
           MessageSystemAttributeNames: ["SentTimestamp", "ApproximateReceiveCount"],
         }),
         { abortSignal: signal },
@@ -87,24 +94,26 @@ export function createMessageQueue(
       );
     },
 
-    async deleteBatch(messages) {
+    async deleteBatch(messages, signal) {
       if (messages.length === 0) return [];
       const response = await sqs.send(
         new DeleteMessageBatchCommand({
           QueueUrl: queueUrl,
           Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle })),
         }),
+        { abortSignal: signal },
       );
       return failures(messages, response.Failed);
     },
 
-    async changeVisibility(messages, seconds) {
+    async changeVisibility(messages, seconds, signal) {
       if (messages.length === 0) return [];
       const response = await sqs.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: queueUrl,
           Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle, VisibilityTimeout: seconds })),
         }),
+        { abortSignal: signal },
       );
       return failures(messages, response.Failed);
     },

@@ -42,6 +42,15 @@ describe("processor config", () => {
     expect(config.dynamoEndpoint).toBe("http://127.0.0.1:1");
   });
 
+  it("config: treats an empty variable as unset (defaults apply, a required one is reported missing)", () => {
+    expect(loadConfig({ ...required, POLL_CONCURRENCY: "", LOG_LEVEL: "", AWS_ENDPOINT_URL: "" })).toMatchObject({
+      pollConcurrency: 4,
+      logLevel: "info",
+      sqsEndpoint: undefined,
+    });
+    expect(problems({ ...required, TABLE_NAME: "" })).toEqual([expect.stringMatching(/^TABLE_NAME: is required/)]);
+  });
+
   it.each(["QUEUE_URL", "TABLE_NAME", "AWS_REGION"])("config: fails when %s is missing, naming it", (name) => {
     const env: Record<string, string> = { ...required };
     delete env[name];
@@ -62,6 +71,7 @@ describe("processor config", () => {
     ["HEALTH_STALL_SECONDS", "20"],
     ["AWS_ENDPOINT_URL_SQS", "ftp://x"],
     ["AWS_ENDPOINT_URL_DYNAMODB", "nope"],
+    ["AWS_ENDPOINT_URL", "http://127.0.0.1:4566/queue"],
   ])("config: fails when %s is %j, naming it and the value", (name, value) => {
     const found = problems({ ...required, [name]: value });
     expect(found).toHaveLength(1);

@@ -1,10 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { run as lintDockerfile } from "dockerfilelint";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { createFixture, expectItemsMatch, queueDepth, repoRoot, sendBodies, spawnProcessor, validBodies, waitFor } from "./support.js";
+import { unprivileged } from "../../../test/support/unprivileged.js";
 
 const DOCKERFILE = resolve(import.meta.dirname, "../Dockerfile");
 const content = readFileSync(DOCKERFILE, "utf8");
@@ -41,15 +42,30 @@ describe("apps/processor/Dockerfile", () => {
 
 describe("processor bundle (what the image runs)", () => {
   const outdir = mkdtempSync(join(tmpdir(), "processor-bundle-"));
-  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+  const home = join(outdir, "home");
+  // Root ignores file modes: the bundle runs as an unprivileged user then (the image runs as `node`, not root).
+  const user = unprivileged;
+  const canWrite = (dir: string) =>
+    spawnSync(process.execPath, ["-e", "require('node:fs').writeFileSync(process.argv[1], '')", join(dir, "probe")], user).status === 0;
+  afterAll(() => {
+    // Writable again, or a non-root runner could not remove what is inside.
+    for (const dir of [outdir, home]) if (existsSync(dir)) chmodSync(dir, 0o700);
+    rmSync(outdir, { recursive: true, force: true });
+  });
 
-  it("bundle: the esbuild bundle starts with plain node outside the repo, processes messages, serves /health, exits 0 on SIGTERM", async () => {
-    // GIVEN the bundle built by the Dockerfile's script, run from a directory with no node_modules
+  it("bundle: the esbuild bundle starts with plain node outside the repo on a read-only filesystem, processes messages, serves /health, exits 0 on SIGTERM", async () => {
+    // GIVEN the bundle built by the Dockerfile's script, in a directory with no node_modules that is then made
+    // read-only, as are HOME and TMPDIR (the task's root filesystem is read-only)
     const build = spawnSync(process.execPath, ["apps/shared/bundle.mjs", "processor", join(outdir, "main.js")], { cwd: repoRoot, encoding: "utf8" });
     expect(build.status, build.stderr).toBe(0);
+    mkdirSync(home);
+    chmodSync(home, 0o555);
+    chmodSync(outdir, 0o555);
+    expect(canWrite(outdir) || canWrite(home), "the bundle's directory and HOME must be read-only for its user").toBe(false);
     const fixture = await createFixture({ sqsEndpoint: inject("sqsEndpoint"), dynamoEndpoint: inject("dynamoEndpoint") });
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(25, "bundle"));
-    const processor = spawnProcessor(fixture, { NODE_ENV: "production" }, [join(outdir, "main.js")], outdir);
+    const env = { NODE_ENV: "production", HOME: home, TMPDIR: home };
+    const processor = spawnProcessor(fixture, env, [join(outdir, "main.js")], outdir, user);
     try {
       // WHEN it runs against the emulators
       const started = await processor.waitForLog("processor started", (l) => l.msg === "processor started");

@@ -54,7 +54,7 @@ describe("processor process: crash and shutdown", () => {
     expect(await queueDepth(fixture.sqs, fixture.dlqUrl)).toBe(0);
   });
 
-  it("processor: SIGTERM mid-batch exits 0 within the shutdown budget; every message is stored or still on the queue", async () => {
+  it("processor: SIGTERM mid-batch (then a second one) exits 0 within the shutdown budget; every message is stored or still on the queue", async () => {
     // GIVEN a running processor part-way through 800 messages, with a 10 s shutdown budget
     const fixture = await createFixture(emulators());
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(MESSAGES, "sigterm"));
@@ -62,7 +62,9 @@ describe("processor process: crash and shutdown", () => {
     await proc.waitForLog("polling started", (l) => l.msg === "polling started");
     await waitFor("the first items to be written", async () => (await countItems(fixture.dynamo, fixture.tableName)) > 0, { intervalMs: 50 });
 
-    // WHEN it receives SIGTERM
+    // WHEN it receives SIGTERM, and another one while it drains
+    proc.child.kill("SIGTERM");
+    await proc.waitForLog("shutdown requested", (l) => l.msg === "shutdown requested");
     proc.child.kill("SIGTERM");
     const code = await Promise.race([
       proc.exited,
@@ -70,8 +72,12 @@ describe("processor process: crash and shutdown", () => {
     ]);
     if (code !== 0) proc.child.kill("SIGKILL");
 
-    // THEN it exits cleanly, having finished (deleted) or released everything it held
+    // THEN it exits cleanly (the second signal did not cut the drain short), having finished (deleted) or released
+    // everything it held when the signal came mid-batch
     expect(code).toBe(0);
+    const stopping = proc.lines.find((l) => l.msg === "stopping: no new receives, finishing in-flight messages");
+    expect(stopping?.inFlight, "messages in flight when shutdown began").toBeGreaterThan(0);
+    expect(proc.lines.some((l) => l.msg === "shutdown already in progress; signal ignored")).toBe(true);
     const stopped = proc.lines.find((l) => l.msg === "stopped") as { counters: Counters } | undefined;
     expect(stopped, "final counters logged").toBeDefined();
     const c = stopped!.counters;

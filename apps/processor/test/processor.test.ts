@@ -1,7 +1,9 @@
 import { inject, describe, expect, it } from "vitest";
+import { ChangeMessageVisibilityCommand } from "@aws-sdk/client-sqs";
 import { createHash } from "node:crypto";
 import { createProcessor } from "../src/consumer.js";
-import { buildItem } from "../src/domain.js";
+import { buildItem, type ProcessHook } from "../src/domain.js";
+import { createMessageQueue, createSqsClient, type EntryFailure, type MessageQueue, type QueueMessage } from "../src/queue.js";
 import { createDynamoClient, createItemStore } from "../src/store.js";
 import { startHealthServer } from "../src/health.js";
 import {
@@ -10,6 +12,7 @@ import {
   createFixture,
   credentials,
   drainBodies,
+  region,
   expectItemsMatch,
   queueDepth,
   scanItems,
@@ -82,15 +85,27 @@ describe("processor: duplicates", () => {
   });
 
   it("processor: a message redelivered while its first delivery is still working yields one item", async () => {
-    // GIVEN a hook that is slower than the queue's visibility timeout on the first delivery only, and a processor
-    // told the timeout is 60 s, so it does not extend visibility in time: SQS hands the message out again
-    const fixture = await createFixture(emulators());
+    // GIVEN a first delivery whose hook makes the message visible again (as an expired visibility timeout would) and
+    // then waits until another poll loop has received and stored it: SQS has handed the message out twice
+    const fixture = await createFixture(emulators(), { visibilityTimeoutSeconds: 30 });
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(1, "slow-first"));
+    const receiptHandles: string[] = [];
     let calls = 0;
     const run = startInProcess(fixture, {
-      settings: { pollConcurrency: 2, visibilityTimeoutSeconds: 60 },
+      settings: { pollConcurrency: 2 },
+      wrapQueue: (queue) => ({
+        ...queue,
+        async receive(signal) {
+          const messages = await queue.receive(signal);
+          receiptHandles.push(...messages.map((m) => m.receiptHandle));
+          return messages;
+        },
+      }),
       process: async (payload) => {
-        if (++calls === 1) await new Promise((resolve) => setTimeout(resolve, (fixture.visibilityTimeoutSeconds + 1.5) * 1_000));
+        if (++calls === 1) {
+          await fixture.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: fixture.queueUrl, ReceiptHandle: receiptHandles[0], VisibilityTimeout: 0 }));
+          await waitFor("the redelivery to be stored", async () => run.processor.counters().processed === 1);
+        }
         return { delivery: calls, fields: Object.keys(payload).length };
       },
     });
@@ -138,6 +153,127 @@ describe("processor: duplicates", () => {
     expect(counters.writeRetries).toBeGreaterThanOrEqual(1);
     expect(counters.duplicate).toBeGreaterThanOrEqual(1);
     expect(counters.processed + counters.duplicate).toBe(10);
+  });
+
+  it("processor: per-entry delete failures: a retryable one is retried, a sender-fault one returns and is deleted as a duplicate", async () => {
+    // GIVEN a queue whose first deletes report one entry failed as retryable and another as the sender's fault
+    const fixture = await createFixture(emulators());
+    const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(10, "delete-fails"));
+    const senderFaults = [false, true];
+    const faulted = new Map<string, boolean>();
+    const deleteCalls: string[][] = [];
+    const run = startInProcess(fixture, {
+      wrapQueue: (queue) => ({
+        ...queue,
+        async deleteBatch(messages) {
+          deleteCalls.push(messages.map((m) => m.messageId));
+          const injected: EntryFailure[] = [];
+          for (const message of messages) {
+            if (senderFaults.length === 0 || faulted.has(message.messageId)) continue;
+            const senderFault = senderFaults.shift()!;
+            faulted.set(message.messageId, senderFault);
+            injected.push({ message, code: senderFault ? "ReceiptHandleIsInvalid" : "InternalError", senderFault });
+          }
+          const failed = await queue.deleteBatch(messages.filter((m) => !injected.some((f) => f.message === m)));
+          return [...failed, ...injected];
+        },
+      }),
+    });
+    try {
+      // WHEN the processor drains the queue (the sender-fault message comes back after its visibility timeout)
+      await waitFor("queue drained", async () => {
+        const depth = await queueDepth(fixture.sqs, fixture.queueUrl);
+        return { done: depth === 0 && faulted.size === 2, state: { depth, counters: run.processor.counters() } };
+      });
+    } finally {
+      await run.stop();
+    }
+    // THEN the retryable entry was retried alone in the same batch's delete, the sender-fault one was received again
+    // and deleted as a duplicate, and every message has exactly one item
+    const [retryable, rejected] = [...faulted.keys()];
+    expect(deleteCalls).toContainEqual([retryable]);
+    expect(deleteCalls.filter((ids) => ids.includes(rejected!))).toHaveLength(2);
+    await expectItemsMatch(fixture, sent);
+    expect(run.processor.counters()).toMatchObject({ received: 11, processed: 10, duplicate: 1, deleted: 10, deleteFailures: 1, failed: 0 });
+    expect(run.lines.some((l) => l.msg === "delete rejected; the redelivery will be a duplicate" && l.messageId === rejected)).toBe(true);
+    expect(await queueDepth(fixture.sqs, fixture.dlqUrl)).toBe(0);
+  });
+});
+
+describe("processor: visibility extension", () => {
+  it("queue: a receive applies the configured visibility timeout, not the queue's shorter default", async () => {
+    // GIVEN a queue whose own visibility timeout is 2 s, and a consumer configured for 10 s
+    const fixture = await createFixture(emulators());
+    await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(1, "own-timeout"));
+    const sqs = createSqsClient({ region, credentials, endpoint: fixture.sqsEndpoint, waitTimeSeconds: 1 });
+    const queue = createMessageQueue(sqs, { queueUrl: fixture.queueUrl, batchSize: 10, waitTimeSeconds: 1, visibilityTimeoutSeconds: 10 });
+    try {
+      // WHEN it receives the message and the queue's default timeout passes
+      expect(await queue.receive()).toHaveLength(1);
+      await new Promise((resolve) => setTimeout(resolve, (fixture.visibilityTimeoutSeconds + 1) * 1_000));
+      // THEN the message is still invisible: the lease schedule (a third of 10 s) matches what SQS applied
+      expect(await drainBodies(fixture.sqs, fixture.queueUrl)).toEqual([]);
+    } finally {
+      sqs.destroy();
+    }
+  });
+
+  it("processor: a hook running 3x the visibility timeout keeps its message invisible: one receive, one item, no duplicate", async () => {
+    // GIVEN a 2 s visibility timeout and a hook that takes 6 s, with other poll loops waiting for anything visible
+    const fixture = await createFixture(emulators());
+    const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(1, "slow-hook"));
+    const run = startInProcess(fixture, {
+      process: async (_payload, { body }) => {
+        await new Promise((resolve) => setTimeout(resolve, 3 * fixture.visibilityTimeoutSeconds * 1_000));
+        return summaryOf(body);
+      },
+    });
+    try {
+      // WHEN the hook finishes
+      await waitFor("the message to be stored and deleted", async () => {
+        const depth = await queueDepth(fixture.sqs, fixture.queueUrl);
+        const c = run.processor.counters();
+        return { done: depth === 0 && c.deleted >= 1 && c.inFlight === 0, state: { depth, counters: c } };
+      });
+    } finally {
+      await run.stop();
+    }
+    // THEN SQS never handed the message out again
+    await expectItemsMatch(fixture, sent);
+    expect(run.processor.counters()).toMatchObject({ received: 1, processed: 1, duplicate: 0, deleted: 1 });
+    expect(run.processor.counters().visibilityExtended).toBeGreaterThanOrEqual(4);
+  });
+
+  it("lease: one failed extension does not let the message reappear (extended every third of the timeout)", async () => {
+    // GIVEN a queue whose first extension fails, and a hook that outlasts the visibility timeout
+    const sim = simulatedQueue({ visibilityTimeoutSeconds: 2, extend: async (call) => {
+      if (call === 1) throw new Error("throttled");
+    } });
+    const processor = simulatedProcessor(sim.queue, 2, () => new Promise((resolve) => setTimeout(resolve, 3_000)));
+    // WHEN the message is processed
+    processor.start();
+    await waitFor("the message to be deleted", async () => ({ done: sim.deleted(), state: sim.events }));
+    await processor.stop();
+    // THEN a later extension landed before the deadline: the message never became visible again
+    expect(sim.events).not.toContain("reappeared");
+    expect(sim.events.filter((e) => e === "extended").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("lease: a release waits for an extension in flight, so the extension cannot hide the released message again", async () => {
+    // GIVEN extensions that take 1.5 s to land and a hook that only ends when the shutdown budget is spent
+    const sim = simulatedQueue({ visibilityTimeoutSeconds: 2, extend: () => new Promise((resolve) => setTimeout(resolve, 1_500)) });
+    const processor = simulatedProcessor(sim.queue, 2, (_payload, { signal }) =>
+      new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted")))),
+    );
+    processor.start();
+    await waitFor("an extension to be in flight", async () => ({ done: sim.events.includes("extension sent"), state: sim.events }));
+    // WHEN it is stopped (budget 1 s) while that extension is still on its way
+    await processor.stop();
+    await waitFor("every extension to land", async () => ({ done: sim.extensionsInFlight() === 0, state: sim.events }));
+    // THEN the release came after the extensions: the message is receivable now
+    expect(processor.counters().released).toBe(1);
+    expect(sim.events.at(-1)).toBe("released");
+    expect(sim.visibleNow()).toBe(true);
   });
 });
 
@@ -207,6 +343,75 @@ describe("processor: shutdown and liveness", () => {
       },
       { timeoutMs: 10_000 },
     );
+  });
+
+  it("processor: a delete that hangs during shutdown is given up after 3 s and not retried, so stop ends within the budget", async () => {
+    // GIVEN a message whose hook finishes only once shutdown has begun, and deletes that never answer unless aborted
+    const message: QueueMessage = { messageId: "m1", receiptHandle: "rh-1", body: "{}", sentTimestamp: "0", receiveCount: 1 };
+    let delivered = false;
+    const deleteSignals: (AbortSignal | undefined)[] = [];
+    const hangUntilAborted = (signal: AbortSignal | undefined) =>
+      new Promise<never>((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason)));
+    let shutdownBegun = () => {};
+    const gate = new Promise<void>((resolve) => (shutdownBegun = resolve));
+    const processor = createProcessor({
+      queue: {
+        receive: (signal) => (delivered ? hangUntilAborted(signal) : ((delivered = true), Promise.resolve([message]))),
+        deleteBatch: (_messages, signal) => {
+          deleteSignals.push(signal);
+          return hangUntilAborted(signal);
+        },
+        changeVisibility: async () => [],
+      },
+      store: { putAllIfAbsent: async (items) => items.map(() => "created" as const) },
+      logger: captureLogger().logger,
+      process: () => gate,
+      settings: { pollConcurrency: 1, visibilityTimeoutSeconds: 30, shutdownTimeoutSeconds: 6 },
+    });
+    processor.start();
+    await waitFor("the message in flight", async () => processor.counters().inFlight === 1);
+    // WHEN it is stopped (budget 6 s) and the message's item is written, so its delete is sent during shutdown
+    const started = Date.now();
+    const stopped = processor.stop().then(() => "stopped");
+    shutdownBegun();
+    const outcome = await Promise.race([stopped, new Promise((resolve) => setTimeout(() => resolve("still stopping after 10 s"), 10_000))]);
+    // THEN the delete was abandoned at its deadline, not retried past the budget, and counted as a delete failure
+    expect(outcome).toBe("stopped");
+    expect(Date.now() - started).toBeLessThan(6_000);
+    expect(deleteSignals).toHaveLength(1);
+    expect(processor.counters()).toMatchObject({ processed: 1, deleted: 0, deleteFailures: 1 });
+  });
+
+  it("processor: /health turns 503 stalled when writes fail forever and the full pipeline stops receiving", async () => {
+    // GIVEN a store that always fails as a missing table does (retried in place, as a transient fault), one poll loop
+    // (4 batches at most), more messages than it may hold, and a stall threshold above the longest write backoff (5 s),
+    // so write attempts alone would keep it "ok"
+    const fixture = await createFixture(emulators());
+    await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(50, "no-table"));
+    const run = startInProcess(fixture, {
+      settings: { pollConcurrency: 1, shutdownTimeoutSeconds: 6 },
+      wrapStore: () => ({
+        putAllIfAbsent: async () => {
+          throw Object.assign(new Error("Requested resource not found"), { name: "ResourceNotFoundException", $metadata: { httpStatusCode: 400 } });
+        },
+      }),
+    });
+    const health = await startHealthServer({ port: 0, stallMs: 6_000, liveness: run.processor.liveness });
+    const get = async () => {
+      const response = await fetch(`http://127.0.0.1:${health.port}/health`);
+      return { status: response.status, body: (await response.json()) as { status: string } };
+    };
+    try {
+      // WHEN the writes keep failing
+      // THEN health turns 503 "stalled" while the batches are still held and retried
+      await waitFor("health to report a stall", async () => ({ done: (await get()).status === 503, state: run.processor.counters() }), { timeoutMs: 20_000 });
+      expect(await get()).toMatchObject({ status: 503, body: { status: "stalled" } });
+      expect(run.processor.counters()).toMatchObject({ processed: 0, duplicate: 0, deleted: 0 });
+      expect(run.processor.counters().inFlight).toBeGreaterThan(0);
+      expect(run.processor.counters().writeRetries).toBeGreaterThan(4);
+    } finally {
+      await Promise.all([run.stop(), health.close()]);
+    }
   });
 
   it("processor: /health is 200 while polling, 503 when polling stalls, 503 while stopping", async () => {
@@ -281,4 +486,66 @@ describe("processor: writes", () => {
 
 function summaryOf(body: string) {
   return { sha256: createHash("sha256").update(body).digest("hex") };
+}
+
+/**
+ * One message on a simulated SQS: it reappears when an extension arrives after its visibility deadline (within a
+ * round trip of it counts as too late: the redelivery races the request). `extend` runs before each extension lands.
+ */
+function simulatedQueue(options: { visibilityTimeoutSeconds: number; extend: (call: number) => Promise<void> }) {
+  const ROUND_TRIP_MS = 100;
+  const message: QueueMessage = { messageId: "m1", receiptHandle: "rh-1", body: "{}", sentTimestamp: "0", receiveCount: 1 };
+  const events: string[] = [];
+  let delivered = false;
+  let deleted = false;
+  let visibleAt = Infinity;
+  let extensionCalls = 0;
+  let extensionsInFlight = 0;
+  const queue: MessageQueue = {
+    receive: (signal) => {
+      if (delivered) return new Promise((_, reject) => signal?.addEventListener("abort", () => reject(new Error("aborted"))));
+      delivered = true;
+      visibleAt = Date.now() + options.visibilityTimeoutSeconds * 1_000;
+      return Promise.resolve([message]);
+    },
+    deleteBatch: async () => {
+      deleted = true;
+      return [];
+    },
+    changeVisibility: async (_messages, seconds) => {
+      if (seconds === 0) {
+        visibleAt = Date.now();
+        events.push("released");
+        return [];
+      }
+      events.push("extension sent");
+      extensionsInFlight++;
+      try {
+        await options.extend(++extensionCalls);
+        if (Date.now() > visibleAt - ROUND_TRIP_MS) events.push("reappeared");
+        visibleAt = Date.now() + seconds * 1_000;
+        events.push("extended");
+        return [];
+      } finally {
+        extensionsInFlight--;
+      }
+    },
+  };
+  return {
+    queue,
+    events,
+    deleted: () => deleted,
+    extensionsInFlight: () => extensionsInFlight,
+    visibleNow: () => Date.now() >= visibleAt,
+  };
+}
+
+function simulatedProcessor(queue: MessageQueue, visibilityTimeoutSeconds: number, hook: ProcessHook) {
+  return createProcessor({
+    queue,
+    store: { putAllIfAbsent: async (items) => items.map(() => "created" as const) },
+    logger: captureLogger().logger,
+    process: hook,
+    settings: { pollConcurrency: 1, visibilityTimeoutSeconds, shutdownTimeoutSeconds: 6 },
+  });
 }

@@ -208,7 +208,19 @@ export function startInProcess(
   const waitTimeSeconds = options.waitTimeSeconds ?? 1;
   const sqs = createSqsClient({ region, credentials, endpoint: fixture.sqsEndpoint, waitTimeSeconds });
   const dynamo = createDynamoClient({ region, credentials, endpoint: fixture.dynamoEndpoint });
-  const realQueue = createMessageQueue(sqs, { queueUrl: fixture.queueUrl, batchSize: 10, waitTimeSeconds });
+  const settings: ProcessorSettings = {
+    pollConcurrency: 4,
+    visibilityTimeoutSeconds: fixture.visibilityTimeoutSeconds,
+    shutdownTimeoutSeconds: 20,
+    statsIntervalSeconds: 60,
+    ...options.settings,
+  };
+  const realQueue = createMessageQueue(sqs, {
+    queueUrl: fixture.queueUrl,
+    batchSize: 10,
+    waitTimeSeconds,
+    visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
+  });
   const realStore = createItemStore(dynamo, fixture.tableName);
   const queue = options.wrapQueue ? options.wrapQueue(realQueue) : realQueue;
   const store = options.wrapStore ? options.wrapStore(realStore) : realStore;
@@ -218,13 +230,7 @@ export function startInProcess(
     store,
     logger,
     process: options.process,
-    settings: {
-      pollConcurrency: 4,
-      visibilityTimeoutSeconds: fixture.visibilityTimeoutSeconds,
-      shutdownTimeoutSeconds: 20,
-      statsIntervalSeconds: 60,
-      ...options.settings,
-    },
+    settings,
   });
   processor.start();
   return {
@@ -274,11 +280,21 @@ export interface SpawnedProcessor {
   waitForLog(what: string, predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
 }
 
-/** Starts the processor as a real process (`node --import tsx apps/processor/src/main.ts`, or a bundle) from the repo root. */
-export function spawnProcessor(fixture: Fixture, env: Record<string, string> = {}, entry?: string[], cwd = repoRoot): SpawnedProcessor {
+/**
+ * Starts the processor as a real process (`node --import tsx apps/processor/src/main.ts`, or a bundle) from the repo
+ * root, optionally as another user.
+ */
+export function spawnProcessor(
+  fixture: Fixture,
+  env: Record<string, string> = {},
+  entry?: string[],
+  cwd = repoRoot,
+  user?: { readonly uid?: number; readonly gid?: number },
+): SpawnedProcessor {
   const args = entry ?? ["--import", "tsx", "apps/processor/src/main.ts"];
   const child = spawn(process.execPath, args, {
     cwd,
+    ...user,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       PATH: process.env.PATH ?? "",

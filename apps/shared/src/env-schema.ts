@@ -19,6 +19,9 @@ export const wholeNumber = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
+/** An optional whole number in [min, max] with a default (empty counts as unset, like everywhere). */
+export const wholeNumberOr = (min: number, max: number, fallback: number) => blankAsUnset(wholeNumber(min, max).default(fallback));
+
 /** DynamoDB's own table naming rule. */
 export const tableName = () =>
   requiredString().regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name: 3-255 of A-Z a-z 0-9 _ . -");
