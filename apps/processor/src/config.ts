@@ -19,6 +19,8 @@ const schema = z
     WAIT_TIME_SECONDS: wholeNumberOr(0, 20, 20),
     VISIBILITY_TIMEOUT_SECONDS: wholeNumberOr(2, 43_200, 60),
     SHUTDOWN_TIMEOUT_SECONDS: wholeNumberOr(2, 3_600, 50),
+    /** A batch's hooks still running after this long fail (redelivery, then the DLQ). 12 h is SQS's visibility cap. */
+    PROCESS_TIMEOUT_SECONDS: wholeNumberOr(1, 43_200, 300),
     HEALTH_PORT: wholeNumberOr(0, 65_535, 8081),
     /** /health turns 503 when the poll loop has made no progress for this long. */
     HEALTH_STALL_SECONDS: wholeNumberOr(5, 3_600, 120),
@@ -45,6 +47,7 @@ export interface ProcessorConfig {
   readonly waitTimeSeconds: number;
   readonly visibilityTimeoutSeconds: number;
   readonly shutdownTimeoutSeconds: number;
+  readonly processTimeoutSeconds: number;
   readonly healthPort: number;
   readonly healthStallSeconds: number;
   readonly statsIntervalSeconds: number;
@@ -66,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ProcessorConfi
     waitTimeSeconds: e.WAIT_TIME_SECONDS,
     visibilityTimeoutSeconds: e.VISIBILITY_TIMEOUT_SECONDS,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    processTimeoutSeconds: e.PROCESS_TIMEOUT_SECONDS,
     healthPort: e.HEALTH_PORT,
     healthStallSeconds: e.HEALTH_STALL_SECONDS,
     statsIntervalSeconds: e.STATS_INTERVAL_SECONDS,

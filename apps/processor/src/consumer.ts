@@ -19,6 +19,12 @@ export interface ProcessorSettings {
   readonly visibilityTimeoutSeconds: number;
   /** SIGTERM budget: unfinished work is released (visibility 0) a few seconds before it runs out. */
   readonly shutdownTimeoutSeconds: number;
+  /**
+   * How long a batch's hooks may run. A hook still running then gets its signal aborted and its message fails: it is
+   * left for redelivery and, if it never finishes in time, ends in the DLQ, instead of being extended for 12 hours.
+   * @default 300
+   */
+  readonly processTimeoutSeconds?: number;
   /** Counters are logged this often. @default 60 */
   readonly statsIntervalSeconds?: number;
 }
@@ -63,6 +69,7 @@ const SHUTDOWN_CALL_TIMEOUT_MS = 3_000;
 export function createProcessor(deps: ProcessorDeps): Processor {
   const { queue, store, logger, settings } = deps;
   const hook = deps.process ?? summarize;
+  const processTimeoutMs = (settings.processTimeoutSeconds ?? 300) * 1_000;
   const counters = createCounters();
   // Up to one write in flight per 2 poll loops, with 4 batches held per loop so a full group (50 items) is usually
   // waiting: the writer sends a second concurrent transaction only when a full group is queued, so writes stay large
@@ -133,7 +140,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     counters.inFlight += messages.length;
     const lease = startLease(messages);
     try {
-      const prepared = await Promise.all(messages.map((m) => prepare(m, lease)));
+      const prepared = await withTimeLimit((signal) => Promise.all(messages.map((m) => prepare(m, lease, signal))));
       const outcomes = await writeAll(prepared.filter((p): p is Prepared => typeof p === "object"), lease);
       const outcomeOf = (m: QueueMessage, i: number): Outcome => {
         const p = prepared[i]!;
@@ -157,8 +164,22 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     readonly log: Logger;
   }
 
+  /**
+   * Runs `work` with a signal that aborts when the hooks' time limit passes or the shutdown budget is spent. One timer
+   * per batch (not per message), cleared as soon as the batch's hooks are done.
+   */
+  async function withTimeLimit<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const limit = new AbortController();
+    const timer = setTimeout(() => limit.abort(new Error(`process hook still running after ${processTimeoutMs / 1_000} s`)), processTimeoutMs);
+    try {
+      return await run(AbortSignal.any([work.signal, limit.signal]));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Parse, validate and run the hook; returns what to write, or the message's final outcome. */
-  async function prepare(message: QueueMessage, lease: Lease): Promise<Prepared | Outcome> {
+  async function prepare(message: QueueMessage, lease: Lease, signal: AbortSignal): Promise<Prepared | Outcome> {
     const log = logger.child({ messageId: message.messageId, receiveCount: message.receiveCount });
     const parsed = parseBody(message.body);
     if (!parsed.ok) {
@@ -169,7 +190,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       return "invalid";
     }
     try {
-      return { message, payload: parsed.payload, result: await runHook(parsed.payload, message), log };
+      return { message, payload: parsed.payload, result: await runHook(parsed.payload, message, signal), log };
     } catch (error) {
       if (work.signal.aborted) return "release";
       counters.failed++;
@@ -179,17 +200,17 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     }
   }
 
-  async function runHook(payload: Record<string, unknown>, message: QueueMessage): Promise<unknown> {
-    const signal = work.signal;
+  async function runHook(payload: Record<string, unknown>, message: QueueMessage, signal: AbortSignal): Promise<unknown> {
     const context = { messageId: message.messageId, body: message.body ?? "", signal };
-    // A hook that ignores the signal must not hold shutdown hostage: stop waiting for it when the budget is spent.
+    // A hook that ignores the signal must not hold its message (or shutdown) hostage: stop waiting for it on abort.
+    const reason = () => (work.signal.aborted ? new Error("shutdown budget spent") : (signal.reason as Error));
     let onAbort = () => {};
     const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(new Error("shutdown budget spent"));
+      onAbort = () => reject(reason());
       signal.addEventListener("abort", onAbort, { once: true });
     });
     try {
-      if (signal.aborted) throw new Error("shutdown budget spent");
+      if (signal.aborted) throw reason();
       return await Promise.race([Promise.resolve().then(() => hook(payload, context)), aborted]);
     } finally {
       signal.removeEventListener("abort", onAbort);

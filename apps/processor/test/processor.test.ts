@@ -317,6 +317,38 @@ describe("processor: poison messages", () => {
   });
 });
 
+describe("processor: hooks that never finish", () => {
+  it("processor: a hook still running after PROCESS_TIMEOUT_SECONDS fails its message, which ends in the DLQ; the others are stored", async () => {
+    // GIVEN one message whose hook hangs and ignores its abort signal, among valid ones, and a 1 s time limit
+    const fixture = await createFixture(emulators(), { maxReceiveCount: 2 });
+    const sent = await sendBodies(fixture.sqs, fixture.queueUrl, [...validBodies(5, "fine"), JSON.stringify({ hang: true })]);
+    const hanging = sent.find((s) => s.body.includes("hang"))!;
+    const aborts: string[] = [];
+    const run = startInProcess(fixture, {
+      settings: { processTimeoutSeconds: 1 },
+      process: (payload, { body, signal }) => {
+        if (!payload.hang) return summaryOf(body);
+        signal.addEventListener("abort", () => aborts.push(String((signal.reason as Error).message)));
+        return new Promise(() => {});
+      },
+    });
+    try {
+      // WHEN the processor runs until the hanging message has left the main queue
+      await waitFor("the hanging message in the DLQ", async () => {
+        const [depth, dlq] = await Promise.all([queueDepth(fixture.sqs, fixture.queueUrl), queueDepth(fixture.sqs, fixture.dlqUrl)]);
+        return { done: depth === 0 && dlq === 1, state: { depth, dlq, counters: run.processor.counters() } };
+      }, { timeoutMs: 30_000 });
+    } finally {
+      await run.stop();
+    }
+    // THEN it was given up once per receive (its hook told why), never written, and ended in the DLQ
+    expect(await drainBodies(fixture.sqs, fixture.dlqUrl)).toEqual([hanging.body]);
+    await expectItemsMatch(fixture, sent.filter((s) => s !== hanging));
+    expect(aborts).toEqual(Array(fixture.maxReceiveCount).fill("process hook still running after 1 s"));
+    expect(run.processor.counters()).toMatchObject({ processed: 5, failed: fixture.maxReceiveCount });
+  });
+});
+
 describe("processor: shutdown and liveness", () => {
   it("processor: stop releases messages it cannot finish within the budget (visibility 0), writing nothing", async () => {
     // GIVEN a 30 s visibility timeout and a hook that never finishes on its own
