@@ -12,7 +12,7 @@ export const blankAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((va
 const requiredString = () => z.string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") });
 
 /** A whole decimal number in [min, max] (no "8080abc", no "1e3", no " 80"). */
-export const wholeNumber = (min: number, max: number) =>
+const wholeNumber = (min: number, max: number) =>
   z
     .string()
     .regex(/^\d{1,6}$/, `must be a whole number between ${min} and ${max}`)
@@ -29,7 +29,7 @@ export const tableName = () =>
 /** Required rather than left to the SDK's fallback chain, so a task without it fails at start, not at first call. */
 export const awsRegion = () => requiredString().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, "must be an AWS region such as eu-west-1");
 
-export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export const logLevel = () => z.enum(LOG_LEVELS).default("info");
 
