@@ -7,17 +7,20 @@ import { promisify } from "node:util";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { freePort } from "../../../local/free-port.js";
+import { bundleRuntime, dockerfileNodeMajor, nodeMajor } from "../../../test/support/image-node.js";
 import { unprivileged } from "../../../test/support/unprivileged.js";
 import { adminDynamoClient, createRequestsTable, deleteTable, processedItem, putItem, startDynamoStandIn, uniqueTableName } from "./helpers.js";
 
 // What the Dockerfile's build stage does (same script, same options), then `node dist/main.js` as its CMD does,
 // from a directory with no node_modules anywhere above it: proves the image needs no dependencies at run time.
-// The directory, HOME and TMPDIR are read-only, as under the task definition's read-only root filesystem.
+// It runs on the images' Node (test/support/image-node.ts), from a directory that, with HOME and TMPDIR, is read-only
+// as under the task definition's read-only root filesystem.
 // (No Docker engine here, so the image itself is not built.)
 const REPO_ROOT = resolve(import.meta.dirname, "../../..");
 const ID = randomUUID();
 const tableName = uniqueTableName("bundle");
 let workDir: string;
+let runtime: string;
 let client: DynamoDBClient;
 
 beforeAll(async () => {
@@ -27,6 +30,7 @@ beforeAll(async () => {
     promisify(execFile)(process.execPath, ["apps/shared/bundle.mjs", "api", join(workDir, "dist", "main.js")], { cwd: REPO_ROOT }),
     createRequestsTable(client, tableName).then(() => putItem(client, tableName, processedItem(ID))),
   ]);
+  runtime = await bundleRuntime(inject("imageNode"), workDir);
   await setWritable(false);
 });
 
@@ -47,7 +51,7 @@ async function setWritable(writable: boolean): Promise<void> {
 
 /** `node dist/main.js` from the bundle directory, as the image's CMD runs it, with read-only HOME and TMPDIR. */
 function startBundle(port: number, dynamoEndpoint: string) {
-  const child = spawn(process.execPath, ["dist/main.js"], {
+  const child = spawn(runtime, ["dist/main.js"], {
     cwd: workDir,
     ...unprivileged,
     env: {
@@ -91,6 +95,12 @@ function waitForLog(child: ChildProcessWithoutNullStreams, lines: Record<string,
 }
 
 describe("esbuild bundle (the image's dist/main.js)", () => {
+  const imageNode = inject("imageNode");
+  it.skipIf("unavailable" in imageNode)("bundle: runs on the Node.js major of the Dockerfile's FROM line", async () => {
+    expect(await nodeMajor(runtime)).toBe(await dockerfileNodeMajor(join(REPO_ROOT, "apps", "api", "Dockerfile")));
+  });
+  if ("unavailable" in imageNode) console.warn(`api bundle tests run on the dev runtime: ${imageNode.unavailable}`);
+
   it("bundle: starts with plain node and no node_modules on a read-only filesystem, serves items via AWS_ENDPOINT_URL_DYNAMODB, logs JSON, exits 0 on SIGTERM", async () => {
     const { child, exited, lines, listening, stderr, base } = startBundle(await freePort(), inject("dynamoEndpoint"));
     try {

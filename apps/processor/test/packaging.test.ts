@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { run as lintDockerfile } from "dockerfilelint";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { createFixture, expectItemsMatch, queueDepth, repoRoot, sendBodies, spawnProcessor, validBodies, waitFor } from "./support.js";
+import { bundleRuntime, dockerfileNodeMajor, nodeMajor } from "../../../test/support/image-node.js";
 import { unprivileged } from "../../../test/support/unprivileged.js";
 
 const DOCKERFILE = resolve(import.meta.dirname, "../Dockerfile");
@@ -40,8 +41,15 @@ describe("apps/processor/Dockerfile", () => {
   });
 });
 
-describe("processor bundle (what the image runs)", () => {
+describe("processor bundle (what the image runs, on the images' Node: test/support/image-node.ts)", () => {
   const outdir = mkdtempSync(join(tmpdir(), "processor-bundle-"));
+  const imageNode = inject("imageNode");
+  if ("unavailable" in imageNode) console.warn(`processor bundle test runs on the dev runtime: ${imageNode.unavailable}`);
+
+  it.skipIf("unavailable" in imageNode)("bundle: the images' Node is the major of the Dockerfile's FROM line", async () => {
+    expect(await nodeMajor(await bundleRuntime(imageNode, outdir))).toBe(await dockerfileNodeMajor(DOCKERFILE));
+  });
+
   const home = join(outdir, "home");
   // Root ignores file modes: the bundle runs as an unprivileged user then (the image runs as `node`, not root).
   const user = unprivileged;
@@ -58,6 +66,7 @@ describe("processor bundle (what the image runs)", () => {
     // read-only, as are HOME and TMPDIR (the task's root filesystem is read-only)
     const build = spawnSync(process.execPath, ["apps/shared/bundle.mjs", "processor", join(outdir, "main.js")], { cwd: repoRoot, encoding: "utf8" });
     expect(build.status, build.stderr).toBe(0);
+    const runtime = await bundleRuntime(imageNode, outdir);
     mkdirSync(home);
     chmodSync(home, 0o555);
     chmodSync(outdir, 0o555);
@@ -65,7 +74,7 @@ describe("processor bundle (what the image runs)", () => {
     const fixture = await createFixture({ sqsEndpoint: inject("sqsEndpoint"), dynamoEndpoint: inject("dynamoEndpoint") });
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(25, "bundle"));
     const env = { NODE_ENV: "production", HOME: home, TMPDIR: home };
-    const processor = spawnProcessor(fixture, env, [join(outdir, "main.js")], outdir, user);
+    const processor = spawnProcessor(fixture, env, { entry: [join(outdir, "main.js")], cwd: outdir, user, node: runtime });
     try {
       // WHEN it runs against the emulators
       const started = await processor.waitForLog("processor started", (l) => l.msg === "processor started");

@@ -287,14 +287,19 @@ export interface SpawnedProcessor {
 export function spawnProcessor(
   fixture: Fixture,
   env: Record<string, string> = {},
-  entry?: string[],
-  cwd = repoRoot,
-  user?: { readonly uid?: number; readonly gid?: number },
+  options: {
+    /** Arguments to `node`. @default the TypeScript entry point through tsx */
+    readonly entry?: string[];
+    readonly cwd?: string;
+    readonly user?: { readonly uid?: number; readonly gid?: number };
+    /** @default the node running the tests */
+    readonly node?: string;
+  } = {},
 ): SpawnedProcessor {
-  const args = entry ?? ["--import", "tsx", "apps/processor/src/main.ts"];
-  const child = spawn(process.execPath, args, {
-    cwd,
-    ...user,
+  const args = options.entry ?? ["--import", "tsx", "apps/processor/src/main.ts"];
+  const child = spawn(options.node ?? process.execPath, args, {
+    cwd: options.cwd ?? repoRoot,
+    ...options.user,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       PATH: process.env.PATH ?? "",

