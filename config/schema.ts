@@ -43,8 +43,10 @@ const service = z.strictObject({
 });
 
 const processorService = service.extend({
-  desired_count: z.number().int().min(0).max(100).default(1),
-  min_count: z.number().int().min(0).max(100).default(1),
+  desired_count: z.number().int().min(1).max(100).default(1),
+  // At least 1: scale-out is driven by a backlog above scale_out_queue_depth, so with 0 tasks a smaller backlog
+  // would wait, unreceived, until its retention ran out (and expired messages never reach the DLQ).
+  min_count: z.number().int().min(1).max(100).default(1),
   max_count: z.number().int().min(1).max(100).default(10),
   poll_concurrency: z.number().int().min(1).max(32).default(4),
   // The queue's visibility timeout is twice this, and SQS caps it at 12 hours.
@@ -78,7 +80,9 @@ const fieldsSchema = z.strictObject({
     log_retention_days: logRetentionDays.default(365),
     log_kms_key_arn: arn.nullable().default(null),
     max_receive_count: z.number().int().min(1).max(1000).default(5),
-    message_retention_seconds: z.number().int().min(60).max(1_209_600).default(345_600),
+    // At most 10 days: a dead letter keeps its original enqueue time, so in the 14-day DLQ even a message that
+    // failed on its last day still has 4 days to be inspected and redriven.
+    message_retention_seconds: z.number().int().min(60).max(864_000).default(345_600),
     table_ttl_attribute: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/).nullable().default(null),
     deletion_protection: z.boolean().default(true),
     waf_web_acl_arn: arn.nullable().default(null),

@@ -7,6 +7,14 @@
 export const API_CONTAINER_PORT = 8080;
 /** Port of the processor's liveness endpoint (its HEALTH_PORT default). */
 export const PROCESSOR_HEALTH_PORT = 8081;
+/**
+ * The processor's /health turns bad after this long without progress (a receive, a durable item, a delete): the
+ * service's default, or twice the worst-case batch time when that is longer, so slow but working hooks never read
+ * as a stall.
+ */
+export function processorHealthStallSeconds(maxBatchSeconds: number): number {
+  return Math.max(120, 2 * maxBatchSeconds);
+}
 /** HTTPS port of the NLB and ALB listeners. */
 export const HTTPS_PORT = 443;
 /** Path the ALB and NLB health checks call; the api answers it without touching DynamoDB. */

@@ -9,6 +9,7 @@ import { lookupCertificate } from "./certificates.js";
 import {
   API_CONTAINER_PORT,
   PROCESSOR_HEALTH_PORT,
+  processorHealthStallSeconds,
   RECEIVE_WAIT_SECONDS,
   SHUTDOWN_TIMEOUT_SECONDS,
   STOP_TIMEOUT_SECONDS,
@@ -126,7 +127,10 @@ export class MainStack extends BaseStack {
         WAIT_TIME_SECONDS: String(RECEIVE_WAIT_SECONDS),
         VISIBILITY_TIMEOUT_SECONDS: String(queue.visibilityTimeoutSeconds),
         SHUTDOWN_TIMEOUT_SECONDS: String(SHUTDOWN_TIMEOUT_SECONDS.processor),
+        // A batch's hooks get the configured worst-case batch time; past it their messages fail (redelivery, DLQ).
+        PROCESS_TIMEOUT_SECONDS: String(processorConfig.max_batch_seconds),
         HEALTH_PORT: String(PROCESSOR_HEALTH_PORT),
+        HEALTH_STALL_SECONDS: String(processorHealthStallSeconds(processorConfig.max_batch_seconds)),
       },
       taskPolicy: [
         {

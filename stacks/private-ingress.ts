@@ -64,7 +64,10 @@ export class PrivateIngress extends Construct {
         : {}),
     });
     this.serviceTargetGroup = new LbTargetGroup(this, "service-tg", {
-      name: `${props.name}-api`,
+      // Replaced before destroyed (the listener always needs a target group), so named by prefix: a fixed name would
+      // collide with the group being replaced. AWS allows 6 characters of prefix; the Name tag has the full name.
+      namePrefix: "api-",
+      tags: { Name: `${props.name}-api` },
       targetType: "ip",
       protocol: "HTTP",
       port: props.targetPort,

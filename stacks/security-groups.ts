@@ -3,13 +3,18 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 
-/** A security group with no inline rules: every rule is its own resource, so plans show rule-level changes. */
+/**
+ * A security group with no inline rules: every rule is its own resource, so plans show rule-level changes.
+ * Replace-before-destroy keeps attached ENIs valid when the group must be recreated, so the group is named by prefix
+ * (AWS appends a unique suffix): with a fixed name the replacement would be refused as a duplicate. The `Name` tag
+ * carries the readable name.
+ */
 export function securityGroup(scope: Construct, id: string, name: string, vpcId: string, description: string): SecurityGroup {
   return new SecurityGroup(scope, id, {
-    name,
+    namePrefix: `${name}-`,
     description,
     vpcId,
-    // Replace-before-destroy keeps attached ENIs valid when the group must be recreated.
+    tags: { Name: name },
     lifecycle: { createBeforeDestroy: true },
   });
 }

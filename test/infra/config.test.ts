@@ -78,6 +78,8 @@ describe("config: terraform.tfvars.json", () => {
     ["burst limit is below the rate limit", { "throttle_burst_limit": 50 }, /^throttle_burst_limit: must be at least throttle_rate_limit/],
     ["log retention is not a CloudWatch value", { "log_retention_days": 10 }, /^log_retention_days: expected a CloudWatch Logs retention value/],
     ["maxReceiveCount is zero", { "max_receive_count": 0 }, /^max_receive_count: .*>=1/],
+    ["the processor may scale to zero (a backlog under the scale-out depth would never be received)", { "services.processor.min_count": 0, "services.processor.desired_count": 1 }, /^services\.processor\.min_count: .*>=1/],
+    ["queue retention leaves dead letters too little time in the 14-day DLQ", { "message_retention_seconds": 1_209_600 }, /^message_retention_seconds: .*<=864000/],
     ["the batch time makes the visibility timeout exceed 12 h", { "services.processor.max_batch_seconds": 30_000 }, /^services\.processor\.max_batch_seconds: .*<=21600/],
     ["the state backend type is unknown", { "state_backend": { type: "gcs" } }, /^state_backend\.type: /],
     ["the S3 backend has no bucket", { "state_backend": { type: "s3" } }, /^state_backend\.bucket: is required/],

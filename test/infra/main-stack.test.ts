@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
-import { refTo, resourceAt, resourcesOf, synthApp, type Synthesized, type TfJson } from "../support/synth.js";
+import { loadConfig as loadApiConfig } from "../../apps/api/src/config.js";
+import { loadConfig as loadProcessorConfig } from "../../apps/processor/src/config.js";
+import { exampleConfigInput, refTo, resourceAt, resourcesOf, synthApp, type Synthesized, type TfJson } from "../support/synth.js";
 
 let synth: Synthesized;
 let main: TfJson;
@@ -36,6 +38,8 @@ describe("main stack: lookups", () => {
       domain: "orders-internal.example.com",
       statuses: ["ISSUED"],
       most_recent: true,
+      // ACM's default listing would skip ECDSA and RSA-3072/4096 certificates.
+      key_types: ["RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1"],
     });
   });
 
@@ -371,8 +375,33 @@ describe("main stack: ECS services", () => {
       POLL_CONCURRENCY: "4",
       VISIBILITY_TIMEOUT_SECONDS: "60",
       SHUTDOWN_TIMEOUT_SECONDS: "50",
+      PROCESS_TIMEOUT_SECONDS: "30",
       HEALTH_PORT: "8081",
+      HEALTH_STALL_SECONDS: "120",
     });
+  });
+
+  test("services: each task definition's environment passes its own service's start-up validation, also at the config's limits", () => {
+    // Terraform references become values of the right shape; everything else is checked exactly as the task sets it.
+    const resolved = (env: { name: string; value: string }[]) =>
+      Object.fromEntries(
+        env.map(({ name, value }) => [
+          name,
+          value.startsWith("${") ? (name === "QUEUE_URL" ? "https://sqs.eu-west-1.amazonaws.com/123456789012/requests" : "requests-table") : value,
+        ]),
+      );
+    const example = main;
+    const processorInput = exampleConfigInput().services as { processor: Record<string, unknown> };
+    const limits = synthApp({
+      services: { ...(exampleConfigInput().services as object), processor: { ...processorInput.processor, max_batch_seconds: 21_600, poll_concurrency: 32 } },
+    }).main;
+    for (const doc of [example, limits]) {
+      const container = (path: string) => JSON.parse(resourceAt(doc, "aws_ecs_task_definition", path).container_definitions)[0];
+      expect(() => loadApiConfig(resolved(container("api/task").environment))).not.toThrow();
+      expect(() => loadProcessorConfig(resolved(container("processor/task").environment))).not.toThrow();
+    }
+    const limitsEnv = resolved(JSON.parse(resourceAt(limits, "aws_ecs_task_definition", "processor/task").container_definitions)[0].environment);
+    expect(limitsEnv).toMatchObject({ PROCESS_TIMEOUT_SECONDS: "21600", HEALTH_STALL_SECONDS: "43200", VISIBILITY_TIMEOUT_SECONDS: "43200" });
   });
 
   test("services: the api registers in the ALB's ip target group on port 8080, once the listener exists", () => {
@@ -458,6 +487,17 @@ describe("main stack: security groups", () => {
     });
     expect(ingressRules()).toHaveLength(2);
     expect(ingressRules().every((r) => r.cidr_ipv4 === undefined)).toBe(true);
+  });
+
+  test("replace-before-destroy resources are named by prefix: a fixed name would collide with the one being replaced", () => {
+    const replacedFirst = Object.values(main.resource as Record<string, Record<string, any>>)
+      .flatMap((byName) => Object.values(byName))
+      .filter((body) => body.lifecycle?.create_before_destroy === true);
+    const withFixedName = replacedFirst.filter((body) => body.name !== undefined && body.name_prefix === undefined);
+    // Deployments and the like carry no name; security groups and the api target group are the named ones.
+    expect(withFixedName.map((body) => body["//"]?.metadata?.path)).toEqual([]);
+    expect(resourceAt(main, "aws_security_group", "api/sg")).toMatchObject({ name_prefix: "orders-prod-api-", tags: { Name: "orders-prod-api" } });
+    expect(resourceAt(main, "aws_lb_target_group", "ingress/service-tg")).toMatchObject({ name_prefix: "api-", tags: { Name: "orders-prod-api" } });
   });
 
   test("security groups: processor tasks take no ingress and nothing admits 0.0.0.0/0", () => {

@@ -23,7 +23,7 @@ const schema = z
     PROCESS_TIMEOUT_SECONDS: wholeNumberOr(1, 43_200, 300),
     HEALTH_PORT: wholeNumberOr(0, 65_535, 8081),
     /** /health turns 503 when the poll loop has made no progress for this long. */
-    HEALTH_STALL_SECONDS: wholeNumberOr(5, 3_600, 120),
+    HEALTH_STALL_SECONDS: wholeNumberOr(5, 86_400, 120),
     /** How often the counters are logged (they are also logged once at shutdown). */
     STATS_INTERVAL_SECONDS: wholeNumberOr(1, 3_600, 60),
     /** The SDK's standard endpoint overrides (service-specific wins), used to run against local emulators. */
