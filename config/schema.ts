@@ -19,6 +19,13 @@ const imageTag = z
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "expected a Docker image tag (letters, digits, '_', '.', '-'; max 128)");
 const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "expected an AWS region such as eu-west-1");
 const arn = z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/, "expected an ARN");
+/** A KMS key (not an alias: CloudWatch Logs takes only key ARNs), single- or multi-Region. */
+const kmsKeyArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d{1,2}:\d{12}:key\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/,
+    "expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>; not an alias)",
+  );
 const logRetentionDays = z.union(
   [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].map((d) =>
     z.literal(d),
@@ -78,7 +85,7 @@ const fieldsSchema = z.strictObject({
     quota_per_day: z.number().int().positive().nullable().default(null),
     services: z.strictObject({ api: service, processor: processorService }),
     log_retention_days: logRetentionDays.default(365),
-    log_kms_key_arn: arn.nullable().default(null),
+    log_kms_key_arn: kmsKeyArn.nullable().default(null),
     max_receive_count: z.number().int().min(1).max(1000).default(5),
     // At most 10 days: a dead letter keeps its original enqueue time, so in the 14-day DLQ even a message that
     // failed on its last day still has 4 days to be inspected and redriven.
@@ -100,10 +107,10 @@ export type Config = z.output<typeof configSchema>;
 export type ServiceConfig = Config["services"]["api"];
 export type ProcessorConfig = Config["services"]["processor"];
 
-/** Rules that involve more than one key; each names the key at fault. */
 /** Load balancer and target group names stop at 32 characters; the longest suffix added is 4 (`-alb`). */
 export const MAX_PREFIX_LENGTH = 28;
 
+/** Rules that involve more than one key; each names the key at fault. */
 function checkCrossFieldRules(config: z.output<typeof fieldsSchema>, ctx: z.RefinementCtx) {
   const prefix = `${config.project}-${config.environment}`;
   if (prefix.length > MAX_PREFIX_LENGTH) {
@@ -144,6 +151,14 @@ function checkCrossFieldRules(config: z.output<typeof fieldsSchema>, ctx: z.Refi
       code: "custom",
       path: ["services", "processor", "desired_count"],
       message: `must be between services.processor.min_count and max_count (${processor.min_count}-${processor.max_count})`,
+    });
+  }
+  const logKeyRegion = config.log_kms_key_arn?.split(":")[3];
+  if (logKeyRegion !== undefined && logKeyRegion !== config.region) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["log_kms_key_arn"],
+      message: `must be a key in ${config.region} (the region of the log groups), not ${logKeyRegion}`,
     });
   }
   if (config.throttle_burst_limit < config.throttle_rate_limit) {

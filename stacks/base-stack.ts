@@ -11,8 +11,10 @@ export abstract class BaseStack extends TerraformStack {
   constructor(scope: Construct, id: string, config: Config) {
     super(scope, id);
     this.prefix = `${config.project}-${config.environment}`;
-    // `moved`/`check` blocks and `terraform_data` need 1.5+; the S3 lock file needs 1.10+ (checked by Terraform itself).
-    this.addOverride("terraform.required_version", ">= 1.5.0");
+    // `moved`/`check` blocks and `terraform_data` need 1.5+; the S3 backend's `use_lockfile` needs 1.10+, and older
+    // versions would stop at init with "unsupported argument" rather than this clear version message.
+    const usesS3Lockfile = config.state_backend.type === "s3" && config.state_backend.use_lockfile;
+    this.addOverride("terraform.required_version", usesS3Lockfile ? ">= 1.10.0" : ">= 1.5.0");
     new AwsProvider(this, "aws", {
       region: config.region,
       defaultTags: [

@@ -210,6 +210,10 @@ export class MainStack extends BaseStack {
           value: stage.domain.regionalDomainName,
           description: `Point a CNAME/alias for the ${name} API's custom domain here`,
         });
+        new TerraformOutput(this, `${name}_domain_zone_id`, {
+          value: stage.domain.regionalZoneId,
+          description: `Hosted zone id of ${name}_domain_target, for a Route 53 alias record`,
+        });
       }
     }
   }

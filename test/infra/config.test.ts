@@ -83,7 +83,10 @@ describe("config: terraform.tfvars.json", () => {
     ["the batch time makes the visibility timeout exceed 12 h", { "services.processor.max_batch_seconds": 30_000 }, /^services\.processor\.max_batch_seconds: .*<=21600/],
     ["the state backend type is unknown", { "state_backend": { type: "gcs" } }, /^state_backend\.type: /],
     ["the S3 backend has no bucket", { "state_backend": { type: "s3" } }, /^state_backend\.bucket: is required/],
-    ["a KMS key is not an ARN", { "log_kms_key_arn": "alias/logs" }, /^log_kms_key_arn: expected an ARN/],
+    ["a KMS key is not an ARN", { "log_kms_key_arn": "alias/logs" }, /^log_kms_key_arn: expected a KMS key ARN/],
+    ["the log key is a KMS alias ARN (CloudWatch Logs takes key ARNs only)", { "log_kms_key_arn": "arn:aws:kms:eu-west-1:123456789012:alias/logs" }, /^log_kms_key_arn: expected a KMS key ARN/],
+    ["the log key is another service's ARN", { "log_kms_key_arn": "arn:aws:sns:eu-west-1:123456789012:topic" }, /^log_kms_key_arn: expected a KMS key ARN/],
+    ["the log key is in another region than the log groups", { "log_kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }, /^log_kms_key_arn: must be a key in eu-west-1/],
     ["a tag value is not a string", { "tags": { team: 1 } }, /^tags\.team: .*expected string/],
   ];
   test.each(rules)("config: fails when %s", (_name, changes, expected) => {

@@ -51,6 +51,11 @@ describe("main stack: lookups", () => {
     expect(domain).toMatchObject({ domain_name: "query.example.com", security_policy: "TLS_1_2", endpoint_configuration: { types: ["REGIONAL"] } });
     expect(domain.regional_certificate_arn).toBe(refTo(withDomains, "aws_acm_certificate", "query-domain-certificate", "arn", "data"));
     expect(resourcesOf(withDomains, "aws_api_gateway_base_path_mapping")).toHaveLength(2);
+    // A CNAME needs the target name; a Route 53 alias also needs its zone id.
+    expect(withDomains.output).toMatchObject({
+      query_domain_target: { value: refTo(withDomains, "aws_api_gateway_domain_name", "query-api/stage/domain", "regional_domain_name") },
+      query_domain_zone_id: { value: refTo(withDomains, "aws_api_gateway_domain_name", "query-api/stage/domain", "regional_zone_id") },
+    });
   });
 });
 
@@ -536,5 +541,13 @@ describe("main stack: outputs and backend", () => {
       backend: "s3",
       config: { bucket: "my-state", key: "apigw-vpclink/ecr.tfstate" },
     });
+  });
+
+  test("terraform: requires 1.5+, or 1.10+ when the S3 backend uses its lock file (older versions reject use_lockfile)", () => {
+    expect(main.terraform?.required_version).toBe(">= 1.5.0");
+    const locking = synthApp({ state_backend: { type: "s3", bucket: "my-state" } });
+    const notLocking = synthApp({ state_backend: { type: "s3", bucket: "my-state", use_lockfile: false } });
+    for (const doc of [locking.main, locking.ecr]) expect(doc.terraform?.required_version).toBe(">= 1.10.0");
+    expect(notLocking.main.terraform?.required_version).toBe(">= 1.5.0");
   });
 });
