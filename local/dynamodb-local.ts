@@ -46,8 +46,15 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   let child: ChildProcess | undefined;
 
   const start = async () => {
-    child = spawnDynamoDbLocal({ port, path: options.dataDir ?? null, sharedDb: true, stdio: "ignore" } as never);
-    await waitUntilAnswering(endpoint, child);
+    // Own process group, like the local services: a terminal's Ctrl-C reaches only `npm run local`, which stops the
+    // emulator last, after the services have finished their in-flight writes.
+    const started: ChildProcess = spawnDynamoDbLocal({ port, path: options.dataDir ?? null, sharedDb: true, stdio: "ignore", detached: true } as never);
+    // ...and it never outlives this process, whatever way that exits (a hard kill -9 excepted).
+    const killOnExit = () => started.kill("SIGKILL");
+    process.once("exit", killOnExit);
+    started.once("exit", () => process.off("exit", killOnExit));
+    child = started;
+    await waitUntilAnswering(endpoint, started);
   };
   const stop = async () => {
     const running = child;

@@ -125,6 +125,8 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  // A closed terminal: without this the services (own process groups) would outlive the session.
+  process.on("SIGHUP", () => void shutdown("SIGHUP"));
 }
 
 function port(value: string, flag: string): number | undefined {

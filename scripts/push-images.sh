@@ -24,7 +24,6 @@ Environment (all optional):
   API_REPOSITORY_URL        repository URLs; default: `terraform output -raw <service>_repository_url`
   PROCESSOR_REPOSITORY_URL  in ECR_STACK_DIR (the ecr stack must be deployed: npm run deploy:ecr)
   ECR_STACK_DIR             synthesized ecr stack (default: cdktf.out/stacks/ecr; run `npm run synth` first)
-  AWS_REGION                ECR region (default: the region in the repository URL)
   IMAGE_PLATFORM            docker build --platform (default: linux/amd64, the Fargate task architecture)
 EOF
 }
@@ -118,7 +117,8 @@ for i in "${!services[@]}"; do
   url=$(repository_url "$service")
   [[ $url =~ ^[0-9]{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/[a-z0-9._/-]+$ ]] ||
     die "$service repository URL '$url' is not an ECR repository URL (<account>.dkr.ecr.<region>.amazonaws.com/<name>)"
-  region=${AWS_REGION:-${BASH_REMATCH[1]}}
+  # The repository's own region, never AWS_REGION: a laptop's default region must not send ECR calls elsewhere.
+  region=${BASH_REMATCH[1]}
   registry=${url%%/*}
   urls[i]=$url
   build[i]=no

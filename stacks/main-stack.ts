@@ -199,6 +199,9 @@ export class MainStack extends BaseStack {
       cluster_name: { value: cluster.name, description: "ECS cluster" },
       api_service_name: { value: api.service.name, description: "ECS service of the query api" },
       processor_service_name: { value: processor.service.name, description: "ECS service of the processor" },
+      // Deploys set the tags through TF_VAR_*; pull-request plans read these back to plan against what runs.
+      api_running_image_tag: { value: imageTags.api, description: "Image tag the api service runs" },
+      processor_running_image_tag: { value: imageTags.processor, description: "Image tag the processor service runs" },
       alb_dns_name: { value: ingress.alb.dnsName, description: "Internal ALB (reached through the NLB)" },
       nlb_dns_name: { value: ingress.nlb.dnsName, description: "Internal NLB (VPC Link target)" },
       ...(access ? { api_key_id: { value: access.apiKey.id, description: "`aws apigateway get-api-key --include-value --api-key <id>`" } } : {}),

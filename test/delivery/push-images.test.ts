@@ -163,11 +163,12 @@ describe("push-images.sh build and push", () => {
     expect(result.calls.filter((call) => call.startsWith("docker push"))).toEqual([]);
   });
 
-  it("honours IMAGE_PLATFORM and AWS_REGION", () => {
+  it("honours IMAGE_PLATFORM, and talks to ECR in the repository's region whatever AWS_REGION says", () => {
     const result = run([TAG], { IMAGE_PLATFORM: "linux/arm64", AWS_REGION: "eu-central-1" });
     expect(result.status, result.stderr).toBe(0);
     expect(result.calls.some((call) => call.startsWith("docker build --platform linux/arm64 "))).toBe(true);
-    expect(result.calls).toContain("aws ecr get-login-password --region eu-central-1");
+    expect(result.calls).toContain("aws ecr get-login-password --region eu-west-1");
+    expect(result.calls.filter((call) => call.includes("eu-central-1"))).toEqual([]);
   });
 
   it("rejects a repository URL that is not ECR's", () => {

@@ -513,12 +513,14 @@ describe("main stack: security groups", () => {
 });
 
 describe("main stack: outputs and backend", () => {
-  test("outputs: API URLs, key id, queues, table, cluster, services and load balancer DNS names", () => {
+  test("outputs: API URLs, key id, queues, table, cluster, services, running image tags and load balancer DNS names", () => {
     expect(Object.keys(main.output ?? {}).sort()).toEqual(
       [
         "alb_dns_name",
         "api_key_id",
+        "api_running_image_tag",
         "api_service_name",
+        "processor_running_image_tag",
         "cluster_name",
         "dead_letter_queue_url",
         "ingest_api_url",
@@ -529,6 +531,9 @@ describe("main stack: outputs and backend", () => {
         "table_name",
       ].sort(),
     );
+    // Pull-request plans read these back to plan against the tags deploys set through TF_VAR_*.
+    expect(main.output?.api_running_image_tag?.value).toBe("${var.api_image_tag}");
+    expect(main.output?.processor_running_image_tag?.value).toBe("${var.processor_image_tag}");
   });
 
   test("backend: local state by default at a relative path; S3 with encryption and lock file when configured", () => {
