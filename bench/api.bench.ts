@@ -88,8 +88,6 @@ function summarise(latencies: number[], errors: number, seconds: number): Summar
   };
 }
 
-const mapValues = <T extends Record<string, number>>(o: T, f: (x: number) => number) =>
-  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)])) as T;
 const renameSelf = (cpu: Record<string, number>, name: string) => {
   const { self, ...others } = cpu;
   return { [name]: self!, ...others };
@@ -253,7 +251,8 @@ async function main() {
     };
     const ceil = summarise(ceilRaw.latencies, ceilRaw.errors, ceilRaw.seconds);
     const served = { ...summarise(apiRaw.latencies, apiRaw.errors, apiRaw.seconds), non2xx: apiRaw.non2xx };
-    const memory = mapValues(await memoryMb(child.pid!), (mb) => round(mb));
+    const { rssMb, peakRssMb } = await memoryMb(child.pid!);
+    const memory = { rssMb: round(rssMb), peakRssMb: round(peakRssMb) };
     const load = (await import("node:os")).loadavg();
 
     const ratio = round(served.throughput / ceil.throughput);

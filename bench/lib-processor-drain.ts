@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { dirname } from "node:path";
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { cpuMeter, memoryMb } from "./proc.js";
+import { round as roundTo } from "./stats.js";
 import { countItems, createFixture, queueDepth, sendBodies, type Emulators, type Fixture } from "../apps/processor/test/support.js";
 
 export interface DrainSettings {
@@ -21,7 +22,8 @@ export const credentialsEnv = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY
 export const benchBodies = (n: number) =>
   Array.from({ length: n }, (_, i) => JSON.stringify({ tag: "bench", index: i, text: "x".repeat(200), nested: { ok: true, list: [i, String(i)] } }));
 
-export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+/** One decimal: the drain's log lines and the processor bench's table. */
+export const round = (n: number, digits = 1) => roundTo(n, digits);
 export const log = (line: string) => process.stderr.write(`${line}\n`);
 
 export async function drainWithBundle(emulators: Emulators, bundleFile: string, { messages, concurrency, dynamoPid }: DrainSettings) {

@@ -11,7 +11,7 @@ beforeAll(() => {
 });
 
 const policyOf = (body: Record<string, any>) => JSON.parse(body.policy);
-const containerOf = (path: string) => JSON.parse(resourceAt(main, "aws_ecs_task_definition", path).container_definitions)[0];
+const containerOf = (path: string, doc: TfJson = main) => JSON.parse(resourceAt(doc, "aws_ecs_task_definition", path).container_definitions)[0];
 
 describe("main stack: lookups", () => {
   test("network: looks up private and public subnets of the VPC by tier tag, failing the plan below 2", () => {
@@ -401,11 +401,10 @@ describe("main stack: ECS services", () => {
       services: { ...(exampleConfigInput().services as object), processor: { ...processorInput.processor, max_batch_seconds: 21_600, poll_concurrency: 32 } },
     }).main;
     for (const doc of [example, limits]) {
-      const container = (path: string) => JSON.parse(resourceAt(doc, "aws_ecs_task_definition", path).container_definitions)[0];
-      expect(() => loadApiConfig(resolved(container("api/task").environment))).not.toThrow();
-      expect(() => loadProcessorConfig(resolved(container("processor/task").environment))).not.toThrow();
+      expect(() => loadApiConfig(resolved(containerOf("api/task", doc).environment))).not.toThrow();
+      expect(() => loadProcessorConfig(resolved(containerOf("processor/task", doc).environment))).not.toThrow();
     }
-    const limitsEnv = resolved(JSON.parse(resourceAt(limits, "aws_ecs_task_definition", "processor/task").container_definitions)[0].environment);
+    const limitsEnv = resolved(containerOf("processor/task", limits).environment);
     expect(limitsEnv).toMatchObject({ PROCESS_TIMEOUT_SECONDS: "21600", HEALTH_STALL_SECONDS: "43200", VISIBILITY_TIMEOUT_SECONDS: "43200" });
   });
 
