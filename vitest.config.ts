@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
  * Two projects, run together by `npm test`:
  * - infra: synth snapshot/property/policy tests. No emulators, and modules shared between files (`isolate: false`)
  *   so cdktf and the provider load once per worker instead of once per file.
+ * - engine: the synthesized stacks on the real Terraform engine (validate, mocked plan and apply), offline with a
+ *   local provider mirror; skipped, with the reason printed, where there is no terraform or no mirror.
  * - services: the two services, the local run and the delivery lint, against real emulators started once by the
  *   global setup. Timeouts are generous: they start processes and wait on queues on 2 shared cores.
  */
@@ -16,6 +18,14 @@ export default defineConfig({
           include: ["test/infra/**/*.test.ts", "test/policy/**/*.test.ts"],
           isolate: false,
           testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "engine",
+          include: ["test/engine/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 900_000,
         },
       },
       {

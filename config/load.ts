@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describeIssues } from "../apps/shared/src/validation.js";
-import { configSchema, type Config } from "./schema.js";
+import { configSchema, crossFieldIssues, validFields, type Config } from "./schema.js";
 
 /** Every problem found in the var file, each with its key path, value and expectation. */
 export class ConfigError extends Error {
@@ -16,7 +16,13 @@ export class ConfigError extends Error {
 /** Validates an already-parsed var file; returns a deeply frozen config or throws one ConfigError listing every problem. */
 export function parseConfig(input: unknown, file = "terraform.tfvars.json"): Config {
   const result = configSchema.safeParse(input);
-  if (!result.success) throw new ConfigError(file, describeIssues(result.error.issues, input));
+  if (!result.success) {
+    // zod skips the cross-field rules when any field is invalid: run them on the fields that are valid, so that
+    // one type error does not hide the file's other problems (when every field is valid, they already ran).
+    const crossField = crossFieldIssues(validFields(input)).map((issue) => ({ code: "custom" as const, input: undefined, ...issue }));
+    const problems = [...result.error.issues, ...crossField];
+    throw new ConfigError(file, [...new Set(describeIssues(problems, input))]);
+  }
   return deepFreeze(result.data);
 }
 

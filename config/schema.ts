@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { bucketNameProblem, namePrefix, namingProblems } from "./naming.js";
 
 /**
  * The shape of `terraform.tfvars.json`: snake_case keys like any Terraform var file. Every optional key has the
@@ -14,6 +15,7 @@ const domainName = z
     /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
     "expected a lowercase DNS name such as api.example.com (no wildcard: it is also the host API Gateway calls)",
   );
+const subnetId = z.string().regex(/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/, "expected a subnet id such as subnet-0123456789abcdef0");
 const imageTag = z
   .string()
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "expected a Docker image tag (letters, digits, '_', '.', '-'; max 128)");
@@ -75,6 +77,13 @@ const fieldsSchema = z.strictObject({
     environment: name,
     region: awsRegion,
     vpc_id: z.string().regex(/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/, "expected a VPC id such as vpc-0123456789abcdef0"),
+    // Pinning keeps the load balancers where they are when more subnets are tagged later (moving an NLB replaces it).
+    load_balancer_subnet_ids: z
+      .array(subnetId)
+      .min(2, "expected at least 2 subnets, one per availability zone")
+      .refine((ids) => new Set(ids).size === ids.length, "expected distinct subnet ids")
+      .nullable()
+      .default(null),
     alb_certificate_domain: domainName,
     ingest_api_domain: domainName.nullable().default(null),
     query_api_domain: domainName.nullable().default(null),
@@ -94,78 +103,127 @@ const fieldsSchema = z.strictObject({
     deletion_protection: z.boolean().default(true),
     waf_web_acl_arn: arn.nullable().default(null),
     alarm_topic_arn: arn.nullable().default(null),
-    alb_access_logs_bucket: z.string().min(3).nullable().default(null),
+    alb_access_logs_bucket: z
+      .string()
+      .superRefine((bucket, ctx) => {
+        const problem = bucketNameProblem(bucket);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .nullable()
+      .default(null),
     ecr_keep_images: z.number().int().min(1).max(1000).default(30),
+    ecr_keep_deployed_images: z.number().int().min(1).max(1000).default(20),
     state_backend: z.discriminatedUnion("type", [localBackend, s3Backend]).default({ type: "local" }),
-    tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
+    tags: z
+      .record(z.string().min(1).max(128), z.string().max(256))
+      .superRefine((tags, ctx) => {
+        for (const key of Object.keys(tags).filter((k) => k.toLowerCase().startsWith("aws:"))) {
+          ctx.addIssue({ code: "custom", path: [key], message: "tag keys starting with 'aws:' are reserved for AWS" });
+        }
+      })
+      .default({}),
   });
 
-/** Field rules first; the cross-field rules run once every field is valid (they need typed values). */
-export const configSchema = fieldsSchema.superRefine(checkCrossFieldRules);
+/**
+ * Field rules, then the cross-field rules over the fields that passed their own (zod runs this refinement after
+ * "continuable" failures such as a regex mismatch, but not after a type error: parseConfig covers that case).
+ */
+export const configSchema = fieldsSchema.superRefine((config, ctx) => {
+  for (const issue of crossFieldIssues(validFields(config))) ctx.addIssue({ code: "custom", ...issue });
+});
 
 export type Config = z.output<typeof configSchema>;
 export type ServiceConfig = Config["services"]["api"];
 export type ProcessorConfig = Config["services"]["processor"];
 
-/** Load balancer and target group names stop at 32 characters; the longest suffix added is 4 (`-alb`). */
-export const MAX_PREFIX_LENGTH = 28;
+type Fields = z.output<typeof fieldsSchema>;
+type Services = Fields["services"];
+/** The fields that passed their own rules: a file with a type error still gets every cross-field problem reported. */
+export type ValidFields = Partial<Omit<Fields, "services">> & { services?: Partial<Services> };
 
-/** Rules that involve more than one key; each names the key at fault. */
-function checkCrossFieldRules(config: z.output<typeof fieldsSchema>, ctx: z.RefinementCtx) {
-  const prefix = `${config.project}-${config.environment}`;
-  if (prefix.length > MAX_PREFIX_LENGTH) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["environment"],
-      message: `"${prefix}" (project-environment) is ${prefix.length} characters; load balancer names allow at most ${MAX_PREFIX_LENGTH} here`,
-    });
+export interface CrossFieldIssue {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
+/**
+ * The fields of `input` that are valid on their own, with their defaults: what the cross-field rules can still
+ * check when other fields are wrong.
+ */
+export function validFields(input: unknown): ValidFields {
+  if (!input || typeof input !== "object") return {};
+  const record = input as Record<string, unknown>;
+  const valid: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(fieldsSchema.shape)) {
+    const result = (schema as z.ZodType).safeParse(record[key]);
+    if (result.success) valid[key] = result.data;
   }
-  for (const [serviceName, svc] of Object.entries(config.services)) {
+  const services = record.services as Record<string, unknown> | undefined;
+  if (!valid.services && services && typeof services === "object") {
+    const parsed: Record<string, unknown> = {};
+    for (const [name, schema] of Object.entries(fieldsSchema.shape.services.shape)) {
+      const result = schema.safeParse(services[name]);
+      if (result.success) parsed[name] = result.data;
+    }
+    valid.services = parsed;
+  }
+  return valid as ValidFields;
+}
+
+/** Rules that involve more than one key; each names the key at fault, and skips when a key it needs is invalid. */
+export function crossFieldIssues(config: ValidFields): CrossFieldIssue[] {
+  const issues: CrossFieldIssue[] = [];
+  if (config.project !== undefined && config.environment !== undefined && config.region !== undefined) {
+    for (const problem of namingProblems({ project: config.project, environment: config.environment, region: config.region })) {
+      issues.push({ path: [problem.field], message: `"${namePrefix({ project: config.project, environment: config.environment })}" (project-environment) ${problem.message}` });
+    }
+  }
+  for (const [serviceName, svc] of Object.entries(config.services ?? {})) {
     const range = FARGATE_MEMORY_BY_CPU[svc.cpu];
     if (!range) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["services", serviceName, "cpu"],
+      issues.push({
+      path: ["services", serviceName, "cpu"],
         message: `expected a Fargate CPU value: ${Object.keys(FARGATE_MEMORY_BY_CPU).join(", ")}`,
       });
       continue;
     }
     const [min, max, step] = range;
     if (svc.memory < min || svc.memory > max || svc.memory % step !== 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["services", serviceName, "memory"],
+      issues.push({
+      path: ["services", serviceName, "memory"],
         message: `expected ${min}-${max} MiB in steps of ${step} for cpu ${svc.cpu}`,
       });
     }
   }
-  const processor = config.services.processor;
-  if (processor.min_count > processor.max_count) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["services", "processor", "min_count"],
-      message: `must not exceed services.processor.max_count (${processor.max_count})`,
-    });
-  } else if (processor.desired_count < processor.min_count || processor.desired_count > processor.max_count) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["services", "processor", "desired_count"],
-      message: `must be between services.processor.min_count and max_count (${processor.min_count}-${processor.max_count})`,
-    });
-  }
+  issues.push(...processorCountIssues(config.services?.processor));
   const logKeyRegion = config.log_kms_key_arn?.split(":")[3];
-  if (logKeyRegion !== undefined && logKeyRegion !== config.region) {
-    ctx.addIssue({
-      code: "custom",
+  if (logKeyRegion !== undefined && config.region !== undefined && logKeyRegion !== config.region) {
+    issues.push({
       path: ["log_kms_key_arn"],
       message: `must be a key in ${config.region} (the region of the log groups), not ${logKeyRegion}`,
     });
   }
-  if (config.throttle_burst_limit < config.throttle_rate_limit) {
-    ctx.addIssue({
-      code: "custom",
+  if (config.throttle_burst_limit !== undefined && config.throttle_rate_limit !== undefined && config.throttle_burst_limit < config.throttle_rate_limit) {
+    issues.push({
       path: ["throttle_burst_limit"],
       message: `must be at least throttle_rate_limit (${config.throttle_rate_limit})`,
     });
   }
+  return issues;
+}
+
+function processorCountIssues(processor: ProcessorConfig | undefined): CrossFieldIssue[] {
+  if (!processor) return [];
+  if (processor.min_count > processor.max_count) {
+    return [{ path: ["services", "processor", "min_count"], message: `must not exceed services.processor.max_count (${processor.max_count})` }];
+  }
+  if (processor.desired_count < processor.min_count || processor.desired_count > processor.max_count) {
+    return [
+      {
+        path: ["services", "processor", "desired_count"],
+        message: `must be between services.processor.min_count and max_count (${processor.min_count}-${processor.max_count})`,
+      },
+    ];
+  }
+  return [];
 }

@@ -4,6 +4,7 @@ import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import type { Config } from "../config/schema.js";
 import { BaseStack } from "../stacks/base-stack.js";
+import { lifecyclePolicy } from "./lifecycle-policy.js";
 
 /** The services whose images this project builds; one repository each. */
 export const SERVICE_NAMES = ["api", "processor"] as const;
@@ -29,34 +30,11 @@ export class EcrStack extends BaseStack {
       });
       new EcrLifecyclePolicy(this, `${service}-lifecycle`, {
         repository: repository.name,
-        policy: lifecyclePolicy(config.ecr_keep_images),
+        policy: lifecyclePolicy({ keep: config.ecr_keep_images, keepDeployed: config.ecr_keep_deployed_images }),
       });
       new TerraformOutput(this, `${service}_repository_url`, { value: repository.repositoryUrl });
       return [service, repository] as const;
     });
     this.repositories = Object.fromEntries(entries) as Record<ServiceName, EcrRepository>;
   }
-}
-
-/**
- * Untagged layers (left by failed pushes) go after a week; beyond that, keep the newest `keep` images.
- * The `any` rule must have the highest priority number: ECR rejects a policy where it comes first.
- */
-export function lifecyclePolicy(keep: number): string {
-  return JSON.stringify({
-    rules: [
-      {
-        rulePriority: 1,
-        description: "Expire untagged images after 7 days",
-        selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 },
-        action: { type: "expire" },
-      },
-      {
-        rulePriority: 2,
-        description: `Keep the newest ${keep} images`,
-        selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: keep },
-        action: { type: "expire" },
-      },
-    ],
-  });
 }

@@ -246,18 +246,21 @@ export const CONTROLS: readonly Control[] = [
     why: "One AZ failure must not take the route down; the plan fails when the subnets cannot provide two AZs.",
     check: (input) =>
       each(resources(input.main, "aws_lb"), (lb) => {
-        // lb.subnets -> data.aws_subnets (postcondition: 2+ ids) -> data.aws_subnet per id -> precondition: 2+ distinct AZs
-        const lookup = resources(input.main, "aws_subnets", "data").find((s) => lb.body.subnets === reference(s, "ids"));
-        if (!lookup) return "subnets do not come from a tagged-subnet lookup";
+        // data.aws_subnets (postcondition: 2+ ids) -> data.aws_subnet per id -> precondition: 2+ distinct AZs; the
+        // load balancer takes one subnet per AZ from that per-subnet lookup, or pinned ids checked against it.
+        const preconditions = resources(input.main, "terraform_data").flatMap((t) => (t.body.lifecycle?.precondition ?? []).map((p: any) => String(p.condition)));
+        const perSubnet = resources(input.main, "aws_subnet", "data").find(
+          (s) => String(lb.body.subnets).includes(s.address) || preconditions.some((p) => p.includes(`${s.address}[id]`)),
+        );
+        if (!perSubnet) return "subnets do not come from the tagged-subnet lookup (one per AZ)";
+        const lookup = resources(input.main, "aws_subnets", "data").find((s) => String(perSubnet.body.for_each).includes(`${s.address}.ids`));
+        if (!lookup) return `${perSubnet.path} does not iterate a tagged-subnet lookup`;
         const requiresTwo = (lookup.body.lifecycle?.postcondition ?? []).some((p: any) => /length\(self\.ids\) >= [2-9]/.test(p.condition));
         if (!requiresTwo) return `${lookup.path} does not require 2+ subnets`;
-        const perSubnet = resources(input.main, "aws_subnet", "data").find((s) => String(s.body.for_each).includes(`${lookup.address}.ids`));
-        const zoneCheck = perSubnet && resources(input.main, "terraform_data").some((t) =>
-          (t.body.lifecycle?.precondition ?? []).some(
-            (p: any) => String(p.condition).includes(`${perSubnet.address}:`) && /length\(distinct\(.*availability_zone.*>= [2-9]/.test(p.condition),
-          ),
-        );
-        return !zoneCheck && `no check that ${lookup.path} spans 2+ availability zones`;
+        const zoneCheck = preconditions.some((p) => p.includes(`${perSubnet.address}:`) && /length\(distinct\(.*availability_zone.*>= [2-9]/.test(p));
+        if (!zoneCheck) return `no check that ${lookup.path} spans 2+ availability zones`;
+        const pinnedChecked = !Array.isArray(lb.body.subnets) || preconditions.some((p) => p.includes(`contains(${lookup.address}.ids`));
+        return !pinnedChecked && "pinned subnets are not checked against the tagged-subnet lookup";
       }),
   },
   {

@@ -1,16 +1,20 @@
 import { Construct } from "constructs";
 import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { globalNamePrefix, namePrefix } from "../config/naming.js";
 import type { Config } from "../config/schema.js";
 
 /** What both stacks share: the AWS provider with default tags, the state backend and the Terraform version. */
 export abstract class BaseStack extends TerraformStack {
   /** `<project>-<environment>`: the prefix of every resource name. */
   readonly prefix: string;
+  /** `<project>-<environment>-<region>`: the prefix of account-global names (IAM roles), unique per region too. */
+  readonly globalPrefix: string;
 
   constructor(scope: Construct, id: string, config: Config) {
     super(scope, id);
-    this.prefix = `${config.project}-${config.environment}`;
+    this.prefix = namePrefix(config);
+    this.globalPrefix = globalNamePrefix(config);
     // `moved`/`check` blocks and `terraform_data` need 1.5+; the S3 backend's `use_lockfile` needs 1.10+, and older
     // versions would stop at init with "unsupported argument" rather than this clear version message.
     const usesS3Lockfile = config.state_backend.type === "s3" && config.state_backend.use_lockfile;

@@ -28,6 +28,8 @@ export interface LoadBalancerTarget {
 export interface FargateServiceProps {
   /** Resource name prefix, e.g. `orders-prod`. */
   readonly prefix: string;
+  /** Prefix of the IAM role names, which are account-global: e.g. `orders-prod-eu-west-1`. */
+  readonly globalPrefix: string;
   /** Service and container name, e.g. `api`. */
   readonly name: string;
   readonly cluster: EcsCluster;
@@ -78,7 +80,7 @@ export class FargateService extends Construct {
     const logs = logGroup(this, "logs", `/ecs/${props.prefix}/${props.name}`, props.logs);
 
     this.executionRole = new ServiceRole(this, "execution-role", {
-      name: `${fullName}-execution`,
+      name: `${props.globalPrefix}-${props.name}-execution`,
       servicePrincipal: "ecs-tasks.amazonaws.com",
       sourceAccount: props.accountId,
       statements: [
@@ -93,7 +95,7 @@ export class FargateService extends Construct {
       ],
     });
     this.taskRole = new ServiceRole(this, "task-role", {
-      name: `${fullName}-task`,
+      name: `${props.globalPrefix}-${props.name}-task`,
       servicePrincipal: "ecs-tasks.amazonaws.com",
       sourceAccount: props.accountId,
       statements: props.taskPolicy,
@@ -109,6 +111,9 @@ export class FargateService extends Construct {
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
       containerDefinitions: JSON.stringify([containerDefinition(props, logs.name)]),
+      // IAM is eventually consistent and the roles' inline policies are separate resources: without these, a first
+      // deploy can start tasks before they may pull the image or write logs (CannotPullContainerError).
+      dependsOn: [this.executionRole.policy, this.taskRole.policy],
     });
 
     this.securityGroup = securityGroup(this, "sg", fullName, props.vpcId, `${fullName} tasks`);
@@ -150,9 +155,9 @@ export class FargateService extends Construct {
               { targetGroupArn: props.loadBalancer.targetGroup.arn, containerName: props.name, containerPort: props.containerPort! },
             ],
             healthCheckGracePeriodSeconds: 30,
-            dependsOn: [props.loadBalancer.listener],
           }
         : {}),
+      dependsOn: [this.executionRole.policy, this.taskRole.policy, ...(props.loadBalancer ? [props.loadBalancer.listener] : [])],
       // With autoscaling on, the scaler owns the count; a re-apply must not reset it.
       ...(props.autoscaled ? { lifecycle: { ignoreChanges: ["desired_count"] } } : {}),
     });

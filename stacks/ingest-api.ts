@@ -12,6 +12,8 @@ import { RestApiStage, type RestApiStageProps } from "./rest-api-stage.js";
 
 export interface IngestApiProps extends Omit<RestApiStageProps, "api" | "definition"> {
   readonly name: string;
+  /** Name of the role API Gateway assumes to send to the queue (IAM names are account-global). */
+  readonly roleName: string;
   readonly queue: SqsQueue;
   readonly region: string;
   readonly accountId: string;
@@ -59,7 +61,7 @@ export class IngestApi extends Construct {
       validate: "body",
     });
     const role = new ServiceRole(this, "sqs-role", {
-      name: `${props.name}-sqs-send`,
+      name: props.roleName,
       servicePrincipal: "apigateway.amazonaws.com",
       statements: [{ actions: ["sqs:SendMessage"], resources: [props.queue.arn] }],
     });

@@ -44,7 +44,10 @@ export class MainStack extends BaseStack {
     const logs = { retentionDays: config.log_retention_days, kmsKeyArn: config.log_kms_key_arn };
     const imageTags = imageTagVariables(this, config);
 
-    const network = new Network(this, "network", { vpcId: config.vpc_id });
+    const network = new Network(this, "network", {
+      vpcId: config.vpc_id,
+      loadBalancerSubnetIds: config.load_balancer_subnet_ids,
+    });
     const albCertificate = lookupCertificate(this, "alb-certificate", config.alb_certificate_domain);
 
     const queue = new RequestQueue(this, "queue", {
@@ -67,14 +70,14 @@ export class MainStack extends BaseStack {
     const ingress = new PrivateIngress(this, "ingress", {
       name: prefix,
       vpcId: config.vpc_id,
-      subnetIds: network.privateSubnetIds,
+      subnetIds: network.loadBalancerSubnetIds,
       certificateArn: albCertificate.arn,
       targetPort: API_CONTAINER_PORT,
       deletionProtection: config.deletion_protection,
       accessLogsBucket: config.alb_access_logs_bucket,
     });
 
-    const common = { prefix, cluster, vpcId: config.vpc_id, subnetIds: network.privateSubnetIds, region, accountId, logs };
+    const common = { prefix, globalPrefix: this.globalPrefix, cluster, vpcId: config.vpc_id, subnetIds: network.privateSubnetIds, region, accountId, logs };
     const api = new FargateService(this, "api", {
       ...common,
       name: "api",
@@ -154,7 +157,7 @@ export class MainStack extends BaseStack {
 
     // Execution logging needs the account-level CloudWatch role; the stages wait for it.
     const cloudwatchRole = config.manage_apigateway_account
-      ? new ApiGatewayCloudwatchRole(this, "apigateway-account", { name: `${prefix}-apigateway-logs`, region, accountId })
+      ? new ApiGatewayCloudwatchRole(this, "apigateway-account", { name: `${this.globalPrefix}-apigateway-logs`, region, accountId })
       : undefined;
     const stageSettings = {
       stageName: STAGE_NAME,
@@ -168,6 +171,7 @@ export class MainStack extends BaseStack {
     const ingestApi = new IngestApi(this, "ingest-api", {
       ...stageSettings,
       name: `${prefix}-ingest`,
+      roleName: `${this.globalPrefix}-ingest-sqs-send`,
       queue: queue.queue,
       region,
       accountId,

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { DataResource, Fn, Op, TerraformIterator } from "cdktf";
+import { DataResource, Fn, Op, TerraformIterator, Token } from "cdktf";
 import { DataAwsVpc } from "@cdktf/provider-aws/lib/data-aws-vpc";
 import { DataAwsSubnets } from "@cdktf/provider-aws/lib/data-aws-subnets";
 import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
@@ -7,64 +7,92 @@ import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
 export interface NetworkProps {
   /** The existing VPC the architecture is deployed into. */
   readonly vpcId: string;
-  /** Fewest subnets, and fewest availability zones, per tier: AWS load balancers need two AZs. @default 2 */
-  readonly minimumPerTier?: number;
+  /** Fewest private subnets, and fewest availability zones: AWS load balancers need two AZs. @default 2 */
+  readonly minimumZones?: number;
+  /**
+   * Subnets the load balancers attach to, one per AZ, each also tagged `tier=private`.
+   * @default per AZ, the tagged private subnet with the lowest subnet id
+   */
+  readonly loadBalancerSubnetIds?: readonly string[] | null;
 }
 
-export type SubnetTier = "private" | "public";
+/** The tag that marks the subnets this architecture runs in. */
+export const PRIVATE_TIER_TAG = { key: "tier", value: "private" } as const;
 
 /**
- * Looks up the existing VPC and its subnets tagged `tier=private` / `tier=public`. The plan fails with a message
- * naming the problem when a tier has too few subnets, or when they sit in too few availability zones.
+ * Looks up the existing VPC and its subnets tagged `tier=private`. Only private subnets are needed: everything here
+ * is internal, so a VPC without public subnets (egress through a transit gateway, a NAT elsewhere, or VPC endpoints)
+ * plans as well. The plan fails with a message naming the problem when there are too few subnets, when they sit in
+ * too few availability zones, or when pinned load balancer subnets are not private subnets in distinct AZs.
  */
 export class Network extends Construct {
   readonly vpc: DataAwsVpc;
+  /** Every tagged private subnet: where the tasks run. */
   readonly privateSubnetIds: string[];
-  readonly publicSubnetIds: string[];
+  /**
+   * One private subnet per AZ: AWS attaches a load balancer to at most one subnet per AZ. The choice only changes
+   * when the set of AZs or the lowest id in an AZ changes; pin it (`loadBalancerSubnetIds`) to make it fixed.
+   */
+  readonly loadBalancerSubnetIds: string[];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const minimum = props.minimumPerTier ?? 2;
-    this.vpc = new DataAwsVpc(this, "vpc", { id: props.vpcId });
-    this.privateSubnetIds = this.lookupTier("private", props.vpcId, minimum);
-    this.publicSubnetIds = this.lookupTier("public", props.vpcId, minimum);
-  }
-
-  private lookupTier(tier: SubnetTier, vpcId: string, minimum: number): string[] {
-    const howToFix = `Tag subnets of ${vpcId} with tier=${tier} in at least ${minimum} availability zones, or fix vpc_id in terraform.tfvars.json.`;
-    const subnets = new DataAwsSubnets(this, `${tier}-subnets`, {
+    const minimum = props.minimumZones ?? 2;
+    const { vpcId } = props;
+    this.vpc = new DataAwsVpc(this, "vpc", { id: vpcId });
+    const howToFix = `Tag subnets of ${vpcId} with ${PRIVATE_TIER_TAG.key}=${PRIVATE_TIER_TAG.value} in at least ${minimum} availability zones, or fix vpc_id in terraform.tfvars.json.`;
+    const subnets = new DataAwsSubnets(this, "private-subnets", {
       filter: [
         { name: "vpc-id", values: [vpcId] },
-        { name: "tag:tier", values: [tier] },
+        { name: `tag:${PRIVATE_TIER_TAG.key}`, values: [PRIVATE_TIER_TAG.value] },
       ],
       lifecycle: {
         postcondition: [
           {
             // `self` is only valid inside the condition itself, so this one is written as a raw expression.
             condition: `\${length(self.ids) >= ${minimum}}`,
-            errorMessage: `Found fewer than ${minimum} subnets tagged tier=${tier}. ${howToFix}`,
+            errorMessage: `Found fewer than ${minimum} subnets tagged ${PRIVATE_TIER_TAG.key}=${PRIVATE_TIER_TAG.value}. ${howToFix}`,
           },
         ],
       },
     });
     // The subnets list has no AZs: look each subnet up, then require distinct AZs before anything is planned.
-    const details = new DataAwsSubnet(this, `${tier}-subnet`, {
+    const details = new DataAwsSubnet(this, "private-subnet", {
       forEach: TerraformIterator.fromList(subnets.ids),
       id: "${each.value}",
     });
     // A list-typed expression used as-is: cdktf's Fn helpers accept any resolvable for list arguments.
     const zones = TerraformIterator.fromDataSources(details).forExpressionForList("val.availability_zone") as unknown as string[];
-    new DataResource(this, `${tier}-subnet-zones`, {
-      input: zones,
-      lifecycle: {
-        precondition: [
-          {
-            condition: Op.gte(Fn.lengthOf(Fn.distinct(zones)), minimum),
-            errorMessage: `The subnets tagged tier=${tier} are in fewer than ${minimum} availability zones. ${howToFix}`,
-          },
-        ],
+    const conditions: { condition: unknown; errorMessage: string }[] = [
+      {
+        condition: Op.gte(Fn.lengthOf(Fn.distinct(zones)), minimum),
+        errorMessage: `The subnets tagged ${PRIVATE_TIER_TAG.key}=${PRIVATE_TIER_TAG.value} are in fewer than ${minimum} availability zones. ${howToFix}`,
       },
-    });
-    return subnets.ids;
+    ];
+    this.privateSubnetIds = subnets.ids;
+
+    if (props.loadBalancerSubnetIds) {
+      const pinned = [...props.loadBalancerSubnetIds];
+      this.loadBalancerSubnetIds = pinned;
+      const pinnedList = `[${pinned.map((subnet) => JSON.stringify(subnet)).join(", ")}]`;
+      conditions.push(
+        {
+          condition: `\${alltrue([for id in ${pinnedList} : contains(${subnets.fqn}.ids, id)])}`,
+          errorMessage: `load_balancer_subnet_ids must all be subnets of ${vpcId} tagged ${PRIVATE_TIER_TAG.key}=${PRIVATE_TIER_TAG.value}.`,
+        },
+        {
+          // An untagged id counts as its own zone (`try`): Terraform evaluates both sides of `||`, so a guard
+          // written as "all tagged || ..." would stop with an index error instead of the message above.
+          condition: `\${length(distinct([for id in ${pinnedList} : try(${details.fqn}[id].availability_zone, id)])) == ${pinned.length}}`,
+          errorMessage: "load_balancer_subnet_ids must be in distinct availability zones: AWS attaches a load balancer to one subnet per AZ.",
+        },
+      );
+    } else {
+      // Group the subnets by AZ, then take the lowest id in each: stable while the AZs and their lowest ids stay.
+      this.loadBalancerSubnetIds = Token.asList(
+        `\${[for zone, ids in {for subnet in ${details.fqn} : subnet.availability_zone => subnet.id...} : sort(ids)[0]]}`,
+      );
+    }
+    new DataResource(this, "private-subnet-zones", { input: zones, lifecycle: { precondition: conditions } });
   }
 }

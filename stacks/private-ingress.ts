@@ -12,7 +12,7 @@ export interface PrivateIngressProps {
   /** Name prefix for the load balancers, groups and link; at most 28 characters (the config enforces it): ELB names stop at 32. */
   readonly name: string;
   readonly vpcId: string;
-  /** Private subnets in two or more AZs for both load balancers. */
+  /** Private subnets for both load balancers: one per AZ, in two or more AZs (AWS refuses two in one AZ). */
   readonly subnetIds: string[];
   /** ACM certificate the ALB listener presents; its domain is what API Gateway verifies. */
   readonly certificateArn: string;
@@ -100,7 +100,11 @@ export class PrivateIngress extends Construct {
       enableDeletionProtection: deletionProtection,
     });
     const albTargetGroup = new LbTargetGroup(this, "alb-tg", {
-      name: `${props.name}-alb`,
+      // Replaced before destroyed, like the service group: the NLB listener always needs a target group, and a fixed
+      // name would collide with the group being replaced.
+      namePrefix: "alb-",
+      tags: { Name: `${props.name}-alb` },
+      lifecycle: { createBeforeDestroy: true },
       targetType: "alb",
       protocol: "TCP",
       port: HTTPS_PORT,

@@ -68,7 +68,7 @@ describe("config: terraform.tfvars.json", () => {
     ["the region is malformed", { "region": "europe" }, /^region: expected an AWS region/],
     ["a certificate domain is malformed", { "alb_certificate_domain": "not a domain" }, /^alb_certificate_domain: expected a lowercase DNS name/],
     ["the ALB certificate domain is a wildcard (it is also the host API Gateway calls)", { alb_certificate_domain: "*.example.com" }, /^alb_certificate_domain: expected a lowercase DNS name/],
-    ["project-environment is too long for load balancer names", { project: "orders-processing-x", environment: "production-eu" }, /^environment: "orders-processing-x-production-eu" \(project-environment\) is 33 characters/],
+    ["project-environment is too long for load balancer names", { project: "orders-processing-x", environment: "production-eu" }, /^environment: "orders-processing-x-production-eu" \(project-environment\) makes the load balancer name "orders-processing-x-production-eu-alb" \(37 characters\), but Elastic Load Balancing names are at most 32 characters/],
     ["a custom API domain is malformed", { "query_api_domain": "https://x.example.com" }, /^query_api_domain: expected a lowercase DNS name/],
     ["an image tag is malformed", { "services.api.image_tag": "-bad tag" }, /^services\.api\.image_tag: expected a Docker image tag/],
     ["CPU is not a Fargate size", { "services.api.cpu": 300 }, /^services\.api\.cpu: expected a Fargate CPU value/],
@@ -88,6 +88,16 @@ describe("config: terraform.tfvars.json", () => {
     ["the log key is another service's ARN", { "log_kms_key_arn": "arn:aws:sns:eu-west-1:123456789012:topic" }, /^log_kms_key_arn: expected a KMS key ARN/],
     ["the log key is in another region than the log groups", { "log_kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }, /^log_kms_key_arn: must be a key in eu-west-1/],
     ["a tag value is not a string", { "tags": { team: 1 } }, /^tags\.team: .*expected string/],
+    ["a tag key uses the aws: prefix AWS reserves", { "tags": { "aws:owner": "x" } }, /^tags\.aws:owner: .*reserved for AWS/],
+    ["the project makes load balancer names begin with 'internal-'", { project: "internal" }, /^project: "internal-prod" \(project-environment\) makes the load balancer name "internal-prod-alb" \(17 characters\), but Elastic Load Balancing names must not begin with 'internal-'/],
+    ["the project makes security group names begin with 'sg-'", { project: "sg" }, /^project: "sg-prod" \(project-environment\) makes the security group name "sg-prod-alb" .*must not begin with 'sg-'/],
+    ["the project has '--', which ECR repository names refuse", { project: "my--orders" }, /^project: "my--orders-prod" \(project-environment\) makes the ECR repository name "my--orders-prod\/api"/],
+    ["the environment has '--', which ECR repository names refuse", { environment: "pr--7" }, /^environment: "orders-pr--7" \(project-environment\) makes the ECR repository name/],
+    ["the ALB access log bucket is not an S3 bucket name", { alb_access_logs_bucket: "Logs_Bucket" }, /^alb_access_logs_bucket: expected an S3 bucket name/],
+    ["the ALB access log bucket has '..'", { alb_access_logs_bucket: "logs..bucket" }, /^alb_access_logs_bucket: expected an S3 bucket name \(no '\.\.'/],
+    ["pinned load balancer subnets repeat", { load_balancer_subnet_ids: ["subnet-0123abcd", "subnet-0123abcd"] }, /^load_balancer_subnet_ids: expected distinct subnet ids/],
+    ["one load balancer subnet is pinned", { load_balancer_subnet_ids: ["subnet-0123abcd"] }, /^load_balancer_subnet_ids: expected at least 2 subnets/],
+    ["a pinned load balancer subnet is not a subnet id", { load_balancer_subnet_ids: ["subnet-0123abcd", "sn-1"] }, /^load_balancer_subnet_ids\.1: expected a subnet id/],
   ];
   test.each(rules)("config: fails when %s", (_name, changes, expected) => {
     const problems = problemsOf(() => parseWith(changes));
@@ -99,6 +109,19 @@ describe("config: terraform.tfvars.json", () => {
     const input = { ...exampleConfigInput(), project: "X", region: 3, vpc_id: "vpc-1", extra: true };
     const problems = problemsOf(() => parseConfig(input));
     expect(problems.map((p) => p.split(":")[0])).toEqual(["project", "region", "vpc_id", "extra"]);
+  });
+
+  test("config: a type error does not hide the cross-field problems of the same file", () => {
+    const input = structuredClone(exampleConfigInput()) as Record<string, any>;
+    input.deletion_protection = "yes"; // a type error: zod skips its cross-field refinement after one
+    input.throttle_burst_limit = 50; // below throttle_rate_limit (100)
+    input.services.api.memory = 8192; // does not fit cpu 256
+    const problems = problemsOf(() => parseConfig(input));
+    expect(problems).toEqual([
+      expect.stringMatching(/^deletion_protection: .*expected boolean/),
+      expect.stringMatching(/^services\.api\.memory: expected 512-2048 MiB in steps of 512 for cpu 256/),
+      expect.stringMatching(/^throttle_burst_limit: must be at least throttle_rate_limit \(100\)/),
+    ]);
   });
 });
 

@@ -20,15 +20,14 @@ describe("ecr stack", () => {
     }
   });
 
-  test("ecr: the lifecycle policy expires untagged images first and keeps the newest ecr_keep_images", () => {
-    const { rules } = JSON.parse(resourceAt(ecr, "aws_ecr_lifecycle_policy", "api-lifecycle").policy);
-    expect(rules.map((r: any) => [r.rulePriority, r.selection.tagStatus])).toEqual([
-      [1, "untagged"],
-      [2, "any"],
+  test("ecr: the lifecycle policy keeps ecr_keep_deployed_images deployed images and ecr_keep_images others", () => {
+    const changed = synthApp({ ecr_keep_images: 5, ecr_keep_deployed_images: 4 }).ecr;
+    const { rules } = JSON.parse(resourceAt(changed, "aws_ecr_lifecycle_policy", "api-lifecycle").policy);
+    expect(rules.map((r: any) => [r.selection.tagStatus, r.selection.countNumber])).toEqual([
+      ["tagged", 4],
+      ["untagged", 7],
+      ["any", 5],
     ]);
-    expect(rules[1].selection).toMatchObject({ countType: "imageCountMoreThan", countNumber: 30 });
-    const changed = synthApp({ ecr_keep_images: 5 }).ecr;
-    expect(JSON.parse(resourceAt(changed, "aws_ecr_lifecycle_policy", "api-lifecycle").policy).rules[1].selection.countNumber).toBe(5);
   });
 
   test("ecr: outputs each repository URL and uses its own state file", () => {

@@ -14,17 +14,39 @@ const policyOf = (body: Record<string, any>) => JSON.parse(body.policy);
 const containerOf = (path: string, doc: TfJson = main) => JSON.parse(resourceAt(doc, "aws_ecs_task_definition", path).container_definitions)[0];
 
 describe("main stack: lookups", () => {
-  test("network: looks up private and public subnets of the VPC by tier tag, failing the plan below 2", () => {
-    for (const tier of ["private", "public"]) {
-      const subnets = resourceAt(main, "aws_subnets", `network/${tier}-subnets`, "data");
-      expect(subnets.filter).toEqual([
-        { name: "vpc-id", values: ["vpc-0123456789abcdef0"] },
-        { name: "tag:tier", values: [tier] },
-      ]);
-      const [postcondition] = subnets.lifecycle.postcondition;
-      expect(postcondition.condition).toBe("${length(self.ids) >= 2}");
-      expect(postcondition.error_message).toContain(`subnets tagged tier=${tier}`);
+  test("network: looks up only the private subnets by tier tag (a private-only VPC plans), failing the plan below 2", () => {
+    expect(resourcesOf(main, "aws_subnets", "data")).toHaveLength(1);
+    const subnets = resourceAt(main, "aws_subnets", "network/private-subnets", "data");
+    expect(subnets.filter).toEqual([
+      { name: "vpc-id", values: ["vpc-0123456789abcdef0"] },
+      { name: "tag:tier", values: ["private"] },
+    ]);
+    const [postcondition] = subnets.lifecycle.postcondition;
+    expect(postcondition.condition).toBe("${length(self.ids) >= 2}");
+    expect(postcondition.error_message).toContain("subnets tagged tier=private");
+  });
+
+  test("network: each load balancer takes one subnet per AZ, the lowest id, while tasks take every private subnet", () => {
+    const perSubnet = refTo(main, "aws_subnet", "network/private-subnet", "id", "data").replace(/^\$\{|\.id\}$/g, "");
+    const onePerZone = `\${[for zone, ids in {for subnet in ${perSubnet} : subnet.availability_zone => subnet.id...} : sort(ids)[0]]}`;
+    expect(resourceAt(main, "aws_lb", "ingress/nlb").subnets).toBe(onePerZone);
+    expect(resourceAt(main, "aws_lb", "ingress/alb").subnets).toBe(onePerZone);
+    const privateSubnets = refTo(main, "aws_subnets", "network/private-subnets", "ids", "data");
+    for (const service of ["api/service", "processor/service"]) {
+      expect(resourceAt(main, "aws_ecs_service", service).network_configuration.subnets).toBe(privateSubnets);
     }
+  });
+
+  test("network: pinned load balancer subnets are used as given, checked at plan against the tagged subnets and AZs", () => {
+    const pinned = ["subnet-0a0000000000000a1", "subnet-0a0000000000000b1"];
+    const doc = synthApp({ load_balancer_subnet_ids: pinned }).main;
+    expect(resourceAt(doc, "aws_lb", "ingress/nlb").subnets).toEqual(pinned);
+    const messages = resourceAt(doc, "terraform_data", "network/private-subnet-zones").lifecycle.precondition.map((p: any) => p.error_message);
+    expect(messages).toEqual([
+      expect.stringContaining("fewer than 2 availability zones"),
+      expect.stringContaining("must all be subnets of vpc-0123456789abcdef0 tagged tier=private"),
+      expect.stringContaining("must be in distinct availability zones"),
+    ]);
   });
 
   test("network: fails the plan when the subnets of a tier span fewer than 2 availability zones", () => {
@@ -215,11 +237,9 @@ describe("main stack: query API (REST API #2 -> VPC Link -> NLB -> ALB -> api)",
   });
 
   test("ingress: internal NLB in private subnets forwards TCP 443 to a target group of type alb", () => {
-    const privateSubnets = refTo(main, "aws_subnets", "network/private-subnets", "ids", "data");
     expect(resourceAt(main, "aws_lb", "ingress/nlb")).toMatchObject({
       load_balancer_type: "network",
       internal: true,
-      subnets: privateSubnets,
       // VPC Link traffic comes over PrivateLink from API Gateway's addresses: enforcing inbound rules would drop it.
       enforce_security_group_inbound_rules_on_private_link_traffic: "off",
     });
@@ -229,6 +249,9 @@ describe("main stack: query API (REST API #2 -> VPC Link -> NLB -> ALB -> api)",
       default_action: [{ type: "forward", target_group_arn: refTo(main, "aws_lb_target_group", "ingress/alb-tg", "arn") }],
     });
     expect(resourceAt(main, "aws_lb_target_group", "ingress/alb-tg")).toMatchObject({
+      // Replaced before destroyed, so named by prefix (a fixed name would collide with the group it replaces).
+      name_prefix: "alb-",
+      lifecycle: { create_before_destroy: true },
       target_type: "alb",
       protocol: "TCP",
       port: 443,

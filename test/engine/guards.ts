@@ -1,0 +1,99 @@
+import type { Config } from "../../config/schema.js";
+import type { TfJson } from "../../policy/terraform-json.js";
+import { type Layout, layouts, type Run } from "./support/tftest.js";
+
+/** A plan-time guard of a synthesized stack: a precondition, postcondition or variable validation. */
+export interface Condition {
+  /** The checkable object `expect_failures` names: `data.aws_subnets.x`, `terraform_data.y`, `var.z`. */
+  readonly address: string;
+  readonly message: string;
+}
+
+export function conditionsOf(stack: TfJson): Condition[] {
+  const found: Condition[] = [];
+  for (const block of ["resource", "data"] as const) {
+    for (const [type, instances] of Object.entries(stack[block] ?? {})) {
+      for (const [name, body] of Object.entries(instances)) {
+        const address = `${block === "data" ? "data." : ""}${type}.${name}`;
+        for (const kind of ["precondition", "postcondition"]) {
+          for (const condition of body.lifecycle?.[kind] ?? []) found.push({ address, message: condition.error_message });
+        }
+      }
+    }
+  }
+  for (const [name, variable] of Object.entries(stack.variable ?? {})) {
+    for (const validation of (variable.validation as { error_message: string }[] | undefined) ?? []) {
+      found.push({ address: `var.${name}`, message: validation.error_message });
+    }
+  }
+  for (const [name, output] of Object.entries(stack.output ?? {})) {
+    for (const condition of ((output as Record<string, any>).precondition as { error_message: string }[] | undefined) ?? []) {
+      found.push({ address: `output.${name}`, message: condition.error_message });
+    }
+  }
+  if (stack.check) throw new Error("check blocks only warn: give them a negative run before adding one");
+  return found;
+}
+
+/** What breaks one guard and nothing else. */
+interface Violation {
+  readonly guard: RegExp;
+  readonly breakIt: (condition: Condition, config: Config) => Pick<Run, "layout" | "variables">;
+}
+
+function pinnedIds(config: Config): readonly string[] {
+  if (!config.load_balancer_subnet_ids) throw new Error("a guard on pinned load balancer subnets needs a config that pins them");
+  return config.load_balancer_subnet_ids;
+}
+
+const VIOLATIONS: readonly Violation[] = [
+  { guard: /^Found fewer than \d+ subnets tagged tier=private/, breakIt: (_, config) => ({ layout: layouts(config.region).oneSubnet! }) },
+  { guard: /are in fewer than \d+ availability zones/, breakIt: (_, config) => ({ layout: layouts(config.region).oneZone! }) },
+  {
+    guard: /^load_balancer_subnet_ids must all be subnets/,
+    breakIt: (_, config) => {
+      const [first] = pinnedIds(config);
+      const layout: Layout = {
+        name: "a pinned subnet is not tagged private",
+        subnets: [
+          { id: first!, zone: `${config.region}a`, tier: "private" },
+          { id: "subnet-00000000000000009", zone: `${config.region}b`, tier: "private" },
+        ],
+      };
+      return { layout };
+    },
+  },
+  {
+    guard: /^load_balancer_subnet_ids must be in distinct availability zones/,
+    breakIt: (_, config) => {
+      const layout: Layout = {
+        name: "pinned subnets share an AZ",
+        subnets: [
+          ...pinnedIds(config).map((id) => ({ id, zone: `${config.region}a`, tier: "private" as const })),
+          { id: "subnet-00000000000000009", zone: `${config.region}b`, tier: "private" },
+        ],
+      };
+      return { layout };
+    },
+  },
+  {
+    guard: /^Image tags are 1-128/,
+    breakIt: (condition, config) => ({ layout: layouts(config.region).twoZones!, variables: { [condition.address.replace(/^var\./, "")]: "-not-a-tag" } }),
+  },
+];
+
+export interface NegativeRun extends Run {
+  /** The guard message this run proves can fail. */
+  readonly covers: string;
+}
+
+/** One planned run per guard not in `skip`: the guard's object must fail, which `expect_failures` asserts. */
+export function negativeRuns(stack: TfJson, config: Config, skip: ReadonlySet<string> = new Set()): NegativeRun[] {
+  return conditionsOf(stack)
+    .filter((condition) => !skip.has(condition.message))
+    .flatMap((condition, i) => {
+      const violation = VIOLATIONS.find((v) => v.guard.test(condition.message));
+      if (!violation) return [];
+      return [{ name: `guard_${i + 1}`, command: "plan" as const, expectFailures: [condition.address], covers: condition.message, ...violation.breakIt(condition, config) }];
+    });
+}

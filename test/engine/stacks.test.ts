@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Config } from "../../config/schema.js";
+import { resources, type TfJson } from "../../policy/terraform-json.js";
+import { synthesizeToJson } from "../../stacks/synthesize.js";
+import { findEngine, type ProviderSchema, type TerraformResult, Workspace } from "./support/engine.js";
+import { scratchCopy } from "./support/scratch-copy.js";
+import { expectedLoadBalancerSubnets, hcl, type Layout, layouts, type Run, testFile } from "./support/tftest.js";
+import { CONFIGS } from "./matrix.js";
+import { conditionsOf, negativeRuns } from "./guards.js";
+
+/**
+ * The synthesized stacks on the real Terraform engine: `terraform validate`, then `terraform test` with a mocked
+ * AWS provider, which plans and applies every resource (the provider's schema and apply-time validators run;
+ * nothing calls AWS). Each stack is one scenario directory: the example configuration at its root, every other
+ * configuration of the matrix as a test module beside it, so one `terraform test` (one provider start-up, which
+ * dominates the cost) runs them all. The two stacks run concurrently.
+ */
+
+const engine = findEngine();
+if ("skip" in engine) console.warn(`SKIPPED the Terraform engine tests: ${engine.skip}`);
+
+type StackName = "ecr" | "main";
+/**
+ * `terraform test` runs a file's runs one after another, so the main stack's runs are split in two scenarios:
+ * with ecr, three processes share the machine's cores.
+ */
+type ScenarioName = "ecr" | "main" | "main-variants";
+const STACK_OF: Record<ScenarioName, StackName> = { ecr: "ecr", main: "main", "main-variants": "main" };
+
+interface Variant {
+  readonly name: string;
+  readonly config: Config;
+  readonly synth: { readonly ecr: TfJson; readonly main: TfJson };
+}
+
+const variants: Variant[] = Object.entries(CONFIGS).map(([name, config]) => {
+  const parsed = config();
+  return { name, config: parsed, synth: synthesizeToJson(parsed) };
+});
+
+/** HCL identifier for a run: `<config>_<what>`. */
+const runName = (variant: Variant, what: string) => `${variant.name.replace(/[^a-z0-9]+/gi, "_")}_${what}`;
+/** Where a variant's copy of the stack lives in the scenario: the example is the root. */
+const moduleOf = (variant: Variant) => (variant.name === "example" ? undefined : `./variants/${variant.name.replace(/[^a-z0-9]+/gi, "-")}`);
+
+/** Where each load balancer must land, and that tasks keep every private subnet. */
+function subnetAsserts(stack: TfJson, layout: Layout, expected: readonly string[]): Run["asserts"] {
+  const privateSubnets = layout.subnets.filter((s) => s.tier === "private");
+  const zoneOf = hcl(Object.fromEntries(layout.subnets.map((s) => [s.id, s.zone])));
+  const zoneCount = new Set(privateSubnets.map((s) => s.zone)).size;
+  return [
+    ...resources(stack, "aws_lb").flatMap((lb) => [
+      {
+        condition: `length(${lb.address}.subnets) == ${zoneCount} && length(distinct([for id in ${lb.address}.subnets : ${zoneOf}[id]])) == ${zoneCount}`,
+        message: `${lb.path}: expected one subnet in each of the ${zoneCount} AZs`,
+      },
+      { condition: `${lb.address}.subnets == toset(${hcl(expected)})`, message: `${lb.path}: expected subnets ${expected.join(", ")}` },
+    ]),
+    ...resources(stack, "aws_ecs_service").map((service) => ({
+      condition: `toset(${service.address}.network_configuration[0].subnets) == toset(${hcl(privateSubnets.map((s) => s.id))})`,
+      message: `${service.path}: tasks should run in every private subnet`,
+    })),
+  ];
+}
+
+/** For a config that pins load balancer subnets: one pinned subnet per AZ, plus a lower id the rule would pick. */
+function pinnedLayout(config: Config): Layout {
+  return {
+    name: "pinned load balancer subnets, with lower-id subnets beside them",
+    subnets: config.load_balancer_subnet_ids!.flatMap((id, i) => {
+      const zone = `${config.region}${"abcdef"[i]}`;
+      return [
+        { id, zone, tier: "private" as const },
+        { id: `subnet-${String(i).padStart(17, "0")}`, zone, tier: "private" as const },
+      ];
+    }),
+  };
+}
+
+/** The example runs every VPC layout; other configurations apply once, on the layout with 2 subnets per AZ. */
+function applyRuns(variant: Variant): Run[] {
+  const { config } = variant;
+  const json = variant.synth.main;
+  if (config.load_balancer_subnet_ids) {
+    const layout = pinnedLayout(config);
+    return [{ name: runName(variant, "pinned_subnets"), module: moduleOf(variant), command: "apply", layout, asserts: subnetAsserts(json, layout, config.load_balancer_subnet_ids) }];
+  }
+  const all = layouts(config.region);
+  const chosen = variant.name === "example" ? { twoZones: all.twoZones!, twoPerZone: all.twoPerZone!, threeZones: all.threeZones!, privateOnly: all.privateOnly! } : { twoPerZone: all.twoPerZone! };
+  // Where the load balancers land is known at plan; the layouts the issue names (private-only, 2 per AZ) also apply.
+  const applied = new Set(["twoPerZone", "privateOnly"]);
+  return Object.entries(chosen).map(([key, layout]) => ({
+    name: runName(variant, key),
+    module: moduleOf(variant),
+    command: applied.has(key) ? ("apply" as const) : ("plan" as const),
+    layout,
+    asserts: subnetAsserts(json, layout, expectedLoadBalancerSubnets(layout)),
+  }));
+}
+
+/** Guards already given a negative run by an earlier configuration: each guard fails once, not once per config. */
+const guardsBroken = new Set<string>();
+
+function mainRuns(which: "example" | "variants"): Run[] {
+  return variants.filter((variant) => (variant.name === "example") === (which === "example")).flatMap((variant) => {
+    const negatives = negativeRuns(variant.synth.main, variant.config, guardsBroken).map((run) => ({ ...run, name: runName(variant, run.name), module: moduleOf(variant) }));
+    for (const run of negatives) guardsBroken.add(run.covers);
+    return [...applyRuns(variant), ...negatives];
+  });
+}
+
+/** The ecr stack changes little with the config (names, image count, tags): its extremes are enough. */
+const ECR_VARIANTS = new Set(["example", "minimums", "maximums", "all options"]);
+
+function ecrRuns(): Run[] {
+  return variants
+    .filter((variant) => ECR_VARIANTS.has(variant.name))
+    .map((variant) => ({ name: runName(variant, "apply"), module: moduleOf(variant), command: "apply", layout: layouts(variant.config.region).twoZones! }));
+}
+
+const RUNS: Record<ScenarioName, Run[]> = { ecr: ecrRuns(), main: mainRuns("example"), "main-variants": mainRuns("variants") };
+const SCENARIOS = Object.keys(RUNS) as ScenarioName[];
+
+/** `run "<name>"... pass|fail` from `terraform test` output. */
+function runStatus(output: string, name: string): string | undefined {
+  return new RegExp(`run "${name}"\\.\\.\\. (\\w+)`).exec(output)?.[1];
+}
+
+describe.skipIf("skip" in engine)("terraform engine: validate, then a mocked plan and apply", () => {
+  const workspace = "skip" in engine ? undefined! : new Workspace(engine);
+  const results = {} as Record<ScenarioName, { validate?: TerraformResult; test: TerraformResult; dir: string }>;
+
+  async function runScenario(scenario: ScenarioName, schema: ProviderSchema): Promise<void> {
+    const stack = STACK_OF[scenario];
+    const copy = (variant: Variant) => {
+      const scratch = scratchCopy(variant.synth[stack], workspace.engine.providerVersion, schema);
+      if (scratch.stripped.length > 0) {
+        console.warn(`${stack} (${variant.name}): stripped for provider ${workspace.engine.providerVersion}: ${scratch.stripped.join(", ")}`);
+      }
+      return JSON.stringify(scratch.json, null, 2);
+    };
+    const used = variants.filter((variant) => variant.name === "example" || RUNS[scenario].some((run) => run.module === moduleOf(variant)));
+    const files: Record<string, string> = {};
+    const copies: TfJson[] = [];
+    for (const variant of used) {
+      files[`${moduleOf(variant) ?? "."}/cdk.tf.json`] = copy(variant);
+      copies.push(JSON.parse(files[`${moduleOf(variant) ?? "."}/cdk.tf.json`]!));
+    }
+    const example = variants.find((variant) => variant.name === "example")!;
+    const root = JSON.parse(files["./cdk.tf.json"]!) as TfJson;
+    files["stack.tftest.hcl"] = testFile({
+      stack: root,
+      variants: copies,
+      ecr: stack === "main" ? example.synth.ecr : undefined,
+      schema,
+      region: example.config.region,
+      vpcId: example.config.vpc_id,
+      runs: RUNS[scenario],
+    });
+    const dir = await workspace.scenario(scenario, files);
+    // `terraform test` validates what it runs; `validate` on its own is the check users know, once per stack.
+    const validate = scenario === stack ? await workspace.run(["validate"], dir) : undefined;
+    results[scenario] = { validate, test: await workspace.run(["test"], dir), dir };
+  }
+
+  beforeAll(async () => {
+    await workspace.init();
+    const schema = await workspace.providerSchema();
+    await Promise.all(SCENARIOS.map((scenario) => runScenario(scenario, schema)));
+  }, 900_000);
+  afterAll(() => workspace?.dispose());
+
+  test.for(["ecr", "main"] as const)("engine: terraform validate accepts the %s stack", (stack) => {
+    expect(results[stack].validate?.output).toContain("The configuration is valid");
+  });
+
+  const cases = SCENARIOS.flatMap((scenario) => RUNS[scenario].map((run) => [scenario, run.name] as const));
+  test.for(cases)("engine: %s, run %s passes", ([scenario, name]) => {
+    const { output } = results[scenario].test;
+    expect(runStatus(output, name), `terraform test output:\n${output.slice(-8000)}`).toBe("pass");
+  });
+
+  test.for(SCENARIOS)("engine: terraform test of %s ran every run and passed", (scenario) => {
+    const { code, output } = results[scenario].test;
+    expect(output).toContain(`Success! ${RUNS[scenario].length} passed, 0 failed.`);
+    expect(code).toBe(0);
+  });
+
+  test("engine: every plan-time guard of every configuration has a negative run", () => {
+    const guards = variants.flatMap((variant) => [...conditionsOf(variant.synth.ecr), ...conditionsOf(variant.synth.main)]);
+    expect(guards.length).toBeGreaterThan(0);
+    expect(guards.filter((guard) => !guardsBroken.has(guard.message)).map((g) => `${g.address}: ${g.message}`)).toEqual([]);
+  });
+});
