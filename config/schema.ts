@@ -246,8 +246,12 @@ function checkOperationsRules(config: z.output<typeof fieldsSchema>, ctx: z.Refi
   }
   // A message that fails every receive is redelivered max_receive_count times, one visibility timeout
   // (2 x max_batch_seconds) apart, before it reaches the DLQ: a lower threshold would page for every poison message.
+  // zod runs this rule even when a field failed: judge it only on valid inputs, so one mistake is one message.
+  const inputsValid =
+    fieldsSchema.shape.max_receive_count.safeParse(config.max_receive_count).success &&
+    processorService.shape.max_batch_seconds.safeParse(config.services.processor.max_batch_seconds).success;
   const poisonSeconds = config.max_receive_count * 2 * config.services.processor.max_batch_seconds;
-  if (config.alarms.queue_oldest_message_seconds <= poisonSeconds) {
+  if (inputsValid && config.alarms.queue_oldest_message_seconds <= poisonSeconds) {
     ctx.addIssue({
       code: "custom",
       path: ["alarms", "queue_oldest_message_seconds"],
