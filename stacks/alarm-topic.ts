@@ -11,6 +11,11 @@ export interface AlarmTopicProps {
   readonly name: string;
   readonly region: string;
   readonly accountId: string;
+  /**
+   * Every alarm that notifies the topic is named `<alarmNamePrefix>-...`: CloudWatch may publish (and use the key)
+   * only for those alarms. An alarm named otherwise deploys fine and delivers nothing, so a test pins the names.
+   */
+  readonly alarmNamePrefix: string;
   /** Email addresses subscribed to every alarm (each must confirm the subscription). @default none */
   readonly emailSubscriptions?: readonly string[];
 }
@@ -26,7 +31,7 @@ export class AlarmTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
-    const alarmArns = `arn:aws:cloudwatch:${props.region}:${props.accountId}:alarm:*`;
+    const alarmArns = `arn:aws:cloudwatch:${props.region}:${props.accountId}:alarm:${props.alarmNamePrefix}-*`;
     this.key = new KmsKey(this, "key", {
       description: `Encrypts the ${props.name} alarm topic`,
       enableKeyRotation: true,

@@ -58,6 +58,7 @@ export class MainStack extends BaseStack {
         name: `${prefix}-alarms`,
         region,
         accountId,
+        alarmNamePrefix: prefix,
         emailSubscriptions: config.alarms.email_subscriptions,
       }).topic.arn;
 

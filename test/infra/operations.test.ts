@@ -122,9 +122,11 @@ describe("alarms", () => {
       Resource: "*",
       Condition: {
         StringEquals: { "aws:SourceAccount": account },
-        ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:eu-west-1:${account}:alarm:*` },
+        ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:eu-west-1:${account}:alarm:orders-prod-*` },
       },
     });
+    // The key and the topic admit only alarms named by that pattern: an alarm named otherwise would deliver nothing.
+    for (const alarm of alarmsOf(main)) expect(alarm.alarm_name).toMatch(/^orders-prod-[a-z0-9-]+$/);
     const topicPolicy = JSON.parse(resourceAt(main, "aws_sns_topic_policy", "alarm-topic/policy").policy);
     expect(topicPolicy.Statement.map((s: any) => [s.Effect, s.Principal, s.Action])).toEqual([
       ["Allow", { Service: "cloudwatch.amazonaws.com" }, "sns:Publish"],
