@@ -81,7 +81,8 @@ const PERIOD = 60;
  * the resources it watches, never names typed twice, so a renamed resource cannot leave an alarm watching nothing.
  */
 export class Alarms extends Construct {
-  readonly byHop: Record<Hop, CloudwatchMetricAlarm[]> = Object.fromEntries(HOPS.map((h) => [h, []])) as never;
+  /** The alarms of each hop, in creation order (the dashboard's alarm widgets). */
+  readonly byHop = Object.fromEntries(HOPS.map((hop) => [hop, []])) as unknown as Record<Hop, CloudwatchMetricAlarm[]>;
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
