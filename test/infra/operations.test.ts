@@ -1,8 +1,17 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, test } from "vitest";
+import { Testing, TerraformStack } from "cdktf";
+import { ApiGatewayRestApi } from "@cdktf/provider-aws/lib/api-gateway-rest-api";
+import { ApiGatewayStage } from "@cdktf/provider-aws/lib/api-gateway-stage";
+import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { resources } from "../../policy/terraform-json.js";
-import { HOPS, TABLE_OPERATIONS } from "../../stacks/alarms.js";
-import { HOP_TITLES } from "../../stacks/dashboard.js";
+import { Alarms, HOPS, TABLE_OPERATIONS } from "../../stacks/alarms.js";
+import { Dashboard, HOP_TITLES } from "../../stacks/dashboard.js";
 import { backlogPerTaskTarget } from "../../stacks/processor-scaling.js";
 import { runbookKeyOf } from "../../stacks/runbook.js";
 import { synthesizeToJson } from "../../stacks/synthesize.js";
@@ -176,6 +185,37 @@ describe("alarms", () => {
     expect(alarmNamed(main, "queue-oldest-message").threshold).toBe(900);
     expect(alarmNamed(main, "ingest-5xx-rate").threshold).toBe(0.01);
     expect(alarmNamed(main, "processor-stalled")).toMatchObject({ evaluation_periods: 10, datapoints_to_alarm: 10 });
+  });
+});
+
+describe("alarms without an NLB", () => {
+  test("alarms: a private path without an NLB gets no NLB alarm and no NLB graph (the set follows the mode)", () => {
+    const stack = new TerraformStack(Testing.app(), "no-nlb");
+    const restApi = (name: string) => {
+      const api = new ApiGatewayRestApi(stack, `${name}-api`, { name });
+      return { api, stage: new ApiGatewayStage(stack, `${name}-stage`, { restApiId: api.id, stageName: "v1", deploymentId: "d" }) };
+    };
+    const cluster = new EcsCluster(stack, "cluster", { name: "c" });
+    const service = (name: string) => new EcsService(stack, name, { name, cluster: cluster.arn });
+    const watched = {
+      ingestApi: restApi("ingest"),
+      queryApi: restApi("query"),
+      queue: new SqsQueue(stack, "queue", { name: "q" }),
+      table: new DynamodbTable(stack, "table", { name: "t", hashKey: "k", attribute: [{ name: "k", type: "S" }] }),
+      cluster,
+      apiService: service("api"),
+      processorService: service("processor"),
+      alb: new Lb(stack, "alb", { name: "alb" }),
+      serviceTargetGroup: new LbTargetGroup(stack, "tg", { name: "tg" }),
+      nlb: null,
+    };
+    const alarms = new Alarms(stack, "alarms", { ...watched, prefix: "p", topicArn: "arn:aws:sns:eu-west-1:123456789012:t", thresholds: allOptionsConfig().alarms });
+    new Dashboard(stack, "dashboard", { ...watched, name: "p", region: "eu-west-1", deadLetterQueue: watched.queue, alarms: alarms.byHop });
+    const doc = JSON.parse(Testing.synth(stack)) as TfJson;
+    const keys = alarmsOf(doc).map((a) => runbookKeyOf(a.alarm_description));
+    expect(keys).not.toContain("nlb-alb-unhealthy");
+    expect(keys.sort()).toEqual(Object.keys(expectedWatch(main)).filter((k) => k !== "nlb-alb-unhealthy" && k !== "dlq-not-empty").sort());
+    expect(resourcesOf(doc, "aws_cloudwatch_dashboard")[0]![1].dashboard_body).not.toContain("AWS/NetworkELB");
   });
 });
 
