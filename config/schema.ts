@@ -53,14 +53,14 @@ const service = z.strictObject({
 
 const processorService = service.extend({
   desired_count: z.number().int().min(1).max(100).default(1),
-  // At least 1: scale-out is driven by a backlog above scale_out_queue_depth, so with 0 tasks a smaller backlog
-  // would wait, unreceived, until its retention ran out (and expired messages never reach the DLQ).
+  // At least 1: the scaling metric is backlog per running task, which has no value with 0 tasks, so a service
+  // scaled to zero would never scale out again and its messages would wait until their retention ran out.
   min_count: z.number().int().min(1).max(100).default(1),
   max_count: z.number().int().min(1).max(100).default(10),
   poll_concurrency: z.number().int().min(1).max(32).default(4),
   // The queue's visibility timeout is twice this, and SQS caps it at 12 hours.
   max_batch_seconds: z.number().int().min(5).max(21_600).default(30),
-  scale_out_queue_depth: z.number().int().min(1).default(100),
+  ...processorScalingFields(),
 });
 
 const localBackend = z.strictObject({ type: z.literal("local") });
@@ -92,7 +92,7 @@ const fieldsSchema = z.strictObject({
     throttle_rate_limit: z.number().positive().max(10_000).default(100),
     throttle_burst_limit: z.number().int().positive().max(5_000).default(200),
     quota_per_day: z.number().int().positive().nullable().default(null),
-    services: z.strictObject({ api: service, processor: processorService }),
+    services: z.strictObject({ api: service.extend(apiScalingFields()), processor: processorService }),
     log_retention_days: logRetentionDays.default(365),
     log_kms_key_arn: kmsKeyArn.nullable().default(null),
     max_receive_count: z.number().int().min(1).max(1000).default(5),
@@ -103,6 +103,7 @@ const fieldsSchema = z.strictObject({
     deletion_protection: z.boolean().default(true),
     waf_web_acl_arn: arn.nullable().default(null),
     alarm_topic_arn: arn.nullable().default(null),
+    alarms: alarmsSchema(),
     alb_access_logs_bucket: z
       .string()
       .superRefine((bucket, ctx) => {
@@ -195,7 +196,7 @@ export function crossFieldIssues(config: ValidFields): CrossFieldIssue[] {
       });
     }
   }
-  issues.push(...processorCountIssues(config.services?.processor));
+  issues.push(...processorCountIssues(config.services?.processor), ...operationsIssues(config));
   const logKeyRegion = config.log_kms_key_arn?.split(":")[3];
   if (logKeyRegion !== undefined && config.region !== undefined && logKeyRegion !== config.region) {
     issues.push({
@@ -226,4 +227,84 @@ function processorCountIssues(processor: ProcessorConfig | undefined): CrossFiel
     ];
   }
   return [];
+}
+
+// ---- operations: autoscaling and alarms (issue 12) ------------------------------------------------------------
+
+/**
+ * The processor scales on backlog per task; its target is acceptable_backlog_seconds x messages_per_second_per_task
+ * (messages one task can hold in its share of the queue and still clear them within the acceptable delay).
+ */
+function processorScalingFields() {
+  return {
+    acceptable_backlog_seconds: z.number().int().min(5).max(3_600).default(30),
+    // Conservative against docs/BENCHMARKS.md (processor section): see README "Scaling and alarms".
+    messages_per_second_per_task: z.number().positive().max(10_000).default(100),
+  };
+}
+
+/** The api scales between min_count and max_count on requests per task and on CPU, whichever asks for more. */
+function apiScalingFields() {
+  return {
+    // At least 1: the query path has no other server, and an empty target group fails every request.
+    min_count: z.number().int().min(1).max(100).default(2),
+    max_count: z.number().int().min(1).max(100).default(10),
+    // ALBRequestCountPerTarget is requests per task per minute.
+    target_requests_per_minute_per_task: z.number().int().min(10).max(1_000_000).default(6_000),
+    target_cpu_percent: z.number().int().min(10).max(90).default(60),
+  };
+}
+
+/** Alarm thresholds: defaults for a production service; evaluation windows are fixed in stacks/alarms.ts. */
+function alarmsSchema() {
+  // Declared here: this runs while the fields schema above is built, before later module constants exist.
+  const email = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "expected an email address");
+  return z
+    .strictObject({
+      email_subscriptions: z.array(email).max(20).default([]),
+      queue_oldest_message_seconds: z.number().int().min(60).max(1_209_600).default(900),
+      processor_stalled_minutes: z.number().int().min(2).max(60).default(10),
+      api_5xx_percent: z.number().positive().max(100).default(1),
+      ingest_p99_latency_ms: z.number().int().min(50).max(29_000).default(1_000),
+      query_p99_latency_ms: z.number().int().min(50).max(29_000).default(2_500),
+      alb_target_5xx_percent: z.number().positive().max(100).default(1),
+      alb_unhealthy_hosts: z.number().int().min(0).max(100).default(0),
+      tasks_below_desired_minutes: z.number().int().min(2).max(60).default(5),
+      dynamodb_throttled_requests: z.number().int().min(0).default(0),
+      dynamodb_system_errors: z.number().int().min(0).default(0),
+    })
+    // prefault, not default: zod 4 returns a default as is, and the inner defaults must still apply.
+    .prefault({});
+}
+
+function operationsIssues(config: ValidFields): CrossFieldIssue[] {
+  const issues: CrossFieldIssue[] = [];
+  const api = config.services?.api;
+  if (api && api.min_count > api.max_count) {
+    issues.push({ path: ["services", "api", "min_count"], message: `must not exceed services.api.max_count (${api.max_count})` });
+  } else if (api && (api.desired_count < api.min_count || api.desired_count > api.max_count)) {
+    issues.push({
+      path: ["services", "api", "desired_count"],
+      message: `must be between services.api.min_count and max_count (${api.min_count}-${api.max_count})`,
+    });
+  }
+  if (config.alarm_topic_arn && config.alarms?.email_subscriptions.length) {
+    issues.push({
+      path: ["alarms", "email_subscriptions"],
+      message: "only for the topic this stack creates: with alarm_topic_arn set, subscribe on that topic instead",
+    });
+  }
+  // A message that fails every receive is redelivered max_receive_count times, one visibility timeout
+  // (2 x max_batch_seconds) apart, before it reaches the DLQ: a lower threshold would page for every poison message.
+  const batchSeconds = config.services?.processor?.max_batch_seconds;
+  if (config.max_receive_count !== undefined && batchSeconds !== undefined && config.alarms) {
+    const poisonSeconds = config.max_receive_count * 2 * batchSeconds;
+    if (config.alarms.queue_oldest_message_seconds <= poisonSeconds) {
+      issues.push({
+        path: ["alarms", "queue_oldest_message_seconds"],
+        message: `must exceed max_receive_count x the visibility timeout (${poisonSeconds} s), or every poison message raises it`,
+      });
+    }
+  }
+  return issues;
 }

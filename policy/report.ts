@@ -10,10 +10,11 @@ const STATUS_LABEL = { pass: "pass", fail: "**FAIL**", exception: "exception" } 
 
 export function renderTable(results: readonly ControlResult[]): string {
   const escape = (text: string) => text.replaceAll("|", "\\|");
-  const rows = results.map(({ control, status, problems, exceptionReason }) => {
+  const rows = results.map(({ control, status, problems, exceptionReason, notes: facts }) => {
     const notes = [
       ...(exceptionReason ? [exceptionReason] : []),
       ...problems,
+      ...(facts ?? []),
       ...(control.exemptions ?? []).map((e) => `exempt: ${e.what} (${e.why})`),
     ];
     return `| ${control.ids.join(", ")} | ${control.resourceType} | ${escape(control.title)} | ${STATUS_LABEL[status]} | ${escape(notes.join("; "))} |`;

@@ -24,6 +24,10 @@ import { RequestQueue } from "./queue.js";
 import { ApiAccess } from "./api-access.js";
 import { RequestTable } from "./table.js";
 import { ApiGatewayCloudwatchRole } from "./api-gateway-account.js";
+import { AlarmTopic } from "./alarm-topic.js";
+import { Alarms } from "./alarms.js";
+import { ApiScaling } from "./api-scaling.js";
+import { Dashboard } from "./dashboard.js";
 
 export interface MainStackProps {
   readonly config: Config;
@@ -50,12 +54,23 @@ export class MainStack extends BaseStack {
     });
     const albCertificate = lookupCertificate(this, "alb-certificate", config.alb_certificate_domain);
 
+    // Every alarm notifies one topic: the configured one, or one this stack creates (encrypted, with subscriptions).
+    const alarmTopicArn =
+      config.alarm_topic_arn ??
+      new AlarmTopic(this, "alarm-topic", {
+        name: `${prefix}-alarms`,
+        region,
+        accountId,
+        alarmNamePrefix: prefix,
+        emailSubscriptions: config.alarms.email_subscriptions,
+      }).topic.arn;
+
     const queue = new RequestQueue(this, "queue", {
       name: `${prefix}-requests`,
       maxReceiveCount: config.max_receive_count,
       maxBatchSeconds: config.services.processor.max_batch_seconds,
       messageRetentionSeconds: config.message_retention_seconds,
-      alarmTopicArn: config.alarm_topic_arn,
+      alarmTopicArn,
     });
     const table = new RequestTable(this, "table", {
       name: `${prefix}-requests`,
@@ -86,6 +101,7 @@ export class MainStack extends BaseStack {
       cpu: config.services.api.cpu,
       memory: config.services.api.memory,
       desiredCount: config.services.api.desired_count,
+      autoscaled: true,
       containerPort: API_CONTAINER_PORT,
       loadBalancer: {
         targetGroup: ingress.serviceTargetGroup,
@@ -152,7 +168,20 @@ export class MainStack extends BaseStack {
       queue: queue.queue,
       minCount: processorConfig.min_count,
       maxCount: processorConfig.max_count,
-      scaleOutQueueDepth: processorConfig.scale_out_queue_depth,
+      acceptableBacklogSeconds: processorConfig.acceptable_backlog_seconds,
+      messagesPerSecondPerTask: processorConfig.messages_per_second_per_task,
+    });
+    const apiConfig = config.services.api;
+    new ApiScaling(this, "api-scaling", {
+      name: `${prefix}-api`,
+      cluster,
+      service: api.service,
+      alb: ingress.alb,
+      targetGroup: ingress.serviceTargetGroup,
+      minCount: apiConfig.min_count,
+      maxCount: apiConfig.max_count,
+      targetRequestsPerMinutePerTask: apiConfig.target_requests_per_minute_per_task,
+      targetCpuPercent: apiConfig.target_cpu_percent,
     });
 
     // Execution logging needs the account-level CloudWatch role; the stages wait for it.
@@ -194,6 +223,27 @@ export class MainStack extends BaseStack {
         })
       : undefined;
 
+    const watched = {
+      ingestApi: { api: ingestApi.stage.api, stage: ingestApi.stage.stage },
+      queryApi: { api: queryApi.stage.api, stage: queryApi.stage.stage },
+      queue: queue.queue,
+      table: table.table,
+      cluster,
+      apiService: api.service,
+      processorService: processor.service,
+      alb: ingress.alb,
+      serviceTargetGroup: ingress.serviceTargetGroup,
+      nlb: { loadBalancer: ingress.nlb, albTargetGroup: ingress.albTargetGroup },
+    };
+    const alarms = new Alarms(this, "alarms", { ...watched, prefix, topicArn: alarmTopicArn, thresholds: config.alarms });
+    const dashboard = new Dashboard(this, "dashboard", {
+      ...watched,
+      name: prefix,
+      region,
+      deadLetterQueue: queue.deadLetterQueue,
+      alarms: { ...alarms.byHop, queue: [queue.deadLetterAlarm, ...alarms.byHop.queue] },
+    });
+
     const outputs: Record<string, { value: string; description: string }> = {
       ingest_api_url: { value: `${ingestApi.stage.stage.invokeUrl}/requests`, description: "POST JSON objects here" },
       query_api_url: { value: `${queryApi.stage.stage.invokeUrl}/requests`, description: "GET <url>/<requestId>" },
@@ -208,6 +258,8 @@ export class MainStack extends BaseStack {
       processor_running_image_tag: { value: imageTags.processor, description: "Image tag the processor service runs" },
       alb_dns_name: { value: ingress.alb.dnsName, description: "Internal ALB (reached through the NLB)" },
       nlb_dns_name: { value: ingress.nlb.dnsName, description: "Internal NLB (VPC Link target)" },
+      alarm_topic_arn: { value: alarmTopicArn, description: "SNS topic every alarm notifies (docs/RUNBOOK.md)" },
+      dashboard_name: { value: dashboard.dashboard.dashboardName, description: "CloudWatch dashboard, one row per hop" },
       ...(access ? { api_key_id: { value: access.apiKey.id, description: "`aws apigateway get-api-key --include-value --api-key <id>`" } } : {}),
     };
     for (const [name, output] of Object.entries(outputs)) new TerraformOutput(this, name, output);

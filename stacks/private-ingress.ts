@@ -39,6 +39,8 @@ export class PrivateIngress extends Construct {
   readonly serviceTargetGroup: LbTargetGroup;
   /** The ALB's HTTPS listener, which forwards to `serviceTargetGroup`. */
   readonly albListener: LbListener;
+  /** The NLB's target group holding the ALB (its health is the private path's end-to-end health). */
+  readonly albTargetGroup: LbTargetGroup;
 
   constructor(scope: Construct, id: string, props: PrivateIngressProps) {
     super(scope, id);
@@ -111,6 +113,7 @@ export class PrivateIngress extends Construct {
       vpcId: props.vpcId,
       healthCheck: { path: HEALTH_CHECK_PATH, protocol: "HTTPS", port: String(HTTPS_PORT), matcher: "200" },
     });
+    this.albTargetGroup = albTargetGroup;
     new LbTargetGroupAttachment(this, "alb-tg-attachment", {
       targetGroupArn: albTargetGroup.arn,
       targetId: this.alb.arn,

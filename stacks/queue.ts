@@ -5,6 +5,7 @@ import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-re
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DLQ_RETENTION_SECONDS, RECEIVE_WAIT_SECONDS } from "./defaults.js";
 import { policyDocument } from "./iam.js";
+import { runbookLink } from "./runbook.js";
 
 /** Largest message body accepted, in bytes (256 KiB). */
 export const MAX_MESSAGE_BYTES = 262_144;
@@ -30,6 +31,8 @@ export class RequestQueue extends Construct {
   readonly queue: SqsQueue;
   readonly deadLetterQueue: SqsQueue;
   readonly visibilityTimeoutSeconds: number;
+  /** "A message reached the DLQ": shown on the dashboard with the other alarms. */
+  readonly deadLetterAlarm: CloudwatchMetricAlarm;
 
   constructor(scope: Construct, id: string, props: RequestQueueProps) {
     super(scope, id);
@@ -59,9 +62,9 @@ export class RequestQueue extends Construct {
       redriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [this.queue.arn] }),
     });
     // A dead letter is a request that was accepted (202) and never processed: someone must look at it.
-    new CloudwatchMetricAlarm(this, "dlq-alarm", {
+    this.deadLetterAlarm = new CloudwatchMetricAlarm(this, "dlq-alarm", {
       alarmName: `${props.name}-dlq-not-empty`,
-      alarmDescription: `Messages failed ${props.maxReceiveCount} times and wait in ${props.name}-dlq`,
+      alarmDescription: `Messages failed ${props.maxReceiveCount} times and wait in ${props.name}-dlq. ${runbookLink("dlq-not-empty")}`,
       namespace: "AWS/SQS",
       metricName: "ApproximateNumberOfMessagesVisible",
       dimensions: { QueueName: this.deadLetterQueue.name },

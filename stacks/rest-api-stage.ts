@@ -64,6 +64,8 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
  * execution logs, metrics, X-Ray and throttling, and the optional custom domain and WAF association.
  */
 export class RestApiStage extends Construct {
+  /** The API this stage serves (alarms and the dashboard name it with the stage). */
+  readonly api: ApiGatewayRestApi;
   readonly deployment: ApiGatewayDeployment;
   readonly stage: ApiGatewayStage;
   readonly domain?: ApiGatewayDomainName;
@@ -71,6 +73,7 @@ export class RestApiStage extends Construct {
   constructor(scope: Construct, id: string, props: RestApiStageProps) {
     super(scope, id);
     const { api, stageName } = props;
+    this.api = api;
     const accessLogs = logGroup(this, "access-logs", `/aws/apigateway/${api.name}/${stageName}/access`, props.logs);
     // API Gateway would create this group itself, without retention; creating it first keeps it under our settings.
     const executionLogs = logGroup(this, "execution-logs", `API-Gateway-Execution-Logs_${api.id}/${stageName}`, props.logs);

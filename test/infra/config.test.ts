@@ -54,7 +54,24 @@ describe("config: terraform.tfvars.json", () => {
       max_receive_count: 5,
       deletion_protection: true,
       state_backend: { type: "local" },
-      services: { api: { cpu: 256, memory: 512, desired_count: 2 }, processor: { min_count: 1, max_count: 10, max_batch_seconds: 30 } },
+      services: {
+        api: { cpu: 256, memory: 512, desired_count: 2, min_count: 2, max_count: 10, target_requests_per_minute_per_task: 6_000, target_cpu_percent: 60 },
+        processor: { min_count: 1, max_count: 10, max_batch_seconds: 30, acceptable_backlog_seconds: 30, messages_per_second_per_task: 100 },
+      },
+      alarm_topic_arn: null,
+      alarms: {
+        email_subscriptions: [],
+        queue_oldest_message_seconds: 900,
+        processor_stalled_minutes: 10,
+        api_5xx_percent: 1,
+        ingest_p99_latency_ms: 1_000,
+        query_p99_latency_ms: 2_500,
+        alb_target_5xx_percent: 1,
+        alb_unhealthy_hosts: 0,
+        tasks_below_desired_minutes: 5,
+        dynamodb_throttled_requests: 0,
+        dynamodb_system_errors: 0,
+      },
     });
   });
 
@@ -98,6 +115,15 @@ describe("config: terraform.tfvars.json", () => {
     ["pinned load balancer subnets repeat", { load_balancer_subnet_ids: ["subnet-0123abcd", "subnet-0123abcd"] }, /^load_balancer_subnet_ids: expected distinct subnet ids/],
     ["one load balancer subnet is pinned", { load_balancer_subnet_ids: ["subnet-0123abcd"] }, /^load_balancer_subnet_ids: expected at least 2 subnets/],
     ["a pinned load balancer subnet is not a subnet id", { load_balancer_subnet_ids: ["subnet-0123abcd", "sn-1"] }, /^load_balancer_subnet_ids\.1: expected a subnet id/],
+    ["api autoscaling min > max", { "services.api.min_count": 4, "services.api.max_count": 3, "services.api.desired_count": 3 }, /^services\.api\.min_count: must not exceed services\.api\.max_count/],
+    ["the api desired count is outside its autoscaling bounds", { "services.api.desired_count": 1 }, /^services\.api\.desired_count: must be between services\.api\.min_count and max_count \(2-10\)/],
+    ["the api may scale to zero (the query path would have no server)", { "services.api.min_count": 0 }, /^services\.api\.min_count: .*>=1/],
+    ["the per-task throughput is not positive", { "services.processor.messages_per_second_per_task": 0 }, /^services\.processor\.messages_per_second_per_task: .*>0/],
+    ["the old step-scaling key is still set", { "services.processor.scale_out_queue_depth": 100 }, /^services\.processor\.scale_out_queue_depth: unknown key/],
+    ["an alarm email is not an address", { "alarms.email_subscriptions": ["oncall"] }, /^alarms\.email_subscriptions\.0: expected an email address/],
+    ["email subscriptions are set with an existing alarm topic", { "alarm_topic_arn": "arn:aws:sns:eu-west-1:123456789012:alerts", "alarms.email_subscriptions": ["oncall@example.com"] }, /^alarms\.email_subscriptions: only for the topic this stack creates/],
+    ["the oldest-message alarm would fire for every poison message", { "alarms.queue_oldest_message_seconds": 300 }, /^alarms\.queue_oldest_message_seconds: must exceed max_receive_count x the visibility timeout \(300 s\)/],
+    ["an alarm threshold has the wrong type", { "alarms.api_5xx_percent": "1%" }, /^alarms\.api_5xx_percent: .*expected number/],
   ];
   test.each(rules)("config: fails when %s", (_name, changes, expected) => {
     const problems = problemsOf(() => parseWith(changes));

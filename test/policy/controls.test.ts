@@ -2,17 +2,12 @@ import { describe, expect, test } from "vitest";
 import { CONTROLS, evaluate, type Control } from "../../policy/controls.js";
 import { renderTable } from "../../policy/report.js";
 import { resources, type TfJson } from "../../policy/terraform-json.js";
-import { exampleConfig, synthApp } from "../support/synth.js";
+import { synthesizeToJson } from "../../stacks/synthesize.js";
+import { allOptionsConfig, exampleConfig, synthApp } from "../support/synth.js";
 
-/** Config that turns every optional control on, so none of them is an exception. */
-const FULL_OPTIONS = {
-  waf_web_acl_arn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/orders/0123abcd-0123-0123-0123-0123456789ab",
-  alb_access_logs_bucket: "orders-lb-logs",
-  log_kms_key_arn: "arn:aws:kms:eu-west-1:123456789012:key/0123abcd-0123-0123-0123-0123456789ab",
-  query_api_domain: "query.example.com",
-};
 const example = { ...synthApp(), config: exampleConfig() };
-const full = { ...synthApp(FULL_OPTIONS), config: exampleConfig(FULL_OPTIONS) };
+/** examples/all-options.tfvars.json turns every optional control on, so none of them is an exception. */
+const full = { ...synthesizeToJson(allOptionsConfig()), config: allOptionsConfig() };
 
 const idOf = (control: Control) => control.ids[0]!;
 const resultFor = (input: typeof example, id: string) => evaluate(input).find((r) => idOf(r.control) === id)!;
@@ -101,6 +96,15 @@ const BREAKERS: Record<string, (s: { ecr: TfJson; main: TfJson }) => void> = {
     const toTasks = rules.find((r) => r.path.endsWith("/from-load-balancer-ingress"))!.body;
     toAlb.referenced_security_group_id = toTasks.security_group_id;
   },
+  "CUSTOM.ALARM_ACTIONS": ({ main }) => delete first(main, "aws_cloudwatch_metric_alarm", (a) => a.alarm_name.endsWith("-processor-stalled")).alarm_actions,
+  "SNS.1": ({ main }) => delete first(main, "aws_sns_topic").kms_master_key_id,
+  "CUSTOM.SCALABLE_TARGETS": ({ main }) => {
+    const targets = main.resource!.aws_appautoscaling_target!;
+    const api = resources(main, "aws_appautoscaling_target").find((t) => t.path.endsWith("api-scaling/target"))!;
+    delete targets[api.name];
+  },
+  // The DLQ alarm watching a queue by a typed name instead of by reference.
+  "CUSTOM.ALARM_DIMENSIONS": ({ main }) => (first(main, "aws_cloudwatch_metric_alarm", (a) => a.alarm_name.endsWith("-dlq-not-empty")).dimensions.QueueName = "orders-prod-requests-dlq"),
 };
 
 describe("policy controls", () => {
@@ -134,6 +138,20 @@ describe("policy controls", () => {
   });
 
   const SUBTLE_BREAKS: [id: string, how: string, (s: { main: TfJson }) => void][] = [
+    ["CUSTOM.ALARM_ACTIONS", "an action that is not the alarm topic", ({ main }) =>
+      (first(main, "aws_cloudwatch_metric_alarm").alarm_actions = ["arn:aws:sns:eu-west-1:123456789012:somewhere-else"])],
+    ["SNS.1", "the AWS-managed SNS key (alarms cannot publish with it)", ({ main }) => (first(main, "aws_sns_topic").kms_master_key_id = "alias/aws/sns")],
+    ["SNS.1", "a key policy that leaves CloudWatch out", ({ main }) =>
+      editPolicy(first(main, "aws_kms_key"), "policy", (d) => (d.Statement = d.Statement.filter((s: any) => s.Principal?.Service !== "cloudwatch.amazonaws.com")))],
+    ["SNS.1", "key rotation off", ({ main }) => (first(main, "aws_kms_key").enable_key_rotation = false)],
+    ["CUSTOM.SCALABLE_TARGETS", "max below min", ({ main }) => (first(main, "aws_appautoscaling_target").max_capacity = 0)],
+    ["CUSTOM.SCALABLE_TARGETS", "a scalable target without a policy", ({ main }) => delete main.resource!.aws_appautoscaling_policy],
+    ["CUSTOM.SCALABLE_TARGETS", "a service that resets its count on every deploy", ({ main }) => delete first(main, "aws_ecs_service").lifecycle],
+    ["CUSTOM.ALARM_DIMENSIONS", "a literal inside a metric-math query", ({ main }) =>
+      (first(main, "aws_cloudwatch_metric_alarm", (a) => a.alarm_name.endsWith("-processor-stalled")).metric_query[0].metric.dimensions.QueueName = "orders-prod-requests")],
+    ["CUSTOM.ALARM_DIMENSIONS", "a reference to a resource that is not in the stack", ({ main }) =>
+      (first(main, "aws_cloudwatch_metric_alarm", (a) => a.alarm_name.endsWith("-queue-oldest-message")).dimensions.QueueName = "${aws_sqs_queue.gone.name}")],
+    ["CUSTOM.ALARM_DIMENSIONS", "a metric without dimensions", ({ main }) => delete first(main, "aws_cloudwatch_metric_alarm", (a) => a.alarm_name.endsWith("-queue-oldest-message")).dimensions],
     ["CKV_AWS_111", "an ARN with a wildcard region", ({ main }) =>
       editPolicy(first(main, "aws_iam_role_policy", (p) => p.policy.includes("dynamodb:GetItem")), "policy", (d) => (d.Statement[0].Resource = "arn:aws:dynamodb:*:123456789012:table/x"))],
     ["CUSTOM.SG_HOPS", "tasks admitting the ALB on a second port", ({ main }) =>
@@ -152,6 +170,25 @@ describe("policy controls", () => {
     const dev = { ...synthApp({ deletion_protection: false }), config: exampleConfig({ deletion_protection: false }) };
     expect(resultFor(dev, "ELB.6").status).toBe("exception");
     expect(resultFor(dev, "DynamoDB.6").status).toBe("exception");
+  });
+
+  test("policy: with alarm_topic_arn set, the topic's encryption is an exception and every alarm still notifies that topic", () => {
+    const topic = "arn:aws:sns:eu-west-1:123456789012:alerts";
+    const external = { ...synthApp({ alarm_topic_arn: topic }), config: exampleConfig({ alarm_topic_arn: topic }) };
+    expect(resultFor(external, "SNS.1")).toMatchObject({ status: "exception", exceptionReason: expect.stringContaining("alarm_topic_arn") });
+    expect(resultFor(external, "CUSTOM.ALARM_ACTIONS").status).toBe("pass");
+  });
+
+  test("policy: a service fixed at one size passes CUSTOM.SCALABLE_TARGETS and is reported as fixed", () => {
+    const api = { image_tag: "0.1.0", desired_count: 3, min_count: 3, max_count: 3 };
+    const processor = (exampleConfig().services as any).processor;
+    const changes = { services: { api, processor: { ...processor } } };
+    const fixed = { ...synthApp(changes), config: exampleConfig(changes) };
+    const result = resultFor(fixed, "CUSTOM.SCALABLE_TARGETS");
+    expect(result.status).toBe("pass");
+    expect(result.notes).toEqual([expect.stringMatching(/api\/service: fixed size \(min = max = 3\)$/)]);
+    expect(resultFor(example, "CUSTOM.SCALABLE_TARGETS").notes).toBeUndefined();
+    expect(renderTable(evaluate(fixed))).toContain("fixed size (min = max = 3)");
   });
 
   test("policy: a shorter log retention fails CKV_AWS_338 through config alone", () => {

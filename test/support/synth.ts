@@ -12,6 +12,15 @@ export function exampleConfigInput(): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL("../../terraform.tfvars.json", import.meta.url), "utf8"));
 }
 
+/** `examples/all-options.tfvars.json`: every optional feature on (custom domains, WAF, log key, email alarms...). */
+export function allOptionsConfigInput(): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL("../../examples/all-options.tfvars.json", import.meta.url), "utf8"));
+}
+
+export function allOptionsConfig(): Config {
+  return parseConfig(allOptionsConfigInput(), "examples/all-options.tfvars.json");
+}
+
 export function exampleConfig(changes: Record<string, unknown> = {}): Config {
   return parseConfig({ ...exampleConfigInput(), ...changes });
 }

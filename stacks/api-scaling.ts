@@ -1,0 +1,72 @@
+import { Construct } from "constructs";
+import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
+import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
+import type { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import type { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import type { Lb } from "@cdktf/provider-aws/lib/lb";
+import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+
+export interface ApiScalingProps {
+  readonly name: string;
+  readonly cluster: EcsCluster;
+  readonly service: EcsService;
+  /** The ALB and the target group the service registers in: the request-count metric is per target of this group. */
+  readonly alb: Lb;
+  readonly targetGroup: LbTargetGroup;
+  readonly minCount: number;
+  readonly maxCount: number;
+  /** ALB requests per task per minute the service is held at. */
+  readonly targetRequestsPerMinutePerTask: number;
+  /** Average CPU the service is held at. */
+  readonly targetCpuPercent: number;
+}
+
+/**
+ * Scales the api on two target-tracking policies: requests per task (the load itself, seen before it costs CPU)
+ * and CPU (for requests that got more expensive). Application Auto Scaling scales out when either asks for it and
+ * scales in only when both allow it.
+ */
+export class ApiScaling extends Construct {
+  readonly target: AppautoscalingTarget;
+
+  constructor(scope: Construct, id: string, props: ApiScalingProps) {
+    super(scope, id);
+    this.target = new AppautoscalingTarget(this, "target", {
+      serviceNamespace: "ecs",
+      scalableDimension: "ecs:service:DesiredCount",
+      resourceId: `service/${props.cluster.name}/${props.service.name}`,
+      minCapacity: props.minCount,
+      maxCapacity: props.maxCount,
+    });
+    const scalable = {
+      serviceNamespace: this.target.serviceNamespace,
+      scalableDimension: this.target.scalableDimension,
+      resourceId: this.target.resourceId,
+    };
+    const cooldowns = { scaleOutCooldown: 60, scaleInCooldown: 300 };
+    new AppautoscalingPolicy(this, "requests-per-task", {
+      name: `${props.name}-requests-per-task`,
+      policyType: "TargetTrackingScaling",
+      ...scalable,
+      targetTrackingScalingPolicyConfiguration: {
+        targetValue: props.targetRequestsPerMinutePerTask,
+        predefinedMetricSpecification: {
+          predefinedMetricType: "ALBRequestCountPerTarget",
+          // app/<alb>/<id>/targetgroup/<group>/<id>: the form AWS requires for this metric.
+          resourceLabel: `${props.alb.arnSuffix}/${props.targetGroup.arnSuffix}`,
+        },
+        ...cooldowns,
+      },
+    });
+    new AppautoscalingPolicy(this, "cpu", {
+      name: `${props.name}-cpu`,
+      policyType: "TargetTrackingScaling",
+      ...scalable,
+      targetTrackingScalingPolicyConfiguration: {
+        targetValue: props.targetCpuPercent,
+        predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+        ...cooldowns,
+      },
+    });
+  }
+}
