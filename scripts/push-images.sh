@@ -9,14 +9,16 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: scripts/push-images.sh [--check] <tag>
-       npm run images:push -- [--check] <tag>
+Usage: scripts/push-images.sh [--check | --mark-deployed] <tag>
+       npm run images:push -- [--check | --mark-deployed] <tag>
 
 Builds apps/api/Dockerfile and apps/processor/Dockerfile (context: the repository root) as <repository-url>:<tag>
 and pushes each image unless its repository already holds <tag>. Use the commit SHA as the tag
 (e.g. "$(git rev-parse HEAD)"), then deploy with TF_VAR_api_image_tag / TF_VAR_processor_image_tag set to it.
 
 --check: build and push nothing; exit non-zero unless both repositories already hold <tag> (before a rollback).
+--mark-deployed: build and push nothing; add the tag deployed-<tag> to the existing <tag> images, which the
+  repositories' lifecycle policy then keeps (ecr/lifecycle-policy.ts). Every deploy runs it before `cdktf deploy main`.
 
 Tags: 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-' (the image_tag variables' rule).
 
@@ -25,6 +27,7 @@ Environment (all optional):
   PROCESSOR_REPOSITORY_URL  in ECR_STACK_DIR (the ecr stack must be deployed: npm run deploy:ecr)
   ECR_STACK_DIR             synthesized ecr stack (default: cdktf.out/stacks/ecr; run `npm run synth` first)
   IMAGE_PLATFORM            docker build --platform (default: linux/amd64, the Fargate task architecture)
+  IMAGE_SERVICES            the services to act on (default: "api processor")
 EOF
 }
 
@@ -38,8 +41,13 @@ if [ "$#" -eq 1 ] && { [ "$1" = "-h" ] || [ "$1" = "--help" ]; }; then
   exit 0
 fi
 check_only=""
+mark_deployed=""
 if [ "$#" -ge 1 ] && [ "$1" = "--check" ]; then
   check_only=yes
+  shift
+elif [ "$#" -ge 1 ] && [ "$1" = "--mark-deployed" ]; then
+  check_only=yes
+  mark_deployed=yes
   shift
 fi
 if [ "$#" -ne 1 ] || [ -z "$1" ]; then
@@ -56,7 +64,10 @@ fi
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-services=(api processor)
+read -r -a services <<<"${IMAGE_SERVICES:-api processor}"
+for service in "${services[@]}"; do
+  case $service in api | processor) ;; *) die "IMAGE_SERVICES: unknown service '$service' (api, processor)" ;; esac
+done
 ecr_stack_dir=${ECR_STACK_DIR:-cdktf.out/stacks/ecr}
 platform=${IMAGE_PLATFORM:-linux/amd64}
 # The Dockerfiles use per-Dockerfile ignore files (apps/<service>/Dockerfile.dockerignore), which need BuildKit.
@@ -141,9 +152,31 @@ done
 
 if [ -n "$check_only" ]; then
   for i in "${!services[@]}"; do
-    [ "${build[i]}" != missing ] || die "--check: ${services[i]} has no image tagged $tag (deploying it would fail)"
+    [ "${build[i]}" != missing ] || die "${services[i]} has no image tagged $tag (deploying it would fail)"
   done
-  printf 'push-images: both images exist for %s\n' "$tag"
+  printf 'push-images: %s: the images exist for %s\n' "${services[*]}" "$tag"
+  [ -n "$mark_deployed" ] || exit 0
+  # ECR tags stop at 128 characters; ecr/lifecycle-policy.ts's deployedTag cuts the same way.
+  marker="deployed-$tag"
+  marker=${marker:0:128}
+  for i in "${!services[@]}"; do
+    url=${urls[i]}
+    [[ $url =~ \.dkr\.ecr\.([a-z0-9-]+)\. ]] && region=${BASH_REMATCH[1]}
+    manifest=$(aws ecr batch-get-image --region "$region" --repository-name "${url#*/}" --image-ids "imageTag=$tag" \
+      --accepted-media-types application/vnd.oci.image.manifest.v1+json application/vnd.docker.distribution.manifest.v2+json \
+      application/vnd.oci.image.index.v1+json application/vnd.docker.distribution.manifest.list.v2+json \
+      --query 'images[0].imageManifest' --output text) || die "could not read the manifest of $url:$tag"
+    # Same manifest, one more tag: no layer is copied. A marker that exists already (a re-deploy) is fine.
+    if output=$(aws ecr put-image --region "$region" --repository-name "${url#*/}" --image-tag "$marker" \
+      --image-manifest "$manifest" --output text --query 'image.imageId.imageDigest' 2>&1); then
+      printf 'push-images: %s:%s marked %s\n' "$url" "$tag" "$marker"
+    else
+      case $output in
+        *ImageAlreadyExistsException* | *ImageTagAlreadyExistsException*) printf 'push-images: %s:%s was already marked %s\n' "$url" "$tag" "$marker" ;;
+        *) printf '%s\n' "$output" >&2 && die "could not tag $url:$tag as $marker" ;;
+      esac
+    fi
+  done
   exit 0
 fi
 

@@ -3,19 +3,20 @@
  * Fast entry point of `npm run synth` and of cdktf.json's `app` (so `cdktf synth|deploy` run the same code).
  *
  * esbuild bundles our own TypeScript (main.ts and what it imports; npm packages stay external) into one
- * CommonJS file under node_modules/.cache, which plain Node then runs. Running main.ts through tsx instead
- * puts tsx's loader hooks in front of every one of the hundreds of modules cdktf and the provider load,
+ * CommonJS file under node_modules/.cache (a folder per checkout: tools/bundle-file.mjs), which plain Node then
+ * runs. Running main.ts through tsx instead puts tsx's loader hooks in front of every one of the hundreds of modules cdktf and the provider load,
  * which costs more than the synth itself (see docs/BENCHMARKS.md). Bundling our ~25 files takes ~50 ms.
  */
 import { build } from "esbuild";
 import { createRequire } from "node:module";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundleFile } from "./bundle-file.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 // The entry can be overridden for the synth benchmark's barrel-import variant; users never pass one.
 const entry = resolve(root, process.argv[2] ?? "main.ts");
-const outfile = join(root, "node_modules", ".cache", "apigw-vpclink", `${relative(root, entry).replaceAll("/", "_")}.cjs`);
+const outfile = bundleFile(root, entry);
 
 await build({
   entryPoints: [entry],

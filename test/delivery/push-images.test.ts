@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/lint-delivery.js";
+import { STUBS } from "./stubs.js";
 
 const SCRIPT = join(ROOT, "scripts", "push-images.sh");
 const REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
@@ -17,41 +18,6 @@ const TAG = "0123456789abcdef0123456789abcdef01234567";
 
 let work = "";
 let bin = "";
-
-// Each stand-in appends "<tool> <args...>" to $STUB_LOG.
-const STUBS: Record<string, string> = {
-  aws: `#!/usr/bin/env bash
-echo "aws $*" >>"$STUB_LOG"
-case "$1 $2" in
-  "ecr get-login-password") echo stub-password ;;
-  "ecr describe-images")
-    repository=""; while [ "$#" -gt 0 ]; do [ "$1" = --repository-name ] && repository=$2; shift; done
-    case " \${STUB_FAIL_DESCRIBE:-} " in *" $repository "*)
-      echo "An error occurred (AccessDeniedException) when calling the DescribeImages operation" >&2; exit 254 ;;
-    esac
-    case " \${STUB_EXISTING:-} " in
-      *" $repository "*) echo "sha256:0000" ;;
-      *) echo "An error occurred (ImageNotFoundException) when calling the DescribeImages operation" >&2; exit 254 ;;
-    esac ;;
-  *) echo "unexpected aws call" >&2; exit 99 ;;
-esac
-`,
-  docker: `#!/usr/bin/env bash
-echo "docker $*" >>"$STUB_LOG"
-if [ "$1" = login ]; then read -r password; echo "docker login password=$password" >>"$STUB_LOG"; fi
-if [ "$1" = build ] && [ -n "\${STUB_FAIL_BUILD:-}" ]; then exit 1; fi
-exit 0
-`,
-  terraform: `#!/usr/bin/env bash
-echo "terraform $*" >>"$STUB_LOG"
-case "$*" in
-  *"output -raw api_repository_url") [ -n "\${STUB_API_URL:-}" ] || exit 1; printf '%s' "$STUB_API_URL" ;;
-  *"output -raw processor_repository_url") [ -n "\${STUB_PROCESSOR_URL:-}" ] || exit 1; printf '%s' "$STUB_PROCESSOR_URL" ;;
-  *" init "*) exit 0 ;;
-  *) exit 1 ;;
-esac
-`,
-};
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "push-images-"));
@@ -94,8 +60,8 @@ describe("push-images.sh arguments", () => {
     const result = run([]);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("expected exactly one argument, the image tag");
-    expect(result.stderr).toContain("Usage: scripts/push-images.sh [--check] <tag>");
-    expect(result.stderr).toContain("npm run images:push -- [--check] <tag>");
+    expect(result.stderr).toContain("Usage: scripts/push-images.sh [--check | --mark-deployed] <tag>");
+    expect(result.stderr).toContain("npm run images:push -- [--check | --mark-deployed] <tag>");
     expect(result.calls).toEqual([]); // nothing was looked up, built or pushed
   });
 
@@ -104,7 +70,7 @@ describe("push-images.sh arguments", () => {
     (args) => {
       const result = run(args);
       expect(result.status).toBe(2);
-      expect(result.stderr).toContain("Usage: scripts/push-images.sh [--check] <tag>");
+      expect(result.stderr).toContain("Usage: scripts/push-images.sh [--check | --mark-deployed] <tag>");
       expect(result.calls).toEqual([]);
     },
   );
@@ -112,7 +78,7 @@ describe("push-images.sh arguments", () => {
   it("prints the usage on --help and exits 0", () => {
     const result = run(["--help"]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain("Usage: scripts/push-images.sh [--check] <tag>");
+    expect(result.stdout).toContain("Usage: scripts/push-images.sh [--check | --mark-deployed] <tag>");
   });
 });
 
@@ -182,7 +148,7 @@ describe("push-images.sh --check (before a rollback)", () => {
   it("succeeds without building or logging in when both tags exist", () => {
     const result = run(["--check", TAG], { STUB_EXISTING: "orders-prod/api orders-prod/processor" });
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toContain(`both images exist for ${TAG}`);
+    expect(result.stdout).toContain(`api processor: the images exist for ${TAG}`);
     expect(result.calls.filter((call) => call.startsWith("docker") || call.includes("get-login-password"))).toEqual([]);
   });
 
@@ -190,14 +156,48 @@ describe("push-images.sh --check (before a rollback)", () => {
     const result = run(["--check", TAG], { STUB_EXISTING: "orders-prod/api" });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain(`${PROCESSOR_URL}:${TAG} does not exist`);
-    expect(result.stderr).toContain(`--check: processor has no image tagged ${TAG}`);
+    expect(result.stderr).toContain(`processor has no image tagged ${TAG} (deploying it would fail)`);
     expect(result.calls.filter((call) => call.startsWith("docker"))).toEqual([]);
   });
 
   it("still requires the tag", () => {
     const result = run(["--check"]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain("Usage: scripts/push-images.sh [--check] <tag>");
+    expect(result.stderr).toContain("Usage: scripts/push-images.sh [--check | --mark-deployed] <tag>");
+  });
+});
+
+describe("push-images.sh --mark-deployed (before every deploy: the lifecycle policy keeps deployed images)", () => {
+  it("adds deployed-<tag> to each existing image, with its own manifest, building nothing", () => {
+    const result = run(["--mark-deployed", TAG], { STUB_EXISTING: "orders-prod/api orders-prod/processor" });
+    expect(result.status, result.stderr).toBe(0);
+    const puts = result.calls.filter((call) => call.startsWith("aws ecr put-image"));
+    expect(puts).toEqual([
+      expect.stringContaining(`--repository-name orders-prod/api --image-tag deployed-${TAG} --image-manifest {"schemaVersion":2}`),
+      expect.stringContaining(`--repository-name orders-prod/processor --image-tag deployed-${TAG} --image-manifest {"schemaVersion":2}`),
+    ]);
+    expect(result.calls.filter((call) => call.startsWith("docker"))).toEqual([]);
+  });
+
+  it("succeeds when an image is already marked (a re-deploy), and acts only on IMAGE_SERVICES", () => {
+    const result = run(["--mark-deployed", "v1"], { STUB_EXISTING: "orders-prod/processor", STUB_MARKED: "deployed-v1", IMAGE_SERVICES: "processor" });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`${PROCESSOR_URL}:v1 was already marked deployed-v1`);
+    expect(result.calls.some((call) => call.includes("orders-prod/api"))).toBe(false);
+  });
+
+  it("cuts the marker to ECR's 128-character tag limit", () => {
+    const long = "a".repeat(128);
+    const result = run(["--mark-deployed", long], { STUB_EXISTING: "orders-prod/api orders-prod/processor" });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.calls.find((call) => call.startsWith("aws ecr put-image"))).toContain(`--image-tag deployed-${"a".repeat(119)} `);
+  });
+
+  it("fails, naming the service, when the image to mark does not exist", () => {
+    const result = run(["--mark-deployed", TAG], { STUB_EXISTING: "orders-prod/api" });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(`processor has no image tagged ${TAG}`);
+    expect(result.calls.filter((call) => call.startsWith("aws ecr put-image"))).toEqual([]);
   });
 });
 

@@ -173,6 +173,16 @@ describe("config: npm run synth with a bad file", () => {
     expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
   });
 
+  test("entry point: the synth bundle is per checkout, so checkouts sharing node_modules never run each other's code", async () => {
+    const { bundleFile } = await import("../../tools/bundle-file.mjs");
+    const root = join(import.meta.dirname, "../..");
+    const here = bundleFile(root, join(root, "main.ts"));
+    expect(bundleFile("/elsewhere/checkout", "/elsewhere/checkout/main.ts")).not.toBe(here.replace(root, "/elsewhere/checkout"));
+    const dir = mkdtempSync(join(tmpdir(), "bundle-"));
+    expect(runSynth(join(root, "terraform.tfvars.json"), join(dir, "cdktf.out")).status).toBe(0);
+    expect(existsSync(here)).toBe(true);
+  });
+
   test("config: fails when the file is not JSON, naming the file", () => {
     const dir = mkdtempSync(join(tmpdir(), "bad-json-"));
     const file = join(dir, "terraform.tfvars.json");

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `npm run deploy:main`: deploy the main stack without rolling the services to other images by accident.
+# Each service keeps the image tag it runs now (the stack's <service>_running_image_tag output) unless
+# TF_VAR_<service>_image_tag names another; on a first deploy (no state yet) the var file's tag is used.
+# The tags deployed are marked first (scripts/push-images.sh --mark-deployed), so the ECR lifecycle policy keeps them.
+# Arguments go to `cdktf deploy main` (e.g. --auto-approve).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+stack_dir=${MAIN_STACK_DIR:-cdktf.out/stacks/main}
+say() { printf 'deploy-main: %s\n' "$*" >&2; }
+
+npm run --silent synth >&2
+if [ ! -d "$stack_dir/.terraform" ]; then
+  terraform -chdir="$stack_dir" init -input=false -no-color >&2
+fi
+
+# The tag each service deploys: given, running, or (first deploy) the var file's default.
+tag_for() {
+  local service=$1 variable="TF_VAR_${1}_image_tag" tag
+  if [ -n "${!variable:-}" ]; then
+    say "$service: $variable=${!variable} (given)"
+    printf '%s' "${!variable}"
+  elif tag=$(terraform -chdir="$stack_dir" output -raw "${service}_running_image_tag" 2>/dev/null) && [ -n "$tag" ]; then
+    say "$service: keeps the running image tag $tag (set $variable to deploy another)"
+    printf '%s' "$tag"
+  else
+    tag=$(node -e 'const [file, name] = process.argv.slice(1); process.stdout.write(require(require("node:path").resolve(file)).variable[name].default)' \
+      "$stack_dir/cdk.tf.json" "${service}_image_tag")
+    say "$service: no running image tag in the state (a first deploy): services.$service.image_tag from the var file, $tag"
+    printf '%s' "$tag"
+  fi
+}
+
+for service in api processor; do
+  tag=$(tag_for "$service")
+  export "TF_VAR_${service}_image_tag=$tag"
+  [ -n "${SKIP_MARK_DEPLOYED:-}" ] || IMAGE_SERVICES=$service bash scripts/push-images.sh --mark-deployed "$tag" >&2
+done
+
+export CHECKPOINT_DISABLE=1
+exec npx cdktf deploy main --skip-synth --ignore-missing-stack-dependencies "$@"
