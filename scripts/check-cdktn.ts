@@ -1,0 +1,336 @@
+/**
+ * `npm run check:cdktn`: does this app, migrated from CDKTF to CDK Terrain (cdktn) the way docs/CDKTN.md says,
+ * synthesize the same Terraform JSON? Everything happens in a scratch directory under the OS temp dir; the working
+ * tree and the repository's node_modules are only read.
+ *
+ * Four synths of both stacks from terraform.tfvars.json, all on a fetched Node 24 (cdktn needs Node >= 22; the same
+ * Node for all four keeps Node out of the differences):
+ *   cdktf   the app as it is: cdktf + @cdktf/provider-aws (AWS provider 6.25) from the repository's node_modules;
+ *   hybrid  the same unchanged source on cdktn, installed under the name `cdktf`, with the same @cdktf/provider-aws;
+ *   cdktn   a copy with the packages swapped and the imports rewritten, on cdktn + @cdktn/provider-aws;
+ *   cli     that copy synthesized by `cdktn synth` (cdktn-cli running cdktf.json's app, as `npm run deploy:*` would).
+ * cdktf -> hybrid differs only by the framework, hybrid -> cdktn only by the provider bindings, cdktn -> cli only by
+ * the CLI: each difference is attributed to one of them, and each must be explained by a row of docs/CDKTN.md.
+ * The migrated copy is also type-checked against the fork's typings (same compiler options as the repository).
+ *
+ *   npm run check:cdktn                 # the pinned fork releases below
+ *   npm run check:cdktn -- --latest     # the newest fork releases on the registry (the weekly workflow)
+ *   npm run check:cdktn -- --keep       # keep the scratch directory to inspect it
+ */
+import { execFile } from "node:child_process";
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { promisify } from "node:util";
+import { build } from "esbuild";
+import ts from "typescript";
+import { fetchImageNode, IMAGE_NODE_VERSION } from "../test/support/image-node.js";
+import { diffSynths, formatValue, measure, normalize, type Difference, type Normalized, type Synth } from "./cdktn/compare.js";
+import { explain, parseExplanations, SOURCES, type Checked, type Source } from "./cdktn/explanations.js";
+import { migratePackageJson, rewriteImports, type Target } from "./cdktn/migrate.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const DOC = join(ROOT, "docs", "CDKTN.md");
+/** The app's entry point; the sources copied are the files it reaches (type-only imports included). */
+const ENTRY = "main.ts";
+/** Files the CLI needs besides the sources: its config, the app command it names, the example var file. */
+const EXTRA_FILES = ["cdktf.json", "tools/synth.mjs", "terraform.tfvars.json"];
+
+/** The fork releases checked by default: the newest on the registry when this was written. */
+const PINNED: Target["versions"] = { cdktn: "0.24.0", "cdktn-cli": "0.24.0", "@cdktn/provider-aws": "25.7.0", constructs: "10.7.2" };
+
+const run = promisify(execFile);
+
+interface Options {
+  readonly latest: boolean;
+  readonly keep: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const unknown = argv.filter((arg) => !["--latest", "--keep"].includes(arg));
+  if (unknown.length > 0) throw new UsageError(`unknown argument(s): ${unknown.join(" ")} (known: --latest, --keep)`);
+  return { latest: argv.includes("--latest"), keep: argv.includes("--keep") };
+}
+
+class UsageError extends Error {}
+
+async function npmView(spec: string, field: string): Promise<string> {
+  const { stdout } = await run("npm", ["view", spec, field, "--json"], { timeout: 60_000 });
+  const value: unknown = JSON.parse(stdout);
+  // A range matching several versions answers with an array, oldest first.
+  return String(Array.isArray(value) ? value[value.length - 1] : value);
+}
+
+/** The lowest Node every package accepts: the highest `>=` minimum among their `engines.node`. */
+function strictestNode(ranges: readonly string[]): string {
+  const minimum = (range: string) => (/>=\s*(\d+)\.(\d+)\.(\d+)/.exec(range) ?? []).slice(1).map(Number);
+  const sorted = ranges.filter((range) => minimum(range).length === 3).sort((a, b) => {
+    const [x, y] = [minimum(a), minimum(b)];
+    return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
+  });
+  const top = sorted[sorted.length - 1];
+  if (!top) throw new Error(`no ">= x.y.z" Node range among ${ranges.join(", ")}`);
+  return `>=${minimum(top).join(".")}`;
+}
+
+async function resolveTarget(latest: boolean): Promise<Target> {
+  let versions = PINNED;
+  if (latest) {
+    const [cdktn, cli, provider] = await Promise.all(["cdktn", "cdktn-cli", "@cdktn/provider-aws"].map((name) => npmView(name, "version")));
+    const constructsRange = await npmView(`cdktn@${cdktn}`, "peerDependencies.constructs");
+    versions = { cdktn: cdktn!, "cdktn-cli": cli!, "@cdktn/provider-aws": provider!, constructs: await npmView(`constructs@${constructsRange}`, "version") };
+  }
+  const engines = await Promise.all(
+    (["cdktn", "cdktn-cli", "@cdktn/provider-aws"] as const).map((name) => npmView(`${name}@${versions[name]}`, "engines.node").catch(() => "")),
+  );
+  return { versions, node: strictestNode(engines.filter(Boolean)) };
+}
+
+/** Our own files the entry point reaches, relative to the repository (what a user's project holds). */
+function sourceFiles(): string[] {
+  const configFile = ts.readConfigFile(join(ROOT, "tsconfig.json"), ts.sys.readFile.bind(ts.sys));
+  const { options } = ts.parseJsonConfigFileContent(configFile.config, ts.sys, ROOT);
+  const program = ts.createProgram({ rootNames: [join(ROOT, ENTRY)], options });
+  return program
+    .getSourceFiles()
+    .map((file) => resolve(file.fileName))
+    .filter((file) => file.startsWith(ROOT + sep) && !file.includes(`${sep}node_modules${sep}`))
+    .map((file) => relative(ROOT, file))
+    .sort();
+}
+
+/** Type-checks the migrated copy with the repository's compiler options; returns the diagnostics as text. */
+function typecheck(dir: string, files: readonly string[]): string {
+  const configFile = ts.readConfigFile(join(ROOT, "tsconfig.json"), ts.sys.readFile.bind(ts.sys));
+  const { options } = ts.parseJsonConfigFileContent(configFile.config, ts.sys, dir);
+  const typeRoots = [join(dir, "node_modules", "@types")];
+  // cdktn-cli brings @types/node; the repository's copy only when it does not.
+  if (!existsSync(join(typeRoots[0]!, "node"))) typeRoots.push(join(ROOT, "node_modules", "@types"));
+  const program = ts.createProgram({ rootNames: files.filter((file) => file.endsWith(".ts")).map((file) => join(dir, file)), options: { ...options, typeRoots } });
+  const diagnostics = ts.getPreEmitDiagnostics(program);
+  return ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (name) => name, getCurrentDirectory: () => dir, getNewLine: () => "\n" });
+}
+
+/** Bundles the app like tools/synth.mjs (our TypeScript in, npm packages external) and lists the packages it imports. */
+async function bundle(entry: string, outfile: string): Promise<string[]> {
+  const result = await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    packages: "external",
+    platform: "node",
+    format: "cjs",
+    target: "node22",
+    logLevel: "warning",
+    metafile: true,
+  });
+  const packages = new Set<string>();
+  for (const input of Object.values(result.metafile.inputs)) {
+    for (const imported of input.imports) {
+      if (!imported.external || imported.path.startsWith("node:")) continue;
+      const parts = imported.path.split("/");
+      packages.add(imported.path.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!);
+    }
+  }
+  return [...packages].sort();
+}
+
+/** `npm install` on the fetched Node (so engine ranges are checked against the Node that runs the synth). */
+async function npmInstall(dir: string, nodeBin: string, extra: readonly string[] = []): Promise<void> {
+  const args = ["install", "--no-audit", "--no-fund", "--engine-strict", "--ignore-scripts", "--prefer-offline", ...extra];
+  try {
+    await run("npm", args, { cwd: dir, env: withNodeFirst(nodeBin), timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
+  } catch (error) {
+    const { stderr } = error as { stderr?: string };
+    throw new Error(`npm install in ${dir} failed:\n${stderr ?? String(error)}`);
+  }
+}
+
+/** The environment for a child that must find the fetched Node first on PATH, without inherited CDKTF settings. */
+function withNodeFirst(nodeBin: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${dirname(nodeBin)}:${process.env.PATH ?? ""}`, CHECKPOINT_DISABLE: "1", ...extra };
+  for (const name of ["CDKTF_OUTDIR", "CDKTF_CONTEXT_JSON", "CDKTF_STACK_ID", "TFVARS_FILE"]) if (!(name in extra)) delete env[name];
+  return env;
+}
+
+async function readSynth(outdir: string): Promise<Synth> {
+  const manifest = JSON.parse(await readFile(join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, { synthesizedStackPath: string }> };
+  const stacks: Record<string, Record<string, unknown>> = {};
+  for (const [id, stack] of Object.entries(manifest.stacks)) {
+    stacks[id] = JSON.parse(await readFile(join(outdir, stack.synthesizedStackPath), "utf8"));
+  }
+  return { manifest, stacks };
+}
+
+async function synthDirect(nodeBin: string, app: string, outdir: string, tfvars: string): Promise<Synth> {
+  await run(nodeBin, [app], { cwd: dirname(app), env: withNodeFirst(nodeBin, { CDKTF_OUTDIR: outdir, TFVARS_FILE: tfvars }), timeout: 300_000 });
+  return readSynth(outdir);
+}
+
+class Clock {
+  private readonly start = performance.now();
+  private last = this.start;
+  lap(): string {
+    const now = performance.now();
+    const text = `${((now - this.last) / 1000).toFixed(1)} s`;
+    this.last = now;
+    return text;
+  }
+  total(): string {
+    return `${((performance.now() - this.start) / 1000).toFixed(1)} s`;
+  }
+}
+
+const say = (line = "") => process.stdout.write(`${line}\n`);
+
+function describeLocation(entry: Difference | Normalized): string {
+  return `${entry.stack}  ${entry.address}  ${entry.attribute}: ${formatValue(entry.before)} -> ${formatValue(entry.after)}`;
+}
+
+function printChecked(source: Source, checked: readonly Checked[]): void {
+  const mine = checked.filter((entry) => entry.source === source);
+  say(`${source} differences (${SOURCES[source]}): ${mine.length === 0 ? "none" : mine.length}`);
+  for (const entry of mine) {
+    const where = entry.explanation ? `explained, docs/CDKTN.md:${entry.explanation.line}` : "NOT EXPLAINED in docs/CDKTN.md";
+    say(`  ${entry.explanation ? "ok " : "!! "} ${describeLocation(entry.difference)}  [${where}]`);
+  }
+}
+
+async function main(): Promise<number> {
+  const options = parseArgs(process.argv.slice(2));
+  const clock = new Clock();
+  const scratch = await mkdtemp(join(tmpdir(), "cdktn-check-"));
+  say(`scratch directory: ${scratch}${options.keep ? " (kept)" : " (removed at the end; --keep keeps it)"}`);
+  try {
+    const original = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8"));
+    const [target, node] = await Promise.all([resolveTarget(options.latest), fetchImageNode(join(scratch, "node", IMAGE_NODE_VERSION))]);
+    if (!("path" in node)) throw new Error(`Node ${IMAGE_NODE_VERSION} is needed for cdktn: ${node.unavailable}`);
+    const cdktfVersions = `cdktf ${original.dependencies.cdktf} + @cdktf/provider-aws ${original.dependencies["@cdktf/provider-aws"]}`;
+    const cdktnVersions = `cdktn ${target.versions.cdktn} + @cdktn/provider-aws ${target.versions["@cdktn/provider-aws"]} + cdktn-cli ${target.versions["cdktn-cli"]} + constructs ${target.versions.constructs}`;
+    say(`${cdktfVersions} -> ${cdktnVersions}, on Node ${IMAGE_NODE_VERSION} (${clock.lap()})`);
+
+    // 1. The migrated copy: sources with rewritten imports, package.json with swapped packages and scripts.
+    const migrated = join(scratch, "cdktn");
+    const files = sourceFiles();
+    let rewritten = 0;
+    const left: string[] = [];
+    for (const file of [...files, ...EXTRA_FILES]) {
+      const to = join(migrated, file);
+      await mkdir(dirname(to), { recursive: true });
+      if (!/\.[cm]?[jt]s$/.test(file)) {
+        await cp(join(ROOT, file), to);
+        continue;
+      }
+      const result = rewriteImports(await readFile(join(ROOT, file), "utf8"));
+      rewritten += result.rewritten;
+      left.push(...result.left.map((specifier) => `${file}: ${specifier}`));
+      await writeFile(to, result.text);
+    }
+    if (left.length > 0) throw new Error(`imports of CDKTF packages left after the rewrite:\n  ${left.join("\n  ")}`);
+    const { pkg, changes } = migratePackageJson(original, target);
+    await writeFile(join(migrated, "package.migrated.json"), `${JSON.stringify(pkg, null, 2)}\n`);
+    say(`copied ${files.length + EXTRA_FILES.length} files, rewrote ${rewritten} imports; package.json changes:`);
+    for (const change of changes) say(`  ${change}`);
+
+    // 2. Bundles (esbuild reads our sources only), then installs of just what the bundles import, plus the CLI.
+    const plain = join(scratch, "cdktf");
+    const hybrid = join(scratch, "hybrid");
+    await mkdir(plain, { recursive: true });
+    await mkdir(hybrid, { recursive: true });
+    // Read-only use of the repository's install: the app as its users run it today.
+    await symlink(join(ROOT, "node_modules"), join(plain, "node_modules"), "dir");
+    const [imported] = await Promise.all([
+      bundle(join(migrated, ENTRY), join(migrated, "app.cjs")),
+      bundle(join(ROOT, ENTRY), join(plain, "app.cjs")),
+      bundle(join(ROOT, ENTRY), join(hybrid, "app.cjs")),
+    ]);
+    const allMigrated = { ...pkg.dependencies, ...pkg.devDependencies } as Record<string, string>;
+    const allOriginal = { ...original.dependencies, ...original.devDependencies } as Record<string, string>;
+    const pick = (names: readonly string[], from: Record<string, string>) =>
+      Object.fromEntries(names.map((name) => {
+        if (!from[name]) throw new Error(`the app imports ${name}, which package.json does not list`);
+        return [name, from[name]];
+      }));
+    // The CLI runs cdktf.json's app, tools/synth.mjs, which bundles with esbuild.
+    const migratedDeps = pick([...imported, "cdktn-cli", "esbuild"], allMigrated);
+    const hybridNames = imported.map((name) => (name === "cdktn" ? "cdktf" : name === "@cdktn/provider-aws" ? "@cdktf/provider-aws" : name));
+    const hybridDeps = { ...pick(hybridNames, allOriginal), cdktf: `npm:cdktn@${target.versions.cdktn}`, constructs: target.versions.constructs };
+    const manifest = (dependencies: Record<string, string>) => `${JSON.stringify({ name: "cdktn-check", private: true, type: "module", dependencies }, null, 2)}\n`;
+    await writeFile(join(migrated, "package.json"), manifest(migratedDeps));
+    await writeFile(join(hybrid, "package.json"), manifest(hybridDeps));
+    await Promise.all([
+      npmInstall(migrated, node.path),
+      // @cdktf/provider-aws asks for cdktf ^0.21 as a peer: here `cdktf` is cdktn on purpose.
+      npmInstall(hybrid, node.path, ["--legacy-peer-deps"]),
+    ]);
+    say(`installed ${Object.keys(migratedDeps).join(", ")} (migrated copy) and cdktf=cdktn, @cdktf/provider-aws (hybrid) (${clock.lap()})`);
+
+    // 3. The same source must build on the fork: its typings, the repository's strict compiler options.
+    const diagnostics = typecheck(migrated, files);
+    if (diagnostics) {
+      say(`the migrated copy does not type-check against cdktn:\n${diagnostics}`);
+      return 1;
+    }
+    say(`the migrated copy type-checks against cdktn (${clock.lap()})`);
+
+    // 4. Four synths of both stacks.
+    const tfvars = join(migrated, "terraform.tfvars.json");
+    const out = (name: string) => join(scratch, "out", name);
+    await mkdir(join(scratch, "out"));
+    const [fromCdktf, fromHybrid, fromCdktn] = await Promise.all([
+      synthDirect(node.path, join(plain, "app.cjs"), out("cdktf"), tfvars),
+      synthDirect(node.path, join(hybrid, "app.cjs"), out("hybrid"), tfvars),
+      synthDirect(node.path, join(migrated, "app.cjs"), out("cdktn"), tfvars),
+    ]);
+    await run(node.path, [join(migrated, "node_modules", "cdktn-cli", "bin", "cdktn"), "synth", "--output", out("cli")], {
+      cwd: migrated,
+      env: withNodeFirst(node.path, { CDKTF_HOME: join(scratch, "cdktf-home"), TFVARS_FILE: tfvars }),
+      timeout: 300_000,
+    });
+    const fromCli = await readSynth(out("cli"));
+    const size = measure(fromCdktf);
+    if (size.stacks !== 2 || size.addresses === 0) throw new Error(`expected the ecr and main stacks, got ${Object.keys(fromCdktf.stacks).join(", ")}`);
+    say(`synthesized ${Object.keys(fromCdktf.stacks).join(", ")} four times: ${size.addresses} addresses, ${size.values} values each (${clock.lap()})`);
+
+    // 5. Compare, attribute, explain.
+    const pairs = { framework: [fromCdktf, fromHybrid], provider: [fromHybrid, fromCdktn], cli: [fromCdktn, fromCli] } as const;
+    const differences: Partial<Record<Source, Difference[]>> = {};
+    const normalized: { source: Source; entry: Normalized }[] = [];
+    for (const [source, [before, after]] of Object.entries(pairs) as [Source, readonly [Synth, Synth]][]) {
+      const result = normalize(before, after);
+      differences[source] = diffSynths(result.before, result.after);
+      normalized.push(...result.normalized.filter((entry) => formatValue(entry.before) !== formatValue(entry.after)).map((entry) => ({ source, entry })));
+    }
+    const net = normalize(fromCdktf, fromCdktn);
+    const netDifferences = diffSynths(net.before, net.after);
+
+    const { explanations, errors } = parseExplanations(await readFile(DOC, "utf8"));
+    const { checked, unexplained, stale } = explain(differences, explanations);
+    say();
+    say("normalized (must differ, not compared):");
+    for (const { source, entry } of normalized) say(`  ${source}  ${describeLocation(entry)}`);
+    for (const source of Object.keys(SOURCES) as Source[]) printChecked(source, checked);
+    say(`net (cdktf -> cdktn, what a migrated deployment sees): ${netDifferences.length === 0 ? "none" : netDifferences.length}`);
+    for (const difference of netDifferences) say(`  ${describeLocation(difference)}`);
+    for (const error of errors) say(`docs/CDKTN.md: ${error}`);
+    for (const row of stale) say(`docs/CDKTN.md:${row.line}: STALE, explains no difference: ${row.source} ${row.stack} ${row.address} ${row.attribute}`);
+    say();
+    const failed = unexplained.length > 0 || stale.length > 0 || errors.length > 0;
+    say(
+      `${failed ? "FAIL" : "PASS"}: ${checked.length} difference(s), ${checked.length - unexplained.length} explained, ` +
+        `${unexplained.length} unexplained, ${stale.length} stale row(s), ${errors.length} doc error(s); ${clock.total()}`,
+    );
+    return failed ? 1 : 0;
+  } finally {
+    if (!options.keep) await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`check:cdktn: ${error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);
