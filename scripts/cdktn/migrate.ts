@@ -38,7 +38,7 @@ export function rewriteImports(source: string): { text: string; rewritten: numbe
   const text = source.replace(SPECIFIER, (match, prefix: string, quote: string, specifier: string) => {
     const renamed = renameSpecifier(specifier);
     if (renamed !== specifier) rewritten++;
-    if (/^(cdktf|@cdktf\/)/.test(renamed)) left.push(renamed);
+    if (/^(cdktf(\/|$)|@cdktf\/)/.test(renamed)) left.push(renamed);
     return `${prefix}${quote}${renamed}${quote}`;
   });
   return { text, rewritten, left };
