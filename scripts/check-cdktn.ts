@@ -26,6 +26,7 @@ import { promisify } from "node:util";
 import { build } from "esbuild";
 import ts from "typescript";
 import { fetchImageNode, IMAGE_NODE_VERSION } from "../test/support/image-node.js";
+import { awsTypes, schemaChanges } from "./cdktn/bindings.js";
 import { diffSynths, formatValue, measure, normalize, type Difference, type Normalized, type Synth } from "./cdktn/compare.js";
 import { explain, parseExplanations, SOURCES, type Checked, type Source } from "./cdktn/explanations.js";
 import { migratePackageJson, rewriteImports, type Target } from "./cdktn/migrate.js";
@@ -313,6 +314,16 @@ async function main(): Promise<number> {
     for (const source of Object.keys(SOURCES) as Source[]) printChecked(source, checked);
     say(`net (cdktf -> cdktn, what a migrated deployment sees): ${netDifferences.length === 0 ? "none" : netDifferences.length}`);
     for (const difference of netDifferences) say(`  ${describeLocation(difference)}`);
+    const types = [...new Set(Object.values(fromCdktf.stacks).flatMap(awsTypes))].sort();
+    const schema = await schemaChanges(
+      types,
+      join(hybrid, "node_modules", "@cdktf", "provider-aws", "lib"),
+      join(migrated, "node_modules", "@cdktn", "provider-aws", "lib"),
+    );
+    say(`provider schema, arguments added/removed for the ${types.length} AWS types the app uses (not compared, read for the plan): ${schema.length === 0 ? "none" : ""}`);
+    for (const change of schema) {
+      say(`  ${change.type}: ${change.added.length ? `+ ${change.added.join(", ")}` : ""}${change.removed.length ? ` - ${change.removed.join(", ")}` : ""}`);
+    }
     for (const error of errors) say(`docs/CDKTN.md: ${error}`);
     for (const row of stale) say(`docs/CDKTN.md:${row.line}: STALE, explains no difference: ${row.source} ${row.stack} ${row.address} ${row.attribute}`);
     say();

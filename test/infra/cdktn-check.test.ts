@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { awsTypes, bindingArguments, bindingModule } from "../../scripts/cdktn/bindings.js";
 import { diffSynths, formatPath, MANIFEST, normalize, WHOLE, type Synth } from "../../scripts/cdktn/compare.js";
 import { explain, parseExplanations, TABLE_MARKER, type Explanation } from "../../scripts/cdktn/explanations.js";
 import { migratePackageJson, rewriteImports, type Target } from "../../scripts/cdktn/migrate.js";
@@ -146,6 +147,23 @@ describe("check:cdktn, comparison", () => {
     expect(formatPath(["default_tags", 0, "tags", "managed-by"])).toBe('default_tags[0].tags["managed-by"]');
     expect(formatPath(["//", "metadata", "path"])).toBe("//.metadata.path");
     expect(formatPath([])).toBe(WHOLE);
+  });
+});
+
+describe("check:cdktn, provider schema", () => {
+  it("reads argument names from a generated binding and maps types to binding modules", () => {
+    const text = [
+      "  return {",
+      "    name: cdktf.stringToTerraform(this._name),",
+      "    redrive_policy: cdktn.stringToTerraform(this._redrivePolicy),",
+      "    timeouts: sqsQueueTimeoutsToTerraform(this._timeouts.internalValue),",
+      "    not_an_argument: 1,",
+      "  };",
+    ].join("\n");
+    expect([...bindingArguments(text)]).toEqual(["name", "redrive_policy", "timeouts"]);
+    expect(bindingModule("aws_sqs_queue")).toBe("sqs-queue");
+    expect(bindingModule("data.aws_caller_identity")).toBe("data-aws-caller-identity");
+    expect(awsTypes(synth("0.21.0", "6.25.0").stacks.main!)).toEqual(["aws_sqs_queue", "data.aws_vpc"]);
   });
 });
 
