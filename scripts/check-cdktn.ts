@@ -3,8 +3,8 @@
  * synthesize the same Terraform JSON? Everything happens in a scratch directory under the OS temp dir; the working
  * tree and the repository's node_modules are only read.
  *
- * Four synths of both stacks from terraform.tfvars.json, all on a fetched Node 24 (cdktn needs Node >= 22; the same
- * Node for all four keeps Node out of the differences):
+ * Four synths of both stacks, for terraform.tfvars.json and for a variant with every option on (varFiles), all on a
+ * fetched Node 24 (cdktn needs Node >= 22; the same Node for all four keeps Node out of the differences):
  *   cdktf   the app as it is: cdktf + @cdktf/provider-aws (AWS provider 6.25) from the repository's node_modules;
  *   hybrid  the same unchanged source on cdktn, installed under the name `cdktf`, with the same @cdktf/provider-aws;
  *   cdktn   a copy with the packages swapped and the imports rewritten, on cdktn + @cdktn/provider-aws;
@@ -169,6 +169,35 @@ async function synthDirect(nodeBin: string, app: string, outdir: string, tfvars:
   return readSynth(outdir);
 }
 
+/** The var file as it ships; differences found with it are reported under the bare stack ids (`ecr`, `main`). */
+const DEFAULT_VARIANT = "example";
+
+/**
+ * The var files synthesized: the example as it ships, and the example with every optional feature on (S3 backend with
+ * its lock file, both custom API domains, WAF, a log KMS key, an alarm topic, ALB access logs, TTL, a daily quota),
+ * so that the code behind each option is compared too. Placeholder values: a synth calls no AWS API. Differences
+ * found with a variant are reported under `<variant>/<stack>`.
+ */
+function varFiles(example: Record<string, unknown>): Record<string, Record<string, unknown>> {
+  const region = String(example.region);
+  const account = "123456789012";
+  return {
+    [DEFAULT_VARIANT]: example,
+    "all-options": {
+      ...example,
+      state_backend: { type: "s3", bucket: "example-tfstate", key_prefix: "apigw-vpclink", region, use_lockfile: true },
+      ingest_api_domain: "ingest.example.com",
+      query_api_domain: "query.example.com",
+      quota_per_day: 100_000,
+      log_kms_key_arn: `arn:aws:kms:${region}:${account}:key/00000000-0000-0000-0000-000000000000`,
+      table_ttl_attribute: "expires_at",
+      waf_web_acl_arn: `arn:aws:wafv2:${region}:${account}:regional/webacl/example/00000000-0000-0000-0000-000000000000`,
+      alarm_topic_arn: `arn:aws:sns:${region}:${account}:alarms`,
+      alb_access_logs_bucket: "example-alb-logs",
+    },
+  };
+}
+
 class Clock {
   private readonly start = performance.now();
   private last = this.start;
@@ -275,36 +304,45 @@ async function main(): Promise<number> {
     }
     say(`the migrated copy type-checks against cdktn (${clock.lap()})`);
 
-    // 4. Four synths of both stacks.
-    const tfvars = join(migrated, "terraform.tfvars.json");
-    const out = (name: string) => join(scratch, "out", name);
+    // 4. Four synths of both stacks, per var file.
     await mkdir(join(scratch, "out"));
-    const [fromCdktf, fromHybrid, fromCdktn] = await Promise.all([
-      synthDirect(node.path, join(plain, "app.cjs"), out("cdktf"), tfvars),
-      synthDirect(node.path, join(hybrid, "app.cjs"), out("hybrid"), tfvars),
-      synthDirect(node.path, join(migrated, "app.cjs"), out("cdktn"), tfvars),
-    ]);
-    await run(node.path, [join(migrated, "node_modules", "cdktn-cli", "bin", "cdktn"), "synth", "--output", out("cli")], {
-      cwd: migrated,
-      env: withNodeFirst(node.path, { CDKTF_HOME: join(scratch, "cdktf-home"), TFVARS_FILE: tfvars }),
-      timeout: 300_000,
-    });
-    const fromCli = await readSynth(out("cli"));
-    const size = measure(fromCdktf);
-    if (size.stacks !== 2 || size.addresses === 0) throw new Error(`expected the ecr and main stacks, got ${Object.keys(fromCdktf.stacks).join(", ")}`);
-    say(`synthesized ${Object.keys(fromCdktf.stacks).join(", ")} four times: ${size.addresses} addresses, ${size.values} values each (${clock.lap()})`);
-
-    // 5. Compare, attribute, explain.
-    const pairs = { framework: [fromCdktf, fromHybrid], provider: [fromHybrid, fromCdktn], cli: [fromCdktn, fromCli] } as const;
+    const example = JSON.parse(await readFile(join(migrated, "terraform.tfvars.json"), "utf8")) as Record<string, unknown>;
     const differences: Partial<Record<Source, Difference[]>> = {};
     const normalized: { source: Source; entry: Normalized }[] = [];
-    for (const [source, [before, after]] of Object.entries(pairs) as [Source, readonly [Synth, Synth]][]) {
-      const result = normalize(before, after);
-      differences[source] = diffSynths(result.before, result.after);
-      normalized.push(...result.normalized.filter((entry) => formatValue(entry.before) !== formatValue(entry.after)).map((entry) => ({ source, entry })));
+    const netDifferences: Difference[] = [];
+    const types = new Set<string>();
+    for (const [variant, tfvarsJson] of Object.entries(varFiles(example))) {
+      const tfvars = join(scratch, "out", `${variant}.tfvars.json`);
+      await writeFile(tfvars, `${JSON.stringify(tfvarsJson, null, 2)}\n`);
+      const out = (name: string) => join(scratch, "out", variant, name);
+      await mkdir(join(scratch, "out", variant));
+      const [fromCdktf, fromHybrid, fromCdktn] = await Promise.all([
+        synthDirect(node.path, join(plain, "app.cjs"), out("cdktf"), tfvars),
+        synthDirect(node.path, join(hybrid, "app.cjs"), out("hybrid"), tfvars),
+        synthDirect(node.path, join(migrated, "app.cjs"), out("cdktn"), tfvars),
+      ]);
+      await run(node.path, [join(migrated, "node_modules", "cdktn-cli", "bin", "cdktn"), "synth", "--output", out("cli")], {
+        cwd: migrated,
+        env: withNodeFirst(node.path, { CDKTF_HOME: join(scratch, "cdktf-home"), TFVARS_FILE: tfvars }),
+        timeout: 300_000,
+      });
+      const fromCli = await readSynth(out("cli"));
+      const size = measure(fromCdktf);
+      if (size.stacks !== 2 || size.addresses === 0) throw new Error(`${variant}: expected the ecr and main stacks, got ${Object.keys(fromCdktf.stacks).join(", ")}`);
+      say(`${variant}: synthesized ${Object.keys(fromCdktf.stacks).join(", ")} four times, ${size.addresses} addresses and ${size.values} values each (${clock.lap()})`);
+
+      // 5. Compare and attribute: each pair differs by one thing only.
+      const pairs = { framework: [fromCdktf, fromHybrid], provider: [fromHybrid, fromCdktn], cli: [fromCdktn, fromCli] } as const;
+      const located = <T extends { stack: string }>(entry: T): T => (variant === DEFAULT_VARIANT ? entry : { ...entry, stack: `${variant}/${entry.stack}` });
+      for (const [source, [before, after]] of Object.entries(pairs) as [Source, readonly [Synth, Synth]][]) {
+        const result = normalize(before, after);
+        (differences[source] ??= []).push(...diffSynths(result.before, result.after).map(located));
+        normalized.push(...result.normalized.filter((entry) => formatValue(entry.before) !== formatValue(entry.after)).map((entry) => ({ source, entry: located(entry) })));
+      }
+      const net = normalize(fromCdktf, fromCdktn);
+      netDifferences.push(...diffSynths(net.before, net.after).map(located));
+      for (const type of Object.values(fromCdktf.stacks).flatMap(awsTypes)) types.add(type);
     }
-    const net = normalize(fromCdktf, fromCdktn);
-    const netDifferences = diffSynths(net.before, net.after);
 
     const { explanations, errors } = parseExplanations(await readFile(DOC, "utf8"));
     const { checked, unexplained, stale } = explain(differences, explanations);
@@ -314,13 +352,12 @@ async function main(): Promise<number> {
     for (const source of Object.keys(SOURCES) as Source[]) printChecked(source, checked);
     say(`net (cdktf -> cdktn, what a migrated deployment sees): ${netDifferences.length === 0 ? "none" : netDifferences.length}`);
     for (const difference of netDifferences) say(`  ${describeLocation(difference)}`);
-    const types = [...new Set(Object.values(fromCdktf.stacks).flatMap(awsTypes))].sort();
     const schema = await schemaChanges(
-      types,
+      [...types].sort(),
       join(hybrid, "node_modules", "@cdktf", "provider-aws", "lib"),
       join(migrated, "node_modules", "@cdktn", "provider-aws", "lib"),
     );
-    say(`provider schema, arguments added/removed for the ${types.length} AWS types the app uses (not compared, read for the plan): ${schema.length === 0 ? "none" : ""}`);
+    say(`provider schema, arguments added/removed for the ${types.size} AWS types the app uses (not compared, read for the plan): ${schema.length === 0 ? "none" : ""}`);
     for (const change of schema) {
       say(`  ${change.type}: ${change.added.length ? `+ ${change.added.join(", ")}` : ""}${change.removed.length ? ` - ${change.removed.join(", ")}` : ""}`);
     }
