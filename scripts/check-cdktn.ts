@@ -227,149 +227,188 @@ function printChecked(source: Source, checked: readonly Checked[]): void {
   }
 }
 
+/** Where each install lives in the scratch directory. */
+interface Layout {
+  readonly scratch: string;
+  /** The app as it is, bundled, with a link to the repository's node_modules. */
+  readonly plain: string;
+  /** The app as it is, bundled, on cdktn installed as `cdktf` with the old bindings. */
+  readonly hybrid: string;
+  /** The migrated copy, with its own install of the fork and the CLI. */
+  readonly migrated: string;
+}
+
+type PackageJson = Parameters<typeof migratePackageJson>[0] & { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+
+/** The migrated copy: the sources with rewritten imports, and package.json with the packages and scripts swapped. */
+async function migrateCopy(layout: Layout, original: PackageJson, target: Target): Promise<{ files: string[]; pkg: PackageJson }> {
+  const files = sourceFiles();
+  let rewritten = 0;
+  const left: string[] = [];
+  for (const file of [...files, ...EXTRA_FILES]) {
+    const to = join(layout.migrated, file);
+    await mkdir(dirname(to), { recursive: true });
+    if (!/\.[cm]?[jt]s$/.test(file)) {
+      await cp(join(ROOT, file), to);
+      continue;
+    }
+    const result = rewriteImports(await readFile(join(ROOT, file), "utf8"));
+    rewritten += result.rewritten;
+    left.push(...result.left.map((specifier) => `${file}: ${specifier}`));
+    await writeFile(to, result.text);
+  }
+  if (left.length > 0) throw new Error(`imports of CDKTF packages left after the rewrite:\n  ${left.join("\n  ")}`);
+  const { pkg, changes } = migratePackageJson(original, target);
+  await writeFile(join(layout.migrated, "package.migrated.json"), `${JSON.stringify(pkg, null, 2)}\n`);
+  say(`copied ${files.length + EXTRA_FILES.length} files, rewrote ${rewritten} imports; package.json changes:`);
+  for (const change of changes) say(`  ${change}`);
+  return { files, pkg: pkg as PackageJson };
+}
+
+/** Bundles (esbuild reads our sources only), then installs of just what the bundles import, plus the CLI. */
+async function bundleAndInstall(layout: Layout, original: PackageJson, pkg: PackageJson, target: Target, nodeBin: string, clock: Clock): Promise<void> {
+  await mkdir(layout.plain, { recursive: true });
+  await mkdir(layout.hybrid, { recursive: true });
+  // Read-only use of the repository's install: the app as its users run it today.
+  await symlink(join(ROOT, "node_modules"), join(layout.plain, "node_modules"), "dir");
+  const [imported] = await Promise.all([
+    bundle(join(layout.migrated, ENTRY), join(layout.migrated, "app.cjs")),
+    bundle(join(ROOT, ENTRY), join(layout.plain, "app.cjs")),
+    bundle(join(ROOT, ENTRY), join(layout.hybrid, "app.cjs")),
+  ]);
+  const pick = (names: readonly string[], from: Record<string, string>) =>
+    Object.fromEntries(
+      names.map((name) => {
+        if (!from[name]) throw new Error(`the app imports ${name}, which package.json does not list`);
+        return [name, from[name]];
+      }),
+    );
+  // The CLI runs cdktf.json's app, tools/synth.mjs, which bundles with esbuild.
+  const migratedDeps = pick([...imported, "cdktn-cli", "esbuild"], { ...pkg.dependencies, ...pkg.devDependencies });
+  const oldNames = imported.map((name) => (name === "cdktn" ? "cdktf" : name === "@cdktn/provider-aws" ? "@cdktf/provider-aws" : name));
+  const hybridDeps = {
+    ...pick(oldNames, { ...original.dependencies, ...original.devDependencies }),
+    cdktf: `npm:cdktn@${target.versions.cdktn}`,
+    constructs: target.versions.constructs,
+  };
+  const manifest = (dependencies: Record<string, string>) =>
+    `${JSON.stringify({ name: "cdktn-check", private: true, type: "module", dependencies }, null, 2)}\n`;
+  await writeFile(join(layout.migrated, "package.json"), manifest(migratedDeps));
+  await writeFile(join(layout.hybrid, "package.json"), manifest(hybridDeps));
+  await Promise.all([
+    npmInstall(layout.migrated, nodeBin),
+    // @cdktf/provider-aws asks for cdktf ^0.21 as a peer: here `cdktf` is cdktn on purpose.
+    npmInstall(layout.hybrid, nodeBin, ["--legacy-peer-deps"]),
+  ]);
+  say(`installed ${Object.keys(migratedDeps).join(", ")} (migrated copy) and cdktf=cdktn, @cdktf/provider-aws (hybrid) (${clock.lap()})`);
+}
+
+interface Comparison {
+  readonly differences: Partial<Record<Source, Difference[]>>;
+  readonly normalized: { source: Source; entry: Normalized }[];
+  /** cdktf -> cdktn directly: what a migrated deployment sees. */
+  readonly net: Difference[];
+  /** The AWS resource and data source types the synths hold. */
+  readonly types: Set<string>;
+}
+
+/** The four synths per var file, each pair normalized and compared. */
+async function synthAndCompare(layout: Layout, nodeBin: string, clock: Clock): Promise<Comparison> {
+  const result: Comparison = { differences: {}, normalized: [], net: [], types: new Set() };
+  const example = JSON.parse(await readFile(join(layout.migrated, "terraform.tfvars.json"), "utf8")) as Record<string, unknown>;
+  for (const [variant, tfvarsJson] of Object.entries(varFiles(example))) {
+    const dir = join(layout.scratch, "out", variant);
+    await mkdir(dir, { recursive: true });
+    const tfvars = join(dir, "terraform.tfvars.json");
+    await writeFile(tfvars, `${JSON.stringify(tfvarsJson, null, 2)}\n`);
+    const [fromCdktf, fromHybrid, fromCdktn] = await Promise.all([
+      synthDirect(nodeBin, join(layout.plain, "app.cjs"), join(dir, "cdktf"), tfvars),
+      synthDirect(nodeBin, join(layout.hybrid, "app.cjs"), join(dir, "hybrid"), tfvars),
+      synthDirect(nodeBin, join(layout.migrated, "app.cjs"), join(dir, "cdktn"), tfvars),
+    ]);
+    await run(nodeBin, [join(layout.migrated, "node_modules", "cdktn-cli", "bin", "cdktn"), "synth", "--output", join(dir, "cli")], {
+      cwd: layout.migrated,
+      env: withNodeFirst(nodeBin, { CDKTF_HOME: join(layout.scratch, "cdktf-home"), TFVARS_FILE: tfvars }),
+      timeout: 300_000,
+    });
+    const fromCli = await readSynth(join(dir, "cli"));
+    const size = measure(fromCdktf);
+    if (size.stacks !== 2 || size.addresses === 0) throw new Error(`${variant}: expected the ecr and main stacks, got ${Object.keys(fromCdktf.stacks).join(", ")}`);
+    say(`${variant}: synthesized ${Object.keys(fromCdktf.stacks).join(", ")} four times, ${size.addresses} addresses and ${size.values} values each (${clock.lap()})`);
+
+    // Each pair differs by one thing only, so each difference has one cause.
+    const pairs = { framework: [fromCdktf, fromHybrid], provider: [fromHybrid, fromCdktn], cli: [fromCdktn, fromCli] } as const;
+    const located = <T extends { stack: string }>(entry: T): T => (variant === DEFAULT_VARIANT ? entry : { ...entry, stack: `${variant}/${entry.stack}` });
+    for (const [source, [before, after]] of Object.entries(pairs) as [Source, readonly [Synth, Synth]][]) {
+      const normalized = normalize(before, after);
+      (result.differences[source] ??= []).push(...diffSynths(normalized.before, normalized.after).map(located));
+      for (const entry of normalized.normalized) {
+        if (formatValue(entry.before) !== formatValue(entry.after)) result.normalized.push({ source, entry: located(entry) });
+      }
+    }
+    const net = normalize(fromCdktf, fromCdktn);
+    result.net.push(...diffSynths(net.before, net.after).map(located));
+    for (const type of Object.values(fromCdktf.stacks).flatMap(awsTypes)) result.types.add(type);
+  }
+  return result;
+}
+
+/** Every difference next to its row in docs/CDKTN.md, the schema changes; the exit code. */
+async function report(layout: Layout, comparison: Comparison, clock: Clock): Promise<number> {
+  const { explanations, errors } = parseExplanations(await readFile(DOC, "utf8"));
+  const { checked, unexplained, stale } = explain(comparison.differences, explanations);
+  say();
+  say("normalized (must differ, not compared):");
+  for (const { source, entry } of comparison.normalized) say(`  ${source}  ${describeLocation(entry)}`);
+  for (const source of Object.keys(SOURCES) as Source[]) printChecked(source, checked);
+  say(`net (cdktf -> cdktn, what a migrated deployment sees): ${comparison.net.length === 0 ? "none" : comparison.net.length}`);
+  for (const difference of comparison.net) say(`  ${describeLocation(difference)}`);
+  const schema = await schemaChanges(
+    [...comparison.types].sort(),
+    join(layout.hybrid, "node_modules", "@cdktf", "provider-aws", "lib"),
+    join(layout.migrated, "node_modules", "@cdktn", "provider-aws", "lib"),
+  );
+  say(`provider schema, arguments added/removed for the ${comparison.types.size} AWS types the app uses (not compared, read for the plan): ${schema.length === 0 ? "none" : ""}`);
+  for (const change of schema) {
+    say(`  ${change.type}: ${change.added.length ? `+ ${change.added.join(", ")}` : ""}${change.removed.length ? ` - ${change.removed.join(", ")}` : ""}`);
+  }
+  for (const error of errors) say(`docs/CDKTN.md: ${error}`);
+  for (const row of stale) say(`docs/CDKTN.md:${row.line}: STALE, explains no difference: ${row.source} ${row.stack} ${row.address} ${row.attribute}`);
+  say();
+  const failed = unexplained.length > 0 || stale.length > 0 || errors.length > 0;
+  say(
+    `${failed ? "FAIL" : "PASS"}: ${checked.length} difference(s), ${checked.length - unexplained.length} explained, ` +
+      `${unexplained.length} unexplained, ${stale.length} stale row(s), ${errors.length} doc error(s); ${clock.total()}`,
+  );
+  return failed ? 1 : 0;
+}
+
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   const clock = new Clock();
   const scratch = await mkdtemp(join(tmpdir(), "cdktn-check-"));
   say(`scratch directory: ${scratch}${options.keep ? " (kept)" : " (removed at the end; --keep keeps it)"}`);
+  const layout: Layout = { scratch, plain: join(scratch, "cdktf"), hybrid: join(scratch, "hybrid"), migrated: join(scratch, "cdktn") };
   try {
-    const original = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8"));
+    const original = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as PackageJson;
     const [target, node] = await Promise.all([resolveTarget(options.latest), fetchImageNode(join(scratch, "node", IMAGE_NODE_VERSION))]);
     if (!("path" in node)) throw new Error(`Node ${IMAGE_NODE_VERSION} is needed for cdktn: ${node.unavailable}`);
-    const cdktfVersions = `cdktf ${original.dependencies.cdktf} + @cdktf/provider-aws ${original.dependencies["@cdktf/provider-aws"]}`;
-    const cdktnVersions = `cdktn ${target.versions.cdktn} + @cdktn/provider-aws ${target.versions["@cdktn/provider-aws"]} + cdktn-cli ${target.versions["cdktn-cli"]} + constructs ${target.versions.constructs}`;
-    say(`${cdktfVersions} -> ${cdktnVersions}, on Node ${IMAGE_NODE_VERSION} (${clock.lap()})`);
-
-    // 1. The migrated copy: sources with rewritten imports, package.json with swapped packages and scripts.
-    const migrated = join(scratch, "cdktn");
-    const files = sourceFiles();
-    let rewritten = 0;
-    const left: string[] = [];
-    for (const file of [...files, ...EXTRA_FILES]) {
-      const to = join(migrated, file);
-      await mkdir(dirname(to), { recursive: true });
-      if (!/\.[cm]?[jt]s$/.test(file)) {
-        await cp(join(ROOT, file), to);
-        continue;
-      }
-      const result = rewriteImports(await readFile(join(ROOT, file), "utf8"));
-      rewritten += result.rewritten;
-      left.push(...result.left.map((specifier) => `${file}: ${specifier}`));
-      await writeFile(to, result.text);
-    }
-    if (left.length > 0) throw new Error(`imports of CDKTF packages left after the rewrite:\n  ${left.join("\n  ")}`);
-    const { pkg, changes } = migratePackageJson(original, target);
-    await writeFile(join(migrated, "package.migrated.json"), `${JSON.stringify(pkg, null, 2)}\n`);
-    say(`copied ${files.length + EXTRA_FILES.length} files, rewrote ${rewritten} imports; package.json changes:`);
-    for (const change of changes) say(`  ${change}`);
-
-    // 2. Bundles (esbuild reads our sources only), then installs of just what the bundles import, plus the CLI.
-    const plain = join(scratch, "cdktf");
-    const hybrid = join(scratch, "hybrid");
-    await mkdir(plain, { recursive: true });
-    await mkdir(hybrid, { recursive: true });
-    // Read-only use of the repository's install: the app as its users run it today.
-    await symlink(join(ROOT, "node_modules"), join(plain, "node_modules"), "dir");
-    const [imported] = await Promise.all([
-      bundle(join(migrated, ENTRY), join(migrated, "app.cjs")),
-      bundle(join(ROOT, ENTRY), join(plain, "app.cjs")),
-      bundle(join(ROOT, ENTRY), join(hybrid, "app.cjs")),
-    ]);
-    const allMigrated = { ...pkg.dependencies, ...pkg.devDependencies } as Record<string, string>;
-    const allOriginal = { ...original.dependencies, ...original.devDependencies } as Record<string, string>;
-    const pick = (names: readonly string[], from: Record<string, string>) =>
-      Object.fromEntries(names.map((name) => {
-        if (!from[name]) throw new Error(`the app imports ${name}, which package.json does not list`);
-        return [name, from[name]];
-      }));
-    // The CLI runs cdktf.json's app, tools/synth.mjs, which bundles with esbuild.
-    const migratedDeps = pick([...imported, "cdktn-cli", "esbuild"], allMigrated);
-    const hybridNames = imported.map((name) => (name === "cdktn" ? "cdktf" : name === "@cdktn/provider-aws" ? "@cdktf/provider-aws" : name));
-    const hybridDeps = { ...pick(hybridNames, allOriginal), cdktf: `npm:cdktn@${target.versions.cdktn}`, constructs: target.versions.constructs };
-    const manifest = (dependencies: Record<string, string>) => `${JSON.stringify({ name: "cdktn-check", private: true, type: "module", dependencies }, null, 2)}\n`;
-    await writeFile(join(migrated, "package.json"), manifest(migratedDeps));
-    await writeFile(join(hybrid, "package.json"), manifest(hybridDeps));
-    await Promise.all([
-      npmInstall(migrated, node.path),
-      // @cdktf/provider-aws asks for cdktf ^0.21 as a peer: here `cdktf` is cdktn on purpose.
-      npmInstall(hybrid, node.path, ["--legacy-peer-deps"]),
-    ]);
-    say(`installed ${Object.keys(migratedDeps).join(", ")} (migrated copy) and cdktf=cdktn, @cdktf/provider-aws (hybrid) (${clock.lap()})`);
-
-    // 3. The same source must build on the fork: its typings, the repository's strict compiler options.
-    const diagnostics = typecheck(migrated, files);
+    const { versions } = target;
+    say(
+      `cdktf ${original.dependencies.cdktf} + @cdktf/provider-aws ${original.dependencies["@cdktf/provider-aws"]} -> ` +
+        `cdktn ${versions.cdktn} + @cdktn/provider-aws ${versions["@cdktn/provider-aws"]} + cdktn-cli ${versions["cdktn-cli"]} + ` +
+        `constructs ${versions.constructs}, on Node ${IMAGE_NODE_VERSION} (${clock.lap()})`,
+    );
+    const { files, pkg } = await migrateCopy(layout, original, target);
+    await bundleAndInstall(layout, original, pkg, target, node.path, clock);
+    // The same source must build on the fork: its typings, the repository's strict compiler options.
+    const diagnostics = typecheck(layout.migrated, files);
     if (diagnostics) {
       say(`the migrated copy does not type-check against cdktn:\n${diagnostics}`);
       return 1;
     }
     say(`the migrated copy type-checks against cdktn (${clock.lap()})`);
-
-    // 4. Four synths of both stacks, per var file.
-    await mkdir(join(scratch, "out"));
-    const example = JSON.parse(await readFile(join(migrated, "terraform.tfvars.json"), "utf8")) as Record<string, unknown>;
-    const differences: Partial<Record<Source, Difference[]>> = {};
-    const normalized: { source: Source; entry: Normalized }[] = [];
-    const netDifferences: Difference[] = [];
-    const types = new Set<string>();
-    for (const [variant, tfvarsJson] of Object.entries(varFiles(example))) {
-      const tfvars = join(scratch, "out", `${variant}.tfvars.json`);
-      await writeFile(tfvars, `${JSON.stringify(tfvarsJson, null, 2)}\n`);
-      const out = (name: string) => join(scratch, "out", variant, name);
-      await mkdir(join(scratch, "out", variant));
-      const [fromCdktf, fromHybrid, fromCdktn] = await Promise.all([
-        synthDirect(node.path, join(plain, "app.cjs"), out("cdktf"), tfvars),
-        synthDirect(node.path, join(hybrid, "app.cjs"), out("hybrid"), tfvars),
-        synthDirect(node.path, join(migrated, "app.cjs"), out("cdktn"), tfvars),
-      ]);
-      await run(node.path, [join(migrated, "node_modules", "cdktn-cli", "bin", "cdktn"), "synth", "--output", out("cli")], {
-        cwd: migrated,
-        env: withNodeFirst(node.path, { CDKTF_HOME: join(scratch, "cdktf-home"), TFVARS_FILE: tfvars }),
-        timeout: 300_000,
-      });
-      const fromCli = await readSynth(out("cli"));
-      const size = measure(fromCdktf);
-      if (size.stacks !== 2 || size.addresses === 0) throw new Error(`${variant}: expected the ecr and main stacks, got ${Object.keys(fromCdktf.stacks).join(", ")}`);
-      say(`${variant}: synthesized ${Object.keys(fromCdktf.stacks).join(", ")} four times, ${size.addresses} addresses and ${size.values} values each (${clock.lap()})`);
-
-      // 5. Compare and attribute: each pair differs by one thing only.
-      const pairs = { framework: [fromCdktf, fromHybrid], provider: [fromHybrid, fromCdktn], cli: [fromCdktn, fromCli] } as const;
-      const located = <T extends { stack: string }>(entry: T): T => (variant === DEFAULT_VARIANT ? entry : { ...entry, stack: `${variant}/${entry.stack}` });
-      for (const [source, [before, after]] of Object.entries(pairs) as [Source, readonly [Synth, Synth]][]) {
-        const result = normalize(before, after);
-        (differences[source] ??= []).push(...diffSynths(result.before, result.after).map(located));
-        normalized.push(...result.normalized.filter((entry) => formatValue(entry.before) !== formatValue(entry.after)).map((entry) => ({ source, entry: located(entry) })));
-      }
-      const net = normalize(fromCdktf, fromCdktn);
-      netDifferences.push(...diffSynths(net.before, net.after).map(located));
-      for (const type of Object.values(fromCdktf.stacks).flatMap(awsTypes)) types.add(type);
-    }
-
-    const { explanations, errors } = parseExplanations(await readFile(DOC, "utf8"));
-    const { checked, unexplained, stale } = explain(differences, explanations);
-    say();
-    say("normalized (must differ, not compared):");
-    for (const { source, entry } of normalized) say(`  ${source}  ${describeLocation(entry)}`);
-    for (const source of Object.keys(SOURCES) as Source[]) printChecked(source, checked);
-    say(`net (cdktf -> cdktn, what a migrated deployment sees): ${netDifferences.length === 0 ? "none" : netDifferences.length}`);
-    for (const difference of netDifferences) say(`  ${describeLocation(difference)}`);
-    const schema = await schemaChanges(
-      [...types].sort(),
-      join(hybrid, "node_modules", "@cdktf", "provider-aws", "lib"),
-      join(migrated, "node_modules", "@cdktn", "provider-aws", "lib"),
-    );
-    say(`provider schema, arguments added/removed for the ${types.size} AWS types the app uses (not compared, read for the plan): ${schema.length === 0 ? "none" : ""}`);
-    for (const change of schema) {
-      say(`  ${change.type}: ${change.added.length ? `+ ${change.added.join(", ")}` : ""}${change.removed.length ? ` - ${change.removed.join(", ")}` : ""}`);
-    }
-    for (const error of errors) say(`docs/CDKTN.md: ${error}`);
-    for (const row of stale) say(`docs/CDKTN.md:${row.line}: STALE, explains no difference: ${row.source} ${row.stack} ${row.address} ${row.attribute}`);
-    say();
-    const failed = unexplained.length > 0 || stale.length > 0 || errors.length > 0;
-    say(
-      `${failed ? "FAIL" : "PASS"}: ${checked.length} difference(s), ${checked.length - unexplained.length} explained, ` +
-        `${unexplained.length} unexplained, ${stale.length} stale row(s), ${errors.length} doc error(s); ${clock.total()}`,
-    );
-    return failed ? 1 : 0;
+    return await report(layout, await synthAndCompare(layout, node.path, clock), clock);
   } finally {
     if (!options.keep) await rm(scratch, { recursive: true, force: true });
   }
