@@ -16,6 +16,22 @@ export function bindingArguments(moduleText: string): Set<string> {
   return names;
 }
 
+/**
+ * The schema flags the generator writes above each attribute's getter (`// name - computed: true, optional: true,
+ * required: false`), as `required`, `optional` or `optional+computed`. An added optional+computed argument takes the
+ * value AWS reports (no plan change); an added plain optional one stays null unless the provider has a default.
+ * A name used at several nesting levels keeps its first flags.
+ */
+export function argumentFlags(moduleText: string): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (const match of moduleText.matchAll(/\/\/ ([a-z0-9_]+) - computed: (true|false), optional: (true|false), required: (true|false)/g)) {
+    const [, name, computed, optional, required] = match;
+    if (flags.has(name!)) continue;
+    flags.set(name!, required === "true" ? "required" : optional === "true" ? (computed === "true" ? "optional+computed" : "optional") : "computed");
+  }
+  return flags;
+}
+
 /** `aws_sqs_queue` -> `sqs-queue`, `data.aws_vpc` -> `data-aws-vpc`, `provider` -> `provider`: the module under lib/. */
 export function bindingModule(type: string): string {
   if (type === "provider") return "provider";
@@ -46,14 +62,20 @@ export async function schemaChanges(types: readonly string[], libBefore: string,
   for (const type of ["provider", ...types]) {
     const read = async (lib: string) => {
       const file = join(lib, bindingModule(type), "index.js");
-      return existsSync(file) ? bindingArguments(await readFile(file, "utf8")) : undefined;
+      return existsSync(file) ? await readFile(file, "utf8") : undefined;
     };
-    const [before, after] = await Promise.all([read(libBefore), read(libAfter)]);
+    const [textBefore, textAfter] = await Promise.all([read(libBefore), read(libAfter)]);
+    const before = textBefore === undefined ? undefined : bindingArguments(textBefore);
+    const after = textAfter === undefined ? undefined : bindingArguments(textAfter);
     if (!before || !after) {
       changes.push({ type, added: after ? ["(the whole type: no binding before)"] : [], removed: before ? ["(the whole type: no binding after)"] : [] });
       continue;
     }
-    const added = [...after].filter((name) => !before.has(name)).sort();
+    const flags = argumentFlags(textAfter!);
+    const added = [...after]
+      .filter((name) => !before.has(name))
+      .sort()
+      .map((name) => (flags.has(name) ? `${name} (${flags.get(name)})` : name));
     const removed = [...before].filter((name) => !after.has(name)).sort();
     if (added.length > 0 || removed.length > 0) changes.push({ type, added, removed });
   }

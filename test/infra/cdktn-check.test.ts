@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { awsTypes, bindingArguments, bindingModule } from "../../scripts/cdktn/bindings.js";
+import { argumentFlags, awsTypes, bindingArguments, bindingModule } from "../../scripts/cdktn/bindings.js";
 import { diffSynths, formatPath, MANIFEST, normalize, WHOLE, type Synth } from "../../scripts/cdktn/compare.js";
 import { explain, parseExplanations, TABLE_MARKER, type Explanation } from "../../scripts/cdktn/explanations.js";
 import { migratePackageJson, rewriteImports, type Target } from "../../scripts/cdktn/migrate.js";
@@ -161,6 +161,14 @@ describe("check:cdktn, provider schema", () => {
       "  };",
     ].join("\n");
     expect([...bindingArguments(text)]).toEqual(["name", "redrive_policy", "timeouts"]);
+    const getters = [
+      "    // name - computed: false, optional: false, required: true",
+      "    // name_prefix - computed: true, optional: true, required: false",
+      "    // timeout - computed: false, optional: true, required: false",
+      "    // arn - computed: true, optional: false, required: false",
+      "    // name - computed: true, optional: true, required: false",
+    ].join("\n");
+    expect(Object.fromEntries(argumentFlags(getters))).toEqual({ name: "required", name_prefix: "optional+computed", timeout: "optional", arn: "computed" });
     expect(bindingModule("aws_sqs_queue")).toBe("sqs-queue");
     expect(bindingModule("data.aws_caller_identity")).toBe("data-aws-caller-identity");
     expect(awsTypes(synth("0.21.0", "6.25.0").stacks.main!)).toEqual(["aws_sqs_queue", "data.aws_vpc"]);
