@@ -30,6 +30,7 @@ import { awsTypes, schemaChanges } from "./cdktn/bindings.js";
 import { diffSynths, formatValue, measure, normalize, type Difference, type Normalized, type Synth } from "./cdktn/compare.js";
 import { explain, parseExplanations, SOURCES, type Checked, type Source } from "./cdktn/explanations.js";
 import { migratePackageJson, rewriteImports, type Target } from "./cdktn/migrate.js";
+import { DEFAULT_VARIANT, varFiles } from "./cdktn/var-files.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const DOC = join(ROOT, "docs", "CDKTN.md");
@@ -167,35 +168,6 @@ async function readSynth(outdir: string): Promise<Synth> {
 async function synthDirect(nodeBin: string, app: string, outdir: string, tfvars: string): Promise<Synth> {
   await run(nodeBin, [app], { cwd: dirname(app), env: withNodeFirst(nodeBin, { CDKTF_OUTDIR: outdir, TFVARS_FILE: tfvars }), timeout: 300_000 });
   return readSynth(outdir);
-}
-
-/** The var file as it ships; differences found with it are reported under the bare stack ids (`ecr`, `main`). */
-const DEFAULT_VARIANT = "example";
-
-/**
- * The var files synthesized: the example as it ships, and the example with every optional feature on (S3 backend with
- * its lock file, both custom API domains, WAF, a log KMS key, an alarm topic, ALB access logs, TTL, a daily quota),
- * so that the code behind each option is compared too. Placeholder values: a synth calls no AWS API. Differences
- * found with a variant are reported under `<variant>/<stack>`.
- */
-function varFiles(example: Record<string, unknown>): Record<string, Record<string, unknown>> {
-  const region = String(example.region);
-  const account = "123456789012";
-  return {
-    [DEFAULT_VARIANT]: example,
-    "all-options": {
-      ...example,
-      state_backend: { type: "s3", bucket: "example-tfstate", key_prefix: "apigw-vpclink", region, use_lockfile: true },
-      ingest_api_domain: "ingest.example.com",
-      query_api_domain: "query.example.com",
-      quota_per_day: 100_000,
-      log_kms_key_arn: `arn:aws:kms:${region}:${account}:key/00000000-0000-0000-0000-000000000000`,
-      table_ttl_attribute: "expires_at",
-      waf_web_acl_arn: `arn:aws:wafv2:${region}:${account}:regional/webacl/example/00000000-0000-0000-0000-000000000000`,
-      alarm_topic_arn: `arn:aws:sns:${region}:${account}:alarms`,
-      alb_access_logs_bucket: "example-alb-logs",
-    },
-  };
 }
 
 class Clock {

@@ -9,6 +9,8 @@ import { argumentFlags, awsTypes, bindingArguments, bindingModule } from "../../
 import { diffSynths, formatPath, MANIFEST, normalize, WHOLE, type Synth } from "../../scripts/cdktn/compare.js";
 import { explain, parseExplanations, TABLE_MARKER, type Explanation } from "../../scripts/cdktn/explanations.js";
 import { migratePackageJson, rewriteImports, type Target } from "../../scripts/cdktn/migrate.js";
+import { DEFAULT_VARIANT, varFiles } from "../../scripts/cdktn/var-files.js";
+import { parseConfig } from "../../config/load.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const TARGET: Target = { versions: { cdktn: "0.24.0", "cdktn-cli": "0.24.0", "@cdktn/provider-aws": "25.7.0", constructs: "10.7.2" }, node: ">=22.19.0" };
@@ -98,6 +100,19 @@ describe("check:cdktn, package.json", () => {
     expect(pkg.engines).toEqual({ node: ">=22.19.0" });
     expect(changes).toHaveLength(6);
     expect(original.dependencies.cdktf).toBe("0.21.0"); // the input is not modified
+  });
+});
+
+describe("check:cdktn, var files", () => {
+  it("are valid configs: the example as it ships, and one with every option on", () => {
+    const example = JSON.parse(readFileSync(join(ROOT, "terraform.tfvars.json"), "utf8"));
+    const variants = varFiles(example);
+    expect(variants[DEFAULT_VARIANT]).toBe(example);
+    const all = parseConfig(variants["all-options"], "all-options");
+    expect(all.state_backend).toMatchObject({ type: "s3", use_lockfile: true });
+    for (const option of ["ingest_api_domain", "query_api_domain", "quota_per_day", "log_kms_key_arn", "table_ttl_attribute", "waf_web_acl_arn", "alarm_topic_arn", "alb_access_logs_bucket"] as const) {
+      expect(all[option], option).not.toBeNull();
+    }
   });
 });
 
