@@ -23,6 +23,8 @@ import {
 } from "../../scripts/lint-delivery.js";
 
 const WORKFLOWS = ["pr.yml", "deploy.yml"];
+/** Every workflow: the deploy rules above apply to WORKFLOWS only; linting and pinning apply to all. */
+const ALL_WORKFLOWS = [...WORKFLOWS, "cdktn.yml"];
 const read = (name: string) => readFileSync(join(ROOT, ".github", "workflows", name), "utf8");
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const workflow = (name: string): any => parse(read(name));
@@ -37,11 +39,11 @@ function needShellcheck(context: TestContext): void {
 }
 
 describe("actionlint", () => {
-  it("finds both workflows", () => {
-    expect(workflowFiles().map((path) => path.split("/").pop())).toEqual(expect.arrayContaining(WORKFLOWS));
+  it("finds every workflow", () => {
+    expect(workflowFiles().map((path) => path.split("/").pop())).toEqual(expect.arrayContaining(ALL_WORKFLOWS));
   });
 
-  it.each(WORKFLOWS)("passes on %s", async (name) => {
+  it.each(ALL_WORKFLOWS)("passes on %s", async (name) => {
     const findings = await actionlint(read(name), `.github/workflows/${name}`);
     expect(findings.map(formatFinding)).toEqual([]);
   });
@@ -89,7 +91,7 @@ describe("shellcheck", () => {
     expect(shellcheckFiles(scripts).map(formatFinding)).toEqual([]);
   });
 
-  it.for(WORKFLOWS)("passes on every run: block of %s", (name, context) => {
+  it.for(ALL_WORKFLOWS)("passes on every run: block of %s", (name, context) => {
     needShellcheck(context);
     const blocks = extractRunBlocks(read(name));
     const runKeys = read(name).match(/^\s*(- )?run: /gm) ?? [];
@@ -144,7 +146,7 @@ describe("delivery rules", () => {
   const allSteps = (doc: { jobs: Record<string, { steps: { uses?: string }[] }> }) =>
     Object.values(doc.jobs).flatMap((job) => job.steps);
 
-  it.each(WORKFLOWS)("%s pins every action to a full commit SHA with its version in a comment", (name) => {
+  it.each(ALL_WORKFLOWS)("%s pins every action to a full commit SHA with its version in a comment", (name) => {
     const uses = read(name).match(/uses: \S+.*$/gm) ?? [];
     expect(uses.length).toBeGreaterThan(0);
     for (const line of uses) expect(line).toMatch(/^uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+(\.\d+)*$/);
@@ -192,6 +194,18 @@ describe("delivery rules", () => {
     expect(plan).toMatch(/terraform -chdir="\$dir" show -json tfplan/);
     expect(read("pr.yml")).toContain("npx tsx scripts/plan-summary.ts");
     expect(read("pr.yml")).toContain("npm run --silent policy");
+  });
+
+  it("cdktn.yml: weekly and manual, read-only, no AWS, runs npm run check:cdktn on the newest fork releases unless asked for the pinned ones", () => {
+    const cdktn = workflow("cdktn.yml");
+    expect(Object.keys(cdktn.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+    expect(cdktn.on.schedule).toHaveLength(1);
+    expect(cdktn.permissions).toEqual({ contents: "read" });
+    expect(read("cdktn.yml")).not.toMatch(/id-token|configure-aws-credentials|secrets\./);
+    const runs = extractRunBlocks(read("cdktn.yml")).map((block) => block.script);
+    expect(runs[0]).toBe("npm ci --no-audit --no-fund");
+    expect(runs[1]).toContain('npm run check:cdktn -- "${args[@]}"');
+    expect(runs[1]).toContain('if [ "$PINNED" != true ]; then args+=(--latest); fi');
   });
 
   it("deploy.yml: push to main or manual with an environment; one deploy per environment, never cancelled", () => {

