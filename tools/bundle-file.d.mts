@@ -1,0 +1,2 @@
+/** See bundle-file.mjs. */
+export function bundleFile(root: string, entry: string): string;
