@@ -18,6 +18,9 @@ const USAGE = `Usage: npm run local -- [options]
   --log-level <lvl>   services' LOG_LEVEL (default: the task definitions' value); logs go to .local/logs/
   --help`;
 
+/** Signals closer together than this come from one keypress (see shutdown). */
+const SAME_KEYPRESS_MS = 1_000;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -111,12 +114,17 @@ async function main(): Promise<void> {
     ].join("\n"),
   );
 
+  // One Ctrl-C reaches this process more than once: the terminal signals the whole process group, and the npm and
+  // tsx wrappers in it relay the same signal. So only a signal later than SAME_KEYPRESS_MS counts as a second one.
+  let firstSignalAt = 0;
   const shutdown = async (signal: string) => {
     if (stopping) {
+      if (Date.now() - firstSignalAt < SAME_KEYPRESS_MS) return;
       process.stderr.write("Second signal: exiting without waiting for a clean stop.\n");
       process.exit(130);
     }
     stopping = true;
+    firstSignalAt = Date.now();
     process.stdout.write(`\n${signal}: stopping gateways, services and emulators...\n`);
     await stack.stop();
     for (const stream of accessLogs.values()) stream.end();

@@ -1,4 +1,5 @@
 import { runMain } from "../../shared/src/env.js";
+import { handleLifecycle } from "../../shared/src/lifecycle.js";
 import { createLogger } from "../../shared/src/logger.js";
 import { buildApp } from "./app.js";
 import { loadConfig } from "./config.js";
@@ -9,14 +10,6 @@ import { createHttpServer, listen, shutdownGracefully } from "./server.js";
 async function start(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger("api", config.logLevel);
-  // A bug that escapes every handler: one structured fatal line (not a bare stack on stderr), then exit non-zero
-  // so ECS replaces the task instead of leaving it running in an unknown state.
-  const die = (kind: string) => (error: unknown) => {
-    logger.fatal({ err: error }, kind);
-    process.exit(1);
-  };
-  process.on("uncaughtException", die("uncaught exception"));
-  process.on("unhandledRejection", die("unhandled rejection"));
   const client = createDynamoClient({ region: config.region, endpoint: config.dynamoEndpoint });
   let shuttingDown = false;
   const app = buildApp({
@@ -28,19 +21,18 @@ async function start(): Promise<void> {
   const address = await listen(server, config.port);
   logger.info({ port: address.port, tableName: config.tableName, dynamoEndpoint: config.dynamoEndpoint ?? "aws" }, "listening");
 
-  const stop = async (signal: NodeJS.Signals) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, "shutting down: draining in-flight requests");
-    const outcome = await shutdownGracefully(server, config.shutdownTimeoutMs);
-    client.destroy();
-    logger.info({ outcome }, "stopped");
-    // pino writes synchronously to stdout, so nothing is lost by exiting now; a timer left by a dependency
-    // must not keep the task alive until ECS's SIGKILL.
-    process.exit(outcome === "drained" ? 0 : 1);
-  };
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
+  handleLifecycle({
+    logger,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    stop: async () => {
+      shuttingDown = true;
+      logger.info({ timeoutMs: config.shutdownTimeoutMs }, "shutting down: draining in-flight requests");
+      const outcome = await shutdownGracefully(server, config.shutdownTimeoutMs);
+      client.destroy();
+      logger.info({ outcome }, "stopped");
+      return outcome === "drained" ? 0 : 1;
+    },
+  });
 }
 
 runMain(start).catch((error: unknown) => {

@@ -122,7 +122,7 @@ describe("esbuild bundle (the image's dist/main.js)", () => {
     }
   });
 
-  it("bundle: on SIGTERM with a read in flight, refuses new connections, answers the read with Connection: close, exits 0", async () => {
+  it("bundle: on SIGTERM (and a second one) with a read in flight, refuses new connections, answers the read with Connection: close, exits 0", async () => {
     // DynamoDB that holds the read until the test lets it answer, so the request is in flight when SIGTERM arrives.
     let answerRead!: () => void;
     let readArrived!: () => void;
@@ -140,6 +140,9 @@ describe("esbuild bundle (the image's dist/main.js)", () => {
       child.kill("SIGTERM");
       await vi.waitFor(() => expect(lines.some((line) => String(line.msg).startsWith("shutting down"))).toBe(true));
       await expect(fetch(`${base}/health`)).rejects.toThrow();
+      // An impatient operator or a runtime resending SIGTERM must not cut the drain short.
+      child.kill("SIGTERM");
+      await vi.waitFor(() => expect(lines.some((line) => line.msg === "shutdown already in progress; signal ignored")).toBe(true));
 
       answerRead();
       const response = await inFlight;

@@ -1,5 +1,6 @@
 import { createLogger } from "../../shared/src/logger.js";
 import { runMain } from "../../shared/src/env.js";
+import { handleLifecycle } from "../../shared/src/lifecycle.js";
 import { loadConfig } from "./config.js";
 import { createProcessor } from "./consumer.js";
 import { startHealthServer } from "./health.js";
@@ -25,30 +26,20 @@ async function start(): Promise<void> {
     liveness: processor.liveness,
   });
 
-  let shuttingDown = false;
-  const shutdown = async (signal: NodeJS.Signals) => {
-    // A second signal (an impatient operator, a runtime resending SIGTERM) must not cut the drain short.
-    if (shuttingDown) {
-      logger.info({ signal }, "shutdown already in progress; signal ignored");
-      return;
-    }
-    shuttingDown = true;
-    logger.info({ signal, shutdownTimeoutSeconds: config.shutdownTimeoutSeconds }, "shutdown requested");
-    // Last resort: the processor releases work before its budget ends, so this only fires on a bug.
-    setTimeout(() => {
-      logger.error("shutdown exceeded its budget; exiting anyway (in-flight messages return after their visibility timeout)");
-      process.exit(1);
-    }, config.shutdownTimeoutSeconds * 1_000).unref();
-    await processor.stop();
-    await health.close();
-    sqs.destroy();
-    dynamo.destroy();
-    logger.info("shutdown complete");
-    process.exit(0);
-  };
-  // `on`, not `once`: after a once-listener fires, a second signal gets Node's default handler and kills the drain.
-  process.on("SIGTERM", (s) => void shutdown(s));
-  process.on("SIGINT", (s) => void shutdown(s));
+  handleLifecycle({
+    logger,
+    // The processor releases unfinished work before its budget ends, so the last-resort exit only fires on a bug
+    // (in-flight messages then return after their visibility timeout).
+    shutdownTimeoutMs: config.shutdownTimeoutSeconds * 1_000,
+    stop: async () => {
+      await processor.stop();
+      await health.close();
+      sqs.destroy();
+      dynamo.destroy();
+      logger.info("shutdown complete");
+      return 0;
+    },
+  });
 
   processor.start();
   logger.info(
