@@ -24,6 +24,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { promisify } from "node:util";
 import { build } from "esbuild";
+import { APP_BUNDLE_OPTIONS } from "../tools/bundle-file.mjs";
 import ts from "typescript";
 import { fetchImageNode, IMAGE_NODE_VERSION } from "../test/support/image-node.js";
 import { awsTypes, schemaChanges } from "./cdktn/bindings.js";
@@ -37,7 +38,7 @@ const DOC = join(ROOT, "docs", "CDKTN.md");
 /** The app's entry point; the sources copied are the files it reaches (type-only imports included). */
 const ENTRY = "main.ts";
 /** Files the CLI needs besides the sources: its config, the app command it names, the example var file. */
-const EXTRA_FILES = ["cdktf.json", "tools/synth.mjs", "terraform.tfvars.json"];
+const EXTRA_FILES = ["cdktf.json", "tools/synth.mjs", "tools/bundle-file.mjs", "terraform.tfvars.json"];
 
 /** The fork releases checked by default: the newest on the registry when this was written. */
 const PINNED: Target["versions"] = { cdktn: "0.24.0", "cdktn-cli": "0.24.0", "@cdktn/provider-aws": "25.7.0", constructs: "10.7.2" };
@@ -117,14 +118,10 @@ function typecheck(dir: string, files: readonly string[]): string {
 /** Bundles the app like tools/synth.mjs (our TypeScript in, npm packages external) and lists the packages it imports. */
 async function bundle(entry: string, outfile: string): Promise<string[]> {
   const result = await build({
+    ...APP_BUNDLE_OPTIONS,
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    packages: "external",
-    platform: "node",
-    format: "cjs",
     target: "node22",
-    logLevel: "warning",
     metafile: true,
   });
   const packages = new Set<string>();

@@ -27,12 +27,8 @@ export interface RestApiStageRef {
   readonly stage: ApiGatewayStage;
 }
 
-export interface AlarmsProps {
-  /** Alarm name prefix, e.g. `orders-prod`. */
-  readonly prefix: string;
-  /** Every alarm notifies this topic when it goes into ALARM and back to OK. */
-  readonly topicArn: string;
-  readonly thresholds: Config["alarms"];
+/** The resources the alarms and the dashboard watch. */
+export interface MonitoredResources {
   readonly ingestApi: RestApiStageRef;
   readonly queryApi: RestApiStageRef;
   readonly queue: SqsQueue;
@@ -43,8 +39,16 @@ export interface AlarmsProps {
   readonly alb: Lb;
   /** The ALB's ip target group the api tasks register in. */
   readonly serviceTargetGroup: LbTargetGroup;
-  /** The NLB and its target group holding the ALB. @default no NLB in the private path: no NLB alarm */
+  /** The NLB and its target group holding the ALB. @default no NLB in the private path: no NLB alarm or graph */
   readonly nlb?: { readonly loadBalancer: Lb; readonly albTargetGroup: LbTargetGroup } | null;
+}
+
+export interface AlarmsProps extends MonitoredResources {
+  /** Alarm name prefix, e.g. `orders-prod`. */
+  readonly prefix: string;
+  /** Every alarm notifies this topic when it goes into ALARM and back to OK. */
+  readonly topicArn: string;
+  readonly thresholds: Config["alarms"];
 }
 
 type MissingData = "breaching" | "notBreaching";

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
-import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
+import type { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
+import { serviceScalableTarget } from "./scalable-target.js";
 import type { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import type { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import type { Lb } from "@cdktf/provider-aws/lib/lb";
@@ -31,13 +32,7 @@ export class ApiScaling extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiScalingProps) {
     super(scope, id);
-    this.target = new AppautoscalingTarget(this, "target", {
-      serviceNamespace: "ecs",
-      scalableDimension: "ecs:service:DesiredCount",
-      resourceId: `service/${props.cluster.name}/${props.service.name}`,
-      minCapacity: props.minCount,
-      maxCapacity: props.maxCount,
-    });
+    this.target = serviceScalableTarget(this, props);
     const scalable = {
       serviceNamespace: this.target.serviceNamespace,
       scalableDimension: this.target.scalableDimension,

@@ -1,29 +1,14 @@
 import { Construct } from "constructs";
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
 import type { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import type { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
-import type { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import type { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
-import type { Lb } from "@cdktf/provider-aws/lib/lb";
-import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { HOPS, TABLE_OPERATIONS, type Hop, type RestApiStageRef } from "./alarms.js";
+import { HOPS, TABLE_OPERATIONS, type Hop, type MonitoredResources, type RestApiStageRef } from "./alarms.js";
 
-export interface DashboardProps {
+export interface DashboardProps extends MonitoredResources {
   readonly name: string;
   readonly region: string;
-  readonly ingestApi: RestApiStageRef;
-  readonly queryApi: RestApiStageRef;
-  readonly queue: SqsQueue;
   readonly deadLetterQueue: SqsQueue;
-  readonly table: DynamodbTable;
-  readonly cluster: EcsCluster;
-  readonly apiService: EcsService;
-  readonly processorService: EcsService;
-  readonly alb: Lb;
-  readonly serviceTargetGroup: LbTargetGroup;
-  /** @default no NLB row content (the private path has no NLB) */
-  readonly nlb?: { readonly loadBalancer: Lb; readonly albTargetGroup: LbTargetGroup } | null;
   /** Each hop's alarms, shown at the end of its row. */
   readonly alarms: Readonly<Record<Hop, readonly CloudwatchMetricAlarm[]>>;
 }

@@ -11,21 +11,12 @@ import { build } from "esbuild";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleFile } from "./bundle-file.mjs";
+import { APP_BUNDLE_OPTIONS, bundleFile } from "./bundle-file.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 // The entry can be overridden for the synth benchmark's barrel-import variant; users never pass one.
 const entry = resolve(root, process.argv[2] ?? "main.ts");
 const outfile = bundleFile(root, entry);
 
-await build({
-  entryPoints: [entry],
-  outfile,
-  bundle: true,
-  packages: "external",
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  logLevel: "warning",
-});
+await build({ ...APP_BUNDLE_OPTIONS, entryPoints: [entry], outfile, target: "node20" });
 createRequire(import.meta.url)(outfile);
