@@ -5,7 +5,7 @@ import { reference, resources, statements, type TfJson, type TfResource } from "
  * Security and reliability controls from AWS Security Hub (Foundational Security Best Practices) and checkov,
  * checked on the synthesized Terraform JSON of both stacks. One entry per control: ids, resource type, why,
  * and the check. A check returns the problems it found (empty = pass); `exception` marks a control that does not
- * apply to this config, with the reason (shown in `npm run policy` and the README).
+ * apply to this config, with the reason (shown in `npm run policy` and docs/POLICY.md).
  */
 
 export interface PolicyInput {

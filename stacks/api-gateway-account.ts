@@ -11,7 +11,7 @@ export interface ApiGatewayCloudwatchRoleProps {
 /**
  * API Gateway writes execution and access logs with ONE role per account and region (`aws_api_gateway_account`).
  * This sets it to a role limited to API Gateway's log groups. If another stack already manages that setting,
- * set `manage_apigateway_account` to false (README, configuration) so the two do not overwrite each other.
+ * set `manage_apigateway_account` to false (docs/CONFIGURATION.md) so the two do not overwrite each other.
  */
 export class ApiGatewayCloudwatchRole extends Construct {
   readonly account: ApiGatewayAccount;

@@ -38,7 +38,7 @@ export interface MainStackProps {
 /** Stage name of both REST APIs. */
 export const STAGE_NAME = "v1";
 
-/** Stack `main`: the whole runtime architecture (see README, "Architecture"). */
+/** Stack `main`: the whole runtime architecture (README, "Architecture"; docs/ARCHITECTURE.md). */
 export class MainStack extends BaseStack {
   constructor(scope: Construct, id: string, { config, repositories }: MainStackProps) {
     super(scope, id, config);

@@ -1,0 +1,85 @@
+/**
+ * `npm run docs`: the tables that restate code, generated from it between markers, so they cannot drift:
+ * - docs/CONFIGURATION.md: every key of terraform.tfvars.json, its default and its `.describe()` text (config/schema.ts);
+ * - docs/POLICY.md: every control of policy/controls.ts.
+ * `npm run docs -- --check` exits 1 when a file differs from what it would write (test/infra/docs.test.ts runs it).
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { z } from "zod";
+import { configSchema } from "../config/schema.js";
+import { CONTROLS } from "../policy/controls.js";
+
+const ROOT = join(import.meta.dirname, "..");
+
+export interface ConfigRow {
+  readonly key: string;
+  /** The default as JSON, or undefined when the key is required. */
+  readonly defaultValue: string | undefined;
+  readonly meaning: string;
+}
+
+const WRAPPERS = new Set(["default", "prefault", "nullable", "optional"]);
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let inner = schema as any;
+  while (WRAPPERS.has(inner._zod.def.type)) inner = inner._zod.def.innerType;
+  return inner;
+}
+
+/** Keys in schema order; an object without its own description is listed key by key (`services.api.cpu`). */
+export function configRows(shape: Record<string, z.ZodType> = configSchema.shape, prefix = ""): ConfigRow[] {
+  return Object.entries(shape).flatMap(([key, schema]) => {
+    const path = `${prefix}${key}`;
+    const inner = unwrap(schema) as any;
+    if (!schema.description && inner._zod.def.type === "object") return configRows(inner.shape, `${path}.`);
+    if (!schema.description) throw new Error(`config key ${path} has no .describe() text (config/schema.ts)`);
+    const parsed = schema.safeParse(undefined);
+    return [{ key: path, defaultValue: parsed.success ? JSON.stringify(parsed.data) : undefined, meaning: schema.description }];
+  });
+}
+
+const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
+
+export function configTable(): string {
+  const rows = configRows().map((row) => `| \`${row.key}\` | ${row.defaultValue === undefined ? "required" : `\`${cell(row.defaultValue)}\``} | ${cell(row.meaning)} |`);
+  return ["| key | default | meaning |", "| --- | --- | --- |", ...rows].join("\n");
+}
+
+export function controlsTable(): string {
+  const rows = CONTROLS.map((c) => `| ${c.ids.join(", ")} | \`${c.resourceType}\` | ${cell(c.title)} | ${cell(c.why)} |`);
+  return ["| control | resource type | checks | why |", "| --- | --- | --- | --- |", ...rows].join("\n");
+}
+
+/** The generated tables and the file holding each. */
+export const GENERATED: readonly { readonly file: string; readonly name: string; readonly render: () => string }[] = [
+  { file: "docs/CONFIGURATION.md", name: "config", render: configTable },
+  { file: "docs/POLICY.md", name: "controls", render: controlsTable },
+];
+
+/** `text` with the block between `<!-- generated:<name> -->` and `<!-- /generated:<name> -->` replaced. */
+export function withGenerated(text: string, name: string, table: string): string {
+  const start = `<!-- generated:${name} (npm run docs) -->`;
+  const end = `<!-- /generated:${name} -->`;
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`missing the markers ${start} ... ${end}`);
+  return `${text.slice(0, from + start.length)}\n${table}\n${text.slice(to)}`;
+}
+
+function main(): void {
+  const check = process.argv.includes("--check");
+  let stale = 0;
+  for (const { file, name, render } of GENERATED) {
+    const path = join(ROOT, file);
+    const current = readFileSync(path, "utf8");
+    const next = withGenerated(current, name, render());
+    if (next === current) continue;
+    stale++;
+    if (check) process.stderr.write(`${file}: the ${name} table is out of date: run npm run docs\n`);
+    else writeFileSync(path, next);
+  }
+  if (check && stale > 0) process.exit(1);
+}
+
+if (process.argv[1] === import.meta.filename) main();
