@@ -13,7 +13,7 @@ export const WRITE_UNIT_BYTES = 1_024;
 export const READ_UNIT_BYTES = 4_096;
 
 /** Size of a document-client item (plain JS values, as lib-dynamodb marshals them) in DynamoDB's accounting. */
-export function itemSizeBytes(item: Readonly<Record<string, unknown>>): number {
+export function itemSizeBytes(item: object): number {
   let size = 0;
   for (const [name, value] of Object.entries(item)) {
     if (value === undefined) continue;
