@@ -30,7 +30,7 @@ import { buildItem, parseBody, summarize } from "../apps/processor/src/domain.js
 import { startDynamoDbLocal } from "../local/dynamodb-local.js";
 import { freePort } from "../local/free-port.js";
 import { updateCostInputs } from "./cost-inputs.js";
-import { BENCH_BODY_BYTES, benchBody } from "./lib-processor-drain.js";
+import { BENCH_BODY_BYTES, benchBody } from "../cost/payload.js";
 import { cpuMeter, memoryMb } from "./proc.js";
 import { round } from "./stats.js";
 

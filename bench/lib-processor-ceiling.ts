@@ -14,8 +14,8 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aw
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { buildItem, parseBody, summarize } from "../apps/processor/src/domain.js";
-import { itemSizeBytes, transactWriteUnits, writeUnits } from "./capacity.js";
-import { benchBody } from "./lib-processor-drain.js";
+import { itemSizeBytes, transactWriteUnits, writeUnits } from "../cost/capacity.js";
+import { benchBody } from "../cost/payload.js";
 import { ownCpuSeconds } from "./proc.js";
 
 const env = (name: string) => {

@@ -11,6 +11,7 @@ import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { cpuMeter, memoryMb } from "./proc.js";
 import { round as roundTo } from "./stats.js";
 import type { SqsRequestCounter } from "./sqs-requests.js";
+import { benchBody } from "../cost/payload.js";
 import { countItems, createFixture, queueDepth, sendBodies, type Emulators, type Fixture } from "../apps/processor/test/support.js";
 
 export interface DrainSettings {
@@ -41,17 +42,7 @@ export interface DrainResult {
 
 export const credentialsEnv = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" };
 
-/**
- * The pinned payload: a 768-byte JSON body, whose item (with the default summary, ids and timestamps: ~220 bytes
- * more) stays under 1 KB, so it costs one write unit with PutItem. A 1,024-byte body would make a ~1.24 KB item
- * (two units with any strategy). Write units depend on item size, so every consumer drains the same bodies.
- */
-export const BENCH_BODY_BYTES = 768;
-
-export function benchBody(i: number): string {
-  const shape = (text: string) => JSON.stringify({ tag: "bench", index: i, text, nested: { ok: true, list: [i, String(i)] } });
-  return shape("x".repeat(BENCH_BODY_BYTES - Buffer.byteLength(shape(""))));
-}
+export { BENCH_BODY_BYTES, benchBody } from "../cost/payload.js";
 
 export const benchBodies = (n: number) => Array.from({ length: n }, (_, i) => benchBody(i));
 

@@ -55,7 +55,11 @@ export type AssumptionName =
   | "apiResponseBytes"
   | "apiGatewayConnectionReuse"
   | "accessLogValueBytes"
-  | "storedMonthsOfItems";
+  | "storedMonthsOfItems"
+  | "apiGatewayDetailedMetricsPerMethod"
+  | "targetCpuUtilization"
+  | "assumedAzs"
+  | "dynamoItemOverheadBytes";
 
 export function loadPrices(file: URL = new URL("./prices.json", import.meta.url)): PriceTable {
   const table = JSON.parse(readFileSync(file, "utf8")) as PriceTable;

@@ -3,7 +3,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, Tran
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { buildItem } from "../../apps/processor/src/domain.js";
-import { itemSizeBytes, readUnits, transactWriteUnits, writeUnits } from "../../bench/capacity.js";
+import { itemSizeBytes, readUnits, transactWriteUnits, writeUnits } from "../../cost/capacity.js";
 import { createRequestsTable } from "../support/requests-table.js";
 
 /**
