@@ -23,6 +23,8 @@ export interface DrainSettings {
   readonly sqsRequests?: SqsRequestCounter | undefined;
   /** Extra environment for the consumer (the peer's PEER_MODE). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Node options before the bundle (e.g. `--cpu-prof`, which NODE_OPTIONS does not allow). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface DrainResult {
@@ -54,7 +56,7 @@ export async function drainWithBundle(emulators: Emulators, bundleFile: string, 
   const { messages, concurrency, dynamoPid } = settings;
   const fixture = await createFixture(emulators, { visibilityTimeoutSeconds: 60 });
   await preload(fixture, messages);
-  const child = spawn(process.execPath, [bundleFile], {
+  const child = spawn(process.execPath, [...(settings.nodeArgs ?? []), bundleFile], {
     cwd: dirname(bundleFile),
     stdio: ["ignore", "pipe", "pipe"],
     env: {

@@ -58,8 +58,13 @@ export interface Processor {
 
 type Outcome = "created" | "duplicate" | "invalid" | "failed" | "release";
 
-/** Batches each poll loop may hold at once: the next receive overlaps the previous batch's write and delete. */
-const PIPELINE_DEPTH = 4;
+/**
+ * Batches each poll loop may hold at once. One: a loop receives again once its batch is written and deleted. Every
+ * message in flight is an in-flight PutItem with its promises and buffers, and holding fewer cut the processor's own
+ * CPU per message (less garbage collection) in interleaved runs (docs/BENCHMARKS.md); Fargate bills that CPU, while
+ * the poll loops (POLL_CONCURRENCY) already give a task more concurrent writes than its CPU can feed.
+ */
+const PIPELINE_DEPTH = 1;
 /** Leave this much of the shutdown budget for releasing/deleting and exiting. */
 const SHUTDOWN_MARGIN_MS = 5_000;
 /** Once shutdown has begun, each delete or visibility call gets this long, so a slow SQS cannot eat the margin. */
@@ -95,9 +100,10 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     const batches = new Set<Promise<void>>();
     let receiveFailures = 0;
     while (!polling.signal.aborted) {
-      // Overlap the next receive with the previous batch's write and delete, but hold at most PIPELINE_DEPTH
-      // batches per loop: in-flight work stays bounded, and a slow DynamoDB slows polling down.
+      // Hold at most PIPELINE_DEPTH batches per loop: in-flight work stays bounded, and a slow DynamoDB slows polling down.
       while (batches.size >= PIPELINE_DEPTH) await Promise.race(batches);
+      // Stopped while waiting for the batch: no new receive.
+      if (polling.signal.aborted) break;
       let messages: QueueMessage[];
       try {
         messages = await queue.receive(polling.signal);

@@ -416,7 +416,7 @@ describe("processor: shutdown and liveness", () => {
 
   it("processor: /health turns 503 stalled when writes fail forever and the full pipeline stops receiving", async () => {
     // GIVEN a store that always fails as a missing table does (retried in place, as a transient fault), one poll loop
-    // (4 batches at most), more messages than it may hold, and a stall threshold above the longest write backoff (5 s),
+    // (one batch at a time), more messages than it may hold, and a stall threshold above the longest write backoff (5 s),
     // so write attempts alone would keep it "ok"
     const fixture = await createFixture(emulators());
     await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(50, "no-table"));
