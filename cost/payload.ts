@@ -2,9 +2,9 @@ import { buildItem, parseBody, summarize } from "../apps/processor/src/domain.js
 import { itemSizeBytes } from "./capacity.js";
 
 /**
- * The pinned benchmark payload: a 768-byte JSON body, whose item (with the default summary, ids and timestamps: ~220
- * bytes more) stays under 1 KB, so it costs one write unit with PutItem. A 1,024-byte body would make a ~1.24 KB
- * item (two units with any strategy). Write units depend on item size, so every bench uses these bodies.
+ * The pinned benchmark payload: a 768-byte JSON body. Its item (the body plus ids, timestamps and the default summary)
+ * stays under 1 KB, so it costs one write unit with PutItem; a 1 KB body would not (its item would cost two units with
+ * any strategy). Write units depend on item size, so every bench uses these bodies.
  */
 export const BENCH_BODY_BYTES = 768;
 
