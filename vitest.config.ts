@@ -15,7 +15,7 @@ export default defineConfig({
       {
         test: {
           name: "infra",
-          include: ["test/infra/**/*.test.ts", "test/policy/**/*.test.ts"],
+          include: ["test/infra/**/*.test.ts", "test/policy/**/*.test.ts", "test/cost/bill.test.ts"],
           isolate: false,
           testTimeout: 60_000,
         },
@@ -31,7 +31,7 @@ export default defineConfig({
       {
         test: {
           name: "services",
-          include: ["apps/*/test/**/*.test.ts", "test/local/**/*.test.ts", "test/delivery/**/*.test.ts"],
+          include: ["apps/*/test/**/*.test.ts", "test/local/**/*.test.ts", "test/delivery/**/*.test.ts", "test/cost/capacity.test.ts"],
           globalSetup: ["test/support/global-setup.ts"],
           setupFiles: ["local/localhost-dns.ts"],
           testTimeout: 60_000,

@@ -1,31 +1,36 @@
 /**
- * `npm run bench:api`: the query API under load versus the ceiling set by its data store.
+ * `npm run bench:api`: the query API under load, side by side with a bare Express 5 app in the same run.
  *
- * 1. Starts its own DynamoDB Local, creates the table and seeds items shaped like the processor's.
- * 2. Bundles the API exactly as the Dockerfile does and runs it as a child process (`node dist/main.js`,
- *    production logging on, stdout to /dev/null), so its RSS is the service's own.
- * 3. Ceiling: CONNECTIONS concurrent loops of raw GetItem (same client factory, same settings, same
- *    strongly consistent read) straight to the emulator.
- * 4. API: autocannon, CONNECTIONS connections, GET /requests/:id over the seeded ids.
- * The measured time per side is split into alternating slices (BENCH_SLICES, default 4). Both after a warm-up; latencies for both are recorded per request with sub-ms precision and summarised the
- * same way. Targets: API throughput >= 85% of ceiling, API p99 <= ceiling p99 + 3 ms, API RSS < 150 MB.
+ * 1. Starts its own DynamoDB Local, creates the table and seeds processor items of the pinned size (the processor
+ *    bench's 768-byte body: a 1 KB item).
+ * 2. Bundles the API exactly as the Dockerfile does and runs it as a child process (`node dist/main.js`, the image's
+ *    NODE_OPTIONS, production logging on, stdout to a file so its size is the log bytes written).
+ * 3. Peer: bench/peer-bare-express.ts, Express 5 with no middleware, the same route, the same DynamoDB client and
+ *    read, bundled and run the same way.
+ * 4. autocannon, CONNECTIONS connections, GET /requests/:id over the seeded ids, against each in alternating slices.
+ * Targets: API throughput >= 0.95 of the peer's, API p99 <= peer p99 + 5 ms, API RSS < 150 MB. Billable units per
+ * request: the api's own CPU, read units (a GetItem of a seeded item with ReturnConsumedCapacity), log bytes, and
+ * response bytes (what the load balancers process).
  *
- * Env: BENCH_DURATION (s, default 20), BENCH_WARMUP (s, default 10: DynamoDB Local's JIT needs it), BENCH_CONNECTIONS (default 32).
- * Writes bench/results/api.json.
+ * Env: BENCH_DURATION (s, default 20), BENCH_WARMUP (s, default 10: DynamoDB Local's JIT needs it), BENCH_CONNECTIONS
+ * (default 32), BENCH_SLICES (default 4). Writes bench/results/api.json and the api's figures in docs/cost-inputs.json.
  */
 import { execFile, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { BatchWriteItemCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
-import { createRequestsTable } from "../test/support/requests-table.js";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import { createDynamoClient } from "../apps/api/src/requests-table.js";
+import { build } from "esbuild";
+import { createRequestsTable } from "../test/support/requests-table.js";
+import { buildItem, parseBody, summarize } from "../apps/processor/src/domain.js";
 import { startDynamoDbLocal } from "../local/dynamodb-local.js";
 import { freePort } from "../local/free-port.js";
+import { updateCostInputs } from "./cost-inputs.js";
+import { BENCH_BODY_BYTES, benchBody } from "../cost/payload.js";
 import { cpuMeter, memoryMb } from "./proc.js";
 import { round } from "./stats.js";
 
@@ -51,7 +56,7 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 20);
 const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 /**
- * The measured time per side is split into alternating slices (ceiling, API, ceiling, API, ...), so background
+ * The measured time per side is split into alternating slices (peer, API, API, peer, ...), so background
  * load on a shared machine hits both sides alike instead of whichever ran second.
  */
 const SLICES = Number(process.env.BENCH_SLICES ?? 4);
@@ -62,7 +67,7 @@ const CREDENTIALS = { accessKeyId: "bench", secretAccessKey: "bench" };
 const ROOT = resolve(import.meta.dirname, "..");
 const RESULTS = join(ROOT, "bench", "results", "api.json");
 
-const TARGETS = { throughputRatio: 0.85, p99SlackMs: 3, rssMb: 150 } as const;
+const TARGETS = { throughputRatio: 0.95, p99SlackMs: 5, rssMb: 150 } as const;
 
 interface Summary {
   readonly requests: number;
@@ -93,15 +98,13 @@ const renameSelf = (cpu: Record<string, number>, name: string) => {
   return { [name]: self!, ...others };
 };
 
+/** An item exactly as the processor writes it for the pinned bench body. */
 function processedItem(requestId: string, n: number) {
-  return {
-    requestId,
-    status: "processed",
-    payload: { orderId: `order-${n}`, amount: n * 1.25, items: [{ sku: "A-1", qty: 2 }, { sku: "B-7", qty: 1 }], note: "bench item" },
-    result: { summary: "3 keys", keys: 4 },
-    receivedAt: "2026-11-25T08:00:00.000Z",
-    processedAt: "2026-11-25T08:00:01.250Z",
-  };
+  const body = benchBody(n);
+  const parsed = parseBody(body);
+  if (!parsed.ok) throw new Error(parsed.reason);
+  const result = summarize(parsed.payload, { messageId: requestId, body, signal: new AbortController().signal });
+  return buildItem({ messageId: requestId, payload: parsed.payload, result, sentTimestamp: "1764400000000", now: new Date("2026-11-25T08:00:01.250Z") });
 }
 
 async function seed(client: DynamoDBClient): Promise<string[]> {
@@ -114,16 +117,31 @@ async function seed(client: DynamoDBClient): Promise<string[]> {
   return ids;
 }
 
+/** Read units per request: the api's read (strongly consistent GetItem) of seeded items, as DynamoDB reports it. */
+async function readUnitsPerRequest(client: DynamoDBClient, ids: string[]): Promise<number> {
+  let units = 0;
+  const sample = ids.slice(0, 20);
+  for (const id of sample) {
+    const out = await client.send(
+      new GetItemCommand({ TableName: TABLE, Key: { requestId: { S: id } }, ConsistentRead: true, ReturnConsumedCapacity: "TOTAL" }),
+    );
+    units += out.ConsumedCapacity?.CapacityUnits ?? Number.NaN;
+  }
+  return units / sample.length;
+}
+
 interface Raw {
   latencies: number[];
+  /** Response bytes (headers + body) received. */
+  bytes: number;
   errors: number;
   non2xx: number;
   seconds: number;
-  /** CPU seconds per process during the slices: `self` is this process (the ceiling's loops, or autocannon). */
+  /** CPU seconds per process during the slices: `self` is this process (autocannon). */
   cpuSeconds: Record<string, number>;
 }
 
-const emptyRaw = (): Raw => ({ latencies: [], errors: 0, non2xx: 0, seconds: 0, cpuSeconds: {} });
+const emptyRaw = (): Raw => ({ latencies: [], bytes: 0, errors: 0, non2xx: 0, seconds: 0, cpuSeconds: {} });
 
 /** Runs one slice of `side` and adds its figures, and the CPU each process used meanwhile, to `into`. */
 async function measureSlice(into: Raw, pids: Record<string, number>, side: () => Promise<Omit<Raw, "cpuSeconds">>): Promise<void> {
@@ -131,6 +149,7 @@ async function measureSlice(into: Raw, pids: Record<string, number>, side: () =>
   const from = await side();
   for (const [name, seconds] of Object.entries(await meter.read())) into.cpuSeconds[name] = (into.cpuSeconds[name] ?? 0) + seconds;
   for (const latency of from.latencies) into.latencies.push(latency);
+  into.bytes += from.bytes;
   into.errors += from.errors;
   into.non2xx += from.non2xx;
   into.seconds += from.seconds;
@@ -141,34 +160,9 @@ function perRequestMs(raw: Raw): Record<string, number> {
   return Object.fromEntries(Object.entries(raw.cpuSeconds).map(([name, s]) => [name, round((s * 1_000) / raw.latencies.length, 3)]));
 }
 
-/** CONNECTIONS loops, each awaiting one GetItem at a time, like 32 keep-alive connections each with one request. */
-async function ceiling(client: DynamoDBClient, ids: string[], seconds: number): Promise<Omit<Raw, "cpuSeconds">> {
-  const latencies: number[] = [];
-  let errors = 0;
-  const deadline = performance.now() + seconds * 1000;
-  let next = 0;
-  const loop = async () => {
-    while (performance.now() < deadline) {
-      const id = ids[next++ % ids.length]!;
-      const started = performance.now();
-      try {
-        const out = await client.send(
-          new GetItemCommand({ TableName: TABLE, Key: { requestId: { S: id } }, ConsistentRead: true }),
-        );
-        if (!out.Item) errors++;
-        else latencies.push(performance.now() - started);
-      } catch {
-        errors++;
-      }
-    }
-  };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: CONNECTIONS }, loop));
-  return { latencies, errors, non2xx: 0, seconds: (performance.now() - started) / 1000 };
-}
-
 async function api(url: string, ids: string[], seconds: number): Promise<Omit<Raw, "cpuSeconds">> {
   const latencies: number[] = [];
+  let bytes = 0;
   let next = 0;
   const instance = autocannon({
     url,
@@ -176,11 +170,12 @@ async function api(url: string, ids: string[], seconds: number): Promise<Omit<Ra
     duration: seconds,
     requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: `/requests/${ids[next++ % ids.length]}` }) }],
   });
-  instance.on("response", (_client, statusCode, _bytes, responseTime) => {
+  instance.on("response", (_client, statusCode, responseBytes, responseTime) => {
     if (statusCode === 200) latencies.push(responseTime);
+    bytes += responseBytes;
   });
   const result = await instance;
-  return { latencies, errors: result.errors + result.timeouts, non2xx: result.non2xx, seconds: result.duration };
+  return { latencies, bytes, errors: result.errors + result.timeouts, non2xx: result.non2xx, seconds: result.duration };
 }
 
 /** The image's NODE_OPTIONS (heap bound), so the bench runs the bundle the way the container does. */
@@ -189,12 +184,12 @@ async function imageNodeOptions(): Promise<string> {
   return /NODE_OPTIONS=(\S+)/.exec(dockerfile)?.[1] ?? "";
 }
 
-async function startApi(bundleDir: string, dynamoEndpoint: string, port: number) {
-  await promisify(execFile)(process.execPath, ["apps/shared/bundle.mjs", "api", join(bundleDir, "dist", "main.js")], { cwd: ROOT });
-  const child = spawn(process.execPath, ["dist/main.js"], {
-    cwd: bundleDir,
-    // Production logging (one line per request) goes to /dev/null: the cost of formatting is measured, not a terminal.
-    stdio: ["ignore", "ignore", "inherit"],
+/** Starts a bundled server (the api, or the peer) with the image's settings; its stdout goes to `logFile`. */
+async function startServer(bundle: string, dynamoEndpoint: string, port: number, logFile: string) {
+  const out = await open(logFile, "w");
+  const child = spawn(process.execPath, [bundle], {
+    cwd: resolve(bundle, ".."),
+    stdio: ["ignore", out.fd, "inherit"],
     env: {
       PATH: process.env.PATH,
       NODE_ENV: "production",
@@ -208,72 +203,95 @@ async function startApi(bundleDir: string, dynamoEndpoint: string, port: number)
       AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
     },
   });
+  await out.close();
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt++) {
-    if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`${bundle} exited with ${child.exitCode}`);
     try {
       if ((await fetch(`${url}/health`)).ok) break;
     } catch {
-      if (attempt > 100) throw new Error("API did not start");
+      if (attempt > 100) throw new Error(`${bundle} did not start`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  return { child, url };
+  return { child, url, logBytes: async () => (await stat(logFile)).size };
+}
+
+async function buildBundles(dir: string) {
+  const apiBundle = join(dir, "api", "dist", "main.js");
+  await promisify(execFile)(process.execPath, ["apps/shared/bundle.mjs", "api", apiBundle], { cwd: ROOT });
+  const peerBundle = join(dir, "peer", "dist", "main.js");
+  await build({ entryPoints: [join(ROOT, "bench", "peer-bare-express.ts")], outfile: peerBundle, bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning" });
+  return { apiBundle, peerBundle };
 }
 
 async function main() {
   console.log(`bench:api: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up, ${DURATION_S} s measured per side in ${SLICES} alternating slices`);
   const dynamo = await startDynamoDbLocal();
   const admin = new DynamoDBClient({ region: REGION, endpoint: dynamo.endpoint, credentials: CREDENTIALS });
-  const bundleDir = await mkdtemp(join(tmpdir(), "api-bench-"));
-  const client = createDynamoClient({ region: REGION, endpoint: dynamo.endpoint, credentials: CREDENTIALS });
-  let apiProcess: Awaited<ReturnType<typeof startApi>> | undefined;
+  const dir = await mkdtemp(join(tmpdir(), "api-bench-"));
+  const servers: { child: import("node:child_process").ChildProcess }[] = [];
   try {
     const ids = await seed(admin);
-    apiProcess = await startApi(bundleDir, dynamo.endpoint, await freePort());
+    const { apiBundle, peerBundle } = await buildBundles(dir);
+    const apiServer = await startServer(apiBundle, dynamo.endpoint, await freePort(), join(dir, "api.log"));
+    servers.push(apiServer);
+    const peerServer = await startServer(peerBundle, dynamo.endpoint, await freePort(), join(dir, "peer.log"));
+    servers.push(peerServer);
 
-    // Warm both paths (JIT in the JVM and in Node, connection pools) before measuring either.
-    await ceiling(client, ids, WARMUP_S);
-    await api(apiProcess.url, ids, WARMUP_S);
+    // Warm both (JIT in the JVM and in Node, connection pools) before measuring either.
+    await api(peerServer.url, ids, WARMUP_S / 2);
+    await api(apiServer.url, ids, WARMUP_S / 2);
 
-    const ceilRaw = emptyRaw();
+    const peerRaw = emptyRaw();
     const apiRaw = emptyRaw();
-    const { url, child } = apiProcess;
+    const logBytesBefore = await apiServer.logBytes();
     for (let slice = 0; slice < SLICES; slice++) {
-      await measureSlice(ceilRaw, { dynamodb: dynamo.pid! }, () => ceiling(client, ids, DURATION_S / SLICES));
-      await measureSlice(apiRaw, { dynamodb: dynamo.pid!, api: child.pid! }, () => api(url, ids, DURATION_S / SLICES));
+      // Alternate which side goes first, so drift in background load does not favour one.
+      const sides = [
+        () => measureSlice(peerRaw, { dynamodb: dynamo.pid!, peer: peerServer.child.pid! }, () => api(peerServer.url, ids, DURATION_S / SLICES)),
+        () => measureSlice(apiRaw, { dynamodb: dynamo.pid!, api: apiServer.child.pid! }, () => api(apiServer.url, ids, DURATION_S / SLICES)),
+      ];
+      for (const side of slice % 2 ? sides.reverse() : sides) await side();
     }
-    // Each side is bound by one Node thread (the ceiling's loops, or the API process): its CPU per request sets the
-    // throughput, so these explain the ratio.
+    const logBytes = (await apiServer.logBytes()) - logBytesBefore;
     const cpuMsPerRequest = {
-      ceiling: renameSelf(perRequestMs(ceilRaw), "client"),
+      peer: renameSelf(perRequestMs(peerRaw), "autocannon"),
       api: renameSelf(perRequestMs(apiRaw), "autocannon"),
     };
-    const ceil = summarise(ceilRaw.latencies, ceilRaw.errors, ceilRaw.seconds);
+    const peer = { ...summarise(peerRaw.latencies, peerRaw.errors, peerRaw.seconds), non2xx: peerRaw.non2xx };
     const served = { ...summarise(apiRaw.latencies, apiRaw.errors, apiRaw.seconds), non2xx: apiRaw.non2xx };
-    const { rssMb, peakRssMb } = await memoryMb(child.pid!);
-    const memory = { rssMb: round(rssMb), peakRssMb: round(peakRssMb) };
+    const { rssMb, peakRssMb } = await memoryMb(apiServer.child.pid!);
+    const peerMemory = await memoryMb(peerServer.child.pid!);
+    const memory = { rssMb: round(rssMb), peakRssMb: round(peakRssMb), peerPeakRssMb: round(peerMemory.peakRssMb) };
     const load = (await import("node:os")).loadavg();
+    const units = {
+      cpuMsPerRequest: cpuMsPerRequest.api.api!,
+      readUnitsPerRequest: round(await readUnitsPerRequest(admin, ids), 3),
+      logBytesPerRequest: round(logBytes / apiRaw.latencies.length, 1),
+      responseBytesPerRequest: round(apiRaw.bytes / apiRaw.latencies.length, 1),
+    };
 
-    const ratio = round(served.throughput / ceil.throughput);
+    const ratio = round(served.throughput / peer.throughput);
     const checks = {
       throughput: ratio >= TARGETS.throughputRatio,
-      p99: served.p99Ms <= ceil.p99Ms + TARGETS.p99SlackMs,
+      p99: served.p99Ms <= peer.p99Ms + TARGETS.p99SlackMs,
       rss: memory.rssMb < TARGETS.rssMb,
-      noErrors: served.errors === 0 && served.non2xx === 0 && ceil.errors === 0,
+      noErrors: served.errors === 0 && served.non2xx === 0 && peer.errors === 0 && peer.non2xx === 0,
     };
     const rows = [
       ["", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "requests", "errors"],
-      ["ceiling (raw GetItem)", ceil.throughput, ceil.p50Ms, ceil.p90Ms, ceil.p99Ms, ceil.maxMs, ceil.requests, ceil.errors],
+      ["peer (bare Express 5)", peer.throughput, peer.p50Ms, peer.p90Ms, peer.p99Ms, peer.maxMs, peer.requests, peer.errors + peer.non2xx],
       ["API (GET /requests/:id)", served.throughput, served.p50Ms, served.p90Ms, served.p99Ms, served.maxMs, served.requests, served.errors + served.non2xx],
     ];
     console.log(rows.map((row) => row.map((cell, i) => String(cell).padStart(i === 0 ? 26 : 10)).join("")).join("\n"));
     console.log(`throughput ratio ${ratio} (target >= ${TARGETS.throughputRatio}): ${checks.throughput ? "PASS" : "FAIL"}`);
-    console.log(`p99 ${served.p99Ms} ms vs ceiling ${ceil.p99Ms} + ${TARGETS.p99SlackMs} ms: ${checks.p99 ? "PASS" : "FAIL"}`);
+    console.log(`p99 ${served.p99Ms} ms vs peer ${peer.p99Ms} + ${TARGETS.p99SlackMs} ms: ${checks.p99 ? "PASS" : "FAIL"}`);
     console.log(`load average (1 min) at the end: ${round(load[0] ?? NaN)} on ${(await import("node:os")).cpus().length} CPUs`);
     for (const [side, cpu] of Object.entries(cpuMsPerRequest)) {
       console.log(`CPU ms per request, ${side}: ${Object.entries(cpu).map(([name, ms]) => `${name} ${ms}`).join(", ")}`);
     }
+    console.log(`billable units per request: ${JSON.stringify(units)}`);
     console.log(`API RSS ${memory.rssMb} MB (peak ${memory.peakRssMb} MB, target < ${TARGETS.rssMb}): ${checks.rss ? "PASS" : "FAIL"}`);
 
     const report = {
@@ -282,25 +300,26 @@ async function main() {
       cpus: (await import("node:os")).cpus().length,
       loadAverage1m: round(load[0] ?? NaN),
       nodeOptions: await imageNodeOptions(),
-      settings: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, slices: SLICES, items: ITEMS },
-      ceiling: ceil,
+      settings: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, slices: SLICES, items: ITEMS, bodyBytes: BENCH_BODY_BYTES },
+      peer,
       api: served,
       ratio,
       cpuMsPerRequest,
+      units,
       memory,
       targets: TARGETS,
       checks,
     };
     await mkdir(join(ROOT, "bench", "results"), { recursive: true });
     await writeFile(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`wrote ${RESULTS}`);
+    await updateCostInputs("api", { measured: report.date, source: "npm run bench:api (bench/results/api.json)", bodyBytes: BENCH_BODY_BYTES, ...units });
+    console.log(`wrote ${RESULTS} and docs/cost-inputs.json (api)`);
     if (!Object.values(checks).every(Boolean)) process.exitCode = 1;
   } finally {
-    apiProcess?.child.kill("SIGTERM");
-    client.destroy();
+    for (const server of servers) server.child.kill("SIGTERM");
     admin.destroy();
     await dynamo.stop();
-    await rm(bundleDir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
   }
 }
 

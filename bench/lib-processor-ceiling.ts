@@ -1,7 +1,9 @@
 /**
  * Ceiling loops for bench/processor.bench.ts, run as a child process so they get the same conditions as the processor
  * (own process, same concurrency, same emulators). Prints one JSON line: { mode, messages, seconds, perSecond, cpuSeconds }
- * (the loop's own CPU time: the bench cannot read it from /proc once this process has exited).
+ * (the loop's own CPU time: the bench cannot read it from /proc once this process has exited), and for the write
+ * modes the write units DynamoDB Local reported (`writeUnitsReported`) and AWS's formula for the same items
+ * (`writeUnitsFormula`: they differ for transactions, which DynamoDB Local under-reports).
  *
  *   CEILING_MODE=sqs          POLL_CONCURRENCY loops of ReceiveMessage(10) + DeleteMessageBatch until the queue is empty
  *   CEILING_MODE=batch-write  POLL_CONCURRENCY loops of BatchWriteItem(25 items), unprocessed items retried with backoff
@@ -12,6 +14,8 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aw
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { buildItem, parseBody, summarize } from "../apps/processor/src/domain.js";
+import { itemSizeBytes, transactWriteUnits, writeUnits } from "../cost/capacity.js";
+import { benchBody } from "../cost/payload.js";
 import { ownCpuSeconds } from "./proc.js";
 
 const env = (name: string) => {
@@ -34,7 +38,7 @@ async function main(): Promise<void> {
   else count = await dynamoCeiling(mode);
   const seconds = (performance.now() - started) / 1_000;
   const cpuSeconds = ownCpuSeconds() - cpuAtStart;
-  process.stdout.write(`${JSON.stringify({ mode, messages: count, seconds, perSecond: count / seconds, cpuSeconds })}\n`);
+  process.stdout.write(`${JSON.stringify({ mode, messages: count, seconds, perSecond: count / seconds, cpuSeconds, ...units })}\n`);
 }
 
 async function sqsCeiling(): Promise<number> {
@@ -57,6 +61,8 @@ async function sqsCeiling(): Promise<number> {
   return deleted;
 }
 
+const units = { writeUnitsReported: 0, writeUnitsFormula: 0 };
+
 async function dynamoCeiling(kind: string): Promise<number> {
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region, endpoint: env("AWS_ENDPOINT_URL_DYNAMODB") }), {
     marshallOptions: { removeUndefinedValues: true },
@@ -69,11 +75,14 @@ async function dynamoCeiling(kind: string): Promise<number> {
     const items = [];
     while (items.length < n && next < total) {
       const i = next++;
-      const body = JSON.stringify({ tag: "bench", index: i, text: "x".repeat(200), nested: { ok: true, list: [i, String(i)] } });
+      const body = benchBody(i);
       const parsed = parseBody(body);
       if (!parsed.ok) throw new Error(parsed.reason);
       const result = summarize(parsed.payload, { messageId: `c-${i}`, body, signal: new AbortController().signal });
-      items.push(buildItem({ messageId: `${kind}-${i}`, payload: parsed.payload, result, sentTimestamp: String(Date.now()), now: new Date() }));
+      // A UUID-length id, as SQS MessageIds are, so the items are the processor's size.
+      const item = buildItem({ messageId: `${kind}-${String(i).padStart(12, "0")}-0000-0000-0000-0000000`, payload: parsed.payload, result, sentTimestamp: String(Date.now()), now: new Date() });
+      units.writeUnitsFormula += (kind === "transact" ? transactWriteUnits : writeUnits)(itemSizeBytes(item));
+      items.push(item);
     }
     return items;
   };
@@ -83,7 +92,8 @@ async function dynamoCeiling(kind: string): Promise<number> {
       for (let items = take(25); items.length > 0; items = take(25)) {
         let requests = items.map((Item) => ({ PutRequest: { Item } }));
         for (let attempt = 1; requests.length > 0; attempt++) {
-          const response = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+          const response = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests }, ReturnConsumedCapacity: "TOTAL" }));
+          units.writeUnitsReported += response.ConsumedCapacity?.[0]?.CapacityUnits ?? 0;
           requests = (response.UnprocessedItems?.[tableName] ?? []) as typeof requests;
           if (requests.length > 0) await new Promise((r) => setTimeout(r, Math.min(1_000, 25 * 2 ** attempt)));
         }
@@ -91,14 +101,19 @@ async function dynamoCeiling(kind: string): Promise<number> {
     },
     put: async () => {
       for (let items = take(1); items.length > 0; items = take(1)) {
-        await doc.send(new PutCommand({ TableName: tableName, Item: items[0], ConditionExpression: condition }));
+        const response = await doc.send(new PutCommand({ TableName: tableName, Item: items[0], ConditionExpression: condition, ReturnConsumedCapacity: "TOTAL" }));
+        units.writeUnitsReported += response.ConsumedCapacity?.CapacityUnits ?? 0;
       }
     },
     transact: async () => {
       for (let items = take(group); items.length > 0; items = take(group)) {
-        await doc.send(
-          new TransactWriteCommand({ TransactItems: items.map((Item) => ({ Put: { TableName: tableName, Item, ConditionExpression: condition } })) }),
+        const response = await doc.send(
+          new TransactWriteCommand({
+            TransactItems: items.map((Item) => ({ Put: { TableName: tableName, Item, ConditionExpression: condition } })),
+            ReturnConsumedCapacity: "TOTAL",
+          }),
         );
+        units.writeUnitsReported += response.ConsumedCapacity?.reduce((n, c) => n + (c.CapacityUnits ?? 0), 0) ?? 0;
       }
     },
   };

@@ -10,6 +10,11 @@
  * Latency = first 200 received - 202 received, so it includes queue wait, processing, the DynamoDB write and one
  * read through the query path; the poll interval bounds its resolution (+0..POLL_MS).
  *
+ * Billable units over the measured phase: the api's and the processor's own CPU (their processes, from /proc) per GET
+ * and per message, the processor's SQS requests per message (counted at fauxqs by bench/sqs-requests-preload.ts),
+ * its write units per item (its own counters), and the log bytes each service wrote (.local/logs). The POST bodies are
+ * the pinned 768-byte payload (cost/payload.ts).
+ *
  * Env: BENCH_DURATION (s, default 30), BENCH_WARMUP (s, default 5), BENCH_RATE (req/s, default 100),
  * BENCH_POLL_MS (default 10), BENCH_READ_TIMEOUT_MS (give up on one item, default 30000).
  * Writes bench/results/local.json and prints a table.
@@ -19,7 +24,12 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
+import { readFile, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { httpRequest } from "../local/gateway/http-client.js";
+import { benchBody, BENCH_BODY_BYTES } from "../cost/payload.js";
+import { updateCostInputs } from "./cost-inputs.js";
+import { cpuSeconds } from "./proc.js";
 import { percentile, round } from "./stats.js";
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 30);
@@ -29,6 +39,49 @@ const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 10);
 const READ_TIMEOUT_MS = Number(process.env.BENCH_READ_TIMEOUT_MS ?? 30_000);
 const ROOT = resolve(import.meta.dirname, "..");
 const RESULTS = join(ROOT, "bench", "results", "local.json");
+const LOGS = join(ROOT, ".local", "logs");
+const SQS_COUNTS = join(tmpdir(), `bench-local-sqs-${process.pid}.json`);
+
+/** The api and processor processes: children of `npm run local`, recognised by their entry point. */
+async function servicePids(localPid: number): Promise<Record<"api" | "processor", number>> {
+  const found: Partial<Record<"api" | "processor", number>> = {};
+  const children = (await readFile(`/proc/${localPid}/task/${localPid}/children`, "utf8")).trim().split(/\s+/).filter(Boolean);
+  for (const pid of children) {
+    const cmdline = (await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).split("\0").join(" ");
+    for (const name of ["api", "processor"] as const) if (cmdline.includes(`apps/${name}/src/main.ts`)) found[name] = Number(pid);
+  }
+  if (!found.api || !found.processor) throw new Error(`bench:local: could not find the api and processor processes under ${localPid}`);
+  return found as Record<"api" | "processor", number>;
+}
+
+const fileBytes = (file: string) => stat(file).then((s) => s.size, () => 0);
+const sqsCounts = async (): Promise<Record<string, number>> => JSON.parse(await readFile(SQS_COUNTS, "utf8").catch(() => "{}")) as Record<string, number>;
+
+/** What the services used and wrote since `start()`. */
+async function unitsMeter(localPid: number) {
+  const pids = await servicePids(localPid);
+  const sample = async () => ({
+    apiCpu: await cpuSeconds(pids.api),
+    processorCpu: await cpuSeconds(pids.processor),
+    apiLog: await fileBytes(join(LOGS, "api.log")),
+    processorLog: await fileBytes(join(LOGS, "processor.log")),
+    sqs: await sqsCounts(),
+  });
+  const start = await sample();
+  return async () => {
+    // The preload flushes its counts every second: wait for one flush after the phase.
+    await new Promise((r) => setTimeout(r, 1_100));
+    const end = await sample();
+    const sqs = Object.fromEntries(Object.entries(end.sqs).map(([k, v]) => [k, v - (start.sqs[k] ?? 0)]));
+    return {
+      apiCpuMs: (end.apiCpu - start.apiCpu) * 1_000,
+      processorCpuMs: (end.processorCpu - start.processorCpu) * 1_000,
+      apiLogBytes: end.apiLog - start.apiLog,
+      processorLogBytes: end.processorLog - start.processorLog,
+      sqs,
+    };
+  };
+}
 
 interface Sample {
   /** ms from scheduled send to 202 (includes any client-side lag behind the schedule). */
@@ -44,8 +97,9 @@ interface Sample {
 
 /** `npm run local` on free ports; resolves once it printed its URLs and key. */
 async function startNpmRunLocal() {
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "local", "main.ts"), "--ingest-port", "0", "--query-port", "0"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "--import", join(ROOT, "bench", "sqs-requests-preload.ts"), join(ROOT, "local", "main.ts"), "--ingest-port", "0", "--query-port", "0"], {
     cwd: ROOT,
+    env: { ...process.env, BENCH_SQS_COUNTS_FILE: SQS_COUNTS },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -69,6 +123,7 @@ async function startNpmRunLocal() {
     ingestUrl: field(/^Ingest API: (\S+)/m)!,
     queryUrl: field(/^Query API:\s+(\S+)/m)!,
     apiKey: field(/^API key:\s+(local-\S+)/m),
+    pid: child.pid!,
     /** Ctrl-C, as a user would stop it. */
     stop: async () => {
       child.kill("SIGINT");
@@ -93,7 +148,7 @@ async function main(): Promise<void> {
       response = await httpRequest(`${stack.ingestUrl}/requests`, {
         method: "POST",
         headers,
-        body: JSON.stringify({ seq, at: Date.now(), note: "bench" }),
+        body: benchBody(seq),
         timeoutMs: 60_000,
       });
     } catch {
@@ -149,7 +204,9 @@ async function main(): Promise<void> {
       failures.unreadable = 0;
     }
     process.stdout.write(`measuring: ${DURATION_S} s at ${RATE} req/s, polling every ${POLL_MS} ms\n`);
+    const meter = await unitsMeter(stack.pid);
     const { samples, sent, wallMs } = await phase(DURATION_S, 1_000_000);
+    const used = await meter();
     const readable = samples.flatMap((s) => (s.readableMs === undefined ? [] : [s.readableMs]));
     const accept = samples.map((s) => s.acceptMs);
     const summary = {
@@ -180,6 +237,22 @@ async function main(): Promise<void> {
       })(),
       meanPollsPerItem: round(samples.reduce((n, s) => n + s.polls, 0) / Math.max(1, samples.length), 2),
       loadAverage: (await import("node:os")).loadavg().map((l) => round(l, 2)),
+      bodyBytes: BENCH_BODY_BYTES,
+      // Per accepted request (one message, one item) and per GET through the query API (the bench polls until readable).
+      units: (() => {
+        const gets = samples.reduce((n, s) => n + s.getMs.length, 0);
+        const messages = samples.length;
+        const sqsTotal = Object.values(used.sqs).reduce((a, b) => a + b, 0);
+        return {
+          apiCpuMsPerGet: round(used.apiCpuMs / gets, 3),
+          processorCpuMsPerMessage: round(used.processorCpuMs / messages, 3),
+          sqsRequestsPerMessage: round(sqsTotal / messages, 3),
+          sqsRequestsPerMessageByAction: Object.fromEntries(Object.entries(used.sqs).map(([k, v]) => [k, round(v / messages, 3)])),
+          apiLogBytesPerGet: round(used.apiLogBytes / gets, 1),
+          processorLogBytesPerMessage: round(used.processorLogBytes / messages, 1),
+          getsPerMessage: round(gets / messages, 2),
+        };
+      })(),
     };
     await mkdir(join(ROOT, "bench", "results"), { recursive: true });
     await writeFile(RESULTS, `${JSON.stringify(summary, null, 2)}\n`);
@@ -197,9 +270,19 @@ async function main(): Promise<void> {
       ["mean GET polls per item", String(summary.meanPollsPerItem)],
       ["machine load average (1/5/15 min)", summary.loadAverage.join(" / ")],
       ["failures", JSON.stringify(summary.failures)],
+      ["billable units", JSON.stringify(summary.units)],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     process.stdout.write(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n\nwritten to ${RESULTS}\n`);
+    await stack.stop();
+    // The processor's final counters carry the write units DynamoDB reported for the whole run (warm-up included).
+    const stopped = (await readFile(join(LOGS, "processor.log"), "utf8")).split("\n").filter((l) => l.includes('"msg":"stopped"')).pop();
+    const counters = stopped ? (JSON.parse(stopped) as { counters?: { writeUnits?: number; processed?: number } }).counters : undefined;
+    const writeUnitsPerItem = counters?.processed ? round((counters.writeUnits ?? Number.NaN) / counters.processed, 3) : undefined;
+    process.stdout.write(`write units per item (whole run): ${writeUnitsPerItem}\n`);
+    const report = { ...summary, units: { ...summary.units, writeUnitsPerItem } };
+    await writeFile(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
+    await updateCostInputs("local", { measured: new Date().toISOString(), source: "npm run bench:local (bench/results/local.json)", rate: RATE, ...report.units });
   } finally {
     await stack.stop();
   }

@@ -1,33 +1,41 @@
 /**
- * Processor benchmark (npm run bench:processor). Starts its own fauxqs + DynamoDB Local, then measures:
- *   1. the SQS ceiling: POLL_CONCURRENCY loops that only receive and batch-delete (no processing, no writes);
- *   2. the DynamoDB ceiling: BatchWriteItem at the same concurrency (and, to justify the write strategy,
- *      parallel conditional PutItems and TransactWriteItems of 10);
- *   3. the processor: the production bundle (what the Dockerfile ships) draining N preloaded messages.
- * Throughput is messages/s from first receive to empty queue; peak RSS is the processor's VmHWM.
- * Env: BENCH_MESSAGES (default 20000), BENCH_POLL_CONCURRENCY (default 4), BENCH_QUICK=1 (skip the write-strategy
- * comparison). Writes bench/results/processor.json.
+ * Processor benchmark (npm run bench:processor). Starts its own fauxqs (in this process, so its SQS requests are
+ * counted) + DynamoDB Local, then measures:
+ *   1. ceilings: POLL_CONCURRENCY loops that only receive and batch-delete (SQS), and conditional PutItems with the
+ *      processor's concurrency (the chosen write path): their CPU per message gives the "machine bound";
+ *   2. three consumers draining the same preloaded queue, interleaved over BENCH_ROUNDS rounds: the processor's
+ *      production bundle, and the peer `sqs-consumer` 14 as most users write it (default options) and at its best
+ *      (batchSize 10, handleMessageBatch); for each: messages/s, own CPU per message, SQS requests per message,
+ *      DynamoDB write units per message (as DynamoDB reports them), log bytes per message, peak RSS and the AWS
+ *      variable cost per million messages (cost/prices.json, at the processor's task size);
+ *   3. unless BENCH_QUICK=1, the write strategies side by side: CPU and write units per item for conditional PutItem,
+ *      TransactWriteItems of 10 (units by AWS's formula: DynamoDB Local under-reports them) and BatchWriteItem
+ *      (unconditional: breaks the contract, shown for reference).
+ * Every message is the pinned 768-byte body (a 1 KB item). Env: BENCH_MESSAGES (default 20000; the default-config
+ * peer drains a quarter, it is slow), BENCH_POLL_CONCURRENCY (default 4), BENCH_ROUNDS (default 2), BENCH_QUICK=1.
+ * Writes bench/results/processor.json and the processor's figures in docs/cost-inputs.json.
  */
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
+import { build } from "esbuild";
 import { startDynamoDbLocal } from "../local/dynamodb-local.js";
 import { startSqsLocal } from "../local/sqs-local.js";
-import { credentialsEnv, drainWithBundle, log, preload, round } from "./lib-processor-drain.js";
+import { loadConfig } from "../config/load.js";
+import { consumerCostPerMillion, loadPrices } from "../cost/prices.js";
+import { updateCostInputs } from "./cost-inputs.js";
+import { BENCH_BODY_BYTES, credentialsEnv, drainWithBundle, log, preload, round, type DrainResult } from "./lib-processor-drain.js";
 import { cpuMeter } from "./proc.js";
-import {
-  countItems,
-  createFixture,
-  createTable,
-  queueDepth,
-  repoRoot,
-  type Emulators,
-} from "../apps/processor/test/support.js";
+import { countSqsRequests } from "./sqs-requests.js";
+import { median } from "./stats.js";
+import { countItems, createFixture, createTable, queueDepth, repoRoot, type Emulators } from "../apps/processor/test/support.js";
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const concurrency = Number(process.env.BENCH_POLL_CONCURRENCY ?? 4);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+const quick = process.env.BENCH_QUICK === "1";
 let dynamoPid = 0;
 
 interface CeilingResult {
@@ -37,84 +45,194 @@ interface CeilingResult {
   readonly perSecond: number;
   /** CPU seconds per process during the run: the loop itself (`client`), fauxqs and DynamoDB Local. */
   readonly cpuSeconds: Readonly<Record<string, number>>;
+  readonly writeUnitsReported?: number;
+  readonly writeUnitsFormula?: number;
 }
 
+const CONSUMERS = ["processor", "sqs-consumer best", "sqs-consumer default"] as const;
+type ConsumerName = (typeof CONSUMERS)[number];
+
 async function main(): Promise<void> {
-  log(`processor bench: ${messages} messages, concurrency ${concurrency}, ${cpus().length} CPUs, node ${process.version}`);
+  log(`processor bench: ${messages} messages, concurrency ${concurrency}, ${rounds} rounds, ${cpus().length} CPUs, node ${process.version}`);
+  const sqsRequests = countSqsRequests();
   const [dynamo, sqs] = await Promise.all([startDynamoDbLocal(), startSqsLocal()]);
   const emulators: Emulators = { sqsEndpoint: sqs.endpoint, dynamoEndpoint: dynamo.endpoint };
   dynamoPid = dynamo.pid!;
   const bundleDir = await mkdtemp(join(tmpdir(), "processor-bench-"));
   try {
-    // DynamoDB Local is a JVM: the first few thousand writes of each kind run cold. Warm up both write paths (the
-    // ceiling's BatchWriteItem and the processor's TransactWriteItems) so every figure is taken warm.
+    const bundles = await buildBundles(bundleDir);
+    // DynamoDB Local is a JVM: the first few thousand writes run cold. Warm the write path up, not measured.
     log("warming up DynamoDB Local (not measured)");
-    await measureWriteCeiling(emulators, "batch-write", 10, Math.min(messages, 10_000));
-    await measureWriteCeiling(emulators, "transact", 50, Math.min(messages, 10_000));
-    // Ceilings first, then the processor right away (each phase drops its table, so DynamoDB Local is in the same
-    // state for all of them), then the write-strategy comparison (BENCH_QUICK=1 skips it).
+    await measureWriteCeiling(emulators, "put", 10, Math.min(messages, 10_000));
     const sqsCeiling = await measureSqsCeiling(emulators);
-    const writes: Record<string, CeilingResult | undefined> = {};
-    writes["batch-write"] = await measureWriteCeiling(emulators, "batch-write");
-    const processor = await measureProcessor(emulators, bundleDir);
-    if (process.env.BENCH_QUICK !== "1") {
-      writes.put = await measureWriteCeiling(emulators, "put");
-      writes.transact = await measureWriteCeiling(emulators, "transact", 10);
-      writes.transact50 = await measureWriteCeiling(emulators, "transact", 50);
+    const putCeiling = await measureWriteCeiling(emulators, "put");
+
+    const runs: Record<ConsumerName, DrainResult[]> = { processor: [], "sqs-consumer best": [], "sqs-consumer default": [] };
+    for (let r = 1; r <= rounds; r++) {
+      // Alternate the order so drift (load from other sessions, JIT) does not favour one consumer.
+      const order = r % 2 ? [...CONSUMERS] : [...CONSUMERS].reverse();
+      for (const name of order) {
+        const n = name === "sqs-consumer default" ? Math.ceil(messages / 4) : messages;
+        log(`round ${r}: ${name}, ${n} messages`);
+        runs[name].push(
+          await drainWithBundle(emulators, name === "processor" ? bundles.processor : bundles.peer, {
+            messages: n,
+            concurrency,
+            dynamoPid,
+            sqsRequests,
+            env: name === "processor" ? {} : { PEER_MODE: name === "sqs-consumer best" ? "best" : "default" },
+          }),
+        );
+      }
+    }
+    const strategies: Record<string, CeilingResult> = { "conditional PutItem": putCeiling };
+    if (!quick) {
+      strategies["TransactWriteItems(10)"] = await measureWriteCeiling(emulators, "transact", 10);
+      strategies["BatchWriteItem (no condition)"] = await measureWriteCeiling(emulators, "batch-write");
     }
 
-    const dynamoCeiling = writes["batch-write"]!.perSecond;
-    const ceiling = Math.min(sqsCeiling.perSecond, dynamoCeiling);
-    const cpuMsPerMessage: Record<string, Record<string, number>> = {
-      sqsCeiling: perMessageMs(sqsCeiling.cpuSeconds, sqsCeiling.messages),
-      ...Object.fromEntries(Object.entries(writes).map(([mode, w]) => [mode, perMessageMs(w!.cpuSeconds, w!.messages)])),
-      processor: perMessageMs(processor.cpuSeconds, messages),
-    };
-    // Here the emulators, the SDK clients and the processor all share the machine's cores, and each ceiling alone
-    // keeps them busy. Any consumer must at least receive + delete every message (the SQS ceiling's whole CPU per
-    // message, client and fauxqs) and write it (a write ceiling's whole CPU per item), so none can beat
-    // cores / (the sum of the two): that is the most this machine can drain, whatever the consumer's own code.
+    const prices = loadPrices();
+    const processorTask = loadConfig(join(repoRoot, "terraform.tfvars.json")).services.processor;
+    const consumers = Object.fromEntries(
+      CONSUMERS.map((name) => {
+        const list = runs[name];
+        const n = list[0]!.itemsStored;
+        const perMessage = (f: (d: DrainResult) => number) => round(median(list.map(f)) / n, 4);
+        const sqsByAction: Record<string, number> = {};
+        for (const d of list) for (const [action, count] of Object.entries(d.sqsRequests)) sqsByAction[action] = (sqsByAction[action] ?? 0) + count / list.length / n;
+        const units = {
+          cpuMsPerMessage: perMessage((d) => d.cpuSeconds.processor * 1_000),
+          sqsRequestsPerMessage: perMessage((d) => Object.values(d.sqsRequests).reduce((a, b) => a + b, 0)),
+          writeUnitsPerMessage: perMessage((d) => d.writeUnits ?? Number.NaN),
+          logBytesPerMessage: perMessage((d) => d.logBytes),
+        };
+        const cost = consumerCostPerMillion(prices, processorTask, units);
+        return [
+          name,
+          {
+            messages: n,
+            perSecondRuns: list.map((d) => round(d.perSecond)),
+            perSecond: round(median(list.map((d) => d.perSecond))),
+            ...units,
+            sqsRequestsPerMessageByAction: Object.fromEntries(Object.entries(sqsByAction).map(([k, v]) => [k, round(v, 4)])),
+            peakRssMb: round(Math.max(...list.map((d) => d.peakRssMb))),
+            emulatorCpuMsPerMessage: {
+              fauxqs: perMessage((d) => d.cpuSeconds.fauxqs * 1_000),
+              dynamodb: perMessage((d) => d.cpuSeconds.dynamodb * 1_000),
+            },
+            awsCostPerMillionUsd: Object.fromEntries(Object.entries(cost).map(([k, v]) => [k, round(v, 4)])),
+          },
+        ];
+      }),
+    ) as unknown as Record<ConsumerName, ConsumerReport>;
+
+    const cpuMsPerItem = (c: CeilingResult) => Object.fromEntries(Object.entries(c.cpuSeconds).map(([k, v]) => [k, round((v * 1_000) / c.messages, 3)]));
     const total = (cpu: Record<string, number>) => Object.values(cpu).reduce((a, b) => a + b, 0);
-    const pipelineBound = (writeMode: string) =>
-      cpuMsPerMessage[writeMode] && round((cpus().length * 1_000) / (total(cpuMsPerMessage.sqsCeiling!) + total(cpuMsPerMessage[writeMode])));
-    const bounds = { unconditionalBatchWrite: pipelineBound("batch-write"), conditionalTransactWrite50: pipelineBound("transact50") };
+    // Any consumer must receive + delete every message (the SQS ceiling's whole CPU per message, client and fauxqs)
+    // and write it (the put ceiling's whole CPU per item), and here all of it shares the machine's cores: no consumer
+    // can beat cores / (the sum of the two), whatever its own code costs.
+    const machineBound = round((cpus().length * 1_000) / (total(cpuMsPerItem(sqsCeiling)) + total(cpuMsPerItem(putCeiling))));
+    const p = consumers.processor;
+    const best = consumers["sqs-consumer best"];
+    const dflt = consumers["sqs-consumer default"];
+    const ratios = {
+      throughputVsDefaultPeer: round(p.perSecond / dflt.perSecond, 2),
+      throughputVsBestPeer: round(p.perSecond / best.perSecond, 2),
+      costVsDefaultPeer: round(p.awsCostPerMillionUsd.total! / dflt.awsCostPerMillionUsd.total!, 3),
+      costVsBestPeer: round(p.awsCostPerMillionUsd.total! / best.awsCostPerMillionUsd.total!, 3),
+      cpuVsBestPeer: round(p.cpuMsPerMessage / best.cpuMsPerMessage, 3),
+      toMachineBound: round(p.perSecond / machineBound, 3),
+    };
+    const targets = {
+      writeUnitsPerMessageIsOne: p.writeUnitsPerMessage === 1,
+      costAtMost055xDefaultPeer: ratios.costVsDefaultPeer <= 0.55,
+      costAtMostBestPeer: ratios.costVsBestPeer <= 1,
+      throughputAtLeast2xDefaultPeer: ratios.throughputVsDefaultPeer >= 2,
+      throughputAtLeast13xBestPeer: ratios.throughputVsBestPeer >= 1.3,
+      cpuAtMostBestPeer: ratios.cpuVsBestPeer <= 1,
+      atLeast08OfMachineBound: ratios.toMachineBound >= 0.8,
+      peakRssUnder200Mb: p.peakRssMb < 200,
+    };
     const report = {
       date: new Date().toISOString(),
       messages,
+      bodyBytes: BENCH_BODY_BYTES,
       concurrency,
+      rounds,
       cpus: cpus().length,
       node: process.version,
-      sqsCeilingPerSecond: round(sqsCeiling.perSecond),
-      dynamoBatchWritePerSecond: round(dynamoCeiling),
-      dynamoConditionalPutPerSecond: writes.put && round(writes.put.perSecond),
-      dynamoTransactWritePerSecond: writes.transact && round(writes.transact.perSecond),
-      dynamoTransactWrite50PerSecond: writes.transact50 && round(writes.transact50.perSecond),
-      processorPerSecond: round(processor.perSecond),
-      processorSeconds: round(processor.seconds),
-      processorPeakRssMb: round(processor.peakRssMb),
-      processorCpuSecondsPer1000: cpuMsPerMessage.processor!.processor,
-      cpuMsPerMessage,
-      machineBoundPerSecond: bounds,
-      machineBoundRatio: {
-        unconditionalBatchWrite: round(bounds.unconditionalBatchWrite! / ceiling, 3),
-        conditionalTransactWrite50: bounds.conditionalTransactWrite50 && round(bounds.conditionalTransactWrite50 / ceiling, 3),
+      consumers,
+      ratios,
+      targets,
+      machineBoundPerSecond: machineBound,
+      ceilings: {
+        sqsReceiveDeletePerSecond: round(sqsCeiling.perSecond),
+        sqsCpuMsPerMessage: cpuMsPerItem(sqsCeiling),
       },
-      processorToConditionalBound: bounds.conditionalTransactWrite50 && round(processor.perSecond / bounds.conditionalTransactWrite50, 3),
-      ratioToCeiling: round(processor.perSecond / ceiling, 3),
-      targetRatio: 0.7,
-      targetRssMb: 200,
-      meetsThroughputTarget: processor.perSecond >= 0.7 * ceiling,
-      meetsRssTarget: processor.peakRssMb < 200,
-      itemsStored: processor.itemsStored,
+      writeStrategies: Object.fromEntries(
+        Object.entries(strategies).map(([name, c]) => [
+          name,
+          {
+            itemsPerSecond: round(c.perSecond),
+            cpuMsPerItem: cpuMsPerItem(c),
+            writeUnitsPerItemReported: round((c.writeUnitsReported ?? Number.NaN) / c.messages, 3),
+            writeUnitsPerItemAws: round((c.writeUnitsFormula ?? Number.NaN) / c.messages, 3),
+            clientCostPerMillionUsd: round(consumerCostPerMillion(prices, processorTask, {
+              cpuMsPerMessage: cpuMsPerItem(c).client!,
+              sqsRequestsPerMessage: 0,
+              writeUnitsPerMessage: (c.writeUnitsFormula ?? 0) / c.messages,
+              logBytesPerMessage: 0,
+            }).total, 4),
+          },
+        ]),
+      ),
     };
     printTable(report);
     await mkdir(join(repoRoot, "bench/results"), { recursive: true });
     await writeFile(join(repoRoot, "bench/results/processor.json"), `${JSON.stringify(report, null, 2)}\n`);
-    log("wrote bench/results/processor.json");
+    await updateCostInputs("processor", {
+      measured: report.date,
+      source: "npm run bench:processor (bench/results/processor.json)",
+      bodyBytes: BENCH_BODY_BYTES,
+      cpuMsPerMessage: p.cpuMsPerMessage,
+      sqsRequestsPerMessage: p.sqsRequestsPerMessage,
+      writeUnitsPerMessage: p.writeUnitsPerMessage,
+      logBytesPerMessage: p.logBytesPerMessage,
+    });
+    log("wrote bench/results/processor.json and docs/cost-inputs.json (processor)");
   } finally {
+    sqsRequests.stop();
     await rm(bundleDir, { recursive: true, force: true });
     await Promise.all([dynamo.stop(), sqs.stop()]);
   }
+}
+
+interface ConsumerReport {
+  readonly perSecond: number;
+  readonly cpuMsPerMessage: number;
+  readonly sqsRequestsPerMessage: number;
+  readonly writeUnitsPerMessage: number;
+  readonly logBytesPerMessage: number;
+  readonly peakRssMb: number;
+  readonly awsCostPerMillionUsd: Record<string, number>;
+  readonly sqsRequestsPerMessageByAction: Record<string, number>;
+}
+
+/** The processor exactly as the Dockerfile bundles it, and the peer bundled the same way (esbuild, CommonJS). */
+async function buildBundles(dir: string) {
+  const processor = join(dir, "processor", "main.js");
+  await run(process.execPath, ["apps/shared/bundle.mjs", "processor", processor], {});
+  const peer = join(dir, "peer", "main.js");
+  await build({
+    entryPoints: [join(repoRoot, "bench/peer-sqs-consumer.ts")],
+    outfile: peer,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    logLevel: "warning",
+  });
+  return { processor, peer };
 }
 
 async function measureSqsCeiling(emulators: Emulators): Promise<CeilingResult> {
@@ -160,13 +278,6 @@ async function runCeiling(env: Record<string, string>): Promise<CeilingResult> {
   return result;
 }
 
-/** Bundles the processor exactly as the Dockerfile does, then drains the preloaded queue with it. */
-async function measureProcessor(emulators: Emulators, bundleDir: string) {
-  const bundleFile = join(bundleDir, "main.js");
-  await run(process.execPath, ["apps/shared/bundle.mjs", "processor", bundleFile], {});
-  return drainWithBundle(emulators, bundleFile, { messages, concurrency, dynamoPid });
-}
-
 function run(command: string, args: string[], env: Record<string, string>): Promise<{ stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"], env: { PATH: process.env.PATH ?? "", ...env } });
@@ -176,37 +287,31 @@ function run(command: string, args: string[], env: Record<string, string>): Prom
   });
 }
 
-/** CPU milliseconds per message (or item) for each process, from CPU seconds over a run of `count`. */
-function perMessageMs(cpuSeconds: Readonly<Record<string, number>>, count: number): Record<string, number> {
-  return Object.fromEntries(Object.entries(cpuSeconds).map(([name, seconds]) => [name, round((seconds * 1_000) / count, 3)]));
-}
-
-function printTable(r: Record<string, unknown>): void {
-  const rows: [string, unknown][] = [
-    ["messages", r.messages],
-    ["poll concurrency", r.concurrency],
-    ["SQS ceiling (receive+delete) msg/s", r.sqsCeilingPerSecond],
-    ["DynamoDB BatchWriteItem ceiling items/s", r.dynamoBatchWritePerSecond],
-    ["DynamoDB conditional PutItem (x10 per loop) items/s", r.dynamoConditionalPutPerSecond],
-    ["DynamoDB TransactWriteItems(10) items/s", r.dynamoTransactWritePerSecond],
-    ["DynamoDB TransactWriteItems(50) items/s", r.dynamoTransactWrite50PerSecond],
-    ["processor drain msg/s", r.processorPerSecond],
-    ["processor / min(ceilings)", r.ratioToCeiling],
-    ["processor peak RSS MB", r.processorPeakRssMb],
-    ["processor CPU s per 1,000 messages", r.processorCpuSecondsPer1000],
-    ...Object.entries(r.cpuMsPerMessage as Record<string, Record<string, number>>).map(
-      ([phase, cpu]): [string, unknown] => [`  CPU ms/message during ${phase}`, Object.entries(cpu).map(([k, v]) => `${k} ${v}`).join(", ")],
-    ),
-    ["machine bound msg/s (cores / CPU per message of SQS + write ceilings)", JSON.stringify(r.machineBoundPerSecond)],
-    ["machine bound / min(ceilings)", JSON.stringify(r.machineBoundRatio)],
-    ["processor / conditional machine bound", r.processorToConditionalBound],
-    ["meets 70% target", r.meetsThroughputTarget],
-    ["meets RSS < 200 MB", r.meetsRssTarget],
+function printTable(r: {
+  consumers: Record<ConsumerName, ConsumerReport>;
+  ratios: Record<string, number>;
+  targets: Record<string, boolean>;
+  machineBoundPerSecond: number;
+  writeStrategies: Record<string, unknown>;
+}): void {
+  const names = [...CONSUMERS];
+  const rows: [string, ...string[]][] = [
+    ["", ...names],
+    ["messages/s (median)", ...names.map((n) => String(r.consumers[n].perSecond))],
+    ["own CPU ms/message", ...names.map((n) => String(r.consumers[n].cpuMsPerMessage))],
+    ["SQS requests/message", ...names.map((n) => String(r.consumers[n].sqsRequestsPerMessage))],
+    ["write units/message", ...names.map((n) => String(r.consumers[n].writeUnitsPerMessage))],
+    ["log bytes/message", ...names.map((n) => String(r.consumers[n].logBytesPerMessage))],
+    ["peak RSS MB", ...names.map((n) => String(r.consumers[n].peakRssMb))],
+    ["AWS $ per million messages", ...names.map((n) => String(r.consumers[n].awsCostPerMillionUsd.total))],
   ];
-  const width = Math.max(...rows.map(([k]) => k.length));
-  for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${String(v)}\n`);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  for (const row of rows) process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i]!)).join("  ")}\n`);
+  process.stdout.write(`machine bound (conditional PutItem) msg/s: ${r.machineBoundPerSecond}\n`);
+  process.stdout.write(`ratios: ${JSON.stringify(r.ratios)}\n`);
+  process.stdout.write(`targets: ${JSON.stringify(r.targets)}\n`);
+  process.stdout.write(`write strategies: ${JSON.stringify(r.writeStrategies, null, 1)}\n`);
 }
-
 
 main().catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -1,13 +1,15 @@
 /**
  * `npm run docs`: the tables that restate code, generated from it between markers, so they cannot drift:
  * - docs/CONFIGURATION.md: every key of terraform.tfvars.json, its default and its `.describe()` text (config/schema.ts);
- * - docs/POLICY.md: every control of policy/controls.ts.
+ * - docs/POLICY.md: every control of policy/controls.ts;
+ * - docs/COST.md: the monthly bill of three traffic profiles (npm run cost, from the example config).
  * `npm run docs -- --check` exits 1 when a file differs from what it would write (test/infra/docs.test.ts runs it).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
 import { configSchema } from "../config/schema.js";
+import { billFor, billMarkdown } from "../cost/main.js";
 import { CONTROLS } from "../policy/controls.js";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -55,6 +57,11 @@ export function controlsTable(): string {
 export const GENERATED: readonly { readonly file: string; readonly name: string; readonly render: () => string }[] = [
   { file: "docs/CONFIGURATION.md", name: "config", render: configTable },
   { file: "docs/POLICY.md", name: "controls", render: controlsTable },
+  ...[0, 10, 500].map((rps) => ({
+    file: "docs/COST.md",
+    name: `cost-${rps}-rps`,
+    render: () => billMarkdown(billFor({ profile: { rps, payloadBytes: 768, readsPerRequest: 1 }, configFile: "terraform.tfvars.json", json: false })),
+  })),
 ];
 
 /** `text` with the block between `<!-- generated:<name> -->` and `<!-- /generated:<name> -->` replaced. */

@@ -16,11 +16,11 @@ export const HOPS = ["ingest", "queue", "processor", "table", "ingress", "api", 
 export type Hop = (typeof HOPS)[number];
 
 /**
- * DynamoDB operations the two services call (apps/processor/src/store.ts: PutItem for a single item,
- * TransactWriteItems for a group; apps/api/src/requests-table.ts: GetItem). DynamoDB reports throttles and system
- * errors per operation, so the alarms sum exactly these.
+ * DynamoDB operations the two services call (apps/processor/src/store.ts: a conditional PutItem per item;
+ * apps/api/src/requests-table.ts: GetItem). DynamoDB reports throttles and system errors per operation, so the
+ * alarms sum exactly these.
  */
-export const TABLE_OPERATIONS = ["GetItem", "PutItem", "TransactWriteItems"] as const;
+export const TABLE_OPERATIONS = ["GetItem", "PutItem"] as const;
 
 export interface RestApiStageRef {
   readonly api: ApiGatewayRestApi;

@@ -93,7 +93,7 @@ describe("alarms", () => {
     expect(expressionOf("processor-stalled")).toBe("IF(FILL(visible, 0) > 0 AND FILL(deleted, 0) == 0, 1, 0)");
     expect(expressionOf("processor-tasks-below-desired")).toBe("desired - running");
     expect(expressionOf("alb-target-5xx-rate")).toBe("100 * FILL(errors, 0) / requests");
-    expect(expressionOf("table-throttled-requests")).toBe("FILL(op0, 0) + FILL(op1, 0) + FILL(op2, 0)");
+    expect(expressionOf("table-throttled-requests")).toBe("FILL(op0, 0) + FILL(op1, 0)");
     // Exactly one result per alarm: CloudWatch rejects a metric-math alarm with several.
     for (const alarm of alarmsOf(main).filter((a) => a.metric_query)) {
       expect(alarm.metric_query.filter((q: any) => q.return_data)).toHaveLength(1);

@@ -5,7 +5,6 @@ import type { MessageQueue, QueueMessage } from "./queue.js";
 import { isTransientStoreError, type ItemStore, type ItemWriteResult } from "./store.js";
 import { createCounters, type Counters } from "./stats.js";
 import { backoffMs, sleep } from "./timing.js";
-import { createGroupWriter } from "./writer.js";
 
 /**
  * The consumer: N poll loops, each receive -> handle the batch -> delete what is durable -> receive again.
@@ -59,8 +58,13 @@ export interface Processor {
 
 type Outcome = "created" | "duplicate" | "invalid" | "failed" | "release";
 
-/** Batches each poll loop may hold at once: the next receive overlaps the previous batch's write and delete. */
-const PIPELINE_DEPTH = 4;
+/**
+ * Batches each poll loop may hold at once. One: a loop receives again once its batch is written and deleted. Every
+ * message in flight is an in-flight PutItem with its promises and buffers, and holding fewer cut the processor's own
+ * CPU per message (less garbage collection) in interleaved runs (docs/BENCHMARKS.md); Fargate bills that CPU, while
+ * the poll loops (POLL_CONCURRENCY) already give a task more concurrent writes than its CPU can feed.
+ */
+const PIPELINE_DEPTH = 1;
 /** Leave this much of the shutdown budget for releasing/deleting and exiting. */
 const SHUTDOWN_MARGIN_MS = 5_000;
 /** Once shutdown has begun, each delete or visibility call gets this long, so a slow SQS cannot eat the margin. */
@@ -71,11 +75,6 @@ export function createProcessor(deps: ProcessorDeps): Processor {
   const hook = deps.process ?? summarize;
   const processTimeoutMs = (settings.processTimeoutSeconds ?? 300) * 1_000;
   const counters = createCounters();
-  // Up to one write in flight per 2 poll loops, with 4 batches held per loop so a full group (50 items) is usually
-  // waiting: the writer sends a second concurrent transaction only when a full group is queued, so writes stay large
-  // while DynamoDB is kept busy. On the bench (DynamoDB Local, same emulators, interleaved) this drained 25-48% faster
-  // than one write per 4 loops with 2 batches per loop.
-  const writer = createGroupWriter(store, Math.ceil(settings.pollConcurrency / 2));
   /** Aborted on stop: cancels pending receives and receive-error backoffs. */
   const polling = new AbortController();
   /** Aborted when the shutdown budget is nearly spent: in-flight hooks and writes give up and are released. */
@@ -101,9 +100,10 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     const batches = new Set<Promise<void>>();
     let receiveFailures = 0;
     while (!polling.signal.aborted) {
-      // Overlap the next receive with the previous batch's write and delete, but hold at most PIPELINE_DEPTH
-      // batches per loop: in-flight work stays bounded, and a slow DynamoDB slows polling down.
+      // Hold at most PIPELINE_DEPTH batches per loop: in-flight work stays bounded, and a slow DynamoDB slows polling down.
       while (batches.size >= PIPELINE_DEPTH) await Promise.race(batches);
+      // Stopped while waiting for the batch: no new receive.
+      if (polling.signal.aborted) break;
       let messages: QueueMessage[];
       try {
         messages = await queue.receive(polling.signal);
@@ -218,7 +218,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
   }
 
   /**
-   * Writes the batch's items (one conditional transaction), resending until each is created, a duplicate, or rejected.
+   * Writes the batch's items (one conditional put each), resending until each is created, a duplicate, or rejected.
    * Transient failures (throttling, 5xx, network, DynamoDB down) are retried here, with the lease extending the
    * messages' visibility, rather than by redelivery: redelivery would raise the receive count and push valid messages
    * toward the DLQ during an outage. If a multi-item request is rejected for its content, items are sent one by one
@@ -226,7 +226,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
    */
   async function writeAll(entries: Prepared[], lease: Lease): Promise<Map<string, Outcome>> {
     const outcomes = new Map<string, Outcome>();
-    // SQS may hand out the same message twice in one batch; a transaction cannot touch one item twice.
+    // SQS may hand out the same message twice in one batch: write it once (the other copy is deleted with it).
     let pending = [...new Map(entries.map((e) => [e.message.messageId, e])).values()];
     let oneByOne = false;
     for (let attempt = 1; pending.length > 0; ) {
@@ -252,8 +252,8 @@ export function createProcessor(deps: ProcessorDeps): Processor {
           entry.log.error({ reason: result.rejected }, "item rejected by DynamoDB; message left for redelivery");
           outcomes.set(entry.message.messageId, "failed");
         } else {
-          // "resend" only waited on others; "contended"/"transient" need a pause first.
-          if (result !== "resend") backoff = true;
+          // "contended"/"transient": pause before resending.
+          backoff = true;
           next.push(entry);
         }
       });
@@ -279,18 +279,15 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       buildItem({ messageId: e.message.messageId, payload: e.payload, result: e.result, sentTimestamp: e.message.sentTimestamp, now }),
     );
     try {
-      // Isolating a rejected item (one-by-one mode) must bypass group commit, or it would be grouped again.
-      const results = isolated
-        ? await store.putAllIfAbsent(items, work.signal)
-        : await writer.write(items, group.reduce((n, e) => n + Buffer.byteLength(e.message.body ?? "") + 512, 0), work.signal);
-      return group.map((e, i) => [e, results[i] ?? "resend"]);
+      const results = await store.putAllIfAbsent(items, work.signal);
+      return group.map((e, i) => [e, results[i] ?? "contended"]);
     } catch (error) {
       lastWriteError = error;
       // The write may or may not have landed; releasing is safe either way (the redelivery is a duplicate).
       if (work.signal.aborted) return group.map((e) => [e, "release"]);
       if (isTransientStoreError(error)) return group.map((e) => [e, "transient"]);
-      // Rejected for its content: the culprit may be any item of the request (group commit may have added other
-      // batches' items), so isolate before blaming; only an item sent alone is known to be the bad one.
+      // Rejected for its content as a whole: the culprit may be any item of the call, so isolate before blaming;
+      // only an item sent alone is known to be the bad one.
       if (!isolated) return group.map((e) => [e, "split"]);
       return [[group[0]!, { rejected: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }]];
     }
@@ -376,8 +373,11 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     }
   }
 
+  /** The counters plus the write units the store has seen DynamoDB bill. */
+  const snapshot = (): Counters => ({ ...counters, writeUnits: store.consumedWriteUnits?.() ?? 0 });
+
   function logCounters(msg: string): void {
-    logger.info({ counters: { ...counters } }, msg);
+    logger.info({ counters: snapshot() }, msg);
   }
 
   return {
@@ -408,6 +408,6 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     },
 
     liveness: () => ({ lastPollAt, lastProgressAt, stopping: polling.signal.aborted }),
-    counters: () => ({ ...counters }),
+    counters: snapshot,
   };
 }

@@ -24,6 +24,8 @@ export interface Counters {
   visibilityExtended: number;
   /** Messages currently being handled. */
   inFlight: number;
+  /** DynamoDB write capacity units consumed by created items, as DynamoDB reports them (what on-demand bills). */
+  writeUnits: number;
 }
 
 export function createCounters(): Counters {
@@ -40,5 +42,6 @@ export function createCounters(): Counters {
     receiveErrors: 0,
     visibilityExtended: 0,
     inFlight: 0,
+    writeUnits: 0,
   };
 }

@@ -1,17 +1,16 @@
-import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { RequestItem } from "./domain.js";
 
 /**
  * The only DynamoDB code in the processor.
  *
- * Every item is written with `attribute_not_exists(requestId)`, so a redelivered message never creates a second
- * item or overwrites the first. BatchWriteItem cannot carry that condition, so a batch of items goes out as one
- * TransactWriteItems of conditional puts (a single item as a plain conditional PutItem). Measured against parallel
- * PutItems (docs/BENCHMARKS.md), one request per batch is what lets the processor keep up with the queue; the price
- * on AWS is double write capacity per item (transactional writes), which is the cost of being both conditional and
- * batched. A transaction is all-or-nothing: when some items already exist, the cancellation reasons say which, and
- * the caller resends the rest.
+ * Every item is written with its own conditional PutItem (`attribute_not_exists(requestId)`), so a redelivered
+ * message never creates a second item or overwrites the first. Chosen by what AWS bills: a PutItem costs one write
+ * unit per KB, while the same put inside TransactWriteItems costs two, and BatchWriteItem (also one unit) cannot carry
+ * the condition, so it could overwrite the first item on redelivery. DynamoDB on-demand bills per write unit, not per
+ * request, so batching writes into fewer requests saves nothing on AWS (the figures: docs/BENCHMARKS.md, docs/COST.md).
+ * The items of one call go out in parallel and each gets its own result, so one item's failure never touches another.
  */
 
 /** Per-item result of one write attempt. */
@@ -19,9 +18,7 @@ export type ItemWriteResult =
   | "created"
   /** An item with this requestId already existed: nothing was written. */
   | "duplicate"
-  /** Not written because another item of the same transaction was cancelled: resend now. */
-  | "resend"
-  /** Transient contention on this item (transaction conflict, throttling): resend after a backoff. */
+  /** A transient failure of this item's request (throttling, a dropped connection): resend after a backoff. */
   | "contended"
   /** DynamoDB rejected the item itself; resending it cannot help. */
   | { readonly rejected: string };
@@ -29,9 +26,12 @@ export type ItemWriteResult =
 export interface ItemStore {
   /**
    * Writes each item unless one with its requestId exists; resolves once the writes are durable, with one result per
-   * item (same order). Items must have distinct requestIds. Throws when the request as a whole failed.
+   * item (same order). Items must have distinct requestIds. Throws when every item failed with the same kind of
+   * transient error (DynamoDB unreachable, a missing table): the caller sees one request-level failure, as in an outage.
    */
   putAllIfAbsent(items: readonly RequestItem[], signal?: AbortSignal): Promise<ItemWriteResult[]>;
+  /** Write capacity units DynamoDB reported for the writes so far (ReturnConsumedCapacity): what AWS bills. */
+  readonly consumedWriteUnits?: () => number;
 }
 
 export interface DynamoClientOptions {
@@ -61,57 +61,37 @@ export function createDynamoClient(options: DynamoClientOptions): DynamoDBDocume
 const CONDITION = "attribute_not_exists(requestId)";
 
 export function createItemStore(client: DynamoDBDocumentClient, tableName: string): ItemStore {
-  async function putOne(item: RequestItem, signal?: AbortSignal): Promise<ItemWriteResult> {
+  let writeUnits = 0;
+
+  async function putOne(item: RequestItem, signal?: AbortSignal): Promise<ItemWriteResult | { error: unknown }> {
     try {
-      await client.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: CONDITION }), { abortSignal: signal });
+      const response = await client.send(
+        // The consumed capacity rides on the response at no cost; it makes the write bill visible in the counters.
+        new PutCommand({ TableName: tableName, Item: item, ConditionExpression: CONDITION, ReturnConsumedCapacity: "TOTAL" }),
+        { abortSignal: signal },
+      );
+      writeUnits += response.ConsumedCapacity?.CapacityUnits ?? 0;
       return "created";
     } catch (error) {
       // The item exists: this message was written before (redelivery, or a crash between write and delete).
       if (error instanceof ConditionalCheckFailedException) return "duplicate";
-      throw error;
-    }
-  }
-
-  async function putTransaction(items: readonly RequestItem[], signal?: AbortSignal): Promise<ItemWriteResult[]> {
-    try {
-      await client.send(
-        new TransactWriteCommand({
-          TransactItems: items.map((Item) => ({ Put: { TableName: tableName, Item, ConditionExpression: CONDITION } })),
-        }),
-        { abortSignal: signal },
-      );
-      return items.map(() => "created");
-    } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.length === items.length) {
-        return error.CancellationReasons.map((reason) => fromCancellation(reason.Code, reason.Message));
-      }
-      throw error;
+      if (!isTransientStoreError(error)) return { rejected: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+      return { error };
     }
   }
 
   return {
     async putAllIfAbsent(items, signal) {
-      if (items.length === 0) return [];
-      if (items.length === 1) return [await putOne(items[0]!, signal)];
-      return putTransaction(items, signal);
+      const results = await Promise.all(items.map((item) => putOne(item, signal)));
+      // Every item failed transiently: that is the request path failing (an outage, a missing table), not the items.
+      const first = results[0];
+      if (first !== undefined && typeof first === "object" && "error" in first && results.every((r) => typeof r === "object" && "error" in r)) {
+        throw first.error;
+      }
+      return results.map((r) => (typeof r === "object" && "error" in r ? "contended" : r));
     },
+    consumedWriteUnits: () => writeUnits,
   };
-}
-
-function fromCancellation(code: string | undefined, message: string | undefined): ItemWriteResult {
-  switch (code) {
-    case "None":
-    case undefined:
-      return "resend";
-    case "ConditionalCheckFailed":
-      return "duplicate";
-    case "ValidationError":
-    case "ItemCollectionSizeLimitExceeded":
-      return { rejected: `${code}: ${message ?? ""}`.trim() };
-    default:
-      // TransactionConflict, ThrottlingError, ProvisionedThroughputExceeded, ...
-      return "contended";
-  }
 }
 
 /** DynamoDB rejected the request because of its content: resending the same items cannot succeed. */

@@ -23,8 +23,8 @@ describe("processor: DynamoDB outage", () => {
     // if the processor let them be redelivered) and a hook slow enough that the run outlasts the outage start
     const fixture = await createFixture({ sqsEndpoint: inject("sqsEndpoint"), dynamoEndpoint: dynamo.endpoint });
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(400, "outage"));
-    // DynamoDB Local acknowledges a TransactWriteItems before committing it to disk: a SIGKILL within ~200 ms of the
-    // acknowledgement loses the items (measured; real DynamoDB acknowledges only durable writes). So the test holds new
+    // DynamoDB Local has acknowledged some writes (TransactWriteItems, measured) before committing them to disk, so a
+    // SIGKILL right after an acknowledgement could lose items real DynamoDB would keep. So the test holds new
     // writes at a gate and lets the acknowledged ones settle before killing the emulator, then opens the gate: the
     // processor's writes then hit a dead endpoint, which is the outage under test, without blaming the processor for
     // the emulator's own write-back.

@@ -416,7 +416,7 @@ describe("processor: shutdown and liveness", () => {
 
   it("processor: /health turns 503 stalled when writes fail forever and the full pipeline stops receiving", async () => {
     // GIVEN a store that always fails as a missing table does (retried in place, as a transient fault), one poll loop
-    // (4 batches at most), more messages than it may hold, and a stall threshold above the longest write backoff (5 s),
+    // (one batch at a time), more messages than it may hold, and a stall threshold above the longest write backoff (5 s),
     // so write attempts alone would keep it "ok"
     const fixture = await createFixture(emulators());
     await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(50, "no-table"));
@@ -481,16 +481,6 @@ describe("processor: shutdown and liveness", () => {
 });
 
 describe("processor: writes", () => {
-  it("store: a transaction reports which items already existed, and writes none of a cancelled batch", async () => {
-    const fixture = await createFixture(emulators());
-    const store = createItemStore(createDynamoClient({ region: "us-east-1", credentials, endpoint: fixture.dynamoEndpoint }), fixture.tableName);
-    const item = (id: string) => buildItem({ messageId: id, payload: { id }, result: null, sentTimestamp: "0", now: new Date() });
-    expect(await store.putAllIfAbsent([item("a")])).toEqual(["created"]);
-    expect(await store.putAllIfAbsent([item("a"), item("b")])).toEqual(["duplicate", "resend"]);
-    expect((await scanItems(fixture.dynamo, fixture.tableName)).map((i) => i.requestId)).toEqual(["a"]);
-    expect(await store.putAllIfAbsent([item("b"), item("c")])).toEqual(["created", "created"]);
-  });
-
   it("processor: an item DynamoDB rejects fails only its own message; the rest of the batch is stored and deleted", async () => {
     // GIVEN a hook whose result for one message makes its item larger than DynamoDB's 400 KB limit
     const fixture = await createFixture(emulators(), { visibilityTimeoutSeconds: 30 });

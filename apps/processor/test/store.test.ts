@@ -1,0 +1,100 @@
+import { inject, describe, expect, it } from "vitest";
+import { createProcessor } from "../src/consumer.js";
+import { buildItem, type RequestItem } from "../src/domain.js";
+import type { MessageQueue, QueueMessage } from "../src/queue.js";
+import { createDynamoClient, createItemStore, type ItemStore } from "../src/store.js";
+import { captureLogger, createFixture, credentials, region, scanItems } from "./support.js";
+
+const emulators = () => ({ sqsEndpoint: inject("sqsEndpoint"), dynamoEndpoint: inject("dynamoEndpoint") });
+const item = (id: string, payload: Record<string, unknown> = { id }): RequestItem =>
+  buildItem({ messageId: id, payload, result: null, sentTimestamp: "0", now: new Date() });
+
+async function realStore() {
+  const fixture = await createFixture(emulators());
+  const client = createDynamoClient({ region, credentials, endpoint: fixture.dynamoEndpoint });
+  return { fixture, store: createItemStore(client, fixture.tableName) };
+}
+
+describe("store: one conditional PutItem per item (DynamoDB Local)", () => {
+  it("store: existing items come back as duplicates and stay unchanged; the others are created", async () => {
+    // GIVEN an item already stored
+    const { fixture, store } = await realStore();
+    expect(await store.putAllIfAbsent([item("a", { version: 1 })])).toEqual(["created"]);
+    // WHEN a call carries a redelivered copy of it (different content) and two new items
+    const results = await store.putAllIfAbsent([item("b"), item("a", { version: 2 }), item("c")]);
+    // THEN the copy is a duplicate, the stored item keeps its first content, and the new items are created
+    expect(results).toEqual(["created", "duplicate", "created"]);
+    const stored = await scanItems(fixture.dynamo, fixture.tableName);
+    expect(stored.map((i) => i.requestId).sort()).toEqual(["a", "b", "c"]);
+    expect(stored.find((i) => i.requestId === "a")?.payload).toEqual({ version: 1 });
+  });
+
+  it("store: counts the write units DynamoDB reports, one per item under 1 KB", async () => {
+    const { store } = await realStore();
+    await store.putAllIfAbsent([item("w1"), item("w2"), item("w3")]);
+    expect(store.consumedWriteUnits?.()).toBe(3);
+    // a duplicate is not created, and DynamoDB reports no capacity with the error
+    await store.putAllIfAbsent([item("w1")]);
+    expect(store.consumedWriteUnits?.()).toBe(3);
+  });
+
+  it("store: an item DynamoDB rejects (over 400 KB) fails alone; its neighbours are created", async () => {
+    const { fixture, store } = await realStore();
+    const results = await store.putAllIfAbsent([item("ok-1"), item("big", { filler: "x".repeat(450_000) }), item("ok-2")]);
+    expect(results[0]).toBe("created");
+    expect(results[1]).toMatchObject({ rejected: expect.stringMatching(/ValidationException/) });
+    expect(results[2]).toBe("created");
+    expect((await scanItems(fixture.dynamo, fixture.tableName)).map((i) => i.requestId).sort()).toEqual(["ok-1", "ok-2"]);
+  });
+
+  it("store: when every put fails transiently (DynamoDB unreachable) the call throws, as one request-level failure", async () => {
+    const client = createDynamoClient({ region, credentials, endpoint: "http://127.0.0.1:9" });
+    const store = createItemStore(client, "nowhere");
+    await expect(store.putAllIfAbsent([item("x"), item("y")])).rejects.toThrow();
+    client.destroy();
+  });
+});
+
+describe("processor: a write rejected as a whole for its content (fake queue and store)", () => {
+  it("processor: isolates the items one by one, so only the bad message fails and the rest are deleted", async () => {
+    // GIVEN one batch holding a message the store rejects, but only as a whole-call error
+    const message = (id: string): QueueMessage => ({ messageId: id, receiptHandle: `rh-${id}`, body: JSON.stringify({ id }), sentTimestamp: "0", receiveCount: 1 });
+    const batches = [[message("good-1"), message("bad"), message("good-2")]];
+    const deleted: string[] = [];
+    const queue: MessageQueue = {
+      receive: (signal) =>
+        batches.length > 0
+          ? Promise.resolve(batches.shift()!)
+          : new Promise((_, reject) => signal?.addEventListener("abort", () => reject(new Error("aborted")))),
+      deleteBatch: async (messages) => {
+        deleted.push(...messages.map((m) => m.messageId));
+        return [];
+      },
+      changeVisibility: async () => [],
+    };
+    const calls: string[][] = [];
+    const store: ItemStore = {
+      async putAllIfAbsent(items) {
+        calls.push(items.map((i) => i.requestId));
+        if (items.some((i) => i.requestId === "bad")) throw Object.assign(new Error("Item size has exceeded the maximum allowed size"), { name: "ValidationException" });
+        return items.map(() => "created" as const);
+      },
+    };
+    const processor = createProcessor({
+      queue,
+      store,
+      logger: captureLogger().logger,
+      settings: { pollConcurrency: 1, visibilityTimeoutSeconds: 30, shutdownTimeoutSeconds: 6 },
+    });
+    // WHEN it is processed
+    processor.start();
+    const deadline = Date.now() + 5_000;
+    while (processor.counters().processed + processor.counters().failed < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await processor.stop();
+    // THEN the whole call failed once, then each item went alone, and only "bad" failed
+    expect(calls[0]).toEqual(["good-1", "bad", "good-2"]);
+    expect(calls.slice(1).every((c) => c.length === 1)).toBe(true);
+    expect(processor.counters()).toMatchObject({ processed: 2, failed: 1 });
+    expect(deleted.sort()).toEqual(["good-1", "good-2"]);
+  });
+});

@@ -1,0 +1,176 @@
+import { readUnits, writeUnits } from "./capacity.js";
+import type { Infra } from "./infra.js";
+import { taskCostPerSecond, type PriceTable } from "./prices.js";
+
+/**
+ * The monthly bill for one traffic profile: pure arithmetic over the measured per-request figures
+ * (docs/cost-inputs.json), the synthesized stack (cost/infra.ts) and the price table (cost/prices.json). Same inputs,
+ * same bill. Each component has a fixed part (paid at zero traffic) and a part that grows with the requests.
+ */
+
+export interface Profile {
+  /** Requests accepted per second (POST /requests: one message, one item each). */
+  readonly rps: number;
+  /** Request body bytes. */
+  readonly payloadBytes: number;
+  /** GET /requests/{id} calls per accepted request. */
+  readonly readsPerRequest: number;
+}
+
+/** The measured figures the bill uses (docs/cost-inputs.json), per message and per GET. */
+export interface CostInputs {
+  readonly processor: {
+    readonly cpuMsPerMessage: number;
+    readonly sqsRequestsPerMessage: number;
+    readonly logBytesPerMessage: number;
+  };
+  readonly api: {
+    readonly cpuMsPerRequest: number;
+    readonly logBytesPerRequest: number;
+    readonly responseBytesPerRequest: number;
+  };
+  /** Stored item bytes minus body bytes (ids, timestamps, status, summary, DynamoDB's map overhead). */
+  readonly itemOverheadBytes: number;
+}
+
+export interface BillLine {
+  readonly component: string;
+  readonly fixedUsd: number;
+  readonly perRequestUsd: number;
+  readonly detail: string;
+}
+
+export interface Bill {
+  readonly profile: Profile;
+  readonly region: string;
+  readonly pricesRead: string;
+  readonly lines: readonly BillLine[];
+  readonly fixedUsd: number;
+  readonly perRequestUsd: number;
+  readonly totalUsd: number;
+  readonly warnings: readonly string[];
+}
+
+const GB = 1e9;
+const MILLION = 1e6;
+const SQS_CHUNK_BYTES = 64 * 1024;
+
+export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, prices: PriceTable): Bill {
+  const p = prices.prices;
+  const a = prices.assumptions;
+  const S = a.secondsPerMonth;
+  const H = a.hoursPerMonth;
+  const messages = profile.rps * S;
+  const getsPerSecond = profile.rps * profile.readsPerRequest;
+  const gets = getsPerSecond * S;
+  const itemBytes = profile.payloadBytes + inputs.itemOverheadBytes;
+  const warnings: string[] = [];
+  const lines: BillLine[] = [];
+  const line = (component: string, fixedUsd: number, perRequestUsd: number, detail: string) => lines.push({ component, fixedUsd, perRequestUsd, detail });
+
+  // Fargate: the tasks always running are fixed; the load adds whole tasks once CPU demand passes the target share.
+  for (const [name, cpuMsPerUnit, unitsPerSecond] of [
+    ["api", inputs.api.cpuMsPerRequest, getsPerSecond],
+    ["processor", inputs.processor.cpuMsPerMessage, profile.rps],
+  ] as const) {
+    const svc = infra.services[name];
+    const taskMonth = taskCostPerSecond(prices, svc) * S;
+    const demandVcpu = (unitsPerSecond * cpuMsPerUnit) / 1_000;
+    const needed = Math.max(svc.minTasks, Math.ceil(demandVcpu / ((svc.cpu / 1024) * a.targetCpuUtilization)));
+    if (needed > svc.maxTasks) {
+      warnings.push(`${name}: this load needs ${needed} tasks of ${svc.cpu} CPU units, above the ${svc.maxTasks} the stack allows (services.${name})`);
+    }
+    line(
+      `Fargate ${name}`,
+      svc.minTasks * taskMonth,
+      (needed - svc.minTasks) * taskMonth,
+      `${svc.minTasks} task(s) of ${svc.cpu} CPU / ${svc.memory} MiB always; ${needed} at this load (${round(demandVcpu, 3)} vCPU of work at ${cpuMsPerUnit} ms each)`,
+    );
+  }
+
+  const lbGbPerHour = (getsPerSecond * (inputs.api.responseBytesPerRequest + 300) * 3600) / GB;
+  const newConnections = getsPerSecond * (1 - a.apiGatewayConnectionReuse);
+  const lcu = Math.max(newConnections / a.albLcuNewConnectionsPerSecond, lbGbPerHour / a.albLcuProcessedGbPerHour);
+  const nlcu = Math.max(newConnections / a.nlbNlcuNewFlowsPerSecond, lbGbPerHour / a.nlbNlcuProcessedGbPerHour);
+  line("Application Load Balancer", infra.albs * p.albHour.usd * H, infra.albs * lcu * p.albLcuHour.usd * H, `${infra.albs} ALB; ${round(lcu, 4)} LCU at this load`);
+  line("Network Load Balancer", infra.nlbs * p.nlbHour.usd * H, infra.nlbs * nlcu * p.nlbNlcuHour.usd * H, `${infra.nlbs} NLB; ${round(nlcu, 4)} NLCU at this load`);
+  line("API Gateway VPC link", infra.vpcLinks * p.vpcLinkHour.usd * H, 0, `${infra.vpcLinks} link(s); REST API VPC links are not billed (the NLB is)`);
+  if (infra.interfaceEndpoints > 0) {
+    line("VPC interface endpoints", infra.interfaceEndpoints * a.assumedAzs * p.interfaceEndpointAzHour.usd * H, 0, `${infra.interfaceEndpoints} endpoint(s) x ${a.assumedAzs} AZs`);
+  }
+  line("API Gateway (REST)", 0, ((messages + gets) / MILLION) * p.restApiMillionRequests.usd, `${round((messages + gets) / MILLION, 3)} million calls (POST + GET)`);
+
+  const sendsPerMessage = Math.max(1, Math.ceil(profile.payloadBytes / SQS_CHUNK_BYTES));
+  const wait = Number(infra.services.processor.environment.WAIT_TIME_SECONDS ?? 20);
+  const loops = Number(infra.services.processor.environment.POLL_CONCURRENCY ?? 4);
+  // Idle, each poll loop of each task returns an empty long poll every WAIT_TIME_SECONDS: billed requests.
+  const idlePolls = (infra.services.processor.minTasks * loops * S) / wait;
+  line(
+    "SQS",
+    (idlePolls / MILLION) * p.sqsMillionRequests.usd,
+    ((messages * (sendsPerMessage + inputs.processor.sqsRequestsPerMessage)) / MILLION) * p.sqsMillionRequests.usd,
+    `${round(idlePolls / MILLION, 3)} million empty long polls idle; ${sendsPerMessage} send + ${inputs.processor.sqsRequestsPerMessage} consumer requests per message`,
+  );
+
+  const wcu = writeUnits(itemBytes);
+  const rcu = readUnits(itemBytes, true);
+  const storedGb = (messages * a.storedMonthsOfItems * (itemBytes + a.dynamoItemOverheadBytes)) / GB;
+  if (!infra.onDemandTable) warnings.push("the table is not on-demand: DynamoDB is priced as if it were");
+  line(
+    "DynamoDB",
+    0,
+    ((messages * wcu) / MILLION) * p.dynamoMillionWriteUnits.usd +
+      ((gets * rcu) / MILLION) * p.dynamoMillionReadUnits.usd +
+      storedGb * (p.dynamoStorageGbMonth.usd + (infra.pointInTimeRecovery ? p.dynamoPitrGbMonth.usd : 0)),
+    `${itemBytes}-byte items: ${wcu} write unit(s) each (conditional PutItem), ${rcu} read unit(s) per strongly consistent GET; ${round(storedGb, 3)} GB written per month${infra.pointInTimeRecovery ? " (+ PITR)" : ""}`,
+  );
+
+  // Logs: ingestion, plus storage at steady state (once the retention period is full; 0 = kept forever: 12 months).
+  const accessLogBytes = infra.stages.length > 0 ? accessLogLineBytes(infra.stages[0]!.accessLogFormat, a.accessLogValueBytes) : 0;
+  const logs = [
+    { bytes: gets * inputs.api.logBytesPerRequest, days: infra.logRetentionDays.api },
+    { bytes: messages * inputs.processor.logBytesPerMessage, days: infra.logRetentionDays.processor },
+    { bytes: (messages + gets) * accessLogBytes, days: infra.logRetentionDays.apiGatewayAccess },
+  ];
+  const logsUsd = logs.reduce((usd, l) => {
+    const gb = l.bytes / GB;
+    const months = (l.days === 0 ? 365 : l.days) / (365 / 12);
+    return usd + gb * p.logsIngestGb.usd + gb * months * a.logsCompressionRatio * p.logsStorageGbMonth.usd;
+  }, 0);
+  line(
+    "CloudWatch Logs",
+    0,
+    logsUsd,
+    `${round(logs.reduce((n, l) => n + l.bytes, 0) / GB, 3)} GB/month ingested (api ${inputs.api.logBytesPerRequest} B/GET, processor ${inputs.processor.logBytesPerMessage} B/message, access logs ~${accessLogBytes} B/call), stored for the retention period`,
+  );
+
+  const tasks = infra.services.api.minTasks + infra.services.processor.minTasks;
+  const insightsMetrics = a.containerInsightsMetricsPerCluster + 2 * a.containerInsightsMetricsPerService;
+  const insightsLogGb = (tasks * (S / 60) * a.containerInsightsLogBytesPerTaskMinute) / GB;
+  if (infra.containerInsights !== "disabled") {
+    line(
+      "Container Insights",
+      insightsMetrics * p.metricMonth.usd + insightsLogGb * p.logsIngestGb.usd,
+      0,
+      `${infra.containerInsights}: ~${insightsMetrics} metrics and ${round(insightsLogGb, 3)} GB of performance events for ${tasks} tasks (estimate; enhanced observability is priced differently)`,
+    );
+  }
+  const detailedMetrics = infra.stages.filter((s) => s.detailedMetrics).reduce((n, s) => n + s.methods * a.apiGatewayDetailedMetricsPerMethod, 0);
+  line("API Gateway detailed metrics", detailedMetrics * p.metricMonth.usd, 0, `${detailedMetrics} metrics (per method and stage)`);
+  line("CloudWatch alarms", infra.alarmMetrics * p.alarmMonth.usd, 0, `${infra.alarmMetrics} alarm metrics`);
+  line("CloudWatch dashboards", infra.dashboards * p.dashboardMonth.usd, 0, `${infra.dashboards} dashboard(s)`);
+  line("KMS keys", infra.kmsKeys * p.kmsKeyMonth.usd, 0, `${infra.kmsKeys} key(s) created by the stack (SQS and DynamoDB use AWS-owned/managed keys)`);
+
+  const fixedUsd = lines.reduce((n, l) => n + l.fixedUsd, 0);
+  const perRequestUsd = lines.reduce((n, l) => n + l.perRequestUsd, 0);
+  return { profile, region: prices.region, pricesRead: prices.read, lines, fixedUsd, perRequestUsd, totalUsd: fixedUsd + perRequestUsd, warnings };
+}
+
+/** An access-log line: the format's literal text plus each `$context` variable at its assumed expanded size. */
+export function accessLogLineBytes(format: string | undefined, valueBytes: number): number {
+  if (!format) return 0;
+  const variables = format.match(/\$context\.[A-Za-z.]+/g) ?? [];
+  return Buffer.byteLength(format.replace(/\$context\.[A-Za-z.]+/g, "")) + variables.length * valueBytes + 1;
+}
+
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;

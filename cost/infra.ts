@@ -1,0 +1,98 @@
+import { resources, type TfJson } from "../policy/terraform-json.js";
+
+/**
+ * What the bill needs from the synthesized main stack (cdk.tf.json): the billable resources and the settings that
+ * set their price. Read from the JSON Terraform will apply, not from terraform.tfvars.json, so the bill follows the
+ * stack as built (an escape-hatch override included).
+ */
+export interface Infra {
+  readonly services: Readonly<Record<"api" | "processor", ServiceInfra>>;
+  readonly albs: number;
+  readonly nlbs: number;
+  readonly vpcLinks: number;
+  /** Interface VPC endpoints (billed per AZ-hour). */
+  readonly interfaceEndpoints: number;
+  /** REST API stages with their method count and whether detailed metrics are on. */
+  readonly stages: readonly { readonly methods: number; readonly detailedMetrics: boolean; readonly accessLogFormat: string | undefined }[];
+  /** Log group retention in days (0 = never expire), by kind. */
+  readonly logRetentionDays: Readonly<Record<"api" | "processor" | "apiGatewayAccess" | "apiGatewayExecution", number>>;
+  /** Metrics billed by the alarms (a metric-math alarm: one per metric in its query). */
+  readonly alarmMetrics: number;
+  readonly containerInsights: "disabled" | "enabled" | "enhanced";
+  readonly dashboards: number;
+  readonly kmsKeys: number;
+  readonly pointInTimeRecovery: boolean;
+  readonly onDemandTable: boolean;
+}
+
+export interface ServiceInfra {
+  readonly cpu: number;
+  readonly memory: number;
+  /** Tasks always running: the service's desired count, or the autoscaling minimum when it scales. */
+  readonly minTasks: number;
+  /** The autoscaling maximum (the desired count when it does not scale). */
+  readonly maxTasks: number;
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export function infraFromSynth(main: TfJson): Infra {
+  const all = (type: string) => resources(main, type);
+  const one = (type: string, pathEnd: string) => {
+    const found = all(type).filter((r) => r.path.endsWith(pathEnd));
+    if (found.length !== 1) throw new Error(`cost: expected one ${type} at */${pathEnd} in the synthesized stack, found ${found.length}`);
+    return found[0]!.body;
+  };
+  const scaling = all("aws_appautoscaling_target");
+  const service = (name: "api" | "processor"): ServiceInfra => {
+    const task = one("aws_ecs_task_definition", `${name}/task`);
+    const svc = one("aws_ecs_service", `${name}/service`);
+    const target = scaling.find((t) => String(t.body.resource_id).includes(`aws_ecs_service.${name}_`))?.body;
+    const container = (JSON.parse(task.container_definitions as string) as { environment?: { name: string; value: string }[] }[])[0];
+    return {
+      cpu: Number(task.cpu),
+      memory: Number(task.memory),
+      minTasks: target ? Number(target.min_capacity) : Number(svc.desired_count),
+      maxTasks: target ? Number(target.max_capacity) : Number(svc.desired_count),
+      environment: Object.fromEntries((container?.environment ?? []).map((e) => [e.name, e.value])),
+    };
+  };
+  const lbs = all("aws_lb").map((r) => r.body.load_balancer_type ?? "application");
+  const methodsByApi = new Map<string, number>();
+  for (const m of all("aws_api_gateway_method")) methodsByApi.set(String(m.body.rest_api_id), (methodsByApi.get(String(m.body.rest_api_id)) ?? 0) + 1);
+  const settings = all("aws_api_gateway_method_settings").map((r) => r.body);
+  const stages = all("aws_api_gateway_stage").map((r) => {
+    const api = String(r.body.rest_api_id);
+    return {
+      methods: methodsByApi.get(api) ?? 0,
+      detailedMetrics: settings.some((s) => String(s.rest_api_id) === api && s.settings?.metrics_enabled === true),
+      accessLogFormat: r.body.access_log_settings?.format as string | undefined,
+    };
+  });
+  const groups = all("aws_cloudwatch_log_group").map((r) => ({ name: String(r.body.name), retention: Number(r.body.retention_in_days ?? 0) }));
+  const retention = (match: (name: string) => boolean) => Math.max(0, ...groups.filter((g) => match(g.name)).map((g) => g.retention));
+  const insights = all("aws_ecs_cluster").flatMap((r) => (r.body.setting ?? []) as { name: string; value: string }[]).find((s) => s.name === "containerInsights");
+  const table = one("aws_dynamodb_table", "table/table");
+  return {
+    services: { api: service("api"), processor: service("processor") },
+    albs: lbs.filter((t) => t === "application").length,
+    nlbs: lbs.filter((t) => t === "network").length,
+    vpcLinks: all("aws_api_gateway_vpc_link").length + all("aws_apigatewayv2_vpc_link").length,
+    interfaceEndpoints: all("aws_vpc_endpoint").filter((r) => r.body.vpc_endpoint_type === "Interface").length,
+    stages,
+    logRetentionDays: {
+      api: retention((n) => /\/ecs\/.*\/api$/.test(n)),
+      processor: retention((n) => /\/ecs\/.*\/processor$/.test(n)),
+      apiGatewayAccess: retention((n) => n.startsWith("/aws/apigateway/")),
+      apiGatewayExecution: retention((n) => n.startsWith("API-Gateway-Execution-Logs_")),
+    },
+    alarmMetrics: all("aws_cloudwatch_metric_alarm").reduce(
+      (n, r) => n + (Array.isArray(r.body.metric_query) ? r.body.metric_query.filter((q: { metric?: unknown }) => q.metric).length : 1),
+      0,
+    ),
+    containerInsights: (insights?.value as Infra["containerInsights"] | undefined) ?? "disabled",
+    dashboards: all("aws_cloudwatch_dashboard").length,
+    kmsKeys: all("aws_kms_key").length,
+    pointInTimeRecovery: table.point_in_time_recovery?.enabled === true,
+    onDemandTable: table.billing_mode === "PAY_PER_REQUEST",
+  };
+}

@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { computeBill, type CostInputs } from "../../cost/bill.js";
+import { infraFromSynth, type Infra } from "../../cost/infra.js";
+import { loadCostInputs, parseArgs, UsageError } from "../../cost/main.js";
+import { loadPrices } from "../../cost/prices.js";
+import { synthApp } from "../support/synth.js";
+
+const prices = loadPrices();
+
+/** The example configuration's stack as the bill sees it (the synth test below checks infraFromSynth yields this). */
+const exampleInfra: Infra = {
+  services: {
+    api: { cpu: 256, memory: 512, minTasks: 2, maxTasks: 2, environment: {} },
+    processor: { cpu: 256, memory: 512, minTasks: 1, maxTasks: 10, environment: { POLL_CONCURRENCY: "4", WAIT_TIME_SECONDS: "20" } },
+  },
+  albs: 1,
+  nlbs: 1,
+  vpcLinks: 1,
+  interfaceEndpoints: 0,
+  stages: [
+    { methods: 1, detailedMetrics: true, accessLogFormat: '{"requestId":"$context.requestId","status":"$context.status"}' },
+    { methods: 2, detailedMetrics: true, accessLogFormat: '{"requestId":"$context.requestId","status":"$context.status"}' },
+  ],
+  logRetentionDays: { api: 365, processor: 365, apiGatewayAccess: 365, apiGatewayExecution: 365 },
+  alarmMetrics: 4,
+  containerInsights: "enabled",
+  dashboards: 0,
+  kmsKeys: 0,
+  pointInTimeRecovery: true,
+  onDemandTable: true,
+};
+
+const inputs: CostInputs = {
+  processor: { cpuMsPerMessage: 2, sqsRequestsPerMessage: 0.2, logBytesPerMessage: 0 },
+  api: { cpuMsPerRequest: 1, logBytesPerRequest: 200, responseBytesPerRequest: 1_300 },
+  itemOverheadBytes: 213,
+};
+
+describe("cost: npm run cost", () => {
+  it("cost: 10 req/s, 768-byte payloads, 1 GET each: every line matches the hand arithmetic", () => {
+    const bill = computeBill({ rps: 10, payloadBytes: 768, readsPerRequest: 1 }, inputs, exampleInfra, prices);
+    const line = (component: string) => bill.lines.find((l) => l.component === component)!;
+    // 730 hours, 2,628,000 s a month; 10 req/s = 26.28 million POSTs and 26.28 million GETs.
+    const taskMonth = (0.25 * 0.04048 + 0.5 * 0.004445) * 730; // 0.25 vCPU + 0.5 GB
+    expect(line("Fargate api")).toMatchObject({ fixedUsd: expect.closeTo(2 * taskMonth, 6), perRequestUsd: 0 });
+    expect(line("Fargate processor")).toMatchObject({ fixedUsd: expect.closeTo(taskMonth, 6), perRequestUsd: 0 });
+    // LCU: the larger of 0.1 new connections/s / 25 and 10 x 1,600 bytes x 3,600 s = 0.0576 GB/h
+    expect(line("Application Load Balancer")).toMatchObject({ fixedUsd: expect.closeTo(0.0252 * 730, 6), perRequestUsd: expect.closeTo(0.0576 * 0.008 * 730, 6) });
+    expect(line("Network Load Balancer")).toMatchObject({ fixedUsd: expect.closeTo(0.0252 * 730, 6), perRequestUsd: expect.closeTo(0.0576 * 0.006 * 730, 6) });
+    expect(line("API Gateway (REST)").perRequestUsd).toBeCloseTo(52.56 * 3.5, 6);
+    // idle: 1 task x 4 loops x 2,628,000 s / 20 s = 525,600 empty polls; load: 26.28 M x (1 send + 0.2)
+    expect(line("SQS")).toMatchObject({ fixedUsd: expect.closeTo(0.5256 * 0.4, 6), perRequestUsd: expect.closeTo(26.28 * 1.2 * 0.4, 6) });
+    // 981-byte items: 1 write unit, 1 read unit; 26.28 M x 1,081 bytes stored (with PITR)
+    expect(line("DynamoDB").perRequestUsd).toBeCloseTo(26.28 * 0.7068 + 26.28 * 0.1413 + 28.40868 * (0.283 + 0.224), 6);
+    // api 26.28 M x 200 B + access logs 52.56 M x 57 B ('{"requestId":"","status":""}' = 28 + 2 x 14 + newline);
+    // each GB: 0.57 ingestion + 12 months x 0.15 compressed x 0.03 storage
+    expect(line("CloudWatch Logs").perRequestUsd).toBeCloseTo((5.256 + 2.99592) * (0.57 + 12 * 0.15 * 0.03), 6);
+    // 8 + 2 x 11 metrics; 3 tasks x 43,800 minutes x 2,000 bytes of performance events
+    expect(line("Container Insights").fixedUsd).toBeCloseTo(30 * 0.3 + 0.2628 * 0.57, 6);
+    expect(line("API Gateway detailed metrics").fixedUsd).toBeCloseTo(15 * 0.3, 6);
+    expect(line("CloudWatch alarms").fixedUsd).toBeCloseTo(0.4, 6);
+    expect(bill.fixedUsd).toBeCloseTo(3 * taskMonth + 2 * 0.0252 * 730 + 0.5256 * 0.4 + 30 * 0.3 + 0.2628 * 0.57 + 4.5 + 0.4, 6);
+    expect(bill.totalUsd).toBeCloseTo(bill.fixedUsd + bill.perRequestUsd, 9);
+    expect(bill.warnings).toEqual([]);
+  });
+
+  it("cost: the same inputs give the same bill", () => {
+    const profile = { rps: 500, payloadBytes: 2_000, readsPerRequest: 3 };
+    expect(computeBill(profile, inputs, exampleInfra, prices)).toEqual(computeBill(profile, inputs, exampleInfra, prices));
+  });
+
+  it("cost: a load beyond the tasks the stack allows is flagged, naming the service", () => {
+    const bill = computeBill({ rps: 500, payloadBytes: 768, readsPerRequest: 1 }, { ...inputs, api: { ...inputs.api, cpuMsPerRequest: 5 } }, exampleInfra, prices);
+    expect(bill.warnings.join("\n")).toMatch(/api: this load needs 15 tasks .* above the 2 the stack allows \(services\.api\)/);
+  });
+
+  it("cost: reads the example stack's billable resources from the synthesized JSON", () => {
+    const infra = infraFromSynth(synthApp().main);
+    // What the operations add: alarms (some on several metrics), one dashboard, the alarm topic's KMS key.
+    expect(infra).toMatchObject({ ...exampleInfra, alarmMetrics: 21, dashboards: 1, kmsKeys: 1, services: expect.anything(), stages: expect.any(Array) });
+    expect(infra.services.api).toMatchObject({ cpu: 256, memory: 512, minTasks: 2, maxTasks: 10 });
+    expect(infra.services.processor).toMatchObject({ cpu: 256, memory: 512, minTasks: 1, maxTasks: 10 });
+    expect(infra.services.processor.environment).toMatchObject({ POLL_CONCURRENCY: "4", WAIT_TIME_SECONDS: "20" });
+    expect(infra.stages.map((s) => [s.methods, s.detailedMetrics])).toEqual([[1, true], [2, true]]);
+  });
+
+  it("cost: fails when an option is missing or malformed, naming each flag and what it expects", () => {
+    const problems = (argv: string[]) => {
+      try {
+        parseArgs(argv);
+      } catch (error) {
+        if (error instanceof UsageError) return error.problems;
+        throw error;
+      }
+      throw new Error("parseArgs accepted bad arguments");
+    };
+    expect(problems(["--rps", "ten", "--payload-bytes", "768.5", "--bogus", "1"])).toEqual([
+        '--rps: got "ten", expected a number from 0 to 100000',
+        '--payload-bytes: got "768.5", expected a whole number from 2 to 262144',
+        "--bogus: unknown option (expected --rps, --payload-bytes, --reads-per-request, --json, --config)",
+        "--reads-per-request: required",
+    ]);
+    expect(parseArgs(["--rps=0", "--payload-bytes", "768", "--reads-per-request", "2", "--json"])).toEqual({
+      profile: { rps: 0, payloadBytes: 768, readsPerRequest: 2 },
+      json: true,
+      configFile: "terraform.tfvars.json",
+    });
+  });
+
+  it("cost: fails when docs/cost-inputs.json lacks a figure, naming the field and the bench that writes it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cost-inputs-"));
+    try {
+      const file = join(dir, "cost-inputs.json");
+      writeFileSync(file, JSON.stringify({ processor: { cpuMsPerMessage: 1, sqsRequestsPerMessage: 0.2, logBytesPerMessage: 0 }, api: { cpuMsPerRequest: "fast" } }));
+      expect(() => loadCostInputs(pathToFileURL(file))).toThrow(/api\.cpuMsPerRequest: got "fast", expected a number >= 0 \(npm run bench:api writes it\)/);
+      expect(() => loadCostInputs(pathToFileURL(file))).toThrow(/api\.responseBytesPerRequest: got null/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("cost: the tracked docs/cost-inputs.json is complete, so the bill works on a fresh clone", () => {
+    expect(() => loadCostInputs()).not.toThrow();
+  });
+});
