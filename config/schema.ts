@@ -85,6 +85,13 @@ const fieldsSchema = z.strictObject({
       .nullable()
       .default(null),
     alb_certificate_domain: domainName,
+    // How API Gateway reaches the ALB: "nlb" = VPC Link v1 -> NLB -> ALB (the original architecture), "alb" = VPC
+    // Link v2 straight to the ALB (no NLB). See docs/PRIVATE-NETWORKING.md for when to choose which.
+    private_integration: z.enum(["nlb", "alb"]).default("nlb"),
+    // The one intermediate deploy of the nlb -> alb migration: the integration is on the v2 link while the NLB and
+    // its v1 link stay (without deletion protection), so nothing in flight loses its path; the next deploy drops it.
+    keep_nlb_during_migration: z.boolean().default(false),
+    vpc_endpoints: vpcEndpointsSchema(),
     ingest_api_domain: domainName.nullable().default(null),
     query_api_domain: domainName.nullable().default(null),
     api_key_required: z.boolean().default(true),
@@ -204,6 +211,12 @@ export function crossFieldIssues(config: ValidFields): CrossFieldIssue[] {
       message: `must be a key in ${config.region} (the region of the log groups), not ${logKeyRegion}`,
     });
   }
+  if (config.keep_nlb_during_migration && config.private_integration !== undefined && config.private_integration !== "alb") {
+    issues.push({
+      path: ["keep_nlb_during_migration"],
+      message: 'only for the migration step to private_integration "alb" (docs/PRIVATE-NETWORKING.md); with "nlb" the NLB is the path anyway',
+    });
+  }
   if (config.throttle_burst_limit !== undefined && config.throttle_rate_limit !== undefined && config.throttle_burst_limit < config.throttle_rate_limit) {
     issues.push({
       path: ["throttle_burst_limit"],
@@ -253,6 +266,30 @@ function apiScalingFields() {
     target_requests_per_minute_per_task: z.number().int().min(10).max(1_000_000).default(6_000),
     target_cpu_percent: z.number().int().min(10).max(90).default(60),
   };
+}
+
+/**
+ * VPC endpoints for the AWS APIs the tasks call, so task egress narrows from 0.0.0.0/0 to the endpoints:
+ * `{"mode": "create"}` creates them; `{"mode": "existing", "security_group_ids": [...]}` uses endpoints the VPC
+ * already has (their security groups must admit 443 from the tasks). `null` = tasks reach AWS through NAT.
+ */
+function vpcEndpointsSchema() {
+  // Declared here: this runs while the fields schema above is built, before later module constants exist.
+  const groupId = z.string().regex(/^sg-([0-9a-f]{8}|[0-9a-f]{17})$/, "expected a security group id such as sg-0123456789abcdef0");
+  return z
+    .discriminatedUnion("mode", [
+      z.strictObject({ mode: z.literal("create") }),
+      z.strictObject({
+        mode: z.literal("existing"),
+        security_group_ids: z
+          .array(groupId)
+          .min(1, "expected the security group(s) of the VPC's existing interface endpoints")
+          .max(5)
+          .refine((ids) => new Set(ids).size === ids.length, "expected distinct security group ids"),
+      }),
+    ])
+    .nullable()
+    .default(null);
 }
 
 /** Alarm thresholds: defaults for a production service; evaluation windows are fixed in stacks/alarms.ts. */
