@@ -191,9 +191,10 @@ function buildIntegration(
   { name, body: raw, where }: { name: string; body: Record<string, any>; where: string },
   responses: readonly Record<string, any>[],
 ): IntegrationModel {
-  // The IAM role (credentials) and the VPC link id are not resolved: IAM is not emulated and the VPC link is
-  // followed by service, not by id (see local/stack.ts).
-  const { credentials: _credentials, connection_id: _connectionId, ...rest } = raw;
+  // The IAM role (credentials), the VPC link id and a v2 link's integration target (the ALB) are not resolved: IAM
+  // is not emulated, and either link (v1 -> NLB -> ALB, or v2 -> ALB) is followed by service, not by id: NO LOAD
+  // BALANCER RUNS LOCALLY (see local/stack.ts). The path the service receives is the URI's, as in AWS.
+  const { credentials: _credentials, connection_id: _connectionId, integration_target: _integrationTarget, ...rest } = raw;
   const body = refs.resolve(rest, where) as Record<string, any>;
   const type = body.type as IntegrationModel["type"];
   if (type !== "AWS" && type !== "HTTP_PROXY") {
