@@ -272,12 +272,11 @@ export class MainStack extends BaseStack {
       // Deploys set the tags through TF_VAR_*; pull-request plans read these back to plan against what runs.
       api_running_image_tag: { value: imageTags.api, description: "Image tag the api service runs" },
       processor_running_image_tag: { value: imageTags.processor, description: "Image tag the processor service runs" },
-      ...(ingress.nlb
-        ? {
-            alb_dns_name: { value: ingress.alb.dnsName, description: "Internal ALB (reached through the NLB)" },
-            nlb_dns_name: { value: ingress.nlb.dnsName, description: "Internal NLB (VPC Link target)" },
-          }
-        : { alb_dns_name: { value: ingress.alb.dnsName, description: "Internal ALB (reached through the VPC Link v2)" } }),
+      alb_dns_name: {
+        value: ingress.alb.dnsName,
+        description: config.private_integration === "nlb" ? "Internal ALB (reached through the NLB)" : "Internal ALB (reached through the VPC Link v2)",
+      },
+      ...(ingress.nlb ? { nlb_dns_name: { value: ingress.nlb.dnsName, description: "Internal NLB (VPC Link target)" } } : {}),
       ...(ingress.vpcLinkV2
         ? { vpc_link_v2_id: { value: ingress.vpcLinkV2.id, description: "VPC Link v2 to the ALB: INACTIVE after 60 days without traffic (docs/PRIVATE-NETWORKING.md)" } }
         : {}),

@@ -105,6 +105,9 @@ export class Network extends Construct {
    * interface endpoint of a service offered only in some AZs can go. Tasks in the other AZs reach it across zones.
    */
   loadBalancerSubnetsIn(zones: string): string[] {
-    return Token.asList(`\${[for id in ${this.loadBalancerSubnetList} : id if contains(${zones}, ${this.subnetDetails.fqn}[id].availability_zone)]}`);
+    // The load balancer list goes last: cdktf mis-reads references that follow its `{for ...}` grouping.
+    return Token.asList(
+      `\${sort(setintersection([for subnet in ${this.subnetDetails.fqn} : subnet.id if contains(${zones}, subnet.availability_zone)], ${this.loadBalancerSubnetList}))}`,
+    );
   }
 }
