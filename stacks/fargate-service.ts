@@ -58,6 +58,8 @@ export interface FargateServiceProps {
   readonly healthCheckCommand?: readonly string[];
   /** Let autoscaling own the task count after creation. @default false */
   readonly autoscaled?: boolean;
+  /** Make each deploy wait until the service's rollout has finished (what depends on the service waits too). @default false */
+  readonly waitForSteadyState?: boolean;
   /** Send HTTPS for AWS APIs only to these VPC endpoints. @default anywhere on 443 (0.0.0.0/0, through NAT) */
   readonly awsApiEgress?: AwsApiEgress;
 }
@@ -181,6 +183,7 @@ export class FargateService extends Construct {
       propagateTags: "SERVICE",
       enableEcsManagedTags: true,
       enableExecuteCommand: false,
+      ...(props.waitForSteadyState ? { waitForSteadyState: true } : {}),
       ...(props.loadBalancer
         ? {
             loadBalancer: [

@@ -125,12 +125,18 @@ export class MainStack extends BaseStack {
         sourceSecurityGroup: ingress.albSecurityGroup,
       },
       stopTimeoutSeconds: STOP_TIMEOUT_SECONDS.api,
+      // In alb mode the query integrations wait for the api's rollout (below): in the migration's switch deploy,
+      // tasks serving /v1/... must run before the stage sends there.
+      waitForSteadyState: config.private_integration === "alb",
       environment: {
         PORT: String(API_CONTAINER_PORT),
         TABLE_NAME: table.table.name,
         AWS_REGION: region,
         LOG_LEVEL: "info",
         SHUTDOWN_TIMEOUT_SECONDS: String(SHUTDOWN_TIMEOUT_SECONDS.api),
+        // A VPC Link v2 integration sends the stage name in front of the integration's path (AWS documents it for
+        // REST API private integrations), so the ALB forwards /v1/requests/<id>: the api serves the routes there too.
+        ...(config.private_integration === "alb" ? { PATH_PREFIX: `/${STAGE_NAME}` } : {}),
       },
       taskPolicy: [{ sid: "ReadResults", actions: ["dynamodb:GetItem"], resources: [table.table.arn] }],
     });
@@ -225,7 +231,7 @@ export class MainStack extends BaseStack {
     const queryApi = new QueryApi(this, "query-api", {
       ...stageSettings,
       name: `${prefix}-query`,
-      vpcLink: ingress.link,
+      vpcLink: config.private_integration === "alb" ? { ...ingress.link, ready: [...ingress.link.ready, api.service] } : ingress.link,
       albDomain: config.alb_certificate_domain,
       customDomain: customDomain(this, "query-domain-certificate", config.query_api_domain),
     });

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { loadConfig as loadApiConfig } from "../../apps/api/src/config.js";
 import { ConfigError, parseConfig } from "../../config/load.js";
 import { resources, type TfResource } from "../../policy/terraform-json.js";
 import { exampleConfigInput, refTo, resourceAt, resourcesOf, synthApp, type TfJson } from "../support/synth.js";
@@ -98,6 +99,15 @@ describe("private_integration alb: VPC Link v2 straight to the ALB", () => {
     expect(nlbTriggers.integration_targets).not.toContain("aws_lb.");
   });
 
+  test("alb: the api serves its routes under the stage name too (a v2 link sends /v1/...), and its loader accepts that env", () => {
+    const environment = (doc: TfJson) =>
+      Object.fromEntries(JSON.parse(resourceAt(doc, "aws_ecs_task_definition", "api/task").container_definitions)[0].environment.map((e: any) => [e.name, e.value]));
+    const env = environment(main);
+    expect(env.PATH_PREFIX).toBe("/v1");
+    expect(loadApiConfig({ ...env, TABLE_NAME: "orders-prod-requests" }).pathPrefix).toBe("/v1");
+    expect(environment(synthApp().main).PATH_PREFIX).toBeUndefined();
+  });
+
   test("alb: outputs name the ALB and the v2 link; no NLB alarm or dashboard line", () => {
     expect(main.output!.alb_dns_name!.description).toContain("VPC Link v2");
     expect(main.output!.vpc_link_v2_id!.value).toBe(refTo(main, "aws_apigatewayv2_vpc_link", "ingress/vpc-link-v2", "id"));
@@ -144,6 +154,8 @@ describe("migration nlb -> alb (docs/PRIVATE-NETWORKING.md): each deploy's synth
         "output.vpc_link_v2_id",
       ],
       changes: [
+        "api/service (aws_ecs_service)",
+        "api/task (aws_ecs_task_definition)",
         "ingress/nlb (aws_lb)",
         "output.alb_dns_name",
         "query-api/get-health-integration (aws_api_gateway_integration)",
@@ -162,6 +174,13 @@ describe("migration nlb -> alb (docs/PRIVATE-NETWORKING.md): each deploy's synth
     expect(resourceAt(step1, "aws_api_gateway_stage", "query-api/stage/stage").deployment_id).toBe(
       refTo(step1, "aws_api_gateway_deployment", "query-api/stage/deployment", "id"),
     );
+    // The api rolls out tasks that also serve /v1/... (PATH_PREFIX) and the deploy waits for that rollout before it
+    // moves the integrations: the stage never sends to a task that cannot answer the v2 path.
+    expect(resourceAt(step1, "aws_ecs_service", "api/service").wait_for_steady_state).toBe(true);
+    expect(resourceAt(step0, "aws_ecs_service", "api/service").wait_for_steady_state).toBeUndefined();
+    for (const path of ["query-api/get-request-integration", "query-api/get-health-integration"]) {
+      expect(resourceAt(step1, "aws_api_gateway_integration", path).depends_on).toContain(refTo(step1, "aws_ecs_service", "api/service", "id").slice(2, -4));
+    }
     // The old path stays whole: v1 link, NLB listener and target group, and the NLB -> ALB rule are untouched.
     expect(resourcesOf(step1, "aws_api_gateway_vpc_link")).toEqual(resourcesOf(step0, "aws_api_gateway_vpc_link"));
   });

@@ -110,7 +110,7 @@ describe("local gateway: driven by the synthesized stack", () => {
     expect(seen.at(-1)?.url).toBe("/requests/abc-123?x=1");
   });
 
-  test("query (private_integration alb): the VPC Link v2 integration reaches the service at the URI's path, with no stage prefix", async () => {
+  test("query (private_integration alb): the VPC Link v2 integration reaches the service under the stage name, then the URI's path", async () => {
     const alb = await startGatewaysOnly(synthApp({ project: uniqueProject("gwalb"), private_integration: "alb" }).main, {
       sqsEndpoint,
       vpcLinkOrigin: stubOrigin,
@@ -119,8 +119,8 @@ describe("local gateway: driven by the synthesized stack", () => {
     try {
       const response = await fetch(`${alb.query.url}/requests/abc-456?y=2`, { headers: { "x-api-key": alb.apiKey } });
       expect(response.headers.get("x-backend")).toBe("stub");
-      // REST API HTTP_PROXY integrations send the URI's path (HTTP APIs are the ones that prefix the stage name).
-      expect(seen.at(-1)?.url).toBe("/requests/abc-456?y=2");
+      // AWS documents that private integrations over a VPC Link v2 put the stage name before the URI's path.
+      expect(seen.at(-1)?.url).toBe("/v1/requests/abc-456?y=2");
       expect(alb.query.url).toMatch(/\/v1$/);
     } finally {
       await alb.close();
