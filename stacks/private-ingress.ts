@@ -184,6 +184,9 @@ export class PrivateIngress extends Construct {
         name: `${props.name}-vpc-link-v2`,
         subnetIds: props.subnetIds,
         securityGroupIds: [linkSecurityGroup.id],
+        // A changed subnet or group replaces the link: the new one is up before the integrations move to it, and the
+        // old one goes after (API Gateway would refuse to delete a link its integrations still use).
+        lifecycle: { createBeforeDestroy: true },
       });
       this.link = { id: this.vpcLinkV2.id, integrationTarget: this.alb.arn, ready: [hop.ingress, hop.egress, this.albListener] };
     } else {

@@ -114,7 +114,10 @@ describe("private_integration alb: VPC Link v2 straight to the ALB", () => {
     const alarmNames = resourcesOf(main, "aws_cloudwatch_metric_alarm").map(([, a]) => a.alarm_name as string);
     expect(alarmNames.some((n) => n.endsWith("-nlb-alb-unhealthy"))).toBe(false);
     expect(alarmNames.some((n) => n.endsWith("-api-no-healthy-hosts"))).toBe(true);
-    expect(resourceAt(main, "aws_cloudwatch_dashboard", "dashboard/dashboard").dashboard_body).not.toContain("AWS/NetworkELB");
+    const dashboard = resourceAt(main, "aws_cloudwatch_dashboard", "dashboard/dashboard").dashboard_body as string;
+    expect(dashboard).not.toContain("AWS/NetworkELB");
+    expect(dashboard).not.toContain("NLB");
+    expect(dashboard).toContain("5. VPC Link v2 -> ALB");
   });
 });
 
