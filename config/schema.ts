@@ -87,6 +87,15 @@ const fieldsSchema = z.strictObject({
       .default(null)
       .describe("The load balancers' subnets, one per AZ, each tagged `tier=private` (checked at plan). `null` = per AZ, the tagged private subnet with the lowest id. Pin them before tagging more subnets: moving the NLB replaces it, which breaks the VPC link until it is recreated."),
     alb_certificate_domain: domainName.describe("Domain of the ISSUED ACM certificate the ALB presents (looked up by this exact name, no wildcard); API Gateway calls `https://<this domain>` over the VPC Link, so TLS verifies (the name need not resolve in DNS)."),
+    private_integration: z
+      .enum(["nlb", "alb"])
+      .default("nlb")
+      .describe("`\"nlb\"`: VPC Link v1 -> NLB -> ALB. `\"alb\"`: VPC Link v2 straight to the ALB (no NLB; the api also serves its routes under `/v1`, the stage name a v2 link sends first). Which to choose: [docs/PRIVATE-NETWORKING.md](docs/PRIVATE-NETWORKING.md)"),
+    keep_nlb_during_migration: z
+      .boolean()
+      .default(false)
+      .describe("only with `\"alb\"`: the first of the two deploys of the `nlb` -> `alb` migration. The NLB and v1 link stay, without deletion protection, while the integrations move; the next deploy (flag removed) deletes them"),
+    vpc_endpoints: vpcEndpointsSchema(),
     ingest_api_domain: domainName.nullable().default(null).describe("Custom domain for the ingest API (needs an ISSUED regional ACM certificate); `null` = the execute-api URL only."),
     query_api_domain: domainName.nullable().default(null).describe("Custom domain for the query API, as `ingest_api_domain`."),
     api_key_required: z.boolean().default(true).describe("Require `x-api-key` on every method; creates one API key and a usage plan over both stages."),
@@ -208,6 +217,12 @@ export function crossFieldIssues(config: ValidFields): CrossFieldIssue[] {
       message: `must be a key in ${config.region} (the region of the log groups), not ${logKeyRegion}`,
     });
   }
+  if (config.keep_nlb_during_migration && config.private_integration !== undefined && config.private_integration !== "alb") {
+    issues.push({
+      path: ["keep_nlb_during_migration"],
+      message: 'only for the migration step to private_integration "alb" (docs/PRIVATE-NETWORKING.md); with "nlb" the NLB is the path anyway',
+    });
+  }
   if (config.throttle_burst_limit !== undefined && config.throttle_rate_limit !== undefined && config.throttle_burst_limit < config.throttle_rate_limit) {
     issues.push({
       path: ["throttle_burst_limit"],
@@ -257,6 +272,33 @@ function apiScalingFields() {
     target_requests_per_minute_per_task: z.number().int().min(10).max(1_000_000).default(6_000).describe("ALB requests per task per minute the api is scaled to hold."),
     target_cpu_percent: z.number().int().min(10).max(90).default(60).describe("Average CPU the api is scaled to hold."),
   };
+}
+
+/**
+ * VPC endpoints for the AWS APIs the tasks call, so task egress narrows from 0.0.0.0/0 to the endpoints:
+ * `{"mode": "create"}` creates them; `{"mode": "existing", "security_group_ids": [...]}` uses endpoints the VPC
+ * already has (their security groups must admit 443 from the tasks). `null` = tasks reach AWS through NAT.
+ */
+function vpcEndpointsSchema() {
+  // Declared here: this runs while the fields schema above is built, before later module constants exist.
+  const groupId = z.string().regex(/^sg-([0-9a-f]{8}|[0-9a-f]{17})$/, "expected a security group id such as sg-0123456789abcdef0");
+  return z
+    .discriminatedUnion("mode", [
+      z.strictObject({ mode: z.literal("create") }),
+      z.strictObject({
+        mode: z.literal("existing"),
+        security_group_ids: z
+          .array(groupId)
+          .min(1, "expected the security group(s) of the VPC's existing interface endpoints")
+          .max(5)
+          .refine((ids) => new Set(ids).size === ids.length, "expected distinct security group ids"),
+      }),
+    ])
+    .nullable()
+    .default(null)
+    .describe(
+      "`{\"mode\": \"create\"}`: interface endpoints (SQS, ECR api/dkr, CloudWatch Logs) with private DNS in the load balancer subnets, gateway endpoints (S3, DynamoDB) on the private subnets' route tables, and task egress only to them. The VPC needs DNS support and hostnames (checked at plan). `{\"mode\": \"existing\", \"security_group_ids\": [\"sg-...\"]}`: the VPC has endpoints already; task egress narrows to those groups and the S3/DynamoDB prefix lists. `null`: HTTPS egress to `0.0.0.0/0` (NAT)",
+    );
 }
 
 /** Alarm thresholds: defaults for a production service; evaluation windows are fixed in stacks/alarms.ts. */

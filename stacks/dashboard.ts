@@ -24,6 +24,9 @@ export const HOP_TITLES: Readonly<Record<Hop, string>> = {
   query: "7. Query API (GET /requests/{id})",
 };
 
+/** Row 5's title when the private path has no NLB (`private_integration: "alb"`). */
+export const ALB_ONLY_INGRESS_TITLE = "5. VPC Link v2 -> ALB";
+
 /** A CloudWatch dashboard metric line: namespace, name, dimension pairs, then options. */
 type MetricLine = (string | Record<string, unknown>)[];
 interface Graph {
@@ -155,7 +158,7 @@ export class Dashboard extends Construct {
           ],
         },
         {
-          title: "Healthy targets: ALB behind the NLB, tasks behind the ALB",
+          title: props.nlb ? "Healthy targets: ALB behind the NLB, tasks behind the ALB" : "Healthy targets: tasks behind the ALB",
           stat: "Minimum",
           metrics: [
             ...(props.nlb
@@ -185,7 +188,7 @@ export class Dashboard extends Construct {
       const rowGraphs = graphs[hop];
       const graphWidth = Math.floor(14 / rowGraphs.length);
       return [
-        { type: "text", x: 0, y, width: 4, height: ROW_HEIGHT, properties: { markdown: `## ${HOP_TITLES[hop]}` } },
+        { type: "text", x: 0, y, width: 4, height: ROW_HEIGHT, properties: { markdown: `## ${hop === "ingress" && !props.nlb ? ALB_ONLY_INGRESS_TITLE : HOP_TITLES[hop]}` } },
         ...rowGraphs.map((graph, index) => ({
           type: "metric",
           x: 4 + index * graphWidth,

@@ -10,6 +10,7 @@ import { HTTPS_PORT } from "./defaults.js";
 import { ServiceRole, type PolicyStatement } from "./iam.js";
 import { logGroup, type LogSettings } from "./log-group.js";
 import { allowHop, securityGroup } from "./security-groups.js";
+import type { AwsApiEgress } from "./vpc-endpoints.js";
 
 /** The slice of an ECR repository a service needs: pass the repository object, not a hand-built ARN. */
 export interface ImageRepository {
@@ -57,6 +58,10 @@ export interface FargateServiceProps {
   readonly healthCheckCommand?: readonly string[];
   /** Let autoscaling own the task count after creation. @default false */
   readonly autoscaled?: boolean;
+  /** Make each deploy wait until the service's rollout has finished (what depends on the service waits too). @default false */
+  readonly waitForSteadyState?: boolean;
+  /** Send HTTPS for AWS APIs only to these VPC endpoints. @default anywhere on 443 (0.0.0.0/0, through NAT) */
+  readonly awsApiEgress?: AwsApiEgress;
 }
 
 /** The `node` user of the official Node.js images, by number so no passwd lookup is needed. */
@@ -117,15 +122,44 @@ export class FargateService extends Construct {
     });
 
     this.securityGroup = securityGroup(this, "sg", fullName, props.vpcId, `${fullName} tasks`);
-    // Tasks call AWS APIs (ECR, CloudWatch Logs, SQS, DynamoDB) over HTTPS, through NAT or VPC endpoints.
-    new VpcSecurityGroupEgressRule(this, "egress-https", {
-      securityGroupId: this.securityGroup.id,
-      cidrIpv4: "0.0.0.0/0",
-      ipProtocol: "tcp",
-      fromPort: HTTPS_PORT,
-      toPort: HTTPS_PORT,
-      description: "HTTPS to AWS APIs",
-    });
+    const egress = props.awsApiEgress;
+    if (!egress) {
+      // Tasks call AWS APIs (ECR, CloudWatch Logs, SQS, DynamoDB) over HTTPS, through NAT or VPC endpoints.
+      new VpcSecurityGroupEgressRule(this, "egress-https", {
+        securityGroupId: this.securityGroup.id,
+        cidrIpv4: "0.0.0.0/0",
+        ipProtocol: "tcp",
+        fromPort: HTTPS_PORT,
+        toPort: HTTPS_PORT,
+        description: "HTTPS to AWS APIs",
+      });
+    } else {
+      // With VPC endpoints, HTTPS goes to the interface endpoints' group and the gateway endpoints' prefix lists only.
+      if (egress.endpointSecurityGroup) {
+        allowHop(this, "to-endpoints", { from: this.securityGroup, to: egress.endpointSecurityGroup, port: HTTPS_PORT, description: `${props.name} tasks to VPC endpoints, HTTPS` });
+      } else {
+        egress.endpointSecurityGroupIds.forEach((groupId, i) => {
+          new VpcSecurityGroupEgressRule(this, `to-endpoints-${i}-egress`, {
+            securityGroupId: this.securityGroup.id,
+            referencedSecurityGroupId: groupId,
+            ipProtocol: "tcp",
+            fromPort: HTTPS_PORT,
+            toPort: HTTPS_PORT,
+            description: `${props.name} tasks to the VPC's endpoints, HTTPS`,
+          });
+        });
+      }
+      egress.prefixListIds.forEach((prefixListId, i) => {
+        new VpcSecurityGroupEgressRule(this, `to-gateway-endpoint-${i}`, {
+          securityGroupId: this.securityGroup.id,
+          prefixListId,
+          ipProtocol: "tcp",
+          fromPort: HTTPS_PORT,
+          toPort: HTTPS_PORT,
+          description: `${props.name} tasks to S3/DynamoDB gateway endpoints, HTTPS`,
+        });
+      });
+    }
     if (props.loadBalancer) {
       allowHop(this, "from-load-balancer", {
         from: props.loadBalancer.sourceSecurityGroup,
@@ -149,6 +183,7 @@ export class FargateService extends Construct {
       propagateTags: "SERVICE",
       enableEcsManagedTags: true,
       enableExecuteCommand: false,
+      ...(props.waitForSteadyState ? { waitForSteadyState: true } : {}),
       ...(props.loadBalancer
         ? {
             loadBalancer: [

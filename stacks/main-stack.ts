@@ -28,6 +28,7 @@ import { AlarmTopic } from "./alarm-topic.js";
 import { Alarms } from "./alarms.js";
 import { ApiScaling } from "./api-scaling.js";
 import { Dashboard } from "./dashboard.js";
+import { VpcEndpoints } from "./vpc-endpoints.js";
 
 export interface MainStackProps {
   readonly config: Config;
@@ -90,9 +91,24 @@ export class MainStack extends BaseStack {
       targetPort: API_CONTAINER_PORT,
       deletionProtection: config.deletion_protection,
       accessLogsBucket: config.alb_access_logs_bucket,
+      mode: config.private_integration,
+      keepNlb: config.keep_nlb_during_migration,
     });
+    const endpoints = config.vpc_endpoints
+      ? new VpcEndpoints(this, "endpoints", { name: prefix, network, region, mode: config.vpc_endpoints })
+      : undefined;
 
-    const common = { prefix, globalPrefix: this.globalPrefix, cluster, vpcId: config.vpc_id, subnetIds: network.privateSubnetIds, region, accountId, logs };
+    const common = {
+      prefix,
+      globalPrefix: this.globalPrefix,
+      cluster,
+      vpcId: config.vpc_id,
+      subnetIds: network.privateSubnetIds,
+      region,
+      accountId,
+      logs,
+      ...(endpoints ? { awsApiEgress: endpoints.egress } : {}),
+    };
     const api = new FargateService(this, "api", {
       ...common,
       name: "api",
@@ -109,12 +125,18 @@ export class MainStack extends BaseStack {
         sourceSecurityGroup: ingress.albSecurityGroup,
       },
       stopTimeoutSeconds: STOP_TIMEOUT_SECONDS.api,
+      // In alb mode the query integrations wait for the api's rollout (below): in the migration's switch deploy,
+      // tasks serving /v1/... must run before the stage sends there.
+      waitForSteadyState: config.private_integration === "alb",
       environment: {
         PORT: String(API_CONTAINER_PORT),
         TABLE_NAME: table.table.name,
         AWS_REGION: region,
         LOG_LEVEL: "info",
         SHUTDOWN_TIMEOUT_SECONDS: String(SHUTDOWN_TIMEOUT_SECONDS.api),
+        // A VPC Link v2 integration sends the stage name in front of the integration's path (AWS documents it for
+        // REST API private integrations), so the ALB forwards /v1/requests/<id>: the api serves the routes there too.
+        ...(config.private_integration === "alb" ? { PATH_PREFIX: `/${STAGE_NAME}` } : {}),
       },
       taskPolicy: [{ sid: "ReadResults", actions: ["dynamodb:GetItem"], resources: [table.table.arn] }],
     });
@@ -209,7 +231,7 @@ export class MainStack extends BaseStack {
     const queryApi = new QueryApi(this, "query-api", {
       ...stageSettings,
       name: `${prefix}-query`,
-      vpcLink: ingress.vpcLink,
+      vpcLink: config.private_integration === "alb" ? { ...ingress.link, ready: [...ingress.link.ready, api.service] } : ingress.link,
       albDomain: config.alb_certificate_domain,
       customDomain: customDomain(this, "query-domain-certificate", config.query_api_domain),
     });
@@ -233,7 +255,7 @@ export class MainStack extends BaseStack {
       processorService: processor.service,
       alb: ingress.alb,
       serviceTargetGroup: ingress.serviceTargetGroup,
-      nlb: { loadBalancer: ingress.nlb, albTargetGroup: ingress.albTargetGroup },
+      nlb: ingress.nlb && ingress.albTargetGroup ? { loadBalancer: ingress.nlb, albTargetGroup: ingress.albTargetGroup } : null,
     };
     const alarms = new Alarms(this, "alarms", { ...watched, prefix, topicArn: alarmTopicArn, thresholds: config.alarms });
     const dashboard = new Dashboard(this, "dashboard", {
@@ -256,8 +278,14 @@ export class MainStack extends BaseStack {
       // Deploys set the tags through TF_VAR_*; pull-request plans read these back to plan against what runs.
       api_running_image_tag: { value: imageTags.api, description: "Image tag the api service runs" },
       processor_running_image_tag: { value: imageTags.processor, description: "Image tag the processor service runs" },
-      alb_dns_name: { value: ingress.alb.dnsName, description: "Internal ALB (reached through the NLB)" },
-      nlb_dns_name: { value: ingress.nlb.dnsName, description: "Internal NLB (VPC Link target)" },
+      alb_dns_name: {
+        value: ingress.alb.dnsName,
+        description: config.private_integration === "nlb" ? "Internal ALB (reached through the NLB)" : "Internal ALB (reached through the VPC Link v2)",
+      },
+      ...(ingress.nlb ? { nlb_dns_name: { value: ingress.nlb.dnsName, description: "Internal NLB (VPC Link target)" } } : {}),
+      ...(ingress.vpcLinkV2
+        ? { vpc_link_v2_id: { value: ingress.vpcLinkV2.id, description: "VPC Link v2 to the ALB: INACTIVE after 60 days without traffic (docs/PRIVATE-NETWORKING.md)" } }
+        : {}),
       alarm_topic_arn: { value: alarmTopicArn, description: "SNS topic every alarm notifies (docs/RUNBOOK.md)" },
       dashboard_name: { value: dashboard.dashboard.dashboardName, description: "CloudWatch dashboard, one row per hop" },
       ...(access ? { api_key_id: { value: access.apiKey.id, description: "`aws apigateway get-api-key --include-value --api-key <id>`" } } : {}),

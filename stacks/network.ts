@@ -34,6 +34,9 @@ export class Network extends Construct {
    * when the set of AZs or the lowest id in an AZ changes; pin it (`loadBalancerSubnetIds`) to make it fixed.
    */
   readonly loadBalancerSubnetIds: string[];
+  /** The load balancer subnets as an HCL list expression, and each private subnet's details by id: for filters. */
+  private readonly loadBalancerSubnetList: string;
+  private readonly subnetDetails: DataAwsSubnet;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -70,11 +73,13 @@ export class Network extends Construct {
       },
     ];
     this.privateSubnetIds = subnets.ids;
+    this.subnetDetails = details;
 
     if (props.loadBalancerSubnetIds) {
       const pinned = [...props.loadBalancerSubnetIds];
       this.loadBalancerSubnetIds = pinned;
       const pinnedList = `[${pinned.map((subnet) => JSON.stringify(subnet)).join(", ")}]`;
+      this.loadBalancerSubnetList = pinnedList;
       conditions.push(
         {
           condition: `\${alltrue([for id in ${pinnedList} : contains(${subnets.fqn}.ids, id)])}`,
@@ -89,10 +94,20 @@ export class Network extends Construct {
       );
     } else {
       // Group the subnets by AZ, then take the lowest id in each: stable while the AZs and their lowest ids stay.
-      this.loadBalancerSubnetIds = Token.asList(
-        `\${[for zone, ids in {for subnet in ${details.fqn} : subnet.availability_zone => subnet.id...} : sort(ids)[0]]}`,
-      );
+      this.loadBalancerSubnetList = `[for zone, ids in {for subnet in ${details.fqn} : subnet.availability_zone => subnet.id...} : sort(ids)[0]]`;
+      this.loadBalancerSubnetIds = Token.asList(`\${${this.loadBalancerSubnetList}}`);
     }
     new DataResource(this, "private-subnet-zones", { input: zones, lifecycle: { precondition: conditions } });
+  }
+
+  /**
+   * The load balancer subnets (one per AZ, the same choice) whose AZ is in `zones` (an HCL list expression): where an
+   * interface endpoint of a service offered only in some AZs can go. Tasks in the other AZs reach it across zones.
+   */
+  loadBalancerSubnetsIn(zones: string): string[] {
+    // The load balancer list goes last: cdktf mis-reads references that follow its `{for ...}` grouping.
+    return Token.asList(
+      `\${sort(setintersection([for subnet in ${this.subnetDetails.fqn} : subnet.id if contains(${zones}, subnet.availability_zone)], ${this.loadBalancerSubnetList}))}`,
+    );
   }
 }

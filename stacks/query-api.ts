@@ -2,14 +2,15 @@ import { Construct } from "constructs";
 import { ApiGatewayResource } from "@cdktf/provider-aws/lib/api-gateway-resource";
 import { ApiGatewayMethod } from "@cdktf/provider-aws/lib/api-gateway-method";
 import { ApiGatewayIntegration } from "@cdktf/provider-aws/lib/api-gateway-integration";
-import type { ApiGatewayVpcLink } from "@cdktf/provider-aws/lib/api-gateway-vpc-link";
+import type { PrivateLink } from "./private-ingress.js";
 import { HEALTH_CHECK_PATH, QUERY_INTEGRATION_TIMEOUT_MS } from "./defaults.js";
 import { apiDefinition, createRestApi } from "./rest-api.js";
 import { RestApiStage, type RestApiStageProps } from "./rest-api-stage.js";
 
 export interface QueryApiProps extends Omit<RestApiStageProps, "api" | "definition"> {
   readonly name: string;
-  readonly vpcLink: ApiGatewayVpcLink;
+  /** The VPC link (v1 to the NLB, or v2 with the ALB as integration target) the integrations go through. */
+  readonly vpcLink: PrivateLink;
   /**
    * Domain of the ALB's certificate. API Gateway connects through the VPC Link whatever the host, but uses this
    * name for SNI and certificate verification, so TLS to the ALB verifies end to end.
@@ -51,7 +52,7 @@ export class QueryApi extends Construct {
         requestValidatorId: validator.id,
         requestParameters: Object.fromEntries(route.pathParameters.map((p) => [`method.request.path.${p}`, true])),
       });
-      new ApiGatewayIntegration(this, `${route.id}-integration`, {
+      const integration = new ApiGatewayIntegration(this, `${route.id}-integration`, {
         restApiId: api.id,
         resourceId: route.resource.id,
         httpMethod: method.httpMethod,
@@ -64,9 +65,19 @@ export class QueryApi extends Construct {
         requestParameters: Object.fromEntries(
           route.pathParameters.map((p) => [`integration.request.path.${p}`, `method.request.path.${p}`]),
         ),
+        // The ALB must admit the v2 link before an integration sends over it, or the first GETs after the switch fail.
+        ...(props.vpcLink.ready.length ? { dependsOn: [...props.vpcLink.ready] } : {}),
       });
+      // The v2 link reaches whichever load balancer the integration names. cdktf 0.21's binding predates the
+      // attribute (AWS provider 6.x has it), so it is set as a raw override on the public API.
+      if (props.vpcLink.integrationTarget) integration.addOverride("integration_target", props.vpcLink.integrationTarget);
     }
 
-    this.stage = new RestApiStage(this, "stage", { ...props, api, definition: apiDefinition(this) });
+    this.stage = new RestApiStage(this, "stage", {
+      ...props,
+      api,
+      definition: apiDefinition(this),
+      ...(props.vpcLink.integrationTarget ? { integrationTargets: [props.vpcLink.integrationTarget] } : {}),
+    });
   }
 }

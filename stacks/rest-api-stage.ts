@@ -33,6 +33,11 @@ export interface RestApiStageProps {
   readonly wafWebAclArn?: string | null;
   /** What the stage must wait for (the account's CloudWatch role, without which execution logging fails). @default none */
   readonly dependsOn?: readonly ITerraformDependable[];
+  /**
+   * Values the integrations send to besides their URI, credentials and connection (a v2 link's integration target):
+   * when one is replaced, the integrations change in place and the stage must redeploy. @default none
+   */
+  readonly integrationTargets?: readonly string[];
 }
 
 /**
@@ -83,7 +88,7 @@ export class RestApiStage extends Construct {
       description: "Managed by cdktf; replaced whenever the API definition changes",
       triggers: {
         redeployment: definitionHash(props.definition),
-        integration_targets: integrationTargetsHash(props.definition),
+        integration_targets: integrationTargetsHash(props.definition, props.integrationTargets),
       },
       lifecycle: { createBeforeDestroy: true },
       dependsOn: [...props.definition],
@@ -145,9 +150,9 @@ function definitionHash(definition: readonly TerraformResource[]): string {
  * The synth-time hash sees `${aws_sqs_queue.x.name}`, not the name. When a referenced resource is replaced (a new
  * queue, VPC Link or role), its integration changes in place at apply time: hash those values in Terraform too.
  */
-function integrationTargetsHash(definition: readonly TerraformResource[]): string {
-  const targets = definition
+function integrationTargetsHash(definition: readonly TerraformResource[], extra: readonly string[] = []): string {
+  const targets: unknown[] = definition
     .filter((r): r is ApiGatewayIntegration => r instanceof ApiGatewayIntegration)
     .map((integration) => [integration.uri, integration.credentials, integration.connectionId]);
-  return Fn.sha1(Fn.jsonencode(targets));
+  return Fn.sha1(Fn.jsonencode([...targets, ...extra]));
 }

@@ -30,8 +30,8 @@ export interface HopProps {
  * One network hop: `to` admits only `from` on `port`, and `from` may send only to `to` on that port.
  * Both sides are written together so a hop can never be half-open.
  */
-export function allowHop(scope: Construct, id: string, props: HopProps): void {
-  new VpcSecurityGroupIngressRule(scope, `${id}-ingress`, {
+export function allowHop(scope: Construct, id: string, props: HopProps): { ingress: VpcSecurityGroupIngressRule; egress: VpcSecurityGroupEgressRule } {
+  const ingress = new VpcSecurityGroupIngressRule(scope, `${id}-ingress`, {
     securityGroupId: props.to.id,
     referencedSecurityGroupId: props.from.id,
     ipProtocol: "tcp",
@@ -39,7 +39,7 @@ export function allowHop(scope: Construct, id: string, props: HopProps): void {
     toPort: props.port,
     description: props.description,
   });
-  new VpcSecurityGroupEgressRule(scope, `${id}-egress`, {
+  const egress = new VpcSecurityGroupEgressRule(scope, `${id}-egress`, {
     securityGroupId: props.from.id,
     referencedSecurityGroupId: props.to.id,
     ipProtocol: "tcp",
@@ -47,4 +47,5 @@ export function allowHop(scope: Construct, id: string, props: HopProps): void {
     toPort: props.port,
     description: props.description,
   });
+  return { ingress, egress };
 }

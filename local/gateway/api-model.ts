@@ -54,6 +54,11 @@ export interface IntegrationModel {
   readonly requestTemplates: Readonly<Record<string, string>>;
   readonly passthroughBehavior: string;
   readonly timeoutMs: number;
+  /**
+   * A VPC Link v2 integration (it names an `integration_target`): AWS documents that such private integrations send
+   * the stage name in front of the URI's path ("Private integrations for REST APIs", considerations).
+   */
+  readonly stagePrefixed: boolean;
   readonly responses: readonly IntegrationResponseModel[];
   readonly where: string;
 }
@@ -191,9 +196,11 @@ function buildIntegration(
   { name, body: raw, where }: { name: string; body: Record<string, any>; where: string },
   responses: readonly Record<string, any>[],
 ): IntegrationModel {
-  // The IAM role (credentials) and the VPC link id are not resolved: IAM is not emulated and the VPC link is
-  // followed by service, not by id (see local/stack.ts).
-  const { credentials: _credentials, connection_id: _connectionId, ...rest } = raw;
+  // The IAM role (credentials), the VPC link id and a v2 link's integration target (the ALB) are not resolved: IAM
+  // is not emulated, and either link (v1 -> NLB -> ALB, or v2 -> ALB) is followed by service, not by id: NO LOAD
+  // BALANCER RUNS LOCALLY (see local/stack.ts). The path the service receives is the URI's, with the stage name in
+  // front for a v2 link, as AWS documents.
+  const { credentials: _credentials, connection_id: _connectionId, integration_target: _integrationTarget, ...rest } = raw;
   const body = refs.resolve(rest, where) as Record<string, any>;
   const type = body.type as IntegrationModel["type"];
   if (type !== "AWS" && type !== "HTTP_PROXY") {
@@ -208,6 +215,7 @@ function buildIntegration(
     requestTemplates: body.request_templates ?? {},
     passthroughBehavior: body.passthrough_behavior ?? "WHEN_NO_MATCH",
     timeoutMs: Number(body.timeout_milliseconds ?? DEFAULT_TIMEOUT_MS),
+    stagePrefixed: raw.integration_target !== undefined,
     responses: responses.map((r) => ({
       statusCode: String(r.status_code),
       selectionPattern: r.selection_pattern ? new RegExp(`^(?:${r.selection_pattern})$`) : undefined,

@@ -41,7 +41,7 @@ export async function invokeIntegration(
   context: TemplateContext,
   targets: IntegrationTargets,
 ): Promise<IntegrationResult> {
-  return integration.type === "AWS" ? invokeAws(integration, request, context, targets) : invokeHttpProxy(integration, request, targets);
+  return integration.type === "AWS" ? invokeAws(integration, request, context, targets) : invokeHttpProxy(integration, request, targets, context.stage);
 }
 
 async function invokeAws(integration: IntegrationModel, request: MethodRequest, context: TemplateContext, targets: IntegrationTargets): Promise<IntegrationResult> {
@@ -96,7 +96,7 @@ export function selectResponse(responses: readonly IntegrationResponseModel[], s
 /** Not forwarded either way; accept-encoding is dropped so bodies stay uncompressed text (API Gateway decodes them too). */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "host", "content-length", "accept-encoding", "te", "trailer", "proxy-connection"]);
 
-async function invokeHttpProxy(integration: IntegrationModel, request: MethodRequest, targets: IntegrationTargets): Promise<IntegrationResult> {
+async function invokeHttpProxy(integration: IntegrationModel, request: MethodRequest, targets: IntegrationTargets, stage: string | undefined): Promise<IntegrationResult> {
   const mapped = mapParameters(integration, request);
   let url = new URL(integration.uri.replace(/\{([^}]+)\}/g, (placeholder, name: string) => {
     const value = mapped.path[name];
@@ -105,7 +105,10 @@ async function invokeHttpProxy(integration: IntegrationModel, request: MethodReq
   }));
   if (integration.connectionType === "VPC_LINK") {
     if (!targets.vpcLinkOrigin) throw new Error(`local: ${integration.where} goes through a VPC link, but no local service is behind it`);
-    url = new URL(`${url.pathname}${url.search}`, targets.vpcLinkOrigin);
+    // A VPC Link v2 integration reaches the backend under the stage name (AWS's documented behaviour, kept here so
+    // the local run proves the api serves that path); a v1 link sends the URI's path as it is.
+    const prefix = integration.stagePrefixed && stage ? `/${stage}` : "";
+    url = new URL(`${prefix}${url.pathname}${url.search}`, targets.vpcLinkOrigin);
   }
   for (const [name, value] of request.query) url.searchParams.append(name, value);
   for (const [name, value] of Object.entries(mapped.querystring)) url.searchParams.set(name, value);

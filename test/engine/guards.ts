@@ -77,6 +77,16 @@ const VIOLATIONS: readonly Violation[] = [
     },
   },
   {
+    guard: /^vpc_endpoints needs DNS support and DNS hostnames on/,
+    breakIt: (_, config) => {
+      // Pinned subnets must stay valid, or their own guards would fail too: put them in distinct AZs.
+      const subnets = config.load_balancer_subnet_ids
+        ? config.load_balancer_subnet_ids.map((id, i) => ({ id, zone: `${config.region}${"abcdef"[i]}`, tier: "private" as const }))
+        : layouts(config.region).twoZones!.subnets;
+      return { layout: { name: "a VPC without DNS hostnames", subnets, vpcDns: { support: true, hostnames: false } } };
+    },
+  },
+  {
     guard: /^Image tags are 1-128/,
     breakIt: (condition, config) => ({ layout: layouts(config.region).twoZones!, variables: { [condition.address.replace(/^var\./, "")]: "-not-a-tag" } }),
   },

@@ -110,5 +110,10 @@ export const CONFIGS: Readonly<Record<string, () => Config>> = {
       message_retention_seconds: 864_000,
       ecr_keep_images: 1000,
     }),
+  // Issue 13. The mirror's provider predates integration_target: the scratch copy strips it (and prints that).
+  "alb": () => exampleConfig({ private_integration: "alb" }),
+  "alb migration step": () => exampleConfig({ private_integration: "alb", keep_nlb_during_migration: true }),
+  "existing VPC endpoints": () => exampleConfig({ vpc_endpoints: { mode: "existing", security_group_ids: ["sg-0123456789abcdef0", "sg-0123456789abcdef1"] } }),
+  "alb with VPC endpoints": () => exampleConfig({ private_integration: "alb", vpc_endpoints: { mode: "create" } }),
   "all options": () => parseConfig(allOptionsInput(), "examples/all-options.tfvars.json"),
 };

@@ -56,6 +56,18 @@ function subnetAsserts(stack: TfJson, layout: Layout, expected: readonly string[
       },
       { condition: `${lb.address}.subnets == toset(${hcl(expected)})`, message: `${lb.path}: expected subnets ${expected.join(", ")}` },
     ]),
+    // The v2 link and the interface endpoints take the load balancers' one-subnet-per-AZ choice (endpoints: in the
+    // AZs their service is offered in).
+    ...resources(stack, "aws_apigatewayv2_vpc_link").map((link) => ({
+      condition: `${link.address}.subnet_ids == toset(${hcl(expected)})`,
+      message: `${link.path}: expected the load balancer subnets ${expected.join(", ")}`,
+    })),
+    ...resources(stack, "aws_vpc_endpoint")
+      .filter((endpoint) => endpoint.body.vpc_endpoint_type === "Interface")
+      .map((endpoint) => {
+        const offered = expected.filter((id) => !layout.endpointServiceZones || layout.endpointServiceZones.includes(layout.subnets.find((s) => s.id === id)!.zone));
+        return { condition: `${endpoint.address}.subnet_ids == toset(${hcl(offered)})`, message: `${endpoint.path}: expected subnets ${offered.join(", ")}` };
+      }),
     ...resources(stack, "aws_ecs_service").map((service) => ({
       condition: `toset(${service.address}.network_configuration[0].subnets) == toset(${hcl(privateSubnets.map((s) => s.id))})`,
       message: `${service.path}: tasks should run in every private subnet`,
@@ -90,13 +102,23 @@ function applyRuns(variant: Variant): Run[] {
   // Where the load balancers land is known at plan. Applies cost the most: the example applies the private-only VPC,
   // and every other configuration applies on 2 subnets per AZ.
   const applied = new Set(variant.name === "example" ? ["privateOnly"] : ["twoPerZone"]);
-  return Object.entries(chosen).map(([key, layout]) => ({
+  const runs: Run[] = Object.entries(chosen).map(([key, layout]) => ({
     name: runName(variant, key),
     module: moduleOf(variant),
     command: applied.has(key) ? ("apply" as const) : ("plan" as const),
     layout,
     asserts: subnetAsserts(json, layout, expectedLoadBalancerSubnets(layout)),
   }));
+  if (resources(json, "aws_vpc_endpoint_service", "data").length > 0) {
+    // An endpoint service offered in one AZ only: its endpoint keeps to that AZ's load balancer subnet.
+    const layout: Layout = { ...all.threeZones!, name: "endpoint services offered in one AZ", endpointServiceZones: [`${config.region}b`] };
+    const dataOverrides = resources(json, "aws_vpc_endpoint_service", "data").map((service) => ({
+      target: service.address,
+      values: { availability_zones: layout.endpointServiceZones!, service_name: `com.amazonaws.${config.region}.mock` },
+    }));
+    runs.push({ name: runName(variant, "endpoints_one_zone"), module: moduleOf(variant), command: "plan", layout, dataOverrides, asserts: subnetAsserts(json, layout, expectedLoadBalancerSubnets(layout)) });
+  }
+  return runs;
 }
 
 /** Guards already given a negative run by an earlier configuration: each guard fails once, not once per config. */

@@ -110,6 +110,23 @@ describe("local gateway: driven by the synthesized stack", () => {
     expect(seen.at(-1)?.url).toBe("/requests/abc-123?x=1");
   });
 
+  test("query (private_integration alb): the VPC Link v2 integration reaches the service under the stage name, then the URI's path", async () => {
+    const alb = await startGatewaysOnly(synthApp({ project: uniqueProject("gwalb"), private_integration: "alb" }).main, {
+      sqsEndpoint,
+      vpcLinkOrigin: stubOrigin,
+      createQueues: false,
+    });
+    try {
+      const response = await fetch(`${alb.query.url}/requests/abc-456?y=2`, { headers: { "x-api-key": alb.apiKey } });
+      expect(response.headers.get("x-backend")).toBe("stub");
+      // AWS documents that private integrations over a VPC Link v2 put the stage name before the URI's path.
+      expect(seen.at(-1)?.url).toBe("/v1/requests/abc-456?y=2");
+      expect(alb.query.url).toMatch(/\/v1$/);
+    } finally {
+      await alb.close();
+    }
+  });
+
   test("ingest: a JSON object over the queue's 256 KiB limit passes the model, and SQS's 400 maps to the synth's 400", async () => {
     // The stack leaves max_message_size unset: Terraform's provider default (256 KiB) applies, as in AWS.
     const response = await post(standard, JSON.stringify({ blob: "x".repeat(300 * 1024) }));

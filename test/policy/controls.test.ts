@@ -96,6 +96,17 @@ const BREAKERS: Record<string, (s: { ecr: TfJson; main: TfJson }) => void> = {
     const toTasks = rules.find((r) => r.path.endsWith("/from-load-balancer-ingress"))!.body;
     toAlb.referenced_security_group_id = toTasks.security_group_id;
   },
+  // The query integration keeps its v1 link but also names a target, as only v2 links do: a path out of its mode.
+  "CUSTOM.PRIVATE_PATH": ({ main }) => (first(main, "aws_api_gateway_integration", (i) => i.connection_type === "VPC_LINK").integration_target = "${aws_lb.x.arn}"),
+  // A task group that may reach the internet again although the endpoints are on.
+  "CUSTOM.TASK_EGRESS": ({ main }) =>
+    (main.resource!.aws_vpc_security_group_egress_rule!.internet = {
+      security_group_id: first(main, "aws_ecs_service").network_configuration.security_groups[0],
+      cidr_ipv4: "0.0.0.0/0",
+      ip_protocol: "tcp",
+      from_port: 443,
+      to_port: 443,
+    }),
   "CUSTOM.ALARM_ACTIONS": ({ main }) => delete first(main, "aws_cloudwatch_metric_alarm", (a) => a.alarm_name.endsWith("-processor-stalled")).alarm_actions,
   "SNS.1": ({ main }) => delete first(main, "aws_sns_topic").kms_master_key_id,
   "CUSTOM.SCALABLE_TARGETS": ({ main }) => {

@@ -1,4 +1,4 @@
-import express, { type Express, type RequestHandler, type Response } from "express";
+import express, { Router, type Express, type RequestHandler, type Response } from "express";
 import type { Logger } from "pino";
 import { MissingHostError, PayloadTooLargeError, RouteNotFoundError, UriTooLongError, errorHandler } from "./errors.js";
 import type { RequestsReader } from "./requests-table.js";
@@ -9,6 +9,8 @@ export interface AppDeps {
   readonly logger: Logger;
   /** True once SIGTERM arrived: readiness fails and responses ask clients to close their connections. */
   readonly isShuttingDown?: () => boolean;
+  /** Also serve every route under this prefix (the stage name a VPC Link v2 integration sends). @default none */
+  readonly pathPrefix?: string;
 }
 
 /** The longest valid URL is ~50 bytes; 2 KiB leaves room for query strings a proxy may add. */
@@ -33,10 +35,14 @@ export function buildApp(deps: AppDeps): Express {
   app.use(jsonApiHeaders);
   app.use(requestLimits);
 
-  app.route("/health").get(health).all(methodNotAllowed(GET_ONLY));
-  app.route("/ready").get(ready(deps.requests, isShuttingDown)).all(methodNotAllowed(GET_ONLY));
+  const routes = Router({ caseSensitive: true });
+  routes.route("/health").get(health).all(methodNotAllowed(GET_ONLY));
+  routes.route("/ready").get(ready(deps.requests, isShuttingDown)).all(methodNotAllowed(GET_ONLY));
   // `/requests` and `/requests/` land here too, so an empty id is a 400 like any other bad id.
-  app.route("/requests{/:requestId}").get(getRequest(deps.requests)).all(methodNotAllowed(GET_ONLY));
+  routes.route("/requests{/:requestId}").get(getRequest(deps.requests)).all(methodNotAllowed(GET_ONLY));
+  // The ALB's health checks call /health at the root; requests through a VPC Link v2 arrive under the stage name.
+  app.use(routes);
+  if (deps.pathPrefix) app.use(deps.pathPrefix, routes);
 
   app.use(() => {
     throw new RouteNotFoundError();

@@ -14,6 +14,11 @@ export const ApiEnvSchema = z.object({
   LOG_LEVEL: blankAsUnset(logLevel()),
   /** Time allowed to finish in-flight requests after SIGTERM; keep below the ECS stopTimeout (30 s). */
   SHUTDOWN_TIMEOUT_SECONDS: wholeNumberOr(1, 120, 25),
+  /**
+   * A path prefix the routes are also served under, e.g. `/v1`: REST API private integrations over a VPC Link v2
+   * send the stage name in front of the integration's path. Unset: the routes are served at the root only.
+   */
+  PATH_PREFIX: blankAsUnset(z.string().regex(/^\/[A-Za-z0-9_-]{1,128}$/, "must be one path segment such as /v1").optional()),
 });
 
 export type ApiEnv = z.output<typeof ApiEnvSchema>;
@@ -26,6 +31,8 @@ export interface ApiConfig {
   readonly dynamoEndpoint: string | undefined;
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
+  /** Routes are also served under this prefix (e.g. `/v1`). @default the root only */
+  readonly pathPrefix: string | undefined;
 }
 
 /** Reads and validates the environment once at start-up; throws EnvConfigError naming every bad variable. */
@@ -38,5 +45,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     dynamoEndpoint: parsed.AWS_ENDPOINT_URL_DYNAMODB ?? parsed.AWS_ENDPOINT_URL,
     logLevel: parsed.LOG_LEVEL,
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    pathPrefix: parsed.PATH_PREFIX,
   });
 }

@@ -16,6 +16,7 @@ async function start(): Promise<void> {
     requests: new RequestsTable(client, config.tableName),
     logger,
     isShuttingDown: () => shuttingDown,
+    pathPrefix: config.pathPrefix,
   });
   const server = createHttpServer(app, logger);
   const address = await listen(server, config.port);

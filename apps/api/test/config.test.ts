@@ -75,6 +75,8 @@ describe("config: environment variables", () => {
     ["SHUTDOWN_TIMEOUT_SECONDS", "0"],
     ["SHUTDOWN_TIMEOUT_SECONDS", "121"],
     ["SHUTDOWN_TIMEOUT_SECONDS", "ten"],
+    ["PATH_PREFIX", "v1"],
+    ["PATH_PREFIX", "/v1/requests"],
   ])("config: fails when %s=%j, naming the variable and the value", (name, value) => {
     const problems = problemsFor({ ...MINIMAL, [name]: value });
     expect(problems).toHaveLength(1);

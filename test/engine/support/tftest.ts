@@ -18,6 +18,10 @@ export interface Subnet {
 export interface Layout {
   readonly name: string;
   readonly subnets: readonly Subnet[];
+  /** The VPC's DNS attributes, which interface endpoints' private DNS needs. @default both on */
+  readonly vpcDns?: { readonly support: boolean; readonly hostnames: boolean };
+  /** AZs every VPC endpoint service is offered in (`dataOverrides` of the run set them). @default every AZ of the region (mock_data) */
+  readonly endpointServiceZones?: readonly string[];
 }
 
 /** Ids are listed out of order on purpose: the load balancer subnet rule must sort, not take the first it sees. */
@@ -58,6 +62,8 @@ export interface Run {
   /** Checkable objects (`data.x.y`, `terraform_data.z`, `var.v`) whose conditions must fail. */
   readonly expectFailures?: readonly string[];
   readonly asserts?: readonly { readonly condition: string; readonly message: string }[];
+  /** Data sources of the run's own configuration to override (the layout's overrides follow the root's addresses). */
+  readonly dataOverrides?: readonly { readonly target: string; readonly values: Readonly<Record<string, unknown>> }[];
 }
 
 const ARN_SERVICES: readonly [prefix: string, service: string][] = [
@@ -96,6 +102,7 @@ function mockProvider(stacks: readonly TfJson[], schema: ProviderSchema, region:
     aws_caller_identity: { account_id: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/engine-test` },
     aws_acm_certificate: { arn: `arn:aws:acm:${region}:${MOCK_ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000` },
     aws_vpc: { enable_dns_support: true, enable_dns_hostnames: true, cidr_block: "10.0.0.0/16" },
+    aws_vpc_endpoint_service: { availability_zones: ["a", "b", "c", "d"].map((z) => `${region}${z}`), service_name: `com.amazonaws.${region}.mock` },
   };
   for (const type of typesOf("data")) {
     if (dataDefaults[type]) lines.push(`  mock_data ${hcl(type)} {\n    defaults = ${hcl(dataDefaults[type])}\n  }`);
@@ -142,6 +149,12 @@ export function layoutOverrides(stack: TfJson, layout: Layout, vpcId: string): s
       );
     }
   }
+  if (layout.vpcDns) {
+    for (const vpc of resources(stack, "aws_vpc", "data")) {
+      const values = { id: vpcId, cidr_block: "10.0.0.0/16", enable_dns_support: layout.vpcDns.support, enable_dns_hostnames: layout.vpcDns.hostnames };
+      overrides.push(`override_data {\n  target = ${vpc.address}\n  values = ${hcl(values)}\n}`);
+    }
+  }
   return overrides;
 }
 
@@ -167,6 +180,7 @@ export function testFile(options: TestFileOptions): string {
     if (run.variables) body.push(`  variables {\n${Object.entries(run.variables).map(([k, v]) => `    ${k} = ${hcl(v)}`).join("\n")}\n  }`);
     if (run.expectFailures) body.push(`  expect_failures = [${run.expectFailures.join(", ")}]`);
     for (const override of layoutOverrides(stack, run.layout, vpcId)) body.push(override.replace(/^/gm, "  "));
+    for (const { target, values } of run.dataOverrides ?? []) body.push(`  override_data {\n    target = ${target}\n    values = ${hcl(values)}\n  }`);
     for (const assert of run.asserts ?? []) body.push(`  assert {\n    condition = ${assert.condition}\n    error_message = ${hcl(assert.message)}\n  }`);
     parts.push(`run ${hcl(run.name)} {\n${body.join("\n")}\n}`);
   }
