@@ -1,0 +1,31 @@
+// @ts-check
+import { mutationModule } from "./tools/mutation-modules.mjs";
+
+/**
+ * StrykerJS for one module at a time (MUTATION_MODULE; `npm run mutation` runs them all, see tools/mutation.mjs and
+ * docs/TESTING.md). Each module's mutants run against its own fast tests through vitest.mutation.config.ts.
+ */
+const module = mutationModule();
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: "vitest",
+  plugins: ["@stryker-mutator/vitest-runner", "./tools/stryker-ignore-docs.mjs"],
+  vitest: { configFile: "vitest.mutation.config.ts", related: false },
+  mutate: module.mutate,
+  ignorers: ["doc-text"],
+  coverageAnalysis: "perTest",
+  // 2 shared cores: one test process, so other work on the machine keeps a core.
+  concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 1),
+  incremental: true,
+  incrementalFile: `reports/mutation/${module.name}/stryker-incremental.json`,
+  reporters: ["clear-text", "html", "json", "progress-append-only"],
+  htmlReporter: { fileName: `reports/mutation/${module.name}/index.html` },
+  jsonReporter: { fileName: `reports/mutation/${module.name}/mutation.json` },
+  clearTextReporter: { allowEmojis: false, logTests: false, reportScoreTable: true },
+  ignorePatterns: ["cdktf.out", "reports", "bench/results", ".local", ".terraform", "coverage"],
+  tempDirName: ".stryker-tmp",
+  cleanTempDir: "always",
+  timeoutMS: 30_000,
+  thresholds: { high: 90, low: 80, break: null },
+};
