@@ -116,10 +116,16 @@ const fieldsSchema = z.strictObject({
     ecr_keep_deployed_images: z.number().int().min(1).max(1000).default(20),
     state_backend: z.discriminatedUnion("type", [localBackend, s3Backend]).default({ type: "local" }),
     tags: z
-      .record(z.string().min(1).max(128), z.string().max(256))
+      // Key lengths are checked here, not by the record's key schema: zod reports a bad key as "Invalid key in
+      // record" and shows its value, which does not say what is wrong with the key.
+      .record(z.string(), z.string().max(256))
       .superRefine((tags, ctx) => {
-        for (const key of Object.keys(tags).filter((k) => k.toLowerCase().startsWith("aws:"))) {
-          ctx.addIssue({ code: "custom", path: [key], message: "tag keys starting with 'aws:' are reserved for AWS" });
+        for (const key of Object.keys(tags)) {
+          if (key.length < 1 || key.length > 128) {
+            ctx.addIssue({ code: "custom", path: [key], message: `tag keys are 1-128 characters, this one has ${key.length}` });
+          } else if (key.toLowerCase().startsWith("aws:")) {
+            ctx.addIssue({ code: "custom", path: [key], message: "tag keys starting with 'aws:' are reserved for AWS" });
+          }
         }
       })
       .default({}),
