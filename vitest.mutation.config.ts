@@ -12,5 +12,7 @@ export default defineConfig({
   test: {
     include: [...module.tests, "test/mutation/modules-load.test.ts"],
     testTimeout: 60_000,
+    // The policy tests evaluate synthesized JSON: synthesize it once per run, not once per mutant.
+    globalSetup: module.name === "policy" ? ["test/mutation/policy-fixtures-setup.ts"] : [],
   },
 });
