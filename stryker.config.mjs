@@ -12,7 +12,8 @@ export default {
   testRunner: "vitest",
   plugins: ["@stryker-mutator/vitest-runner", "./tools/stryker-ignore-docs.mjs"],
   vitest: { configFile: "vitest.mutation.config.ts", related: false },
-  mutate: module.mutate,
+  // MUTATION_MUTATE narrows a run to some files or line ranges (`policy/controls.ts:246-276`), comma-separated.
+  mutate: process.env.MUTATION_MUTATE ? process.env.MUTATION_MUTATE.split(",") : module.mutate,
   ignorers: ["doc-text"],
   coverageAnalysis: "perTest",
   // 2 shared cores: one test process, so other work on the machine keeps a core.
@@ -26,6 +27,5 @@ export default {
   ignorePatterns: ["cdktf.out", "reports", "bench/results", ".local", ".terraform", "coverage"],
   tempDirName: ".stryker-tmp",
   cleanTempDir: "always",
-  timeoutMS: 30_000,
   thresholds: { high: 90, low: 80, break: null },
 };

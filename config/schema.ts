@@ -158,22 +158,18 @@ export interface CrossFieldIssue {
  * check when other fields are wrong.
  */
 export function validFields(input: unknown): ValidFields {
-  if (!input || typeof input !== "object") return {};
-  const record = input as Record<string, unknown>;
+  // A value that is not an object has no valid fields: indexing a string or number yields undefined, which no
+  // field schema accepts. Each service is parsed on its own, so one bad service does not hide the other's rules.
+  const record = (input ?? {}) as Record<string, unknown>;
   const valid: Record<string, unknown> = {};
-  for (const [key, schema] of Object.entries(fieldsSchema.shape)) {
-    const result = (schema as z.ZodType).safeParse(record[key]);
-    if (result.success) valid[key] = result.data;
-  }
-  const services = record.services as Record<string, unknown> | undefined;
-  if (!valid.services && services && typeof services === "object") {
-    const parsed: Record<string, unknown> = {};
-    for (const [name, schema] of Object.entries(fieldsSchema.shape.services.shape)) {
+  for (const [key, schema] of Object.entries(fieldsSchema.shape)) valid[key] = (schema as z.ZodType).safeParse(record[key]).data;
+  const services = (record.services ?? {}) as Record<string, unknown>;
+  valid.services = Object.fromEntries(
+    Object.entries(fieldsSchema.shape.services.shape).flatMap(([name, schema]) => {
       const result = schema.safeParse(services[name]);
-      if (result.success) parsed[name] = result.data;
-    }
-    valid.services = parsed;
-  }
+      return result.success ? [[name, result.data]] : [];
+    }),
+  );
   return valid as ValidFields;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { ConfigError, parseConfig } from "../../config/load.js";
+import { configSchema, crossFieldIssues, validFields, type ValidFields } from "../../config/schema.js";
 import { exampleConfigInput } from "../support/example-config.js";
 
 /** Parses the example var file with changes applied at dotted paths (`undefined` deletes the key). */
@@ -290,5 +291,82 @@ describe("config: one past each limit fails, with the message the user sees", ()
     expect(problemsOf(() => parseWith({ max_receive_count: 3, "services.processor.max_batch_seconds": 100, "alarms.queue_oldest_message_seconds": 600 }))).toEqual([
       "alarms.queue_oldest_message_seconds: must exceed max_receive_count x the visibility timeout (600 s), or every poison message raises it (got 600)",
     ]);
+  });
+});
+
+describe("config: cross-field rules skip what they cannot check (a key that is missing or invalid)", () => {
+  const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  test.each([
+    ["no fields at all", {}],
+    ["naming without region", { project: "internal", environment: letters(30) }],
+    ["naming without environment", { project: "internal", region: "eu-west-1" }],
+    ["naming without project", { environment: letters(30), region: "eu-west-1" }],
+    ["the log key without region", { log_kms_key_arn: KEY }],
+  ])("config: %s -> no cross-field problem", (_name, fields) => {
+    expect(crossFieldIssues(fields as ValidFields)).toEqual([]);
+  });
+
+  test("config: the oldest-message alarm rule needs max_receive_count, the processor and the alarms", () => {
+    // GIVEN the example's valid fields with a threshold every poison message would raise
+    const base = validFields(exampleConfigInput());
+    const low = { ...base, alarms: { ...base.alarms!, queue_oldest_message_seconds: 60 } };
+    expect(crossFieldIssues(low)).toHaveLength(1);
+    // WHEN one of the keys it needs is invalid THEN it is skipped
+    expect(crossFieldIssues({ ...low, max_receive_count: undefined })).toEqual([]);
+    expect(crossFieldIssues({ ...low, services: { api: base.services!.api } })).toEqual([]);
+    expect(crossFieldIssues({ ...base, alarms: undefined })).toEqual([]);
+  });
+
+  test("config: validFields keeps each valid field and each valid service, whatever else is wrong", () => {
+    expect(validFields(null)).toEqual(expect.objectContaining({ project: undefined, services: {} }));
+    expect(validFields("text")).toEqual(expect.objectContaining({ project: undefined, services: {} }));
+    const input = structuredClone(exampleConfigInput()) as Record<string, any>;
+    input.region = 3;
+    input.services.processor.image_tag = 5;
+    const valid = validFields(input);
+    expect(valid.project).toBe("orders");
+    expect(valid.region).toBeUndefined();
+    expect(Object.keys(valid.services!)).toEqual(["api"]);
+  });
+
+  test("config: a file without services says so once", () => {
+    expect(problemsOf(() => parseWith({ services: undefined }))).toEqual(["services: is required (expected object)"]);
+  });
+
+  test("config: rule problems are zod 'custom' issues, like the field rules' own", () => {
+    const result = configSchema.safeParse({ ...exampleConfigInput(), alb_access_logs_bucket: "xn--logs", tags: { "aws:x": "y", "": "z" }, throttle_burst_limit: 50 });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues.map((i) => [i.path.join("."), i.code])).toEqual([
+      ["alb_access_logs_bucket", "custom"],
+      ["tags.aws:x", "custom"],
+      ["tags.", "custom"],
+      ["throttle_burst_limit", "custom"],
+    ]);
+  });
+
+  test.each([
+    ["a domain with a trailing character", { alb_certificate_domain: "api.example.com!" }, /^alb_certificate_domain: expected a lowercase DNS name/],
+    ["a subnet id with a prefix", { load_balancer_subnet_ids: ["subnet-0123abcd", "xsubnet-0123abcd"] }, /^load_balancer_subnet_ids\.1: expected a subnet id/],
+    ["a subnet id with a suffix", { load_balancer_subnet_ids: ["subnet-0123abcd", "subnet-0123abcdx"] }, /^load_balancer_subnet_ids\.1: expected a subnet id/],
+    ["a VPC id with a prefix", { vpc_id: "xvpc-0123abcd" }, /^vpc_id: expected a VPC id/],
+    ["a region with a prefix", { region: "Xeu-west-1" }, /^region: expected an AWS region/],
+    ["an ARN with a prefix", { waf_web_acl_arn: "xarn:aws:wafv2:eu-west-1:123456789012:regional/webacl/a/b" }, /^waf_web_acl_arn: expected an ARN/],
+    ["an ARN with a trailing newline", { waf_web_acl_arn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/a/b\n" }, /^waf_web_acl_arn: expected an ARN/],
+    ["a KMS key ARN with a prefix", { log_kms_key_arn: "xarn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }, /^log_kms_key_arn: expected a KMS key ARN/],
+    ["a KMS key ARN with a suffix", { log_kms_key_arn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890abx" }, /^log_kms_key_arn: expected a KMS key ARN/],
+    ["a KMS key in a two-digit region (a valid key, but not in the config's region)", { log_kms_key_arn: "arn:aws:kms:eu-west-10:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }, /^log_kms_key_arn: must be a key in eu-west-1 \(the region of the log groups\), not eu-west-10/],
+    ["a KMS key in another partition and a three-part region (valid, but not the config's region)", { log_kms_key_arn: `arn:aws-cn:kms:cn-north-west-1:123456789012:key/mrk-${HEX32}` }, /^log_kms_key_arn: must be a key in eu-west-1 .*not cn-north-west-1/],
+    ["the S3 state bucket has an '_'", { state_backend: { type: "s3", bucket: "state_bucket" } }, /^state_backend\.bucket: expected an S3 bucket name/],
+    ["an email address with a trailing word", { "alarms.email_subscriptions": ["oncall@example.com extra"] }, /^alarms\.email_subscriptions\.0: expected an email address/],
+    ["ECR keeps 1001 deployed images", { ecr_keep_deployed_images: 1001 }, /^ecr_keep_deployed_images: Too big: expected number to be <=1000/],
+    ["a DynamoDB alarm threshold is negative", { "alarms.dynamodb_system_errors": -1 }, /^alarms\.dynamodb_system_errors: Too small: expected number to be >=0/],
+  ])("config: fails when %s", (_name, changes, expected) => {
+    const problems = problemsOf(() => parseWith(changes));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(expected);
+  });
+
+  test("config: accepts positive DynamoDB alarm thresholds and 1 deployed image kept", () => {
+    expect(() => parseWith({ ecr_keep_deployed_images: 1, "alarms.dynamodb_throttled_requests": 5, "alarms.dynamodb_system_errors": 5 })).not.toThrow();
   });
 });

@@ -105,6 +105,7 @@ describe("naming: S3 bucket names (ALB access logs)", () => {
     ["'.-'", "a.-b", SEPARATORS],
     ["'-.'", "a-.b", SEPARATORS],
     ["an IP address", "192.168.5.4", SEPARATORS],
+    ["an IP address with multi-digit parts", "192.168.50.40", SEPARATORS],
     ["the prefix xn--", "xn--logs", RESERVED],
     ["the prefix sthree-", "sthree-logs", RESERVED],
     ["the prefix amzn-s3-demo-", "amzn-s3-demo-logs", RESERVED],
@@ -117,7 +118,7 @@ describe("naming: S3 bucket names (ALB access logs)", () => {
     expect(bucketNameProblem(bucket)).toBe(problem);
   });
 
-  test.each(["a.b-c", "1.2.3", "192.168.5.4x", "my-xn--logs", "logs-s3aliasx", "sthree", "logs.mrapx"])(
+  test.each(["a.b-c", "1.2.3", "192.168.5.4x", "a1.2.3.4", "my-xn--logs", "logs-s3aliasx", "sthree", "logs.mrapx"])(
     "naming: the bucket name %s passes (the rules are anchored where S3's are)",
     (bucket) => expect(bucketNameProblem(bucket)).toBeUndefined(),
   );

@@ -12,8 +12,8 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 export type RequestId = string & { readonly __brand: "RequestId" };
 
 /** Returns the normalised id, or undefined when `raw` is not a UUID. */
-export function parseRequestId(raw: string | undefined): RequestId | undefined {
+export function parseRequestId(raw: string): RequestId | undefined {
   // The anchored, fixed-length pattern is the whole check (a separate length test was redundant with it).
-  if (raw === undefined || !UUID.test(raw)) return undefined;
+  if (!UUID.test(raw)) return undefined;
   return raw.toLowerCase() as RequestId;
 }
