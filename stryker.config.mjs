@@ -18,14 +18,16 @@ export default {
   coverageAnalysis: "perTest",
   // 2 shared cores: one test process, so other work on the machine keeps a core.
   concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 1),
-  incremental: true,
+  // Opt-in (MUTATION_INCREMENTAL=1) while working on a module: it reuses earlier results, and a survivor that only a
+  // new test kills can be reused as survived (seen with static mutants), so measured runs start from scratch.
+  incremental: process.env.MUTATION_INCREMENTAL === "1",
   incrementalFile: `reports/mutation/${module.name}/stryker-incremental.json`,
   reporters: ["clear-text", "html", "json", "progress-append-only"],
   htmlReporter: { fileName: `reports/mutation/${module.name}/index.html` },
   jsonReporter: { fileName: `reports/mutation/${module.name}/mutation.json` },
   clearTextReporter: { allowEmojis: false, logTests: false, reportScoreTable: true },
-  ignorePatterns: ["cdktf.out", "reports", "bench/results", ".local", ".terraform", "coverage"],
-  tempDirName: ".stryker-tmp",
+  ignorePatterns: [".stryker-tmp", "cdktf.out", "reports", "bench/results", ".local", ".terraform", "coverage"],
+  tempDirName: `.stryker-tmp/${module.name}`,
   cleanTempDir: "always",
   thresholds: { high: 90, low: 80, break: null },
 };

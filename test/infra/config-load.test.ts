@@ -36,6 +36,10 @@ describe("config: loadConfig", () => {
     expect(() => (config.alarms.email_subscriptions as string[]).push("x")).toThrow(TypeError);
   });
 
+  test("config: loadConfig reads terraform.tfvars.json from the working directory by default", () => {
+    expect(loadConfig().project).toBe(exampleConfigInput().project);
+  });
+
   test("config: fails when the file cannot be read, naming the file and the reason", () => {
     const missing = join(dir, "missing.json");
     const error = thrown(() => loadConfig(missing));

@@ -195,6 +195,7 @@ describe("config: every value exactly at a documented limit, and every accepted 
     ["a TTL attribute", { table_ttl_attribute: "_expires_at1" }],
     ["20 email subscriptions", { "alarms.email_subscriptions": Array.from({ length: 20 }, (_, i) => `oncall${i}@example.com`) }],
     ["a 128-character tag key and a 256-character value, and a key containing aws:", { tags: { [letters(128)]: letters(256), "team:aws:x": "y" } }],
+    ["a 1-character tag key and an empty value", { tags: { k: "" } }],
     ["an S3 state backend with a 200-character key prefix", { state_backend: { type: "s3", bucket: "state-bucket", key_prefix: letters(200), region: "eu-west-1", use_lockfile: false } }],
     ["an ALB access log bucket", { alb_access_logs_bucket: "alb-logs.example" }],
     ["ECR retention at its limits", { ecr_keep_images: 1, ecr_keep_deployed_images: 1_000 }],
@@ -302,6 +303,7 @@ describe("config: cross-field rules skip what they cannot check (a key that is m
     ["naming without environment", { project: "internal", region: "eu-west-1" }],
     ["naming without project", { environment: letters(30), region: "eu-west-1" }],
     ["the log key without region", { log_kms_key_arn: KEY }],
+    ["an existing alarm topic without alarms", { alarm_topic_arn: "arn:aws:sns:eu-west-1:123456789012:alerts" }],
   ])("config: %s -> no cross-field problem", (_name, fields) => {
     expect(crossFieldIssues(fields as ValidFields)).toEqual([]);
   });
