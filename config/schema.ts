@@ -128,10 +128,16 @@ const fieldsSchema = z.strictObject({
     ecr_keep_deployed_images: z.number().int().min(1).max(1000).default(20).describe("Deployed images (tagged `deployed-<tag>` by every deploy) kept per repository: the running one and the rollback targets."),
     state_backend: z.discriminatedUnion("type", [localBackend, s3Backend]).default({ type: "local" }).describe("`{\"type\": \"local\"}`: `terraform.<stack>.tfstate` at the repository root (git-ignored). Or `{\"type\": \"s3\", \"bucket\": \"...\", \"key_prefix\": \"apigw-vpclink\", \"region\": \"...\", \"use_lockfile\": true}`: keys `<key_prefix>/<stack>.tfstate`, encrypted, S3-native locking (Terraform >= 1.10)."),
     tags: z
-      .record(z.string().min(1).max(128), z.string().max(256))
+      // Key lengths are checked here, not by the record's key schema: zod reports a bad key as "Invalid key in
+      // record" and shows its value, which does not say what is wrong with the key.
+      .record(z.string(), z.string().max(256))
       .superRefine((tags, ctx) => {
-        for (const key of Object.keys(tags).filter((k) => k.toLowerCase().startsWith("aws:"))) {
-          ctx.addIssue({ code: "custom", path: [key], message: "tag keys starting with 'aws:' are reserved for AWS" });
+        for (const key of Object.keys(tags)) {
+          if (key.length < 1 || key.length > 128) {
+            ctx.addIssue({ code: "custom", path: [key], message: `tag keys are 1-128 characters, this one has ${key.length}` });
+          } else if (key.toLowerCase().startsWith("aws:")) {
+            ctx.addIssue({ code: "custom", path: [key], message: "tag keys starting with 'aws:' are reserved for AWS" });
+          }
         }
       })
       .default({})
@@ -165,22 +171,18 @@ export interface CrossFieldIssue {
  * check when other fields are wrong.
  */
 export function validFields(input: unknown): ValidFields {
-  if (!input || typeof input !== "object") return {};
-  const record = input as Record<string, unknown>;
+  // A value that is not an object has no valid fields: indexing a string or number yields undefined, which no
+  // field schema accepts. Each service is parsed on its own, so one bad service does not hide the other's rules.
+  const record = (input ?? {}) as Record<string, unknown>;
   const valid: Record<string, unknown> = {};
-  for (const [key, schema] of Object.entries(fieldsSchema.shape)) {
-    const result = (schema as z.ZodType).safeParse(record[key]);
-    if (result.success) valid[key] = result.data;
-  }
-  const services = record.services as Record<string, unknown> | undefined;
-  if (!valid.services && services && typeof services === "object") {
-    const parsed: Record<string, unknown> = {};
-    for (const [name, schema] of Object.entries(fieldsSchema.shape.services.shape)) {
+  for (const [key, schema] of Object.entries(fieldsSchema.shape)) valid[key] = (schema as z.ZodType).safeParse(record[key]).data;
+  const services = (record.services ?? {}) as Record<string, unknown>;
+  valid.services = Object.fromEntries(
+    Object.entries(fieldsSchema.shape.services.shape).flatMap(([name, schema]) => {
       const result = schema.safeParse(services[name]);
-      if (result.success) parsed[name] = result.data;
-    }
-    valid.services = parsed;
-  }
+      return result.success ? [[name, result.data]] : [];
+    }),
+  );
   return valid as ValidFields;
 }
 

@@ -260,8 +260,10 @@ export const CONTROLS: readonly Control[] = [
         // data.aws_subnets (postcondition: 2+ ids) -> data.aws_subnet per id -> precondition: 2+ distinct AZs; the
         // load balancer takes one subnet per AZ from that per-subnet lookup, or pinned ids checked against it.
         const preconditions = resources(input.main, "terraform_data").flatMap((t) => (t.body.lifecycle?.precondition ?? []).map((p: any) => String(p.condition)));
-        const perSubnet = resources(input.main, "aws_subnet", "data").find(
-          (s) => String(lb.body.subnets).includes(s.address) || preconditions.some((p) => p.includes(`${s.address}[id]`)),
+        // Pinned ids are a list of literals; otherwise the subnets are an expression over the per-subnet lookup.
+        const pinned = Array.isArray(lb.body.subnets) ? (lb.body.subnets as unknown[]).map(String) : undefined;
+        const perSubnet = resources(input.main, "aws_subnet", "data").find((s) =>
+          pinned ? preconditions.some((p) => p.includes(`${s.address}[id]`)) : String(lb.body.subnets).includes(s.address),
         );
         if (!perSubnet) return "subnets do not come from the tagged-subnet lookup (one per AZ)";
         const lookup = resources(input.main, "aws_subnets", "data").find((s) => String(perSubnet.body.for_each).includes(`${s.address}.ids`));
@@ -270,8 +272,10 @@ export const CONTROLS: readonly Control[] = [
         if (!requiresTwo) return `${lookup.path} does not require 2+ subnets`;
         const zoneCheck = preconditions.some((p) => p.includes(`${perSubnet.address}:`) && /length\(distinct\(.*availability_zone.*>= [2-9]/.test(p));
         if (!zoneCheck) return `no check that ${lookup.path} spans 2+ availability zones`;
-        const pinnedChecked = !Array.isArray(lb.body.subnets) || preconditions.some((p) => p.includes(`contains(${lookup.address}.ids`));
-        return !pinnedChecked && "pinned subnets are not checked against the tagged-subnet lookup";
+        if (!pinned) return false;
+        const containsChecks = preconditions.filter((p) => p.includes(`contains(${lookup.address}.ids`));
+        const unchecked = pinned.filter((id) => !containsChecks.some((p) => p.includes(`"${id}"`)));
+        return unchecked.length > 0 && `pinned subnets ${unchecked.join(", ")} are not checked against the tagged-subnet lookup`;
       }),
   },
   {

@@ -24,7 +24,7 @@ import {
 
 const WORKFLOWS = ["pr.yml", "deploy.yml"];
 /** Every workflow: the deploy rules above apply to WORKFLOWS only; linting and pinning apply to all. */
-const ALL_WORKFLOWS = [...WORKFLOWS, "cdktn.yml"];
+const ALL_WORKFLOWS = [...WORKFLOWS, "cdktn.yml", "mutation.yml"];
 const read = (name: string) => readFileSync(join(ROOT, ".github", "workflows", name), "utf8");
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const workflow = (name: string): any => parse(read(name));
@@ -206,6 +206,19 @@ describe("delivery rules", () => {
     expect(runs[0]).toBe("npm ci --no-audit --no-fund");
     expect(runs[1]).toContain('npm run check:cdktn -- "${args[@]}"');
     expect(runs[1]).toContain('if [ "$PINNED" != true ]; then args+=(--latest); fi');
+  });
+
+  it("mutation.yml: weekly and manual, read-only, no AWS, runs npm run mutation and uploads the HTML reports even on failure", () => {
+    const mutation = workflow("mutation.yml");
+    expect(Object.keys(mutation.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+    expect(mutation.on.schedule).toHaveLength(1);
+    expect(mutation.permissions).toEqual({ contents: "read" });
+    expect(read("mutation.yml")).not.toMatch(/id-token|configure-aws-credentials|secrets\./);
+    const runs = extractRunBlocks(read("mutation.yml")).map((block) => block.script);
+    expect(runs[0]).toBe("npm ci --no-audit --no-fund");
+    expect(runs[1]).toContain('npm run mutation -- "${modules[@]}"');
+    const upload = mutation.jobs.mutation.steps.find((step: { uses?: string }) => step.uses?.startsWith("actions/upload-artifact@"));
+    expect(upload).toMatchObject({ if: "${{ !cancelled() }}", with: { path: "reports/mutation/" } });
   });
 
   it("deploy.yml: push to main or manual with an environment; one deploy per environment, never cancelled", () => {

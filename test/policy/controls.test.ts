@@ -1,15 +1,18 @@
 import { describe, expect, test } from "vitest";
 import { CONTROLS, evaluate, type Control } from "../../policy/controls.js";
-import { renderTable } from "../../policy/report.js";
+import { renderTable } from "../../policy/render.js";
 import { resources, type TfJson } from "../../policy/terraform-json.js";
-import { synthesizeToJson } from "../../stacks/synthesize.js";
-import { allOptionsConfig, exampleConfig, synthApp } from "../support/synth.js";
+import { EXTERNAL_TOPIC, policyFixtures } from "../support/policy-fixtures.js";
 
-const example = { ...synthApp(), config: exampleConfig() };
+/** The synthesized stacks of the example config and its variations (test/support/policy-fixtures.ts). */
+const fixtures = await policyFixtures();
+const example = fixtures.example!;
 /** examples/all-options.tfvars.json turns every optional control on, so none of them is an exception. */
-const full = { ...synthesizeToJson(allOptionsConfig()), config: allOptionsConfig() };
+const full = fixtures.full!;
 
-const idOf = (control: Control) => control.ids[0]!;
+// Never throws while tests are collected: a control that lost its ids must fail a test, not the file's loading
+// (a file that fails to load is no failed test to mutation testing: docs/TESTING.md).
+const idOf = (control: Control) => control.ids?.[0] ?? "(a control without ids)";
 const resultFor = (input: typeof example, id: string) => evaluate(input).find((r) => idOf(r.control) === id)!;
 
 /** The first resource of a type in a stack; mutations edit it in place. */
@@ -177,24 +180,85 @@ describe("policy controls", () => {
     expect(resultFor(broken, id).status).toBe("fail");
   });
 
+  /** Each check of a control, one break each, with the problem line the report shows. */
+  const firstData = (doc: TfJson, type: string) => resources(doc, type, "data")[0]!.body;
+  const lbAt = (main: TfJson, type: string) => first(main, "aws_lb", (lb) => lb.load_balancer_type === type);
+  // The subnet-zone guards (other terraform_data, such as the VPC DNS check with endpoints on, hold other preconditions).
+  const zonePreconditions = (main: TfJson) =>
+    first(main, "terraform_data", (t) => (t.lifecycle?.precondition ?? []).some((p: { condition: string }) => p.condition.includes("availability_zone")))
+      .lifecycle.precondition as { condition: string }[];
+  const BRANCHES: [id: string, fixture: "full" | "example", how: string, (s: { main: TfJson }) => void, problem: RegExp][] = [
+    ["ELB.13", "full", "pinned subnets replaced by an expression that is not the lookup", ({ main }) => (lbAt(main, "application").subnets = "${var.other_subnets}"),
+      /^main\/ingress\/alb: subnets do not come from the tagged-subnet lookup \(one per AZ\)$/],
+    ["ELB.13", "example", "subnets from an expression that is not the lookup", ({ main }) => (lbAt(main, "network").subnets = "${var.other_subnets}"),
+      /^main\/ingress\/nlb: subnets do not come from the tagged-subnet lookup/],
+    ["ELB.13", "full", "a pinned subnet that no precondition checks", ({ main }) => lbAt(main, "network").subnets.push("subnet-0a0000000000000c1"),
+      /^main\/ingress\/nlb: pinned subnets subnet-0a0000000000000c1 are not checked against the tagged-subnet lookup$/],
+    ["ELB.13", "full", "no contains() precondition for the pinned subnets", ({ main }) => {
+      const list = zonePreconditions(main);
+      list.splice(list.findIndex((p) => p.condition.includes("contains(")), 1);
+    }, /: pinned subnets subnet-0a0000000000000a1, subnet-0a0000000000000b1 are not checked/],
+    ["ELB.13", "full", "a per-subnet lookup that iterates something else", ({ main }) => (firstData(main, "aws_subnet").for_each = "${toset(var.ids)}"),
+      /: main\/network\/private-subnet does not iterate a tagged-subnet lookup$/],
+    ["ELB.13", "example", "a tagged-subnet lookup that accepts one subnet", ({ main }) =>
+      (firstData(main, "aws_subnets").lifecycle.postcondition[0].condition = "${length(self.ids) >= 1}"),
+      /: main\/network\/private-subnets does not require 2\+ subnets$/],
+    ["ELB.13", "example", "an availability-zone check that accepts one zone", ({ main }) => {
+      const zones = zonePreconditions(main).find((p) => p.condition.includes("availability_zone"))!;
+      zones.condition = zones.condition.replace(">= 2", ">= 1");
+    }, /: no check that main\/network\/private-subnets spans 2\+ availability zones$/],
+    ["CKV2_AWS_53", "full", "a PUT method without a body validator", ({ main }) =>
+      (main.resource!.aws_api_gateway_method!.put = { http_method: "PUT", authorization: "NONE", api_key_required: true }), /^put: no body validator$/],
+    ["CKV2_AWS_53", "full", "a PATCH method whose validator does not validate bodies", ({ main }) => {
+      const validator = first(main, "aws_api_gateway_request_validator", (v) => v.validate_request_body === true);
+      const post = first(main, "aws_api_gateway_method", (m) => m.http_method === "POST");
+      post.http_method = "PATCH";
+      validator.validate_request_body = false;
+    }, /: no body validator$/],
+    ["APIGateway.1", "full", "a stage without */* method settings", ({ main }) => (first(main, "aws_api_gateway_method_settings").method_path = "items/GET"),
+      /: no \*\/\* method settings$/],
+    ["APIGateway.1", "full", "metrics off at INFO level", ({ main }) =>
+      Object.assign(first(main, "aws_api_gateway_method_settings").settings, { logging_level: "INFO", metrics_enabled: false }), /: metrics disabled$/],
+    ["ECS.3", "full", "the host network mode", ({ main }) => (first(main, "aws_ecs_task_definition").network_mode = "host"), /: host network mode$/],
+    ["ELB.17", "full", "a TLS listener with an old policy", ({ main }) =>
+      Object.assign(first(main, "aws_lb_listener", (l) => l.protocol === "HTTPS"), { protocol: "TLS", ssl_policy: "ELBSecurityPolicy-TLS-1-1-2017-01" }),
+      /: ssl_policy ELBSecurityPolicy-TLS-1-1-2017-01$/],
+  ];
+  test.each(BRANCHES)("policy: %s on the %s config reports %s", (id, fixture, _how, breakIt, problem) => {
+    const broken = structuredClone(fixture === "full" ? full : example);
+    breakIt(broken);
+    const result = resultFor(broken, id);
+    expect(result.status).toBe("fail");
+    // one line per resource at fault (both load balancers when the shared network lookup is broken)
+    expect(result.problems).toEqual(result.problems.map(() => expect.stringMatching(problem)));
+  });
+
+  test("policy: a GET method needs no body validator, and TLS 1.2/1.3 listener policies of each family pass", () => {
+    const broken = structuredClone(full);
+    delete first(broken.main, "aws_api_gateway_method", (m) => m.http_method === "GET").request_validator_id;
+    expect(resultFor(broken, "CKV2_AWS_53").status).toBe("pass");
+    for (const policy of ["ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-TLS-1-2-Ext-2018-06", "ELBSecurityPolicy-FS-1-2-Res-2020-10"]) {
+      const listener = structuredClone(full);
+      first(listener.main, "aws_lb_listener", (l) => l.protocol === "HTTPS").ssl_policy = policy;
+      expect(resultFor(listener, "ELB.17").status, policy).toBe("pass");
+    }
+  });
+
   test("policy: deletion protection off (a dev config) makes ELB.6 and DynamoDB.6 exceptions, never silent passes", () => {
-    const dev = { ...synthApp({ deletion_protection: false }), config: exampleConfig({ deletion_protection: false }) };
+    const dev = fixtures.dev!;
     expect(resultFor(dev, "ELB.6").status).toBe("exception");
     expect(resultFor(dev, "DynamoDB.6").status).toBe("exception");
   });
 
   test("policy: with alarm_topic_arn set, the topic's encryption is an exception and every alarm still notifies that topic", () => {
-    const topic = "arn:aws:sns:eu-west-1:123456789012:alerts";
-    const external = { ...synthApp({ alarm_topic_arn: topic }), config: exampleConfig({ alarm_topic_arn: topic }) };
+    const external = fixtures.external!;
+    expect(external.config.alarm_topic_arn).toBe(EXTERNAL_TOPIC);
     expect(resultFor(external, "SNS.1")).toMatchObject({ status: "exception", exceptionReason: expect.stringContaining("alarm_topic_arn") });
     expect(resultFor(external, "CUSTOM.ALARM_ACTIONS").status).toBe("pass");
   });
 
   test("policy: a service fixed at one size passes CUSTOM.SCALABLE_TARGETS and is reported as fixed", () => {
-    const api = { image_tag: "0.1.0", desired_count: 3, min_count: 3, max_count: 3 };
-    const processor = (exampleConfig().services as any).processor;
-    const changes = { services: { api, processor: { ...processor } } };
-    const fixed = { ...synthApp(changes), config: exampleConfig(changes) };
+    const fixed = fixtures.fixed!;
     const result = resultFor(fixed, "CUSTOM.SCALABLE_TARGETS");
     expect(result.status).toBe("pass");
     expect(result.notes).toEqual([expect.stringMatching(/api\/service: fixed size \(min = max = 3\)$/)]);
@@ -203,7 +267,7 @@ describe("policy controls", () => {
   });
 
   test("policy: a shorter log retention fails CKV_AWS_338 through config alone", () => {
-    const shortLogs = { ...synthApp({ log_retention_days: 30 }), config: exampleConfig({ log_retention_days: 30 }) };
+    const shortLogs = fixtures.shortLogs!;
     expect(resultFor(shortLogs, "CKV_AWS_338").problems[0]).toContain("retention 30 days");
   });
 

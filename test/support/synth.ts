@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { allOptionsConfigInput, exampleConfigInput } from "./example-config.js";
 import { parseConfig } from "../../config/load.js";
 import type { Config } from "../../config/schema.js";
 import { resources, type TfJson } from "../../policy/terraform-json.js";
@@ -8,14 +8,7 @@ import { synthesizeToJson, type SynthesizedStacks } from "../../stacks/synthesiz
 export type { TfJson };
 export type Synthesized = SynthesizedStacks;
 
-export function exampleConfigInput(): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL("../../terraform.tfvars.json", import.meta.url), "utf8"));
-}
-
-/** `examples/all-options.tfvars.json`: every optional feature on (custom domains, WAF, log key, email alarms...). */
-export function allOptionsConfigInput(): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL("../../examples/all-options.tfvars.json", import.meta.url), "utf8"));
-}
+export { allOptionsConfigInput, exampleConfigInput };
 
 export function allOptionsConfig(): Config {
   return parseConfig(allOptionsConfigInput(), "examples/all-options.tfvars.json");

@@ -26,7 +26,7 @@ export function ready(requests: RequestsReader, isShuttingDown: () => boolean): 
 /** GET /requests/:requestId: validate the id, read the item, return it exactly as stored. */
 export function getRequest(requests: RequestsReader): RequestHandler {
   return async (req, res) => {
-    const requestId = parseRequestId(req.params.requestId as string | undefined);
+    const requestId = parseRequestId((req.params.requestId as string | undefined) ?? "");
     if (requestId === undefined) throw new InvalidRequestIdError();
     const json = await requests.getRequestJson(requestId);
     if (json === undefined) throw new RequestNotFoundError(requestId);

@@ -40,8 +40,22 @@ describe("request id (SQS MessageId) parsing", () => {
     );
   });
 
-  it("request id: rejects undefined and the empty string", () => {
-    expect(parseRequestId(undefined)).toBeUndefined();
+  it("request id: rejects a UUID with anything before or after it (the whole string must be the UUID)", () => {
+    // GIVEN a valid UUID WHEN one character is added at either end, or a newline after it THEN it is rejected
+    const id = "3f2b8c1e-5d7a-4e0f-9b6c-2a1d4e8f7c90";
+    for (const raw of [`x${id}`, `${id}x`, `${id}\n`, ` ${id}`, `${id.slice(1)}0`.padStart(37, "0")]) {
+      expect(parseRequestId(raw), JSON.stringify(raw)).toBeUndefined();
+    }
+  });
+
+  it("request id: rejects 36 characters whose groups are not 8-4-4-4-12", () => {
+    expect(parseRequestId("3f2b8c1e5-d7a-4e0f-9b6c-2a1d4e8f7c90")).toBeUndefined();
+    expect(parseRequestId("3f2b8c1e-5d7a4-e0f-9b6c-2a1d4e8f7c90")).toBeUndefined();
+    expect(parseRequestId("3f2b8c1e-5d7a-4e0f-9b6c2-a1d4e8f7c90")).toBeUndefined();
+    expect(parseRequestId("3f2b8c1e-5d7a-4e0f-9b6c-2a1d4e8f7c9-")).toBeUndefined();
+  });
+
+  it("request id: rejects the empty string (what the route passes when the segment is absent)", () => {
     expect(parseRequestId("")).toBeUndefined();
   });
 });

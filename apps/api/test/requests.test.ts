@@ -46,15 +46,21 @@ async function getJson(path: string, init?: RequestInit) {
   return { response, text, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
 }
 
-/** Every error, from any layer, has this shape and is JSON. */
-function expectJsonError(response: Response | { status: number; headers: Record<string, string> }, body: unknown, status: number, code: string) {
+/** Every error, from any layer, has this shape and is JSON; `message` is the text a client shows its user. */
+function expectJsonError(
+  response: Response | { status: number; headers: Record<string, string> },
+  body: unknown,
+  status: number,
+  code: string,
+  message: string | RegExp,
+) {
   expect(response.status).toBe(status);
   const contentType = response.headers instanceof Headers ? response.headers.get("content-type") : response.headers["content-type"];
   expect(contentType).toMatch(/^application\/json/);
   // A 404 now may be a 200 in a second (the item is still being processed): no cache may keep any error.
   const cacheControl = response.headers instanceof Headers ? response.headers.get("cache-control") : response.headers["cache-control"];
   expect(cacheControl).toBe("no-store");
-  expect(body).toEqual({ error: code, message: expect.any(String) });
+  expect(body).toEqual({ error: code, message: typeof message === "string" ? message : expect.stringMatching(message) });
 }
 
 describe("GET /requests/:requestId against DynamoDB Local", () => {
@@ -75,7 +81,7 @@ describe("GET /requests/:requestId against DynamoDB Local", () => {
   it("GET /requests/:id: returns 404 JSON when the item does not exist", async () => {
     const missing = randomUUID();
     const { response, body } = await getJson(`/requests/${missing}`);
-    expectJsonError(response, body, 404, "not_found");
+    expectJsonError(response, body, 404, "not_found", `No request with id ${missing} (yet): it may still be queued or processing`);
     expect(body?.message).toContain(missing);
     expect(response.headers.get("cache-control")).toBe("no-store");
   });
@@ -162,18 +168,18 @@ describe("GET /requests/:requestId: rejects ids that are not UUIDs with 400 JSON
 
   it.each(notUuids)("GET /requests/:id: returns 400 invalid_request_id for %s", async (_name, path) => {
     const response = await rawGet(api.url, path);
-    expectJsonError(response, JSON.parse(response.body), 400, "invalid_request_id");
+    expectJsonError(response, JSON.parse(response.body), 400, "invalid_request_id", "requestId must be a UUID such as 3f2b8c1e-5d7a-4e0f-9b6c-2a1d4e8f7c90");
     expect(response.body).not.toContain("fatal");
   });
 
   it("GET /requests/:id: returns 400 bad_request JSON for raw (unencoded) UTF-8 bytes in the path (HTTP parser)", async () => {
     const response = await rawGet(api.url, Buffer.from(`/requests/${"é".repeat(18)}`, "utf8"));
-    expectJsonError(response, JSON.parse(response.body), 400, "bad_request");
+    expectJsonError(response, JSON.parse(response.body), 400, "bad_request", "Malformed HTTP request");
   });
 
   it("GET /requests/:id: returns 400 bad_request JSON for malformed percent-encoding", async () => {
     const response = await rawGet(api.url, "/requests/%E0%A4%A");
-    expectJsonError(response, JSON.parse(response.body), 400, "bad_request");
+    expectJsonError(response, JSON.parse(response.body), 400, "bad_request", "Malformed request");
   });
 
   it("GET /requests/:id: never reads DynamoDB for an invalid id", async () => {
@@ -200,52 +206,52 @@ describe("routes, methods and limits", () => {
     "unknown route %s: returns 404 route_not_found JSON",
     async (path) => {
       const response = await rawGet(api.url, path);
-      expectJsonError(response, JSON.parse(response.body), 404, "route_not_found");
+      expectJsonError(response, JSON.parse(response.body), 404, "route_not_found", "No such route");
     },
   );
 
   it.each(["POST", "PUT", "PATCH", "DELETE", "OPTIONS"])("%s on /requests/:id: returns 405 JSON with Allow: GET, HEAD", async (method) => {
     const { response, body } = await getJson(`/requests/${STORED_ID}`, { method });
-    expectJsonError(response, body, 405, "method_not_allowed");
+    expectJsonError(response, body, 405, "method_not_allowed", "Allowed methods: GET, HEAD");
     expect(response.headers.get("allow")).toBe("GET, HEAD");
   });
 
   it("POST /health: returns 405 JSON (known route, wrong method)", async () => {
     const { response, body } = await getJson("/health", { method: "POST" });
-    expectJsonError(response, body, 405, "method_not_allowed");
+    expectJsonError(response, body, 405, "method_not_allowed", /^Allowed methods: GET/);
   });
 
   it("a URL over 2 KiB: returns 414 uri_too_long JSON", async () => {
     const { response, body } = await getJson(`/requests/${STORED_ID}?pad=${"x".repeat(3_000)}`);
-    expectJsonError(response, body, 414, "uri_too_long");
+    expectJsonError(response, body, 414, "uri_too_long", "URLs over 2048 bytes are not accepted");
   });
 
   it("a URL over 16 KiB: returns 431 JSON from the HTTP parser (never Node's empty default)", async () => {
     const response = await rawGet(api.url, `/requests/${"a".repeat(20_000)}`);
-    expectJsonError(response, JSON.parse(response.body), 431, "headers_too_large");
+    expectJsonError(response, JSON.parse(response.body), 431, "headers_too_large", "Request line and headers over 16384 bytes are not accepted");
   });
 
   it("headers over 16 KiB: returns 431 headers_too_large JSON", async () => {
     const response = await rawGet(api.url, "/health", `X-Padding: ${"p".repeat(17_000)}\r\n`);
-    expectJsonError(response, JSON.parse(response.body), 431, "headers_too_large");
+    expectJsonError(response, JSON.parse(response.body), 431, "headers_too_large", "Request line and headers over 16384 bytes are not accepted");
   });
 
   it("many small headers adding up over 16 KiB: returns 431 JSON", async () => {
     const headers = Array.from({ length: 400 }, (_, i) => `X-H${i}: ${"v".repeat(40)}\r\n`).join("");
     const response = await rawGet(api.url, "/health", headers);
-    expectJsonError(response, JSON.parse(response.body), 431, "headers_too_large");
+    expectJsonError(response, JSON.parse(response.body), 431, "headers_too_large", "Request line and headers over 16384 bytes are not accepted");
   });
 
   it("a request that is not HTTP: returns 400 bad_request JSON", async () => {
     const { sendRaw } = await import("./helpers.js");
     const response = await sendRaw(api.url, "HELLO THERE\r\n\r\n");
-    expectJsonError(response, JSON.parse(response.body), 400, "bad_request");
+    expectJsonError(response, JSON.parse(response.body), 400, "bad_request", "Malformed HTTP request");
   });
 
   it("an HTTP/1.1 request without a Host header: returns 400 bad_request JSON (Node's own answer has no body)", async () => {
     const { sendRaw } = await import("./helpers.js");
     const response = await sendRaw(api.url, "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n");
-    expectJsonError(response, JSON.parse(response.body), 400, "bad_request");
+    expectJsonError(response, JSON.parse(response.body), 400, "bad_request", "HTTP/1.1 requests must carry a Host header");
   });
 
   it("an HTTP/1.0 request without a Host header: is served (Host is optional in HTTP/1.0)", async () => {
@@ -256,26 +262,26 @@ describe("routes, methods and limits", () => {
 
   it("an Expect header other than 100-continue: returns 417 expectation_failed JSON", async () => {
     const response = await rawGet(api.url, `/requests/${STORED_ID}`, "Expect: something-else\r\n");
-    expectJsonError(response, JSON.parse(response.body), 417, "expectation_failed");
+    expectJsonError(response, JSON.parse(response.body), 417, "expectation_failed", "Only `Expect: 100-continue` is supported");
   });
 
   it("CONNECT: returns 405 JSON with Allow instead of dropping the connection", async () => {
     const { sendRaw } = await import("./helpers.js");
     const response = await sendRaw(api.url, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
-    expectJsonError(response, JSON.parse(response.body), 405, "method_not_allowed");
+    expectJsonError(response, JSON.parse(response.body), 405, "method_not_allowed", "Allowed methods: GET, HEAD");
     expect(response.headers.allow).toBe("GET, HEAD");
   });
 
   it("a request body over 1 KiB: returns 413 payload_too_large JSON and closes the connection", async () => {
     const body = "x".repeat(5_000);
     const response = await rawGet(api.url, `/requests/${STORED_ID}`, `Content-Type: text/plain\r\nContent-Length: ${body.length}\r\n`, body);
-    expectJsonError(response, JSON.parse(response.body), 413, "payload_too_large");
+    expectJsonError(response, JSON.parse(response.body), 413, "payload_too_large", "Request bodies over 1024 bytes are not accepted");
     expect(response.headers.connection).toBe("close");
   });
 
   it("a chunked request body (size unknown): returns 413 payload_too_large JSON", async () => {
     const response = await rawGet(api.url, `/requests/${STORED_ID}`, "Transfer-Encoding: chunked\r\n", "5\r\nhello\r\n0\r\n\r\n");
-    expectJsonError(response, JSON.parse(response.body), 413, "payload_too_large");
+    expectJsonError(response, JSON.parse(response.body), 413, "payload_too_large", "Request bodies over 1024 bytes are not accepted");
   });
 
   it("a small request body (e.g. `{}` on GET): is ignored and the item is returned", async () => {
@@ -324,7 +330,7 @@ describe("health and readiness", () => {
     const isolated = await startApi({ requests: explodingReader });
     try {
       const response = await fetch(`${isolated.url}/ready`);
-      expectJsonError(response, await response.json(), 503, "service_unavailable");
+      expectJsonError(response, await response.json(), 503, "service_unavailable", /^The data store is (unavailable; retry later|not usable by this instance)$/);
       expect(response.headers.get("retry-after")).toMatch(/^\d+$/);
     } finally {
       await isolated.close();
@@ -336,7 +342,7 @@ describe("health and readiness", () => {
     try {
       const response = await fetch(`${misconfigured.url}/requests/${STORED_ID}`);
       const text = await response.text();
-      expectJsonError(response, JSON.parse(text), 500, "internal_error");
+      expectJsonError(response, JSON.parse(text), 500, "internal_error", "Internal server error");
       expect(text).not.toMatch(/at |ResourceNotFound|no-such-table/);
     } finally {
       await misconfigured.close();

@@ -24,7 +24,7 @@ const MIN_NUMBER_MAGNITUDE = 1e-130;
  */
 export function parseBody(body: string | undefined): ParseResult {
   if (body === undefined) return { ok: false, reason: "message has no body" };
-  const bytes = Buffer.byteLength(body, "utf8");
+  const bytes = Buffer.byteLength(body); // UTF-8, the default
   if (bytes > MAX_BODY_BYTES) return { ok: false, reason: `body is ${bytes} bytes, above the ${MAX_BODY_BYTES}-byte limit` };
   let value: unknown;
   try {
@@ -81,7 +81,7 @@ export type ProcessHook = (payload: Payload, context: HookContext) => unknown;
 
 export const summarize: ProcessHook = (payload, { body }): Summary => ({
   fieldCount: Object.keys(payload).length,
-  bytes: Buffer.byteLength(body, "utf8"),
+  bytes: Buffer.byteLength(body), // UTF-8, the default
   sha256: createHash("sha256").update(body).digest("hex"),
 });
 

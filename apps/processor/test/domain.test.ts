@@ -47,6 +47,55 @@ describe("domain: parseBody", () => {
   });
 });
 
+describe("domain: parseBody at the limits and on every branch", () => {
+  /** A JSON object of exactly `bytes` UTF-8 bytes: {"big":"xx...x"}. */
+  const bodyOf = (bytes: number) => JSON.stringify({ big: "x".repeat(bytes - '{"big":""}'.length) });
+  const reasonOf = (body: string | undefined) => {
+    const result = parseBody(body);
+    return result.ok ? "accepted" : result.reason;
+  };
+
+  it("domain: a body of exactly 256 KiB is valid; one byte more is rejected with its size", () => {
+    expect(Buffer.byteLength(bodyOf(MAX_BODY_BYTES))).toBe(262_144);
+    expect(parseBody(bodyOf(MAX_BODY_BYTES)).ok).toBe(true);
+    expect(reasonOf(bodyOf(MAX_BODY_BYTES + 1))).toBe("body is 262145 bytes, above the 262144-byte limit");
+  });
+
+  it("domain: the size limit counts UTF-8 bytes, not characters", () => {
+    // GIVEN 2-byte characters: under the limit in characters, over it in bytes
+    const body = JSON.stringify({ big: "é".repeat(MAX_BODY_BYTES / 2) });
+    expect(body.length).toBeLessThan(MAX_BODY_BYTES);
+    expect(reasonOf(body)).toBe(`body is ${Buffer.byteLength(body)} bytes, above the 262144-byte limit`);
+  });
+
+  it("domain: a message without a body is rejected, saying so", () => {
+    expect(parseBody(undefined)).toEqual({ ok: false, reason: "message has no body" });
+  });
+
+  it("domain: reasons name the path of the value DynamoDB cannot store", () => {
+    expect(reasonOf(JSON.stringify({ ok: { "": 1 } }))).toBe("payload.ok has an empty key, which DynamoDB cannot store as an attribute name");
+    expect(reasonOf(JSON.stringify({ list: [1, { n: 1e200 }] }))).toBe("payload.list.1.n is 1e+200, outside DynamoDB's number range");
+  });
+
+  it("domain: every child is checked, not only the first (objects and arrays)", () => {
+    expect(reasonOf(JSON.stringify({ a: 1, b: 2, c: { "": 1 } }))).toMatch(/^payload\.c has an empty key/);
+    expect(reasonOf(JSON.stringify({ a: [1, 2, 1e-200] }))).toMatch(/^payload\.a\.2 is 1e-200, outside/);
+  });
+
+  it("domain: 32 levels is the limit (the item is one level above the payload), and the reason says 32", () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 32; i++) deep = { a: deep };
+    expect(reasonOf(JSON.stringify(deep))).toBe(`payload${".a".repeat(31)} nests deeper than DynamoDB's 32-level limit`);
+  });
+
+  it("domain: numbers exactly at DynamoDB's range limits: 1e126 is out, 1e-130 is in, smaller is out", () => {
+    expect(reasonOf('{"n": 1e126}')).toBe("payload.n is 1e+126, outside DynamoDB's number range");
+    expect(reasonOf('{"n": -1e126}')).toBe("payload.n is -1e+126, outside DynamoDB's number range");
+    expect(reasonOf('{"n": 1e-130, "m": -9.99e125}')).toBe("accepted");
+    expect(reasonOf('{"n": 9.9e-131}')).toBe("payload.n is 9.9e-131, outside DynamoDB's number range");
+  });
+});
+
 describe("domain: item", () => {
   it("domain: builds the contract's item from the message (requestId = MessageId, receivedAt = SentTimestamp)", () => {
     const now = new Date("2026-01-02T03:04:05.678Z");
@@ -67,6 +116,13 @@ describe("domain: item", () => {
     expect(item.result).toBeNull();
     expect(item.receivedAt).toBe(now.toISOString());
     expect(sentTimestampToIso("abc")).toBeUndefined();
+  });
+
+  it("domain: a SentTimestamp must be only digits (Number() would accept these) within the Date range", () => {
+    expect(sentTimestampToIso("0")).toBe("1970-01-01T00:00:00.000Z");
+    for (const raw of ["", "1e12", "0x1F", " 1767225600000", "1767225600000 ", "-1", "99999999999999999"]) {
+      expect(sentTimestampToIso(raw), JSON.stringify(raw)).toBeUndefined();
+    }
   });
 
   it("domain: the default hook summarizes the body (field count, bytes, SHA-256)", () => {
