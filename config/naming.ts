@@ -1,7 +1,9 @@
 /**
  * AWS naming rules for every name the config feeds, checked before synth: AWS would otherwise reject these only
  * at apply, after other resources already exist. Each rule names the resource, the AWS rule, and the config key
- * that makes the name. The names built here are the ones the stacks build (the stacks import these functions).
+ * that makes the name. The stacks build their names from the same prefixes (namePrefix, globalNamePrefix); the
+ * suffixes below are restated from the stacks, so test/infra/first-deploy.test.ts checks the synthesized IAM names
+ * against the limit directly.
  */
 
 /** `<project>-<environment>`: the prefix of every resource name. */
@@ -17,7 +19,10 @@ export function globalNamePrefix(config: { project: string; environment: string;
   return `${namePrefix(config)}-${config.region}`;
 }
 
-/** Suffixes the stacks append to the prefixes; the longest of each kind is what the limits are checked against. */
+/**
+ * Suffixes the stacks append to the prefixes (a copy: a suffix added in stacks/ must be added here too); the longest
+ * of each kind is what the limits are checked against.
+ */
 export const NAME_SUFFIXES = {
   loadBalancer: ["-alb", "-nlb"],
   iamRole: ["-api-execution", "-api-task", "-processor-execution", "-processor-task", "-ingest-sqs-send", "-apigateway-logs"],
