@@ -138,11 +138,11 @@ describe("esbuild bundle (the image's dist/main.js)", () => {
       await arrived;
 
       child.kill("SIGTERM");
-      await vi.waitFor(() => expect(lines.some((line) => String(line.msg).startsWith("shutting down"))).toBe(true));
+      await vi.waitFor(() => expect(lines.some((line) => String(line.msg).startsWith("shutting down"))).toBe(true), { timeout: 15_000 });
       await expect(fetch(`${base}/health`)).rejects.toThrow();
       // An impatient operator or a runtime resending SIGTERM must not cut the drain short.
       child.kill("SIGTERM");
-      await vi.waitFor(() => expect(lines.some((line) => line.msg === "shutdown already in progress; signal ignored")).toBe(true));
+      await vi.waitFor(() => expect(lines.some((line) => line.msg === "shutdown already in progress; signal ignored")).toBe(true), { timeout: 15_000 });
 
       answerRead();
       const response = await inFlight;

@@ -8,6 +8,7 @@ import {
   scanItems,
   sendBodies,
   spawnProcessor,
+  startDynamoGate,
   startInProcess,
   validBodies,
   waitFor,
@@ -55,29 +56,41 @@ describe("processor process: crash and shutdown", () => {
   });
 
   it("processor: SIGTERM mid-batch (then a second one) exits 0 within the shutdown budget; every message is stored or still on the queue", async () => {
-    // GIVEN a running processor part-way through 800 messages, with a 10 s shutdown budget
+    // GIVEN a running processor part-way through 800 messages, with a 10 s shutdown budget, writing through a gate
     const fixture = await createFixture(emulators());
+    const gate = await startDynamoGate(fixture.dynamoEndpoint);
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(MESSAGES, "sigterm"));
-    const proc = spawnProcessor(fixture, { SHUTDOWN_TIMEOUT_SECONDS: "10" });
-    await proc.waitForLog("polling started", (l) => l.msg === "polling started");
-    await waitFor("the first items to be written", async () => (await countItems(fixture.dynamo, fixture.tableName)) > 0, { intervalMs: 50 });
+    const proc = spawnProcessor(fixture, { SHUTDOWN_TIMEOUT_SECONDS: "10", AWS_ENDPOINT_URL_DYNAMODB: gate.endpoint });
+    let code: number | string;
+    try {
+      await proc.waitForLog("polling started", (l) => l.msg === "polling started");
+      await waitFor("the first items to be written", async () => (await countItems(fixture.dynamo, fixture.tableName)) > 0, { intervalMs: 50 });
+      // Hold its next writes, so the drain is still running when the second signal comes (else a fast drain could
+      // exit before it, and the test would prove nothing about a second signal).
+      gate.hold();
+      await waitFor("a write to be held at the gate", async () => gate.held() > 0, { intervalMs: 20 });
 
-    // WHEN it receives SIGTERM, and another one while it drains
-    proc.child.kill("SIGTERM");
-    await proc.waitForLog("shutdown requested", (l) => l.msg === "shutdown requested");
-    proc.child.kill("SIGTERM");
-    const code = await Promise.race([
-      proc.exited,
-      new Promise<string>((resolve) => setTimeout(() => resolve("still running 15 s after SIGTERM (budget 10 s)"), 15_000)),
-    ]);
-    if (code !== 0) proc.child.kill("SIGKILL");
+      // WHEN it receives SIGTERM, and another one while it drains
+      proc.child.kill("SIGTERM");
+      await proc.waitForLog("shutdown requested", (l) => l.msg === "shutdown requested");
+      proc.child.kill("SIGTERM");
+      await proc.waitForLog("the second signal to be ignored", (l) => l.msg === "shutdown already in progress; signal ignored");
+      gate.open();
+      code = await Promise.race([
+        proc.exited,
+        new Promise<string>((resolve) => setTimeout(() => resolve("still running 15 s after SIGTERM (budget 10 s)"), 15_000)),
+      ]);
+      if (code !== 0) proc.child.kill("SIGKILL");
+    } finally {
+      gate.open();
+      await gate.close();
+    }
 
     // THEN it exits cleanly (the second signal did not cut the drain short), having finished (deleted) or released
     // everything it held when the signal came mid-batch
     expect(code).toBe(0);
     const stopping = proc.lines.find((l) => l.msg === "stopping: no new receives, finishing in-flight messages");
     expect(stopping?.inFlight, "messages in flight when shutdown began").toBeGreaterThan(0);
-    expect(proc.lines.some((l) => l.msg === "shutdown already in progress; signal ignored")).toBe(true);
     const stopped = proc.lines.find((l) => l.msg === "stopped") as { counters: Counters } | undefined;
     expect(stopped, "final counters logged").toBeDefined();
     const c = stopped!.counters;

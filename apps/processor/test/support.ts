@@ -10,6 +10,8 @@ import {
 } from "@aws-sdk/client-sqs";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { isDeepStrictEqual } from "node:util";
 import { pino, type Logger } from "pino";
@@ -368,6 +370,54 @@ export function spawnProcessor(
         clearTimeout(timer);
         waiters.delete(wake);
       }
+    },
+  };
+}
+
+export interface DynamoGate {
+  /** Point the processor's AWS_ENDPOINT_URL_DYNAMODB here. */
+  readonly endpoint: string;
+  /** Requests that arrive from now on wait (unanswered) until `open`. */
+  hold(): void;
+  /** Forwards the held requests and every later one. */
+  open(): void;
+  /** How many requests are waiting. */
+  held(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * A pass-through proxy to DynamoDB Local that a test can close and open, to hold the processor's writes in flight
+ * for as long as a step needs (a drain cannot finish while its writes wait). DynamoDB Local ignores the signature,
+ * so forwarding the signed request unchanged is enough.
+ */
+export async function startDynamoGate(target: string): Promise<DynamoGate> {
+  let holding = false;
+  const waiting: (() => void)[] = [];
+  const server = createServer((req, res) => {
+    const forward = () => {
+      const upstream = request(new URL(req.url ?? "/", target), { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on("error", () => res.destroy());
+      req.pipe(upstream);
+    };
+    if (holding) waiting.push(forward);
+    else forward();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hold: () => (holding = true),
+    open: () => {
+      holding = false;
+      for (const forward of waiting.splice(0)) forward();
+    },
+    held: () => waiting.length,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
