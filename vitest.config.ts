@@ -31,7 +31,12 @@ export default defineConfig({
       {
         test: {
           name: "services",
-          include: ["apps/*/test/**/*.test.ts", "test/local/**/*.test.ts", "test/delivery/**/*.test.ts", "test/cost/capacity.test.ts"],
+          include: [
+            "apps/*/test/**/*.test.ts",
+            "test/local/**/*.test.ts",
+            "test/delivery/**/*.test.ts",
+            "test/cost/capacity.test.ts",
+          ],
           globalSetup: ["test/support/global-setup.ts"],
           setupFiles: ["local/localhost-dns.ts"],
           testTimeout: 60_000,

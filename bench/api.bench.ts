@@ -47,9 +47,17 @@ interface AutocannonResult {
   duration: number;
 }
 interface AutocannonInstance extends PromiseLike<AutocannonResult> {
-  on(event: "response", listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void): void;
+  on(
+    event: "response",
+    listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void,
+  ): void;
 }
-type Autocannon = (options: { url: string; connections: number; duration: number; requests: AutocannonRequest[] }) => AutocannonInstance;
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  requests: AutocannonRequest[];
+}) => AutocannonInstance;
 const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 20);
@@ -104,7 +112,13 @@ function processedItem(requestId: string, n: number) {
   const parsed = parseBody(body);
   if (!parsed.ok) throw new Error(parsed.reason);
   const result = summarize(parsed.payload, { messageId: requestId, body, signal: new AbortController().signal });
-  return buildItem({ messageId: requestId, payload: parsed.payload, result, sentTimestamp: "1764400000000", now: new Date("2026-11-25T08:00:01.250Z") });
+  return buildItem({
+    messageId: requestId,
+    payload: parsed.payload,
+    result,
+    sentTimestamp: "1764400000000",
+    now: new Date("2026-11-25T08:00:01.250Z"),
+  });
 }
 
 async function seed(client: DynamoDBClient): Promise<string[]> {
@@ -123,7 +137,12 @@ async function readUnitsPerRequest(client: DynamoDBClient, ids: string[]): Promi
   const sample = ids.slice(0, 20);
   for (const id of sample) {
     const out = await client.send(
-      new GetItemCommand({ TableName: TABLE, Key: { requestId: { S: id } }, ConsistentRead: true, ReturnConsumedCapacity: "TOTAL" }),
+      new GetItemCommand({
+        TableName: TABLE,
+        Key: { requestId: { S: id } },
+        ConsistentRead: true,
+        ReturnConsumedCapacity: "TOTAL",
+      }),
     );
     units += out.ConsumedCapacity?.CapacityUnits ?? Number.NaN;
   }
@@ -144,10 +163,15 @@ interface Raw {
 const emptyRaw = (): Raw => ({ latencies: [], bytes: 0, errors: 0, non2xx: 0, seconds: 0, cpuSeconds: {} });
 
 /** Runs one slice of `side` and adds its figures, and the CPU each process used meanwhile, to `into`. */
-async function measureSlice(into: Raw, pids: Record<string, number>, side: () => Promise<Omit<Raw, "cpuSeconds">>): Promise<void> {
+async function measureSlice(
+  into: Raw,
+  pids: Record<string, number>,
+  side: () => Promise<Omit<Raw, "cpuSeconds">>,
+): Promise<void> {
   const meter = await cpuMeter(pids);
   const from = await side();
-  for (const [name, seconds] of Object.entries(await meter.read())) into.cpuSeconds[name] = (into.cpuSeconds[name] ?? 0) + seconds;
+  for (const [name, seconds] of Object.entries(await meter.read()))
+    into.cpuSeconds[name] = (into.cpuSeconds[name] ?? 0) + seconds;
   for (const latency of from.latencies) into.latencies.push(latency);
   into.bytes += from.bytes;
   into.errors += from.errors;
@@ -157,7 +181,9 @@ async function measureSlice(into: Raw, pids: Record<string, number>, side: () =>
 
 /** CPU milliseconds per request for each process. */
 function perRequestMs(raw: Raw): Record<string, number> {
-  return Object.fromEntries(Object.entries(raw.cpuSeconds).map(([name, s]) => [name, round((s * 1_000) / raw.latencies.length, 3)]));
+  return Object.fromEntries(
+    Object.entries(raw.cpuSeconds).map(([name, s]) => [name, round((s * 1_000) / raw.latencies.length, 3)]),
+  );
 }
 
 async function api(url: string, ids: string[], seconds: number): Promise<Omit<Raw, "cpuSeconds">> {
@@ -221,12 +247,22 @@ async function buildBundles(dir: string) {
   const apiBundle = join(dir, "api", "dist", "main.js");
   await promisify(execFile)(process.execPath, ["apps/shared/bundle.mjs", "api", apiBundle], { cwd: ROOT });
   const peerBundle = join(dir, "peer", "dist", "main.js");
-  await build({ entryPoints: [join(ROOT, "bench", "peer-bare-express.ts")], outfile: peerBundle, bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning" });
+  await build({
+    entryPoints: [join(ROOT, "bench", "peer-bare-express.ts")],
+    outfile: peerBundle,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    logLevel: "warning",
+  });
   return { apiBundle, peerBundle };
 }
 
 async function main() {
-  console.log(`bench:api: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up, ${DURATION_S} s measured per side in ${SLICES} alternating slices`);
+  console.log(
+    `bench:api: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up, ${DURATION_S} s measured per side in ${SLICES} alternating slices`,
+  );
   const dynamo = await startDynamoDbLocal();
   const admin = new DynamoDBClient({ region: REGION, endpoint: dynamo.endpoint, credentials: CREDENTIALS });
   const dir = await mkdtemp(join(tmpdir(), "api-bench-"));
@@ -249,8 +285,14 @@ async function main() {
     for (let slice = 0; slice < SLICES; slice++) {
       // Alternate which side goes first, so drift in background load does not favour one.
       const sides = [
-        () => measureSlice(peerRaw, { dynamodb: dynamo.pid!, peer: peerServer.child.pid! }, () => api(peerServer.url, ids, DURATION_S / SLICES)),
-        () => measureSlice(apiRaw, { dynamodb: dynamo.pid!, api: apiServer.child.pid! }, () => api(apiServer.url, ids, DURATION_S / SLICES)),
+        () =>
+          measureSlice(peerRaw, { dynamodb: dynamo.pid!, peer: peerServer.child.pid! }, () =>
+            api(peerServer.url, ids, DURATION_S / SLICES),
+          ),
+        () =>
+          measureSlice(apiRaw, { dynamodb: dynamo.pid!, api: apiServer.child.pid! }, () =>
+            api(apiServer.url, ids, DURATION_S / SLICES),
+          ),
       ];
       for (const side of slice % 2 ? sides.reverse() : sides) await side();
     }
@@ -281,18 +323,48 @@ async function main() {
     };
     const rows = [
       ["", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "requests", "errors"],
-      ["peer (bare Express 5)", peer.throughput, peer.p50Ms, peer.p90Ms, peer.p99Ms, peer.maxMs, peer.requests, peer.errors + peer.non2xx],
-      ["API (GET /requests/:id)", served.throughput, served.p50Ms, served.p90Ms, served.p99Ms, served.maxMs, served.requests, served.errors + served.non2xx],
+      [
+        "peer (bare Express 5)",
+        peer.throughput,
+        peer.p50Ms,
+        peer.p90Ms,
+        peer.p99Ms,
+        peer.maxMs,
+        peer.requests,
+        peer.errors + peer.non2xx,
+      ],
+      [
+        "API (GET /requests/:id)",
+        served.throughput,
+        served.p50Ms,
+        served.p90Ms,
+        served.p99Ms,
+        served.maxMs,
+        served.requests,
+        served.errors + served.non2xx,
+      ],
     ];
     console.log(rows.map((row) => row.map((cell, i) => String(cell).padStart(i === 0 ? 26 : 10)).join("")).join("\n"));
-    console.log(`throughput ratio ${ratio} (target >= ${TARGETS.throughputRatio}): ${checks.throughput ? "PASS" : "FAIL"}`);
-    console.log(`p99 ${served.p99Ms} ms vs peer ${peer.p99Ms} + ${TARGETS.p99SlackMs} ms: ${checks.p99 ? "PASS" : "FAIL"}`);
-    console.log(`load average (1 min) at the end: ${round(load[0] ?? NaN)} on ${(await import("node:os")).cpus().length} CPUs`);
+    console.log(
+      `throughput ratio ${ratio} (target >= ${TARGETS.throughputRatio}): ${checks.throughput ? "PASS" : "FAIL"}`,
+    );
+    console.log(
+      `p99 ${served.p99Ms} ms vs peer ${peer.p99Ms} + ${TARGETS.p99SlackMs} ms: ${checks.p99 ? "PASS" : "FAIL"}`,
+    );
+    console.log(
+      `load average (1 min) at the end: ${round(load[0] ?? NaN)} on ${(await import("node:os")).cpus().length} CPUs`,
+    );
     for (const [side, cpu] of Object.entries(cpuMsPerRequest)) {
-      console.log(`CPU ms per request, ${side}: ${Object.entries(cpu).map(([name, ms]) => `${name} ${ms}`).join(", ")}`);
+      console.log(
+        `CPU ms per request, ${side}: ${Object.entries(cpu)
+          .map(([name, ms]) => `${name} ${ms}`)
+          .join(", ")}`,
+      );
     }
     console.log(`billable units per request: ${JSON.stringify(units)}`);
-    console.log(`API RSS ${memory.rssMb} MB (peak ${memory.peakRssMb} MB, target < ${TARGETS.rssMb}): ${checks.rss ? "PASS" : "FAIL"}`);
+    console.log(
+      `API RSS ${memory.rssMb} MB (peak ${memory.peakRssMb} MB, target < ${TARGETS.rssMb}): ${checks.rss ? "PASS" : "FAIL"}`,
+    );
 
     const report = {
       date: new Date().toISOString(),
@@ -300,7 +372,14 @@ async function main() {
       cpus: (await import("node:os")).cpus().length,
       loadAverage1m: round(load[0] ?? NaN),
       nodeOptions: await imageNodeOptions(),
-      settings: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, slices: SLICES, items: ITEMS, bodyBytes: BENCH_BODY_BYTES },
+      settings: {
+        connections: CONNECTIONS,
+        durationS: DURATION_S,
+        warmupS: WARMUP_S,
+        slices: SLICES,
+        items: ITEMS,
+        bodyBytes: BENCH_BODY_BYTES,
+      },
       peer,
       api: served,
       ratio,
@@ -312,7 +391,12 @@ async function main() {
     };
     await mkdir(join(ROOT, "bench", "results"), { recursive: true });
     await writeFile(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
-    await updateCostInputs("api", { measured: report.date, source: "npm run bench:api (bench/results/api.json)", bodyBytes: BENCH_BODY_BYTES, ...units });
+    await updateCostInputs("api", {
+      measured: report.date,
+      source: "npm run bench:api (bench/results/api.json)",
+      bodyBytes: BENCH_BODY_BYTES,
+      ...units,
+    });
     console.log(`wrote ${RESULTS} and docs/cost-inputs.json (api)`);
     if (!Object.values(checks).every(Boolean)) process.exitCode = 1;
   } finally {

@@ -17,6 +17,10 @@ export async function updateCostInputs(section: Section, figures: Record<string,
   }
   // Keys in a fixed order, so a rewrite only changes the figures.
   const next = { ...current, [section]: figures };
-  const ordered = Object.fromEntries(Object.keys(next).sort().map((k) => [k, next[k]]));
+  const ordered = Object.fromEntries(
+    Object.keys(next)
+      .sort()
+      .map((k) => [k, next[k]]),
+  );
   await writeFile(COST_INPUTS, `${JSON.stringify(ordered, null, 2)}\n`);
 }

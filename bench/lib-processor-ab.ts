@@ -23,17 +23,27 @@ async function main(): Promise<void> {
     log("warm-up (A, not measured)");
     await drainWithBundle(emulators, resolve(a), { messages, concurrency, dynamoPid: dynamo.pid! });
     for (let r = 1; r <= rounds; r++) {
-      const order: [string, string][] = r % 2 ? [["A", a], ["B", b]] : [["B", b], ["A", a]];
+      const order: [string, string][] =
+        r % 2
+          ? [
+              ["A", a],
+              ["B", b],
+            ]
+          : [
+              ["B", b],
+              ["A", a],
+            ];
       for (const [name, bundle] of order) {
         const m = await drainWithBundle(emulators, resolve(bundle), { messages, concurrency, dynamoPid: dynamo.pid! });
-        process.stdout.write(`round ${r} ${name} ${round(m.perSecond)} msg/s rss ${round(m.peakRssMb)} MB cpu/1000 ${round((m.cpuSeconds.processor! * 1000) / messages, 3)}\n`);
+        process.stdout.write(
+          `round ${r} ${name} ${round(m.perSecond)} msg/s rss ${round(m.peakRssMb)} MB cpu/1000 ${round((m.cpuSeconds.processor! * 1000) / messages, 3)}\n`,
+        );
       }
     }
   } finally {
     await Promise.allSettled([dynamo.stop(), sqs.stop()]);
   }
 }
-
 
 main().catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

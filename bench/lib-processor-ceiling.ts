@@ -38,7 +38,9 @@ async function main(): Promise<void> {
   else count = await dynamoCeiling(mode);
   const seconds = (performance.now() - started) / 1_000;
   const cpuSeconds = ownCpuSeconds() - cpuAtStart;
-  process.stdout.write(`${JSON.stringify({ mode, messages: count, seconds, perSecond: count / seconds, cpuSeconds, ...units })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ mode, messages: count, seconds, perSecond: count / seconds, cpuSeconds, ...units })}\n`,
+  );
 }
 
 async function sqsCeiling(): Promise<number> {
@@ -48,11 +50,19 @@ async function sqsCeiling(): Promise<number> {
   const loop = async () => {
     for (;;) {
       const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ["SentTimestamp", "ApproximateReceiveCount"] }),
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+          MessageSystemAttributeNames: ["SentTimestamp", "ApproximateReceiveCount"],
+        }),
       );
       if (Messages.length === 0) return;
       const response = await sqs.send(
-        new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
       );
       deleted += response.Successful?.length ?? 0;
     }
@@ -80,7 +90,13 @@ async function dynamoCeiling(kind: string): Promise<number> {
       if (!parsed.ok) throw new Error(parsed.reason);
       const result = summarize(parsed.payload, { messageId: `c-${i}`, body, signal: new AbortController().signal });
       // A UUID-length id, as SQS MessageIds are, so the items are the processor's size.
-      const item = buildItem({ messageId: `${kind}-${String(i).padStart(12, "0")}-0000-0000-0000-0000000`, payload: parsed.payload, result, sentTimestamp: String(Date.now()), now: new Date() });
+      const item = buildItem({
+        messageId: `${kind}-${String(i).padStart(12, "0")}-0000-0000-0000-0000000`,
+        payload: parsed.payload,
+        result,
+        sentTimestamp: String(Date.now()),
+        now: new Date(),
+      });
       units.writeUnitsFormula += (kind === "transact" ? transactWriteUnits : writeUnits)(itemSizeBytes(item));
       items.push(item);
     }
@@ -92,7 +108,9 @@ async function dynamoCeiling(kind: string): Promise<number> {
       for (let items = take(25); items.length > 0; items = take(25)) {
         let requests = items.map((Item) => ({ PutRequest: { Item } }));
         for (let attempt = 1; requests.length > 0; attempt++) {
-          const response = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests }, ReturnConsumedCapacity: "TOTAL" }));
+          const response = await doc.send(
+            new BatchWriteCommand({ RequestItems: { [tableName]: requests }, ReturnConsumedCapacity: "TOTAL" }),
+          );
           units.writeUnitsReported += response.ConsumedCapacity?.[0]?.CapacityUnits ?? 0;
           requests = (response.UnprocessedItems?.[tableName] ?? []) as typeof requests;
           if (requests.length > 0) await new Promise((r) => setTimeout(r, Math.min(1_000, 25 * 2 ** attempt)));
@@ -101,7 +119,14 @@ async function dynamoCeiling(kind: string): Promise<number> {
     },
     put: async () => {
       for (let items = take(1); items.length > 0; items = take(1)) {
-        const response = await doc.send(new PutCommand({ TableName: tableName, Item: items[0], ConditionExpression: condition, ReturnConsumedCapacity: "TOTAL" }));
+        const response = await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: items[0],
+            ConditionExpression: condition,
+            ReturnConsumedCapacity: "TOTAL",
+          }),
+        );
         units.writeUnitsReported += response.ConsumedCapacity?.CapacityUnits ?? 0;
       }
     },
@@ -109,7 +134,9 @@ async function dynamoCeiling(kind: string): Promise<number> {
       for (let items = take(group); items.length > 0; items = take(group)) {
         const response = await doc.send(
           new TransactWriteCommand({
-            TransactItems: items.map((Item) => ({ Put: { TableName: tableName, Item, ConditionExpression: condition } })),
+            TransactItems: items.map((Item) => ({
+              Put: { TableName: tableName, Item, ConditionExpression: condition },
+            })),
             ReturnConsumedCapacity: "TOTAL",
           }),
         );

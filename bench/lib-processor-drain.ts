@@ -12,7 +12,14 @@ import { cpuMeter, memoryMb } from "./proc.js";
 import { round as roundTo } from "./stats.js";
 import type { SqsRequestCounter } from "./sqs-requests.js";
 import { benchBody } from "../cost/payload.js";
-import { countItems, createFixture, queueDepth, sendBodies, type Emulators, type Fixture } from "../apps/processor/test/support.js";
+import {
+  countItems,
+  createFixture,
+  queueDepth,
+  sendBodies,
+  type Emulators,
+  type Fixture,
+} from "../apps/processor/test/support.js";
 
 export interface DrainSettings {
   readonly messages: number;
@@ -52,7 +59,11 @@ export const benchBodies = (n: number) => Array.from({ length: n }, (_, i) => be
 export const round = (n: number, digits = 1) => roundTo(n, digits);
 export const log = (line: string) => process.stderr.write(`${line}\n`);
 
-export async function drainWithBundle(emulators: Emulators, bundleFile: string, settings: DrainSettings): Promise<DrainResult> {
+export async function drainWithBundle(
+  emulators: Emulators,
+  bundleFile: string,
+  settings: DrainSettings,
+): Promise<DrainResult> {
   const { messages, concurrency, dynamoPid } = settings;
   const fixture = await createFixture(emulators, { visibilityTimeoutSeconds: 60 });
   await preload(fixture, messages);
@@ -91,7 +102,10 @@ export async function drainWithBundle(emulators: Emulators, bundleFile: string, 
       if (logs.includes('"msg":"polling started"')) resolve(performance.now());
     });
   });
-  const t0 = await Promise.race([started, exited.then((code) => Promise.reject(new Error(`consumer exited ${code}: ${logs}`)))]);
+  const t0 = await Promise.race([
+    started,
+    exited.then((code) => Promise.reject(new Error(`consumer exited ${code}: ${logs}`))),
+  ]);
   counting = true;
   settings.sqsRequests?.reset();
   // `self` is this process, where fauxqs runs (its queue-depth polling every 100 ms is noise next to serving SQS).
@@ -113,9 +127,16 @@ export async function drainWithBundle(emulators: Emulators, bundleFile: string, 
   if (itemsStored !== messages) throw new Error(`consumer stored ${itemsStored} of ${messages} items`);
   const dlq = await queueDepth(fixture.sqs, fixture.dlqUrl);
   if (dlq !== 0) throw new Error(`${dlq} messages in the DLQ`);
-  const stoppedLine = logs.split("\n").filter((l) => l.includes('"msg":"stopped"')).pop();
-  const writeUnits = stoppedLine ? (JSON.parse(stoppedLine) as { counters?: { writeUnits?: number } }).counters?.writeUnits : undefined;
-  log(`  ${round(messages / seconds)} /s (${messages} in ${round(seconds)} s), peak RSS ${round(peakRssMb)} MB, SQS ${JSON.stringify(sqsRequests)}, write units ${writeUnits}`);
+  const stoppedLine = logs
+    .split("\n")
+    .filter((l) => l.includes('"msg":"stopped"'))
+    .pop();
+  const writeUnits = stoppedLine
+    ? (JSON.parse(stoppedLine) as { counters?: { writeUnits?: number } }).counters?.writeUnits
+    : undefined;
+  log(
+    `  ${round(messages / seconds)} /s (${messages} in ${round(seconds)} s), peak RSS ${round(peakRssMb)} MB, SQS ${JSON.stringify(sqsRequests)}, write units ${writeUnits}`,
+  );
   await fixture.dynamo.send(new DeleteTableCommand({ TableName: fixture.tableName }));
   return {
     perSecond: messages / seconds,

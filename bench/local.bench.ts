@@ -45,17 +45,27 @@ const SQS_COUNTS = join(tmpdir(), `bench-local-sqs-${process.pid}.json`);
 /** The api and processor processes: children of `npm run local`, recognised by their entry point. */
 async function servicePids(localPid: number): Promise<Record<"api" | "processor", number>> {
   const found: Partial<Record<"api" | "processor", number>> = {};
-  const children = (await readFile(`/proc/${localPid}/task/${localPid}/children`, "utf8")).trim().split(/\s+/).filter(Boolean);
+  const children = (await readFile(`/proc/${localPid}/task/${localPid}/children`, "utf8"))
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
   for (const pid of children) {
     const cmdline = (await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).split("\0").join(" ");
-    for (const name of ["api", "processor"] as const) if (cmdline.includes(`apps/${name}/src/main.ts`)) found[name] = Number(pid);
+    for (const name of ["api", "processor"] as const)
+      if (cmdline.includes(`apps/${name}/src/main.ts`)) found[name] = Number(pid);
   }
-  if (!found.api || !found.processor) throw new Error(`bench:local: could not find the api and processor processes under ${localPid}`);
+  if (!found.api || !found.processor)
+    throw new Error(`bench:local: could not find the api and processor processes under ${localPid}`);
   return found as Record<"api" | "processor", number>;
 }
 
-const fileBytes = (file: string) => stat(file).then((s) => s.size, () => 0);
-const sqsCounts = async (): Promise<Record<string, number>> => JSON.parse(await readFile(SQS_COUNTS, "utf8").catch(() => "{}")) as Record<string, number>;
+const fileBytes = (file: string) =>
+  stat(file).then(
+    (s) => s.size,
+    () => 0,
+  );
+const sqsCounts = async (): Promise<Record<string, number>> =>
+  JSON.parse(await readFile(SQS_COUNTS, "utf8").catch(() => "{}")) as Record<string, number>;
 
 /** What the services used and wrote since `start()`. */
 async function unitsMeter(localPid: number) {
@@ -97,18 +107,35 @@ interface Sample {
 
 /** `npm run local` on free ports; resolves once it printed its URLs and key. */
 async function startNpmRunLocal() {
-  const child = spawn(process.execPath, ["--import", "tsx", "--import", join(ROOT, "bench", "sqs-requests-preload.ts"), join(ROOT, "local", "main.ts"), "--ingest-port", "0", "--query-port", "0"], {
-    cwd: ROOT,
-    env: { ...process.env, BENCH_SQS_COUNTS_FILE: SQS_COUNTS },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "--import",
+      join(ROOT, "bench", "sqs-requests-preload.ts"),
+      join(ROOT, "local", "main.ts"),
+      "--ingest-port",
+      "0",
+      "--query-port",
+      "0",
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_SQS_COUNTS_FILE: SQS_COUNTS },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    },
+  );
   const output: string[] = [];
   child.stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const banner = await new Promise<string>((resolve, reject) => {
     const lines: string[] = [];
-    const timer = setTimeout(() => reject(new Error(`npm run local did not start within 120 s:\n${lines.join("\n")}${output.join("")}`)), 120_000);
+    const timer = setTimeout(
+      () => reject(new Error(`npm run local did not start within 120 s:\n${lines.join("\n")}${output.join("")}`)),
+      120_000,
+    );
     createInterface({ input: child.stdout }).on("line", (line) => {
       lines.push(line);
       if (line.startsWith("Ctrl-C stops everything")) {
@@ -116,7 +143,9 @@ async function startNpmRunLocal() {
         resolve(lines.join("\n"));
       }
     });
-    child.once("exit", (code) => reject(new Error(`npm run local exited (${code}) during start-up:\n${lines.join("\n")}${output.join("")}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`npm run local exited (${code}) during start-up:\n${lines.join("\n")}${output.join("")}`)),
+    );
   });
   const field = (pattern: RegExp) => pattern.exec(banner)?.[1];
   return {
@@ -167,12 +196,23 @@ async function main(): Promise<void> {
     while (performance.now() - acceptedAt < READ_TIMEOUT_MS) {
       polls++;
       const sentAt = performance.now();
-      const read = await httpRequest(`${stack.queryUrl}/requests/${requestId}`, { method: "GET", headers, timeoutMs: 30_000 });
+      const read = await httpRequest(`${stack.queryUrl}/requests/${requestId}`, {
+        method: "GET",
+        headers,
+        timeoutMs: 30_000,
+      });
       getMs.push(performance.now() - sentAt);
       if (read.status === 200) {
         const item = JSON.parse(read.body) as { receivedAt?: string; processedAt?: string };
-        const storedMs = item.receivedAt && item.processedAt ? Date.parse(item.processedAt) - Date.parse(item.receivedAt) : undefined;
-        return { acceptMs: acceptedAt - scheduledAt, readableMs: performance.now() - acceptedAt, polls, getMs, storedMs };
+        const storedMs =
+          item.receivedAt && item.processedAt ? Date.parse(item.processedAt) - Date.parse(item.receivedAt) : undefined;
+        return {
+          acceptMs: acceptedAt - scheduledAt,
+          readableMs: performance.now() - acceptedAt,
+          polls,
+          getMs,
+          storedMs,
+        };
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
@@ -181,7 +221,10 @@ async function main(): Promise<void> {
   }
 
   /** Open loop: request i is sent at start + i/RATE whatever happened to the earlier ones. */
-  async function phase(seconds: number, firstSeq: number): Promise<{ samples: Sample[]; sent: number; wallMs: number }> {
+  async function phase(
+    seconds: number,
+    firstSeq: number,
+  ): Promise<{ samples: Sample[]; sent: number; wallMs: number }> {
     const total = Math.round(seconds * RATE);
     const start = performance.now() + 20;
     const pending: Promise<Sample | undefined>[] = [];
@@ -210,15 +253,26 @@ async function main(): Promise<void> {
     const readable = samples.flatMap((s) => (s.readableMs === undefined ? [] : [s.readableMs]));
     const accept = samples.map((s) => s.acceptMs);
     const summary = {
-      config: { durationSeconds: DURATION_S, warmupSeconds: WARMUP_S, targetRate: RATE, pollMs: POLL_MS, readTimeoutMs: READ_TIMEOUT_MS },
+      config: {
+        durationSeconds: DURATION_S,
+        warmupSeconds: WARMUP_S,
+        targetRate: RATE,
+        pollMs: POLL_MS,
+        readTimeoutMs: READ_TIMEOUT_MS,
+      },
       machine: { node: process.version, cpus: (await import("node:os")).cpus().length },
-      setup: "npm run local as a child process (gateways, SQS adapter and fauxqs in it; api, processor, DynamoDB Local as its children); load generator in this process",
+      setup:
+        "npm run local as a child process (gateways, SQS adapter and fauxqs in it; api, processor, DynamoDB Local as its children); load generator in this process",
       startupSeconds: round(startupMs / 1000, 1),
       sent,
       accepted: samples.length,
       readable: readable.length,
-      failures: { postErrors: failures.post, postStatus: Object.fromEntries(failures.postStatus), unreadable: failures.unreadable },
-      achievedRate: round(sent / (DURATION_S), 1),
+      failures: {
+        postErrors: failures.post,
+        postStatus: Object.fromEntries(failures.postStatus),
+        unreadable: failures.unreadable,
+      },
+      achievedRate: round(sent / DURATION_S, 1),
       readableThroughput: round(readable.length / (wallMs / 1000), 1),
       acceptedToReadableMs: {
         p50: round(percentile(readable, 50)),
@@ -226,10 +280,18 @@ async function main(): Promise<void> {
         p99: round(percentile(readable, 99)),
         max: round(Math.max(...readable)),
       },
-      postLatencyMs: { p50: round(percentile(accept, 50)), p99: round(percentile(accept, 99)), max: round(Math.max(...accept)) },
+      postLatencyMs: {
+        p50: round(percentile(accept, 50)),
+        p99: round(percentile(accept, 99)),
+        max: round(Math.max(...accept)),
+      },
       enqueuedToStoredMs: (() => {
         const stored = samples.flatMap((s) => (s.storedMs === undefined ? [] : [s.storedMs]));
-        return { p50: round(percentile(stored, 50)), p99: round(percentile(stored, 99)), max: round(Math.max(...stored)) };
+        return {
+          p50: round(percentile(stored, 50)),
+          p99: round(percentile(stored, 99)),
+          max: round(Math.max(...stored)),
+        };
       })(),
       getLatencyMs: (() => {
         const gets = samples.flatMap((s) => s.getMs);
@@ -247,7 +309,9 @@ async function main(): Promise<void> {
           apiCpuMsPerGet: round(used.apiCpuMs / gets, 3),
           processorCpuMsPerMessage: round(used.processorCpuMs / messages, 3),
           sqsRequestsPerMessage: round(sqsTotal / messages, 3),
-          sqsRequestsPerMessageByAction: Object.fromEntries(Object.entries(used.sqs).map(([k, v]) => [k, round(v / messages, 3)])),
+          sqsRequestsPerMessageByAction: Object.fromEntries(
+            Object.entries(used.sqs).map(([k, v]) => [k, round(v / messages, 3)]),
+          ),
           apiLogBytesPerGet: round(used.apiLogBytes / gets, 1),
           processorLogBytesPerMessage: round(used.processorLogBytes / messages, 1),
           getsPerMessage: round(gets / messages, 2),
@@ -265,7 +329,10 @@ async function main(): Promise<void> {
       ["accepted -> readable p99 (ms)", String(summary.acceptedToReadableMs.p99)],
       ["accepted -> readable max (ms)", String(summary.acceptedToReadableMs.max)],
       ["POST (sched. send -> 202) p50/p99 (ms)", `${summary.postLatencyMs.p50} / ${summary.postLatencyMs.p99}`],
-      ["SQS enqueue -> DynamoDB write p50/p99 (ms)", `${summary.enqueuedToStoredMs.p50} / ${summary.enqueuedToStoredMs.p99}`],
+      [
+        "SQS enqueue -> DynamoDB write p50/p99 (ms)",
+        `${summary.enqueuedToStoredMs.p50} / ${summary.enqueuedToStoredMs.p99}`,
+      ],
       ["GET through the query API p50/p99 (ms)", `${summary.getLatencyMs.p50} / ${summary.getLatencyMs.p99}`],
       ["mean GET polls per item", String(summary.meanPollsPerItem)],
       ["machine load average (1/5/15 min)", summary.loadAverage.join(" / ")],
@@ -276,13 +343,25 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n\nwritten to ${RESULTS}\n`);
     await stack.stop();
     // The processor's final counters carry the write units DynamoDB reported for the whole run (warm-up included).
-    const stopped = (await readFile(join(LOGS, "processor.log"), "utf8")).split("\n").filter((l) => l.includes('"msg":"stopped"')).pop();
-    const counters = stopped ? (JSON.parse(stopped) as { counters?: { writeUnits?: number; processed?: number } }).counters : undefined;
-    const writeUnitsPerItem = counters?.processed ? round((counters.writeUnits ?? Number.NaN) / counters.processed, 3) : undefined;
+    const stopped = (await readFile(join(LOGS, "processor.log"), "utf8"))
+      .split("\n")
+      .filter((l) => l.includes('"msg":"stopped"'))
+      .pop();
+    const counters = stopped
+      ? (JSON.parse(stopped) as { counters?: { writeUnits?: number; processed?: number } }).counters
+      : undefined;
+    const writeUnitsPerItem = counters?.processed
+      ? round((counters.writeUnits ?? Number.NaN) / counters.processed, 3)
+      : undefined;
     process.stdout.write(`write units per item (whole run): ${writeUnitsPerItem}\n`);
     const report = { ...summary, units: { ...summary.units, writeUnitsPerItem } };
     await writeFile(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
-    await updateCostInputs("local", { measured: new Date().toISOString(), source: "npm run bench:local (bench/results/local.json)", rate: RATE, ...report.units });
+    await updateCostInputs("local", {
+      measured: new Date().toISOString(),
+      source: "npm run bench:local (bench/results/local.json)",
+      rate: RATE,
+      ...report.units,
+    });
   } finally {
     await stack.stop();
   }

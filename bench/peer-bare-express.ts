@@ -13,7 +13,10 @@ const required = (name: string) => {
   if (!value) throw new Error(`${name} is required`);
   return value;
 };
-const table = new RequestsTable(createDynamoClient({ region: required("AWS_REGION"), endpoint: required("AWS_ENDPOINT_URL_DYNAMODB") }), required("TABLE_NAME"));
+const table = new RequestsTable(
+  createDynamoClient({ region: required("AWS_REGION"), endpoint: required("AWS_ENDPOINT_URL_DYNAMODB") }),
+  required("TABLE_NAME"),
+);
 const app = express();
 app.get("/requests/:requestId", async (req, res) => {
   const id = parseRequestId(req.params.requestId);

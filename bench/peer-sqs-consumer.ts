@@ -36,7 +36,11 @@ async function store(message: Message): Promise<void> {
   const body = message.Body;
   const parsed = parseBody(body);
   if (!parsed.ok) throw new Error(parsed.reason);
-  const result = await summarize(parsed.payload, { messageId: message.MessageId!, body: body!, signal: new AbortController().signal });
+  const result = await summarize(parsed.payload, {
+    messageId: message.MessageId!,
+    body: body!,
+    signal: new AbortController().signal,
+  });
   const item = buildItem({
     messageId: message.MessageId!,
     payload: parsed.payload,
@@ -46,7 +50,12 @@ async function store(message: Message): Promise<void> {
   });
   try {
     const out = await dynamo.send(
-      new PutCommand({ TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(requestId)", ReturnConsumedCapacity: "TOTAL" }),
+      new PutCommand({
+        TableName: tableName,
+        Item: item,
+        ConditionExpression: "attribute_not_exists(requestId)",
+        ReturnConsumedCapacity: "TOTAL",
+      }),
     );
     counters.writeUnits += out.ConsumedCapacity?.CapacityUnits ?? 0;
     counters.processed++;

@@ -26,11 +26,26 @@ import { startSqsLocal } from "../local/sqs-local.js";
 import { loadConfig } from "../config/load.js";
 import { consumerCostPerMillion, loadPrices } from "../cost/prices.js";
 import { updateCostInputs } from "./cost-inputs.js";
-import { BENCH_BODY_BYTES, credentialsEnv, drainWithBundle, log, preload, round, type DrainResult } from "./lib-processor-drain.js";
+import {
+  BENCH_BODY_BYTES,
+  credentialsEnv,
+  drainWithBundle,
+  log,
+  preload,
+  round,
+  type DrainResult,
+} from "./lib-processor-drain.js";
 import { cpuMeter } from "./proc.js";
 import { countSqsRequests } from "./sqs-requests.js";
 import { median } from "./stats.js";
-import { countItems, createFixture, createTable, queueDepth, repoRoot, type Emulators } from "../apps/processor/test/support.js";
+import {
+  countItems,
+  createFixture,
+  createTable,
+  queueDepth,
+  repoRoot,
+  type Emulators,
+} from "../apps/processor/test/support.js";
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const concurrency = Number(process.env.BENCH_POLL_CONCURRENCY ?? 4);
@@ -53,7 +68,9 @@ const CONSUMERS = ["processor", "sqs-consumer best", "sqs-consumer default"] as 
 type ConsumerName = (typeof CONSUMERS)[number];
 
 async function main(): Promise<void> {
-  log(`processor bench: ${messages} messages, concurrency ${concurrency}, ${rounds} rounds, ${cpus().length} CPUs, node ${process.version}`);
+  log(
+    `processor bench: ${messages} messages, concurrency ${concurrency}, ${rounds} rounds, ${cpus().length} CPUs, node ${process.version}`,
+  );
   const sqsRequests = countSqsRequests();
   const [dynamo, sqs] = await Promise.all([startDynamoDbLocal(), startSqsLocal()]);
   const emulators: Emulators = { sqsEndpoint: sqs.endpoint, dynamoEndpoint: dynamo.endpoint };
@@ -67,7 +84,11 @@ async function main(): Promise<void> {
     const sqsCeiling = await measureSqsCeiling(emulators);
     const putCeiling = await measureWriteCeiling(emulators, "put");
 
-    const runs: Record<ConsumerName, DrainResult[]> = { processor: [], "sqs-consumer best": [], "sqs-consumer default": [] };
+    const runs: Record<ConsumerName, DrainResult[]> = {
+      processor: [],
+      "sqs-consumer best": [],
+      "sqs-consumer default": [],
+    };
     for (let r = 1; r <= rounds; r++) {
       // Alternate the order so drift (load from other sessions, JIT) does not favour one consumer.
       const order = r % 2 ? [...CONSUMERS] : [...CONSUMERS].reverse();
@@ -99,7 +120,9 @@ async function main(): Promise<void> {
         const n = list[0]!.itemsStored;
         const perMessage = (f: (d: DrainResult) => number) => round(median(list.map(f)) / n, 4);
         const sqsByAction: Record<string, number> = {};
-        for (const d of list) for (const [action, count] of Object.entries(d.sqsRequests)) sqsByAction[action] = (sqsByAction[action] ?? 0) + count / list.length / n;
+        for (const d of list)
+          for (const [action, count] of Object.entries(d.sqsRequests))
+            sqsByAction[action] = (sqsByAction[action] ?? 0) + count / list.length / n;
         const units = {
           cpuMsPerMessage: perMessage((d) => d.cpuSeconds.processor * 1_000),
           sqsRequestsPerMessage: perMessage((d) => Object.values(d.sqsRequests).reduce((a, b) => a + b, 0)),
@@ -114,7 +137,9 @@ async function main(): Promise<void> {
             perSecondRuns: list.map((d) => round(d.perSecond)),
             perSecond: round(median(list.map((d) => d.perSecond))),
             ...units,
-            sqsRequestsPerMessageByAction: Object.fromEntries(Object.entries(sqsByAction).map(([k, v]) => [k, round(v, 4)])),
+            sqsRequestsPerMessageByAction: Object.fromEntries(
+              Object.entries(sqsByAction).map(([k, v]) => [k, round(v, 4)]),
+            ),
             peakRssMb: round(Math.max(...list.map((d) => d.peakRssMb))),
             emulatorCpuMsPerMessage: {
               fauxqs: perMessage((d) => d.cpuSeconds.fauxqs * 1_000),
@@ -126,12 +151,15 @@ async function main(): Promise<void> {
       }),
     ) as unknown as Record<ConsumerName, ConsumerReport>;
 
-    const cpuMsPerItem = (c: CeilingResult) => Object.fromEntries(Object.entries(c.cpuSeconds).map(([k, v]) => [k, round((v * 1_000) / c.messages, 3)]));
+    const cpuMsPerItem = (c: CeilingResult) =>
+      Object.fromEntries(Object.entries(c.cpuSeconds).map(([k, v]) => [k, round((v * 1_000) / c.messages, 3)]));
     const total = (cpu: Record<string, number>) => Object.values(cpu).reduce((a, b) => a + b, 0);
     // Any consumer must receive + delete every message (the SQS ceiling's whole CPU per message, client and fauxqs)
     // and write it (the put ceiling's whole CPU per item), and here all of it shares the machine's cores: no consumer
     // can beat cores / (the sum of the two), whatever its own code costs.
-    const machineBound = round((cpus().length * 1_000) / (total(cpuMsPerItem(sqsCeiling)) + total(cpuMsPerItem(putCeiling))));
+    const machineBound = round(
+      (cpus().length * 1_000) / (total(cpuMsPerItem(sqsCeiling)) + total(cpuMsPerItem(putCeiling))),
+    );
     const p = consumers.processor;
     const best = consumers["sqs-consumer best"];
     const dflt = consumers["sqs-consumer default"];
@@ -177,12 +205,15 @@ async function main(): Promise<void> {
             cpuMsPerItem: cpuMsPerItem(c),
             writeUnitsPerItemReported: round((c.writeUnitsReported ?? Number.NaN) / c.messages, 3),
             writeUnitsPerItemAws: round((c.writeUnitsFormula ?? Number.NaN) / c.messages, 3),
-            clientCostPerMillionUsd: round(consumerCostPerMillion(prices, processorTask, {
-              cpuMsPerMessage: cpuMsPerItem(c).client!,
-              sqsRequestsPerMessage: 0,
-              writeUnitsPerMessage: (c.writeUnitsFormula ?? 0) / c.messages,
-              logBytesPerMessage: 0,
-            }).total, 4),
+            clientCostPerMillionUsd: round(
+              consumerCostPerMillion(prices, processorTask, {
+                cpuMsPerMessage: cpuMsPerItem(c).client!,
+                sqsRequestsPerMessage: 0,
+                writeUnitsPerMessage: (c.writeUnitsFormula ?? 0) / c.messages,
+                logBytesPerMessage: 0,
+              }).total,
+              4,
+            ),
           },
         ]),
       ),
@@ -239,13 +270,22 @@ async function measureSqsCeiling(emulators: Emulators): Promise<CeilingResult> {
   const fixture = await createFixture(emulators, { visibilityTimeoutSeconds: 60 });
   await preload(fixture, messages);
   log("SQS ceiling: receive + batch delete only");
-  const result = await runCeiling({ CEILING_MODE: "sqs", QUEUE_URL: fixture.queueUrl, AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint });
+  const result = await runCeiling({
+    CEILING_MODE: "sqs",
+    QUEUE_URL: fixture.queueUrl,
+    AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
+  });
   const left = await queueDepth(fixture.sqs, fixture.queueUrl);
   if (left !== 0) throw new Error(`SQS ceiling loop left ${left} messages`);
   return result;
 }
 
-async function measureWriteCeiling(emulators: Emulators, mode: string, group = 10, items = messages): Promise<CeilingResult> {
+async function measureWriteCeiling(
+  emulators: Emulators,
+  mode: string,
+  group = 10,
+  items = messages,
+): Promise<CeilingResult> {
   const fixture = await createFixture(emulators);
   const tableName = `${fixture.tableName}-${mode}-${group}`;
   await createTable(fixture.dynamo, tableName);
@@ -272,7 +312,9 @@ async function runCeiling(env: Record<string, string>): Promise<CeilingResult> {
     ...env,
   });
   const { self: fauxqs, dynamodb } = await meter.read();
-  const loop = JSON.parse(stdout.trim().split("\n").pop() ?? "") as Omit<CeilingResult, "cpuSeconds"> & { cpuSeconds: number };
+  const loop = JSON.parse(stdout.trim().split("\n").pop() ?? "") as Omit<CeilingResult, "cpuSeconds"> & {
+    cpuSeconds: number;
+  };
   const result = { ...loop, cpuSeconds: { client: loop.cpuSeconds, fauxqs: fauxqs!, dynamodb: dynamodb! } };
   log(`  ${round(result.perSecond)} /s (${result.messages} in ${round(result.seconds)} s)`);
   return result;
@@ -280,10 +322,16 @@ async function runCeiling(env: Record<string, string>): Promise<CeilingResult> {
 
 function run(command: string, args: string[], env: Record<string, string>): Promise<{ stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"], env: { PATH: process.env.PATH ?? "", ...env } });
+    const child = spawn(command, args, {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { PATH: process.env.PATH ?? "", ...env },
+    });
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.once("exit", (code) => (code === 0 ? resolve({ stdout }) : reject(new Error(`${args.join(" ")} exited ${code}`))));
+    child.once("exit", (code) =>
+      code === 0 ? resolve({ stdout }) : reject(new Error(`${args.join(" ")} exited ${code}`)),
+    );
   });
 }
 

@@ -9,7 +9,15 @@ import type { IncomingMessage } from "node:http";
 
 const CHANNEL = "http.server.request.start";
 /** Calls the bench itself makes to watch the queue; not the consumer's. */
-const IGNORED = new Set(["GetQueueAttributes", "CreateQueue", "SendMessageBatch", "SendMessage", "PurgeQueue", "DeleteQueue", "GetQueueUrl"]);
+const IGNORED = new Set([
+  "GetQueueAttributes",
+  "CreateQueue",
+  "SendMessageBatch",
+  "SendMessage",
+  "PurgeQueue",
+  "DeleteQueue",
+  "GetQueueUrl",
+]);
 
 export interface SqsRequestCounter {
   /** Requests by action since the counter started (or was last reset). */

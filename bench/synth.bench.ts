@@ -80,7 +80,10 @@ function main(): void {
     deepImports: summary(samples.deep),
     barrelImports: summary(samples.barrel),
     speedup: round(median(samples.barrel.map((s) => s.seconds)) / median(samples.deep.map((s) => s.seconds)), 1),
-    memoryRatio: round(median(samples.barrel.map((s) => s.maxRssMiB)) / median(samples.deep.map((s) => s.maxRssMiB)), 1),
+    memoryRatio: round(
+      median(samples.barrel.map((s) => s.maxRssMiB)) / median(samples.deep.map((s) => s.maxRssMiB)),
+      1,
+    ),
   };
   rmSync(BARREL_DIR, { recursive: true, force: true });
   mkdirSync(join(ROOT, "bench", "results"), { recursive: true });

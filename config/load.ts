@@ -8,7 +8,9 @@ export class ConfigError extends Error {
     readonly file: string,
     readonly problems: readonly string[],
   ) {
-    super(`${file} is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(
+      `${file} is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
     this.name = "ConfigError";
   }
 }
@@ -19,7 +21,11 @@ export function parseConfig(input: unknown, file = "terraform.tfvars.json"): Con
   if (!result.success) {
     // zod skips the cross-field rules when any field is invalid: run them on the fields that are valid, so that
     // one type error does not hide the file's other problems (when every field is valid, they already ran).
-    const crossField = crossFieldIssues(validFields(input)).map((issue) => ({ code: "custom" as const, input: undefined, ...issue }));
+    const crossField = crossFieldIssues(validFields(input)).map((issue) => ({
+      code: "custom" as const,
+      input: undefined,
+      ...issue,
+    }));
     const problems = [...result.error.issues, ...crossField];
     throw new ConfigError(file, [...new Set(describeIssues(problems, input))]);
   }

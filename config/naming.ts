@@ -25,7 +25,14 @@ export function globalNamePrefix(config: { project: string; environment: string;
  */
 export const NAME_SUFFIXES = {
   loadBalancer: ["-alb", "-nlb"],
-  iamRole: ["-api-execution", "-api-task", "-processor-execution", "-processor-task", "-ingest-sqs-send", "-apigateway-logs"],
+  iamRole: [
+    "-api-execution",
+    "-api-task",
+    "-processor-execution",
+    "-processor-task",
+    "-ingest-sqs-send",
+    "-apigateway-logs",
+  ],
   queue: ["-requests", "-requests-dlq"],
   securityGroup: ["-alb", "-nlb", "-api", "-processor"],
   repository: ["/api", "/processor"],
@@ -47,7 +54,8 @@ export interface NamedConfig {
   readonly region: string;
 }
 
-const withSuffixes = (prefix: (c: NamedConfig) => string, suffixes: readonly string[]) => (c: NamedConfig) => suffixes.map((s) => `${prefix(c)}${s}`);
+const withSuffixes = (prefix: (c: NamedConfig) => string, suffixes: readonly string[]) => (c: NamedConfig) =>
+  suffixes.map((s) => `${prefix(c)}${s}`);
 const longest = (names: string[]) => names.reduce((a, b) => (b.length > a.length ? b : a));
 
 /** ECR repository name components: lowercase alphanumerics separated by single '.', '_' or '-'. */
@@ -108,15 +116,23 @@ export function namingProblems(config: NamedConfig): NamingProblem[] {
     const bad = rule.names(config).find((name) => !rule.valid(name));
     if (bad === undefined) return [];
     // The ECR rule is broken by whichever key holds the '--'.
-    const field = rule.field === "project" && !rule.names({ ...config, project: "a" }).every(rule.valid) ? "environment" : rule.field;
-    return [{ field, message: `makes the ${rule.resource} name "${bad}" (${bad.length} characters), but ${rule.rule}` }];
+    const field =
+      rule.field === "project" && !rule.names({ ...config, project: "a" }).every(rule.valid)
+        ? "environment"
+        : rule.field;
+    return [
+      { field, message: `makes the ${rule.resource} name "${bad}" (${bad.length} characters), but ${rule.rule}` },
+    ];
   });
 }
 
 /** S3 bucket names (general purpose buckets): 3-63 lowercase letters, digits, '.', '-'; not an IP address. */
 export function bucketNameProblem(bucket: string): string | undefined {
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) return "expected an S3 bucket name: 3-63 lowercase letters, digits, '.' or '-'";
-  if (/\.\.|\.-|-\./.test(bucket) || /^\d+\.\d+\.\d+\.\d+$/.test(bucket)) return "expected an S3 bucket name (no '..', '.-', '-.', nor an IP address)";
-  if (/^(xn--|sthree-|amzn-s3-demo-)|(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(bucket)) return "uses a prefix or suffix S3 reserves";
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+    return "expected an S3 bucket name: 3-63 lowercase letters, digits, '.' or '-'";
+  if (/\.\.|\.-|-\./.test(bucket) || /^\d+\.\d+\.\d+\.\d+$/.test(bucket))
+    return "expected an S3 bucket name (no '..', '.-', '-.', nor an IP address)";
+  if (/^(xn--|sthree-|amzn-s3-demo-)|(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(bucket))
+    return "uses a prefix or suffix S3 reserves";
   return undefined;
 }

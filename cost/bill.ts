@@ -66,7 +66,8 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
   const itemBytes = profile.payloadBytes + inputs.itemOverheadBytes;
   const warnings: string[] = [];
   const lines: BillLine[] = [];
-  const line = (component: string, fixedUsd: number, perRequestUsd: number, detail: string) => lines.push({ component, fixedUsd, perRequestUsd, detail });
+  const line = (component: string, fixedUsd: number, perRequestUsd: number, detail: string) =>
+    lines.push({ component, fixedUsd, perRequestUsd, detail });
 
   // Fargate: the tasks always running are fixed; the load adds whole tasks once CPU demand passes the target share.
   for (const [name, cpuMsPerUnit, unitsPerSecond] of [
@@ -78,7 +79,9 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
     const demandVcpu = (unitsPerSecond * cpuMsPerUnit) / 1_000;
     const needed = Math.max(svc.minTasks, Math.ceil(demandVcpu / ((svc.cpu / 1024) * a.targetCpuUtilization)));
     if (needed > svc.maxTasks) {
-      warnings.push(`${name}: this load needs ${needed} tasks of ${svc.cpu} CPU units, above the ${svc.maxTasks} the stack allows (services.${name})`);
+      warnings.push(
+        `${name}: this load needs ${needed} tasks of ${svc.cpu} CPU units, above the ${svc.maxTasks} the stack allows (services.${name})`,
+      );
     }
     line(
       `Fargate ${name}`,
@@ -92,13 +95,38 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
   const newConnections = getsPerSecond * (1 - a.apiGatewayConnectionReuse);
   const lcu = Math.max(newConnections / a.albLcuNewConnectionsPerSecond, lbGbPerHour / a.albLcuProcessedGbPerHour);
   const nlcu = Math.max(newConnections / a.nlbNlcuNewFlowsPerSecond, lbGbPerHour / a.nlbNlcuProcessedGbPerHour);
-  line("Application Load Balancer", infra.albs * p.albHour.usd * H, infra.albs * lcu * p.albLcuHour.usd * H, `${infra.albs} ALB; ${round(lcu, 4)} LCU at this load`);
-  line("Network Load Balancer", infra.nlbs * p.nlbHour.usd * H, infra.nlbs * nlcu * p.nlbNlcuHour.usd * H, `${infra.nlbs} NLB; ${round(nlcu, 4)} NLCU at this load`);
-  line("API Gateway VPC link", infra.vpcLinks * p.vpcLinkHour.usd * H, 0, `${infra.vpcLinks} link(s); REST API VPC links are not billed (the NLB is)`);
+  line(
+    "Application Load Balancer",
+    infra.albs * p.albHour.usd * H,
+    infra.albs * lcu * p.albLcuHour.usd * H,
+    `${infra.albs} ALB; ${round(lcu, 4)} LCU at this load`,
+  );
+  line(
+    "Network Load Balancer",
+    infra.nlbs * p.nlbHour.usd * H,
+    infra.nlbs * nlcu * p.nlbNlcuHour.usd * H,
+    `${infra.nlbs} NLB; ${round(nlcu, 4)} NLCU at this load`,
+  );
+  line(
+    "API Gateway VPC link",
+    infra.vpcLinks * p.vpcLinkHour.usd * H,
+    0,
+    `${infra.vpcLinks} link(s); REST API VPC links are not billed (the NLB is)`,
+  );
   if (infra.interfaceEndpoints > 0) {
-    line("VPC interface endpoints", infra.interfaceEndpoints * a.assumedAzs * p.interfaceEndpointAzHour.usd * H, 0, `${infra.interfaceEndpoints} endpoint(s) x ${a.assumedAzs} AZs`);
+    line(
+      "VPC interface endpoints",
+      infra.interfaceEndpoints * a.assumedAzs * p.interfaceEndpointAzHour.usd * H,
+      0,
+      `${infra.interfaceEndpoints} endpoint(s) x ${a.assumedAzs} AZs`,
+    );
   }
-  line("API Gateway (REST)", 0, ((messages + gets) / MILLION) * p.restApiMillionRequests.usd, `${round((messages + gets) / MILLION, 3)} million calls (POST + GET)`);
+  line(
+    "API Gateway (REST)",
+    0,
+    ((messages + gets) / MILLION) * p.restApiMillionRequests.usd,
+    `${round((messages + gets) / MILLION, 3)} million calls (POST + GET)`,
+  );
 
   const sendsPerMessage = Math.max(1, Math.ceil(profile.payloadBytes / SQS_CHUNK_BYTES));
   const wait = Number(infra.services.processor.environment.WAIT_TIME_SECONDS ?? 20);
@@ -126,7 +154,8 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
   );
 
   // Logs: ingestion, plus storage at steady state (once the retention period is full; 0 = kept forever: 12 months).
-  const accessLogBytes = infra.stages.length > 0 ? accessLogLineBytes(infra.stages[0]!.accessLogFormat, a.accessLogValueBytes) : 0;
+  const accessLogBytes =
+    infra.stages.length > 0 ? accessLogLineBytes(infra.stages[0]!.accessLogFormat, a.accessLogValueBytes) : 0;
   const logs = [
     { bytes: gets * inputs.api.logBytesPerRequest, days: infra.logRetentionDays.api },
     { bytes: messages * inputs.processor.logBytesPerMessage, days: infra.logRetentionDays.processor },
@@ -155,15 +184,36 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
       `${infra.containerInsights}: ~${insightsMetrics} metrics and ${round(insightsLogGb, 3)} GB of performance events for ${tasks} tasks (estimate; enhanced observability is priced differently)`,
     );
   }
-  const detailedMetrics = infra.stages.filter((s) => s.detailedMetrics).reduce((n, s) => n + s.methods * a.apiGatewayDetailedMetricsPerMethod, 0);
-  line("API Gateway detailed metrics", detailedMetrics * p.metricMonth.usd, 0, `${detailedMetrics} metrics (per method and stage)`);
+  const detailedMetrics = infra.stages
+    .filter((s) => s.detailedMetrics)
+    .reduce((n, s) => n + s.methods * a.apiGatewayDetailedMetricsPerMethod, 0);
+  line(
+    "API Gateway detailed metrics",
+    detailedMetrics * p.metricMonth.usd,
+    0,
+    `${detailedMetrics} metrics (per method and stage)`,
+  );
   line("CloudWatch alarms", infra.alarmMetrics * p.alarmMonth.usd, 0, `${infra.alarmMetrics} alarm metrics`);
   line("CloudWatch dashboards", infra.dashboards * p.dashboardMonth.usd, 0, `${infra.dashboards} dashboard(s)`);
-  line("KMS keys", infra.kmsKeys * p.kmsKeyMonth.usd, 0, `${infra.kmsKeys} key(s) created by the stack (SQS and DynamoDB use AWS-owned/managed keys)`);
+  line(
+    "KMS keys",
+    infra.kmsKeys * p.kmsKeyMonth.usd,
+    0,
+    `${infra.kmsKeys} key(s) created by the stack (SQS and DynamoDB use AWS-owned/managed keys)`,
+  );
 
   const fixedUsd = lines.reduce((n, l) => n + l.fixedUsd, 0);
   const perRequestUsd = lines.reduce((n, l) => n + l.perRequestUsd, 0);
-  return { profile, region: prices.region, pricesRead: prices.read, lines, fixedUsd, perRequestUsd, totalUsd: fixedUsd + perRequestUsd, warnings };
+  return {
+    profile,
+    region: prices.region,
+    pricesRead: prices.read,
+    lines,
+    fixedUsd,
+    perRequestUsd,
+    totalUsd: fixedUsd + perRequestUsd,
+    warnings,
+  };
 }
 
 /** An access-log line: the format's literal text plus each `$context` variable at its assumed expanded size. */

@@ -13,7 +13,11 @@ export interface Infra {
   /** Interface VPC endpoints (billed per AZ-hour). */
   readonly interfaceEndpoints: number;
   /** REST API stages with their method count and whether detailed metrics are on. */
-  readonly stages: readonly { readonly methods: number; readonly detailedMetrics: boolean; readonly accessLogFormat: string | undefined }[];
+  readonly stages: readonly {
+    readonly methods: number;
+    readonly detailedMetrics: boolean;
+    readonly accessLogFormat: string | undefined;
+  }[];
   /** Log group retention in days (0 = never expire), by kind. */
   readonly logRetentionDays: Readonly<Record<"api" | "processor" | "apiGatewayAccess" | "apiGatewayExecution", number>>;
   /** Metrics billed by the alarms (a metric-math alarm: one per metric in its query). */
@@ -39,7 +43,8 @@ export function infraFromSynth(main: TfJson): Infra {
   const all = (type: string) => resources(main, type);
   const one = (type: string, pathEnd: string) => {
     const found = all(type).filter((r) => r.path.endsWith(pathEnd));
-    if (found.length !== 1) throw new Error(`cost: expected one ${type} at */${pathEnd} in the synthesized stack, found ${found.length}`);
+    if (found.length !== 1)
+      throw new Error(`cost: expected one ${type} at */${pathEnd} in the synthesized stack, found ${found.length}`);
     return found[0]!.body;
   };
   const scaling = all("aws_appautoscaling_target");
@@ -47,7 +52,9 @@ export function infraFromSynth(main: TfJson): Infra {
     const task = one("aws_ecs_task_definition", `${name}/task`);
     const svc = one("aws_ecs_service", `${name}/service`);
     const target = scaling.find((t) => String(t.body.resource_id).includes(`aws_ecs_service.${name}_`))?.body;
-    const container = (JSON.parse(task.container_definitions as string) as { environment?: { name: string; value: string }[] }[])[0];
+    const container = (
+      JSON.parse(task.container_definitions as string) as { environment?: { name: string; value: string }[] }[]
+    )[0];
     return {
       cpu: Number(task.cpu),
       memory: Number(task.memory),
@@ -58,7 +65,8 @@ export function infraFromSynth(main: TfJson): Infra {
   };
   const lbs = all("aws_lb").map((r) => r.body.load_balancer_type ?? "application");
   const methodsByApi = new Map<string, number>();
-  for (const m of all("aws_api_gateway_method")) methodsByApi.set(String(m.body.rest_api_id), (methodsByApi.get(String(m.body.rest_api_id)) ?? 0) + 1);
+  for (const m of all("aws_api_gateway_method"))
+    methodsByApi.set(String(m.body.rest_api_id), (methodsByApi.get(String(m.body.rest_api_id)) ?? 0) + 1);
   const settings = all("aws_api_gateway_method_settings").map((r) => r.body);
   const stages = all("aws_api_gateway_stage").map((r) => {
     const api = String(r.body.rest_api_id);
@@ -68,9 +76,15 @@ export function infraFromSynth(main: TfJson): Infra {
       accessLogFormat: r.body.access_log_settings?.format as string | undefined,
     };
   });
-  const groups = all("aws_cloudwatch_log_group").map((r) => ({ name: String(r.body.name), retention: Number(r.body.retention_in_days ?? 0) }));
-  const retention = (match: (name: string) => boolean) => Math.max(0, ...groups.filter((g) => match(g.name)).map((g) => g.retention));
-  const insights = all("aws_ecs_cluster").flatMap((r) => (r.body.setting ?? []) as { name: string; value: string }[]).find((s) => s.name === "containerInsights");
+  const groups = all("aws_cloudwatch_log_group").map((r) => ({
+    name: String(r.body.name),
+    retention: Number(r.body.retention_in_days ?? 0),
+  }));
+  const retention = (match: (name: string) => boolean) =>
+    Math.max(0, ...groups.filter((g) => match(g.name)).map((g) => g.retention));
+  const insights = all("aws_ecs_cluster")
+    .flatMap((r) => (r.body.setting ?? []) as { name: string; value: string }[])
+    .find((s) => s.name === "containerInsights");
   const table = one("aws_dynamodb_table", "table/table");
   return {
     services: { api: service("api"), processor: service("processor") },
@@ -86,7 +100,11 @@ export function infraFromSynth(main: TfJson): Infra {
       apiGatewayExecution: retention((n) => n.startsWith("API-Gateway-Execution-Logs_")),
     },
     alarmMetrics: all("aws_cloudwatch_metric_alarm").reduce(
-      (n, r) => n + (Array.isArray(r.body.metric_query) ? r.body.metric_query.filter((q: { metric?: unknown }) => q.metric).length : 1),
+      (n, r) =>
+        n +
+        (Array.isArray(r.body.metric_query)
+          ? r.body.metric_query.filter((q: { metric?: unknown }) => q.metric).length
+          : 1),
       0,
     ),
     containerInsights: (insights?.value as Infra["containerInsights"] | undefined) ?? "disabled",

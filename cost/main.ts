@@ -35,7 +35,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let configFile = "terraform.tfvars.json";
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const [flag, inline] = arg.includes("=")
+      ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+      : [arg, undefined];
     if (flag === "--json") {
       json = true;
       continue;
@@ -52,20 +54,32 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       continue;
     }
     const value = Number(raw);
-    if (raw === undefined || raw.trim() === "" || !Number.isFinite(value) || value < spec.min || value > spec.max || (spec.integer && !Number.isInteger(value))) {
-      problems.push(`${flag}: got ${JSON.stringify(raw ?? null)}, expected ${spec.integer ? "a whole number" : "a number"} from ${spec.min} to ${spec.max}`);
+    if (
+      raw === undefined ||
+      raw.trim() === "" ||
+      !Number.isFinite(value) ||
+      value < spec.min ||
+      value > spec.max ||
+      (spec.integer && !Number.isInteger(value))
+    ) {
+      problems.push(
+        `${flag}: got ${JSON.stringify(raw ?? null)}, expected ${spec.integer ? "a whole number" : "a number"} from ${spec.min} to ${spec.max}`,
+      );
       continue;
     }
     values[spec.key] = value;
   }
-  for (const [flag, spec] of Object.entries(FLAGS)) if (values[spec.key] === undefined && !problems.some((p) => p.startsWith(flag))) problems.push(`${flag}: required`);
+  for (const [flag, spec] of Object.entries(FLAGS))
+    if (values[spec.key] === undefined && !problems.some((p) => p.startsWith(flag))) problems.push(`${flag}: required`);
   if (problems.length > 0) throw new UsageError(problems);
   return { profile: values as Profile, json, configFile };
 }
 
 export class UsageError extends Error {
   constructor(readonly problems: readonly string[]) {
-    super(`npm run cost: ${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join("\n")}\nusage: npm run cost -- --rps 10 --payload-bytes 768 --reads-per-request 1 [--json] [--config terraform.tfvars.json]`);
+    super(
+      `npm run cost: ${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join("\n")}\nusage: npm run cost -- --rps 10 --payload-bytes 768 --reads-per-request 1 [--json] [--config terraform.tfvars.json]`,
+    );
   }
 }
 
@@ -76,7 +90,9 @@ export function loadCostInputs(file: URL = COST_INPUTS_FILE): CostInputs {
   const take = (section: "processor" | "api", field: string): number => {
     const value = raw[section]?.[field];
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-      problems.push(`${section}.${field}: got ${JSON.stringify(value ?? null)}, expected a number >= 0 (npm run bench:${section} writes it)`);
+      problems.push(
+        `${section}.${field}: got ${JSON.stringify(value ?? null)}, expected a number >= 0 (npm run bench:${section} writes it)`,
+      );
       return Number.NaN;
     }
     return value;
@@ -114,7 +130,9 @@ export function formatBill(bill: Bill): string {
   const { rps, payloadBytes, readsPerRequest } = bill.profile;
   return [
     `Monthly bill, ${bill.region}, ${rps} req/s, ${payloadBytes}-byte payloads, ${readsPerRequest} GET(s) per request (prices as of ${bill.pricesRead}, cost/prices.json)`,
-    ...rows.map((r) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padStart(widths[1]!)}  ${r[2]!.padStart(widths[2]!)}  ${r[3]}`),
+    ...rows.map(
+      (r) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padStart(widths[1]!)}  ${r[2]!.padStart(widths[2]!)}  ${r[3]}`,
+    ),
     ...bill.warnings.map((w) => `warning: ${w}`),
   ].join("\n");
 }

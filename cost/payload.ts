@@ -9,7 +9,8 @@ import { itemSizeBytes } from "./capacity.js";
 export const BENCH_BODY_BYTES = 768;
 
 export function benchBody(i: number): string {
-  const shape = (text: string) => JSON.stringify({ tag: "bench", index: i, text, nested: { ok: true, list: [i, String(i)] } });
+  const shape = (text: string) =>
+    JSON.stringify({ tag: "bench", index: i, text, nested: { ok: true, list: [i, String(i)] } });
   return shape("x".repeat(BENCH_BODY_BYTES - Buffer.byteLength(shape(""))));
 }
 
@@ -19,6 +20,12 @@ export function itemOverheadBytes(): number {
   const parsed = parseBody(body);
   if (!parsed.ok) throw new Error(parsed.reason);
   const result = summarize(parsed.payload, { messageId: "m", body, signal: new AbortController().signal });
-  const item = buildItem({ messageId: "3f1c2a4e-1b2c-4d5e-8f90-123456789abc", payload: parsed.payload, result, sentTimestamp: "1764400000000", now: new Date(0) });
+  const item = buildItem({
+    messageId: "3f1c2a4e-1b2c-4d5e-8f90-123456789abc",
+    payload: parsed.payload,
+    result,
+    sentTimestamp: "1764400000000",
+    now: new Date(0),
+  });
   return itemSizeBytes(item) - Buffer.byteLength(body);
 }

@@ -64,8 +64,10 @@ export type AssumptionName =
 export function loadPrices(file: URL = new URL("./prices.json", import.meta.url)): PriceTable {
   const table = JSON.parse(readFileSync(file, "utf8")) as PriceTable;
   for (const [name, price] of Object.entries(table.prices)) {
-    if (typeof price.usd !== "number" || !(price.usd >= 0)) throw new Error(`cost/prices.json: prices.${name}.usd must be a number >= 0`);
-    if (!/^https:\/\//.test(price.source)) throw new Error(`cost/prices.json: prices.${name}.source must be an https link`);
+    if (typeof price.usd !== "number" || !(price.usd >= 0))
+      throw new Error(`cost/prices.json: prices.${name}.usd must be a number >= 0`);
+    if (!/^https:\/\//.test(price.source))
+      throw new Error(`cost/prices.json: prices.${name}.source must be an https link`);
   }
   return Object.freeze(table);
 }
@@ -105,6 +107,8 @@ export function consumerCostPerMillion(prices: PriceTable, task: TaskSize, units
   const fargate = (units.cpuMsPerMessage / 1_000) * cpuSecondCost(prices, task) * 1e6;
   const sqs = units.sqsRequestsPerMessage * p.sqsMillionRequests.usd;
   const dynamodb = units.writeUnitsPerMessage * p.dynamoMillionWriteUnits.usd;
-  const logs = ((units.logBytesPerMessage * 1e6) / 1e9) * (p.logsIngestGb.usd + prices.assumptions.logsCompressionRatio * p.logsStorageGbMonth.usd);
+  const logs =
+    ((units.logBytesPerMessage * 1e6) / 1e9) *
+    (p.logsIngestGb.usd + prices.assumptions.logsCompressionRatio * p.logsStorageGbMonth.usd);
   return { fargate, sqs, dynamodb, logs, total: fargate + sqs + dynamodb + logs };
 }

@@ -29,7 +29,12 @@ export function lifecyclePolicy({ keep, keepDeployed }: LifecycleLimits): string
       {
         rulePriority: 1,
         description: `Keep the newest ${keepDeployed} deployed images (tagged ${DEPLOYED_TAG_PREFIX}*)`,
-        selection: { tagStatus: "tagged", tagPatternList: [`${DEPLOYED_TAG_PREFIX}*`], countType: "imageCountMoreThan", countNumber: keepDeployed },
+        selection: {
+          tagStatus: "tagged",
+          tagPatternList: [`${DEPLOYED_TAG_PREFIX}*`],
+          countType: "imageCountMoreThan",
+          countNumber: keepDeployed,
+        },
         action: { type: "expire" },
       },
       {

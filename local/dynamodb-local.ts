@@ -48,7 +48,13 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const start = async () => {
     // Own process group, like the local services: a terminal's Ctrl-C reaches only `npm run local`, which stops the
     // emulator last, after the services have finished their in-flight writes.
-    const started: ChildProcess = spawnDynamoDbLocal({ port, path: options.dataDir ?? null, sharedDb: true, stdio: "ignore", detached: true } as never);
+    const started: ChildProcess = spawnDynamoDbLocal({
+      port,
+      path: options.dataDir ?? null,
+      sharedDb: true,
+      stdio: "ignore",
+      detached: true,
+    } as never);
     // ...and it never outlives this process, whatever way that exits (a hard kill -9 excepted).
     const killOnExit = () => started.kill("SIGKILL");
     process.once("exit", killOnExit);

@@ -16,7 +16,10 @@ export interface Emulators {
 /** fauxqs's fixed account id: every local ARN and queue URL uses it. */
 export const LOCAL_ACCOUNT_ID = "000000000000";
 
-export async function startEmulators(options: { readonly region: string; readonly dataDir?: string }): Promise<Emulators> {
+export async function startEmulators(options: {
+  readonly region: string;
+  readonly dataDir?: string;
+}): Promise<Emulators> {
   const [sqs, dynamo] = await Promise.allSettled([
     startSqsLocal({ region: options.region }),
     startDynamoDbLocal(options.dataDir ? { dataDir: options.dataDir } : {}),

@@ -52,14 +52,21 @@ async function main(): Promise<void> {
   const ingestPort = port(values["ingest-port"]!, "--ingest-port");
   const queryPort = port(values["query-port"]!, "--query-port");
   // Fail in a second, not after the emulators and services have started.
-  for (const [p, flag] of [[ingestPort, "--ingest-port"], [queryPort, "--query-port"]] as const) {
+  for (const [p, flag] of [
+    [ingestPort, "--ingest-port"],
+    [queryPort, "--query-port"],
+  ] as const) {
     if (p !== undefined && !(await isFree(p))) {
-      process.stderr.write(`Port ${p} is in use (another npm run local?). Pick another with ${flag} (0 = any free port).\n`);
+      process.stderr.write(
+        `Port ${p} is in use (another npm run local?). Pick another with ${flag} (0 = any free port).\n`,
+      );
       process.exit(1);
     }
   }
 
-  process.stdout.write("Synthesizing the stacks and starting the local architecture (DynamoDB Local takes a few seconds)...\n");
+  process.stdout.write(
+    "Synthesizing the stacks and starting the local architecture (DynamoDB Local takes a few seconds)...\n",
+  );
   let stack: LocalStack;
   let stopping = false;
   try {
@@ -85,7 +92,9 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
-      process.stderr.write(`A port is in use: ${(error as Error).message}. Pick others with --ingest-port/--query-port (0 = any).\n`);
+      process.stderr.write(
+        `A port is in use: ${(error as Error).message}. Pick others with --ingest-port/--query-port (0 = any).\n`,
+      );
       process.exit(1);
     }
     throw error;
@@ -98,7 +107,9 @@ async function main(): Promise<void> {
       "",
       `Ingest API: ${stack.ingestUrl}   (POST /requests)`,
       `Query API:  ${stack.queryUrl}   (GET /requests/{requestId}, GET /health)`,
-      key ? `API key:    ${key}   (send it as x-api-key; generated for this run)` : "API key:    none required by this configuration",
+      key
+        ? `API key:    ${key}   (send it as x-api-key; generated for this run)`
+        : "API key:    none required by this configuration",
       "",
       "Try it:",
       `  curl -s -X POST ${stack.ingestUrl}/requests -H 'content-type: application/json'${header} -d '{"hello":"world"}'`,

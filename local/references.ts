@@ -12,7 +12,11 @@ import type { TerraformJson } from "./terraform.js";
  * reference and where it was used: a silently wrong value would make the local run lie about the synth.
  */
 export class UnresolvedReferenceError extends Error {
-  constructor(readonly reference: string, readonly where: string, reason: string) {
+  constructor(
+    readonly reference: string,
+    readonly where: string,
+    reason: string,
+  ) {
     super(`local: cannot resolve \${${reference}} in ${where}: ${reason}`);
     this.name = "UnresolvedReferenceError";
   }
@@ -50,7 +54,9 @@ export class References {
     if (Array.isArray(value)) return value.map((v) => this.resolveDeep(v, where, depth));
     if (value && typeof value === "object") {
       return Object.fromEntries(
-        Object.entries(value).filter(([key]) => key !== "//").map(([key, v]) => [key, this.resolveDeep(v, where, depth)]),
+        Object.entries(value)
+          .filter(([key]) => key !== "//")
+          .map(([key, v]) => [key, this.resolveDeep(v, where, depth)]),
       );
     }
     return value;
@@ -65,12 +71,23 @@ export class References {
   private lookup(reference: string, where: string, depth: number): string {
     const registered = this.values.get(reference);
     if (registered !== undefined) return registered;
-    if (depth > MAX_DEPTH) throw new UnresolvedReferenceError(reference, where, "references nest too deeply (a cycle?)");
+    if (depth > MAX_DEPTH)
+      throw new UnresolvedReferenceError(reference, where, "references nest too deeply (a cycle?)");
     const parts = ADDRESS.exec(reference);
-    if (!parts) throw new UnresolvedReferenceError(reference, where, "only plain `type.name.attribute` references are interpreted locally");
+    if (!parts)
+      throw new UnresolvedReferenceError(
+        reference,
+        where,
+        "only plain `type.name.attribute` references are interpreted locally",
+      );
     const [, data, type, name, attribute] = parts as unknown as [string, string | undefined, string, string, string];
     const body = this.doc[data ? "data" : "resource"]?.[type]?.[name];
-    if (!body) throw new UnresolvedReferenceError(reference, where, `the synth has no ${data ? "data source" : "resource"} ${type}.${name}`);
+    if (!body)
+      throw new UnresolvedReferenceError(
+        reference,
+        where,
+        `the synth has no ${data ? "data source" : "resource"} ${type}.${name}`,
+      );
     if (attribute === "id") return name;
     const own = body[attribute];
     if (typeof own === "string" || typeof own === "number" || typeof own === "boolean") {

@@ -46,12 +46,17 @@ export async function createQueues(
   const sqs = new SQSClient({ region: options.region, endpoint: options.endpoint, credentials: LOCAL_CREDENTIALS });
   try {
     // Dead-letter queues first: a redrive policy names its DLQ's ARN, which exists only once the DLQ does.
-    const queues = resourcesOf(doc, "aws_sqs_queue").sort(([, a], [, b]) => Number(a.redrive_policy !== undefined) - Number(b.redrive_policy !== undefined));
+    const queues = resourcesOf(doc, "aws_sqs_queue").sort(
+      ([, a], [, b]) => Number(a.redrive_policy !== undefined) - Number(b.redrive_policy !== undefined),
+    );
     const created: CreatedQueue[] = [];
     for (const [resource, raw] of queues) {
       const where = `aws_sqs_queue.${resource}`;
-      const unsupported = Object.keys(raw).filter((k) => !["//", "name", "sqs_managed_sse_enabled", "tags", ...Object.keys(QUEUE_ATTRIBUTES)].includes(k));
-      if (unsupported.length > 0) throw new Error(`local: ${where} sets ${unsupported.join(", ")}, which the local stack does not create`);
+      const unsupported = Object.keys(raw).filter(
+        (k) => !["//", "name", "sqs_managed_sse_enabled", "tags", ...Object.keys(QUEUE_ATTRIBUTES)].includes(k),
+      );
+      if (unsupported.length > 0)
+        throw new Error(`local: ${where} sets ${unsupported.join(", ")}, which the local stack does not create`);
       const name = refs.resolveString(String(raw.name), where);
       const attributes: Record<string, string> = {};
       for (const [key, attribute] of Object.entries(QUEUE_ATTRIBUTES)) {
@@ -61,7 +66,8 @@ export async function createQueues(
       // default, which fauxqs follows, has been 1 MiB since August 2025. Use the provider's, as a deployed queue has it.
       attributes.MaximumMessageSize ??= String(PROVIDER_DEFAULT_MAX_MESSAGE_SIZE);
       // Test-only knob (documented): shortens redelivery so a poison message reaches the DLQ in seconds.
-      if (options.visibilityTimeoutSeconds !== undefined) attributes.VisibilityTimeout = String(options.visibilityTimeoutSeconds);
+      if (options.visibilityTimeoutSeconds !== undefined)
+        attributes.VisibilityTimeout = String(options.visibilityTimeoutSeconds);
       const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
       const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
       const url = QueueUrl!;
@@ -86,7 +92,11 @@ export async function createTables(
   refs: References,
   options: { readonly endpoint: string; readonly region: string },
 ): Promise<CreatedTable[]> {
-  const dynamo = new DynamoDBClient({ region: options.region, endpoint: options.endpoint, credentials: LOCAL_CREDENTIALS });
+  const dynamo = new DynamoDBClient({
+    region: options.region,
+    endpoint: options.endpoint,
+    credentials: LOCAL_CREDENTIALS,
+  });
   try {
     const created: CreatedTable[] = [];
     for (const [resource, raw] of resourcesOf(doc, "aws_dynamodb_table")) {
@@ -103,9 +113,16 @@ export async function createTables(
       const input: CreateTableCommandInput = {
         TableName: body.name,
         KeySchema: keySchema,
-        AttributeDefinitions: (body.attribute as { name: string; type: "S" | "N" | "B" }[]).map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
+        AttributeDefinitions: (body.attribute as { name: string; type: "S" | "N" | "B" }[]).map((a) => ({
+          AttributeName: a.name,
+          AttributeType: a.type,
+        })),
         BillingMode: provisioned ? "PROVISIONED" : "PAY_PER_REQUEST",
-        ...(provisioned ? { ProvisionedThroughput: { ReadCapacityUnits: body.read_capacity, WriteCapacityUnits: body.write_capacity } } : {}),
+        ...(provisioned
+          ? {
+              ProvisionedThroughput: { ReadCapacityUnits: body.read_capacity, WriteCapacityUnits: body.write_capacity },
+            }
+          : {}),
       };
       let arn: string;
       try {
@@ -117,7 +134,12 @@ export async function createTables(
       }
       if (body.ttl?.enabled) {
         await dynamo
-          .send(new UpdateTimeToLiveCommand({ TableName: body.name, TimeToLiveSpecification: { Enabled: true, AttributeName: body.ttl.attribute_name } }))
+          .send(
+            new UpdateTimeToLiveCommand({
+              TableName: body.name,
+              TimeToLiveSpecification: { Enabled: true, AttributeName: body.ttl.attribute_name },
+            }),
+          )
           .catch((error: Error) => {
             if (!/already enabled/i.test(error.message)) throw error;
           });

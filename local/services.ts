@@ -27,15 +27,25 @@ export function serviceSpecs(doc: TerraformJson, refs: References): ServiceSpec[
   return resourcesOf(doc, "aws_ecs_service").map(([ecsService, service]) => {
     const taskRef = /^\$\{aws_ecs_task_definition\.([^.]+)\.arn\}$/.exec(String(service.task_definition))?.[1];
     const task = taskRef ? doc.resource?.aws_ecs_task_definition?.[taskRef] : undefined;
-    if (!task) throw new Error(`local: aws_ecs_service.${ecsService} does not reference a task definition of this stack`);
-    const containers = JSON.parse(String(task.container_definitions)) as { name: string; environment?: { name: string; value: string }[]; portMappings?: { containerPort: number }[] }[];
-    if (containers.length !== 1) throw new Error(`local: task ${taskRef} has ${containers.length} containers; the local stack runs exactly one per service`);
+    if (!task)
+      throw new Error(`local: aws_ecs_service.${ecsService} does not reference a task definition of this stack`);
+    const containers = JSON.parse(String(task.container_definitions)) as {
+      name: string;
+      environment?: { name: string; value: string }[];
+      portMappings?: { containerPort: number }[];
+    }[];
+    if (containers.length !== 1)
+      throw new Error(
+        `local: task ${taskRef} has ${containers.length} containers; the local stack runs exactly one per service`,
+      );
     const container = containers[0]!;
     const where = `aws_ecs_task_definition.${taskRef} (container ${container.name})`;
     return {
       name: container.name,
       ecsService,
-      environment: Object.fromEntries((container.environment ?? []).map((e) => [e.name, refs.resolveString(e.value, `${where} ${e.name}`)])),
+      environment: Object.fromEntries(
+        (container.environment ?? []).map((e) => [e.name, refs.resolveString(e.value, `${where} ${e.name}`)]),
+      ),
       containerPort: container.portMappings?.[0]?.containerPort,
       behindLoadBalancer: Array.isArray(service.load_balancer) && service.load_balancer.length > 0,
     };
@@ -63,10 +73,16 @@ export async function startService(options: {
   /** Append the process's output to `<logDir>/<name>.log`. @default kept in memory only (last lines) */
   readonly logDir?: string;
   /** Called if the process exits after start-up without `stop()` having been called. @default none */
-  readonly onUnexpectedExit?: (name: string, code: number | null, signal: string | null, recentOutput: string[]) => void;
+  readonly onUnexpectedExit?: (
+    name: string,
+    code: number | null,
+    signal: string | null,
+    recentOutput: string[],
+  ) => void;
 }): Promise<RunningService> {
   const entry = join(options.repoRoot, "apps", options.name, "src", "main.ts");
-  if (!existsSync(entry)) throw new Error(`local: the synth runs a container named "${options.name}", but ${entry} does not exist`);
+  if (!existsSync(entry))
+    throw new Error(`local: the synth runs a container named "${options.name}", but ${entry} does not exist`);
   // The parent's AWS settings (a real profile, region or endpoint) must not leak into a local service.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("AWS_")));
   // `node --import tsx` rather than the tsx CLI: one process, so SIGTERM reaches the service itself.
@@ -131,7 +147,9 @@ async function waitUntilReady(child: ChildProcess, url: string, name: string, re
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`local: ${name} exited (${child.exitCode ?? child.signalCode}) during start-up. Last output:\n${recent.join("\n")}`);
+      throw new Error(
+        `local: ${name} exited (${child.exitCode ?? child.signalCode}) during start-up. Last output:\n${recent.join("\n")}`,
+      );
     }
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
@@ -141,5 +159,7 @@ async function waitUntilReady(child: ChildProcess, url: string, name: string, re
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`local: ${name} did not answer 200 on ${url} within ${READY_TIMEOUT_MS} ms. Last output:\n${recent.join("\n")}`);
+  throw new Error(
+    `local: ${name} did not answer 200 on ${url} within ${READY_TIMEOUT_MS} ms. Last output:\n${recent.join("\n")}`,
+  );
 }

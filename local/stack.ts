@@ -47,7 +47,12 @@ export interface LocalStackOptions {
   /** Value of API keys the synth leaves to AWS to generate. @default a random `local-...` key per start */
   readonly apiKeyValue?: string;
   /** Called when a service process dies while the stack runs (it is not restarted). @default none */
-  readonly onServiceExit?: (service: string, code: number | null, signal: string | null, recentOutput: string[]) => void;
+  readonly onServiceExit?: (
+    service: string,
+    code: number | null,
+    signal: string | null,
+    recentOutput: string[],
+  ) => void;
   /** Receives one line per gateway request: the stage's synthesized access log format, rendered. @default none */
   readonly accessLog?: (api: string, line: string) => void;
 }
@@ -88,7 +93,8 @@ const SERVICE_PORTS: Readonly<Record<string, { variable: string; readyPath: stri
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const workDir = options.workDir ?? join(REPO_ROOT, ".local");
-  const doc = options.synth ?? synthesizeMainStack({ tfvarsFile: options.tfvarsFile, outdir: join(workDir, "cdktf.out") });
+  const doc =
+    options.synth ?? synthesizeMainStack({ tfvarsFile: options.tfvarsFile, outdir: join(workDir, "cdktf.out") });
   const region = providerRegion(doc);
   const refs = new References(doc).set("data.aws_caller_identity.caller.account_id", LOCAL_ACCOUNT_ID);
 
@@ -103,10 +109,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const emulators = options.emulators ?? (await startEmulators({ region, dataDir: options.dataDir }));
     if (!options.emulators) stoppers.push(() => (emulators as Awaited<ReturnType<typeof startEmulators>>).stop());
-    const queues = await createQueues(doc, refs, { endpoint: emulators.sqsEndpoint, region, visibilityTimeoutSeconds: options.visibilityTimeoutSeconds });
+    const queues = await createQueues(doc, refs, {
+      endpoint: emulators.sqsEndpoint,
+      region,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+    });
     await createTables(doc, refs, { endpoint: emulators.dynamoEndpoint, region });
 
-    const adapter = await startSqsQueryAdapter({ sqsEndpoint: emulators.sqsEndpoint, region, credentials: LOCAL_CREDENTIALS });
+    const adapter = await startSqsQueryAdapter({
+      sqsEndpoint: emulators.sqsEndpoint,
+      region,
+      credentials: LOCAL_CREDENTIALS,
+    });
     stoppers.push(() => adapter.close());
 
     const specs = serviceSpecs(doc, refs);
@@ -114,7 +128,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const started = await Promise.allSettled(
       specs.map(async (spec): Promise<StartedService> => {
         const ports = SERVICE_PORTS[spec.name];
-        if (!ports) throw new Error(`local: no local port mapping for service "${spec.name}" (add it to SERVICE_PORTS in local/stack.ts)`);
+        if (!ports)
+          throw new Error(
+            `local: no local port mapping for service "${spec.name}" (add it to SERVICE_PORTS in local/stack.ts)`,
+          );
         const port = await freePort();
         const service = await startService({
           name: spec.name,
@@ -141,25 +158,39 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     const services = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
     // Stopped in reverse: the processor (stops receiving, finishes its batch) before the api behind the load balancer.
-    for (const { service } of [...services].sort((a, b) => Number(b.spec.behindLoadBalancer) - Number(a.spec.behindLoadBalancer))) {
+    for (const { service } of [...services].sort(
+      (a, b) => Number(b.spec.behindLoadBalancer) - Number(a.spec.behindLoadBalancer),
+    )) {
       stoppers.push(() => service.stop());
     }
     const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if (failed) throw failed.reason;
     const behindVpcLink = services.filter((s) => s.spec.behindLoadBalancer);
-    if (behindVpcLink.length > 1) throw new Error("local: several ECS services sit behind load balancers; the local VPC link cannot tell which one to reach");
+    if (behindVpcLink.length > 1)
+      throw new Error(
+        "local: several ECS services sit behind load balancers; the local VPC link cannot tell which one to reach",
+      );
 
     const ingestStage = stageOfOutput(doc, "ingest_api_url");
     const queryStage = stageOfOutput(doc, "query_api_url");
     const gateways: LocalGateway[] = [];
     for (const api of apis) {
-      const port = api.stageResource === ingestStage ? options.ingestPort : api.stageResource === queryStage ? options.queryPort : undefined;
+      const port =
+        api.stageResource === ingestStage
+          ? options.ingestPort
+          : api.stageResource === queryStage
+            ? options.queryPort
+            : undefined;
       const gateway = await startGateway(api, {
         port,
         targets: {
           awsEndpoint: (service, serviceRegion) => {
-            if (service !== "sqs") throw new Error(`local: AWS integrations with ${service} are not emulated (only sqs)`);
-            if (serviceRegion !== region) throw new Error(`local: an integration calls SQS in ${serviceRegion}; only the provider's region ${region} is emulated`);
+            if (service !== "sqs")
+              throw new Error(`local: AWS integrations with ${service} are not emulated (only sqs)`);
+            if (serviceRegion !== region)
+              throw new Error(
+                `local: an integration calls SQS in ${serviceRegion}; only the provider's region ${region} is emulated`,
+              );
             return adapter.url;
           },
           vpcLinkOrigin: behindVpcLink[0]?.origin,
@@ -173,7 +204,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const ingest = gateways.find((g) => g.api.stageResource === ingestStage);
     const query = gateways.find((g) => g.api.stageResource === queryStage);
-    if (!ingest || !query) throw new Error("local: the synth's ingest_api_url/query_api_url outputs do not name a stage of a REST API");
+    if (!ingest || !query)
+      throw new Error("local: the synth's ingest_api_url/query_api_url outputs do not name a stage of a REST API");
     const keys = new Set(gateways.flatMap((g) => g.api.apiKeys.map((k) => k.value)));
     if (keys.size > 1) throw new Error("local: the APIs use different API keys; the local stack prints exactly one");
 

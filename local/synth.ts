@@ -11,7 +11,11 @@ import type { TerraformJson } from "./terraform.js";
  * run always interprets the current stack code, never a stale cdktf.out. Returns the parsed `main` stack.
  * The output goes to `outdir` (kept, for inspection) and never to ./cdktf.out, which belongs to `npm run synth`.
  */
-export function synthesizeMainStack(options: { readonly tfvarsFile?: string; readonly config?: Config; readonly outdir: string }): TerraformJson {
+export function synthesizeMainStack(options: {
+  readonly tfvarsFile?: string;
+  readonly config?: Config;
+  readonly outdir: string;
+}): TerraformJson {
   const config = options.config ?? loadConfig(options.tfvarsFile ?? "terraform.tfvars.json");
   const outdir = resolve(options.outdir);
   rmSync(outdir, { recursive: true, force: true });

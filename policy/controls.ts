@@ -96,7 +96,8 @@ export const CONTROLS: readonly Control[] = [
       each(resources(input.main, "aws_api_gateway_stage"), (stage) => {
         const settings = stageMethodSettings(input, stage);
         if (!settings) return "no */* method settings";
-        if (!["ERROR", "INFO"].includes(String(settings.logging_level))) return `logging_level is ${settings.logging_level}`;
+        if (!["ERROR", "INFO"].includes(String(settings.logging_level)))
+          return `logging_level is ${settings.logging_level}`;
         return settings.metrics_enabled !== true && "metrics disabled";
       }),
   },
@@ -106,7 +107,10 @@ export const CONTROLS: readonly Control[] = [
     title: "Access logging on every stage",
     why: "Access logs record who called what, with status and latency.",
     check: (input) =>
-      each(resources(input.main, "aws_api_gateway_stage"), (s) => !s.body.access_log_settings?.destination_arn && "no access log destination"),
+      each(
+        resources(input.main, "aws_api_gateway_stage"),
+        (s) => !s.body.access_log_settings?.destination_arn && "no access log destination",
+      ),
   },
   {
     ids: ["CKV_AWS_276"],
@@ -114,14 +118,18 @@ export const CONTROLS: readonly Control[] = [
     title: "No data trace logging",
     why: "Data trace writes full request and response bodies (customer payloads) to logs.",
     check: (input) =>
-      each(resources(input.main, "aws_api_gateway_method_settings"), (s) => s.body.settings?.data_trace_enabled !== false && "data trace not disabled"),
+      each(
+        resources(input.main, "aws_api_gateway_method_settings"),
+        (s) => s.body.settings?.data_trace_enabled !== false && "data trace not disabled",
+      ),
   },
   {
     ids: ["APIGateway.3"],
     resourceType: "aws_api_gateway_stage",
     title: "X-Ray tracing on every stage",
     why: "Traces show where latency goes across API Gateway, SQS and the VPC Link.",
-    check: (input) => each(resources(input.main, "aws_api_gateway_stage"), (s) => s.body.xray_tracing_enabled !== true && "X-Ray off"),
+    check: (input) =>
+      each(resources(input.main, "aws_api_gateway_stage"), (s) => s.body.xray_tracing_enabled !== true && "X-Ray off"),
   },
   {
     ids: ["CKV_AWS_59"],
@@ -144,7 +152,9 @@ export const CONTROLS: readonly Control[] = [
         .filter((v) => v.body.validate_request_body === true)
         .map((v) => reference(v, "id"));
       return each(
-        resources(input.main, "aws_api_gateway_method").filter((m) => ["POST", "PUT", "PATCH"].includes(m.body.http_method)),
+        resources(input.main, "aws_api_gateway_method").filter((m) =>
+          ["POST", "PUT", "PATCH"].includes(m.body.http_method),
+        ),
         (m) => !bodyValidators.includes(m.body.request_validator_id) && "no body validator",
       );
     },
@@ -155,7 +165,10 @@ export const CONTROLS: readonly Control[] = [
     title: "Deployments are created before the old one is destroyed",
     why: "Otherwise a redeploy deletes the stage's live deployment first: an outage on every change.",
     check: (input) =>
-      each(resources(input.main, "aws_api_gateway_deployment"), (d) => d.body.lifecycle?.create_before_destroy !== true && "no create_before_destroy"),
+      each(
+        resources(input.main, "aws_api_gateway_deployment"),
+        (d) => d.body.lifecycle?.create_before_destroy !== true && "no create_before_destroy",
+      ),
   },
   {
     ids: ["CKV_AWS_206"],
@@ -163,9 +176,16 @@ export const CONTROLS: readonly Control[] = [
     title: "Custom domains use TLS 1.2 or later",
     why: "TLS 1.0/1.1 are deprecated and fail compliance baselines.",
     exception: (input) =>
-      resources(input.main, "aws_api_gateway_domain_name").length ? undefined : "no custom domain configured (ingest_api_domain, query_api_domain are null)",
+      resources(input.main, "aws_api_gateway_domain_name").length
+        ? undefined
+        : "no custom domain configured (ingest_api_domain, query_api_domain are null)",
     check: (input) =>
-      each(resources(input.main, "aws_api_gateway_domain_name"), (d) => !/^(TLS_1_2|SecurityPolicy_TLS1[23])/.test(String(d.body.security_policy)) && `security_policy ${d.body.security_policy}`),
+      each(
+        resources(input.main, "aws_api_gateway_domain_name"),
+        (d) =>
+          !/^(TLS_1_2|SecurityPolicy_TLS1[23])/.test(String(d.body.security_policy)) &&
+          `security_policy ${d.body.security_policy}`,
+      ),
   },
   {
     ids: ["APIGateway.4"],
@@ -175,7 +195,10 @@ export const CONTROLS: readonly Control[] = [
     exception: ({ config }) => (config.waf_web_acl_arn ? undefined : "optional by config: waf_web_acl_arn is null"),
     check: (input) => {
       const protectedStages = resources(input.main, "aws_wafv2_web_acl_association").map((a) => a.body.resource_arn);
-      return each(resources(input.main, "aws_api_gateway_stage"), (s) => !protectedStages.includes(reference(s, "arn")) && "no WAF association");
+      return each(
+        resources(input.main, "aws_api_gateway_stage"),
+        (s) => !protectedStages.includes(reference(s, "arn")) && "no WAF association",
+      );
     },
   },
 
@@ -196,8 +219,11 @@ export const CONTROLS: readonly Control[] = [
     resourceType: "aws_lb_listener",
     title: "No plain HTTP listener",
     why: "Traffic to the ALB must be encrypted.",
-    exemptions: [{ what: "the NLB's TCP 443 listener", why: "TLS passes through untouched to the ALB, which terminates it" }],
-    check: (input) => each(resources(input.main, "aws_lb_listener"), (l) => l.body.protocol === "HTTP" && "HTTP listener"),
+    exemptions: [
+      { what: "the NLB's TCP 443 listener", why: "TLS passes through untouched to the ALB, which terminates it" },
+    ],
+    check: (input) =>
+      each(resources(input.main, "aws_lb_listener"), (l) => l.body.protocol === "HTTP" && "HTTP listener"),
   },
   {
     ids: ["ELB.4", "CKV_AWS_131"],
@@ -218,7 +244,9 @@ export const CONTROLS: readonly Control[] = [
     check: (input) =>
       each(
         resources(input.main, "aws_lb").filter((lb) => lb.body.load_balancer_type === "application"),
-        (lb) => !["defensive", "strictest"].includes(lb.body.desync_mitigation_mode) && `desync_mitigation_mode ${lb.body.desync_mitigation_mode}`,
+        (lb) =>
+          !["defensive", "strictest"].includes(lb.body.desync_mitigation_mode) &&
+          `desync_mitigation_mode ${lb.body.desync_mitigation_mode}`,
       ),
   },
   {
@@ -227,13 +255,20 @@ export const CONTROLS: readonly Control[] = [
     title: "Deletion protection on the ALB and NLB",
     why: "A stray destroy would cut the private route.",
     exception: ({ config }) =>
-      config.deletion_protection ? undefined : "deletion_protection is false in this config (a dev or tear-down config)",
+      config.deletion_protection
+        ? undefined
+        : "deletion_protection is false in this config (a dev or tear-down config)",
     exemptions: [
-      { what: "the NLB in the nlb -> alb migration step (keep_nlb_during_migration)", why: "the next deploy deletes it, which AWS refuses while it is protected" },
+      {
+        what: "the NLB in the nlb -> alb migration step (keep_nlb_during_migration)",
+        why: "the next deploy deletes it, which AWS refuses while it is protected",
+      },
     ],
     check: (input) =>
       each(
-        resources(input.main, "aws_lb").filter((lb) => !(input.config.keep_nlb_during_migration && lb.body.load_balancer_type === "network")),
+        resources(input.main, "aws_lb").filter(
+          (lb) => !(input.config.keep_nlb_during_migration && lb.body.load_balancer_type === "network"),
+        ),
         (lb) => lb.body.enable_deletion_protection !== true && "deletion protection off",
       ),
   },
@@ -242,8 +277,11 @@ export const CONTROLS: readonly Control[] = [
     resourceType: "aws_lb",
     title: "ALB access logs",
     why: "Access logs are the record of every request the ALB served.",
-    exception: ({ config }) => (config.alb_access_logs_bucket ? undefined : "optional by config: alb_access_logs_bucket is null"),
-    exemptions: [{ what: "the NLB", why: "NLBs write access logs only for TLS listeners; its TCP listener passes TLS through" }],
+    exception: ({ config }) =>
+      config.alb_access_logs_bucket ? undefined : "optional by config: alb_access_logs_bucket is null",
+    exemptions: [
+      { what: "the NLB", why: "NLBs write access logs only for TLS listeners; its TCP listener passes TLS through" },
+    ],
     check: (input) =>
       each(
         resources(input.main, "aws_lb").filter((lb) => lb.body.load_balancer_type === "application"),
@@ -259,23 +297,36 @@ export const CONTROLS: readonly Control[] = [
       each(resources(input.main, "aws_lb"), (lb) => {
         // data.aws_subnets (postcondition: 2+ ids) -> data.aws_subnet per id -> precondition: 2+ distinct AZs; the
         // load balancer takes one subnet per AZ from that per-subnet lookup, or pinned ids checked against it.
-        const preconditions = resources(input.main, "terraform_data").flatMap((t) => (t.body.lifecycle?.precondition ?? []).map((p: any) => String(p.condition)));
+        const preconditions = resources(input.main, "terraform_data").flatMap((t) =>
+          (t.body.lifecycle?.precondition ?? []).map((p: any) => String(p.condition)),
+        );
         // Pinned ids are a list of literals; otherwise the subnets are an expression over the per-subnet lookup.
         const pinned = Array.isArray(lb.body.subnets) ? (lb.body.subnets as unknown[]).map(String) : undefined;
         const perSubnet = resources(input.main, "aws_subnet", "data").find((s) =>
-          pinned ? preconditions.some((p) => p.includes(`${s.address}[id]`)) : String(lb.body.subnets).includes(s.address),
+          pinned
+            ? preconditions.some((p) => p.includes(`${s.address}[id]`))
+            : String(lb.body.subnets).includes(s.address),
         );
         if (!perSubnet) return "subnets do not come from the tagged-subnet lookup (one per AZ)";
-        const lookup = resources(input.main, "aws_subnets", "data").find((s) => String(perSubnet.body.for_each).includes(`${s.address}.ids`));
+        const lookup = resources(input.main, "aws_subnets", "data").find((s) =>
+          String(perSubnet.body.for_each).includes(`${s.address}.ids`),
+        );
         if (!lookup) return `${perSubnet.path} does not iterate a tagged-subnet lookup`;
-        const requiresTwo = (lookup.body.lifecycle?.postcondition ?? []).some((p: any) => /length\(self\.ids\) >= [2-9]/.test(p.condition));
+        const requiresTwo = (lookup.body.lifecycle?.postcondition ?? []).some((p: any) =>
+          /length\(self\.ids\) >= [2-9]/.test(p.condition),
+        );
         if (!requiresTwo) return `${lookup.path} does not require 2+ subnets`;
-        const zoneCheck = preconditions.some((p) => p.includes(`${perSubnet.address}:`) && /length\(distinct\(.*availability_zone.*>= [2-9]/.test(p));
+        const zoneCheck = preconditions.some(
+          (p) => p.includes(`${perSubnet.address}:`) && /length\(distinct\(.*availability_zone.*>= [2-9]/.test(p),
+        );
         if (!zoneCheck) return `no check that ${lookup.path} spans 2+ availability zones`;
         if (!pinned) return false;
         const containsChecks = preconditions.filter((p) => p.includes(`contains(${lookup.address}.ids`));
         const unchecked = pinned.filter((id) => !containsChecks.some((p) => p.includes(`"${id}"`)));
-        return unchecked.length > 0 && `pinned subnets ${unchecked.join(", ")} are not checked against the tagged-subnet lookup`;
+        return (
+          unchecked.length > 0 &&
+          `pinned subnets ${unchecked.join(", ")} are not checked against the tagged-subnet lookup`
+        );
       }),
   },
   {
@@ -283,7 +334,8 @@ export const CONTROLS: readonly Control[] = [
     resourceType: "aws_lb_target_group",
     title: "Every target group has an explicit health check path",
     why: "The default `/` would hit application routes instead of the health endpoint.",
-    check: (input) => each(resources(input.main, "aws_lb_target_group"), (tg) => !tg.body.health_check?.path && "no health check path"),
+    check: (input) =>
+      each(resources(input.main, "aws_lb_target_group"), (tg) => !tg.body.health_check?.path && "no health check path"),
   },
 
   // ECS
@@ -293,14 +345,20 @@ export const CONTROLS: readonly Control[] = [
     title: "Services do not assign public IPs",
     why: "Tasks are reachable only through the load balancers.",
     check: (input) =>
-      each(resources(input.main, "aws_ecs_service"), (s) => s.body.network_configuration?.assign_public_ip !== false && "public IP not disabled"),
+      each(
+        resources(input.main, "aws_ecs_service"),
+        (s) => s.body.network_configuration?.assign_public_ip !== false && "public IP not disabled",
+      ),
   },
   {
     ids: ["ECS.4"],
     resourceType: "aws_ecs_task_definition",
     title: "Containers are not privileged",
     why: "A privileged container has root on the host.",
-    check: (input) => containers(input).flatMap(({ task, container }) => (container.privileged === true ? [`${task.path}/${container.name}: privileged`] : [])),
+    check: (input) =>
+      containers(input).flatMap(({ task, container }) =>
+        container.privileged === true ? [`${task.path}/${container.name}: privileged`] : [],
+      ),
   },
   {
     ids: ["ECS.5"],
@@ -308,7 +366,9 @@ export const CONTROLS: readonly Control[] = [
     title: "Read-only root filesystem",
     why: "An attacker cannot persist tools or modify the application on disk.",
     check: (input) =>
-      containers(input).flatMap(({ task, container }) => (container.readonlyRootFilesystem !== true ? [`${task.path}/${container.name}: writable root filesystem`] : [])),
+      containers(input).flatMap(({ task, container }) =>
+        container.readonlyRootFilesystem !== true ? [`${task.path}/${container.name}: writable root filesystem`] : [],
+      ),
   },
   {
     ids: ["ECS.3", "ECS.17"],
@@ -329,7 +389,10 @@ export const CONTROLS: readonly Control[] = [
       containers(input).flatMap(({ task, container }) =>
         (container.environment ?? [])
           .filter((e: { name: string }) => SECRET_NAME.test(e.name))
-          .map((e: { name: string }) => `${task.path}/${container.name}: ${e.name} looks like a secret in plain environment`),
+          .map(
+            (e: { name: string }) =>
+              `${task.path}/${container.name}: ${e.name} looks like a secret in plain environment`,
+          ),
       ),
   },
   {
@@ -338,7 +401,9 @@ export const CONTROLS: readonly Control[] = [
     title: "Logging on every container",
     why: "Without a log driver, a crashing container leaves no trace.",
     check: (input) =>
-      containers(input).flatMap(({ task, container }) => (!container.logConfiguration?.logDriver ? [`${task.path}/${container.name}: no log configuration`] : [])),
+      containers(input).flatMap(({ task, container }) =>
+        !container.logConfiguration?.logDriver ? [`${task.path}/${container.name}: no log configuration`] : [],
+      ),
   },
   {
     ids: ["ECS.10"],
@@ -346,7 +411,10 @@ export const CONTROLS: readonly Control[] = [
     title: "Fargate platform version LATEST",
     why: "Older platform versions miss security patches.",
     check: (input) =>
-      each(resources(input.main, "aws_ecs_service").filter((s) => s.body.launch_type === "FARGATE"), (s) => s.body.platform_version !== "LATEST" && `platform ${s.body.platform_version}`),
+      each(
+        resources(input.main, "aws_ecs_service").filter((s) => s.body.launch_type === "FARGATE"),
+        (s) => s.body.platform_version !== "LATEST" && `platform ${s.body.platform_version}`,
+      ),
   },
   {
     ids: ["ECS.12"],
@@ -354,8 +422,12 @@ export const CONTROLS: readonly Control[] = [
     title: "Container Insights on every cluster",
     why: "Per-task CPU/memory metrics drive scaling decisions and incident analysis.",
     check: (input) =>
-      each(resources(input.main, "aws_ecs_cluster"), (c) =>
-        !(c.body.setting ?? []).some((s: any) => s.name === "containerInsights" && ["enabled", "enhanced"].includes(s.value)) && "Container Insights off",
+      each(
+        resources(input.main, "aws_ecs_cluster"),
+        (c) =>
+          !(c.body.setting ?? []).some(
+            (s: any) => s.name === "containerInsights" && ["enabled", "enhanced"].includes(s.value),
+          ) && "Container Insights off",
       ),
   },
   {
@@ -366,7 +438,9 @@ export const CONTROLS: readonly Control[] = [
     check: (input) =>
       containers(input).flatMap(({ task, container }) => {
         const user = String(container.user ?? "");
-        return !user || /^(root|0)(:|$)/.test(user) ? [`${task.path}/${container.name}: user ${user || "not set"}`] : [];
+        return !user || /^(root|0)(:|$)/.test(user)
+          ? [`${task.path}/${container.name}: user ${user || "not set"}`]
+          : [];
       }),
   },
   {
@@ -376,7 +450,9 @@ export const CONTROLS: readonly Control[] = [
     why: "ECS's permissions (pull images, write logs) must not be the application's.",
     check: (input) =>
       each(resources(input.main, "aws_ecs_task_definition"), (t) =>
-        !t.body.task_role_arn || !t.body.execution_role_arn ? "missing a role" : t.body.task_role_arn === t.body.execution_role_arn && "same role for both",
+        !t.body.task_role_arn || !t.body.execution_role_arn
+          ? "missing a role"
+          : t.body.task_role_arn === t.body.execution_role_arn && "same role for both",
       ),
   },
 
@@ -387,7 +463,10 @@ export const CONTROLS: readonly Control[] = [
     title: "Encryption at rest on every queue (DLQ included)",
     why: "Messages carry customer payloads.",
     check: (input) =>
-      each(resources(input.main, "aws_sqs_queue"), (q) => q.body.sqs_managed_sse_enabled !== true && !q.body.kms_master_key_id && "not encrypted"),
+      each(
+        resources(input.main, "aws_sqs_queue"),
+        (q) => q.body.sqs_managed_sse_enabled !== true && !q.body.kms_master_key_id && "not encrypted",
+      ),
   },
   {
     ids: ["SQS.3", "CKV_AWS_72"],
@@ -397,7 +476,9 @@ export const CONTROLS: readonly Control[] = [
     check: (input) =>
       each(resources(input.main, "aws_sqs_queue_policy"), (p) => {
         const open = statements(p.body.policy).filter(
-          (s) => s.Effect === "Allow" && (JSON.stringify(s.Principal ?? "").includes('"*"') || s.Action.some((a) => a === "*" || a === "sqs:*")),
+          (s) =>
+            s.Effect === "Allow" &&
+            (JSON.stringify(s.Principal ?? "").includes('"*"') || s.Action.some((a) => a === "*" || a === "sqs:*")),
         );
         return open.length > 0 && "Allow with wildcard principal or action";
       }),
@@ -409,9 +490,16 @@ export const CONTROLS: readonly Control[] = [
     why: "Encryption in transit must not depend on every client's settings.",
     check: (input) => {
       const tlsOnly = resources(input.main, "aws_sqs_queue_policy")
-        .filter((p) => statements(p.body.policy).some((s) => s.Effect === "Deny" && JSON.stringify(s.Condition ?? {}).includes('"aws:SecureTransport":"false"')))
+        .filter((p) =>
+          statements(p.body.policy).some(
+            (s) => s.Effect === "Deny" && JSON.stringify(s.Condition ?? {}).includes('"aws:SecureTransport":"false"'),
+          ),
+        )
         .map((p) => p.body.queue_url);
-      return each(resources(input.main, "aws_sqs_queue"), (q) => !tlsOnly.includes(reference(q, "url")) && "no TLS-only policy");
+      return each(
+        resources(input.main, "aws_sqs_queue"),
+        (q) => !tlsOnly.includes(reference(q, "url")) && "no TLS-only policy",
+      );
     },
   },
   {
@@ -421,7 +509,9 @@ export const CONTROLS: readonly Control[] = [
     why: "A message that can never succeed must end somewhere inspectable, not loop or vanish.",
     check: (input) => {
       const queues = resources(input.main, "aws_sqs_queue");
-      const dlqArns = queues.flatMap((q) => (q.body.redrive_policy ? [JSON.parse(q.body.redrive_policy).deadLetterTargetArn] : []));
+      const dlqArns = queues.flatMap((q) =>
+        q.body.redrive_policy ? [JSON.parse(q.body.redrive_policy).deadLetterTargetArn] : [],
+      );
       return each(
         queues.filter((q) => !dlqArns.includes(reference(q, "arn"))),
         (q) => {
@@ -439,7 +529,9 @@ export const CONTROLS: readonly Control[] = [
     why: "A message in the DLQ was accepted (202) and never processed; without an alarm nobody knows.",
     check: (input) => {
       const queues = resources(input.main, "aws_sqs_queue");
-      const dlqs = queues.filter((q) => queues.some((other) => String(other.body.redrive_policy ?? "").includes(reference(q, "arn"))));
+      const dlqs = queues.filter((q) =>
+        queues.some((other) => String(other.body.redrive_policy ?? "").includes(reference(q, "arn"))),
+      );
       const watched = resources(input.main, "aws_cloudwatch_metric_alarm").map((a) => a.body.dimensions?.QueueName);
       return each(dlqs, (q) => !watched.includes(reference(q, "name")) && "no alarm on its depth");
     },
@@ -451,7 +543,11 @@ export const CONTROLS: readonly Control[] = [
     resourceType: "aws_dynamodb_table",
     title: "Point-in-time recovery",
     why: "Restores the table to any second of the last 35 days after a bad write or delete.",
-    check: (input) => each(resources(input.main, "aws_dynamodb_table"), (t) => t.body.point_in_time_recovery?.enabled !== true && "PITR off"),
+    check: (input) =>
+      each(
+        resources(input.main, "aws_dynamodb_table"),
+        (t) => t.body.point_in_time_recovery?.enabled !== true && "PITR off",
+      ),
   },
   {
     ids: ["DynamoDB.6"],
@@ -459,8 +555,14 @@ export const CONTROLS: readonly Control[] = [
     title: "Deletion protection",
     why: "A stray destroy would lose every result.",
     exception: ({ config }) =>
-      config.deletion_protection ? undefined : "deletion_protection is false in this config (a dev or tear-down config)",
-    check: (input) => each(resources(input.main, "aws_dynamodb_table"), (t) => t.body.deletion_protection_enabled !== true && "deletion protection off"),
+      config.deletion_protection
+        ? undefined
+        : "deletion_protection is false in this config (a dev or tear-down config)",
+    check: (input) =>
+      each(
+        resources(input.main, "aws_dynamodb_table"),
+        (t) => t.body.deletion_protection_enabled !== true && "deletion protection off",
+      ),
   },
   {
     ids: ["DynamoDB.1"],
@@ -468,7 +570,13 @@ export const CONTROLS: readonly Control[] = [
     title: "On-demand or autoscaled capacity",
     why: "Fixed capacity throttles the processor under load.",
     check: (input) =>
-      each(resources(input.main, "aws_dynamodb_table"), (t) => t.body.billing_mode !== "PAY_PER_REQUEST" && resources(input.main, "aws_appautoscaling_target").every((a) => a.body.service_namespace !== "dynamodb") && "provisioned without autoscaling"),
+      each(
+        resources(input.main, "aws_dynamodb_table"),
+        (t) =>
+          t.body.billing_mode !== "PAY_PER_REQUEST" &&
+          resources(input.main, "aws_appautoscaling_target").every((a) => a.body.service_namespace !== "dynamodb") &&
+          "provisioned without autoscaling",
+      ),
   },
 
   // ECR
@@ -477,14 +585,22 @@ export const CONTROLS: readonly Control[] = [
     resourceType: "aws_ecr_repository",
     title: "Images are scanned on push",
     why: "Known CVEs are reported before an image is deployed.",
-    check: (input) => each(resources(input.ecr, "aws_ecr_repository"), (r) => r.body.image_scanning_configuration?.scan_on_push !== true && "scan on push off"),
+    check: (input) =>
+      each(
+        resources(input.ecr, "aws_ecr_repository"),
+        (r) => r.body.image_scanning_configuration?.scan_on_push !== true && "scan on push off",
+      ),
   },
   {
     ids: ["ECR.2", "CKV_AWS_51"],
     resourceType: "aws_ecr_repository",
     title: "Immutable tags",
     why: "A tag always means the same image, so deploys and rollbacks by tag are exact.",
-    check: (input) => each(resources(input.ecr, "aws_ecr_repository"), (r) => r.body.image_tag_mutability !== "IMMUTABLE" && `tags ${r.body.image_tag_mutability ?? "MUTABLE"}`),
+    check: (input) =>
+      each(
+        resources(input.ecr, "aws_ecr_repository"),
+        (r) => r.body.image_tag_mutability !== "IMMUTABLE" && `tags ${r.body.image_tag_mutability ?? "MUTABLE"}`,
+      ),
   },
   {
     ids: ["ECR.3"],
@@ -493,7 +609,10 @@ export const CONTROLS: readonly Control[] = [
     why: "Bounds storage cost and removes untagged layers.",
     check: (input) => {
       const covered = resources(input.ecr, "aws_ecr_lifecycle_policy").map((p) => p.body.repository);
-      return each(resources(input.ecr, "aws_ecr_repository"), (r) => !covered.includes(reference(r, "name")) && "no lifecycle policy");
+      return each(
+        resources(input.ecr, "aws_ecr_repository"),
+        (r) => !covered.includes(reference(r, "name")) && "no lifecycle policy",
+      );
     },
   },
   {
@@ -502,7 +621,10 @@ export const CONTROLS: readonly Control[] = [
     title: "Repositories encrypted with KMS",
     why: "KMS encryption gives key-level access control and audit.",
     check: (input) =>
-      each(resources(input.ecr, "aws_ecr_repository"), (r) => r.body.encryption_configuration?.[0]?.encryption_type !== "KMS" && "not KMS-encrypted"),
+      each(
+        resources(input.ecr, "aws_ecr_repository"),
+        (r) => r.body.encryption_configuration?.[0]?.encryption_type !== "KMS" && "not KMS-encrypted",
+      ),
   },
 
   // CloudWatch Logs
@@ -512,14 +634,20 @@ export const CONTROLS: readonly Control[] = [
     title: "Every log group keeps logs for at least a year",
     why: "Incident investigations and audits need a year of history; an unset retention keeps logs (and cost) forever.",
     check: (input) =>
-      each(all(input, "aws_cloudwatch_log_group"), (g) => !(Number(g.body.retention_in_days) >= 365) && `retention ${g.body.retention_in_days ?? "unset"} days`),
+      each(
+        all(input, "aws_cloudwatch_log_group"),
+        (g) => !(Number(g.body.retention_in_days) >= 365) && `retention ${g.body.retention_in_days ?? "unset"} days`,
+      ),
   },
   {
     ids: ["CKV_AWS_158"],
     resourceType: "aws_cloudwatch_log_group",
     title: "Log groups encrypted with a customer KMS key",
     why: "Key-level control over who can read logs.",
-    exception: ({ config }) => (config.log_kms_key_arn ? undefined : "optional by config: log_kms_key_arn is null (CloudWatch Logs encrypts with its own key)"),
+    exception: ({ config }) =>
+      config.log_kms_key_arn
+        ? undefined
+        : "optional by config: log_kms_key_arn is null (CloudWatch Logs encrypts with its own key)",
     check: (input) => each(all(input, "aws_cloudwatch_log_group"), (g) => !g.body.kms_key_id && "no KMS key"),
   },
 
@@ -531,7 +659,9 @@ export const CONTROLS: readonly Control[] = [
     why: "Wildcard actions grant powers nobody reviewed.",
     check: (input) =>
       allPolicies(input).flatMap(({ where, document }) => {
-        const wild = statements(document).flatMap((s) => (s.Effect === "Allow" ? s.Action.filter((a) => a.includes("*")) : []));
+        const wild = statements(document).flatMap((s) =>
+          s.Effect === "Allow" ? s.Action.filter((a) => a.includes("*")) : [],
+        );
         return wild.length ? [`${where}: wildcard actions ${wild.join(", ")}`] : [];
       }),
   },
@@ -540,7 +670,9 @@ export const CONTROLS: readonly Control[] = [
     resourceType: "aws_iam_role_policy",
     title: "Resources scoped to ARNs in this account and region",
     why: "`Resource: *` (or an ARN with `*` for region or account) grants an action on everything.",
-    exemptions: [{ what: "ecr:GetAuthorizationToken", why: "AWS defines no resource for it; `*` is the only accepted value" }],
+    exemptions: [
+      { what: "ecr:GetAuthorizationToken", why: "AWS defines no resource for it; `*` is the only accepted value" },
+    ],
     check: (input) =>
       allPolicies(input).flatMap(({ where, document }) => {
         const unscoped = statements(document).filter(
@@ -549,7 +681,9 @@ export const CONTROLS: readonly Control[] = [
             s.Resource.some(isUnscopedResource) &&
             !s.Action.every((a) => (ACTIONS_WITHOUT_RESOURCES as readonly string[]).includes(a)),
         );
-        return unscoped.length ? [`${where}: unscoped resource for ${unscoped.flatMap((s) => s.Action).join(", ")}`] : [];
+        return unscoped.length
+          ? [`${where}: unscoped resource for ${unscoped.flatMap((s) => s.Action).join(", ")}`]
+          : [];
       }),
   },
   {
@@ -559,7 +693,12 @@ export const CONTROLS: readonly Control[] = [
     why: "AWS-managed policies (AdministratorAccess, *FullAccess) are broader than any one service needs; every permission here is an inline, reviewed statement.",
     check: (input) => [
       ...each(resources(input.main, "aws_iam_role_policy_attachment"), (a) => `attaches ${a.body.policy_arn}`),
-      ...each(resources(input.main, "aws_iam_role"), (r) => ((r.body.managed_policy_arns ?? []).length > 0 || r.body.inline_policy) && "policies outside aws_iam_role_policy"),
+      ...each(
+        resources(input.main, "aws_iam_role"),
+        (r) =>
+          ((r.body.managed_policy_arns ?? []).length > 0 || r.body.inline_policy) &&
+          "policies outside aws_iam_role_policy",
+      ),
     ],
   },
   {
@@ -569,8 +708,15 @@ export const CONTROLS: readonly Control[] = [
     why: "A broad trust policy lets other principals assume the role.",
     check: (input) =>
       each(resources(input.main, "aws_iam_role"), (r) => {
-        const principals = statements(r.body.assume_role_policy).map((s) => s.Principal as Record<string, unknown> | undefined);
-        const bad = principals.filter((p) => !p || Object.keys(p).join() !== "Service" || !(TRUSTED_SERVICE_PRINCIPALS as readonly unknown[]).includes(p.Service));
+        const principals = statements(r.body.assume_role_policy).map(
+          (s) => s.Principal as Record<string, unknown> | undefined,
+        );
+        const bad = principals.filter(
+          (p) =>
+            !p ||
+            Object.keys(p).join() !== "Service" ||
+            !(TRUSTED_SERVICE_PRINCIPALS as readonly unknown[]).includes(p.Service),
+        );
         return bad.length > 0 && `trusts ${JSON.stringify(bad)}`;
       }),
   },
@@ -583,25 +729,35 @@ export const CONTROLS: readonly Control[] = [
     why: "Nothing in this architecture is public at the network layer; API Gateway is the only front door.",
     check: (input) => [
       ...each(resources(input.main, "aws_vpc_security_group_ingress_rule"), (r) => {
-        const widest = [r.body.cidr_ipv4, r.body.cidr_ipv6].filter(Boolean).find((cidr: string) => Number(cidr.split("/")[1]) < 8);
+        const widest = [r.body.cidr_ipv4, r.body.cidr_ipv6]
+          .filter(Boolean)
+          .find((cidr: string) => Number(cidr.split("/")[1]) < 8);
         return widest ? `admits ${widest}` : r.body.prefix_list_id && "admits a prefix list";
       }),
-      ...each(resources(input.main, "aws_security_group"), (g) => (g.body.ingress ?? []).length > 0 && "inline ingress rules (use rule resources)"),
+      ...each(
+        resources(input.main, "aws_security_group"),
+        (g) => (g.body.ingress ?? []).length > 0 && "inline ingress rules (use rule resources)",
+      ),
     ],
   },
   {
     ids: ["CUSTOM.SG_HOPS"],
     resourceType: "aws_vpc_security_group_ingress_rule",
     title: "Each hop admits only the previous hop, on its one port",
-    why:
-      "VPC Link -> NLB -> ALB (443) -> api tasks (container port), or VPC Link v2 -> ALB (443) -> api tasks: nothing can skip a hop or reach another port; VPC endpoints admit only the tasks on 443.",
+    why: "VPC Link -> NLB -> ALB (443) -> api tasks (container port), or VPC Link v2 -> ALB (443) -> api tasks: nothing can skip a hop or reach another port; VPC endpoints admit only the tasks on 443.",
     check: (input) => {
       const groupOf = (ids: unknown) => (Array.isArray(ids) ? ids : []) as string[];
       const lbGroups = (type: string) =>
-        resources(input.main, "aws_lb").filter((lb) => lb.body.load_balancer_type === type).flatMap((lb) => groupOf(lb.body.security_groups));
+        resources(input.main, "aws_lb")
+          .filter((lb) => lb.body.load_balancer_type === type)
+          .flatMap((lb) => groupOf(lb.body.security_groups));
       const [nlbGroups, albGroups] = [lbGroups("network"), lbGroups("application")];
-      const linkGroups = resources(input.main, "aws_apigatewayv2_vpc_link").flatMap((l) => groupOf(l.body.security_group_ids));
-      const endpointGroups = resources(input.main, "aws_vpc_endpoint").flatMap((e) => groupOf(e.body.security_group_ids));
+      const linkGroups = resources(input.main, "aws_apigatewayv2_vpc_link").flatMap((l) =>
+        groupOf(l.body.security_group_ids),
+      );
+      const endpointGroups = resources(input.main, "aws_vpc_endpoint").flatMap((e) =>
+        groupOf(e.body.security_group_ids),
+      );
       const services = resources(input.main, "aws_ecs_service").map((s) => ({
         groups: groupOf(s.body.network_configuration?.security_groups),
         ports: (s.body.load_balancer ?? []).map((l: any) => l.container_port),
@@ -615,10 +771,22 @@ export const CONTROLS: readonly Control[] = [
         if (nlbGroups.includes(into)) return "the NLB admits traffic besides the VPC Link";
         if (linkGroups.includes(into)) return "the VPC Link v2's group admits traffic (it only sends)";
         // The ALB's previous hop is whichever link front exists: the NLB, the v2 link, or both during the migration step.
-        if (albGroups.includes(into)) return !([...nlbGroups, ...linkGroups].includes(from) && port === 443) && "the ALB admits something other than the NLB or the VPC Link v2 on 443";
-        if (endpointGroups.includes(into)) return !(taskGroups.includes(from) && port === 443) && "the VPC endpoints admit something other than the tasks on 443";
+        if (albGroups.includes(into))
+          return (
+            !([...nlbGroups, ...linkGroups].includes(from) && port === 443) &&
+            "the ALB admits something other than the NLB or the VPC Link v2 on 443"
+          );
+        if (endpointGroups.includes(into))
+          return (
+            !(taskGroups.includes(from) && port === 443) &&
+            "the VPC endpoints admit something other than the tasks on 443"
+          );
         const service = services.find((s) => s.groups.includes(into));
-        if (service) return !(albGroups.includes(from) && service.ports.includes(port)) && "tasks admit something other than the ALB on their container port";
+        if (service)
+          return (
+            !(albGroups.includes(from) && service.ports.includes(port)) &&
+            "tasks admit something other than the ALB on their container port"
+          );
         return "a rule on a group outside the NLB/VPC Link -> ALB -> tasks chain";
       });
     },
@@ -627,18 +795,20 @@ export const CONTROLS: readonly Control[] = [
     ids: ["CUSTOM.PRIVATE_PATH"],
     resourceType: "aws_api_gateway_integration",
     title: "The private path is the one private_integration names, and nothing else",
-    why:
-      "nlb: VPC Link v1 -> NLB -> ALB. alb: VPC Link v2 -> ALB with no NLB left to pay for or to bypass the ALB's group. A leftover NLB or link is a second way in.",
+    why: "nlb: VPC Link v1 -> NLB -> ALB. alb: VPC Link v2 -> ALB with no NLB left to pay for or to bypass the ALB's group. A leftover NLB or link is a second way in.",
     check: (input) => {
       const { private_integration: mode, keep_nlb_during_migration: keepNlb } = input.config;
       const nlbs = resources(input.main, "aws_lb").filter((lb) => lb.body.load_balancer_type === "network");
       const albs = resources(input.main, "aws_lb").filter((lb) => lb.body.load_balancer_type === "application");
       const v1 = resources(input.main, "aws_api_gateway_vpc_link");
       const v2 = resources(input.main, "aws_apigatewayv2_vpc_link");
-      const integrations = resources(input.main, "aws_api_gateway_integration").filter((i) => i.body.connection_type === "VPC_LINK");
+      const integrations = resources(input.main, "aws_api_gateway_integration").filter(
+        (i) => i.body.connection_type === "VPC_LINK",
+      );
       const problems: string[] = [];
       if (mode === "nlb") {
-        if (nlbs.length !== 1 || v1.length !== 1) problems.push(`nlb mode needs one NLB and one VPC Link v1, found ${nlbs.length} and ${v1.length}`);
+        if (nlbs.length !== 1 || v1.length !== 1)
+          problems.push(`nlb mode needs one NLB and one VPC Link v1, found ${nlbs.length} and ${v1.length}`);
         if (v2.length) problems.push("nlb mode has a VPC Link v2");
         problems.push(
           ...each(integrations, (i) =>
@@ -648,13 +818,15 @@ export const CONTROLS: readonly Control[] = [
           ),
         );
       } else {
-        if (!keepNlb && (nlbs.length || v1.length)) problems.push(`alb mode has ${nlbs.length} NLB(s) and ${v1.length} VPC Link v1(s)`);
+        if (!keepNlb && (nlbs.length || v1.length))
+          problems.push(`alb mode has ${nlbs.length} NLB(s) and ${v1.length} VPC Link v1(s)`);
         if (v2.length !== 1) problems.push(`alb mode needs one VPC Link v2, found ${v2.length}`);
         problems.push(
           ...each(integrations, (i) =>
             !v2.some((l) => i.body.connection_id === reference(l, "id"))
               ? "is not on the VPC Link v2"
-              : !albs.some((alb) => i.body.integration_target === reference(alb, "arn")) && "does not target the ALB (integration_target)",
+              : !albs.some((alb) => i.body.integration_target === reference(alb, "arn")) &&
+                "does not target the ALB (integration_target)",
           ),
         );
       }
@@ -668,20 +840,29 @@ export const CONTROLS: readonly Control[] = [
     title: "Task egress is HTTPS only; with VPC endpoints, only to the endpoints (never 0.0.0.0/0)",
     why: "Tasks only call AWS APIs. With vpc_endpoints, no byte needs to leave the VPC, so no task group may reach the internet.",
     check: (input) => {
-      const taskGroups = resources(input.main, "aws_ecs_service").flatMap((s) => (s.body.network_configuration?.security_groups ?? []) as string[]);
+      const taskGroups = resources(input.main, "aws_ecs_service").flatMap(
+        (s) => (s.body.network_configuration?.security_groups ?? []) as string[],
+      );
       const endpointGroups = [
         ...resources(input.main, "aws_vpc_endpoint").flatMap((e) => (e.body.security_group_ids ?? []) as string[]),
         ...(input.config.vpc_endpoints?.mode === "existing" ? input.config.vpc_endpoints.security_group_ids : []),
       ];
       const endpointsOn = input.config.vpc_endpoints !== null;
       return each(
-        resources(input.main, "aws_vpc_security_group_egress_rule").filter((r) => taskGroups.includes(r.body.security_group_id)),
+        resources(input.main, "aws_vpc_security_group_egress_rule").filter((r) =>
+          taskGroups.includes(r.body.security_group_id),
+        ),
         (rule) => {
-          if (rule.body.from_port !== 443 || rule.body.to_port !== 443 || rule.body.ip_protocol !== "tcp") return `egress on ${rule.body.ip_protocol} ${rule.body.from_port}-${rule.body.to_port}, not HTTPS`;
+          if (rule.body.from_port !== 443 || rule.body.to_port !== 443 || rule.body.ip_protocol !== "tcp")
+            return `egress on ${rule.body.ip_protocol} ${rule.body.from_port}-${rule.body.to_port}, not HTTPS`;
           if (!endpointsOn) return false;
-          if (rule.body.cidr_ipv4 || rule.body.cidr_ipv6) return `egress to ${rule.body.cidr_ipv4 ?? rule.body.cidr_ipv6} with vpc_endpoints on`;
+          if (rule.body.cidr_ipv4 || rule.body.cidr_ipv6)
+            return `egress to ${rule.body.cidr_ipv4 ?? rule.body.cidr_ipv6} with vpc_endpoints on`;
           if (rule.body.prefix_list_id) return false;
-          return !endpointGroups.includes(rule.body.referenced_security_group_id) && `egress to ${rule.body.referenced_security_group_id}, not a VPC endpoint group`;
+          return (
+            !endpointGroups.includes(rule.body.referenced_security_group_id) &&
+            `egress to ${rule.body.referenced_security_group_id}, not a VPC endpoint group`
+          );
         },
       );
     },
@@ -712,7 +893,9 @@ export const CONTROLS: readonly Control[] = [
     title: "The alarm topic is encrypted with a rotated customer-managed KMS key that CloudWatch may use",
     why: "Alarms cannot publish to a topic under the AWS-managed SNS key, and an unencrypted topic stores notifications in clear.",
     exception: ({ config }) =>
-      config.alarm_topic_arn ? "alarm_topic_arn names an existing topic: its encryption is managed where that topic is defined" : undefined,
+      config.alarm_topic_arn
+        ? "alarm_topic_arn names an existing topic: its encryption is managed where that topic is defined"
+        : undefined,
     check: (input) => {
       const topics = resources(input.main, "aws_sns_topic");
       if (!topics.length) return ["no alarm topic in the stack, and alarm_topic_arn is null"];
@@ -720,14 +903,21 @@ export const CONTROLS: readonly Control[] = [
       return each(topics, (topic) => {
         const keyRef = topic.body.kms_master_key_id;
         if (!keyRef) return "not encrypted";
-        const key = keys.find((k) => [reference(k, "arn"), reference(k, "key_id"), reference(k, "id")].includes(keyRef));
+        const key = keys.find((k) =>
+          [reference(k, "arn"), reference(k, "key_id"), reference(k, "id")].includes(keyRef),
+        );
         if (!key) return `kms_master_key_id ${keyRef} is not a customer-managed key of this stack`;
         if (key.body.enable_key_rotation !== true) return `${key.path}: key rotation off`;
         const granted = statements(key.body.policy)
-          .filter((st) => st.Effect === "Allow" && JSON.stringify(st.Principal ?? "").includes('"cloudwatch.amazonaws.com"'))
+          .filter(
+            (st) => st.Effect === "Allow" && JSON.stringify(st.Principal ?? "").includes('"cloudwatch.amazonaws.com"'),
+          )
           .flatMap((st) => st.Action);
         const missing = ["kms:GenerateDataKey*", "kms:Decrypt"].filter((action) => !granted.includes(action));
-        return missing.length > 0 && `${key.path}: the key policy does not let cloudwatch.amazonaws.com use ${missing.join(", ")}`;
+        return (
+          missing.length > 0 &&
+          `${key.path}: the key policy does not let cloudwatch.amazonaws.com use ${missing.join(", ")}`
+        );
       });
     },
   },
@@ -751,7 +941,10 @@ export const CONTROLS: readonly Control[] = [
           if (!(min >= 1)) return `min_capacity ${target.body.min_capacity} (below 1 nothing serves or consumes)`;
           if (!(max >= min)) return `max_capacity ${target.body.max_capacity} is below min_capacity ${min}`;
           if (!policies.includes(reference(target, "resource_id"))) return "no scaling policy on its scalable target";
-          return !(service.body.lifecycle?.ignore_changes ?? []).includes("desired_count") && "desired_count not in ignore_changes";
+          return (
+            !(service.body.lifecycle?.ignore_changes ?? []).includes("desired_count") &&
+            "desired_count not in ignore_changes"
+          );
         })();
         return problem ? [`${service.path}: ${problem}`] : [];
       });
@@ -762,19 +955,30 @@ export const CONTROLS: readonly Control[] = [
     resourceType: "aws_cloudwatch_metric_alarm",
     title: "Every alarm's metric dimensions reference resources of the stack",
     why: "A name typed into an alarm keeps watching the old name after a rename or replacement: an alarm on nothing never fires.",
-    exemptions: [{ what: "the DynamoDB `Operation` dimension", why: "it names an API operation (GetItem, PutItem...), not a resource" }],
+    exemptions: [
+      {
+        what: "the DynamoDB `Operation` dimension",
+        why: "it names an API operation (GetItem, PutItem...), not a resource",
+      },
+    ],
     check: (input) =>
       resources(input.main, "aws_cloudwatch_metric_alarm").flatMap((alarm) => {
         const sets: Record<string, string>[] = [
           alarm.body.dimensions,
           ...(alarm.body.metric_query ?? []).map((q: any) => q.metric?.dimensions),
         ].filter(Boolean);
-        const metricCount = (alarm.body.metric_name ? 1 : 0) + (alarm.body.metric_query ?? []).filter((q: any) => q.metric).length;
-        if (sets.length < metricCount) return [`${alarm.path}: a metric without dimensions (an account-wide metric, not this stack's)`];
+        const metricCount =
+          (alarm.body.metric_name ? 1 : 0) + (alarm.body.metric_query ?? []).filter((q: any) => q.metric).length;
+        if (sets.length < metricCount)
+          return [`${alarm.path}: a metric without dimensions (an account-wide metric, not this stack's)`];
         const literal = sets
           .flatMap((dimensions) => Object.entries(dimensions))
           .filter(([name, value]) => !NON_RESOURCE_DIMENSIONS.includes(name) && !referencesResource(input.main, value));
-        return literal.length ? [`${alarm.path}: ${literal.map(([n, v]) => `${n}=${v}`).join(", ")} is not a reference to a resource of the stack`] : [];
+        return literal.length
+          ? [
+              `${alarm.path}: ${literal.map(([n, v]) => `${n}=${v}`).join(", ")} is not a reference to a resource of the stack`,
+            ]
+          : [];
       }),
   },
 ];
@@ -794,7 +998,9 @@ function scalableTargets(input: PolicyInput): { service: TfResource; target?: Tf
   return resources(input.main, "aws_ecs_service").map((service) => ({
     service,
     target: targets.find(
-      (t) => t.body.scalable_dimension === "ecs:service:DesiredCount" && String(t.body.resource_id).endsWith(`/${reference(service, "name")}`),
+      (t) =>
+        t.body.scalable_dimension === "ecs:service:DesiredCount" &&
+        String(t.body.resource_id).endsWith(`/${reference(service, "name")}`),
     ),
   }));
 }

@@ -28,7 +28,15 @@ import { APP_BUNDLE_OPTIONS } from "../tools/bundle-file.mjs";
 import ts from "typescript";
 import { fetchImageNode, IMAGE_NODE_VERSION } from "../test/support/image-node.js";
 import { awsTypes, schemaChanges } from "./cdktn/bindings.js";
-import { diffSynths, formatValue, measure, normalize, type Difference, type Normalized, type Synth } from "./cdktn/compare.js";
+import {
+  diffSynths,
+  formatValue,
+  measure,
+  normalize,
+  type Difference,
+  type Normalized,
+  type Synth,
+} from "./cdktn/compare.js";
 import { explain, parseExplanations, SOURCES, type Checked, type Source } from "./cdktn/explanations.js";
 import { migratePackageJson, rewriteImports, type Target } from "./cdktn/migrate.js";
 import { DEFAULT_VARIANT, varFiles } from "./cdktn/var-files.js";
@@ -41,7 +49,12 @@ const ENTRY = "main.ts";
 const EXTRA_FILES = ["cdktf.json", "tools/synth.mjs", "tools/bundle-file.mjs", "terraform.tfvars.json"];
 
 /** The fork releases checked by default: the newest on the registry when this was written. */
-const PINNED: Target["versions"] = { cdktn: "0.24.0", "cdktn-cli": "0.24.0", "@cdktn/provider-aws": "25.7.0", constructs: "10.7.2" };
+const PINNED: Target["versions"] = {
+  cdktn: "0.24.0",
+  "cdktn-cli": "0.24.0",
+  "@cdktn/provider-aws": "25.7.0",
+  constructs: "10.7.2",
+};
 
 const run = promisify(execFile);
 
@@ -68,10 +81,12 @@ async function npmView(spec: string, field: string): Promise<string> {
 /** The lowest Node every package accepts: the highest `>=` minimum among their `engines.node`. */
 function strictestNode(ranges: readonly string[]): string {
   const minimum = (range: string) => (/>=\s*(\d+)\.(\d+)\.(\d+)/.exec(range) ?? []).slice(1).map(Number);
-  const sorted = ranges.filter((range) => minimum(range).length === 3).sort((a, b) => {
-    const [x, y] = [minimum(a), minimum(b)];
-    return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
-  });
+  const sorted = ranges
+    .filter((range) => minimum(range).length === 3)
+    .sort((a, b) => {
+      const [x, y] = [minimum(a), minimum(b)];
+      return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
+    });
   const top = sorted[sorted.length - 1];
   if (!top) throw new Error(`no ">= x.y.z" Node range among ${ranges.join(", ")}`);
   return `>=${minimum(top).join(".")}`;
@@ -80,12 +95,21 @@ function strictestNode(ranges: readonly string[]): string {
 async function resolveTarget(latest: boolean): Promise<Target> {
   let versions = PINNED;
   if (latest) {
-    const [cdktn, cli, provider] = await Promise.all(["cdktn", "cdktn-cli", "@cdktn/provider-aws"].map((name) => npmView(name, "version")));
+    const [cdktn, cli, provider] = await Promise.all(
+      ["cdktn", "cdktn-cli", "@cdktn/provider-aws"].map((name) => npmView(name, "version")),
+    );
     const constructsRange = await npmView(`cdktn@${cdktn}`, "peerDependencies.constructs");
-    versions = { cdktn: cdktn!, "cdktn-cli": cli!, "@cdktn/provider-aws": provider!, constructs: await npmView(`constructs@${constructsRange}`, "version") };
+    versions = {
+      cdktn: cdktn!,
+      "cdktn-cli": cli!,
+      "@cdktn/provider-aws": provider!,
+      constructs: await npmView(`constructs@${constructsRange}`, "version"),
+    };
   }
   const engines = await Promise.all(
-    (["cdktn", "cdktn-cli", "@cdktn/provider-aws"] as const).map((name) => npmView(`${name}@${versions[name]}`, "engines.node").catch(() => "")),
+    (["cdktn", "cdktn-cli", "@cdktn/provider-aws"] as const).map((name) =>
+      npmView(`${name}@${versions[name]}`, "engines.node").catch(() => ""),
+    ),
   );
   return { versions, node: strictestNode(engines.filter(Boolean)) };
 }
@@ -110,9 +134,16 @@ function typecheck(dir: string, files: readonly string[]): string {
   const typeRoots = [join(dir, "node_modules", "@types")];
   // cdktn-cli brings @types/node; the repository's copy only when it does not.
   if (!existsSync(join(typeRoots[0]!, "node"))) typeRoots.push(join(ROOT, "node_modules", "@types"));
-  const program = ts.createProgram({ rootNames: files.filter((file) => file.endsWith(".ts")).map((file) => join(dir, file)), options: { ...options, typeRoots } });
+  const program = ts.createProgram({
+    rootNames: files.filter((file) => file.endsWith(".ts")).map((file) => join(dir, file)),
+    options: { ...options, typeRoots },
+  });
   const diagnostics = ts.getPreEmitDiagnostics(program);
-  return ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (name) => name, getCurrentDirectory: () => dir, getNewLine: () => "\n" });
+  return ts.formatDiagnostics(diagnostics, {
+    getCanonicalFileName: (name) => name,
+    getCurrentDirectory: () => dir,
+    getNewLine: () => "\n",
+  });
 }
 
 /** Bundles the app like tools/synth.mjs (our TypeScript in, npm packages external) and lists the packages it imports. */
@@ -137,7 +168,15 @@ async function bundle(entry: string, outfile: string): Promise<string[]> {
 
 /** `npm install` on the fetched Node (so engine ranges are checked against the Node that runs the synth). */
 async function npmInstall(dir: string, nodeBin: string, extra: readonly string[] = []): Promise<void> {
-  const args = ["install", "--no-audit", "--no-fund", "--engine-strict", "--ignore-scripts", "--prefer-offline", ...extra];
+  const args = [
+    "install",
+    "--no-audit",
+    "--no-fund",
+    "--engine-strict",
+    "--ignore-scripts",
+    "--prefer-offline",
+    ...extra,
+  ];
   try {
     await run("npm", args, { cwd: dir, env: withNodeFirst(nodeBin), timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
   } catch (error) {
@@ -148,13 +187,21 @@ async function npmInstall(dir: string, nodeBin: string, extra: readonly string[]
 
 /** The environment for a child that must find the fetched Node first on PATH, without inherited CDKTF settings. */
 function withNodeFirst(nodeBin: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${dirname(nodeBin)}:${process.env.PATH ?? ""}`, CHECKPOINT_DISABLE: "1", ...extra };
-  for (const name of ["CDKTF_OUTDIR", "CDKTF_CONTEXT_JSON", "CDKTF_STACK_ID", "TFVARS_FILE"]) if (!(name in extra)) delete env[name];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${dirname(nodeBin)}:${process.env.PATH ?? ""}`,
+    CHECKPOINT_DISABLE: "1",
+    ...extra,
+  };
+  for (const name of ["CDKTF_OUTDIR", "CDKTF_CONTEXT_JSON", "CDKTF_STACK_ID", "TFVARS_FILE"])
+    if (!(name in extra)) delete env[name];
   return env;
 }
 
 async function readSynth(outdir: string): Promise<Synth> {
-  const manifest = JSON.parse(await readFile(join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, { synthesizedStackPath: string }> };
+  const manifest = JSON.parse(await readFile(join(outdir, "manifest.json"), "utf8")) as {
+    stacks: Record<string, { synthesizedStackPath: string }>;
+  };
   const stacks: Record<string, Record<string, unknown>> = {};
   for (const [id, stack] of Object.entries(manifest.stacks)) {
     stacks[id] = JSON.parse(await readFile(join(outdir, stack.synthesizedStackPath), "utf8"));
@@ -163,7 +210,11 @@ async function readSynth(outdir: string): Promise<Synth> {
 }
 
 async function synthDirect(nodeBin: string, app: string, outdir: string, tfvars: string): Promise<Synth> {
-  await run(nodeBin, [app], { cwd: dirname(app), env: withNodeFirst(nodeBin, { CDKTF_OUTDIR: outdir, TFVARS_FILE: tfvars }), timeout: 300_000 });
+  await run(nodeBin, [app], {
+    cwd: dirname(app),
+    env: withNodeFirst(nodeBin, { CDKTF_OUTDIR: outdir, TFVARS_FILE: tfvars }),
+    timeout: 300_000,
+  });
   return readSynth(outdir);
 }
 
@@ -191,7 +242,9 @@ function printChecked(source: Source, checked: readonly Checked[]): void {
   const mine = checked.filter((entry) => entry.source === source);
   say(`${source} differences (${SOURCES[source]}): ${mine.length === 0 ? "none" : mine.length}`);
   for (const entry of mine) {
-    const where = entry.explanation ? `explained, docs/CDKTN.md:${entry.explanation.line}` : "NOT EXPLAINED in docs/CDKTN.md";
+    const where = entry.explanation
+      ? `explained, docs/CDKTN.md:${entry.explanation.line}`
+      : "NOT EXPLAINED in docs/CDKTN.md";
     say(`  ${entry.explanation ? "ok " : "!! "} ${describeLocation(entry.difference)}  [${where}]`);
   }
 }
@@ -207,10 +260,17 @@ interface Layout {
   readonly migrated: string;
 }
 
-type PackageJson = Parameters<typeof migratePackageJson>[0] & { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+type PackageJson = Parameters<typeof migratePackageJson>[0] & {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 
 /** The migrated copy: the sources with rewritten imports, and package.json with the packages and scripts swapped. */
-async function migrateCopy(layout: Layout, original: PackageJson, target: Target): Promise<{ files: string[]; pkg: PackageJson }> {
+async function migrateCopy(
+  layout: Layout,
+  original: PackageJson,
+  target: Target,
+): Promise<{ files: string[]; pkg: PackageJson }> {
   const files = sourceFiles();
   let rewritten = 0;
   const left: string[] = [];
@@ -235,7 +295,14 @@ async function migrateCopy(layout: Layout, original: PackageJson, target: Target
 }
 
 /** Bundles (esbuild reads our sources only), then installs of just what the bundles import, plus the CLI. */
-async function bundleAndInstall(layout: Layout, original: PackageJson, pkg: PackageJson, target: Target, nodeBin: string, clock: Clock): Promise<void> {
+async function bundleAndInstall(
+  layout: Layout,
+  original: PackageJson,
+  pkg: PackageJson,
+  target: Target,
+  nodeBin: string,
+  clock: Clock,
+): Promise<void> {
   await mkdir(layout.plain, { recursive: true });
   await mkdir(layout.hybrid, { recursive: true });
   // Read-only use of the repository's install: the app as its users run it today.
@@ -254,7 +321,9 @@ async function bundleAndInstall(layout: Layout, original: PackageJson, pkg: Pack
     );
   // The CLI runs cdktf.json's app, tools/synth.mjs, which bundles with esbuild.
   const migratedDeps = pick([...imported, "cdktn-cli", "esbuild"], { ...pkg.dependencies, ...pkg.devDependencies });
-  const oldNames = imported.map((name) => (name === "cdktn" ? "cdktf" : name === "@cdktn/provider-aws" ? "@cdktf/provider-aws" : name));
+  const oldNames = imported.map((name) =>
+    name === "cdktn" ? "cdktf" : name === "@cdktn/provider-aws" ? "@cdktf/provider-aws" : name,
+  );
   const hybridDeps = {
     ...pick(oldNames, { ...original.dependencies, ...original.devDependencies }),
     cdktf: `npm:cdktn@${target.versions.cdktn}`,
@@ -269,7 +338,9 @@ async function bundleAndInstall(layout: Layout, original: PackageJson, pkg: Pack
     // @cdktf/provider-aws asks for cdktf ^0.21 as a peer: here `cdktf` is cdktn on purpose.
     npmInstall(layout.hybrid, nodeBin, ["--legacy-peer-deps"]),
   ]);
-  say(`installed ${Object.keys(migratedDeps).join(", ")} (migrated copy) and cdktf=cdktn, @cdktf/provider-aws (hybrid) (${clock.lap()})`);
+  say(
+    `installed ${Object.keys(migratedDeps).join(", ")} (migrated copy) and cdktf=cdktn, @cdktf/provider-aws (hybrid) (${clock.lap()})`,
+  );
 }
 
 interface Comparison {
@@ -284,7 +355,10 @@ interface Comparison {
 /** The four synths per var file, each pair normalized and compared. */
 async function synthAndCompare(layout: Layout, nodeBin: string, clock: Clock): Promise<Comparison> {
   const result: Comparison = { differences: {}, normalized: [], net: [], types: new Set() };
-  const example = JSON.parse(await readFile(join(layout.migrated, "terraform.tfvars.json"), "utf8")) as Record<string, unknown>;
+  const example = JSON.parse(await readFile(join(layout.migrated, "terraform.tfvars.json"), "utf8")) as Record<
+    string,
+    unknown
+  >;
   for (const [variant, tfvarsJson] of Object.entries(varFiles(example))) {
     const dir = join(layout.scratch, "out", variant);
     await mkdir(dir, { recursive: true });
@@ -295,24 +369,37 @@ async function synthAndCompare(layout: Layout, nodeBin: string, clock: Clock): P
       synthDirect(nodeBin, join(layout.hybrid, "app.cjs"), join(dir, "hybrid"), tfvars),
       synthDirect(nodeBin, join(layout.migrated, "app.cjs"), join(dir, "cdktn"), tfvars),
     ]);
-    await run(nodeBin, [join(layout.migrated, "node_modules", "cdktn-cli", "bin", "cdktn"), "synth", "--output", join(dir, "cli")], {
-      cwd: layout.migrated,
-      env: withNodeFirst(nodeBin, { CDKTF_HOME: join(layout.scratch, "cdktf-home"), TFVARS_FILE: tfvars }),
-      timeout: 300_000,
-    });
+    await run(
+      nodeBin,
+      [join(layout.migrated, "node_modules", "cdktn-cli", "bin", "cdktn"), "synth", "--output", join(dir, "cli")],
+      {
+        cwd: layout.migrated,
+        env: withNodeFirst(nodeBin, { CDKTF_HOME: join(layout.scratch, "cdktf-home"), TFVARS_FILE: tfvars }),
+        timeout: 300_000,
+      },
+    );
     const fromCli = await readSynth(join(dir, "cli"));
     const size = measure(fromCdktf);
-    if (size.stacks !== 2 || size.addresses === 0) throw new Error(`${variant}: expected the ecr and main stacks, got ${Object.keys(fromCdktf.stacks).join(", ")}`);
-    say(`${variant}: synthesized ${Object.keys(fromCdktf.stacks).join(", ")} four times, ${size.addresses} addresses and ${size.values} values each (${clock.lap()})`);
+    if (size.stacks !== 2 || size.addresses === 0)
+      throw new Error(`${variant}: expected the ecr and main stacks, got ${Object.keys(fromCdktf.stacks).join(", ")}`);
+    say(
+      `${variant}: synthesized ${Object.keys(fromCdktf.stacks).join(", ")} four times, ${size.addresses} addresses and ${size.values} values each (${clock.lap()})`,
+    );
 
     // Each pair differs by one thing only, so each difference has one cause.
-    const pairs = { framework: [fromCdktf, fromHybrid], provider: [fromHybrid, fromCdktn], cli: [fromCdktn, fromCli] } as const;
-    const located = <T extends { stack: string }>(entry: T): T => (variant === DEFAULT_VARIANT ? entry : { ...entry, stack: `${variant}/${entry.stack}` });
+    const pairs = {
+      framework: [fromCdktf, fromHybrid],
+      provider: [fromHybrid, fromCdktn],
+      cli: [fromCdktn, fromCli],
+    } as const;
+    const located = <T extends { stack: string }>(entry: T): T =>
+      variant === DEFAULT_VARIANT ? entry : { ...entry, stack: `${variant}/${entry.stack}` };
     for (const [source, [before, after]] of Object.entries(pairs) as [Source, readonly [Synth, Synth]][]) {
       const normalized = normalize(before, after);
       (result.differences[source] ??= []).push(...diffSynths(normalized.before, normalized.after).map(located));
       for (const entry of normalized.normalized) {
-        if (formatValue(entry.before) !== formatValue(entry.after)) result.normalized.push({ source, entry: located(entry) });
+        if (formatValue(entry.before) !== formatValue(entry.after))
+          result.normalized.push({ source, entry: located(entry) });
       }
     }
     const net = normalize(fromCdktf, fromCdktn);
@@ -330,19 +417,28 @@ async function report(layout: Layout, comparison: Comparison, clock: Clock): Pro
   say("normalized (must differ, not compared):");
   for (const { source, entry } of comparison.normalized) say(`  ${source}  ${describeLocation(entry)}`);
   for (const source of Object.keys(SOURCES) as Source[]) printChecked(source, checked);
-  say(`net (cdktf -> cdktn, what a migrated deployment sees): ${comparison.net.length === 0 ? "none" : comparison.net.length}`);
+  say(
+    `net (cdktf -> cdktn, what a migrated deployment sees): ${comparison.net.length === 0 ? "none" : comparison.net.length}`,
+  );
   for (const difference of comparison.net) say(`  ${describeLocation(difference)}`);
   const schema = await schemaChanges(
     [...comparison.types].sort(),
     join(layout.hybrid, "node_modules", "@cdktf", "provider-aws", "lib"),
     join(layout.migrated, "node_modules", "@cdktn", "provider-aws", "lib"),
   );
-  say(`provider schema, arguments added/removed for the ${comparison.types.size} AWS types the app uses (not compared, read for the plan): ${schema.length === 0 ? "none" : ""}`);
+  say(
+    `provider schema, arguments added/removed for the ${comparison.types.size} AWS types the app uses (not compared, read for the plan): ${schema.length === 0 ? "none" : ""}`,
+  );
   for (const change of schema) {
-    say(`  ${change.type}: ${change.added.length ? `+ ${change.added.join(", ")}` : ""}${change.removed.length ? ` - ${change.removed.join(", ")}` : ""}`);
+    say(
+      `  ${change.type}: ${change.added.length ? `+ ${change.added.join(", ")}` : ""}${change.removed.length ? ` - ${change.removed.join(", ")}` : ""}`,
+    );
   }
   for (const error of errors) say(`docs/CDKTN.md: ${error}`);
-  for (const row of stale) say(`docs/CDKTN.md:${row.line}: STALE, explains no difference: ${row.source} ${row.stack} ${row.address} ${row.attribute}`);
+  for (const row of stale)
+    say(
+      `docs/CDKTN.md:${row.line}: STALE, explains no difference: ${row.source} ${row.stack} ${row.address} ${row.attribute}`,
+    );
   say();
   const failed = unexplained.length > 0 || stale.length > 0 || errors.length > 0;
   say(
@@ -357,10 +453,18 @@ async function main(): Promise<number> {
   const clock = new Clock();
   const scratch = await mkdtemp(join(tmpdir(), "cdktn-check-"));
   say(`scratch directory: ${scratch}${options.keep ? " (kept)" : " (removed at the end; --keep keeps it)"}`);
-  const layout: Layout = { scratch, plain: join(scratch, "cdktf"), hybrid: join(scratch, "hybrid"), migrated: join(scratch, "cdktn") };
+  const layout: Layout = {
+    scratch,
+    plain: join(scratch, "cdktf"),
+    hybrid: join(scratch, "hybrid"),
+    migrated: join(scratch, "cdktn"),
+  };
   try {
     const original = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as PackageJson;
-    const [target, node] = await Promise.all([resolveTarget(options.latest), fetchImageNode(join(scratch, "node", IMAGE_NODE_VERSION))]);
+    const [target, node] = await Promise.all([
+      resolveTarget(options.latest),
+      fetchImageNode(join(scratch, "node", IMAGE_NODE_VERSION)),
+    ]);
     if (!("path" in node)) throw new Error(`Node ${IMAGE_NODE_VERSION} is needed for cdktn: ${node.unavailable}`);
     const { versions } = target;
     say(
@@ -386,7 +490,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`check:cdktn: ${error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `check:cdktn: ${error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(error instanceof UsageError ? 2 : 1);
   },
 );

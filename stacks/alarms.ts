@@ -1,5 +1,8 @@
 import { Construct } from "constructs";
-import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmMetricQuery } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import {
+  CloudwatchMetricAlarm,
+  type CloudwatchMetricAlarmMetricQuery,
+} from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import type { ApiGatewayRestApi } from "@cdktf/provider-aws/lib/api-gateway-rest-api";
 import type { ApiGatewayStage } from "@cdktf/provider-aws/lib/api-gateway-stage";
 import type { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
@@ -102,7 +105,12 @@ export class Alarms extends Construct {
         key: `${name}-5xx-rate`,
         meaning: `More than ${t.api_5xx_percent}% of ${name} API requests answered 5xx in 3 of the last 5 minutes`,
         // The Average of 5XXError is the share of requests that failed (each request counts 0 or 1).
-        metric: { namespace: "AWS/ApiGateway", metricName: "5XXError", dimensions: apiDimensions(ref), statistic: "Average" },
+        metric: {
+          namespace: "AWS/ApiGateway",
+          metricName: "5XXError",
+          dimensions: apiDimensions(ref),
+          statistic: "Average",
+        },
         threshold: t.api_5xx_percent / 100,
         comparison: "GreaterThanThreshold",
         window: [3, 5],
@@ -112,7 +120,12 @@ export class Alarms extends Construct {
         hop,
         key: `${name}-p99-latency`,
         meaning: `The ${name} API's p99 latency stayed above ${latencyMs} ms for 5 minutes`,
-        metric: { namespace: "AWS/ApiGateway", metricName: "Latency", dimensions: apiDimensions(ref), extendedStatistic: "p99" },
+        metric: {
+          namespace: "AWS/ApiGateway",
+          metricName: "Latency",
+          dimensions: apiDimensions(ref),
+          extendedStatistic: "p99",
+        },
         threshold: latencyMs,
         comparison: "GreaterThanThreshold",
         window: [5, 5],
@@ -128,7 +141,12 @@ export class Alarms extends Construct {
       hop: "queue",
       key: "queue-oldest-message",
       meaning: `A message has waited in the request queue for more than ${t.queue_oldest_message_seconds} s`,
-      metric: { namespace: "AWS/SQS", metricName: "ApproximateAgeOfOldestMessage", dimensions: { QueueName: props.queue.name }, statistic: "Maximum" },
+      metric: {
+        namespace: "AWS/SQS",
+        metricName: "ApproximateAgeOfOldestMessage",
+        dimensions: { QueueName: props.queue.name },
+        statistic: "Maximum",
+      },
       threshold: t.queue_oldest_message_seconds,
       comparison: "GreaterThanThreshold",
       window: [3, 3],
@@ -229,7 +247,10 @@ export class Alarms extends Construct {
         metric: {
           namespace: "AWS/NetworkELB",
           metricName: "HealthyHostCount",
-          dimensions: { TargetGroup: props.nlb.albTargetGroup.arnSuffix, LoadBalancer: props.nlb.loadBalancer.arnSuffix },
+          dimensions: {
+            TargetGroup: props.nlb.albTargetGroup.arnSuffix,
+            LoadBalancer: props.nlb.loadBalancer.arnSuffix,
+          },
           statistic: "Minimum",
         },
         threshold: 1,
@@ -263,7 +284,12 @@ export class Alarms extends Construct {
       hop: "ingress",
       key: "alb-unhealthy-hosts",
       meaning: `More than ${t.alb_unhealthy_hosts} api task(s) failed the ALB health check for 3 minutes`,
-      metric: { namespace: "AWS/ApplicationELB", metricName: "UnHealthyHostCount", dimensions: albDimensions, statistic: "Maximum" },
+      metric: {
+        namespace: "AWS/ApplicationELB",
+        metricName: "UnHealthyHostCount",
+        dimensions: albDimensions,
+        statistic: "Maximum",
+      },
       threshold: t.alb_unhealthy_hosts,
       comparison: "GreaterThanThreshold",
       window: [3, 3],
@@ -274,7 +300,12 @@ export class Alarms extends Construct {
       hop: "api",
       key: "api-no-healthy-hosts",
       meaning: "No api task passes the ALB health check: the query API cannot answer",
-      metric: { namespace: "AWS/ApplicationELB", metricName: "HealthyHostCount", dimensions: albDimensions, statistic: "Minimum" },
+      metric: {
+        namespace: "AWS/ApplicationELB",
+        metricName: "HealthyHostCount",
+        dimensions: albDimensions,
+        statistic: "Minimum",
+      },
       threshold: 1,
       comparison: "LessThanThreshold",
       window: [2, 2],

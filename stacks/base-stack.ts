@@ -23,7 +23,13 @@ export abstract class BaseStack extends TerraformStack {
       region: config.region,
       defaultTags: [
         {
-          tags: { ...config.tags, project: config.project, environment: config.environment, "managed-by": "cdktf", stack: id },
+          tags: {
+            ...config.tags,
+            project: config.project,
+            environment: config.environment,
+            "managed-by": "cdktf",
+            stack: id,
+          },
         },
       ],
     });

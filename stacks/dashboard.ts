@@ -53,7 +53,11 @@ export class Dashboard extends Construct {
         {
           title: "Requests and errors",
           stat: "Sum",
-          metrics: [["AWS/ApiGateway", "Count", ...dims], ["AWS/ApiGateway", "4XXError", ...dims], ["AWS/ApiGateway", "5XXError", ...dims]],
+          metrics: [
+            ["AWS/ApiGateway", "Count", ...dims],
+            ["AWS/ApiGateway", "4XXError", ...dims],
+            ["AWS/ApiGateway", "5XXError", ...dims],
+          ],
         },
         {
           title: "Latency p50 / p99 (ms)",
@@ -81,7 +85,10 @@ export class Dashboard extends Construct {
       return {
         title: "CPU and memory (% of reservation)",
         stat: "Average",
-        metrics: [["AWS/ECS", "CPUUtilization", ...dims], ["AWS/ECS", "MemoryUtilization", ...dims]],
+        metrics: [
+          ["AWS/ECS", "CPUUtilization", ...dims],
+          ["AWS/ECS", "MemoryUtilization", ...dims],
+        ],
       };
     };
     const albDims = ["TargetGroup", props.serviceTargetGroup.arnSuffix, "LoadBalancer", props.alb.arnSuffix];
@@ -95,7 +102,13 @@ export class Dashboard extends Construct {
           metrics: [
             ["AWS/SQS", "NumberOfMessagesSent", ...queueDims],
             ["AWS/SQS", "NumberOfMessagesDeleted", ...queueDims],
-            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", props.deadLetterQueue.name, { stat: "Maximum", label: "DLQ visible" }],
+            [
+              "AWS/SQS",
+              "ApproximateNumberOfMessagesVisible",
+              "QueueName",
+              props.deadLetterQueue.name,
+              { stat: "Maximum", label: "DLQ visible" },
+            ],
           ],
         },
         {
@@ -115,7 +128,12 @@ export class Dashboard extends Construct {
           title: "Backlog per task (the scaling metric)",
           metrics: [
             [{ expression: "visible / running", label: "messages visible per running task", id: "backlog" }],
-            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", ...queueDims, { id: "visible", stat: "Sum", visible: false }],
+            [
+              "AWS/SQS",
+              "ApproximateNumberOfMessagesVisible",
+              ...queueDims,
+              { id: "visible", stat: "Sum", visible: false },
+            ],
             [
               "ECS/ContainerInsights",
               "RunningTaskCount",
@@ -144,7 +162,14 @@ export class Dashboard extends Construct {
         {
           title: "Request latency by operation (ms)",
           stat: "Average",
-          metrics: TABLE_OPERATIONS.map((operation) => ["AWS/DynamoDB", "SuccessfulRequestLatency", "TableName", props.table.name, "Operation", operation]),
+          metrics: TABLE_OPERATIONS.map((operation) => [
+            "AWS/DynamoDB",
+            "SuccessfulRequestLatency",
+            "TableName",
+            props.table.name,
+            "Operation",
+            operation,
+          ]),
         },
       ],
       ingress: [
@@ -158,14 +183,31 @@ export class Dashboard extends Construct {
           ],
         },
         {
-          title: props.nlb ? "Healthy targets: ALB behind the NLB, tasks behind the ALB" : "Healthy targets: tasks behind the ALB",
+          title: props.nlb
+            ? "Healthy targets: ALB behind the NLB, tasks behind the ALB"
+            : "Healthy targets: tasks behind the ALB",
           stat: "Minimum",
           metrics: [
             ...(props.nlb
-              ? [["AWS/NetworkELB", "HealthyHostCount", "TargetGroup", props.nlb.albTargetGroup.arnSuffix, "LoadBalancer", props.nlb.loadBalancer.arnSuffix, { label: "NLB: healthy ALB" }]]
+              ? [
+                  [
+                    "AWS/NetworkELB",
+                    "HealthyHostCount",
+                    "TargetGroup",
+                    props.nlb.albTargetGroup.arnSuffix,
+                    "LoadBalancer",
+                    props.nlb.loadBalancer.arnSuffix,
+                    { label: "NLB: healthy ALB" },
+                  ],
+                ]
               : []),
             ["AWS/ApplicationELB", "HealthyHostCount", ...albDims, { label: "ALB: healthy api tasks" }],
-            ["AWS/ApplicationELB", "UnHealthyHostCount", ...albDims, { stat: "Maximum", label: "ALB: unhealthy api tasks" }],
+            [
+              "AWS/ApplicationELB",
+              "UnHealthyHostCount",
+              ...albDims,
+              { stat: "Maximum", label: "ALB: unhealthy api tasks" },
+            ],
           ],
         },
       ],
@@ -188,7 +230,14 @@ export class Dashboard extends Construct {
       const rowGraphs = graphs[hop];
       const graphWidth = Math.floor(14 / rowGraphs.length);
       return [
-        { type: "text", x: 0, y, width: 4, height: ROW_HEIGHT, properties: { markdown: `## ${hop === "ingress" && !props.nlb ? ALB_ONLY_INGRESS_TITLE : HOP_TITLES[hop]}` } },
+        {
+          type: "text",
+          x: 0,
+          y,
+          width: 4,
+          height: ROW_HEIGHT,
+          properties: { markdown: `## ${hop === "ingress" && !props.nlb ? ALB_ONLY_INGRESS_TITLE : HOP_TITLES[hop]}` },
+        },
         ...rowGraphs.map((graph, index) => ({
           type: "metric",
           x: 4 + index * graphWidth,

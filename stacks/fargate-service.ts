@@ -80,7 +80,8 @@ export class FargateService extends Construct {
 
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
-    if (props.loadBalancer && !props.containerPort) throw new Error(`${props.name}: a load balancer target needs a containerPort`);
+    if (props.loadBalancer && !props.containerPort)
+      throw new Error(`${props.name}: a load balancer target needs a containerPort`);
     const fullName = `${props.prefix}-${props.name}`;
     const logs = logGroup(this, "logs", `/ecs/${props.prefix}/${props.name}`, props.logs);
 
@@ -136,7 +137,12 @@ export class FargateService extends Construct {
     } else {
       // With VPC endpoints, HTTPS goes to the interface endpoints' group and the gateway endpoints' prefix lists only.
       if (egress.endpointSecurityGroup) {
-        allowHop(this, "to-endpoints", { from: this.securityGroup, to: egress.endpointSecurityGroup, port: HTTPS_PORT, description: `${props.name} tasks to VPC endpoints, HTTPS` });
+        allowHop(this, "to-endpoints", {
+          from: this.securityGroup,
+          to: egress.endpointSecurityGroup,
+          port: HTTPS_PORT,
+          description: `${props.name} tasks to VPC endpoints, HTTPS`,
+        });
       } else {
         egress.endpointSecurityGroupIds.forEach((groupId, i) => {
           new VpcSecurityGroupEgressRule(this, `to-endpoints-${i}-egress`, {
@@ -176,7 +182,11 @@ export class FargateService extends Construct {
       desiredCount: props.desiredCount,
       launchType: "FARGATE",
       platformVersion: "LATEST",
-      networkConfiguration: { subnets: props.subnetIds, securityGroups: [this.securityGroup.id], assignPublicIp: false },
+      networkConfiguration: {
+        subnets: props.subnetIds,
+        securityGroups: [this.securityGroup.id],
+        assignPublicIp: false,
+      },
       deploymentCircuitBreaker: { enable: true, rollback: true },
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: 200,
@@ -187,12 +197,20 @@ export class FargateService extends Construct {
       ...(props.loadBalancer
         ? {
             loadBalancer: [
-              { targetGroupArn: props.loadBalancer.targetGroup.arn, containerName: props.name, containerPort: props.containerPort! },
+              {
+                targetGroupArn: props.loadBalancer.targetGroup.arn,
+                containerName: props.name,
+                containerPort: props.containerPort!,
+              },
             ],
             healthCheckGracePeriodSeconds: 30,
           }
         : {}),
-      dependsOn: [this.executionRole.policy, this.taskRole.policy, ...(props.loadBalancer ? [props.loadBalancer.listener] : [])],
+      dependsOn: [
+        this.executionRole.policy,
+        this.taskRole.policy,
+        ...(props.loadBalancer ? [props.loadBalancer.listener] : []),
+      ],
       // With autoscaling on, the scaler owns the count; a re-apply must not reset it.
       ...(props.autoscaled ? { lifecycle: { ignoreChanges: ["desired_count"] } } : {}),
     });
@@ -214,7 +232,15 @@ function containerDefinition(props: FargateServiceProps, logGroupName: string) {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([name, value]) => ({ name, value })),
     ...(props.healthCheckCommand
-      ? { healthCheck: { command: [...props.healthCheckCommand], interval: 30, timeout: 5, retries: 3, startPeriod: 15 } }
+      ? {
+          healthCheck: {
+            command: [...props.healthCheckCommand],
+            interval: 30,
+            timeout: 5,
+            retries: 3,
+            startPeriod: 15,
+          },
+        }
       : {}),
     logConfiguration: {
       logDriver: "awslogs",

@@ -41,8 +41,18 @@ const ACCEPTED_TEMPLATE = `#set($result = $input.path('$.SendMessageResponse.Sen
  * to fix -> 400; 5xx -> 503 (retry later); anything else, such as a 403 from a broken role, is ours -> 500.
  */
 const ERROR_RESPONSES = [
-  { statusCode: "400", selectionPattern: "400", error: "rejected", message: "The queue rejected the message (too large or invalid characters)." },
-  { statusCode: "503", selectionPattern: "5\\d{2}", error: "unavailable", message: "The queue is unavailable; retry later." },
+  {
+    statusCode: "400",
+    selectionPattern: "400",
+    error: "rejected",
+    message: "The queue rejected the message (too large or invalid characters).",
+  },
+  {
+    statusCode: "503",
+    selectionPattern: "5\\d{2}",
+    error: "unavailable",
+    message: "The queue is unavailable; retry later.",
+  },
   { statusCode: "500", selectionPattern: undefined, error: "internal_error", message: "The request was not queued." },
 ] as const;
 
@@ -71,7 +81,11 @@ export class IngestApi extends Construct {
       contentType: "application/json",
       schema: JSON.stringify(INGEST_REQUEST_SCHEMA),
     });
-    const requests = new ApiGatewayResource(this, "requests", { restApiId: api.id, parentId: api.rootResourceId, pathPart: "requests" });
+    const requests = new ApiGatewayResource(this, "requests", {
+      restApiId: api.id,
+      parentId: api.rootResourceId,
+      pathPart: "requests",
+    });
     const method = new ApiGatewayMethod(this, "post-requests", {
       restApiId: api.id,
       resourceId: requests.id,
@@ -125,4 +139,3 @@ export class IngestApi extends Construct {
     this.stage = new RestApiStage(this, "stage", { ...props, api, definition: apiDefinition(this) });
   }
 }
-

@@ -208,7 +208,11 @@ export class MainStack extends BaseStack {
 
     // Execution logging needs the account-level CloudWatch role; the stages wait for it.
     const cloudwatchRole = config.manage_apigateway_account
-      ? new ApiGatewayCloudwatchRole(this, "apigateway-account", { name: `${this.globalPrefix}-apigateway-logs`, region, accountId })
+      ? new ApiGatewayCloudwatchRole(this, "apigateway-account", {
+          name: `${this.globalPrefix}-apigateway-logs`,
+          region,
+          accountId,
+        })
       : undefined;
     const stageSettings = {
       stageName: STAGE_NAME,
@@ -231,7 +235,10 @@ export class MainStack extends BaseStack {
     const queryApi = new QueryApi(this, "query-api", {
       ...stageSettings,
       name: `${prefix}-query`,
-      vpcLink: config.private_integration === "alb" ? { ...ingress.link, ready: [...ingress.link.ready, api.service] } : ingress.link,
+      vpcLink:
+        config.private_integration === "alb"
+          ? { ...ingress.link, ready: [...ingress.link.ready, api.service] }
+          : ingress.link,
       albDomain: config.alb_certificate_domain,
       customDomain: customDomain(this, "query-domain-certificate", config.query_api_domain),
     });
@@ -255,9 +262,17 @@ export class MainStack extends BaseStack {
       processorService: processor.service,
       alb: ingress.alb,
       serviceTargetGroup: ingress.serviceTargetGroup,
-      nlb: ingress.nlb && ingress.albTargetGroup ? { loadBalancer: ingress.nlb, albTargetGroup: ingress.albTargetGroup } : null,
+      nlb:
+        ingress.nlb && ingress.albTargetGroup
+          ? { loadBalancer: ingress.nlb, albTargetGroup: ingress.albTargetGroup }
+          : null,
     };
-    const alarms = new Alarms(this, "alarms", { ...watched, prefix, topicArn: alarmTopicArn, thresholds: config.alarms });
+    const alarms = new Alarms(this, "alarms", {
+      ...watched,
+      prefix,
+      topicArn: alarmTopicArn,
+      thresholds: config.alarms,
+    });
     const dashboard = new Dashboard(this, "dashboard", {
       ...watched,
       name: prefix,
@@ -270,7 +285,10 @@ export class MainStack extends BaseStack {
       ingest_api_url: { value: `${ingestApi.stage.stage.invokeUrl}/requests`, description: "POST JSON objects here" },
       query_api_url: { value: `${queryApi.stage.stage.invokeUrl}/requests`, description: "GET <url>/<requestId>" },
       queue_url: { value: queue.queue.url, description: "Request queue" },
-      dead_letter_queue_url: { value: queue.deadLetterQueue.url, description: "Messages that failed max_receive_count times" },
+      dead_letter_queue_url: {
+        value: queue.deadLetterQueue.url,
+        description: "Messages that failed max_receive_count times",
+      },
       table_name: { value: table.table.name, description: "Results table" },
       cluster_name: { value: cluster.name, description: "ECS cluster" },
       api_service_name: { value: api.service.name, description: "ECS service of the query api" },
@@ -280,18 +298,42 @@ export class MainStack extends BaseStack {
       processor_running_image_tag: { value: imageTags.processor, description: "Image tag the processor service runs" },
       alb_dns_name: {
         value: ingress.alb.dnsName,
-        description: config.private_integration === "nlb" ? "Internal ALB (reached through the NLB)" : "Internal ALB (reached through the VPC Link v2)",
+        description:
+          config.private_integration === "nlb"
+            ? "Internal ALB (reached through the NLB)"
+            : "Internal ALB (reached through the VPC Link v2)",
       },
-      ...(ingress.nlb ? { nlb_dns_name: { value: ingress.nlb.dnsName, description: "Internal NLB (VPC Link target)" } } : {}),
+      ...(ingress.nlb
+        ? { nlb_dns_name: { value: ingress.nlb.dnsName, description: "Internal NLB (VPC Link target)" } }
+        : {}),
       ...(ingress.vpcLinkV2
-        ? { vpc_link_v2_id: { value: ingress.vpcLinkV2.id, description: "VPC Link v2 to the ALB: INACTIVE after 60 days without traffic (docs/PRIVATE-NETWORKING.md)" } }
+        ? {
+            vpc_link_v2_id: {
+              value: ingress.vpcLinkV2.id,
+              description:
+                "VPC Link v2 to the ALB: INACTIVE after 60 days without traffic (docs/PRIVATE-NETWORKING.md)",
+            },
+          }
         : {}),
       alarm_topic_arn: { value: alarmTopicArn, description: "SNS topic every alarm notifies (docs/RUNBOOK.md)" },
-      dashboard_name: { value: dashboard.dashboard.dashboardName, description: "CloudWatch dashboard, one row per hop" },
-      ...(access ? { api_key_id: { value: access.apiKey.id, description: "`aws apigateway get-api-key --include-value --api-key <id>`" } } : {}),
+      dashboard_name: {
+        value: dashboard.dashboard.dashboardName,
+        description: "CloudWatch dashboard, one row per hop",
+      },
+      ...(access
+        ? {
+            api_key_id: {
+              value: access.apiKey.id,
+              description: "`aws apigateway get-api-key --include-value --api-key <id>`",
+            },
+          }
+        : {}),
     };
     for (const [name, output] of Object.entries(outputs)) new TerraformOutput(this, name, output);
-    for (const [name, stage] of [["ingest", ingestApi.stage], ["query", queryApi.stage]] as const) {
+    for (const [name, stage] of [
+      ["ingest", ingestApi.stage],
+      ["query", queryApi.stage],
+    ] as const) {
       if (stage.domain) {
         new TerraformOutput(this, `${name}_domain_target`, {
           value: stage.domain.regionalDomainName,

@@ -65,7 +65,9 @@ export class Network extends Construct {
       id: "${each.value}",
     });
     // A list-typed expression used as-is: cdktf's Fn helpers accept any resolvable for list arguments.
-    const zones = TerraformIterator.fromDataSources(details).forExpressionForList("val.availability_zone") as unknown as string[];
+    const zones = TerraformIterator.fromDataSources(details).forExpressionForList(
+      "val.availability_zone",
+    ) as unknown as string[];
     const conditions: { condition: unknown; errorMessage: string }[] = [
       {
         condition: Op.gte(Fn.lengthOf(Fn.distinct(zones)), minimum),
@@ -89,7 +91,8 @@ export class Network extends Construct {
           // An untagged id counts as its own zone (`try`): Terraform evaluates both sides of `||`, so a guard
           // written as "all tagged || ..." would stop with an index error instead of the message above.
           condition: `\${length(distinct([for id in ${pinnedList} : try(${details.fqn}[id].availability_zone, id)])) == ${pinned.length}}`,
-          errorMessage: "load_balancer_subnet_ids must be in distinct availability zones: AWS attaches a load balancer to one subnet per AZ.",
+          errorMessage:
+            "load_balancer_subnet_ids must be in distinct availability zones: AWS attaches a load balancer to one subnet per AZ.",
         },
       );
     } else {

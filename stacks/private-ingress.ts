@@ -84,9 +84,20 @@ export class PrivateIngress extends Construct {
       : undefined;
     // The description is the same in both modes on purpose: AWS cannot change a group's description in place, and a
     // replaced ALB group would drop the ALB's rules for a moment in the middle of the nlb -> alb migration.
-    this.albSecurityGroup = securityGroup(this, "alb-sg", `${props.name}-alb`, props.vpcId, "Query API ALB: HTTPS from the NLB only");
+    this.albSecurityGroup = securityGroup(
+      this,
+      "alb-sg",
+      `${props.name}-alb`,
+      props.vpcId,
+      "Query API ALB: HTTPS from the NLB only",
+    );
     if (nlbSecurityGroup) {
-      allowHop(this, "nlb-to-alb", { from: nlbSecurityGroup, to: this.albSecurityGroup, port: HTTPS_PORT, description: "NLB to ALB, HTTPS" });
+      allowHop(this, "nlb-to-alb", {
+        from: nlbSecurityGroup,
+        to: this.albSecurityGroup,
+        port: HTTPS_PORT,
+        description: "NLB to ALB, HTTPS",
+      });
     }
 
     this.alb = new Lb(this, "alb", {
@@ -112,7 +123,14 @@ export class PrivateIngress extends Construct {
       port: props.targetPort,
       vpcId: props.vpcId,
       deregistrationDelay: "30",
-      healthCheck: { path: HEALTH_CHECK_PATH, protocol: "HTTP", matcher: "200", interval: 15, healthyThreshold: 2, unhealthyThreshold: 3 },
+      healthCheck: {
+        path: HEALTH_CHECK_PATH,
+        protocol: "HTTP",
+        matcher: "200",
+        interval: 15,
+        healthyThreshold: 2,
+        unhealthyThreshold: 3,
+      },
       lifecycle: { createBeforeDestroy: true },
     });
     this.albListener = new LbListener(this, "alb-https", {
@@ -178,8 +196,19 @@ export class PrivateIngress extends Construct {
       // The v2 link's network interfaces carry this group: the ALB admits it on 443 and nothing else does. A v2 link's
       // subnets and groups cannot change in place (a change replaces the link), so both are fixed: the pinnable
       // one-subnet-per-AZ load balancer subnets, and a group created once.
-      const linkSecurityGroup = securityGroup(this, "vpc-link-sg", `${props.name}-vpc-link`, props.vpcId, "Query API VPC Link v2: HTTPS to the ALB only");
-      const hop = allowHop(this, "vpc-link-to-alb", { from: linkSecurityGroup, to: this.albSecurityGroup, port: HTTPS_PORT, description: "VPC Link v2 to ALB, HTTPS" });
+      const linkSecurityGroup = securityGroup(
+        this,
+        "vpc-link-sg",
+        `${props.name}-vpc-link`,
+        props.vpcId,
+        "Query API VPC Link v2: HTTPS to the ALB only",
+      );
+      const hop = allowHop(this, "vpc-link-to-alb", {
+        from: linkSecurityGroup,
+        to: this.albSecurityGroup,
+        port: HTTPS_PORT,
+        description: "VPC Link v2 to ALB, HTTPS",
+      });
       this.vpcLinkV2 = new Apigatewayv2VpcLink(this, "vpc-link-v2", {
         name: `${props.name}-vpc-link-v2`,
         subnetIds: props.subnetIds,
@@ -188,7 +217,11 @@ export class PrivateIngress extends Construct {
         // old one goes after (API Gateway would refuse to delete a link its integrations still use).
         lifecycle: { createBeforeDestroy: true },
       });
-      this.link = { id: this.vpcLinkV2.id, integrationTarget: this.alb.arn, ready: [hop.ingress, hop.egress, this.albListener] };
+      this.link = {
+        id: this.vpcLinkV2.id,
+        integrationTarget: this.alb.arn,
+        ready: [hop.ingress, hop.egress, this.albListener],
+      };
     } else {
       this.link = { id: this.vpcLink!.id, ready: [] };
     }

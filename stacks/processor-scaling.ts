@@ -78,7 +78,12 @@ export class ProcessorScaling extends Construct {
             },
             // With 0 running tasks the quotient has no value and the policy waits; min_count >= 1 keeps ECS
             // restarting tasks, and the tasks-below-desired alarm reports it.
-            { id: "backlog_per_task", expression: "visible / running", label: "Messages visible per running task", returnData: true },
+            {
+              id: "backlog_per_task",
+              expression: "visible / running",
+              label: "Messages visible per running task",
+              returnData: true,
+            },
           ],
         },
         scaleOutCooldown: 60,

@@ -34,9 +34,21 @@ export class QueryApi extends Construct {
       description: "Query API: GET /requests/{requestId} through the VPC Link to the api service",
       validate: "parameters",
     });
-    const requests = new ApiGatewayResource(this, "requests", { restApiId: api.id, parentId: api.rootResourceId, pathPart: "requests" });
-    const request = new ApiGatewayResource(this, "request", { restApiId: api.id, parentId: requests.id, pathPart: "{requestId}" });
-    const health = new ApiGatewayResource(this, "health", { restApiId: api.id, parentId: api.rootResourceId, pathPart: "health" });
+    const requests = new ApiGatewayResource(this, "requests", {
+      restApiId: api.id,
+      parentId: api.rootResourceId,
+      pathPart: "requests",
+    });
+    const request = new ApiGatewayResource(this, "request", {
+      restApiId: api.id,
+      parentId: requests.id,
+      pathPart: "{requestId}",
+    });
+    const health = new ApiGatewayResource(this, "health", {
+      restApiId: api.id,
+      parentId: api.rootResourceId,
+      pathPart: "health",
+    });
 
     const routes = [
       { id: "get-request", resource: request, path: "/requests/{requestId}", pathParameters: ["requestId"] },
@@ -70,7 +82,8 @@ export class QueryApi extends Construct {
       });
       // The v2 link reaches whichever load balancer the integration names. cdktf 0.21's binding predates the
       // attribute (AWS provider 6.x has it), so it is set as a raw override on the public API.
-      if (props.vpcLink.integrationTarget) integration.addOverride("integration_target", props.vpcLink.integrationTarget);
+      if (props.vpcLink.integrationTarget)
+        integration.addOverride("integration_target", props.vpcLink.integrationTarget);
     }
 
     this.stage = new RestApiStage(this, "stage", {

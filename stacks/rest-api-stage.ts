@@ -81,7 +81,12 @@ export class RestApiStage extends Construct {
     this.api = api;
     const accessLogs = logGroup(this, "access-logs", `/aws/apigateway/${api.name}/${stageName}/access`, props.logs);
     // API Gateway would create this group itself, without retention; creating it first keeps it under our settings.
-    const executionLogs = logGroup(this, "execution-logs", `API-Gateway-Execution-Logs_${api.id}/${stageName}`, props.logs);
+    const executionLogs = logGroup(
+      this,
+      "execution-logs",
+      `API-Gateway-Execution-Logs_${api.id}/${stageName}`,
+      props.logs,
+    );
 
     this.deployment = new ApiGatewayDeployment(this, "deployment", {
       restApiId: api.id,

@@ -33,5 +33,8 @@ export function createRestApi(
 export function apiDefinition(scope: Construct): TerraformResource[] {
   return Node.of(scope)
     .findAll()
-    .filter((c): c is TerraformResource => c instanceof TerraformResource && c.terraformResourceType.startsWith("aws_api_gateway_"));
+    .filter(
+      (c): c is TerraformResource =>
+        c instanceof TerraformResource && c.terraformResourceType.startsWith("aws_api_gateway_"),
+    );
 }

@@ -9,7 +9,13 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
  * (AWS appends a unique suffix): with a fixed name the replacement would be refused as a duplicate. The `Name` tag
  * carries the readable name.
  */
-export function securityGroup(scope: Construct, id: string, name: string, vpcId: string, description: string): SecurityGroup {
+export function securityGroup(
+  scope: Construct,
+  id: string,
+  name: string,
+  vpcId: string,
+  description: string,
+): SecurityGroup {
   return new SecurityGroup(scope, id, {
     namePrefix: `${name}-`,
     description,
@@ -30,7 +36,11 @@ export interface HopProps {
  * One network hop: `to` admits only `from` on `port`, and `from` may send only to `to` on that port.
  * Both sides are written together so a hop can never be half-open.
  */
-export function allowHop(scope: Construct, id: string, props: HopProps): { ingress: VpcSecurityGroupIngressRule; egress: VpcSecurityGroupEgressRule } {
+export function allowHop(
+  scope: Construct,
+  id: string,
+  props: HopProps,
+): { ingress: VpcSecurityGroupIngressRule; egress: VpcSecurityGroupEgressRule } {
   const ingress = new VpcSecurityGroupIngressRule(scope, `${id}-ingress`, {
     securityGroupId: props.to.id,
     referencedSecurityGroupId: props.from.id,

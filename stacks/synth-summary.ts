@@ -10,7 +10,10 @@ export function summarizeSynth(outdir: string): string[] {
   const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as Manifest;
   return Object.entries(manifest.stacks).map(([name, stack]) => {
     const file = join(outdir, stack.synthesizedStackPath);
-    const json = JSON.parse(readFileSync(file, "utf8")) as Record<string, Record<string, Record<string, unknown>> | undefined>;
+    const json = JSON.parse(readFileSync(file, "utf8")) as Record<
+      string,
+      Record<string, Record<string, unknown>> | undefined
+    >;
     const count = (block?: Record<string, Record<string, unknown>>) =>
       Object.values(block ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
     const outputs = Object.keys(json.output ?? {}).length;

@@ -20,7 +20,10 @@ export interface SynthesizedStacks {
  * into a temporary directory, and returns the parsed JSON. For the policy report, the tests and the local run.
  * `customize` may change constructs before synthesis (e.g. an escape-hatch override in a test).
  */
-export function synthesizeToJson(config: Config, customize?: (stacks: ReturnType<typeof buildStacks>) => void): SynthesizedStacks {
+export function synthesizeToJson(
+  config: Config,
+  customize?: (stacks: ReturnType<typeof buildStacks>) => void,
+): SynthesizedStacks {
   const outdir = mkdtempSync(join(tmpdir(), "cdktf-synth-"));
   try {
     const app = createApp(outdir);

@@ -27,7 +27,8 @@ export interface VpcEndpointsProps {
    * `create`: interface and gateway endpoints with an endpoint security group. `existing`: the VPC already has them;
    * only these groups (the existing interface endpoints' groups) and the gateway prefix lists are looked up.
    */
-  readonly mode: { readonly mode: "create" } | { readonly mode: "existing"; readonly security_group_ids: readonly string[] };
+  readonly mode:
+    { readonly mode: "create" } | { readonly mode: "existing"; readonly security_group_ids: readonly string[] };
 }
 
 /** Where tasks send HTTPS for AWS APIs when endpoints are on: the task security groups egress only to these. */
@@ -67,13 +68,21 @@ export class VpcEndpoints extends Construct {
     if (props.mode.mode === "existing") {
       // Existing gateway endpoints are reached through the regional prefix lists, whoever created the endpoints.
       const prefixListIds = GATEWAY_ENDPOINT_SERVICES.map(
-        (service) => new DataAwsPrefixList(this, `${service}-prefix-list`, { name: `com.amazonaws.${props.region}.${service}` }).id,
+        (service) =>
+          new DataAwsPrefixList(this, `${service}-prefix-list`, { name: `com.amazonaws.${props.region}.${service}` })
+            .id,
       );
       this.egress = { endpointSecurityGroupIds: [...props.mode.security_group_ids], prefixListIds };
       return;
     }
 
-    const endpointSecurityGroup = securityGroup(this, "sg", `${props.name}-endpoints`, vpc.id, "VPC endpoints: HTTPS from the tasks only");
+    const endpointSecurityGroup = securityGroup(
+      this,
+      "sg",
+      `${props.name}-endpoints`,
+      vpc.id,
+      "VPC endpoints: HTTPS from the tasks only",
+    );
     for (const service of INTERFACE_ENDPOINT_SERVICES) {
       const id = service.replace(".", "-");
       const offered = new DataAwsVpcEndpointService(this, `${id}-service`, { service, serviceType: "Interface" });

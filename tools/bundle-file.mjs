@@ -7,8 +7,21 @@ import { join, relative } from "node:path";
  */
 export function bundleFile(root, entry) {
   const checkout = createHash("sha256").update(root).digest("hex").slice(0, 16);
-  return join(root, "node_modules", ".cache", "apigw-vpclink", checkout, `${relative(root, entry).replaceAll("/", "_")}.cjs`);
+  return join(
+    root,
+    "node_modules",
+    ".cache",
+    "apigw-vpclink",
+    checkout,
+    `${relative(root, entry).replaceAll("/", "_")}.cjs`,
+  );
 }
 
 /** esbuild options of the app bundle: our TypeScript in one CommonJS file, npm packages left to Node to load. */
-export const APP_BUNDLE_OPTIONS = { bundle: true, packages: "external", platform: "node", format: "cjs", logLevel: "warning" };
+export const APP_BUNDLE_OPTIONS = {
+  bundle: true,
+  packages: "external",
+  platform: "node",
+  format: "cjs",
+  logLevel: "warning",
+};

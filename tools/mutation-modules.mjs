@@ -27,6 +27,7 @@ export const MUTATION_MODULES = {
 /** The module named by MUTATION_MODULE (set by tools/mutation.mjs for each Stryker run). */
 export function mutationModule(name = process.env.MUTATION_MODULE) {
   const module = name && MUTATION_MODULES[name];
-  if (!module) throw new Error(`MUTATION_MODULE must be one of ${Object.keys(MUTATION_MODULES).join(", ")} (got ${name})`);
+  if (!module)
+    throw new Error(`MUTATION_MODULE must be one of ${Object.keys(MUTATION_MODULES).join(", ")} (got ${name})`);
   return { name, ...module };
 }

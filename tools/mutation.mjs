@@ -27,11 +27,15 @@ const rows = [];
 let failed = false;
 for (const name of names) {
   const started = Date.now();
-  const run = spawnSync(process.execPath, [join(root, "node_modules/@stryker-mutator/core/bin/stryker.js"), "run", "stryker.config.mjs"], {
-    cwd: root,
-    env: { ...process.env, MUTATION_MODULE: name },
-    stdio: "inherit",
-  });
+  const run = spawnSync(
+    process.execPath,
+    [join(root, "node_modules/@stryker-mutator/core/bin/stryker.js"), "run", "stryker.config.mjs"],
+    {
+      cwd: root,
+      env: { ...process.env, MUTATION_MODULE: name },
+      stdio: "inherit",
+    },
+  );
   const seconds = Math.round((Date.now() - started) / 1000);
   if (run.status !== 0) {
     rows.push(`${name}: Stryker failed (exit ${run.status}) after ${seconds} s`);

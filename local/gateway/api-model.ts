@@ -93,20 +93,35 @@ export function randomKeyValues(): KeyValueSource {
   };
 }
 
-export function buildRestApiModels(doc: TerraformJson, refs: References, keyValues: KeyValueSource = randomKeyValues()): RestApiModel[] {
+export function buildRestApiModels(
+  doc: TerraformJson,
+  refs: References,
+  keyValues: KeyValueSource = randomKeyValues(),
+): RestApiModel[] {
   return resourcesOf(doc, "aws_api_gateway_rest_api").map(([id, body]) => buildRestApi(doc, refs, keyValues, id, body));
 }
 
-function buildRestApi(doc: TerraformJson, refs: References, keyValues: KeyValueSource, apiId: string, apiBody: Record<string, any>): RestApiModel {
+function buildRestApi(
+  doc: TerraformJson,
+  refs: References,
+  keyValues: KeyValueSource,
+  apiId: string,
+  apiBody: Record<string, any>,
+): RestApiModel {
   const rootId = `${apiId}/`;
   refs.set(`aws_api_gateway_rest_api.${apiId}.root_resource_id`, rootId);
   const ofApi = (type: string) =>
-    resourcesOf(doc, type).filter(([name, body]) => refs.resolveString(String(body.rest_api_id), `${type}.${name}.rest_api_id`) === apiId);
+    resourcesOf(doc, type).filter(
+      ([name, body]) => refs.resolveString(String(body.rest_api_id), `${type}.${name}.rest_api_id`) === apiId,
+    );
 
   // Resource tree -> full paths.
   const parts = new Map<string, { parent: string; part: string }>();
   for (const [name, body] of ofApi("aws_api_gateway_resource")) {
-    parts.set(name, { parent: refs.resolveString(body.parent_id, name), part: refs.resolveString(body.path_part, name) });
+    parts.set(name, {
+      parent: refs.resolveString(body.parent_id, name),
+      part: refs.resolveString(body.path_part, name),
+    });
   }
   const pathOf = (resourceId: string, depth = 0): string => {
     if (resourceId === rootId) return "/";
@@ -117,19 +132,28 @@ function buildRestApi(doc: TerraformJson, refs: References, keyValues: KeyValueS
   };
 
   const models = new Map(
-    ofApi("aws_api_gateway_model").map(([name, body]) => [refs.resolveString(body.name, name), JSON.parse(refs.resolveString(body.schema, name))]),
+    ofApi("aws_api_gateway_model").map(([name, body]) => [
+      refs.resolveString(body.name, name),
+      JSON.parse(refs.resolveString(body.schema, name)),
+    ]),
   );
   const validators = new Map(ofApi("aws_api_gateway_request_validator").map(([name, body]) => [name, body]));
   const key = (resourceId: string, method: string) => `${resourceId} ${method}`;
   const integrations = new Map(
     ofApi("aws_api_gateway_integration").map(([name, body]) => {
       const where = `aws_api_gateway_integration.${name} (${constructPath(body)})`;
-      return [key(refs.resolveString(body.resource_id, where), refs.resolveString(body.http_method, where)), { name, body, where }];
+      return [
+        key(refs.resolveString(body.resource_id, where), refs.resolveString(body.http_method, where)),
+        { name, body, where },
+      ];
     }),
   );
   const integrationResponses = ofApi("aws_api_gateway_integration_response").map(([name, body]) => {
     const where = `aws_api_gateway_integration_response.${name}`;
-    return { key: key(refs.resolveString(body.resource_id, where), refs.resolveString(body.http_method, where)), body: refs.resolve(body, where) };
+    return {
+      key: key(refs.resolveString(body.resource_id, where), refs.resolveString(body.http_method, where)),
+      body: refs.resolve(body, where),
+    };
   });
 
   const methods = ofApi("aws_api_gateway_method").map(([name, raw]): MethodModel => {
@@ -143,7 +167,8 @@ function buildRestApi(doc: TerraformJson, refs: References, keyValues: KeyValueS
     if (!integration) throw new Error(`local: ${where} has no aws_api_gateway_integration`);
     // A validator's id resolves to its logical name, the key of `validators`.
     const validator = body.request_validator_id ? validators.get(body.request_validator_id) : undefined;
-    if (body.request_validator_id && !validator) throw new Error(`local: ${where} names a request validator this API does not define`);
+    if (body.request_validator_id && !validator)
+      throw new Error(`local: ${where} names a request validator this API does not define`);
     const requestModels = new Map<string, ModelValidator>();
     for (const [contentType, modelName] of Object.entries((body.request_models ?? {}) as Record<string, string>)) {
       if (modelName === "Empty") continue;
@@ -159,7 +184,11 @@ function buildRestApi(doc: TerraformJson, refs: References, keyValues: KeyValueS
       validateParameters: validator?.validate_request_parameters === true,
       requestParameters: body.request_parameters ?? {},
       requestModels,
-      integration: buildIntegration(refs, integration, integrationResponses.filter((r) => r.key === methodKey).map((r) => r.body)),
+      integration: buildIntegration(
+        refs,
+        integration,
+        integrationResponses.filter((r) => r.key === methodKey).map((r) => r.body),
+      ),
       where,
     };
   });
@@ -167,12 +196,20 @@ function buildRestApi(doc: TerraformJson, refs: References, keyValues: KeyValueS
   const gatewayResponses = new Map(
     ofApi("aws_api_gateway_gateway_response").map(([name, raw]) => {
       const body = refs.resolve(raw, `aws_api_gateway_gateway_response.${name}`) as Record<string, any>;
-      return [body.response_type as string, { statusCode: body.status_code, responseTemplates: body.response_templates ?? {}, responseParameters: body.response_parameters ?? {} }];
+      return [
+        body.response_type as string,
+        {
+          statusCode: body.status_code,
+          responseTemplates: body.response_templates ?? {},
+          responseParameters: body.response_parameters ?? {},
+        },
+      ];
     }),
   );
 
   const stages = ofApi("aws_api_gateway_stage");
-  if (stages.length !== 1) throw new Error(`local: API ${apiId} has ${stages.length} stages; the local gateway serves exactly one`);
+  if (stages.length !== 1)
+    throw new Error(`local: API ${apiId} has ${stages.length} stages; the local gateway serves exactly one`);
   const [stageResource, stageBody] = stages[0]!;
   const stageName = refs.resolveString(stageBody.stage_name, `aws_api_gateway_stage.${stageResource}`);
 
@@ -183,7 +220,10 @@ function buildRestApi(doc: TerraformJson, refs: References, keyValues: KeyValueS
     stageResource,
     // Only the format is read: its destination is a CloudWatch log group, which is a file locally.
     accessLogFormat: stageBody.access_log_settings?.format
-      ? refs.resolveString(String(stageBody.access_log_settings.format), `aws_api_gateway_stage.${stageResource}.access_log_settings`)
+      ? refs.resolveString(
+          String(stageBody.access_log_settings.format),
+          `aws_api_gateway_stage.${stageResource}.access_log_settings`,
+        )
       : undefined,
     methods,
     gatewayResponses,
@@ -200,7 +240,12 @@ function buildIntegration(
   // is not emulated, and either link (v1 -> NLB -> ALB, or v2 -> ALB) is followed by service, not by id: NO LOAD
   // BALANCER RUNS LOCALLY (see local/stack.ts). The path the service receives is the URI's, with the stage name in
   // front for a v2 link, as AWS documents.
-  const { credentials: _credentials, connection_id: _connectionId, integration_target: _integrationTarget, ...rest } = raw;
+  const {
+    credentials: _credentials,
+    connection_id: _connectionId,
+    integration_target: _integrationTarget,
+    ...rest
+  } = raw;
   const body = refs.resolve(rest, where) as Record<string, any>;
   const type = body.type as IntegrationModel["type"];
   if (type !== "AWS" && type !== "HTTP_PROXY") {
@@ -227,22 +272,37 @@ function buildIntegration(
 }
 
 /** Keys attached (usage plan key) to a usage plan whose api_stages include this API's stage. */
-function apiKeysFor(doc: TerraformJson, refs: References, keyValues: KeyValueSource, apiId: string, stageName: string): ApiKeyModel[] {
+function apiKeysFor(
+  doc: TerraformJson,
+  refs: References,
+  keyValues: KeyValueSource,
+  apiId: string,
+  stageName: string,
+): ApiKeyModel[] {
   const plans = resourcesOf(doc, "aws_api_gateway_usage_plan")
     .filter(([name, body]) =>
       ((body.api_stages ?? []) as Record<string, string>[]).some(
-        (s) => refs.resolveString(s.api_id!, `aws_api_gateway_usage_plan.${name}`) === apiId && refs.resolveString(s.stage!, name) === stageName,
+        (s) =>
+          refs.resolveString(s.api_id!, `aws_api_gateway_usage_plan.${name}`) === apiId &&
+          refs.resolveString(s.stage!, name) === stageName,
       ),
     )
     .map(([name]) => name);
   return resourcesOf(doc, "aws_api_gateway_usage_plan_key")
-    .filter(([name, body]) => plans.includes(refs.resolveString(body.usage_plan_id, `aws_api_gateway_usage_plan_key.${name}`)))
+    .filter(([name, body]) =>
+      plans.includes(refs.resolveString(body.usage_plan_id, `aws_api_gateway_usage_plan_key.${name}`)),
+    )
     .map(([name, body]) => refs.resolveString(body.key_id, `aws_api_gateway_usage_plan_key.${name}`))
     .flatMap((keyName) => {
       const key = doc.resource?.aws_api_gateway_api_key?.[keyName];
       if (!key || key.enabled === false) return [];
-      return [{ resource: keyName, name: refs.resolveString(String(key.name ?? keyName), keyName), value: String(key.value ?? "") }];
+      return [
+        {
+          resource: keyName,
+          name: refs.resolveString(String(key.name ?? keyName), keyName),
+          value: String(key.value ?? ""),
+        },
+      ];
     })
     .map((k) => ({ ...k, value: k.value || keyValues(k.resource) }));
 }
-

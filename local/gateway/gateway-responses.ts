@@ -50,9 +50,13 @@ export interface RenderedResponse {
 export function renderGatewayError(api: RestApiModel, error: GatewayError, context: TemplateContext): RenderedResponse {
   const defaults = GATEWAY_ERRORS[error.type];
   const configured: GatewayResponseModel | undefined =
-    api.gatewayResponses.get(error.type) ?? api.gatewayResponses.get(defaults.status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX");
+    api.gatewayResponses.get(error.type) ??
+    api.gatewayResponses.get(defaults.status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX");
   const message = error.message ?? defaults.message;
-  const [contentType, template] = pickTemplate(configured?.responseTemplates ?? {}) ?? ["application/json", BUILT_IN_TEMPLATE];
+  const [contentType, template] = pickTemplate(configured?.responseTemplates ?? {}) ?? [
+    "application/json",
+    BUILT_IN_TEMPLATE,
+  ];
   const body = renderTemplate(
     template,
     { body: "" },

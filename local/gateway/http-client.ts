@@ -24,7 +24,12 @@ const agent = new Agent({ keepAlive: true, maxSockets: 128, timeout: 30_000 });
 
 export function httpRequest(
   url: string,
-  options: { readonly method: string; readonly headers?: Readonly<Record<string, string>>; readonly body?: string; readonly timeoutMs: number },
+  options: {
+    readonly method: string;
+    readonly headers?: Readonly<Record<string, string>>;
+    readonly body?: string;
+    readonly timeoutMs: number;
+  },
 ): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const body = options.body === undefined ? undefined : Buffer.from(options.body, "utf8");
@@ -52,7 +57,10 @@ export function httpRequest(
         });
       },
     );
-    const timer = setTimeout(() => req.destroy(new HttpTimeoutError(`no response from ${url} within ${options.timeoutMs} ms`)), options.timeoutMs);
+    const timer = setTimeout(
+      () => req.destroy(new HttpTimeoutError(`no response from ${url} within ${options.timeoutMs} ms`)),
+      options.timeoutMs,
+    );
     req.on("error", (error) => {
       clearTimeout(timer);
       reject(error);

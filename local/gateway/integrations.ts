@@ -41,10 +41,17 @@ export async function invokeIntegration(
   context: TemplateContext,
   targets: IntegrationTargets,
 ): Promise<IntegrationResult> {
-  return integration.type === "AWS" ? invokeAws(integration, request, context, targets) : invokeHttpProxy(integration, request, targets, context.stage);
+  return integration.type === "AWS"
+    ? invokeAws(integration, request, context, targets)
+    : invokeHttpProxy(integration, request, targets, context.stage);
 }
 
-async function invokeAws(integration: IntegrationModel, request: MethodRequest, context: TemplateContext, targets: IntegrationTargets): Promise<IntegrationResult> {
+async function invokeAws(
+  integration: IntegrationModel,
+  request: MethodRequest,
+  context: TemplateContext,
+  targets: IntegrationTargets,
+): Promise<IntegrationResult> {
   const template = integration.requestTemplates[request.contentType];
   let body: string;
   if (template !== undefined) {
@@ -59,7 +66,10 @@ async function invokeAws(integration: IntegrationModel, request: MethodRequest, 
   }
 
   const arn = /^arn:aws:apigateway:([a-z0-9-]+):([a-z0-9-]+):path\/(.+)$/.exec(integration.uri);
-  if (!arn) throw new Error(`local: ${integration.where} has URI ${integration.uri}; only arn:aws:apigateway:<region>:<service>:path/... is emulated`);
+  if (!arn)
+    throw new Error(
+      `local: ${integration.where} has URI ${integration.uri}; only arn:aws:apigateway:<region>:<service>:path/... is emulated`,
+    );
   const [, region, service, path] = arn as unknown as [string, string, string, string];
   const mapped = mapParameters(integration, request);
   const backend = await send(`${targets.awsEndpoint(service, region)}/${path}`, {
@@ -80,31 +90,62 @@ async function invokeAws(integration: IntegrationModel, request: MethodRequest, 
     const literal = /^'(.*)'$/.exec(source)?.[1];
     const fromHeader = /^integration\.response\.header\.(.+)$/.exec(source)?.[1];
     const value = literal ?? (fromHeader ? backend.headers[fromHeader.toLowerCase()] : undefined);
-    if (value === undefined || value === null) throw new Error(`local: ${integration.where} maps ${target} from ${source}, which is not emulated`);
+    if (value === undefined || value === null)
+      throw new Error(`local: ${integration.where} maps ${target} from ${source}, which is not emulated`);
     headers[name.toLowerCase()] = value;
   }
   // Without a template, API Gateway passes the backend body through unchanged.
   const responseBody = picked ? renderTemplate(picked[1], { body: backend.body }, context) : backend.body;
-  return { response: { status: Number(selected.statusCode), headers, body: responseBody }, integrationStatus: backend.status };
+  return {
+    response: { status: Number(selected.statusCode), headers, body: responseBody },
+    integrationStatus: backend.status,
+  };
 }
 
 /** The integration response whose selection_pattern fully matches the status, else the default one (no pattern). */
-export function selectResponse(responses: readonly IntegrationResponseModel[], status: string): IntegrationResponseModel | undefined {
-  return responses.find((r) => r.selectionPattern?.test(status)) ?? responses.find((r) => r.selectionPattern === undefined);
+export function selectResponse(
+  responses: readonly IntegrationResponseModel[],
+  status: string,
+): IntegrationResponseModel | undefined {
+  return (
+    responses.find((r) => r.selectionPattern?.test(status)) ?? responses.find((r) => r.selectionPattern === undefined)
+  );
 }
 
 /** Not forwarded either way; accept-encoding is dropped so bodies stay uncompressed text (API Gateway decodes them too). */
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "host", "content-length", "accept-encoding", "te", "trailer", "proxy-connection"]);
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+  "content-length",
+  "accept-encoding",
+  "te",
+  "trailer",
+  "proxy-connection",
+]);
 
-async function invokeHttpProxy(integration: IntegrationModel, request: MethodRequest, targets: IntegrationTargets, stage: string | undefined): Promise<IntegrationResult> {
+async function invokeHttpProxy(
+  integration: IntegrationModel,
+  request: MethodRequest,
+  targets: IntegrationTargets,
+  stage: string | undefined,
+): Promise<IntegrationResult> {
   const mapped = mapParameters(integration, request);
-  let url = new URL(integration.uri.replace(/\{([^}]+)\}/g, (placeholder, name: string) => {
-    const value = mapped.path[name];
-    if (value === undefined) throw new Error(`local: ${integration.where} has ${placeholder} in its URI but no integration.request.path.${name} mapping`);
-    return encodeURIComponent(value);
-  }));
+  let url = new URL(
+    integration.uri.replace(/\{([^}]+)\}/g, (placeholder, name: string) => {
+      const value = mapped.path[name];
+      if (value === undefined)
+        throw new Error(
+          `local: ${integration.where} has ${placeholder} in its URI but no integration.request.path.${name} mapping`,
+        );
+      return encodeURIComponent(value);
+    }),
+  );
   if (integration.connectionType === "VPC_LINK") {
-    if (!targets.vpcLinkOrigin) throw new Error(`local: ${integration.where} goes through a VPC link, but no local service is behind it`);
+    if (!targets.vpcLinkOrigin)
+      throw new Error(`local: ${integration.where} goes through a VPC link, but no local service is behind it`);
     // A VPC Link v2 integration reaches the backend under the stage name (AWS's documented behaviour, kept here so
     // the local run proves the api serves that path); a v1 link sends the URI's path as it is.
     const prefix = integration.stagePrefixed && stage ? `/${stage}` : "";
@@ -128,12 +169,19 @@ async function invokeHttpProxy(integration: IntegrationModel, request: MethodReq
   for (const [name, value] of Object.entries(backend.headers)) {
     if (!HOP_BY_HOP.has(name)) responseHeaders[name] = value;
   }
-  return { response: { status: backend.status, headers: responseHeaders, body: backend.body }, integrationStatus: backend.status };
+  return {
+    response: { status: backend.status, headers: responseHeaders, body: backend.body },
+    integrationStatus: backend.status,
+  };
 }
 
 /** `request_parameters`: `integration.request.<location>.<name>` from a `'literal'` or a `method.request.*` value. */
 function mapParameters(integration: IntegrationModel, request: MethodRequest) {
-  const mapped = { path: {} as Record<string, string>, querystring: {} as Record<string, string>, headers: {} as Record<string, string> };
+  const mapped = {
+    path: {} as Record<string, string>,
+    querystring: {} as Record<string, string>,
+    headers: {} as Record<string, string>,
+  };
   for (const [target, source] of Object.entries(integration.requestParameters)) {
     const to = /^integration\.request\.(path|querystring|header)\.(.+)$/.exec(target);
     if (!to) throw new Error(`local: ${integration.where} maps to ${target}, which is not emulated`);
@@ -158,15 +206,23 @@ function parameterValue(source: string, request: MethodRequest): string | undefi
 }
 
 function methodInput(request: MethodRequest) {
-  return { body: request.body, params: { path: request.pathParameters, querystring: Object.fromEntries(request.query), header: request.headers } };
+  return {
+    body: request.body,
+    params: { path: request.pathParameters, querystring: Object.fromEntries(request.query), header: request.headers },
+  };
 }
 
 type Sent = HttpResponse | { error: GatewayError };
 
-async function send(url: string, init: { method: string; headers: Record<string, string>; body: string | undefined; timeoutMs: number }): Promise<Sent> {
+async function send(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string | undefined; timeoutMs: number },
+): Promise<Sent> {
   try {
     return await httpRequest(url, init);
   } catch (error) {
-    return { error: { type: (error as Error).name === "TimeoutError" ? "INTEGRATION_TIMEOUT" : "INTEGRATION_FAILURE" } };
+    return {
+      error: { type: (error as Error).name === "TimeoutError" ? "INTEGRATION_TIMEOUT" : "INTEGRATION_FAILURE" },
+    };
   }
 }

@@ -7,7 +7,9 @@ const STEP = /^(?:\.([A-Za-z_$][\w$-]*)|\[(\d+)\]|\['([^']*)'\]|\["([^"]*)"\])/;
 
 export class UnsupportedJsonPathError extends Error {
   constructor(path: string) {
-    super(`local: JSONPath ${JSON.stringify(path)} uses syntax the local gateway does not implement ($, .name, ['name'], [n])`);
+    super(
+      `local: JSONPath ${JSON.stringify(path)} uses syntax the local gateway does not implement ($, .name, ['name'], [n])`,
+    );
     this.name = "UnsupportedJsonPathError";
   }
 }

@@ -37,7 +37,9 @@ export class Router<M> {
     const best = candidates[0];
     if (!best) return undefined;
     const method = best.route.methods.get(httpMethod) ?? best.route.methods.get("ANY");
-    return method === undefined ? undefined : { resourcePath: best.route.resourcePath, method, pathParameters: best.params };
+    return method === undefined
+      ? undefined
+      : { resourcePath: best.route.resourcePath, method, pathParameters: best.params };
   }
 }
 
@@ -66,7 +68,10 @@ function matchParts(template: readonly string[], actual: readonly string[]): Rec
 
 /** Literal parts score highest so `/requests/latest` wins over `/requests/{id}` (API Gateway's precedence). */
 function specificity(parts: readonly string[]): number {
-  return parts.reduce((score, part) => score * 3 + (part.endsWith("+}") ? 0 : part.startsWith("{") ? 1 : 2), 0) * 100 + parts.length;
+  return (
+    parts.reduce((score, part) => score * 3 + (part.endsWith("+}") ? 0 : part.startsWith("{") ? 1 : 2), 0) * 100 +
+    parts.length
+  );
 }
 
 function decode(segment: string): string {

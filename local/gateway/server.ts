@@ -61,12 +61,20 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
         apiKeyId: api.apiKeys.find((k) => k.value === headers["x-api-key"])?.resource ?? "",
       },
     };
-    const fail = (error: GatewayError, context: TemplateContext = base) => ({ ...renderGatewayError(api, error, context), context });
+    const fail = (error: GatewayError, context: TemplateContext = base) => ({
+      ...renderGatewayError(api, error, context),
+      context,
+    });
 
     const stagePrefix = `/${api.stageName}`;
     if (url.pathname !== stagePrefix && !url.pathname.startsWith(`${stagePrefix}/`)) {
       // An unknown stage is answered by API Gateway's edge, before the API's own gateway responses.
-      return { status: 403, headers: { "content-type": "application/json" }, body: '{"message":"Forbidden"}', context: base };
+      return {
+        status: 403,
+        headers: { "content-type": "application/json" },
+        body: '{"message":"Forbidden"}',
+        context: base,
+      };
     }
     const body = await readBody(req);
     if (body === undefined) return fail({ type: "REQUEST_TOO_LARGE" });
@@ -76,7 +84,8 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
     const method = match.method;
     const context: TemplateContext = { ...base, resourcePath: method.resourcePath };
 
-    if (method.apiKeyRequired && !validKeys.has(headers["x-api-key"] ?? "")) return fail({ type: "INVALID_API_KEY" }, context);
+    if (method.apiKeyRequired && !validKeys.has(headers["x-api-key"] ?? ""))
+      return fail({ type: "INVALID_API_KEY" }, context);
 
     if (method.validateParameters) {
       const missing = Object.entries(method.requestParameters)
@@ -84,7 +93,11 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
         .map(([name]) => /^method\.request\.(path|querystring|header)\.(.+)$/.exec(name))
         .filter((m): m is RegExpExecArray => m !== null)
         .filter(([, location, name]) =>
-          location === "path" ? !match.pathParameters[name!] : location === "querystring" ? !url.searchParams.has(name!) : headers[name!.toLowerCase()] === undefined,
+          location === "path"
+            ? !match.pathParameters[name!]
+            : location === "querystring"
+              ? !url.searchParams.has(name!)
+              : headers[name!.toLowerCase()] === undefined,
         )
         .map(([, , name]) => name!);
       if (missing.length > 0) {
@@ -98,10 +111,18 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
     const model = method.validateBody ? method.requestModels.get(contentType) : undefined;
     if (model) {
       const result = model.check(body);
-      if (!result.ok) return fail({ type: "BAD_REQUEST_BODY", validationErrorString: validationErrorString(result.errors) }, context);
+      if (!result.ok)
+        return fail({ type: "BAD_REQUEST_BODY", validationErrorString: validationErrorString(result.errors) }, context);
     }
 
-    const request: MethodRequest = { httpMethod: base.httpMethod!, body, headers, pathParameters: match.pathParameters, query: url.searchParams, contentType };
+    const request: MethodRequest = {
+      httpMethod: base.httpMethod!,
+      body,
+      headers,
+      pathParameters: match.pathParameters,
+      query: url.searchParams,
+      contentType,
+    };
     const integrationStarted = Date.now();
     const result = await invokeIntegration(method.integration, request, context, options.targets);
     const integration = {
@@ -109,7 +130,9 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
       latency: Date.now() - integrationStarted,
       error: "error" in result ? result.error.type : "",
     };
-    return "error" in result ? fail(result.error, { ...context, integration }) : { ...result.response, context: { ...context, integration } };
+    return "error" in result
+      ? fail(result.error, { ...context, integration })
+      : { ...result.response, context: { ...context, integration } };
   }
 
   const server = createServer((req, res) => {
@@ -121,7 +144,10 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
         return {
           status: 500,
           headers: { "content-type": "application/json" },
-          body: JSON.stringify({ message: "Internal server error", localGatewayError: String((error as Error).message ?? error) }),
+          body: JSON.stringify({
+            message: "Internal server error",
+            localGatewayError: String((error as Error).message ?? error),
+          }),
           context: { requestId: randomUUID() } as TemplateContext,
         };
       })
@@ -137,7 +163,13 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
         options.accessLog(
           api.accessLogFormat
             ? renderTemplate(api.accessLogFormat, { body: "" }, done)
-            : JSON.stringify({ requestId: done.requestId, httpMethod: done.httpMethod, path: done.path, status: done.status, responseLatency: done.responseLatency }),
+            : JSON.stringify({
+                requestId: done.requestId,
+                httpMethod: done.httpMethod,
+                path: done.path,
+                status: done.status,
+                responseLatency: done.responseLatency,
+              }),
         );
       });
   });
@@ -161,7 +193,11 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
 
 function send(res: ServerResponse, response: RenderedResponse, requestId: string): void {
   res
-    .writeHead(response.status, { ...response.headers, "content-length": String(Buffer.byteLength(response.body)), "x-amzn-requestid": requestId })
+    .writeHead(response.status, {
+      ...response.headers,
+      "content-length": String(Buffer.byteLength(response.body)),
+      "x-amzn-requestid": requestId,
+    })
     .end(response.body);
 }
 

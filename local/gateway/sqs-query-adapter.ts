@@ -38,28 +38,50 @@ export async function startSqsQueryAdapter(options: {
   // a scope-only header is enough; a full SigV4 signature per call (the SDK) tripled the adapter's CPU per message.
   const authorization = `AWS4-HMAC-SHA256 Credential=${options.credentials.accessKeyId}/20260101/${options.region}/sqs/aws4_request, SignedHeaders=host, Signature=local`;
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => reply(res, 500, queryError("InternalFailure", String(error), "Receiver")));
+    handle(req, res).catch((error: unknown) =>
+      reply(res, 500, queryError("InternalFailure", String(error), "Receiver")),
+    );
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const [, account, queueName, extra] = (req.url ?? "/").split("?")[0]!.split("/");
     if (req.method !== "POST" || !account || !queueName || extra !== undefined) {
-      return reply(res, 400, queryError("InvalidAddress", `local SQS adapter: expected POST /<account>/<queue>, got ${req.method} ${req.url}`));
+      return reply(
+        res,
+        400,
+        queryError(
+          "InvalidAddress",
+          `local SQS adapter: expected POST /<account>/<queue>, got ${req.method} ${req.url}`,
+        ),
+      );
     }
     if (!(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) {
-      return reply(res, 400, queryError("InvalidParameterValue", "Query API requests must be application/x-www-form-urlencoded"));
+      return reply(
+        res,
+        400,
+        queryError("InvalidParameterValue", "Query API requests must be application/x-www-form-urlencoded"),
+      );
     }
     const form = new URLSearchParams(body);
     const action = form.get("Action");
     if (action !== "SendMessage") {
-      return reply(res, 400, queryError("InvalidAction", `local SQS adapter: only SendMessage is translated, got ${action ?? "no Action"}`));
+      return reply(
+        res,
+        400,
+        queryError("InvalidAction", `local SQS adapter: only SendMessage is translated, got ${action ?? "no Action"}`),
+      );
     }
     const request = toJsonSendMessage(form);
     if ("problem" in request) return reply(res, 400, queryError("InvalidParameterValue", request.problem));
 
     const queueUrl = await resolveQueueUrl(account, queueName);
-    if (!queueUrl) return reply(res, 400, queryError("AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist."));
+    if (!queueUrl)
+      return reply(
+        res,
+        400,
+        queryError("AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist."),
+      );
     const sent = await callJson("SendMessage", { ...request.input, QueueUrl: queueUrl });
     if (sent.status !== 200) return reply(res, sent.status, queryErrorFromJson(sent));
     const result = sent.body as Record<string, unknown>;
@@ -116,7 +138,9 @@ export async function startSqsQueryAdapter(options: {
 }
 
 /** Form fields -> SendMessage JSON input (`MessageAttribute.N.*` -> `MessageAttributes`). */
-export function toJsonSendMessage(form: URLSearchParams): { input: Omit<SendMessageCommandInput, "QueueUrl"> } | { problem: string } {
+export function toJsonSendMessage(
+  form: URLSearchParams,
+): { input: Omit<SendMessageCommandInput, "QueueUrl"> } | { problem: string } {
   const input: Record<string, unknown> = {};
   const attributes = new Map<string, Record<string, string>>();
   for (const [name, value] of form) {
@@ -126,7 +150,10 @@ export function toJsonSendMessage(form: URLSearchParams): { input: Omit<SendMess
       continue;
     }
     const attribute = MESSAGE_ATTRIBUTE.exec(name);
-    if (!attribute) return { problem: `local SQS adapter: parameter ${name} is not translated (supported: ${SCALAR_PARAMETERS.join(", ")}, MessageAttribute.N.*)` };
+    if (!attribute)
+      return {
+        problem: `local SQS adapter: parameter ${name} is not translated (supported: ${SCALAR_PARAMETERS.join(", ")}, MessageAttribute.N.*)`,
+      };
     const entry = attributes.get(attribute[1]!) ?? {};
     entry[attribute[2]!] = value;
     attributes.set(attribute[1]!, entry);
@@ -162,11 +189,17 @@ function queryErrorFromJson(sent: JsonResult) {
   const [code, type] = (sent.headers["x-amzn-query-error"] ?? "").split(";");
   const body = sent.body as { __type?: string; message?: string };
   const fallback = (body.__type ?? "InternalFailure").split("#").pop()!;
-  return queryError(code || fallback, body.message ?? "", type === "Receiver" || sent.status >= 500 ? "Receiver" : "Sender");
+  return queryError(
+    code || fallback,
+    body.message ?? "",
+    type === "Receiver" || sent.status >= 500 ? "Receiver" : "Sender",
+  );
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json", "x-amzn-requestid": randomUUID() }).end(JSON.stringify(body));
+  res
+    .writeHead(status, { "content-type": "application/json", "x-amzn-requestid": randomUUID() })
+    .end(JSON.stringify(body));
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -13,7 +13,8 @@ import type { ErrorObject, ValidateFunction } from "ajv";
  * errors into that wording so `$context.error.validationErrorString` reads like AWS's, e.g.
  * `[instance type (array) does not match any allowed primitive type (allowed: ["object"])]`.
  */
-export type BodyValidation = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly errors: readonly string[] };
+export type BodyValidation =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly errors: readonly string[] };
 
 export class ModelValidator {
   private readonly validate: ValidateFunction;
@@ -50,7 +51,9 @@ function describe(errors: readonly ErrorObject[], root: unknown): string[] {
     switch (error.keyword) {
       case "type": {
         const allowed = (Array.isArray(p.type) ? p.type : [p.type]) as string[];
-        messages.push(`instance type (${jsonType(instance)}) does not match any allowed primitive type (allowed: [${allowed.map((t) => JSON.stringify(t)).join(",")}])`);
+        messages.push(
+          `instance type (${jsonType(instance)}) does not match any allowed primitive type (allowed: [${allowed.map((t) => JSON.stringify(t)).join(",")}])`,
+        );
         break;
       }
       case "required":
@@ -58,25 +61,37 @@ function describe(errors: readonly ErrorObject[], root: unknown): string[] {
         missing.set(error.instancePath, [...(missing.get(error.instancePath) ?? []), p.missingProperty]);
         break;
       case "additionalProperties":
-        messages.push(`object instance has properties which are not allowed by the schema: [${JSON.stringify(p.additionalProperty)}]`);
+        messages.push(
+          `object instance has properties which are not allowed by the schema: [${JSON.stringify(p.additionalProperty)}]`,
+        );
         break;
       case "enum":
-        messages.push(`instance value (${JSON.stringify(instance)}) not found in enum (possible values: ${JSON.stringify(p.allowedValues)})`);
+        messages.push(
+          `instance value (${JSON.stringify(instance)}) not found in enum (possible values: ${JSON.stringify(p.allowedValues)})`,
+        );
         break;
       case "minLength":
-        messages.push(`string ${JSON.stringify(instance)} is too short (length: ${String(instance).length}, required minimum: ${p.limit})`);
+        messages.push(
+          `string ${JSON.stringify(instance)} is too short (length: ${String(instance).length}, required minimum: ${p.limit})`,
+        );
         break;
       case "maxLength":
-        messages.push(`string ${JSON.stringify(instance)} is too long (length: ${String(instance).length}, maximum allowed: ${p.limit})`);
+        messages.push(
+          `string ${JSON.stringify(instance)} is too long (length: ${String(instance).length}, maximum allowed: ${p.limit})`,
+        );
         break;
       case "minimum":
         messages.push(`numeric instance is lower than the required minimum (minimum: ${p.limit}, found: ${instance})`);
         break;
       case "maximum":
-        messages.push(`numeric instance is greater than the required maximum (maximum: ${p.limit}, found: ${instance})`);
+        messages.push(
+          `numeric instance is greater than the required maximum (maximum: ${p.limit}, found: ${instance})`,
+        );
         break;
       case "pattern":
-        messages.push(`ECMA 262 regex ${JSON.stringify(p.pattern)} does not match input string ${JSON.stringify(instance)}`);
+        messages.push(
+          `ECMA 262 regex ${JSON.stringify(p.pattern)} does not match input string ${JSON.stringify(instance)}`,
+        );
         break;
       default:
         messages.push(`${error.instancePath || "instance"} ${error.message ?? error.keyword}`);
@@ -102,5 +117,8 @@ function valueAt(root: unknown, pointer: string): unknown {
     .split("/")
     .slice(1)
     .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .reduce<unknown>((node, key) => (node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), root);
+    .reduce<unknown>(
+      (node, key) => (node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined),
+      root,
+    );
 }

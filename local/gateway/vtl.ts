@@ -33,8 +33,17 @@ export interface TemplateContext {
   readonly status?: number;
   readonly responseLength?: number;
   readonly responseLatency?: number;
-  readonly integration?: { readonly status?: number | string; readonly latency?: number | string; readonly error?: string };
-  readonly error?: { readonly message?: string; readonly messageString?: string; readonly validationErrorString?: string; readonly responseType?: string };
+  readonly integration?: {
+    readonly status?: number | string;
+    readonly latency?: number | string;
+    readonly error?: string;
+  };
+  readonly error?: {
+    readonly message?: string;
+    readonly messageString?: string;
+    readonly validationErrorString?: string;
+    readonly responseType?: string;
+  };
 }
 
 export function renderTemplate(
@@ -45,7 +54,11 @@ export function renderTemplate(
 ): string {
   const compiled = compile(template);
   // `silence` renders undefined references as "" (API Gateway's behaviour) instead of Velocity's literal `$name`.
-  return compiled.render({ input: inputVariable(input), util, context: { ...context }, stageVariables }, undefined, true);
+  return compiled.render(
+    { input: inputVariable(input), util, context: { ...context }, stageVariables },
+    undefined,
+    true,
+  );
 }
 
 /** Templates are parsed once: a handful of strings from the synth, rendered on every request. */
@@ -60,7 +73,11 @@ function compile(template: string) {
 }
 
 function inputVariable(input: TemplateInput) {
-  const params = { path: input.params?.path ?? {}, querystring: input.params?.querystring ?? {}, header: input.params?.header ?? {} };
+  const params = {
+    path: input.params?.path ?? {},
+    querystring: input.params?.querystring ?? {},
+    header: input.params?.header ?? {},
+  };
   let parsed: { value: unknown } | undefined;
   const json = () => (parsed ??= { value: parseOrThrow(input.body) }).value;
   return {
@@ -71,7 +88,9 @@ function inputVariable(input: TemplateInput) {
     json: (path: string) => JSON.stringify(evaluateJsonPath(json(), path) ?? null),
     /** All parameters, or one by name (path, then query string, then header: API Gateway's search order). */
     params: (name?: string) =>
-      name === undefined ? params : (params.path[name] ?? params.querystring[name] ?? lookupHeader(params.header, name) ?? ""),
+      name === undefined
+        ? params
+        : (params.path[name] ?? params.querystring[name] ?? lookupHeader(params.header, name) ?? ""),
   };
 }
 
@@ -92,7 +111,9 @@ function parseOrThrow(body: string): unknown {
 export const util = {
   /** java.net.URLEncoder.encode(s, "UTF-8"): space -> '+', only [A-Za-z0-9.*_-] left as is. */
   urlEncode: (value: unknown) =>
-    encodeURIComponent(String(value ?? "").replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "?"))
+    encodeURIComponent(
+      String(value ?? "").replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "?"),
+    )
       .replace(/%20/g, "+")
       .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
   /** java.net.URLDecoder.decode(s, "UTF-8"). */
@@ -105,7 +126,15 @@ export const util = {
 };
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
-  "\b": "\\b", "\n": "\\n", "\t": "\\t", "\f": "\\f", "\r": "\\r", "'": "\\'", '"': '\\"', "\\": "\\\\", "/": "\\/",
+  "\b": "\\b",
+  "\n": "\\n",
+  "\t": "\\t",
+  "\f": "\\f",
+  "\r": "\\r",
+  "'": "\\'",
+  '"': '\\"',
+  "\\": "\\\\",
+  "/": "\\/",
 };
 
 function escapeJavaScript(text: string): string {

@@ -24,10 +24,21 @@ export function bindingArguments(moduleText: string): Set<string> {
  */
 export function argumentFlags(moduleText: string): Map<string, string> {
   const flags = new Map<string, string>();
-  for (const match of moduleText.matchAll(/\/\/ ([a-z0-9_]+) - computed: (true|false), optional: (true|false), required: (true|false)/g)) {
+  for (const match of moduleText.matchAll(
+    /\/\/ ([a-z0-9_]+) - computed: (true|false), optional: (true|false), required: (true|false)/g,
+  )) {
     const [, name, computed, optional, required] = match;
     if (flags.has(name!)) continue;
-    flags.set(name!, required === "true" ? "required" : optional === "true" ? (computed === "true" ? "optional+computed" : "optional") : "computed");
+    flags.set(
+      name!,
+      required === "true"
+        ? "required"
+        : optional === "true"
+          ? computed === "true"
+            ? "optional+computed"
+            : "optional"
+          : "computed",
+    );
   }
   return flags;
 }
@@ -57,7 +68,11 @@ export interface SchemaChange {
 }
 
 /** Per type, the argument names one binding package (its `lib/` directory) has and the other has not. */
-export async function schemaChanges(types: readonly string[], libBefore: string, libAfter: string): Promise<SchemaChange[]> {
+export async function schemaChanges(
+  types: readonly string[],
+  libBefore: string,
+  libAfter: string,
+): Promise<SchemaChange[]> {
   const changes: SchemaChange[] = [];
   for (const type of ["provider", ...types]) {
     const read = async (lib: string) => {
@@ -68,7 +83,11 @@ export async function schemaChanges(types: readonly string[], libBefore: string,
     const before = textBefore === undefined ? undefined : bindingArguments(textBefore);
     const after = textAfter === undefined ? undefined : bindingArguments(textAfter);
     if (!before || !after) {
-      changes.push({ type, added: after ? ["(the whole type: no binding before)"] : [], removed: before ? ["(the whole type: no binding after)"] : [] });
+      changes.push({
+        type,
+        added: after ? ["(the whole type: no binding before)"] : [],
+        removed: before ? ["(the whole type: no binding after)"] : [],
+      });
       continue;
     }
     const flags = argumentFlags(textAfter!);

@@ -79,7 +79,11 @@ export function normalize(before: Synth, after: Synth): { before: Synth; after: 
     // Each provider's version constraint: bindings pin the provider release they were generated from.
     for (const provider of union(providerNames(stackA), providerNames(stackB))) {
       const attribute = formatPath(["required_providers", provider, "version"]);
-      strip(stackA, stackB, ["terraform", "required_providers", provider, "version"], { stack, address: "terraform", attribute });
+      strip(stackA, stackB, ["terraform", "required_providers", provider, "version"], {
+        stack,
+        address: "terraform",
+        attribute,
+      });
     }
   }
   return { before: a, after: b, normalized };
@@ -148,13 +152,19 @@ export function formatPath(path: readonly (string | number)[]): string {
 }
 
 /** Leaf-level differences between two values: objects by key, arrays by index, the rest by strict equality. */
-function diffValues(a: unknown, b: unknown, path: (string | number)[], out: { path: (string | number)[]; before: unknown; after: unknown }[]): void {
+function diffValues(
+  a: unknown,
+  b: unknown,
+  path: (string | number)[],
+  out: { path: (string | number)[]; before: unknown; after: unknown }[],
+): void {
   if (isObject(a) && isObject(b)) {
     for (const key of union(Object.keys(a), Object.keys(b))) diffValues(a[key], b[key], [...path, key], out);
     return;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
-    for (let index = 0; index < Math.max(a.length, b.length); index++) diffValues(a[index], b[index], [...path, index], out);
+    for (let index = 0; index < Math.max(a.length, b.length); index++)
+      diffValues(a[index], b[index], [...path, index], out);
     return;
   }
   if (a === b) return;
@@ -166,12 +176,25 @@ export function diffSynths(before: Synth, after: Synth): Difference[] {
   const differences: Difference[] = [];
   const found: { path: (string | number)[]; before: unknown; after: unknown }[] = [];
   diffValues(before.manifest, after.manifest, [], found);
-  for (const entry of found) differences.push({ stack: MANIFEST, address: MANIFEST, attribute: formatPath(entry.path), before: entry.before, after: entry.after });
+  for (const entry of found)
+    differences.push({
+      stack: MANIFEST,
+      address: MANIFEST,
+      attribute: formatPath(entry.path),
+      before: entry.before,
+      after: entry.after,
+    });
   for (const stack of union(Object.keys(before.stacks), Object.keys(after.stacks))) {
     const a = before.stacks[stack];
     const b = after.stacks[stack];
     if (!a || !b) {
-      differences.push({ stack, address: WHOLE, attribute: WHOLE, before: a ? "(stack)" : undefined, after: b ? "(stack)" : undefined });
+      differences.push({
+        stack,
+        address: WHOLE,
+        attribute: WHOLE,
+        before: a ? "(stack)" : undefined,
+        after: b ? "(stack)" : undefined,
+      });
       continue;
     }
     const addressesA = addresses(a);
@@ -186,7 +209,8 @@ export function diffSynths(before: Synth, after: Synth): Difference[] {
       }
       const leaves: typeof found = [];
       diffValues(bodyA, bodyB, [], leaves);
-      for (const leaf of leaves) differences.push({ stack, address, attribute: formatPath(leaf.path), before: leaf.before, after: leaf.after });
+      for (const leaf of leaves)
+        differences.push({ stack, address, attribute: formatPath(leaf.path), before: leaf.before, after: leaf.after });
     }
   }
   return differences;

@@ -30,7 +30,10 @@ const COLUMNS = ["stack", "address", "attribute", "source", "before", "after", "
 
 /** Splits a table row on unescaped `|`; `\|` stays a literal pipe inside a cell. */
 function cells(line: string): string[] {
-  const trimmed = line.trim().replace(/^\|/, "").replace(/(?<!\\)\|$/, "");
+  const trimmed = line
+    .trim()
+    .replace(/^\|/, "")
+    .replace(/(?<!\\)\|$/, "");
   return trimmed.split(/(?<!\\)\|/).map((cell) => cell.trim().replace(/\\\|/g, "|"));
 }
 
@@ -44,13 +47,19 @@ function plain(cell: string): string {
 export function parseExplanations(markdown: string): { explanations: Explanation[]; errors: string[] } {
   const lines = markdown.split("\n");
   const start = lines.findIndex((line) => line.trim() === TABLE_MARKER);
-  if (start < 0) return { explanations: [], errors: [`no line "${TABLE_MARKER}" followed by the table of differences`] };
+  if (start < 0)
+    return { explanations: [], errors: [`no line "${TABLE_MARKER}" followed by the table of differences`] };
   let index = start + 1;
   while (index < lines.length && lines[index]!.trim() === "") index++;
   const header = cells(lines[index] ?? "").map((cell) => cell.toLowerCase());
   const missing = COLUMNS.filter((column) => !header.includes(column));
   if (!(lines[index] ?? "").trim().startsWith("|") || missing.length > 0) {
-    return { explanations: [], errors: [`line ${index + 1}: expected a table header with the columns ${COLUMNS.join(", ")} (missing: ${missing.join(", ")})`] };
+    return {
+      explanations: [],
+      errors: [
+        `line ${index + 1}: expected a table header with the columns ${COLUMNS.join(", ")} (missing: ${missing.join(", ")})`,
+      ],
+    };
   }
   index += 2; // header and |---| separator
   const explanations: Explanation[] = [];

@@ -67,7 +67,8 @@ export function migratePackageJson(original: PackageJson, target: Target): { pkg
       const renamed = renameSpecifier(name);
       const pinned = (target.versions as Record<string, string>)[renamed];
       next[renamed] = pinned ?? version;
-      if (renamed !== name || next[renamed] !== version) changes.push(`${field}: ${name}@${version} -> ${renamed}@${next[renamed]}`);
+      if (renamed !== name || next[renamed] !== version)
+        changes.push(`${field}: ${name}@${version} -> ${renamed}@${next[renamed]}`);
     }
     pkg[field] = Object.fromEntries(Object.entries(next).sort(([a], [b]) => a.localeCompare(b)));
   }

@@ -15,15 +15,29 @@ const prices = loadPrices();
 const exampleInfra: Infra = {
   services: {
     api: { cpu: 256, memory: 512, minTasks: 2, maxTasks: 2, environment: {} },
-    processor: { cpu: 256, memory: 512, minTasks: 1, maxTasks: 10, environment: { POLL_CONCURRENCY: "4", WAIT_TIME_SECONDS: "20" } },
+    processor: {
+      cpu: 256,
+      memory: 512,
+      minTasks: 1,
+      maxTasks: 10,
+      environment: { POLL_CONCURRENCY: "4", WAIT_TIME_SECONDS: "20" },
+    },
   },
   albs: 1,
   nlbs: 1,
   vpcLinks: 1,
   interfaceEndpoints: 0,
   stages: [
-    { methods: 1, detailedMetrics: true, accessLogFormat: '{"requestId":"$context.requestId","status":"$context.status"}' },
-    { methods: 2, detailedMetrics: true, accessLogFormat: '{"requestId":"$context.requestId","status":"$context.status"}' },
+    {
+      methods: 1,
+      detailedMetrics: true,
+      accessLogFormat: '{"requestId":"$context.requestId","status":"$context.status"}',
+    },
+    {
+      methods: 2,
+      detailedMetrics: true,
+      accessLogFormat: '{"requestId":"$context.requestId","status":"$context.status"}',
+    },
   ],
   logRetentionDays: { api: 365, processor: 365, apiGatewayAccess: 365, apiGatewayExecution: 365 },
   alarmMetrics: 4,
@@ -49,11 +63,20 @@ describe("cost: npm run cost", () => {
     expect(line("Fargate api")).toMatchObject({ fixedUsd: expect.closeTo(2 * taskMonth, 6), perRequestUsd: 0 });
     expect(line("Fargate processor")).toMatchObject({ fixedUsd: expect.closeTo(taskMonth, 6), perRequestUsd: 0 });
     // LCU: the larger of 0.1 new connections/s / 25 and 10 x 1,600 bytes x 3,600 s = 0.0576 GB/h
-    expect(line("Application Load Balancer")).toMatchObject({ fixedUsd: expect.closeTo(0.0252 * 730, 6), perRequestUsd: expect.closeTo(0.0576 * 0.008 * 730, 6) });
-    expect(line("Network Load Balancer")).toMatchObject({ fixedUsd: expect.closeTo(0.0252 * 730, 6), perRequestUsd: expect.closeTo(0.0576 * 0.006 * 730, 6) });
+    expect(line("Application Load Balancer")).toMatchObject({
+      fixedUsd: expect.closeTo(0.0252 * 730, 6),
+      perRequestUsd: expect.closeTo(0.0576 * 0.008 * 730, 6),
+    });
+    expect(line("Network Load Balancer")).toMatchObject({
+      fixedUsd: expect.closeTo(0.0252 * 730, 6),
+      perRequestUsd: expect.closeTo(0.0576 * 0.006 * 730, 6),
+    });
     expect(line("API Gateway (REST)").perRequestUsd).toBeCloseTo(52.56 * 3.5, 6);
     // idle: 1 task x 4 loops x 2,628,000 s / 20 s = 525,600 empty polls; load: 26.28 M x (1 send + 0.2)
-    expect(line("SQS")).toMatchObject({ fixedUsd: expect.closeTo(0.5256 * 0.4, 6), perRequestUsd: expect.closeTo(26.28 * 1.2 * 0.4, 6) });
+    expect(line("SQS")).toMatchObject({
+      fixedUsd: expect.closeTo(0.5256 * 0.4, 6),
+      perRequestUsd: expect.closeTo(26.28 * 1.2 * 0.4, 6),
+    });
     // 981-byte items: 1 write unit, 1 read unit; 26.28 M x 1,081 bytes stored (with PITR)
     expect(line("DynamoDB").perRequestUsd).toBeCloseTo(26.28 * 0.7068 + 26.28 * 0.1413 + 28.40868 * (0.283 + 0.224), 6);
     // api 26.28 M x 200 B + access logs 52.56 M x 57 B ('{"requestId":"","status":""}' = 28 + 2 x 14 + newline);
@@ -63,29 +86,51 @@ describe("cost: npm run cost", () => {
     expect(line("Container Insights").fixedUsd).toBeCloseTo(30 * 0.3 + 0.2628 * 0.57, 6);
     expect(line("API Gateway detailed metrics").fixedUsd).toBeCloseTo(15 * 0.3, 6);
     expect(line("CloudWatch alarms").fixedUsd).toBeCloseTo(0.4, 6);
-    expect(bill.fixedUsd).toBeCloseTo(3 * taskMonth + 2 * 0.0252 * 730 + 0.5256 * 0.4 + 30 * 0.3 + 0.2628 * 0.57 + 4.5 + 0.4, 6);
+    expect(bill.fixedUsd).toBeCloseTo(
+      3 * taskMonth + 2 * 0.0252 * 730 + 0.5256 * 0.4 + 30 * 0.3 + 0.2628 * 0.57 + 4.5 + 0.4,
+      6,
+    );
     expect(bill.totalUsd).toBeCloseTo(bill.fixedUsd + bill.perRequestUsd, 9);
     expect(bill.warnings).toEqual([]);
   });
 
   it("cost: the same inputs give the same bill", () => {
     const profile = { rps: 500, payloadBytes: 2_000, readsPerRequest: 3 };
-    expect(computeBill(profile, inputs, exampleInfra, prices)).toEqual(computeBill(profile, inputs, exampleInfra, prices));
+    expect(computeBill(profile, inputs, exampleInfra, prices)).toEqual(
+      computeBill(profile, inputs, exampleInfra, prices),
+    );
   });
 
   it("cost: a load beyond the tasks the stack allows is flagged, naming the service", () => {
-    const bill = computeBill({ rps: 500, payloadBytes: 768, readsPerRequest: 1 }, { ...inputs, api: { ...inputs.api, cpuMsPerRequest: 5 } }, exampleInfra, prices);
-    expect(bill.warnings.join("\n")).toMatch(/api: this load needs 15 tasks .* above the 2 the stack allows \(services\.api\)/);
+    const bill = computeBill(
+      { rps: 500, payloadBytes: 768, readsPerRequest: 1 },
+      { ...inputs, api: { ...inputs.api, cpuMsPerRequest: 5 } },
+      exampleInfra,
+      prices,
+    );
+    expect(bill.warnings.join("\n")).toMatch(
+      /api: this load needs 15 tasks .* above the 2 the stack allows \(services\.api\)/,
+    );
   });
 
   it("cost: reads the example stack's billable resources from the synthesized JSON", () => {
     const infra = infraFromSynth(synthApp().main);
     // What the operations add: alarms (some on several metrics), one dashboard, the alarm topic's KMS key.
-    expect(infra).toMatchObject({ ...exampleInfra, alarmMetrics: 21, dashboards: 1, kmsKeys: 1, services: expect.anything(), stages: expect.any(Array) });
+    expect(infra).toMatchObject({
+      ...exampleInfra,
+      alarmMetrics: 21,
+      dashboards: 1,
+      kmsKeys: 1,
+      services: expect.anything(),
+      stages: expect.any(Array),
+    });
     expect(infra.services.api).toMatchObject({ cpu: 256, memory: 512, minTasks: 2, maxTasks: 10 });
     expect(infra.services.processor).toMatchObject({ cpu: 256, memory: 512, minTasks: 1, maxTasks: 10 });
     expect(infra.services.processor.environment).toMatchObject({ POLL_CONCURRENCY: "4", WAIT_TIME_SECONDS: "20" });
-    expect(infra.stages.map((s) => [s.methods, s.detailedMetrics])).toEqual([[1, true], [2, true]]);
+    expect(infra.stages.map((s) => [s.methods, s.detailedMetrics])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
   });
 
   it("cost: fails when an option is missing or malformed, naming each flag and what it expects", () => {
@@ -99,10 +144,10 @@ describe("cost: npm run cost", () => {
       throw new Error("parseArgs accepted bad arguments");
     };
     expect(problems(["--rps", "ten", "--payload-bytes", "768.5", "--bogus", "1"])).toEqual([
-        '--rps: got "ten", expected a number from 0 to 100000',
-        '--payload-bytes: got "768.5", expected a whole number from 2 to 262144',
-        "--bogus: unknown option (expected --rps, --payload-bytes, --reads-per-request, --json, --config)",
-        "--reads-per-request: required",
+      '--rps: got "ten", expected a number from 0 to 100000',
+      '--payload-bytes: got "768.5", expected a whole number from 2 to 262144',
+      "--bogus: unknown option (expected --rps, --payload-bytes, --reads-per-request, --json, --config)",
+      "--reads-per-request: required",
     ]);
     expect(parseArgs(["--rps=0", "--payload-bytes", "768", "--reads-per-request", "2", "--json"])).toEqual({
       profile: { rps: 0, payloadBytes: 768, readsPerRequest: 2 },
@@ -115,8 +160,16 @@ describe("cost: npm run cost", () => {
     const dir = mkdtempSync(join(tmpdir(), "cost-inputs-"));
     try {
       const file = join(dir, "cost-inputs.json");
-      writeFileSync(file, JSON.stringify({ processor: { cpuMsPerMessage: 1, sqsRequestsPerMessage: 0.2, logBytesPerMessage: 0 }, api: { cpuMsPerRequest: "fast" } }));
-      expect(() => loadCostInputs(pathToFileURL(file))).toThrow(/api\.cpuMsPerRequest: got "fast", expected a number >= 0 \(npm run bench:api writes it\)/);
+      writeFileSync(
+        file,
+        JSON.stringify({
+          processor: { cpuMsPerMessage: 1, sqsRequestsPerMessage: 0.2, logBytesPerMessage: 0 },
+          api: { cpuMsPerRequest: "fast" },
+        }),
+      );
+      expect(() => loadCostInputs(pathToFileURL(file))).toThrow(
+        /api\.cpuMsPerRequest: got "fast", expected a number >= 0 \(npm run bench:api writes it\)/,
+      );
       expect(() => loadCostInputs(pathToFileURL(file))).toThrow(/api\.responseBytesPerRequest: got null/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,11 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { buildItem } from "../../apps/processor/src/domain.js";
@@ -12,7 +18,11 @@ import { createRequestsTable } from "../support/requests-table.js";
  */
 
 const doc = DynamoDBDocumentClient.from(
-  new DynamoDBClient({ region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, endpoint: inject("dynamoEndpoint") }),
+  new DynamoDBClient({
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    endpoint: inject("dynamoEndpoint"),
+  }),
 );
 const table = `capacity-${randomUUID().slice(0, 8)}`;
 
@@ -31,7 +41,8 @@ function itemOfSize(bytes: number) {
       now: new Date(),
     });
   const item = make(bytes - itemSizeBytes(make(0)));
-  if (itemSizeBytes(item) !== bytes) throw new Error(`could not build an item of ${bytes} bytes (got ${itemSizeBytes(item)})`);
+  if (itemSizeBytes(item) !== bytes)
+    throw new Error(`could not build an item of ${bytes} bytes (got ${itemSizeBytes(item)})`);
   return item;
 }
 
@@ -43,7 +54,12 @@ describe("capacity: DynamoDB Local's consumed capacity matches AWS's formula", (
   it.each([500, 1_024, 1_025, 2_048, 2_049, 10_000])("capacity: PutItem of a %i-byte item", async (bytes) => {
     const item = itemOfSize(bytes);
     const out = await doc.send(
-      new PutCommand({ TableName: table, Item: item, ConditionExpression: "attribute_not_exists(requestId)", ReturnConsumedCapacity: "TOTAL" }),
+      new PutCommand({
+        TableName: table,
+        Item: item,
+        ConditionExpression: "attribute_not_exists(requestId)",
+        ReturnConsumedCapacity: "TOTAL",
+      }),
     );
     expect(out.ConsumedCapacity?.CapacityUnits).toBe(writeUnits(bytes));
   });
@@ -51,10 +67,15 @@ describe("capacity: DynamoDB Local's consumed capacity matches AWS's formula", (
   it("capacity: BatchWriteItem of 25 items of mixed sizes is the sum of their PutItem units", async () => {
     const items = Array.from({ length: 25 }, (_, i) => itemOfSize([700, 1_024, 1_500, 3_000, 4_097][i % 5]!));
     const out = await doc.send(
-      new BatchWriteCommand({ RequestItems: { [table]: items.map((Item) => ({ PutRequest: { Item } })) }, ReturnConsumedCapacity: "TOTAL" }),
+      new BatchWriteCommand({
+        RequestItems: { [table]: items.map((Item) => ({ PutRequest: { Item } })) },
+        ReturnConsumedCapacity: "TOTAL",
+      }),
     );
     expect(out.UnprocessedItems?.[table] ?? []).toEqual([]);
-    expect(out.ConsumedCapacity?.[0]?.CapacityUnits).toBe(items.reduce((n, item) => n + writeUnits(itemSizeBytes(item)), 0));
+    expect(out.ConsumedCapacity?.[0]?.CapacityUnits).toBe(
+      items.reduce((n, item) => n + writeUnits(itemSizeBytes(item)), 0),
+    );
   });
 
   it.each([
@@ -67,7 +88,12 @@ describe("capacity: DynamoDB Local's consumed capacity matches AWS's formula", (
     const item = itemOfSize(bytes);
     await doc.send(new PutCommand({ TableName: table, Item: item }));
     const out = await doc.send(
-      new GetCommand({ TableName: table, Key: { requestId: item.requestId }, ConsistentRead: consistent, ReturnConsumedCapacity: "TOTAL" }),
+      new GetCommand({
+        TableName: table,
+        Key: { requestId: item.requestId },
+        ConsistentRead: consistent,
+        ReturnConsumedCapacity: "TOTAL",
+      }),
     );
     expect(out.ConsumedCapacity?.CapacityUnits).toBe(readUnits(bytes, consistent));
   });
@@ -76,7 +102,9 @@ describe("capacity: DynamoDB Local's consumed capacity matches AWS's formula", (
     const items = [itemOfSize(300), itemOfSize(300), itemOfSize(300)];
     const out = await doc.send(
       new TransactWriteCommand({
-        TransactItems: items.map((Item) => ({ Put: { TableName: table, Item, ConditionExpression: "attribute_not_exists(requestId)" } })),
+        TransactItems: items.map((Item) => ({
+          Put: { TableName: table, Item, ConditionExpression: "attribute_not_exists(requestId)" },
+        })),
         ReturnConsumedCapacity: "TOTAL",
       }),
     );

@@ -57,12 +57,20 @@ describe("deploy-main.sh: which image tags a deploy uses", () => {
   });
 
   it("deploys the given tags, and marks them deployed before deploying", () => {
-    const result = deploy({ STUB_RUNNING_API_TAG: "run-api", TF_VAR_api_image_tag: "new-api", TF_VAR_processor_image_tag: "new-proc" });
+    const result = deploy({
+      STUB_RUNNING_API_TAG: "run-api",
+      TF_VAR_api_image_tag: "new-api",
+      TF_VAR_processor_image_tag: "new-proc",
+    });
     expect(result.status, result.stderr).toBe(0);
     expect(result.deployCall).toContain("TF_VAR_api_image_tag=new-api TF_VAR_processor_image_tag=new-proc");
-    const marks = result.calls.filter((call) => call.startsWith("aws ecr put-image")).map((call) => /--image-tag (\S+)/.exec(call)?.[1]);
+    const marks = result.calls
+      .filter((call) => call.startsWith("aws ecr put-image"))
+      .map((call) => /--image-tag (\S+)/.exec(call)?.[1]);
     expect(marks).toEqual(["deployed-new-api", "deployed-new-proc"]);
-    expect(result.calls.indexOf(result.deployCall!)).toBeGreaterThan(result.calls.findLastIndex((call) => call.startsWith("aws ecr put-image")));
+    expect(result.calls.indexOf(result.deployCall!)).toBeGreaterThan(
+      result.calls.findLastIndex((call) => call.startsWith("aws ecr put-image")),
+    );
   });
 
   it("on a first deploy (no state), uses the var file's tags and says so", () => {

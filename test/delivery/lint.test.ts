@@ -33,7 +33,8 @@ const HAS_SHELLCHECK = shellcheckAvailable();
 /** shellcheck is required in CI (.ci/run installs it); a laptop without it skips, saying how to get it. */
 function needShellcheck(context: TestContext): void {
   if (HAS_SHELLCHECK) return;
-  if (process.env.CI) throw new Error("shellcheck is not installed; CI must have it (.ci/run: apt-get install shellcheck)");
+  if (process.env.CI)
+    throw new Error("shellcheck is not installed; CI must have it (.ci/run: apt-get install shellcheck)");
   console.warn("skipped: shellcheck is not installed (apt-get install shellcheck)");
   context.skip();
 }
@@ -155,21 +156,28 @@ describe("delivery rules", () => {
   it.each(WORKFLOWS)("%s uses OIDC, never long-lived AWS keys", (name) => {
     const text = read(name);
     expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY|secrets\./);
-    const credentials = allSteps(workflow(name)).filter((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+    const credentials = allSteps(workflow(name)).filter((step) =>
+      step.uses?.startsWith("aws-actions/configure-aws-credentials@"),
+    );
     expect(credentials).toHaveLength(1);
-    expect((credentials[0] as { with: Record<string, string> }).with["role-to-assume"]).toMatch(/^\$\{\{ vars\.AWS_(PLAN_)?ROLE_ARN \}\}$/);
+    expect((credentials[0] as { with: Record<string, string> }).with["role-to-assume"]).toMatch(
+      /^\$\{\{ vars\.AWS_(PLAN_)?ROLE_ARN \}\}$/,
+    );
   });
 
-  it.each(WORKFLOWS)("%s installs Terraform >= 1.10 without the output-mangling wrapper, and Node from .nvmrc", (name) => {
-    const steps = allSteps(workflow(name)) as { uses?: string; with?: Record<string, unknown> }[];
-    const terraform = steps.find((step) => step.uses?.startsWith("hashicorp/setup-terraform@"));
-    const [major, minor] = String(terraform?.with?.terraform_version).split(".").map(Number);
-    expect(major === 1 && (minor ?? 0) >= 10).toBe(true);
-    expect(terraform?.with?.terraform_wrapper).toBe(false);
-    for (const node of steps.filter((step) => step.uses?.startsWith("actions/setup-node@"))) {
-      expect(node.with?.["node-version-file"]).toBe(".nvmrc");
-    }
-  });
+  it.each(WORKFLOWS)(
+    "%s installs Terraform >= 1.10 without the output-mangling wrapper, and Node from .nvmrc",
+    (name) => {
+      const steps = allSteps(workflow(name)) as { uses?: string; with?: Record<string, unknown> }[];
+      const terraform = steps.find((step) => step.uses?.startsWith("hashicorp/setup-terraform@"));
+      const [major, minor] = String(terraform?.with?.terraform_version).split(".").map(Number);
+      expect(major === 1 && (minor ?? 0) >= 10).toBe(true);
+      expect(terraform?.with?.terraform_wrapper).toBe(false);
+      for (const node of steps.filter((step) => step.uses?.startsWith("actions/setup-node@"))) {
+        expect(node.with?.["node-version-file"]).toBe(".nvmrc");
+      }
+    },
+  );
 
   it("pr.yml: per-PR concurrency, read-only by default, only the plan job may comment and get an OIDC token", () => {
     const pr = workflow("pr.yml");
@@ -187,7 +195,9 @@ describe("delivery rules", () => {
     expect(plan).toContain("for stack in ecr main");
     expect(plan).toContain('dir="cdktf.out/stacks/$stack"');
     expect(plan).toMatch(/terraform -chdir="\$dir" init -input=false/);
-    expect(plan).toMatch(/terraform -chdir="\$dir" plan -lock=false -input=false -no-color "\$\{tag_vars\[@\]\}" -out=tfplan/);
+    expect(plan).toMatch(
+      /terraform -chdir="\$dir" plan -lock=false -input=false -no-color "\$\{tag_vars\[@\]\}" -out=tfplan/,
+    );
     // main is planned with the image tags that run now (deploys set them by TF_VAR_*), read from its outputs.
     expect(plan).toContain('terraform -chdir="$1" output -raw "${service}_running_image_tag"');
     expect(plan).toContain('if [ "$stack" = main ]; then running_tags "$dir"; fi');
@@ -217,7 +227,9 @@ describe("delivery rules", () => {
     const runs = extractRunBlocks(read("mutation.yml")).map((block) => block.script);
     expect(runs[0]).toBe("npm ci --no-audit --no-fund");
     expect(runs[1]).toContain('npm run mutation -- "${modules[@]}"');
-    const upload = mutation.jobs.mutation.steps.find((step: { uses?: string }) => step.uses?.startsWith("actions/upload-artifact@"));
+    const upload = mutation.jobs.mutation.steps.find((step: { uses?: string }) =>
+      step.uses?.startsWith("actions/upload-artifact@"),
+    );
     expect(upload).toMatchObject({ if: "${{ !cancelled() }}", with: { path: "reports/mutation/" } });
   });
 
@@ -233,7 +245,12 @@ describe("delivery rules", () => {
 
   it("deploy.yml: a rollback tag checked first, then ecr on every run, images via scripts/push-images.sh tagged with the SHA, main with TF_VAR tags", () => {
     const deploy = workflow("deploy.yml");
-    const steps = deploy.jobs.deploy.steps as { name?: string; run?: string; if?: string; env?: Record<string, string> }[];
+    const steps = deploy.jobs.deploy.steps as {
+      name?: string;
+      run?: string;
+      if?: string;
+      env?: Record<string, string>;
+    }[];
     const index = (pattern: RegExp) => steps.findIndex((step) => pattern.test(step.run ?? ""));
     const ecr = index(/cdktf deploy ecr/);
     const push = index(/scripts\/push-images\.sh "\$IMAGE_TAG"/);

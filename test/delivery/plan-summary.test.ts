@@ -65,9 +65,21 @@ describe("summarizePlan", () => {
     ["not an object", [], /expected a JSON object/],
     ["a state file instead of a plan", { format_version: "0.2", values: {} }, /unsupported format_version "0.2"/],
     ["an errored plan", { format_version: "1.2", errored: true }, /the plan errored/],
-    ["an unknown action", { format_version: "1.2", resource_changes: [{ address: "a.b", change: { actions: ["explode"] } }] }, /resource_changes\[0\]: unknown action "explode"/],
-    ["a change without actions", { format_version: "1.2", resource_changes: [{ address: "a.b", change: {} }] }, /resource_changes\[0\]: expected change.actions/],
-    ["a resource without address", { format_version: "1.2", resource_changes: [{ change: { actions: ["create"] } }] }, /expected an object with an address/],
+    [
+      "an unknown action",
+      { format_version: "1.2", resource_changes: [{ address: "a.b", change: { actions: ["explode"] } }] },
+      /resource_changes\[0\]: unknown action "explode"/,
+    ],
+    [
+      "a change without actions",
+      { format_version: "1.2", resource_changes: [{ address: "a.b", change: {} }] },
+      /resource_changes\[0\]: expected change.actions/,
+    ],
+    [
+      "a resource without address",
+      { format_version: "1.2", resource_changes: [{ change: { actions: ["create"] } }] },
+      /expected an object with an address/,
+    ],
   ])("rejects %s", (_, input, message) => {
     expect(() => summarizePlan(input)).toThrow(PlanFormatError);
     expect(() => summarizePlan(input)).toThrow(message);
@@ -96,7 +108,9 @@ describe("renderComment", () => {
     });
     expect(body).toContain("## Terraform plan for 0123456789ab");
     expect(body).toContain("- ✅ `ecr`: no changes");
-    expect(body).toContain("- ⚠️ `main`: 3 to add, 1 to change, 3 to destroy (2 replacements, 1 to import, 1 output change)");
+    expect(body).toContain(
+      "- ⚠️ `main`: 3 to add, 1 to change, 3 to destroy (2 replacements, 1 to import, 1 output change)",
+    );
     expect(body).toContain("- `aws_dynamodb_table.table_43360BC0` (replace)");
     expect(body.match(/<details><summary>Full plan<\/summary>/g)).toHaveLength(2);
     expect(body).toContain("Plan: 3 to add, 1 to change, 3 to destroy.");
@@ -108,7 +122,9 @@ describe("renderComment", () => {
     const body = renderComment({ results: [planned("main", "plan-no-changes.json")], policy });
     expect(body).toContain("### Policy controls");
     expect(body).toContain("| deletion protection | ✅ |");
-    expect(renderComment({ results: [planned("main", "plan-no-changes.json")], policy: "  \n" })).not.toContain("Policy");
+    expect(renderComment({ results: [planned("main", "plan-no-changes.json")], policy: "  \n" })).not.toContain(
+      "Policy",
+    );
   });
 
   it("shows a failed stack with the end of its log (where Terraform prints the error)", () => {
@@ -121,7 +137,7 @@ describe("renderComment", () => {
   });
 
   it("stays under GitHub's comment limit with huge plans, cutting each plan and saying so", () => {
-    const huge = "  + resource \"aws_x\" \"y\" {}\n".repeat(20_000);
+    const huge = '  + resource "aws_x" "y" {}\n'.repeat(20_000);
     const body = renderComment({
       results: [planned("ecr", "plan-changes.json", huge), planned("main", "plan-changes.json", huge)],
       policy: "| a | b |\n|---|---|\n",
@@ -133,7 +149,7 @@ describe("renderComment", () => {
   });
 
   it("fences plan text with more backticks than it contains, so it cannot break out of the code block", () => {
-    const body = renderComment({ results: [planned("main", "plan-changes.json", "description = \"```\"\n")] });
+    const body = renderComment({ results: [planned("main", "plan-changes.json", 'description = "```"\n')] });
     expect(body).toContain('````text\ndescription = "```"\n````');
   });
 
@@ -157,13 +173,28 @@ describe("plan-summary CLI", () => {
     writeFileSync(join(dir, "ecr", "plan.json"), fixture("plan-no-changes.json"));
     writeFileSync(join(dir, "ecr", "plan.txt"), "No changes. Your infrastructure matches the configuration.\n");
     mkdirSync(join(dir, "main"));
-    writeFileSync(join(dir, "main", "plan.log"), "Error: configuring Terraform AWS Provider: no valid credential sources\n");
+    writeFileSync(
+      join(dir, "main", "plan.log"),
+      "Error: configuring Terraform AWS Provider: no valid credential sources\n",
+    );
     writeFileSync(join(dir, "policy.md"), "| control | status |\n|---|---|\n");
     const out = join(dir, "comment.md");
 
     const result = spawnSync(
       join(ROOT, "node_modules", ".bin", "tsx"),
-      ["scripts/plan-summary.ts", "--dir", dir, "--stacks", "ecr,main", "--policy", join(dir, "policy.md"), "--sha", "abc", "--out", out],
+      [
+        "scripts/plan-summary.ts",
+        "--dir",
+        dir,
+        "--stacks",
+        "ecr,main",
+        "--policy",
+        join(dir, "policy.md"),
+        "--sha",
+        "abc",
+        "--out",
+        out,
+      ],
       { cwd: ROOT, encoding: "utf8" },
     );
     expect(result.status, result.stderr).toBe(0);
@@ -189,7 +220,10 @@ describe("plan-summary CLI", () => {
   });
 
   it("exits 2 with usage without --dir", () => {
-    const result = spawnSync(join(ROOT, "node_modules", ".bin", "tsx"), ["scripts/plan-summary.ts"], { cwd: ROOT, encoding: "utf8" });
+    const result = spawnSync(join(ROOT, "node_modules", ".bin", "tsx"), ["scripts/plan-summary.ts"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^usage: tsx scripts\/plan-summary.ts --dir/);
   });

@@ -52,7 +52,12 @@ function run(args: string[], env: Record<string, string> = {}): Run {
       ...env,
     },
   });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls: readFileSync(log, "utf8").split("\n").filter(Boolean) };
+  return {
+    status: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    calls: readFileSync(log, "utf8").split("\n").filter(Boolean),
+  };
 }
 
 describe("push-images.sh arguments", () => {
@@ -90,8 +95,14 @@ describe("push-images.sh build and push", () => {
     expect(docker).toEqual([
       `docker login --username AWS --password-stdin ${REGISTRY}`,
       "docker login password=stub-password",
-      expect.stringMatching(new RegExp(`^docker build --platform linux/amd64 -f apps/api/Dockerfile -t ${API_URL}:${TAG} --label org.opencontainers.image.revision=\\S+ \\.$`)),
-      expect.stringMatching(new RegExp(`^docker build --platform linux/amd64 -f apps/processor/Dockerfile -t ${PROCESSOR_URL}:${TAG} `)),
+      expect.stringMatching(
+        new RegExp(
+          `^docker build --platform linux/amd64 -f apps/api/Dockerfile -t ${API_URL}:${TAG} --label org.opencontainers.image.revision=\\S+ \\.$`,
+        ),
+      ),
+      expect.stringMatching(
+        new RegExp(`^docker build --platform linux/amd64 -f apps/processor/Dockerfile -t ${PROCESSOR_URL}:${TAG} `),
+      ),
       `docker push ${API_URL}:${TAG}`,
       `docker push ${PROCESSOR_URL}:${TAG}`,
     ]);
@@ -173,14 +184,22 @@ describe("push-images.sh --mark-deployed (before every deploy: the lifecycle pol
     expect(result.status, result.stderr).toBe(0);
     const puts = result.calls.filter((call) => call.startsWith("aws ecr put-image"));
     expect(puts).toEqual([
-      expect.stringContaining(`--repository-name orders-prod/api --image-tag deployed-${TAG} --image-manifest {"schemaVersion":2}`),
-      expect.stringContaining(`--repository-name orders-prod/processor --image-tag deployed-${TAG} --image-manifest {"schemaVersion":2}`),
+      expect.stringContaining(
+        `--repository-name orders-prod/api --image-tag deployed-${TAG} --image-manifest {"schemaVersion":2}`,
+      ),
+      expect.stringContaining(
+        `--repository-name orders-prod/processor --image-tag deployed-${TAG} --image-manifest {"schemaVersion":2}`,
+      ),
     ]);
     expect(result.calls.filter((call) => call.startsWith("docker"))).toEqual([]);
   });
 
   it("succeeds when an image is already marked (a re-deploy), and acts only on IMAGE_SERVICES", () => {
-    const result = run(["--mark-deployed", "v1"], { STUB_EXISTING: "orders-prod/processor", STUB_MARKED: "deployed-v1", IMAGE_SERVICES: "processor" });
+    const result = run(["--mark-deployed", "v1"], {
+      STUB_EXISTING: "orders-prod/processor",
+      STUB_MARKED: "deployed-v1",
+      IMAGE_SERVICES: "processor",
+    });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain(`${PROCESSOR_URL}:v1 was already marked deployed-v1`);
     expect(result.calls.some((call) => call.includes("orders-prod/api"))).toBe(false);
@@ -190,7 +209,9 @@ describe("push-images.sh --mark-deployed (before every deploy: the lifecycle pol
     const long = "a".repeat(128);
     const result = run(["--mark-deployed", long], { STUB_EXISTING: "orders-prod/api orders-prod/processor" });
     expect(result.status, result.stderr).toBe(0);
-    expect(result.calls.find((call) => call.startsWith("aws ecr put-image"))).toContain(`--image-tag deployed-${"a".repeat(119)} `);
+    expect(result.calls.find((call) => call.startsWith("aws ecr put-image"))).toContain(
+      `--image-tag deployed-${"a".repeat(119)} `,
+    );
   });
 
   it("fails, naming the service, when the image to mark does not exist", () => {

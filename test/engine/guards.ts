@@ -16,7 +16,8 @@ export function conditionsOf(stack: TfJson): Condition[] {
       for (const [name, body] of Object.entries(instances)) {
         const address = `${block === "data" ? "data." : ""}${type}.${name}`;
         for (const kind of ["precondition", "postcondition"]) {
-          for (const condition of body.lifecycle?.[kind] ?? []) found.push({ address, message: condition.error_message });
+          for (const condition of body.lifecycle?.[kind] ?? [])
+            found.push({ address, message: condition.error_message });
         }
       }
     }
@@ -27,7 +28,8 @@ export function conditionsOf(stack: TfJson): Condition[] {
     }
   }
   for (const [name, output] of Object.entries(stack.output ?? {})) {
-    for (const condition of ((output as Record<string, any>).precondition as { error_message: string }[] | undefined) ?? []) {
+    for (const condition of ((output as Record<string, any>).precondition as { error_message: string }[] | undefined) ??
+      []) {
       found.push({ address: `output.${name}`, message: condition.error_message });
     }
   }
@@ -42,13 +44,20 @@ interface Violation {
 }
 
 function pinnedIds(config: Config): readonly string[] {
-  if (!config.load_balancer_subnet_ids) throw new Error("a guard on pinned load balancer subnets needs a config that pins them");
+  if (!config.load_balancer_subnet_ids)
+    throw new Error("a guard on pinned load balancer subnets needs a config that pins them");
   return config.load_balancer_subnet_ids;
 }
 
 const VIOLATIONS: readonly Violation[] = [
-  { guard: /^Found fewer than \d+ subnets tagged tier=private/, breakIt: (_, config) => ({ layout: layouts(config.region).oneSubnet! }) },
-  { guard: /are in fewer than \d+ availability zones/, breakIt: (_, config) => ({ layout: layouts(config.region).oneZone! }) },
+  {
+    guard: /^Found fewer than \d+ subnets tagged tier=private/,
+    breakIt: (_, config) => ({ layout: layouts(config.region).oneSubnet! }),
+  },
+  {
+    guard: /are in fewer than \d+ availability zones/,
+    breakIt: (_, config) => ({ layout: layouts(config.region).oneZone! }),
+  },
   {
     guard: /^load_balancer_subnet_ids must all be subnets/,
     breakIt: (_, config) => {
@@ -81,14 +90,21 @@ const VIOLATIONS: readonly Violation[] = [
     breakIt: (_, config) => {
       // Pinned subnets must stay valid, or their own guards would fail too: put them in distinct AZs.
       const subnets = config.load_balancer_subnet_ids
-        ? config.load_balancer_subnet_ids.map((id, i) => ({ id, zone: `${config.region}${"abcdef"[i]}`, tier: "private" as const }))
+        ? config.load_balancer_subnet_ids.map((id, i) => ({
+            id,
+            zone: `${config.region}${"abcdef"[i]}`,
+            tier: "private" as const,
+          }))
         : layouts(config.region).twoZones!.subnets;
       return { layout: { name: "a VPC without DNS hostnames", subnets, vpcDns: { support: true, hostnames: false } } };
     },
   },
   {
     guard: /^Image tags are 1-128/,
-    breakIt: (condition, config) => ({ layout: layouts(config.region).twoZones!, variables: { [condition.address.replace(/^var\./, "")]: "-not-a-tag" } }),
+    breakIt: (condition, config) => ({
+      layout: layouts(config.region).twoZones!,
+      variables: { [condition.address.replace(/^var\./, "")]: "-not-a-tag" },
+    }),
   },
 ];
 
@@ -104,6 +120,14 @@ export function negativeRuns(stack: TfJson, config: Config, skip: ReadonlySet<st
     .flatMap((condition, i) => {
       const violation = VIOLATIONS.find((v) => v.guard.test(condition.message));
       if (!violation) return [];
-      return [{ name: `guard_${i + 1}`, command: "plan" as const, expectFailures: [condition.address], covers: condition.message, ...violation.breakIt(condition, config) }];
+      return [
+        {
+          name: `guard_${i + 1}`,
+          command: "plan" as const,
+          expectFailures: [condition.address],
+          covers: condition.message,
+          ...violation.breakIt(condition, config),
+        },
+      ];
     });
 }

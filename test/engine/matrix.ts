@@ -13,8 +13,13 @@ const example = () => exampleConfigInput() as Record<string, any>;
 /** The configurations every stack is run through the engine with. */
 export const CONFIGS: Readonly<Record<string, () => Config>> = {
   example: () => exampleConfig(),
-  "custom domains": () => exampleConfig({ ingest_api_domain: "ingest.example.com", query_api_domain: "query.example.com" }),
-  "WAF web ACL": () => exampleConfig({ waf_web_acl_arn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/orders/0b9c1b0e-2222-4a4a-9c9c-0123456789ab" }),
+  "custom domains": () =>
+    exampleConfig({ ingest_api_domain: "ingest.example.com", query_api_domain: "query.example.com" }),
+  "WAF web ACL": () =>
+    exampleConfig({
+      waf_web_acl_arn:
+        "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/orders/0b9c1b0e-2222-4a4a-9c9c-0123456789ab",
+    }),
   "alarm topic": () => exampleConfig({ alarm_topic_arn: "arn:aws:sns:eu-west-1:123456789012:orders-alarms" }),
   minimums: () =>
     parseConfig({
@@ -26,7 +31,16 @@ export const CONFIGS: Readonly<Record<string, () => Config>> = {
       throttle_rate_limit: 1,
       throttle_burst_limit: 1,
       services: {
-        api: { image_tag: "0", cpu: 256, memory: 512, desired_count: 1, min_count: 1, max_count: 1, target_requests_per_minute_per_task: 10, target_cpu_percent: 10 },
+        api: {
+          image_tag: "0",
+          cpu: 256,
+          memory: 512,
+          desired_count: 1,
+          min_count: 1,
+          max_count: 1,
+          target_requests_per_minute_per_task: 10,
+          target_cpu_percent: 10,
+        },
         processor: {
           image_tag: "0",
           cpu: 256,
@@ -111,9 +125,12 @@ export const CONFIGS: Readonly<Record<string, () => Config>> = {
       ecr_keep_images: 1000,
     }),
   // Issue 13. The mirror's provider predates integration_target: the scratch copy strips it (and prints that).
-  "alb": () => exampleConfig({ private_integration: "alb" }),
+  alb: () => exampleConfig({ private_integration: "alb" }),
   "alb migration step": () => exampleConfig({ private_integration: "alb", keep_nlb_during_migration: true }),
-  "existing VPC endpoints": () => exampleConfig({ vpc_endpoints: { mode: "existing", security_group_ids: ["sg-0123456789abcdef0", "sg-0123456789abcdef1"] } }),
+  "existing VPC endpoints": () =>
+    exampleConfig({
+      vpc_endpoints: { mode: "existing", security_group_ids: ["sg-0123456789abcdef0", "sg-0123456789abcdef1"] },
+    }),
   "alb with VPC endpoints": () => exampleConfig({ private_integration: "alb", vpc_endpoints: { mode: "create" } }),
   "all options": () => parseConfig(allOptionsInput(), "examples/all-options.tfvars.json"),
 };

@@ -41,7 +41,8 @@ const variants: Variant[] = Object.entries(CONFIGS).map(([name, config]) => {
 /** HCL identifier for a run: `<config>_<what>`. */
 const runName = (variant: Variant, what: string) => `${variant.name.replace(/[^a-z0-9]+/gi, "_")}_${what}`;
 /** Where a variant's copy of the stack lives in the scenario: the example is the root. */
-const moduleOf = (variant: Variant) => (variant.name === "example" ? undefined : `./variants/${variant.name.replace(/[^a-z0-9]+/gi, "-")}`);
+const moduleOf = (variant: Variant) =>
+  variant.name === "example" ? undefined : `./variants/${variant.name.replace(/[^a-z0-9]+/gi, "-")}`;
 
 /** Where each load balancer must land, and that tasks keep every private subnet. */
 function subnetAsserts(stack: TfJson, layout: Layout, expected: readonly string[]): Run["asserts"] {
@@ -54,7 +55,10 @@ function subnetAsserts(stack: TfJson, layout: Layout, expected: readonly string[
         condition: `length(${lb.address}.subnets) == ${zoneCount} && length(distinct([for id in ${lb.address}.subnets : ${zoneOf}[id]])) == ${zoneCount}`,
         message: `${lb.path}: expected one subnet in each of the ${zoneCount} AZs`,
       },
-      { condition: `${lb.address}.subnets == toset(${hcl(expected)})`, message: `${lb.path}: expected subnets ${expected.join(", ")}` },
+      {
+        condition: `${lb.address}.subnets == toset(${hcl(expected)})`,
+        message: `${lb.path}: expected subnets ${expected.join(", ")}`,
+      },
     ]),
     // The v2 link and the interface endpoints take the load balancers' one-subnet-per-AZ choice (endpoints: in the
     // AZs their service is offered in).
@@ -65,8 +69,15 @@ function subnetAsserts(stack: TfJson, layout: Layout, expected: readonly string[
     ...resources(stack, "aws_vpc_endpoint")
       .filter((endpoint) => endpoint.body.vpc_endpoint_type === "Interface")
       .map((endpoint) => {
-        const offered = expected.filter((id) => !layout.endpointServiceZones || layout.endpointServiceZones.includes(layout.subnets.find((s) => s.id === id)!.zone));
-        return { condition: `${endpoint.address}.subnet_ids == toset(${hcl(offered)})`, message: `${endpoint.path}: expected subnets ${offered.join(", ")}` };
+        const offered = expected.filter(
+          (id) =>
+            !layout.endpointServiceZones ||
+            layout.endpointServiceZones.includes(layout.subnets.find((s) => s.id === id)!.zone),
+        );
+        return {
+          condition: `${endpoint.address}.subnet_ids == toset(${hcl(offered)})`,
+          message: `${endpoint.path}: expected subnets ${offered.join(", ")}`,
+        };
       }),
     ...resources(stack, "aws_ecs_service").map((service) => ({
       condition: `toset(${service.address}.network_configuration[0].subnets) == toset(${hcl(privateSubnets.map((s) => s.id))})`,
@@ -95,10 +106,26 @@ function applyRuns(variant: Variant): Run[] {
   const json = variant.synth.main;
   if (config.load_balancer_subnet_ids) {
     const layout = pinnedLayout(config);
-    return [{ name: runName(variant, "pinned_subnets"), module: moduleOf(variant), command: "apply", layout, asserts: subnetAsserts(json, layout, config.load_balancer_subnet_ids) }];
+    return [
+      {
+        name: runName(variant, "pinned_subnets"),
+        module: moduleOf(variant),
+        command: "apply",
+        layout,
+        asserts: subnetAsserts(json, layout, config.load_balancer_subnet_ids),
+      },
+    ];
   }
   const all = layouts(config.region);
-  const chosen = variant.name === "example" ? { twoZones: all.twoZones!, twoPerZone: all.twoPerZone!, threeZones: all.threeZones!, privateOnly: all.privateOnly! } : { twoPerZone: all.twoPerZone! };
+  const chosen =
+    variant.name === "example"
+      ? {
+          twoZones: all.twoZones!,
+          twoPerZone: all.twoPerZone!,
+          threeZones: all.threeZones!,
+          privateOnly: all.privateOnly!,
+        }
+      : { twoPerZone: all.twoPerZone! };
   // Where the load balancers land is known at plan. Applies cost the most: the example applies the private-only VPC,
   // and every other configuration applies on 2 subnets per AZ.
   const applied = new Set(variant.name === "example" ? ["privateOnly"] : ["twoPerZone"]);
@@ -111,12 +138,23 @@ function applyRuns(variant: Variant): Run[] {
   }));
   if (resources(json, "aws_vpc_endpoint_service", "data").length > 0) {
     // An endpoint service offered in one AZ only: its endpoint keeps to that AZ's load balancer subnet.
-    const layout: Layout = { ...all.threeZones!, name: "endpoint services offered in one AZ", endpointServiceZones: [`${config.region}b`] };
+    const layout: Layout = {
+      ...all.threeZones!,
+      name: "endpoint services offered in one AZ",
+      endpointServiceZones: [`${config.region}b`],
+    };
     const dataOverrides = resources(json, "aws_vpc_endpoint_service", "data").map((service) => ({
       target: service.address,
       values: { availability_zones: layout.endpointServiceZones!, service_name: `com.amazonaws.${config.region}.mock` },
     }));
-    runs.push({ name: runName(variant, "endpoints_one_zone"), module: moduleOf(variant), command: "plan", layout, dataOverrides, asserts: subnetAsserts(json, layout, expectedLoadBalancerSubnets(layout)) });
+    runs.push({
+      name: runName(variant, "endpoints_one_zone"),
+      module: moduleOf(variant),
+      command: "plan",
+      layout,
+      dataOverrides,
+      asserts: subnetAsserts(json, layout, expectedLoadBalancerSubnets(layout)),
+    });
   }
   return runs;
 }
@@ -125,11 +163,17 @@ function applyRuns(variant: Variant): Run[] {
 const guardsBroken = new Set<string>();
 
 function mainRuns(which: "example" | "variants"): Run[] {
-  return variants.filter((variant) => (variant.name === "example") === (which === "example")).flatMap((variant) => {
-    const negatives = negativeRuns(variant.synth.main, variant.config, guardsBroken).map((run) => ({ ...run, name: runName(variant, run.name), module: moduleOf(variant) }));
-    for (const run of negatives) guardsBroken.add(run.covers);
-    return [...applyRuns(variant), ...negatives];
-  });
+  return variants
+    .filter((variant) => (variant.name === "example") === (which === "example"))
+    .flatMap((variant) => {
+      const negatives = negativeRuns(variant.synth.main, variant.config, guardsBroken).map((run) => ({
+        ...run,
+        name: runName(variant, run.name),
+        module: moduleOf(variant),
+      }));
+      for (const run of negatives) guardsBroken.add(run.covers);
+      return [...applyRuns(variant), ...negatives];
+    });
 }
 
 /** The ecr stack changes little with the config (names, image count, tags): its extremes are enough. */
@@ -138,10 +182,19 @@ const ECR_VARIANTS = new Set(["example", "minimums", "maximums", "all options"])
 function ecrRuns(): Run[] {
   return variants
     .filter((variant) => ECR_VARIANTS.has(variant.name))
-    .map((variant) => ({ name: runName(variant, "apply"), module: moduleOf(variant), command: "apply", layout: layouts(variant.config.region).twoZones! }));
+    .map((variant) => ({
+      name: runName(variant, "apply"),
+      module: moduleOf(variant),
+      command: "apply",
+      layout: layouts(variant.config.region).twoZones!,
+    }));
 }
 
-const RUNS: Record<ScenarioName, Run[]> = { ecr: ecrRuns(), main: mainRuns("example"), "main-variants": mainRuns("variants") };
+const RUNS: Record<ScenarioName, Run[]> = {
+  ecr: ecrRuns(),
+  main: mainRuns("example"),
+  "main-variants": mainRuns("variants"),
+};
 const SCENARIOS = Object.keys(RUNS) as ScenarioName[];
 
 /** `run "<name>"... pass|fail` from `terraform test` output. */
@@ -158,11 +211,15 @@ describe.skipIf("skip" in engine)("terraform engine: validate, then a mocked pla
     const copy = (variant: Variant) => {
       const scratch = scratchCopy(variant.synth[stack], workspace.engine.providerVersion, schema);
       if (scratch.stripped.length > 0) {
-        console.warn(`${stack} (${variant.name}): stripped for provider ${workspace.engine.providerVersion}: ${scratch.stripped.join(", ")}`);
+        console.warn(
+          `${stack} (${variant.name}): stripped for provider ${workspace.engine.providerVersion}: ${scratch.stripped.join(", ")}`,
+        );
       }
       return JSON.stringify(scratch.json, null, 2);
     };
-    const used = variants.filter((variant) => variant.name === "example" || RUNS[scenario].some((run) => run.module === moduleOf(variant)));
+    const used = variants.filter(
+      (variant) => variant.name === "example" || RUNS[scenario].some((run) => run.module === moduleOf(variant)),
+    );
     const files: Record<string, string> = {};
     const copies: TfJson[] = [];
     for (const variant of used) {
@@ -211,8 +268,13 @@ describe.skipIf("skip" in engine)("terraform engine: validate, then a mocked pla
   });
 
   test("engine: every plan-time guard of every configuration has a negative run", () => {
-    const guards = variants.flatMap((variant) => [...conditionsOf(variant.synth.ecr), ...conditionsOf(variant.synth.main)]);
+    const guards = variants.flatMap((variant) => [
+      ...conditionsOf(variant.synth.ecr),
+      ...conditionsOf(variant.synth.main),
+    ]);
     expect(guards.length).toBeGreaterThan(0);
-    expect(guards.filter((guard) => !guardsBroken.has(guard.message)).map((g) => `${g.address}: ${g.message}`)).toEqual([]);
+    expect(guards.filter((guard) => !guardsBroken.has(guard.message)).map((g) => `${g.address}: ${g.message}`)).toEqual(
+      [],
+    );
   });
 });

@@ -13,7 +13,10 @@ import { DEFAULT_VARIANT, varFiles } from "../../scripts/cdktn/var-files.js";
 import { parseConfig } from "../../config/load.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const TARGET: Target = { versions: { cdktn: "0.24.0", "cdktn-cli": "0.24.0", "@cdktn/provider-aws": "25.7.0", constructs: "10.7.2" }, node: ">=22.19.0" };
+const TARGET: Target = {
+  versions: { cdktn: "0.24.0", "cdktn-cli": "0.24.0", "@cdktn/provider-aws": "25.7.0", constructs: "10.7.2" },
+  node: ">=22.19.0",
+};
 
 /** A two-stack synth in the shape cdktf writes, with `edit` applied to a copy. */
 function synth(framework: string, provider: string, edit?: (stacks: Record<string, any>) => void): Synth {
@@ -21,7 +24,13 @@ function synth(framework: string, provider: string, edit?: (stacks: Record<strin
     "//": { metadata: { backend: "local", stackName: id, version: framework }, outputs: {} },
     provider: { aws: [{ region: "eu-west-1", default_tags: [{ tags: { "managed-by": "cdktf" } }] }] },
     resource: {
-      aws_sqs_queue: { queue_1A2B: { "//": { metadata: { path: `${id}/queue`, uniqueId: "queue_1A2B" } }, name: "q", tags: { a: "1" } } },
+      aws_sqs_queue: {
+        queue_1A2B: {
+          "//": { metadata: { path: `${id}/queue`, uniqueId: "queue_1A2B" } },
+          name: "q",
+          tags: { a: "1" },
+        },
+      },
     },
     data: { aws_vpc: { vpc: { id: "vpc-1" } } },
     output: { url: { value: "${aws_sqs_queue.queue_1A2B.url}" } },
@@ -29,7 +38,10 @@ function synth(framework: string, provider: string, edit?: (stacks: Record<strin
   });
   const stacks: Record<string, any> = { ecr: stack("ecr"), main: stack("main") };
   edit?.(stacks);
-  return { manifest: { version: framework, stacks: { ecr: { dependencies: [] }, main: { dependencies: ["ecr"] } } }, stacks };
+  return {
+    manifest: { version: framework, stacks: { ecr: { dependencies: [] }, main: { dependencies: ["ecr"] } } },
+    stacks,
+  };
 }
 
 const row = (fields: Partial<Explanation>): Explanation => ({
@@ -72,11 +84,19 @@ describe("check:cdktn, imports", () => {
   });
 
   it("reports a CDKTF package the fork does not rename", () => {
-    expect(rewriteImports('import { x } from "@cdktf/provider-random/lib/id";').left).toEqual(["@cdktf/provider-random/lib/id"]);
+    expect(rewriteImports('import { x } from "@cdktf/provider-random/lib/id";').left).toEqual([
+      "@cdktf/provider-random/lib/id",
+    ]);
   });
 
   it("leaves no CDKTF import in the app's stacks", () => {
-    for (const file of ["stacks/app.ts", "stacks/base-stack.ts", "stacks/network.ts", "stacks/rest-api-stage.ts", "ecr/ecr-stack.ts"]) {
+    for (const file of [
+      "stacks/app.ts",
+      "stacks/base-stack.ts",
+      "stacks/network.ts",
+      "stacks/rest-api-stage.ts",
+      "ecr/ecr-stack.ts",
+    ]) {
       const { text, rewritten, left } = rewriteImports(readFileSync(join(ROOT, file), "utf8"));
       expect(rewritten, file).toBeGreaterThan(0);
       expect(left, file).toEqual([]);
@@ -90,11 +110,20 @@ describe("check:cdktn, package.json", () => {
     const original = {
       dependencies: { cdktf: "0.21.0", "@cdktf/provider-aws": "21.22.1", constructs: "10.8.1", zod: "4.6.7" },
       devDependencies: { "cdktf-cli": "0.21.0" },
-      scripts: { synth: "node tools/synth.mjs", deploy: "CHECKPOINT_DISABLE=1 cdktf deploy ecr", out: "rm -rf cdktf.out && cat cdktf.json" },
+      scripts: {
+        synth: "node tools/synth.mjs",
+        deploy: "CHECKPOINT_DISABLE=1 cdktf deploy ecr",
+        out: "rm -rf cdktf.out && cat cdktf.json",
+      },
       engines: { node: ">=20.19 <23" },
     };
     const { pkg, changes } = migratePackageJson(original, TARGET);
-    expect(pkg.dependencies).toEqual({ "@cdktn/provider-aws": "25.7.0", cdktn: "0.24.0", constructs: "10.7.2", zod: "4.6.7" });
+    expect(pkg.dependencies).toEqual({
+      "@cdktn/provider-aws": "25.7.0",
+      cdktn: "0.24.0",
+      constructs: "10.7.2",
+      zod: "4.6.7",
+    });
     expect(pkg.devDependencies).toEqual({ "cdktn-cli": "0.24.0" });
     expect(pkg.scripts).toEqual({ ...original.scripts, deploy: "CHECKPOINT_DISABLE=1 cdktn deploy ecr" });
     expect(pkg.engines).toEqual({ node: ">=22.19.0" });
@@ -110,7 +139,16 @@ describe("check:cdktn, var files", () => {
     expect(variants[DEFAULT_VARIANT]).toBe(example);
     const all = parseConfig(variants["all-options"], "all-options");
     expect(all.state_backend).toMatchObject({ type: "s3", use_lockfile: true });
-    for (const option of ["ingest_api_domain", "query_api_domain", "quota_per_day", "log_kms_key_arn", "table_ttl_attribute", "waf_web_acl_arn", "alarm_topic_arn", "alb_access_logs_bucket"] as const) {
+    for (const option of [
+      "ingest_api_domain",
+      "query_api_domain",
+      "quota_per_day",
+      "log_kms_key_arn",
+      "table_ttl_attribute",
+      "waf_web_acl_arn",
+      "alarm_topic_arn",
+      "alb_access_logs_bucket",
+    ] as const) {
       expect(all[option], option).not.toBeNull();
     }
   });
@@ -124,7 +162,13 @@ describe("check:cdktn, comparison", () => {
       expect.arrayContaining([
         { stack: MANIFEST, address: MANIFEST, attribute: "version", before: "0.21.0", after: "0.24.0" },
         { stack: "main", address: "//", attribute: "metadata.version", before: "0.21.0", after: "0.24.0" },
-        { stack: "ecr", address: "terraform", attribute: "required_providers.aws.version", before: "6.25.0", after: "6.66.0" },
+        {
+          stack: "ecr",
+          address: "terraform",
+          attribute: "required_providers.aws.version",
+          before: "6.25.0",
+          after: "6.66.0",
+        },
       ]),
     );
     expect(normalized).toHaveLength(5);
@@ -138,10 +182,28 @@ describe("check:cdktn, comparison", () => {
       stacks.ecr.data.aws_vpc.vpc.filter = [{ name: "tag:tier" }];
     });
     expect(diffSynths(synth("0.21.0", "6.25.0"), after)).toEqual([
-      { stack: "ecr", address: "data.aws_vpc.vpc", attribute: "filter", before: undefined, after: [{ name: "tag:tier" }] },
-      { stack: "ecr", address: "terraform", attribute: "required_providers.aws.source", before: "aws", after: "hashicorp/aws" },
+      {
+        stack: "ecr",
+        address: "data.aws_vpc.vpc",
+        attribute: "filter",
+        before: undefined,
+        after: [{ name: "tag:tier" }],
+      },
+      {
+        stack: "ecr",
+        address: "terraform",
+        attribute: "required_providers.aws.source",
+        before: "aws",
+        after: "hashicorp/aws",
+      },
       { stack: "main", address: "aws_sqs_queue.queue_1A2B", attribute: "name", before: "q", after: "r" },
-      { stack: "main", address: "provider.aws", attribute: 'default_tags[0].tags["managed-by"]', before: "cdktf", after: "cdktn" },
+      {
+        stack: "main",
+        address: "provider.aws",
+        attribute: 'default_tags[0].tags["managed-by"]',
+        before: "cdktf",
+        after: "cdktn",
+      },
     ]);
   });
 
@@ -183,7 +245,12 @@ describe("check:cdktn, provider schema", () => {
       "    // arn - computed: true, optional: false, required: false",
       "    // name - computed: true, optional: true, required: false",
     ].join("\n");
-    expect(Object.fromEntries(argumentFlags(getters))).toEqual({ name: "required", name_prefix: "optional+computed", timeout: "optional", arn: "computed" });
+    expect(Object.fromEntries(argumentFlags(getters))).toEqual({
+      name: "required",
+      name_prefix: "optional+computed",
+      timeout: "optional",
+      arn: "computed",
+    });
     expect(bindingModule("aws_sqs_queue")).toBe("sqs-queue");
     expect(bindingModule("data.aws_caller_identity")).toBe("data-aws-caller-identity");
     expect(awsTypes(synth("0.21.0", "6.25.0").stacks.main!)).toEqual(["aws_sqs_queue", "data.aws_vpc"]);
@@ -219,11 +286,22 @@ describe("check:cdktn, explanations in docs/CDKTN.md", () => {
   });
 
   const table = (...rows: string[]) =>
-    ["# x", "", TABLE_MARKER, "| Stack | Address | Attribute | Source | Before | After | Reason |", "| --- | --- | --- | --- | --- | --- | --- |", ...rows, "", "after"].join("\n");
+    [
+      "# x",
+      "",
+      TABLE_MARKER,
+      "| Stack | Address | Attribute | Source | Before | After | Reason |",
+      "| --- | --- | --- | --- | --- | --- | --- |",
+      ...rows,
+      "",
+      "after",
+    ].join("\n");
 
   it("parses rows, with code spans and escaped pipes, and their line numbers", () => {
     const { explanations, errors } = parseExplanations(
-      table('| `main` | `aws_sqs_queue.queue_1A2B` | `name` | provider | `"q"` | `"a\\|b"` | the bindings **changed** it |'),
+      table(
+        '| `main` | `aws_sqs_queue.queue_1A2B` | `name` | provider | `"q"` | `"a\\|b"` | the bindings **changed** it |',
+      ),
     );
     expect(errors).toEqual([]);
     expect(explanations).toEqual([row({ after: '"a|b"', reason: "the bindings **changed** it", line: 6 })]);
@@ -231,7 +309,9 @@ describe("check:cdktn, explanations in docs/CDKTN.md", () => {
 
   it("reports a missing marker, a missing column, an unknown source and an empty cell", () => {
     expect(parseExplanations("# no table").errors[0]).toMatch(/no line/);
-    expect(parseExplanations(`${TABLE_MARKER}\n| Stack | Address |\n| --- | --- |`).errors[0]).toMatch(/missing: attribute, source/);
+    expect(parseExplanations(`${TABLE_MARKER}\n| Stack | Address |\n| --- | --- |`).errors[0]).toMatch(
+      /missing: attribute, source/,
+    );
     expect(parseExplanations(table("| main | a | b | hcl | 1 | 2 | r |")).errors[0]).toMatch(/line 6: source "hcl"/);
     expect(parseExplanations(table("| main | a | b | cli | 1 | 2 |  |")).errors[0]).toMatch(/line 6: empty reason/);
   });

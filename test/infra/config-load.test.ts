@@ -27,10 +27,22 @@ const thrown = (fn: () => unknown): ConfigError => {
 
 describe("config: loadConfig", () => {
   test("config: loadConfig reads, validates and deeply freezes the file", () => {
-    const input = { ...exampleConfigInput(), tags: { team: "orders" }, alarms: { email_subscriptions: ["oncall@example.com"] } };
+    const input = {
+      ...exampleConfigInput(),
+      tags: { team: "orders" },
+      alarms: { email_subscriptions: ["oncall@example.com"] },
+    };
     const config = loadConfig(fileWith("good.json", JSON.stringify(input)));
     expect(config.project).toBe("orders");
-    for (const part of [config, config.services, config.services.processor, config.alarms, config.alarms.email_subscriptions, config.tags, config.state_backend]) {
+    for (const part of [
+      config,
+      config.services,
+      config.services.processor,
+      config.alarms,
+      config.alarms.email_subscriptions,
+      config.tags,
+      config.state_backend,
+    ]) {
       expect(Object.isFrozen(part)).toBe(true);
     }
     expect(() => (config.alarms.email_subscriptions as string[]).push("x")).toThrow(TypeError);
@@ -110,14 +122,20 @@ describe("config: loadConfigOrExit (command-line entry points)", () => {
     const file = fileWith("invalid.json", JSON.stringify({ ...exampleConfigInput(), vpc_id: "vpc-1" }));
     vi.stubEnv("TFVARS_FILE", file);
     expect(() => loadConfigOrExit()).toThrow("exit 1");
-    expect(stderr).toBe(`${file} is invalid (1 problem):\n  - vpc_id: expected a VPC id such as vpc-0123456789abcdef0 (got "vpc-1")\n`);
+    expect(stderr).toBe(
+      `${file} is invalid (1 problem):\n  - vpc_id: expected a VPC id such as vpc-0123456789abcdef0 (got "vpc-1")\n`,
+    );
   });
 
   test("config: an error that is not the user's (a bug) is thrown, not printed as a config problem", async () => {
     vi.resetModules();
     vi.doMock("../../config/schema.js", async (original) => ({
       ...(await original<typeof import("../../config/schema.js")>()),
-      configSchema: { safeParse: () => { throw new TypeError("a bug"); } },
+      configSchema: {
+        safeParse: () => {
+          throw new TypeError("a bug");
+        },
+      },
     }));
     try {
       const load = await import("../../config/load.js");

@@ -52,8 +52,22 @@ describe("config: terraform.tfvars.json", () => {
       deletion_protection: true,
       state_backend: { type: "local" },
       services: {
-        api: { cpu: 256, memory: 512, desired_count: 2, min_count: 2, max_count: 10, target_requests_per_minute_per_task: 6_000, target_cpu_percent: 60 },
-        processor: { min_count: 1, max_count: 10, max_batch_seconds: 30, acceptable_backlog_seconds: 30, messages_per_second_per_task: 100 },
+        api: {
+          cpu: 256,
+          memory: 512,
+          desired_count: 2,
+          min_count: 2,
+          max_count: 10,
+          target_requests_per_minute_per_task: 6_000,
+          target_cpu_percent: 60,
+        },
+        processor: {
+          min_count: 1,
+          max_count: 10,
+          max_batch_seconds: 30,
+          acceptable_backlog_seconds: 30,
+          messages_per_second_per_task: 100,
+        },
       },
       alarm_topic_arn: null,
       alarms: {
@@ -73,54 +87,197 @@ describe("config: terraform.tfvars.json", () => {
   });
 
   const rules: [name: string, changes: Record<string, unknown>, expected: RegExp][] = [
-    ["a required key is missing", { "vpc_id": undefined }, /^vpc_id: is required/],
-    ["a key is unknown (typo)", { "log_retention": 30 }, /^log_retention: unknown key/],
+    ["a required key is missing", { vpc_id: undefined }, /^vpc_id: is required/],
+    ["a key is unknown (typo)", { log_retention: 30 }, /^log_retention: unknown key/],
     ["a nested key is unknown", { "services.api.cpus": 256 }, /^services\.api\.cpus: unknown key/],
-    ["a value has the wrong type", { "max_receive_count": "5" }, /^max_receive_count: .*expected number.*\(got "5"\)/],
-    ["the VPC id is malformed", { "vpc_id": "vpc-12" }, /^vpc_id: expected a VPC id/],
-    ["the project name has capitals", { "project": "Orders" }, /^project: expected 2-20 lowercase/],
-    ["the region is malformed", { "region": "europe" }, /^region: expected an AWS region/],
-    ["a certificate domain is malformed", { "alb_certificate_domain": "not a domain" }, /^alb_certificate_domain: expected a lowercase DNS name/],
-    ["the ALB certificate domain is a wildcard (it is also the host API Gateway calls)", { alb_certificate_domain: "*.example.com" }, /^alb_certificate_domain: expected a lowercase DNS name/],
-    ["project-environment is too long for load balancer names", { project: "orders-processing-x", environment: "production-eu" }, /^environment: "orders-processing-x-production-eu" \(project-environment\) makes the load balancer name "orders-processing-x-production-eu-alb" \(37 characters\), but Elastic Load Balancing names are at most 32 characters/],
-    ["a custom API domain is malformed", { "query_api_domain": "https://x.example.com" }, /^query_api_domain: expected a lowercase DNS name/],
-    ["an image tag is malformed", { "services.api.image_tag": "-bad tag" }, /^services\.api\.image_tag: expected a Docker image tag/],
+    ["a value has the wrong type", { max_receive_count: "5" }, /^max_receive_count: .*expected number.*\(got "5"\)/],
+    ["the VPC id is malformed", { vpc_id: "vpc-12" }, /^vpc_id: expected a VPC id/],
+    ["the project name has capitals", { project: "Orders" }, /^project: expected 2-20 lowercase/],
+    ["the region is malformed", { region: "europe" }, /^region: expected an AWS region/],
+    [
+      "a certificate domain is malformed",
+      { alb_certificate_domain: "not a domain" },
+      /^alb_certificate_domain: expected a lowercase DNS name/,
+    ],
+    [
+      "the ALB certificate domain is a wildcard (it is also the host API Gateway calls)",
+      { alb_certificate_domain: "*.example.com" },
+      /^alb_certificate_domain: expected a lowercase DNS name/,
+    ],
+    [
+      "project-environment is too long for load balancer names",
+      { project: "orders-processing-x", environment: "production-eu" },
+      /^environment: "orders-processing-x-production-eu" \(project-environment\) makes the load balancer name "orders-processing-x-production-eu-alb" \(37 characters\), but Elastic Load Balancing names are at most 32 characters/,
+    ],
+    [
+      "a custom API domain is malformed",
+      { query_api_domain: "https://x.example.com" },
+      /^query_api_domain: expected a lowercase DNS name/,
+    ],
+    [
+      "an image tag is malformed",
+      { "services.api.image_tag": "-bad tag" },
+      /^services\.api\.image_tag: expected a Docker image tag/,
+    ],
     ["CPU is not a Fargate size", { "services.api.cpu": 300 }, /^services\.api\.cpu: expected a Fargate CPU value/],
-    ["memory does not fit the CPU", { "services.processor.memory": 8192 }, /^services\.processor\.memory: expected 512-2048 MiB/],
-    ["autoscaling min > max", { "services.processor.min_count": 3, "services.processor.max_count": 2, "services.processor.desired_count": 2 }, /^services\.processor\.min_count: must not exceed services\.processor\.max_count/],
-    ["desired count is outside the autoscaling bounds", { "services.processor.desired_count": 11 }, /^services\.processor\.desired_count: must be between/],
-    ["burst limit is below the rate limit", { "throttle_burst_limit": 50 }, /^throttle_burst_limit: must be at least throttle_rate_limit/],
-    ["log retention is not a CloudWatch value", { "log_retention_days": 10 }, /^log_retention_days: expected a CloudWatch Logs retention value/],
-    ["maxReceiveCount is zero", { "max_receive_count": 0 }, /^max_receive_count: .*>=1/],
-    ["the processor may scale to zero (a backlog under the scale-out depth would never be received)", { "services.processor.min_count": 0, "services.processor.desired_count": 1 }, /^services\.processor\.min_count: .*>=1/],
-    ["queue retention leaves dead letters too little time in the 14-day DLQ", { "message_retention_seconds": 1_209_600 }, /^message_retention_seconds: .*<=864000/],
-    ["the batch time makes the visibility timeout exceed 12 h", { "services.processor.max_batch_seconds": 30_000 }, /^services\.processor\.max_batch_seconds: .*<=21600/],
-    ["the state backend type is unknown", { "state_backend": { type: "gcs" } }, /^state_backend\.type: /],
-    ["the S3 backend has no bucket", { "state_backend": { type: "s3" } }, /^state_backend\.bucket: is required/],
-    ["a KMS key is not an ARN", { "log_kms_key_arn": "alias/logs" }, /^log_kms_key_arn: expected a KMS key ARN/],
-    ["the log key is a KMS alias ARN (CloudWatch Logs takes key ARNs only)", { "log_kms_key_arn": "arn:aws:kms:eu-west-1:123456789012:alias/logs" }, /^log_kms_key_arn: expected a KMS key ARN/],
-    ["the log key is another service's ARN", { "log_kms_key_arn": "arn:aws:sns:eu-west-1:123456789012:topic" }, /^log_kms_key_arn: expected a KMS key ARN/],
-    ["the log key is in another region than the log groups", { "log_kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }, /^log_kms_key_arn: must be a key in eu-west-1/],
-    ["a tag value is not a string", { "tags": { team: 1 } }, /^tags\.team: .*expected string/],
-    ["a tag key uses the aws: prefix AWS reserves", { "tags": { "aws:owner": "x" } }, /^tags\.aws:owner: .*reserved for AWS/],
-    ["the project makes load balancer names begin with 'internal-'", { project: "internal" }, /^project: "internal-prod" \(project-environment\) makes the load balancer name "internal-prod-alb" \(17 characters\), but Elastic Load Balancing names must not begin with 'internal-'/],
-    ["the project makes security group names begin with 'sg-'", { project: "sg" }, /^project: "sg-prod" \(project-environment\) makes the security group name "sg-prod-alb" .*must not begin with 'sg-'/],
-    ["the project has '--', which ECR repository names refuse", { project: "my--orders" }, /^project: "my--orders-prod" \(project-environment\) makes the ECR repository name "my--orders-prod\/api"/],
-    ["the environment has '--', which ECR repository names refuse", { environment: "pr--7" }, /^environment: "orders-pr--7" \(project-environment\) makes the ECR repository name/],
-    ["the ALB access log bucket is not an S3 bucket name", { alb_access_logs_bucket: "Logs_Bucket" }, /^alb_access_logs_bucket: expected an S3 bucket name/],
-    ["the ALB access log bucket has '..'", { alb_access_logs_bucket: "logs..bucket" }, /^alb_access_logs_bucket: expected an S3 bucket name \(no '\.\.'/],
-    ["pinned load balancer subnets repeat", { load_balancer_subnet_ids: ["subnet-0123abcd", "subnet-0123abcd"] }, /^load_balancer_subnet_ids: expected distinct subnet ids/],
-    ["one load balancer subnet is pinned", { load_balancer_subnet_ids: ["subnet-0123abcd"] }, /^load_balancer_subnet_ids: expected at least 2 subnets/],
-    ["a pinned load balancer subnet is not a subnet id", { load_balancer_subnet_ids: ["subnet-0123abcd", "sn-1"] }, /^load_balancer_subnet_ids\.1: expected a subnet id/],
-    ["api autoscaling min > max", { "services.api.min_count": 4, "services.api.max_count": 3, "services.api.desired_count": 3 }, /^services\.api\.min_count: must not exceed services\.api\.max_count/],
-    ["the api desired count is outside its autoscaling bounds", { "services.api.desired_count": 1 }, /^services\.api\.desired_count: must be between services\.api\.min_count and max_count \(2-10\)/],
-    ["the api may scale to zero (the query path would have no server)", { "services.api.min_count": 0 }, /^services\.api\.min_count: .*>=1/],
-    ["the per-task throughput is not positive", { "services.processor.messages_per_second_per_task": 0 }, /^services\.processor\.messages_per_second_per_task: .*>0/],
-    ["the old step-scaling key is still set", { "services.processor.scale_out_queue_depth": 100 }, /^services\.processor\.scale_out_queue_depth: unknown key/],
-    ["an alarm email is not an address", { "alarms.email_subscriptions": ["oncall"] }, /^alarms\.email_subscriptions\.0: expected an email address/],
-    ["email subscriptions are set with an existing alarm topic", { "alarm_topic_arn": "arn:aws:sns:eu-west-1:123456789012:alerts", "alarms.email_subscriptions": ["oncall@example.com"] }, /^alarms\.email_subscriptions: only for the topic this stack creates/],
-    ["the oldest-message alarm would fire for every poison message", { "alarms.queue_oldest_message_seconds": 300 }, /^alarms\.queue_oldest_message_seconds: must exceed max_receive_count x the visibility timeout \(300 s\)/],
-    ["an alarm threshold has the wrong type", { "alarms.api_5xx_percent": "1%" }, /^alarms\.api_5xx_percent: .*expected number/],
+    [
+      "memory does not fit the CPU",
+      { "services.processor.memory": 8192 },
+      /^services\.processor\.memory: expected 512-2048 MiB/,
+    ],
+    [
+      "autoscaling min > max",
+      { "services.processor.min_count": 3, "services.processor.max_count": 2, "services.processor.desired_count": 2 },
+      /^services\.processor\.min_count: must not exceed services\.processor\.max_count/,
+    ],
+    [
+      "desired count is outside the autoscaling bounds",
+      { "services.processor.desired_count": 11 },
+      /^services\.processor\.desired_count: must be between/,
+    ],
+    [
+      "burst limit is below the rate limit",
+      { throttle_burst_limit: 50 },
+      /^throttle_burst_limit: must be at least throttle_rate_limit/,
+    ],
+    [
+      "log retention is not a CloudWatch value",
+      { log_retention_days: 10 },
+      /^log_retention_days: expected a CloudWatch Logs retention value/,
+    ],
+    ["maxReceiveCount is zero", { max_receive_count: 0 }, /^max_receive_count: .*>=1/],
+    [
+      "the processor may scale to zero (a backlog under the scale-out depth would never be received)",
+      { "services.processor.min_count": 0, "services.processor.desired_count": 1 },
+      /^services\.processor\.min_count: .*>=1/,
+    ],
+    [
+      "queue retention leaves dead letters too little time in the 14-day DLQ",
+      { message_retention_seconds: 1_209_600 },
+      /^message_retention_seconds: .*<=864000/,
+    ],
+    [
+      "the batch time makes the visibility timeout exceed 12 h",
+      { "services.processor.max_batch_seconds": 30_000 },
+      /^services\.processor\.max_batch_seconds: .*<=21600/,
+    ],
+    ["the state backend type is unknown", { state_backend: { type: "gcs" } }, /^state_backend\.type: /],
+    ["the S3 backend has no bucket", { state_backend: { type: "s3" } }, /^state_backend\.bucket: is required/],
+    ["a KMS key is not an ARN", { log_kms_key_arn: "alias/logs" }, /^log_kms_key_arn: expected a KMS key ARN/],
+    [
+      "the log key is a KMS alias ARN (CloudWatch Logs takes key ARNs only)",
+      { log_kms_key_arn: "arn:aws:kms:eu-west-1:123456789012:alias/logs" },
+      /^log_kms_key_arn: expected a KMS key ARN/,
+    ],
+    [
+      "the log key is another service's ARN",
+      { log_kms_key_arn: "arn:aws:sns:eu-west-1:123456789012:topic" },
+      /^log_kms_key_arn: expected a KMS key ARN/,
+    ],
+    [
+      "the log key is in another region than the log groups",
+      { log_kms_key_arn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" },
+      /^log_kms_key_arn: must be a key in eu-west-1/,
+    ],
+    ["a tag value is not a string", { tags: { team: 1 } }, /^tags\.team: .*expected string/],
+    [
+      "a tag key uses the aws: prefix AWS reserves",
+      { tags: { "aws:owner": "x" } },
+      /^tags\.aws:owner: .*reserved for AWS/,
+    ],
+    [
+      "the project makes load balancer names begin with 'internal-'",
+      { project: "internal" },
+      /^project: "internal-prod" \(project-environment\) makes the load balancer name "internal-prod-alb" \(17 characters\), but Elastic Load Balancing names must not begin with 'internal-'/,
+    ],
+    [
+      "the project makes security group names begin with 'sg-'",
+      { project: "sg" },
+      /^project: "sg-prod" \(project-environment\) makes the security group name "sg-prod-alb" .*must not begin with 'sg-'/,
+    ],
+    [
+      "the project has '--', which ECR repository names refuse",
+      { project: "my--orders" },
+      /^project: "my--orders-prod" \(project-environment\) makes the ECR repository name "my--orders-prod\/api"/,
+    ],
+    [
+      "the environment has '--', which ECR repository names refuse",
+      { environment: "pr--7" },
+      /^environment: "orders-pr--7" \(project-environment\) makes the ECR repository name/,
+    ],
+    [
+      "the ALB access log bucket is not an S3 bucket name",
+      { alb_access_logs_bucket: "Logs_Bucket" },
+      /^alb_access_logs_bucket: expected an S3 bucket name/,
+    ],
+    [
+      "the ALB access log bucket has '..'",
+      { alb_access_logs_bucket: "logs..bucket" },
+      /^alb_access_logs_bucket: expected an S3 bucket name \(no '\.\.'/,
+    ],
+    [
+      "pinned load balancer subnets repeat",
+      { load_balancer_subnet_ids: ["subnet-0123abcd", "subnet-0123abcd"] },
+      /^load_balancer_subnet_ids: expected distinct subnet ids/,
+    ],
+    [
+      "one load balancer subnet is pinned",
+      { load_balancer_subnet_ids: ["subnet-0123abcd"] },
+      /^load_balancer_subnet_ids: expected at least 2 subnets/,
+    ],
+    [
+      "a pinned load balancer subnet is not a subnet id",
+      { load_balancer_subnet_ids: ["subnet-0123abcd", "sn-1"] },
+      /^load_balancer_subnet_ids\.1: expected a subnet id/,
+    ],
+    [
+      "api autoscaling min > max",
+      { "services.api.min_count": 4, "services.api.max_count": 3, "services.api.desired_count": 3 },
+      /^services\.api\.min_count: must not exceed services\.api\.max_count/,
+    ],
+    [
+      "the api desired count is outside its autoscaling bounds",
+      { "services.api.desired_count": 1 },
+      /^services\.api\.desired_count: must be between services\.api\.min_count and max_count \(2-10\)/,
+    ],
+    [
+      "the api may scale to zero (the query path would have no server)",
+      { "services.api.min_count": 0 },
+      /^services\.api\.min_count: .*>=1/,
+    ],
+    [
+      "the per-task throughput is not positive",
+      { "services.processor.messages_per_second_per_task": 0 },
+      /^services\.processor\.messages_per_second_per_task: .*>0/,
+    ],
+    [
+      "the old step-scaling key is still set",
+      { "services.processor.scale_out_queue_depth": 100 },
+      /^services\.processor\.scale_out_queue_depth: unknown key/,
+    ],
+    [
+      "an alarm email is not an address",
+      { "alarms.email_subscriptions": ["oncall"] },
+      /^alarms\.email_subscriptions\.0: expected an email address/,
+    ],
+    [
+      "email subscriptions are set with an existing alarm topic",
+      {
+        alarm_topic_arn: "arn:aws:sns:eu-west-1:123456789012:alerts",
+        "alarms.email_subscriptions": ["oncall@example.com"],
+      },
+      /^alarms\.email_subscriptions: only for the topic this stack creates/,
+    ],
+    [
+      "the oldest-message alarm would fire for every poison message",
+      { "alarms.queue_oldest_message_seconds": 300 },
+      /^alarms\.queue_oldest_message_seconds: must exceed max_receive_count x the visibility timeout \(300 s\)/,
+    ],
+    [
+      "an alarm threshold has the wrong type",
+      { "alarms.api_5xx_percent": "1%" },
+      /^alarms\.api_5xx_percent: .*expected number/,
+    ],
   ];
   test.each(rules)("config: fails when %s", (_name, changes, expected) => {
     const problems = problemsOf(() => parseWith(changes));
@@ -158,48 +315,136 @@ describe("config: every value exactly at a documented limit, and every accepted 
     ["a 20-character project", { project: letters(20), environment: "cd" }],
     ["a name with '-' inside and a digit at the end", { project: "a-1", environment: "b2" }],
     ["a 4-character domain (the shortest)", { alb_certificate_domain: "a.bc" }],
-    ["a 63-character DNS label and a 63-letter top-level domain", { alb_certificate_domain: `${letters(63)}.${letters(63)}` }],
-    ["a 253-character domain (the longest)", { alb_certificate_domain: `${letters(63)}.${letters(63)}.${letters(63)}.${letters(61)}` }],
+    [
+      "a 63-character DNS label and a 63-letter top-level domain",
+      { alb_certificate_domain: `${letters(63)}.${letters(63)}` },
+    ],
+    [
+      "a 253-character domain (the longest)",
+      { alb_certificate_domain: `${letters(63)}.${letters(63)}.${letters(63)}.${letters(61)}` },
+    ],
     ["labels with inner '-' and digits, several levels deep", { alb_certificate_domain: "a-1.b2.c-d.example.com" }],
     ["custom API domains", { ingest_api_domain: "ingest.example.com", query_api_domain: "query.example.com" }],
     ["a VPC id of 8 hex digits (the older form)", { vpc_id: "vpc-0123abcd" }],
-    ["exactly 2 pinned subnets, 8 and 17 hex digits", { load_balancer_subnet_ids: ["subnet-0123abcd", "subnet-0123456789abcdef0"] }],
+    [
+      "exactly 2 pinned subnets, 8 and 17 hex digits",
+      { load_balancer_subnet_ids: ["subnet-0123abcd", "subnet-0123456789abcdef0"] },
+    ],
     ["a 128-character image tag starting with '_'", { "services.api.image_tag": `_${letters(127)}` }],
     ["an image tag with '.', '-' and capitals", { "services.api.image_tag": "Release-1.2_3" }],
     ["a region with more than two parts", { region: "us-gov-west-1" }],
-    ["a single-Region KMS key in the config's region", { log_kms_key_arn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }],
+    [
+      "a single-Region KMS key in the config's region",
+      { log_kms_key_arn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" },
+    ],
     ["a multi-Region KMS key", { log_kms_key_arn: `arn:aws:kms:eu-west-1:123456789012:key/mrk-${HEX32}` }],
-    ["ARNs in another partition, with and without an account", { waf_web_acl_arn: "arn:aws-us-gov:wafv2:eu-west-1:123456789012:regional/webacl/a/b", alarm_topic_arn: "arn:aws:sns:eu-west-1::alerts" }],
+    [
+      "ARNs in another partition, with and without an account",
+      {
+        waf_web_acl_arn: "arn:aws-us-gov:wafv2:eu-west-1:123456789012:regional/webacl/a/b",
+        alarm_topic_arn: "arn:aws:sns:eu-west-1::alerts",
+      },
+    ],
     ["the shortest log retention", { log_retention_days: 1 }],
     ["the longest log retention", { log_retention_days: 3653 }],
     ["a burst limit equal to the rate limit", { throttle_rate_limit: 100, throttle_burst_limit: 100 }],
     ["the largest burst limit", { throttle_rate_limit: 5_000, throttle_burst_limit: 5_000 }],
     ["a fractional rate limit", { throttle_rate_limit: 0.5, throttle_burst_limit: 1 }],
     ["a daily quota", { quota_per_day: 1 }],
-    ["cpu 512 with its smallest and largest memory", { "services.api.cpu": 512, "services.api.memory": 1024, "services.processor.cpu": 512, "services.processor.memory": 4096 }],
-    ["cpu 1024 and 2048 with their largest memory", { "services.api.cpu": 1024, "services.api.memory": 8192, "services.processor.cpu": 2048, "services.processor.memory": 16384 }],
-    ["cpu 4096 with its smallest and largest memory", { "services.api.cpu": 4096, "services.api.memory": 8192, "services.processor.cpu": 4096, "services.processor.memory": 30720 }],
+    [
+      "cpu 512 with its smallest and largest memory",
+      {
+        "services.api.cpu": 512,
+        "services.api.memory": 1024,
+        "services.processor.cpu": 512,
+        "services.processor.memory": 4096,
+      },
+    ],
+    [
+      "cpu 1024 and 2048 with their largest memory",
+      {
+        "services.api.cpu": 1024,
+        "services.api.memory": 8192,
+        "services.processor.cpu": 2048,
+        "services.processor.memory": 16384,
+      },
+    ],
+    [
+      "cpu 4096 with its smallest and largest memory",
+      {
+        "services.api.cpu": 4096,
+        "services.api.memory": 8192,
+        "services.processor.cpu": 4096,
+        "services.processor.memory": 30720,
+      },
+    ],
     ["cpu 256 with 2048 MiB", { "services.api.memory": 2048 }],
-    ["processor min == max == desired", { "services.processor.min_count": 3, "services.processor.max_count": 3, "services.processor.desired_count": 3 }],
+    [
+      "processor min == max == desired",
+      { "services.processor.min_count": 3, "services.processor.max_count": 3, "services.processor.desired_count": 3 },
+    ],
     ["processor desired == max", { "services.processor.desired_count": 10 }],
-    ["api min == max == desired", { "services.api.min_count": 4, "services.api.max_count": 4, "services.api.desired_count": 4 }],
+    [
+      "api min == max == desired",
+      { "services.api.min_count": 4, "services.api.max_count": 4, "services.api.desired_count": 4 },
+    ],
     ["api desired == max", { "services.api.desired_count": 10 }],
     ["api min_count 1 with desired_count 1", { "services.api.min_count": 1, "services.api.desired_count": 1 }],
-    ["poll concurrency 1 and the shortest batch", { "services.processor.poll_concurrency": 1, "services.processor.max_batch_seconds": 5 }],
+    [
+      "poll concurrency 1 and the shortest batch",
+      { "services.processor.poll_concurrency": 1, "services.processor.max_batch_seconds": 5 },
+    ],
     ["poll concurrency 32", { "services.processor.poll_concurrency": 32 }],
-    ["the longest batch with an oldest-message alarm just above the poison time", { "services.processor.max_batch_seconds": 21_600, "alarms.queue_oldest_message_seconds": 216_001 }],
-    ["an oldest-message alarm one second above max_receive_count x the visibility timeout", { "alarms.queue_oldest_message_seconds": 301 }],
+    [
+      "the longest batch with an oldest-message alarm just above the poison time",
+      { "services.processor.max_batch_seconds": 21_600, "alarms.queue_oldest_message_seconds": 216_001 },
+    ],
+    [
+      "an oldest-message alarm one second above max_receive_count x the visibility timeout",
+      { "alarms.queue_oldest_message_seconds": 301 },
+    ],
     ["max_receive_count 1", { max_receive_count: 1 }],
     ["queue retention of 60 s and of 10 days", { message_retention_seconds: 60 }],
     ["queue retention of 10 days", { message_retention_seconds: 864_000 }],
     ["a TTL attribute", { table_ttl_attribute: "_expires_at1" }],
-    ["20 email subscriptions", { "alarms.email_subscriptions": Array.from({ length: 20 }, (_, i) => `oncall${i}@example.com`) }],
-    ["a 128-character tag key and a 256-character value, and a key containing aws:", { tags: { [letters(128)]: letters(256), "team:aws:x": "y" } }],
+    [
+      "20 email subscriptions",
+      { "alarms.email_subscriptions": Array.from({ length: 20 }, (_, i) => `oncall${i}@example.com`) },
+    ],
+    [
+      "a 128-character tag key and a 256-character value, and a key containing aws:",
+      { tags: { [letters(128)]: letters(256), "team:aws:x": "y" } },
+    ],
     ["a 1-character tag key and an empty value", { tags: { k: "" } }],
-    ["an S3 state backend with a 200-character key prefix", { state_backend: { type: "s3", bucket: "state-bucket", key_prefix: letters(200), region: "eu-west-1", use_lockfile: false } }],
+    [
+      "an S3 state backend with a 200-character key prefix",
+      {
+        state_backend: {
+          type: "s3",
+          bucket: "state-bucket",
+          key_prefix: letters(200),
+          region: "eu-west-1",
+          use_lockfile: false,
+        },
+      },
+    ],
     ["an ALB access log bucket", { alb_access_logs_bucket: "alb-logs.example" }],
     ["ECR retention at its limits", { ecr_keep_images: 1, ecr_keep_deployed_images: 1_000 }],
-    ["alarm thresholds at their limits", { alarms: { queue_oldest_message_seconds: 1_209_600, processor_stalled_minutes: 2, api_5xx_percent: 100, ingest_p99_latency_ms: 50, query_p99_latency_ms: 29_000, alb_target_5xx_percent: 0.1, alb_unhealthy_hosts: 100, tasks_below_desired_minutes: 60 } }],
+    [
+      "alarm thresholds at their limits",
+      {
+        alarms: {
+          queue_oldest_message_seconds: 1_209_600,
+          processor_stalled_minutes: 2,
+          api_5xx_percent: 100,
+          ingest_p99_latency_ms: 50,
+          query_p99_latency_ms: 29_000,
+          alb_target_5xx_percent: 0.1,
+          alb_unhealthy_hosts: 100,
+          tasks_below_desired_minutes: 60,
+        },
+      },
+    ],
   ];
   test.each(accepted)("config: accepts %s", (_name, changes) => {
     expect(() => parseWith(changes)).not.toThrow();
@@ -217,50 +462,218 @@ describe("config: every value exactly at a documented limit, and every accepted 
 
 describe("config: one past each limit fails, with the message the user sees", () => {
   const failing: [name: string, changes: Record<string, unknown>, message: string][] = [
-    ["the project has 1 character", { project: "a" }, `project: expected 2-20 lowercase letters, digits or '-', starting with a letter (got "a")`],
-    ["the project has 21 characters", { project: letters(21) }, `project: expected 2-20 lowercase letters, digits or '-', starting with a letter (got "${letters(21)}")`],
-    ["the environment starts with a digit", { environment: "1prod" }, `environment: expected 2-20 lowercase letters, digits or '-', starting with a letter (got "1prod")`],
-    ["the environment ends with '-'", { environment: "prod-" }, `environment: expected 2-20 lowercase letters, digits or '-', starting with a letter (got "prod-")`],
-    ["a DNS label has 64 characters", { alb_certificate_domain: `${letters(64)}.com` }, `alb_certificate_domain: expected a lowercase DNS name such as api.example.com (no wildcard: it is also the host API Gateway calls) (got "${letters(56)}...)`],
-    ["the domain has 254 characters", { ingest_api_domain: `${letters(63)}.${letters(63)}.${letters(63)}.${letters(62)}` }, `ingest_api_domain: expected a lowercase DNS name such as api.example.com (no wildcard: it is also the host API Gateway calls) (got "${letters(56)}...)`],
-    ["the top-level domain has 1 letter", { alb_certificate_domain: "example.c" }, `alb_certificate_domain: expected a lowercase DNS name such as api.example.com (no wildcard: it is also the host API Gateway calls) (got "example.c")`],
-    ["a DNS label ends with '-'", { alb_certificate_domain: "a-.example.com" }, `alb_certificate_domain: expected a lowercase DNS name such as api.example.com (no wildcard: it is also the host API Gateway calls) (got "a-.example.com")`],
-    ["the VPC id has 9 hex digits", { vpc_id: "vpc-0123abcde" }, `vpc_id: expected a VPC id such as vpc-0123456789abcdef0 (got "vpc-0123abcde")`],
-    ["a subnet id has capitals", { load_balancer_subnet_ids: ["subnet-0123abcd", "subnet-0123ABCD"] }, `load_balancer_subnet_ids.1: expected a subnet id such as subnet-0123456789abcdef0 (got "subnet-0123ABCD")`],
-    ["the image tag has 129 characters", { "services.processor.image_tag": `_${letters(128)}` }, `services.processor.image_tag: expected a Docker image tag (letters, digits, '_', '.', '-'; max 128) (got "_${letters(55)}...)`],
-    ["the image tag starts with '.'", { "services.processor.image_tag": ".1" }, `services.processor.image_tag: expected a Docker image tag (letters, digits, '_', '.', '-'; max 128) (got ".1")`],
-    ["the region number has two digits", { region: "eu-west-12" }, `region: expected an AWS region such as eu-west-1 (got "eu-west-12")`],
-    ["an ARN's account has 11 digits", { waf_web_acl_arn: "arn:aws:wafv2:eu-west-1:12345678901:regional/webacl/a/b" }, `waf_web_acl_arn: expected an ARN (got "arn:aws:wafv2:eu-west-1:12345678901:regional/webacl/a/b")`],
-    ["an ARN has no resource", { alarm_topic_arn: "arn:aws:sns:eu-west-1:123456789012:" }, `alarm_topic_arn: expected an ARN (got "arn:aws:sns:eu-west-1:123456789012:")`],
-    ["a multi-Region key id has 31 hex digits", { log_kms_key_arn: `arn:aws:kms:eu-west-1:123456789012:key/mrk-${HEX32.slice(1)}` }, `log_kms_key_arn: expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>; not an alias) (got "arn:aws:kms:eu-west-1:123456789012:key/mrk-123456789abcd...)`],
-    ["log retention is 0", { log_retention_days: 0 }, "log_retention_days: expected a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, 60, 90, ..., 365, ..., 3653) (got 0)"],
-    ["the rate limit is above 10,000", { throttle_rate_limit: 10_001, throttle_burst_limit: 5_000 }, "throttle_rate_limit: Too big: expected number to be <=10000 (got 10001)"],
-    ["the burst limit is above 5,000", { throttle_burst_limit: 5_001 }, "throttle_burst_limit: Too big: expected number to be <=5000 (got 5001)"],
-    ["the burst limit is one below the rate limit", { throttle_rate_limit: 100, throttle_burst_limit: 99 }, "throttle_burst_limit: must be at least throttle_rate_limit (100) (got 99)"],
+    [
+      "the project has 1 character",
+      { project: "a" },
+      `project: expected 2-20 lowercase letters, digits or '-', starting with a letter (got "a")`,
+    ],
+    [
+      "the project has 21 characters",
+      { project: letters(21) },
+      `project: expected 2-20 lowercase letters, digits or '-', starting with a letter (got "${letters(21)}")`,
+    ],
+    [
+      "the environment starts with a digit",
+      { environment: "1prod" },
+      `environment: expected 2-20 lowercase letters, digits or '-', starting with a letter (got "1prod")`,
+    ],
+    [
+      "the environment ends with '-'",
+      { environment: "prod-" },
+      `environment: expected 2-20 lowercase letters, digits or '-', starting with a letter (got "prod-")`,
+    ],
+    [
+      "a DNS label has 64 characters",
+      { alb_certificate_domain: `${letters(64)}.com` },
+      `alb_certificate_domain: expected a lowercase DNS name such as api.example.com (no wildcard: it is also the host API Gateway calls) (got "${letters(56)}...)`,
+    ],
+    [
+      "the domain has 254 characters",
+      { ingest_api_domain: `${letters(63)}.${letters(63)}.${letters(63)}.${letters(62)}` },
+      `ingest_api_domain: expected a lowercase DNS name such as api.example.com (no wildcard: it is also the host API Gateway calls) (got "${letters(56)}...)`,
+    ],
+    [
+      "the top-level domain has 1 letter",
+      { alb_certificate_domain: "example.c" },
+      `alb_certificate_domain: expected a lowercase DNS name such as api.example.com (no wildcard: it is also the host API Gateway calls) (got "example.c")`,
+    ],
+    [
+      "a DNS label ends with '-'",
+      { alb_certificate_domain: "a-.example.com" },
+      `alb_certificate_domain: expected a lowercase DNS name such as api.example.com (no wildcard: it is also the host API Gateway calls) (got "a-.example.com")`,
+    ],
+    [
+      "the VPC id has 9 hex digits",
+      { vpc_id: "vpc-0123abcde" },
+      `vpc_id: expected a VPC id such as vpc-0123456789abcdef0 (got "vpc-0123abcde")`,
+    ],
+    [
+      "a subnet id has capitals",
+      { load_balancer_subnet_ids: ["subnet-0123abcd", "subnet-0123ABCD"] },
+      `load_balancer_subnet_ids.1: expected a subnet id such as subnet-0123456789abcdef0 (got "subnet-0123ABCD")`,
+    ],
+    [
+      "the image tag has 129 characters",
+      { "services.processor.image_tag": `_${letters(128)}` },
+      `services.processor.image_tag: expected a Docker image tag (letters, digits, '_', '.', '-'; max 128) (got "_${letters(55)}...)`,
+    ],
+    [
+      "the image tag starts with '.'",
+      { "services.processor.image_tag": ".1" },
+      `services.processor.image_tag: expected a Docker image tag (letters, digits, '_', '.', '-'; max 128) (got ".1")`,
+    ],
+    [
+      "the region number has two digits",
+      { region: "eu-west-12" },
+      `region: expected an AWS region such as eu-west-1 (got "eu-west-12")`,
+    ],
+    [
+      "an ARN's account has 11 digits",
+      { waf_web_acl_arn: "arn:aws:wafv2:eu-west-1:12345678901:regional/webacl/a/b" },
+      `waf_web_acl_arn: expected an ARN (got "arn:aws:wafv2:eu-west-1:12345678901:regional/webacl/a/b")`,
+    ],
+    [
+      "an ARN has no resource",
+      { alarm_topic_arn: "arn:aws:sns:eu-west-1:123456789012:" },
+      `alarm_topic_arn: expected an ARN (got "arn:aws:sns:eu-west-1:123456789012:")`,
+    ],
+    [
+      "a multi-Region key id has 31 hex digits",
+      { log_kms_key_arn: `arn:aws:kms:eu-west-1:123456789012:key/mrk-${HEX32.slice(1)}` },
+      `log_kms_key_arn: expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>; not an alias) (got "arn:aws:kms:eu-west-1:123456789012:key/mrk-123456789abcd...)`,
+    ],
+    [
+      "log retention is 0",
+      { log_retention_days: 0 },
+      "log_retention_days: expected a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, 60, 90, ..., 365, ..., 3653) (got 0)",
+    ],
+    [
+      "the rate limit is above 10,000",
+      { throttle_rate_limit: 10_001, throttle_burst_limit: 5_000 },
+      "throttle_rate_limit: Too big: expected number to be <=10000 (got 10001)",
+    ],
+    [
+      "the burst limit is above 5,000",
+      { throttle_burst_limit: 5_001 },
+      "throttle_burst_limit: Too big: expected number to be <=5000 (got 5001)",
+    ],
+    [
+      "the burst limit is one below the rate limit",
+      { throttle_rate_limit: 100, throttle_burst_limit: 99 },
+      "throttle_burst_limit: must be at least throttle_rate_limit (100) (got 99)",
+    ],
     ["the daily quota is 0", { quota_per_day: 0 }, "quota_per_day: Too small: expected number to be >0 (got 0)"],
-    ["memory is one step above cpu 512's range", { "services.api.cpu": 512, "services.api.memory": 5120 }, "services.api.memory: expected 1024-4096 MiB in steps of 1024 for cpu 512 (got 5120)"],
-    ["memory is below cpu 1024's range", { "services.api.cpu": 1024, "services.api.memory": 1024 }, "services.api.memory: expected 2048-8192 MiB in steps of 1024 for cpu 1024 (got 1024)"],
-    ["memory is off cpu 4096's step", { "services.processor.cpu": 4096, "services.processor.memory": 8704 }, "services.processor.memory: expected 8192-30720 MiB in steps of 1024 for cpu 4096 (got 8704)"],
-    ["memory is one step above cpu 256's range", { "services.processor.memory": 2560 }, "services.processor.memory: expected 512-2048 MiB in steps of 512 for cpu 256 (got 2560)"],
-    ["cpu is 128", { "services.processor.cpu": 128 }, "services.processor.cpu: expected a Fargate CPU value: 256, 512, 1024, 2048, 4096 (got 128)"],
-    ["processor desired count is one below min", { "services.processor.min_count": 2, "services.processor.desired_count": 1 }, "services.processor.desired_count: must be between services.processor.min_count and max_count (2-10) (got 1)"],
-    ["processor min is one above max", { "services.processor.min_count": 4, "services.processor.max_count": 3, "services.processor.desired_count": 3 }, "services.processor.min_count: must not exceed services.processor.max_count (3) (got 4)"],
-    ["api desired count is one above max", { "services.api.desired_count": 11 }, "services.api.desired_count: must be between services.api.min_count and max_count (2-10) (got 11)"],
-    ["poll concurrency is 33", { "services.processor.poll_concurrency": 33 }, "services.processor.poll_concurrency: Too big: expected number to be <=32 (got 33)"],
-    ["the batch is 4 s", { "services.processor.max_batch_seconds": 4 }, "services.processor.max_batch_seconds: Too small: expected number to be >=5 (got 4)"],
-    ["max_receive_count is 1001", { max_receive_count: 1001 }, "max_receive_count: Too big: expected number to be <=1000 (got 1001)"],
-    ["the queue keeps messages 59 s", { message_retention_seconds: 59 }, "message_retention_seconds: Too small: expected number to be >=60 (got 59)"],
-    ["21 email subscriptions", { "alarms.email_subscriptions": Array.from({ length: 21 }, (_, i) => `a${i}@b.co`) }, `alarms.email_subscriptions: Too big: expected array to have <=20 items (got ["a0@b.co","a1@b.co","a2@b.co","a3@b.co","a4@b.co","a5@b....)`],
-    ["an email address has a space", { "alarms.email_subscriptions": ["on call@example.com"] }, `alarms.email_subscriptions.0: expected an email address (got "on call@example.com")`],
-    ["an email address has no dot after the @", { "alarms.email_subscriptions": ["oncall@example"] }, `alarms.email_subscriptions.0: expected an email address (got "oncall@example")`],
-    ["a tag key has 129 characters", { tags: { [letters(129)]: "x" } }, `tags.${letters(129)}: tag keys are 1-128 characters, this one has 129 (got "x")`],
+    [
+      "memory is one step above cpu 512's range",
+      { "services.api.cpu": 512, "services.api.memory": 5120 },
+      "services.api.memory: expected 1024-4096 MiB in steps of 1024 for cpu 512 (got 5120)",
+    ],
+    [
+      "memory is below cpu 1024's range",
+      { "services.api.cpu": 1024, "services.api.memory": 1024 },
+      "services.api.memory: expected 2048-8192 MiB in steps of 1024 for cpu 1024 (got 1024)",
+    ],
+    [
+      "memory is off cpu 4096's step",
+      { "services.processor.cpu": 4096, "services.processor.memory": 8704 },
+      "services.processor.memory: expected 8192-30720 MiB in steps of 1024 for cpu 4096 (got 8704)",
+    ],
+    [
+      "memory is one step above cpu 256's range",
+      { "services.processor.memory": 2560 },
+      "services.processor.memory: expected 512-2048 MiB in steps of 512 for cpu 256 (got 2560)",
+    ],
+    [
+      "cpu is 128",
+      { "services.processor.cpu": 128 },
+      "services.processor.cpu: expected a Fargate CPU value: 256, 512, 1024, 2048, 4096 (got 128)",
+    ],
+    [
+      "processor desired count is one below min",
+      { "services.processor.min_count": 2, "services.processor.desired_count": 1 },
+      "services.processor.desired_count: must be between services.processor.min_count and max_count (2-10) (got 1)",
+    ],
+    [
+      "processor min is one above max",
+      { "services.processor.min_count": 4, "services.processor.max_count": 3, "services.processor.desired_count": 3 },
+      "services.processor.min_count: must not exceed services.processor.max_count (3) (got 4)",
+    ],
+    [
+      "api desired count is one above max",
+      { "services.api.desired_count": 11 },
+      "services.api.desired_count: must be between services.api.min_count and max_count (2-10) (got 11)",
+    ],
+    [
+      "poll concurrency is 33",
+      { "services.processor.poll_concurrency": 33 },
+      "services.processor.poll_concurrency: Too big: expected number to be <=32 (got 33)",
+    ],
+    [
+      "the batch is 4 s",
+      { "services.processor.max_batch_seconds": 4 },
+      "services.processor.max_batch_seconds: Too small: expected number to be >=5 (got 4)",
+    ],
+    [
+      "max_receive_count is 1001",
+      { max_receive_count: 1001 },
+      "max_receive_count: Too big: expected number to be <=1000 (got 1001)",
+    ],
+    [
+      "the queue keeps messages 59 s",
+      { message_retention_seconds: 59 },
+      "message_retention_seconds: Too small: expected number to be >=60 (got 59)",
+    ],
+    [
+      "21 email subscriptions",
+      { "alarms.email_subscriptions": Array.from({ length: 21 }, (_, i) => `a${i}@b.co`) },
+      `alarms.email_subscriptions: Too big: expected array to have <=20 items (got ["a0@b.co","a1@b.co","a2@b.co","a3@b.co","a4@b.co","a5@b....)`,
+    ],
+    [
+      "an email address has a space",
+      { "alarms.email_subscriptions": ["on call@example.com"] },
+      `alarms.email_subscriptions.0: expected an email address (got "on call@example.com")`,
+    ],
+    [
+      "an email address has no dot after the @",
+      { "alarms.email_subscriptions": ["oncall@example"] },
+      `alarms.email_subscriptions.0: expected an email address (got "oncall@example")`,
+    ],
+    [
+      "a tag key has 129 characters",
+      { tags: { [letters(129)]: "x" } },
+      `tags.${letters(129)}: tag keys are 1-128 characters, this one has 129 (got "x")`,
+    ],
     ["a tag key is empty", { tags: { "": "x" } }, `tags.: tag keys are 1-128 characters, this one has 0 (got "x")`],
-    ["a tag key starts with AWS: in capitals", { tags: { "AWS:owner": "x" } }, `tags.AWS:owner: tag keys starting with 'aws:' are reserved for AWS (got "x")`],
-    ["a tag value has 257 characters", { tags: { team: letters(257) } }, `tags.team: Too big: expected string to have <=256 characters (got "${letters(56)}...)`],
-    ["the S3 key prefix has 201 characters", { state_backend: { type: "s3", bucket: "state-bucket", key_prefix: letters(201) } }, `state_backend.key_prefix: expected an S3 key prefix (got "${letters(56)}...)`],
-    ["the S3 state bucket has capitals", { state_backend: { type: "s3", bucket: "State" } }, `state_backend.bucket: expected an S3 bucket name (got "State")`],
-    ["the TTL attribute starts with a digit", { table_ttl_attribute: "1ttl" }, `table_ttl_attribute: Invalid string: must match pattern /^[A-Za-z_][A-Za-z0-9_]{0,254}$/ (got "1ttl")`],
-    ["the ALB access log bucket uses a reserved prefix", { alb_access_logs_bucket: "xn--logs" }, `alb_access_logs_bucket: uses a prefix or suffix S3 reserves (got "xn--logs")`],
+    [
+      "a tag key starts with AWS: in capitals",
+      { tags: { "AWS:owner": "x" } },
+      `tags.AWS:owner: tag keys starting with 'aws:' are reserved for AWS (got "x")`,
+    ],
+    [
+      "a tag value has 257 characters",
+      { tags: { team: letters(257) } },
+      `tags.team: Too big: expected string to have <=256 characters (got "${letters(56)}...)`,
+    ],
+    [
+      "the S3 key prefix has 201 characters",
+      { state_backend: { type: "s3", bucket: "state-bucket", key_prefix: letters(201) } },
+      `state_backend.key_prefix: expected an S3 key prefix (got "${letters(56)}...)`,
+    ],
+    [
+      "the S3 state bucket has capitals",
+      { state_backend: { type: "s3", bucket: "State" } },
+      `state_backend.bucket: expected an S3 bucket name (got "State")`,
+    ],
+    [
+      "the TTL attribute starts with a digit",
+      { table_ttl_attribute: "1ttl" },
+      `table_ttl_attribute: Invalid string: must match pattern /^[A-Za-z_][A-Za-z0-9_]{0,254}$/ (got "1ttl")`,
+    ],
+    [
+      "the ALB access log bucket uses a reserved prefix",
+      { alb_access_logs_bucket: "xn--logs" },
+      `alb_access_logs_bucket: uses a prefix or suffix S3 reserves (got "xn--logs")`,
+    ],
     ["ECR keeps 0 images", { ecr_keep_images: 0 }, "ecr_keep_images: Too small: expected number to be >=1 (got 0)"],
   ];
   test.each(failing)("config: fails when %s", (_name, changes, message) => {
@@ -268,8 +681,12 @@ describe("config: one past each limit fails, with the message the user sees", ()
   });
 
   test("config: a file that is not an object says so at the root", () => {
-    expect(problemsOf(() => parseConfig(null))).toEqual(["(root): Invalid input: expected object, received null (got null)"]);
-    expect(problemsOf(() => parseConfig([]))).toEqual([expect.stringMatching(/^\(root\): Invalid input: expected object, received array/)]);
+    expect(problemsOf(() => parseConfig(null))).toEqual([
+      "(root): Invalid input: expected object, received null (got null)",
+    ]);
+    expect(problemsOf(() => parseConfig([]))).toEqual([
+      expect.stringMatching(/^\(root\): Invalid input: expected object, received array/),
+    ]);
   });
 
   test("config: a type error in one service still reports the other service's cross-field problems", () => {
@@ -283,13 +700,28 @@ describe("config: one past each limit fails, with the message the user sees", ()
   });
 
   test("config: the log key's region is checked against the config's region, naming both", () => {
-    expect(problemsOf(() => parseWith({ region: "us-east-1", log_kms_key_arn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }))).toEqual([
+    expect(
+      problemsOf(() =>
+        parseWith({
+          region: "us-east-1",
+          log_kms_key_arn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        }),
+      ),
+    ).toEqual([
       `log_kms_key_arn: must be a key in us-east-1 (the region of the log groups), not eu-west-1 (got "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34c...)`,
     ]);
   });
 
   test("config: the oldest-message alarm's message shows max_receive_count x 2 x max_batch_seconds", () => {
-    expect(problemsOf(() => parseWith({ max_receive_count: 3, "services.processor.max_batch_seconds": 100, "alarms.queue_oldest_message_seconds": 600 }))).toEqual([
+    expect(
+      problemsOf(() =>
+        parseWith({
+          max_receive_count: 3,
+          "services.processor.max_batch_seconds": 100,
+          "alarms.queue_oldest_message_seconds": 600,
+        }),
+      ),
+    ).toEqual([
       "alarms.queue_oldest_message_seconds: must exceed max_receive_count x the visibility timeout (600 s), or every poison message raises it (got 600)",
     ]);
   });
@@ -336,7 +768,12 @@ describe("config: cross-field rules skip what they cannot check (a key that is m
   });
 
   test("config: rule problems are zod 'custom' issues, like the field rules' own", () => {
-    const result = configSchema.safeParse({ ...exampleConfigInput(), alb_access_logs_bucket: "xn--logs", tags: { "aws:x": "y", "": "z" }, throttle_burst_limit: 50 });
+    const result = configSchema.safeParse({
+      ...exampleConfigInput(),
+      alb_access_logs_bucket: "xn--logs",
+      tags: { "aws:x": "y", "": "z" },
+      throttle_burst_limit: 50,
+    });
     expect(result.success).toBe(false);
     expect(result.error!.issues.map((i) => [i.path.join("."), i.code])).toEqual([
       ["alb_access_logs_bucket", "custom"],
@@ -347,21 +784,73 @@ describe("config: cross-field rules skip what they cannot check (a key that is m
   });
 
   test.each([
-    ["a domain with a trailing character", { alb_certificate_domain: "api.example.com!" }, /^alb_certificate_domain: expected a lowercase DNS name/],
-    ["a subnet id with a prefix", { load_balancer_subnet_ids: ["subnet-0123abcd", "xsubnet-0123abcd"] }, /^load_balancer_subnet_ids\.1: expected a subnet id/],
-    ["a subnet id with a suffix", { load_balancer_subnet_ids: ["subnet-0123abcd", "subnet-0123abcdx"] }, /^load_balancer_subnet_ids\.1: expected a subnet id/],
+    [
+      "a domain with a trailing character",
+      { alb_certificate_domain: "api.example.com!" },
+      /^alb_certificate_domain: expected a lowercase DNS name/,
+    ],
+    [
+      "a subnet id with a prefix",
+      { load_balancer_subnet_ids: ["subnet-0123abcd", "xsubnet-0123abcd"] },
+      /^load_balancer_subnet_ids\.1: expected a subnet id/,
+    ],
+    [
+      "a subnet id with a suffix",
+      { load_balancer_subnet_ids: ["subnet-0123abcd", "subnet-0123abcdx"] },
+      /^load_balancer_subnet_ids\.1: expected a subnet id/,
+    ],
     ["a VPC id with a prefix", { vpc_id: "xvpc-0123abcd" }, /^vpc_id: expected a VPC id/],
     ["a region with a prefix", { region: "Xeu-west-1" }, /^region: expected an AWS region/],
-    ["an ARN with a prefix", { waf_web_acl_arn: "xarn:aws:wafv2:eu-west-1:123456789012:regional/webacl/a/b" }, /^waf_web_acl_arn: expected an ARN/],
-    ["an ARN with a trailing newline", { waf_web_acl_arn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/a/b\n" }, /^waf_web_acl_arn: expected an ARN/],
-    ["a KMS key ARN with a prefix", { log_kms_key_arn: "xarn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }, /^log_kms_key_arn: expected a KMS key ARN/],
-    ["a KMS key ARN with a suffix", { log_kms_key_arn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890abx" }, /^log_kms_key_arn: expected a KMS key ARN/],
-    ["a KMS key in a two-digit region (a valid key, but not in the config's region)", { log_kms_key_arn: "arn:aws:kms:eu-west-10:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }, /^log_kms_key_arn: must be a key in eu-west-1 \(the region of the log groups\), not eu-west-10/],
-    ["a KMS key in another partition and a three-part region (valid, but not the config's region)", { log_kms_key_arn: `arn:aws-cn:kms:cn-north-west-1:123456789012:key/mrk-${HEX32}` }, /^log_kms_key_arn: must be a key in eu-west-1 .*not cn-north-west-1/],
-    ["the S3 state bucket has an '_'", { state_backend: { type: "s3", bucket: "state_bucket" } }, /^state_backend\.bucket: expected an S3 bucket name/],
-    ["an email address with a trailing word", { "alarms.email_subscriptions": ["oncall@example.com extra"] }, /^alarms\.email_subscriptions\.0: expected an email address/],
-    ["ECR keeps 1001 deployed images", { ecr_keep_deployed_images: 1001 }, /^ecr_keep_deployed_images: Too big: expected number to be <=1000/],
-    ["a DynamoDB alarm threshold is negative", { "alarms.dynamodb_system_errors": -1 }, /^alarms\.dynamodb_system_errors: Too small: expected number to be >=0/],
+    [
+      "an ARN with a prefix",
+      { waf_web_acl_arn: "xarn:aws:wafv2:eu-west-1:123456789012:regional/webacl/a/b" },
+      /^waf_web_acl_arn: expected an ARN/,
+    ],
+    [
+      "an ARN with a trailing newline",
+      { waf_web_acl_arn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/a/b\n" },
+      /^waf_web_acl_arn: expected an ARN/,
+    ],
+    [
+      "a KMS key ARN with a prefix",
+      { log_kms_key_arn: "xarn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" },
+      /^log_kms_key_arn: expected a KMS key ARN/,
+    ],
+    [
+      "a KMS key ARN with a suffix",
+      { log_kms_key_arn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890abx" },
+      /^log_kms_key_arn: expected a KMS key ARN/,
+    ],
+    [
+      "a KMS key in a two-digit region (a valid key, but not in the config's region)",
+      { log_kms_key_arn: "arn:aws:kms:eu-west-10:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" },
+      /^log_kms_key_arn: must be a key in eu-west-1 \(the region of the log groups\), not eu-west-10/,
+    ],
+    [
+      "a KMS key in another partition and a three-part region (valid, but not the config's region)",
+      { log_kms_key_arn: `arn:aws-cn:kms:cn-north-west-1:123456789012:key/mrk-${HEX32}` },
+      /^log_kms_key_arn: must be a key in eu-west-1 .*not cn-north-west-1/,
+    ],
+    [
+      "the S3 state bucket has an '_'",
+      { state_backend: { type: "s3", bucket: "state_bucket" } },
+      /^state_backend\.bucket: expected an S3 bucket name/,
+    ],
+    [
+      "an email address with a trailing word",
+      { "alarms.email_subscriptions": ["oncall@example.com extra"] },
+      /^alarms\.email_subscriptions\.0: expected an email address/,
+    ],
+    [
+      "ECR keeps 1001 deployed images",
+      { ecr_keep_deployed_images: 1001 },
+      /^ecr_keep_deployed_images: Too big: expected number to be <=1000/,
+    ],
+    [
+      "a DynamoDB alarm threshold is negative",
+      { "alarms.dynamodb_system_errors": -1 },
+      /^alarms\.dynamodb_system_errors: Too small: expected number to be >=0/,
+    ],
   ])("config: fails when %s", (_name, changes, expected) => {
     const problems = problemsOf(() => parseWith(changes));
     expect(problems).toHaveLength(1);
@@ -369,6 +858,12 @@ describe("config: cross-field rules skip what they cannot check (a key that is m
   });
 
   test("config: accepts positive DynamoDB alarm thresholds and 1 deployed image kept", () => {
-    expect(() => parseWith({ ecr_keep_deployed_images: 1, "alarms.dynamodb_throttled_requests": 5, "alarms.dynamodb_system_errors": 5 })).not.toThrow();
+    expect(() =>
+      parseWith({
+        ecr_keep_deployed_images: 1,
+        "alarms.dynamodb_throttled_requests": 5,
+        "alarms.dynamodb_system_errors": 5,
+      }),
+    ).not.toThrow();
   });
 });

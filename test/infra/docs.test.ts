@@ -6,10 +6,13 @@ import { configRows, GENERATED, withGenerated } from "../../scripts/docs-tables.
 const ROOT = join(import.meta.dirname, "../..");
 
 describe("docs: tables generated from the code", () => {
-  test.each(GENERATED.map((g) => [g.file, g.name, g.render] as const))("docs: %s's %s table matches the code (npm run docs)", (file, name, render) => {
-    const text = readFileSync(join(ROOT, file), "utf8");
-    expect(withGenerated(text, name, render())).toBe(text);
-  });
+  test.each(GENERATED.map((g) => [g.file, g.name, g.render] as const))(
+    "docs: %s's %s table matches the code (npm run docs)",
+    (file, name, render) => {
+      const text = readFileSync(join(ROOT, file), "utf8");
+      expect(withGenerated(text, name, render())).toBe(text);
+    },
+  );
 
   test("docs: every config key has a description, and nested objects are listed key by key", () => {
     const keys = configRows().map((row) => row.key);
@@ -19,7 +22,10 @@ describe("docs: tables generated from the code", () => {
   });
 
   test("docs: a table edited by hand is caught", () => {
-    const text = readFileSync(join(ROOT, "docs/CONFIGURATION.md"), "utf8").replace("| `region` | required |", "| `region` | `us-east-1` |");
+    const text = readFileSync(join(ROOT, "docs/CONFIGURATION.md"), "utf8").replace(
+      "| `region` | required |",
+      "| `region` | `us-east-1` |",
+    );
     const config = GENERATED.find((g) => g.name === "config")!;
     expect(withGenerated(text, "config", config.render())).not.toBe(text);
   });

@@ -26,7 +26,10 @@ describe("ecr: lifecycle policy (evaluated with ECR's documented rules)", () => 
 
   test("ecr lifecycle: after a rollback, the image rolled back to is kept", () => {
     // 25 deploys, newest first; the service was rolled back to the one deployed 19 deploys ago.
-    const images = pushes(25, Array.from({ length: 25 }, (_, i) => i));
+    const images = pushes(
+      25,
+      Array.from({ length: 25 }, (_, i) => i),
+    );
     const expired = expiredBy(policy, images, NOW);
     expect(expired.has("sha256:19")).toBe(false);
     expect([...expired].sort()).toEqual(["sha256:20", "sha256:21", "sha256:22", "sha256:23", "sha256:24"]);
@@ -57,7 +60,13 @@ describe("ecr: lifecycle policy (evaluated with ECR's documented rules)", () => 
 
   test("ecr lifecycle evaluator: a keep-newest-N rule alone expires a running image (the defect this policy fixes)", () => {
     const keepNewest = JSON.stringify({
-      rules: [{ rulePriority: 1, selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 30 }, action: { type: "expire" } }],
+      rules: [
+        {
+          rulePriority: 1,
+          selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 30 },
+          action: { type: "expire" },
+        },
+      ],
     });
     expect(expiredBy(keepNewest, pushes(41, [40]), NOW).has("sha256:40")).toBe(true);
   });

@@ -32,7 +32,9 @@ describe("ecr stack", () => {
 
   test("ecr: outputs each repository URL and uses its own state file", () => {
     expect(ecr.output?.api_repository_url?.value).toBe("${aws_ecr_repository.api-repository.repository_url}");
-    expect(ecr.output?.processor_repository_url?.value).toBe("${aws_ecr_repository.processor-repository.repository_url}");
+    expect(ecr.output?.processor_repository_url?.value).toBe(
+      "${aws_ecr_repository.processor-repository.repository_url}",
+    );
     expect(ecr.terraform?.backend).toEqual({ local: { path: "../../../terraform.ecr.tfstate" } });
   });
 

@@ -13,7 +13,9 @@ const ACCOUNT_GLOBAL_NAMES: Readonly<Record<string, string>> = {
 
 function accountGlobalNames(...stacks: TfJson[]): string[] {
   return stacks.flatMap((stack) =>
-    Object.entries(ACCOUNT_GLOBAL_NAMES).flatMap(([type, attribute]) => resources(stack, type).map((r) => `${type}:${r.body[attribute]}`)),
+    Object.entries(ACCOUNT_GLOBAL_NAMES).flatMap(([type, attribute]) =>
+      resources(stack, type).map((r) => `${type}:${r.body[attribute]}`),
+    ),
   );
 }
 
@@ -39,8 +41,12 @@ describe("first deploy: what a plan cannot see", () => {
         refTo(main, "aws_iam_role_policy", `${service}/execution-role/policy`, "id").replace(/^\$\{|\.id\}$/g, ""),
         refTo(main, "aws_iam_role_policy", `${service}/task-role/policy`, "id").replace(/^\$\{|\.id\}$/g, ""),
       ];
-      expect(resourceAt(main, "aws_ecs_service", `${service}/service`).depends_on).toEqual(expect.arrayContaining(policies));
-      expect(resourceAt(main, "aws_ecs_task_definition", `${service}/task`).depends_on).toEqual(expect.arrayContaining(policies));
+      expect(resourceAt(main, "aws_ecs_service", `${service}/service`).depends_on).toEqual(
+        expect.arrayContaining(policies),
+      );
+      expect(resourceAt(main, "aws_ecs_task_definition", `${service}/task`).depends_on).toEqual(
+        expect.arrayContaining(policies),
+      );
     }
   });
 });

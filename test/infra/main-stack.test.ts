@@ -1,7 +1,15 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { loadConfig as loadApiConfig } from "../../apps/api/src/config.js";
 import { loadConfig as loadProcessorConfig } from "../../apps/processor/src/config.js";
-import { exampleConfigInput, refTo, resourceAt, resourcesOf, synthApp, type Synthesized, type TfJson } from "../support/synth.js";
+import {
+  exampleConfigInput,
+  refTo,
+  resourceAt,
+  resourcesOf,
+  synthApp,
+  type Synthesized,
+  type TfJson,
+} from "../support/synth.js";
 
 let synth: Synthesized;
 let main: TfJson;
@@ -11,7 +19,8 @@ beforeAll(() => {
 });
 
 const policyOf = (body: Record<string, any>) => JSON.parse(body.policy);
-const containerOf = (path: string, doc: TfJson = main) => JSON.parse(resourceAt(doc, "aws_ecs_task_definition", path).container_definitions)[0];
+const containerOf = (path: string, doc: TfJson = main) =>
+  JSON.parse(resourceAt(doc, "aws_ecs_task_definition", path).container_definitions)[0];
 
 describe("main stack: lookups", () => {
   test("network: looks up only the private subnets by tier tag (a private-only VPC plans), failing the plan below 2", () => {
@@ -41,7 +50,9 @@ describe("main stack: lookups", () => {
     const pinned = ["subnet-0a0000000000000a1", "subnet-0a0000000000000b1"];
     const doc = synthApp({ load_balancer_subnet_ids: pinned }).main;
     expect(resourceAt(doc, "aws_lb", "ingress/nlb").subnets).toEqual(pinned);
-    const messages = resourceAt(doc, "terraform_data", "network/private-subnet-zones").lifecycle.precondition.map((p: any) => p.error_message);
+    const messages = resourceAt(doc, "terraform_data", "network/private-subnet-zones").lifecycle.precondition.map(
+      (p: any) => p.error_message,
+    );
     expect(messages).toEqual([
       expect.stringContaining("fewer than 2 availability zones"),
       expect.stringContaining("must all be subnets of vpc-0123456789abcdef0 tagged tier=private"),
@@ -51,7 +62,9 @@ describe("main stack: lookups", () => {
 
   test("network: fails the plan when the subnets of a tier span fewer than 2 availability zones", () => {
     const zones = resourceAt(main, "terraform_data", "network/private-subnet-zones");
-    expect(zones.lifecycle.precondition[0].condition).toMatch(/^\$\{\(length\(distinct\(\[ for key, val in data\.aws_subnet\.\S+: val\.availability_zone\]\)\) >= 2\)\}$/);
+    expect(zones.lifecycle.precondition[0].condition).toMatch(
+      /^\$\{\(length\(distinct\(\[ for key, val in data\.aws_subnet\.\S+: val\.availability_zone\]\)\) >= 2\)\}$/,
+    );
     expect(zones.lifecycle.precondition[0].error_message).toContain("fewer than 2 availability zones");
   });
 
@@ -67,16 +80,31 @@ describe("main stack: lookups", () => {
 
   test("certificates: custom API domains are looked up only when configured", () => {
     expect(resourcesOf(main, "aws_acm_certificate", "data")).toHaveLength(1);
-    const withDomains = synthApp({ ingest_api_domain: "ingest.example.com", query_api_domain: "query.example.com" }).main;
-    expect(resourceAt(withDomains, "aws_acm_certificate", "ingest-domain-certificate", "data").domain).toBe("ingest.example.com");
+    const withDomains = synthApp({
+      ingest_api_domain: "ingest.example.com",
+      query_api_domain: "query.example.com",
+    }).main;
+    expect(resourceAt(withDomains, "aws_acm_certificate", "ingest-domain-certificate", "data").domain).toBe(
+      "ingest.example.com",
+    );
     const domain = resourceAt(withDomains, "aws_api_gateway_domain_name", "query-api/stage/domain");
-    expect(domain).toMatchObject({ domain_name: "query.example.com", security_policy: "TLS_1_2", endpoint_configuration: { types: ["REGIONAL"] } });
-    expect(domain.regional_certificate_arn).toBe(refTo(withDomains, "aws_acm_certificate", "query-domain-certificate", "arn", "data"));
+    expect(domain).toMatchObject({
+      domain_name: "query.example.com",
+      security_policy: "TLS_1_2",
+      endpoint_configuration: { types: ["REGIONAL"] },
+    });
+    expect(domain.regional_certificate_arn).toBe(
+      refTo(withDomains, "aws_acm_certificate", "query-domain-certificate", "arn", "data"),
+    );
     expect(resourcesOf(withDomains, "aws_api_gateway_base_path_mapping")).toHaveLength(2);
     // A CNAME needs the target name; a Route 53 alias also needs its zone id.
     expect(withDomains.output).toMatchObject({
-      query_domain_target: { value: refTo(withDomains, "aws_api_gateway_domain_name", "query-api/stage/domain", "regional_domain_name") },
-      query_domain_zone_id: { value: refTo(withDomains, "aws_api_gateway_domain_name", "query-api/stage/domain", "regional_zone_id") },
+      query_domain_target: {
+        value: refTo(withDomains, "aws_api_gateway_domain_name", "query-api/stage/domain", "regional_domain_name"),
+      },
+      query_domain_zone_id: {
+        value: refTo(withDomains, "aws_api_gateway_domain_name", "query-api/stage/domain", "regional_zone_id"),
+      },
     });
   });
 });
@@ -108,7 +136,11 @@ describe("main stack: queue and table", () => {
   test("queue: both queue policies deny any request without TLS", () => {
     for (const path of ["queue/queue-policy", "queue/dlq-policy"]) {
       const [statement] = policyOf(resourceAt(main, "aws_sqs_queue_policy", path)).Statement;
-      expect(statement).toMatchObject({ Effect: "Deny", Action: "sqs:*", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+      expect(statement).toMatchObject({
+        Effect: "Deny",
+        Action: "sqs:*",
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      });
     }
   });
 
@@ -122,7 +154,10 @@ describe("main stack: queue and table", () => {
     });
     expect(alarm.alarm_actions).toEqual([refTo(main, "aws_sns_topic", "alarm-topic/topic", "arn")]);
     const topic = "arn:aws:sns:eu-west-1:123456789012:alerts";
-    expect(resourceAt(synthApp({ alarm_topic_arn: topic }).main, "aws_cloudwatch_metric_alarm", "queue/dlq-alarm").alarm_actions).toEqual([topic]);
+    expect(
+      resourceAt(synthApp({ alarm_topic_arn: topic }).main, "aws_cloudwatch_metric_alarm", "queue/dlq-alarm")
+        .alarm_actions,
+    ).toEqual([topic]);
   });
 
   test("queue: only the request queue may redrive into the DLQ", () => {
@@ -144,7 +179,11 @@ describe("main stack: queue and table", () => {
       deletion_protection_enabled: true,
     });
     expect(table.ttl).toBeUndefined();
-    const withTtl = resourceAt(synthApp({ table_ttl_attribute: "expiresAt" }).main, "aws_dynamodb_table", "table/table");
+    const withTtl = resourceAt(
+      synthApp({ table_ttl_attribute: "expiresAt" }).main,
+      "aws_dynamodb_table",
+      "table/table",
+    );
     expect(withTtl.ttl).toEqual({ enabled: true, attribute_name: "expiresAt" });
   });
 });
@@ -179,9 +218,16 @@ describe("main stack: ingest API (REST API #1 -> SQS)", () => {
     const validator = resourceAt(main, "aws_api_gateway_request_validator", "ingest-api/validator");
     const model = resourceAt(main, "aws_api_gateway_model", "ingest-api/request-model");
     expect(validator).toMatchObject({ validate_request_body: true, validate_request_parameters: false });
-    expect(method.request_validator_id).toBe(refTo(main, "aws_api_gateway_request_validator", "ingest-api/validator", "id"));
-    expect(method.request_models).toEqual({ "application/json": refTo(main, "aws_api_gateway_model", "ingest-api/request-model", "name") });
-    expect(JSON.parse(model.schema)).toMatchObject({ $schema: "http://json-schema.org/draft-04/schema#", type: "object" });
+    expect(method.request_validator_id).toBe(
+      refTo(main, "aws_api_gateway_request_validator", "ingest-api/validator", "id"),
+    );
+    expect(method.request_models).toEqual({
+      "application/json": refTo(main, "aws_api_gateway_model", "ingest-api/request-model", "name"),
+    });
+    expect(JSON.parse(model.schema)).toMatchObject({
+      $schema: "http://json-schema.org/draft-04/schema#",
+      type: "object",
+    });
   });
 
   test("ingest: 2xx from SQS becomes 202 {requestId: MessageId}; SQS errors never become a 2xx", () => {
@@ -190,14 +236,18 @@ describe("main stack: ingest API (REST API #1 -> SQS)", () => {
     );
     expect(Object.keys(responses).sort()).toEqual(["202", "400", "500", "503"]);
     expect(responses["202"].selection_pattern).toBe("2\\d{2}");
-    expect(responses["202"].response_templates["application/json"]).toContain("$input.path('$.SendMessageResponse.SendMessageResult')");
+    expect(responses["202"].response_templates["application/json"]).toContain(
+      "$input.path('$.SendMessageResponse.SendMessageResult')",
+    );
     expect(responses["202"].response_templates["application/json"]).toContain('{"requestId":"$result.MessageId"}');
     expect(responses["400"].selection_pattern).toBe("400");
     expect(responses["503"].selection_pattern).toBe("5\\d{2}");
     // The default response (no selection pattern) catches everything unmatched: it must be an error.
     expect(responses["500"].selection_pattern).toBeUndefined();
     for (const status of ["400", "500", "503"]) {
-      expect(JSON.parse(responses[status].response_templates["application/json"].replace("$context.requestId", "x"))).toHaveProperty("error");
+      expect(
+        JSON.parse(responses[status].response_templates["application/json"].replace("$context.requestId", "x")),
+      ).toHaveProperty("error");
     }
   });
 
@@ -205,10 +255,12 @@ describe("main stack: ingest API (REST API #1 -> SQS)", () => {
     const badBody = resourceAt(main, "aws_api_gateway_gateway_response", "ingest-api/response-bad_request_body");
     expect(badBody.status_code).toBe("400");
     // Valid JSON whatever API Gateway substitutes: the only variable is the request id.
-    expect(JSON.parse(badBody.response_templates["application/json"].replace("$context.requestId", "x"))).toMatchObject({
-      error: "invalid_body",
-      message: "The request body must be a JSON object.",
-    });
+    expect(JSON.parse(badBody.response_templates["application/json"].replace("$context.requestId", "x"))).toMatchObject(
+      {
+        error: "invalid_body",
+        message: "The request body must be a JSON object.",
+      },
+    );
     expect(resourcesOf(main, "aws_api_gateway_gateway_response").map(([, r]) => r.response_type)).toEqual(
       expect.arrayContaining(["DEFAULT_4XX", "DEFAULT_5XX"]),
     );
@@ -229,11 +281,15 @@ describe("main stack: query API (REST API #2 -> VPC Link -> NLB -> ALB -> api)",
     expect(integration.timeout_milliseconds).toBeLessThan(29_000);
     const method = resourceAt(main, "aws_api_gateway_method", "query-api/get-request");
     expect(method.request_parameters).toEqual({ "method.request.path.requestId": true });
-    expect(resourceAt(main, "aws_api_gateway_request_validator", "query-api/validator").validate_request_parameters).toBe(true);
+    expect(
+      resourceAt(main, "aws_api_gateway_request_validator", "query-api/validator").validate_request_parameters,
+    ).toBe(true);
   });
 
   test("query: the VPC Link targets the internal NLB", () => {
-    expect(resourceAt(main, "aws_api_gateway_vpc_link", "ingress/vpc-link").target_arns).toEqual([refTo(main, "aws_lb", "ingress/nlb", "arn")]);
+    expect(resourceAt(main, "aws_api_gateway_vpc_link", "ingress/vpc-link").target_arns).toEqual([
+      refTo(main, "aws_lb", "ingress/nlb", "arn"),
+    ]);
   });
 
   test("ingress: internal NLB in private subnets forwards TCP 443 to a target group of type alb", () => {
@@ -246,7 +302,9 @@ describe("main stack: query API (REST API #2 -> VPC Link -> NLB -> ALB -> api)",
     expect(resourceAt(main, "aws_lb_listener", "ingress/nlb-tcp")).toMatchObject({
       protocol: "TCP",
       port: 443,
-      default_action: [{ type: "forward", target_group_arn: refTo(main, "aws_lb_target_group", "ingress/alb-tg", "arn") }],
+      default_action: [
+        { type: "forward", target_group_arn: refTo(main, "aws_lb_target_group", "ingress/alb-tg", "arn") },
+      ],
     });
     expect(resourceAt(main, "aws_lb_target_group", "ingress/alb-tg")).toMatchObject({
       // Replaced before destroyed, so named by prefix (a fixed name would collide with the group it replaces).
@@ -257,7 +315,9 @@ describe("main stack: query API (REST API #2 -> VPC Link -> NLB -> ALB -> api)",
       port: 443,
       health_check: { protocol: "HTTPS", path: "/health" },
     });
-    expect(resourceAt(main, "aws_lb_target_group_attachment", "ingress/alb-tg-attachment").target_id).toBe(refTo(main, "aws_lb", "ingress/alb", "arn"));
+    expect(resourceAt(main, "aws_lb_target_group_attachment", "ingress/alb-tg-attachment").target_id).toBe(
+      refTo(main, "aws_lb", "ingress/alb", "arn"),
+    );
   });
 
   test("ingress: ALB listener uses the looked-up certificate and a TLS1.3 policy, and drops invalid headers", () => {
@@ -266,7 +326,9 @@ describe("main stack: query API (REST API #2 -> VPC Link -> NLB -> ALB -> api)",
       port: 443,
       ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
       certificate_arn: refTo(main, "aws_acm_certificate", "alb-certificate", "arn", "data"),
-      default_action: [{ type: "forward", target_group_arn: refTo(main, "aws_lb_target_group", "ingress/service-tg", "arn") }],
+      default_action: [
+        { type: "forward", target_group_arn: refTo(main, "aws_lb_target_group", "ingress/service-tg", "arn") },
+      ],
     });
     expect(resourceAt(main, "aws_lb", "ingress/alb")).toMatchObject({
       load_balancer_type: "application",
@@ -287,13 +349,23 @@ describe("main stack: stages and deployments", () => {
     for (const api of ["ingest-api", "query-api"]) {
       const stage = resourceAt(main, "aws_api_gateway_stage", `${api}/stage/stage`);
       expect(stage.xray_tracing_enabled).toBe(true);
-      expect(stage.access_log_settings.destination_arn).toBe(refTo(main, "aws_cloudwatch_log_group", `${api}/stage/access-logs`, "arn"));
+      expect(stage.access_log_settings.destination_arn).toBe(
+        refTo(main, "aws_cloudwatch_log_group", `${api}/stage/access-logs`, "arn"),
+      );
       expect(JSON.parse(stage.access_log_settings.format)).toHaveProperty("requestId", "$context.requestId");
       expect(resourceAt(main, "aws_cloudwatch_log_group", `${api}/stage/access-logs`).retention_in_days).toBe(365);
-      expect(resourceAt(main, "aws_cloudwatch_log_group", `${api}/stage/execution-logs`).name).toMatch(/^API-Gateway-Execution-Logs_\$\{.+\}\/v1$/);
+      expect(resourceAt(main, "aws_cloudwatch_log_group", `${api}/stage/execution-logs`).name).toMatch(
+        /^API-Gateway-Execution-Logs_\$\{.+\}\/v1$/,
+      );
       expect(resourceAt(main, "aws_api_gateway_method_settings", `${api}/stage/method-settings`)).toMatchObject({
         method_path: "*/*",
-        settings: { metrics_enabled: true, logging_level: "ERROR", data_trace_enabled: false, throttling_rate_limit: 100, throttling_burst_limit: 200 },
+        settings: {
+          metrics_enabled: true,
+          logging_level: "ERROR",
+          data_trace_enabled: false,
+          throttling_rate_limit: 100,
+          throttling_burst_limit: 200,
+        },
       });
     }
   });
@@ -302,7 +374,9 @@ describe("main stack: stages and deployments", () => {
     for (const [, method] of resourcesOf(main, "aws_api_gateway_method")) expect(method.api_key_required).toBe(true);
     const plan = resourceAt(main, "aws_api_gateway_usage_plan", "api-access/plan");
     expect(plan.api_stages).toHaveLength(2);
-    expect(resourceAt(main, "aws_api_gateway_usage_plan_key", "api-access/plan-key").key_id).toBe(refTo(main, "aws_api_gateway_api_key", "api-access/key", "id"));
+    expect(resourceAt(main, "aws_api_gateway_usage_plan_key", "api-access/plan-key").key_id).toBe(
+      refTo(main, "aws_api_gateway_api_key", "api-access/key", "id"),
+    );
     const open = synthApp({ api_key_required: false }).main;
     for (const [, method] of resourcesOf(open, "aws_api_gateway_method")) expect(method.api_key_required).toBe(false);
     expect(resourcesOf(open, "aws_api_gateway_usage_plan")).toHaveLength(0);
@@ -314,14 +388,19 @@ describe("main stack: stages and deployments", () => {
       expect(deployment.lifecycle).toEqual({ create_before_destroy: true });
       expect(deployment.triggers.redeployment).toMatch(/^[0-9a-f]{64}$/);
       // Values known only at apply (a replaced queue or VPC Link) redeploy too.
-      expect(deployment.triggers.integration_targets).toMatch(/^\$\{sha1\(jsonencode\(\[\[aws_api_gateway_integration\.\S+\.uri, /);
+      expect(deployment.triggers.integration_targets).toMatch(
+        /^\$\{sha1\(jsonencode\(\[\[aws_api_gateway_integration\.\S+\.uri, /,
+      );
       expect(deployment.stage_name).toBeUndefined(); // the stage resource alone owns the stage
-      expect(resourceAt(main, "aws_api_gateway_stage", `${api}/stage/stage`).deployment_id).toBe(refTo(main, "aws_api_gateway_deployment", `${api}/stage/deployment`, "id"));
+      expect(resourceAt(main, "aws_api_gateway_stage", `${api}/stage/stage`).deployment_id).toBe(
+        refTo(main, "aws_api_gateway_deployment", `${api}/stage/deployment`, "id"),
+      );
     }
   });
 
   test("deployments: a change to the mapping template changes the ingest deployment trigger, and only that one", () => {
-    const trigger = (doc: TfJson, api: string) => resourceAt(doc, "aws_api_gateway_deployment", `${api}/stage/deployment`).triggers.redeployment;
+    const trigger = (doc: TfJson, api: string) =>
+      resourceAt(doc, "aws_api_gateway_deployment", `${api}/stage/deployment`).triggers.redeployment;
     const changed = synthApp({}, ({ main: stack }) => {
       const integration = stack.node.findAll().find((c) => c.node.path === "main/ingest-api/send-message") as any;
       integration.addOverride("request_templates", { "application/json": "Action=SendMessage&MessageBody=changed" });
@@ -331,7 +410,8 @@ describe("main stack: stages and deployments", () => {
   });
 
   test("deployments: a change to the request model or a method setting changes the trigger", () => {
-    const trigger = (doc: TfJson) => resourceAt(doc, "aws_api_gateway_deployment", "ingest-api/stage/deployment").triggers.redeployment;
+    const trigger = (doc: TfJson) =>
+      resourceAt(doc, "aws_api_gateway_deployment", "ingest-api/stage/deployment").triggers.redeployment;
     expect(trigger(synthApp({ api_key_required: false }).main)).not.toBe(trigger(main));
     const changedModel = synthApp({}, ({ main: stack }) => {
       const model = stack.node.findAll().find((c) => c.node.path === "main/ingest-api/request-model") as any;
@@ -343,7 +423,9 @@ describe("main stack: stages and deployments", () => {
 
 describe("main stack: ECS services", () => {
   test("cluster: Container Insights is on", () => {
-    expect(resourceAt(main, "aws_ecs_cluster", "cluster").setting).toEqual([{ name: "containerInsights", value: "enabled" }]);
+    expect(resourceAt(main, "aws_ecs_cluster", "cluster").setting).toEqual([
+      { name: "containerInsights", value: "enabled" },
+    ]);
   });
 
   test("services: Fargate in private subnets without public IPs, circuit breaker with rollback", () => {
@@ -370,7 +452,10 @@ describe("main stack: ECS services", () => {
         readonlyRootFilesystem: true,
         privileged: false,
         linuxParameters: { initProcessEnabled: true },
-        logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": refTo(main, "aws_cloudwatch_log_group", `${name}/logs`, "name") } },
+        logConfiguration: {
+          logDriver: "awslogs",
+          options: { "awslogs-group": refTo(main, "aws_cloudwatch_log_group", `${name}/logs`, "name") },
+        },
       });
       expect(container.stopTimeout).toBe(name === "api" ? 30 : 60);
       expect(resourceAt(main, "aws_cloudwatch_log_group", `${name}/logs`).retention_in_days).toBe(365);
@@ -381,14 +466,17 @@ describe("main stack: ECS services", () => {
     expect(synth.manifest.stacks.main!.dependencies).toEqual(["ecr"]);
     for (const name of ["api", "processor"]) {
       expect(containerOf(`${name}/task`).image).toMatch(
-        new RegExp(`^\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-ecr\\.outputs\\.\\S+${name}-repository\\S*repository_url\\}:\\$\\{var\\.${name}_image_tag\\}$`),
+        new RegExp(
+          `^\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-ecr\\.outputs\\.\\S+${name}-repository\\S*repository_url\\}:\\$\\{var\\.${name}_image_tag\\}$`,
+        ),
       );
       expect(main.variable?.[`${name}_image_tag`]).toMatchObject({ type: "string", default: "0.1.0" });
     }
   });
 
   test("services: each gets the environment variables its service reads", () => {
-    const env = (name: string) => Object.fromEntries(containerOf(`${name}/task`).environment.map((e: any) => [e.name, e.value]));
+    const env = (name: string) =>
+      Object.fromEntries(containerOf(`${name}/task`).environment.map((e: any) => [e.name, e.value]));
     expect(env("api")).toEqual({
       AWS_REGION: "eu-west-1",
       LOG_LEVEL: "info",
@@ -415,13 +503,20 @@ describe("main stack: ECS services", () => {
       Object.fromEntries(
         env.map(({ name, value }) => [
           name,
-          value.startsWith("${") ? (name === "QUEUE_URL" ? "https://sqs.eu-west-1.amazonaws.com/123456789012/requests" : "requests-table") : value,
+          value.startsWith("${")
+            ? name === "QUEUE_URL"
+              ? "https://sqs.eu-west-1.amazonaws.com/123456789012/requests"
+              : "requests-table"
+            : value,
         ]),
       );
     const example = main;
     const processorInput = exampleConfigInput().services as { processor: Record<string, unknown> };
     const limits = synthApp({
-      services: { ...(exampleConfigInput().services as object), processor: { ...processorInput.processor, max_batch_seconds: 21_600, poll_concurrency: 32 } },
+      services: {
+        ...(exampleConfigInput().services as object),
+        processor: { ...processorInput.processor, max_batch_seconds: 21_600, poll_concurrency: 32 },
+      },
       // A poison message now takes 5 x 12 h to reach the DLQ; the age alarm must allow for it (a config rule).
       alarms: { queue_oldest_message_seconds: 216_001 },
     }).main;
@@ -430,13 +525,21 @@ describe("main stack: ECS services", () => {
       expect(() => loadProcessorConfig(resolved(containerOf("processor/task", doc).environment))).not.toThrow();
     }
     const limitsEnv = resolved(containerOf("processor/task", limits).environment);
-    expect(limitsEnv).toMatchObject({ PROCESS_TIMEOUT_SECONDS: "21600", HEALTH_STALL_SECONDS: "43200", VISIBILITY_TIMEOUT_SECONDS: "43200" });
+    expect(limitsEnv).toMatchObject({
+      PROCESS_TIMEOUT_SECONDS: "21600",
+      HEALTH_STALL_SECONDS: "43200",
+      VISIBILITY_TIMEOUT_SECONDS: "43200",
+    });
   });
 
   test("services: the api registers in the ALB's ip target group on port 8080, once the listener exists", () => {
     const service = resourceAt(main, "aws_ecs_service", "api/service");
     expect(service.load_balancer).toEqual([
-      { target_group_arn: refTo(main, "aws_lb_target_group", "ingress/service-tg", "arn"), container_name: "api", container_port: 8080 },
+      {
+        target_group_arn: refTo(main, "aws_lb_target_group", "ingress/service-tg", "arn"),
+        container_name: "api",
+        container_port: 8080,
+      },
     ]);
     // ECS refuses a target group that no load balancer uses yet.
     expect(service.depends_on).toContain(refTo(main, "aws_lb_listener", "ingress/alb-https", "arn").slice(2, -5));
@@ -462,23 +565,41 @@ describe("main stack: ECS services", () => {
   test("roles: the execution role is separate and pulls only its own repository", () => {
     for (const name of ["api", "processor"]) {
       for (const role of ["execution-role", "task-role"]) {
-        expect(JSON.parse(resourceAt(main, "aws_iam_role", `${name}/${role}/role`).assume_role_policy).Statement[0].Condition).toEqual({
+        expect(
+          JSON.parse(resourceAt(main, "aws_iam_role", `${name}/${role}/role`).assume_role_policy).Statement[0]
+            .Condition,
+        ).toEqual({
           StringEquals: { "aws:SourceAccount": refTo(main, "aws_caller_identity", "caller", "account_id", "data") },
         });
       }
       const task = resourceAt(main, "aws_ecs_task_definition", `${name}/task`);
       expect(task.execution_role_arn).toBe(refTo(main, "aws_iam_role", `${name}/execution-role/role`, "arn"));
       expect(task.task_role_arn).toBe(refTo(main, "aws_iam_role", `${name}/task-role/role`, "arn"));
-      const pull = policyOf(resourceAt(main, "aws_iam_role_policy", `${name}/execution-role/policy`)).Statement.find((s: any) => s.Sid === "PullImage");
-      expect(pull.Resource).toMatch(new RegExp(`^\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-ecr\\.outputs\\.\\S+${name}-repository\\S*arn\\}$`));
+      const pull = policyOf(resourceAt(main, "aws_iam_role_policy", `${name}/execution-role/policy`)).Statement.find(
+        (s: any) => s.Sid === "PullImage",
+      );
+      expect(pull.Resource).toMatch(
+        new RegExp(
+          `^\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-ecr\\.outputs\\.\\S+${name}-repository\\S*arn\\}$`,
+        ),
+      );
     }
   });
 
   test("scaling: the processor tracks backlog per task (one policy, out and in); both services leave their count to the scaler", () => {
-    expect(resourceAt(main, "aws_appautoscaling_target", "processor-scaling/target")).toMatchObject({ min_capacity: 1, max_capacity: 10 });
-    expect(resourcesOf(main, "aws_appautoscaling_policy").filter(([name]) => name.startsWith("processor-scaling"))).toHaveLength(1);
-    expect(resourcesOf(main, "aws_cloudwatch_metric_alarm").filter(([name]) => name.startsWith("processor-scaling"))).toEqual([]);
-    expect(resourceAt(main, "aws_ecs_service", "processor/service").lifecycle).toEqual({ ignore_changes: ["desired_count"] });
+    expect(resourceAt(main, "aws_appautoscaling_target", "processor-scaling/target")).toMatchObject({
+      min_capacity: 1,
+      max_capacity: 10,
+    });
+    expect(
+      resourcesOf(main, "aws_appautoscaling_policy").filter(([name]) => name.startsWith("processor-scaling")),
+    ).toHaveLength(1);
+    expect(
+      resourcesOf(main, "aws_cloudwatch_metric_alarm").filter(([name]) => name.startsWith("processor-scaling")),
+    ).toEqual([]);
+    expect(resourceAt(main, "aws_ecs_service", "processor/service").lifecycle).toEqual({
+      ignore_changes: ["desired_count"],
+    });
     expect(resourceAt(main, "aws_ecs_service", "api/service").lifecycle).toEqual({ ignore_changes: ["desired_count"] });
   });
 });
@@ -511,8 +632,14 @@ describe("main stack: security groups", () => {
     const withFixedName = replacedFirst.filter((body) => body.name !== undefined && body.name_prefix === undefined);
     // Deployments and the like carry no name; security groups and the api target group are the named ones.
     expect(withFixedName.map((body) => body["//"]?.metadata?.path)).toEqual([]);
-    expect(resourceAt(main, "aws_security_group", "api/sg")).toMatchObject({ name_prefix: "orders-prod-api-", tags: { Name: "orders-prod-api" } });
-    expect(resourceAt(main, "aws_lb_target_group", "ingress/service-tg")).toMatchObject({ name_prefix: "api-", tags: { Name: "orders-prod-api" } });
+    expect(resourceAt(main, "aws_security_group", "api/sg")).toMatchObject({
+      name_prefix: "orders-prod-api-",
+      tags: { Name: "orders-prod-api" },
+    });
+    expect(resourceAt(main, "aws_lb_target_group", "ingress/service-tg")).toMatchObject({
+      name_prefix: "api-",
+      tags: { Name: "orders-prod-api" },
+    });
   });
 
   test("security groups: processor tasks take no ingress and nothing admits 0.0.0.0/0", () => {
@@ -552,7 +679,13 @@ describe("main stack: outputs and backend", () => {
     expect(main.terraform?.backend).toEqual({ local: { path: "../../../terraform.main.tfstate" } });
     const s3 = synthApp({ state_backend: { type: "s3", bucket: "my-state", region: "eu-west-1" } });
     expect(s3.main.terraform?.backend).toEqual({
-      s3: { bucket: "my-state", key: "apigw-vpclink/main.tfstate", region: "eu-west-1", encrypt: true, use_lockfile: true },
+      s3: {
+        bucket: "my-state",
+        key: "apigw-vpclink/main.tfstate",
+        region: "eu-west-1",
+        encrypt: true,
+        use_lockfile: true,
+      },
     });
     expect(s3.main.data?.terraform_remote_state?.["cross-stack-reference-input-ecr"]).toMatchObject({
       backend: "s3",

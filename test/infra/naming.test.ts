@@ -7,7 +7,9 @@ const letters = (n: number) => "abcdefghijklmnopqrstuvwxyz".repeat(4).slice(0, n
 describe("naming: AWS name rules, exactly at their limits", () => {
   test("naming: the prefixes are project-environment and project-environment-region", () => {
     expect(namePrefix({ project: "orders", environment: "prod" })).toBe("orders-prod");
-    expect(globalNamePrefix({ project: "orders", environment: "prod", region: "eu-west-1" })).toBe("orders-prod-eu-west-1");
+    expect(globalNamePrefix({ project: "orders", environment: "prod", region: "eu-west-1" })).toBe(
+      "orders-prod-eu-west-1",
+    );
   });
 
   test("naming: a load balancer name of exactly 32 characters passes; 33 fails, naming the longest name", () => {
@@ -35,7 +37,10 @@ describe("naming: AWS name rules, exactly at their limits", () => {
     const name = `ab-cd-${region(39)}-processor-execution`;
     expect(name).toHaveLength(65);
     expect(namingProblems(at(region(39)))).toEqual([
-      { field: "environment", message: `makes the IAM role name "${name}" (65 characters), but IAM role names are at most 64 characters` },
+      {
+        field: "environment",
+        message: `makes the IAM role name "${name}" (65 characters), but IAM role names are at most 64 characters`,
+      },
     ]);
   });
 
@@ -43,7 +48,8 @@ describe("naming: AWS name rules, exactly at their limits", () => {
     // "-requests-dlq" is 13 characters: a 67-character prefix makes 80. (Longer than the schema lets a config be:
     // the rule is checked here on its own.)
     const config = (environment: string) => ({ project: "ab", environment, region: "eu-west-1" });
-    const withoutOthers = (problems: ReturnType<typeof namingProblems>) => problems.filter((p) => p.message.includes("SQS"));
+    const withoutOthers = (problems: ReturnType<typeof namingProblems>) =>
+      problems.filter((p) => p.message.includes("SQS"));
     expect(withoutOthers(namingProblems(config(letters(64))))).toEqual([]);
     expect(withoutOthers(namingProblems(config(`${letters(64)}x`)))).toEqual([
       {
@@ -54,7 +60,8 @@ describe("naming: AWS name rules, exactly at their limits", () => {
   });
 
   test("naming: 'internal-' and 'sg-' are refused only at the start of a name", () => {
-    const named = (project: string, environment = "prod") => namingProblems({ project, environment, region: "eu-west-1" });
+    const named = (project: string, environment = "prod") =>
+      namingProblems({ project, environment, region: "eu-west-1" });
     expect(named("internal")).toEqual([
       {
         field: "project",
@@ -62,7 +69,10 @@ describe("naming: AWS name rules, exactly at their limits", () => {
       },
     ]);
     expect(named("sg")).toEqual([
-      { field: "project", message: `makes the security group name "sg-prod-alb" (11 characters), but security group names must not begin with 'sg-'` },
+      {
+        field: "project",
+        message: `makes the security group name "sg-prod-alb" (11 characters), but security group names must not begin with 'sg-'`,
+      },
     ]);
     expect(named("my", "internal")).toEqual([]);
     expect(named("my", "sg")).toEqual([]);

@@ -15,7 +15,15 @@ import { Dashboard, HOP_TITLES } from "../../stacks/dashboard.js";
 import { backlogPerTaskTarget } from "../../stacks/processor-scaling.js";
 import { runbookKeyOf } from "../../stacks/runbook.js";
 import { synthesizeToJson } from "../../stacks/synthesize.js";
-import { allOptionsConfig, exampleConfigInput, refTo, resourceAt, resourcesOf, synthApp, type TfJson } from "../support/synth.js";
+import {
+  allOptionsConfig,
+  exampleConfigInput,
+  refTo,
+  resourceAt,
+  resourcesOf,
+  synthApp,
+  type TfJson,
+} from "../support/synth.js";
 
 let main: TfJson;
 let allOptions: TfJson;
@@ -32,7 +40,9 @@ const alarmNamed = (doc: TfJson, key: string) => {
 };
 /** Every dimension set an alarm reads: its own, or each metric of its metric-math query. */
 const dimensionsOf = (alarm: Record<string, any>) =>
-  alarm.metric_query ? alarm.metric_query.filter((q: any) => q.metric).map((q: any) => ({ [q.metric.metric_name]: q.metric.dimensions })) : [{ [alarm.metric_name]: alarm.dimensions }];
+  alarm.metric_query
+    ? alarm.metric_query.filter((q: any) => q.metric).map((q: any) => ({ [q.metric.metric_name]: q.metric.dimensions }))
+    : [{ [alarm.metric_name]: alarm.dimensions }];
 
 /**
  * GIVEN the example config WHEN synthesized THEN each alarm's metrics carry dimensions that are references to the
@@ -46,16 +56,27 @@ function expectedWatch(doc: TfJson): Record<string, Record<string, unknown>[]> {
     Stage: ref("aws_api_gateway_stage", `${name}-api/stage/stage`, "stage_name"),
   });
   const tasks = (service: "api" | "processor") => {
-    const dims = { ClusterName: ref("aws_ecs_cluster", "cluster", "name"), ServiceName: ref("aws_ecs_service", `${service}/service`, "name") };
+    const dims = {
+      ClusterName: ref("aws_ecs_cluster", "cluster", "name"),
+      ServiceName: ref("aws_ecs_service", `${service}/service`, "name"),
+    };
     return [{ RunningTaskCount: dims }, { DesiredTaskCount: dims }];
   };
   const table = (metric: string) =>
-    TABLE_OPERATIONS.map((Operation) => ({ [metric]: { TableName: ref("aws_dynamodb_table", "table/table", "name"), Operation } }));
-  const alb = { TargetGroup: ref("aws_lb_target_group", "ingress/service-tg", "arn_suffix"), LoadBalancer: ref("aws_lb", "ingress/alb", "arn_suffix") };
+    TABLE_OPERATIONS.map((Operation) => ({
+      [metric]: { TableName: ref("aws_dynamodb_table", "table/table", "name"), Operation },
+    }));
+  const alb = {
+    TargetGroup: ref("aws_lb_target_group", "ingress/service-tg", "arn_suffix"),
+    LoadBalancer: ref("aws_lb", "ingress/alb", "arn_suffix"),
+  };
   return {
     "dlq-not-empty": [{ ApproximateNumberOfMessagesVisible: { QueueName: ref("aws_sqs_queue", "queue/dlq", "name") } }],
     "queue-oldest-message": [{ ApproximateAgeOfOldestMessage: { QueueName: queue } }],
-    "processor-stalled": [{ ApproximateNumberOfMessagesVisible: { QueueName: queue } }, { NumberOfMessagesDeleted: { QueueName: queue } }],
+    "processor-stalled": [
+      { ApproximateNumberOfMessagesVisible: { QueueName: queue } },
+      { NumberOfMessagesDeleted: { QueueName: queue } },
+    ],
     "processor-tasks-below-desired": tasks("processor"),
     "api-tasks-below-desired": tasks("api"),
     "ingest-5xx-rate": [{ "5XXError": api("ingest") }],
@@ -113,15 +134,20 @@ describe("alarms", () => {
     expect(resourcesOf(external, "aws_sns_topic")).toEqual([]);
     expect(resourcesOf(external, "aws_kms_key")).toEqual([]);
     expect(alarmsOf(external).length).toBe(alarmsOf(main).length);
-    for (const alarm of alarmsOf(external)) expect(alarm).toMatchObject({ alarm_actions: [topic], ok_actions: [topic] });
+    for (const alarm of alarmsOf(external))
+      expect(alarm).toMatchObject({ alarm_actions: [topic], ok_actions: [topic] });
     expect(external.output?.alarm_topic_arn?.value).toBe(topic);
   });
 
   test("alarm topic: customer-managed key with rotation that CloudWatch may use for this account's alarms only", () => {
     const key = resourceAt(main, "aws_kms_key", "alarm-topic/key");
     expect(key.enable_key_rotation).toBe(true);
-    expect(resourceAt(main, "aws_sns_topic", "alarm-topic/topic").kms_master_key_id).toBe(refTo(main, "aws_kms_key", "alarm-topic/key", "arn"));
-    const cloudwatch = JSON.parse(key.policy).Statement.find((s: any) => s.Principal?.Service === "cloudwatch.amazonaws.com");
+    expect(resourceAt(main, "aws_sns_topic", "alarm-topic/topic").kms_master_key_id).toBe(
+      refTo(main, "aws_kms_key", "alarm-topic/key", "arn"),
+    );
+    const cloudwatch = JSON.parse(key.policy).Statement.find(
+      (s: any) => s.Principal?.Service === "cloudwatch.amazonaws.com",
+    );
     const account = refTo(main, "aws_caller_identity", "caller", "account_id", "data");
     expect(cloudwatch).toEqual({
       Sid: "CloudWatchAlarmsPublish",
@@ -145,7 +171,9 @@ describe("alarms", () => {
 
   test("alarm topic: one email subscription per configured address, none by default", () => {
     expect(resourcesOf(main, "aws_sns_topic_subscription")).toEqual([]);
-    const subscriptions = resourcesOf(allOptions, "aws_sns_topic_subscription").map(([, { "//": _metadata, ...s }]) => s);
+    const subscriptions = resourcesOf(allOptions, "aws_sns_topic_subscription").map(
+      ([, { "//": _metadata, ...s }]) => s,
+    );
     expect(subscriptions).toEqual(
       ["oncall@example.com", "platform-team@example.com"].map((endpoint) => ({
         topic_arn: refTo(allOptions, "aws_sns_topic", "alarm-topic/topic", "arn"),
@@ -193,7 +221,10 @@ describe("alarms without an NLB", () => {
     const stack = new TerraformStack(Testing.app(), "no-nlb");
     const restApi = (name: string) => {
       const api = new ApiGatewayRestApi(stack, `${name}-api`, { name });
-      return { api, stage: new ApiGatewayStage(stack, `${name}-stage`, { restApiId: api.id, stageName: "v1", deploymentId: "d" }) };
+      return {
+        api,
+        stage: new ApiGatewayStage(stack, `${name}-stage`, { restApiId: api.id, stageName: "v1", deploymentId: "d" }),
+      };
     };
     const cluster = new EcsCluster(stack, "cluster", { name: "c" });
     const service = (name: string) => new EcsService(stack, name, { name, cluster: cluster.arn });
@@ -209,12 +240,27 @@ describe("alarms without an NLB", () => {
       serviceTargetGroup: new LbTargetGroup(stack, "tg", { name: "tg" }),
       nlb: null,
     };
-    const alarms = new Alarms(stack, "alarms", { ...watched, prefix: "p", topicArn: "arn:aws:sns:eu-west-1:123456789012:t", thresholds: allOptionsConfig().alarms });
-    new Dashboard(stack, "dashboard", { ...watched, name: "p", region: "eu-west-1", deadLetterQueue: watched.queue, alarms: alarms.byHop });
+    const alarms = new Alarms(stack, "alarms", {
+      ...watched,
+      prefix: "p",
+      topicArn: "arn:aws:sns:eu-west-1:123456789012:t",
+      thresholds: allOptionsConfig().alarms,
+    });
+    new Dashboard(stack, "dashboard", {
+      ...watched,
+      name: "p",
+      region: "eu-west-1",
+      deadLetterQueue: watched.queue,
+      alarms: alarms.byHop,
+    });
     const doc = JSON.parse(Testing.synth(stack)) as TfJson;
     const keys = alarmsOf(doc).map((a) => runbookKeyOf(a.alarm_description));
     expect(keys).not.toContain("nlb-alb-unhealthy");
-    expect(keys.sort()).toEqual(Object.keys(expectedWatch(main)).filter((k) => k !== "nlb-alb-unhealthy" && k !== "dlq-not-empty").sort());
+    expect(keys.sort()).toEqual(
+      Object.keys(expectedWatch(main))
+        .filter((k) => k !== "nlb-alb-unhealthy" && k !== "dlq-not-empty")
+        .sort(),
+    );
     expect(resourcesOf(doc, "aws_cloudwatch_dashboard")[0]![1].dashboard_body).not.toContain("AWS/NetworkELB");
   });
 });
@@ -236,8 +282,14 @@ describe("runbook", () => {
       expect(alarm.alarm_description, alarm.alarm_name).toMatch(/\. Runbook: docs\/RUNBOOK\.md#[a-z0-9-]+$/);
     }
     const alarmKeys = new Set([...keysOf(main), ...keysOf(allOptions)]);
-    expect([...alarmKeys].filter((key) => !sections.has(key!)), "alarms without a runbook section").toEqual([]);
-    expect([...sections.keys()].filter((key) => !alarmKeys.has(key)), "runbook sections without an alarm").toEqual([]);
+    expect(
+      [...alarmKeys].filter((key) => !sections.has(key!)),
+      "alarms without a runbook section",
+    ).toEqual([]);
+    expect(
+      [...sections.keys()].filter((key) => !alarmKeys.has(key)),
+      "runbook sections without an alarm",
+    ).toEqual([]);
   });
 
   test("runbook: each section says what it means, what to check first (with a Logs Insights query) and how to fix it", () => {
@@ -257,7 +309,9 @@ describe("runbook", () => {
       .filter((line) => line.startsWith("| `"))
       .map((line) => line.split("|").map((cell) => cell.trim()));
     const table = Object.fromEntries(rows.map(([, key, missing]) => [key!.replaceAll("`", ""), missing]));
-    const synthesized = Object.fromEntries(alarmsOf(main).map((a) => [runbookKeyOf(a.alarm_description), a.treat_missing_data]));
+    const synthesized = Object.fromEntries(
+      alarmsOf(main).map((a) => [runbookKeyOf(a.alarm_description), a.treat_missing_data]),
+    );
     expect(table).toEqual(synthesized);
   });
 });
@@ -293,8 +347,15 @@ describe("dashboard", () => {
   test("dashboard: every alarm is shown once, in the row of the hop it watches", () => {
     const widgets: any[] = body().widgets;
     const alarmRow = (key: string) => {
-      const arn = refTo(main, "aws_cloudwatch_metric_alarm", key === "dlq-not-empty" ? "queue/dlq-alarm" : `alarms/${key}`, "arn");
-      const rows = widgets.filter((w) => w.type === "alarm" && w.properties.alarms.includes(arn)).map((w) => HOPS[w.y / 6]);
+      const arn = refTo(
+        main,
+        "aws_cloudwatch_metric_alarm",
+        key === "dlq-not-empty" ? "queue/dlq-alarm" : `alarms/${key}`,
+        "arn",
+      );
+      const rows = widgets
+        .filter((w) => w.type === "alarm" && w.properties.alarms.includes(arn))
+        .map((w) => HOPS[w.y / 6]);
       expect(rows, key).toHaveLength(1);
       return rows[0];
     };
@@ -330,7 +391,9 @@ describe("dashboard", () => {
 describe("autoscaling", () => {
   test("processor: one target-tracking policy on visible messages / running tasks, target = backlog delay x per-task rate", () => {
     const policy = resourceAt(main, "aws_appautoscaling_policy", "processor-scaling/backlog-per-task");
-    expect(policy.resource_id).toBe(refTo(main, "aws_appautoscaling_target", "processor-scaling/target", "resource_id"));
+    expect(policy.resource_id).toBe(
+      refTo(main, "aws_appautoscaling_target", "processor-scaling/target", "resource_id"),
+    );
     const config = policy.target_tracking_scaling_policy_configuration;
     expect(config.target_value).toBe(30 * 100);
     expect(config.disable_scale_in).toBeUndefined(); // the same policy scales in
@@ -356,9 +419,16 @@ describe("autoscaling", () => {
   });
 
   test("processor: the target follows the config and never rounds down to 0", () => {
-    const processor = { ...(exampleConfigInput().services as any).processor, acceptable_backlog_seconds: 120, messages_per_second_per_task: 12.5 };
+    const processor = {
+      ...(exampleConfigInput().services as any).processor,
+      acceptable_backlog_seconds: 120,
+      messages_per_second_per_task: 12.5,
+    };
     const changed = synthApp({ services: { ...(exampleConfigInput().services as object), processor } }).main;
-    expect(resourceAt(changed, "aws_appautoscaling_policy", "processor-scaling/backlog-per-task").target_tracking_scaling_policy_configuration.target_value).toBe(1_500);
+    expect(
+      resourceAt(changed, "aws_appautoscaling_policy", "processor-scaling/backlog-per-task")
+        .target_tracking_scaling_policy_configuration.target_value,
+    ).toBe(1_500);
     expect(backlogPerTaskTarget(5, 0.01)).toBe(1);
   });
 
@@ -378,15 +448,33 @@ describe("autoscaling", () => {
         resource_label: `${refTo(main, "aws_lb", "ingress/alb", "arn_suffix")}/${refTo(main, "aws_lb_target_group", "ingress/service-tg", "arn_suffix")}`,
       },
     });
-    expect(resourceAt(main, "aws_appautoscaling_policy", "api-scaling/cpu").target_tracking_scaling_policy_configuration).toMatchObject({
+    expect(
+      resourceAt(main, "aws_appautoscaling_policy", "api-scaling/cpu").target_tracking_scaling_policy_configuration,
+    ).toMatchObject({
       target_value: 60,
       predefined_metric_specification: { predefined_metric_type: "ECSServiceAverageCPUUtilization" },
     });
-    const api = { image_tag: "0.1.0", desired_count: 3, min_count: 3, max_count: 30, target_requests_per_minute_per_task: 1_200, target_cpu_percent: 45 };
+    const api = {
+      image_tag: "0.1.0",
+      desired_count: 3,
+      min_count: 3,
+      max_count: 30,
+      target_requests_per_minute_per_task: 1_200,
+      target_cpu_percent: 45,
+    };
     const changed = synthApp({ services: { ...(exampleConfigInput().services as object), api } }).main;
-    expect(resourceAt(changed, "aws_appautoscaling_target", "api-scaling/target")).toMatchObject({ min_capacity: 3, max_capacity: 30 });
-    expect(resourceAt(changed, "aws_appautoscaling_policy", "api-scaling/requests-per-task").target_tracking_scaling_policy_configuration.target_value).toBe(1_200);
-    expect(resourceAt(changed, "aws_appautoscaling_policy", "api-scaling/cpu").target_tracking_scaling_policy_configuration.target_value).toBe(45);
+    expect(resourceAt(changed, "aws_appautoscaling_target", "api-scaling/target")).toMatchObject({
+      min_capacity: 3,
+      max_capacity: 30,
+    });
+    expect(
+      resourceAt(changed, "aws_appautoscaling_policy", "api-scaling/requests-per-task")
+        .target_tracking_scaling_policy_configuration.target_value,
+    ).toBe(1_200);
+    expect(
+      resourceAt(changed, "aws_appautoscaling_policy", "api-scaling/cpu").target_tracking_scaling_policy_configuration
+        .target_value,
+    ).toBe(45);
   });
 });
 

@@ -23,15 +23,39 @@ const problemsOf = (changes: Record<string, unknown>): string[] => {
 describe("config: private networking keys", () => {
   test("config: defaults are the original architecture (nlb, no migration step, no endpoints)", () => {
     const config = parseConfig(exampleConfigInput());
-    expect([config.private_integration, config.keep_nlb_during_migration, config.vpc_endpoints]).toEqual(["nlb", false, null]);
+    expect([config.private_integration, config.keep_nlb_during_migration, config.vpc_endpoints]).toEqual([
+      "nlb",
+      false,
+      null,
+    ]);
   });
   const rules: [name: string, changes: Record<string, unknown>, expected: RegExp][] = [
-    ["private_integration is neither nlb nor alb", { private_integration: "nlb2" }, /^private_integration: .*"nlb" \| "alb"|^private_integration: .*nlb.*alb/],
-    ["keep_nlb_during_migration is set in nlb mode", { keep_nlb_during_migration: true }, /^keep_nlb_during_migration: only for the migration step to private_integration "alb"/],
+    [
+      "private_integration is neither nlb nor alb",
+      { private_integration: "nlb2" },
+      /^private_integration: .*"nlb" \| "alb"|^private_integration: .*nlb.*alb/,
+    ],
+    [
+      "keep_nlb_during_migration is set in nlb mode",
+      { keep_nlb_during_migration: true },
+      /^keep_nlb_during_migration: only for the migration step to private_integration "alb"/,
+    ],
     ["vpc_endpoints has an unknown mode", { vpc_endpoints: { mode: "share" } }, /^vpc_endpoints\.mode: /],
-    ["existing endpoints come without security groups", { vpc_endpoints: { mode: "existing", security_group_ids: [] } }, /^vpc_endpoints\.security_group_ids: expected the security group\(s\) of the VPC's existing interface endpoints/],
-    ["an existing endpoint security group is not an id", { vpc_endpoints: { mode: "existing", security_group_ids: ["endpoints"] } }, /^vpc_endpoints\.security_group_ids\.0: expected a security group id/],
-    ["vpc_endpoints create has extra keys", { vpc_endpoints: { mode: "create", security_group_ids: ["sg-0123abcd"] } }, /^vpc_endpoints\.security_group_ids: unknown key/],
+    [
+      "existing endpoints come without security groups",
+      { vpc_endpoints: { mode: "existing", security_group_ids: [] } },
+      /^vpc_endpoints\.security_group_ids: expected the security group\(s\) of the VPC's existing interface endpoints/,
+    ],
+    [
+      "an existing endpoint security group is not an id",
+      { vpc_endpoints: { mode: "existing", security_group_ids: ["endpoints"] } },
+      /^vpc_endpoints\.security_group_ids\.0: expected a security group id/,
+    ],
+    [
+      "vpc_endpoints create has extra keys",
+      { vpc_endpoints: { mode: "create", security_group_ids: ["sg-0123abcd"] } },
+      /^vpc_endpoints\.security_group_ids: unknown key/,
+    ],
   ];
   test.each(rules)("config: fails when %s", (_name, changes, expected) => {
     const problems = problemsOf(changes);
@@ -40,7 +64,8 @@ describe("config: private networking keys", () => {
   });
 });
 
-const sgRules = (doc: TfJson, kind: "ingress" | "egress") => resourcesOf(doc, `aws_vpc_security_group_${kind}_rule`).map(([, body]) => body);
+const sgRules = (doc: TfJson, kind: "ingress" | "egress") =>
+  resourcesOf(doc, `aws_vpc_security_group_${kind}_rule`).map(([, body]) => body);
 
 describe("private_integration alb: VPC Link v2 straight to the ALB", () => {
   const { main } = synthApp({ private_integration: "alb" });
@@ -70,7 +95,14 @@ describe("private_integration alb: VPC Link v2 straight to the ALB", () => {
 
   test("alb: the ALB admits 443 from the link's group only, and the link's group sends only to the ALB on 443", () => {
     const intoAlb = sgRules(main, "ingress").filter((r) => r.security_group_id === albGroup);
-    expect(intoAlb).toEqual([expect.objectContaining({ referenced_security_group_id: linkGroup, from_port: 443, to_port: 443, ip_protocol: "tcp" })]);
+    expect(intoAlb).toEqual([
+      expect.objectContaining({
+        referenced_security_group_id: linkGroup,
+        from_port: 443,
+        to_port: 443,
+        ip_protocol: "tcp",
+      }),
+    ]);
     expect(sgRules(main, "ingress").filter((r) => r.security_group_id === linkGroup)).toEqual([]);
     expect(sgRules(main, "egress").filter((r) => r.security_group_id === linkGroup)).toEqual([
       expect.objectContaining({ referenced_security_group_id: albGroup, from_port: 443, to_port: 443 }),
@@ -84,10 +116,19 @@ describe("private_integration alb: VPC Link v2 straight to the ALB", () => {
       ["query-api/get-health-integration", "https://orders-internal.example.com/health"],
     ] as const) {
       const integration = resourceAt(main, "aws_api_gateway_integration", path);
-      expect(integration).toMatchObject({ type: "HTTP_PROXY", connection_type: "VPC_LINK", connection_id: link, integration_target: alb, uri });
+      expect(integration).toMatchObject({
+        type: "HTTP_PROXY",
+        connection_type: "VPC_LINK",
+        connection_id: link,
+        integration_target: alb,
+        uri,
+      });
       // The ALB admits the link before an integration can send over it.
       expect(integration.depends_on).toEqual(
-        expect.arrayContaining([expect.stringMatching(/^aws_vpc_security_group_ingress_rule\.ingress_vpc-link-to-alb-ingress/), expect.stringMatching(/^aws_lb_listener\.ingress_alb-https/)]),
+        expect.arrayContaining([
+          expect.stringMatching(/^aws_vpc_security_group_ingress_rule\.ingress_vpc-link-to-alb-ingress/),
+          expect.stringMatching(/^aws_lb_listener\.ingress_alb-https/),
+        ]),
       );
     }
   });
@@ -95,13 +136,21 @@ describe("private_integration alb: VPC Link v2 straight to the ALB", () => {
   test("alb: replacing the ALB redeploys the stage (its ARN is in the deployment's integration-target hash)", () => {
     const triggers = resourceAt(main, "aws_api_gateway_deployment", "query-api/stage/deployment").triggers;
     expect(triggers.integration_targets).toContain(alb.slice(2, -1));
-    const nlbTriggers = resourceAt(synthApp().main, "aws_api_gateway_deployment", "query-api/stage/deployment").triggers;
+    const nlbTriggers = resourceAt(
+      synthApp().main,
+      "aws_api_gateway_deployment",
+      "query-api/stage/deployment",
+    ).triggers;
     expect(nlbTriggers.integration_targets).not.toContain("aws_lb.");
   });
 
   test("alb: the api serves its routes under the stage name too (a v2 link sends /v1/...), and its loader accepts that env", () => {
     const environment = (doc: TfJson) =>
-      Object.fromEntries(JSON.parse(resourceAt(doc, "aws_ecs_task_definition", "api/task").container_definitions)[0].environment.map((e: any) => [e.name, e.value]));
+      Object.fromEntries(
+        JSON.parse(resourceAt(doc, "aws_ecs_task_definition", "api/task").container_definitions)[0].environment.map(
+          (e: any) => [e.name, e.value],
+        ),
+      );
     const env = environment(main);
     expect(env.PATH_PREFIX).toBe("/v1");
     expect(loadApiConfig({ ...env, TABLE_NAME: "orders-prod-requests" }).pathPrefix).toBe("/v1");
@@ -110,7 +159,9 @@ describe("private_integration alb: VPC Link v2 straight to the ALB", () => {
 
   test("alb: outputs name the ALB and the v2 link; no NLB alarm or dashboard line", () => {
     expect(main.output!.alb_dns_name!.description).toContain("VPC Link v2");
-    expect(main.output!.vpc_link_v2_id!.value).toBe(refTo(main, "aws_apigatewayv2_vpc_link", "ingress/vpc-link-v2", "id"));
+    expect(main.output!.vpc_link_v2_id!.value).toBe(
+      refTo(main, "aws_apigatewayv2_vpc_link", "ingress/vpc-link-v2", "id"),
+    );
     const alarmNames = resourcesOf(main, "aws_cloudwatch_metric_alarm").map(([, a]) => a.alarm_name as string);
     expect(alarmNames.some((n) => n.endsWith("-nlb-alb-unhealthy"))).toBe(false);
     expect(alarmNames.some((n) => n.endsWith("-api-no-healthy-hosts"))).toBe(true);
@@ -128,7 +179,8 @@ function flatten(doc: TfJson): Map<string, string> {
     const { "//": _meta, ...body } = r.body;
     entries.set(`${r.path.replace(/^main\//, "")} (${r.type})`, JSON.stringify(body));
   };
-  for (const block of ["resource", "data"] as const) for (const type of Object.keys(doc[block] ?? {})) resources(doc, type, block).forEach(add);
+  for (const block of ["resource", "data"] as const)
+    for (const type of Object.keys(doc[block] ?? {})) resources(doc, type, block).forEach(add);
   for (const [name, output] of Object.entries(doc.output ?? {})) entries.set(`output.${name}`, JSON.stringify(output));
   return entries;
 }
@@ -172,7 +224,8 @@ describe("migration nlb -> alb (docs/PRIVATE-NETWORKING.md): each deploy's synth
     expect({ ...nlb(step1), enable_deletion_protection: true }).toEqual(nlb(step0));
     expect(nlb(step1).enable_deletion_protection).toBe(false);
     // The deployment is replaced (new triggers); the stage points at it by reference, so it moves in the same apply.
-    const triggers = (doc: TfJson) => resourceAt(doc, "aws_api_gateway_deployment", "query-api/stage/deployment").triggers;
+    const triggers = (doc: TfJson) =>
+      resourceAt(doc, "aws_api_gateway_deployment", "query-api/stage/deployment").triggers;
     expect(triggers(step1).redeployment).not.toBe(triggers(step0).redeployment);
     expect(resourceAt(step1, "aws_api_gateway_stage", "query-api/stage/stage").deployment_id).toBe(
       refTo(step1, "aws_api_gateway_deployment", "query-api/stage/deployment", "id"),
@@ -182,7 +235,9 @@ describe("migration nlb -> alb (docs/PRIVATE-NETWORKING.md): each deploy's synth
     expect(resourceAt(step1, "aws_ecs_service", "api/service").wait_for_steady_state).toBe(true);
     expect(resourceAt(step0, "aws_ecs_service", "api/service").wait_for_steady_state).toBeUndefined();
     for (const path of ["query-api/get-request-integration", "query-api/get-health-integration"]) {
-      expect(resourceAt(step1, "aws_api_gateway_integration", path).depends_on).toContain(refTo(step1, "aws_ecs_service", "api/service", "id").slice(2, -4));
+      expect(resourceAt(step1, "aws_api_gateway_integration", path).depends_on).toContain(
+        refTo(step1, "aws_ecs_service", "api/service", "id").slice(2, -4),
+      );
     }
     // The old path stays whole: v1 link, NLB listener and target group, and the NLB -> ALB rule are untouched.
     expect(resourcesOf(step1, "aws_api_gateway_vpc_link")).toEqual(resourcesOf(step0, "aws_api_gateway_vpc_link"));
@@ -228,7 +283,9 @@ describe("vpc_endpoints", () => {
       const service = path.split("/").at(-1)!;
       expect(body.private_dns_enabled).toBe(true);
       expect(body.security_group_ids).toEqual([endpointGroup()]);
-      expect(body.service_name).toBe(refTo(main, "aws_vpc_endpoint_service", `endpoints/${service}-service`, "service_name", "data"));
+      expect(body.service_name).toBe(
+        refTo(main, "aws_vpc_endpoint_service", `endpoints/${service}-service`, "service_name", "data"),
+      );
       // The load balancers' one-subnet-per-AZ choice, kept to the AZs the service is offered in.
       expect(body.subnet_ids).toContain("sort(ids)[0]");
       expect(body.subnet_ids).toContain(`contains(data.aws_vpc_endpoint_service.`);
@@ -239,28 +296,42 @@ describe("vpc_endpoints", () => {
     const gateways = resources(main, "aws_vpc_endpoint").filter((r) => r.body.vpc_endpoint_type === "Gateway");
     expect(gateways.map((r) => r.path.split("/").at(-1)).sort()).toEqual(["dynamodb", "s3"]);
     const lookup = resourceAt(main, "aws_route_tables", "endpoints/private-route-tables", "data");
-    expect(lookup.filter).toEqual([{ name: "association.subnet-id", values: refTo(main, "aws_subnets", "network/private-subnets", "ids", "data") }]);
-    for (const { body } of gateways) expect(body.route_table_ids).toBe(refTo(main, "aws_route_tables", "endpoints/private-route-tables", "ids", "data"));
+    expect(lookup.filter).toEqual([
+      { name: "association.subnet-id", values: refTo(main, "aws_subnets", "network/private-subnets", "ids", "data") },
+    ]);
+    for (const { body } of gateways)
+      expect(body.route_table_ids).toBe(
+        refTo(main, "aws_route_tables", "endpoints/private-route-tables", "ids", "data"),
+      );
   });
 
   test("endpoints: the endpoint group admits 443 from the task groups only", () => {
     const into = sgRules(main, "ingress").filter((r) => r.security_group_id === endpointGroup());
-    expect(into.map((r) => [r.referenced_security_group_id, r.from_port, r.to_port]).sort()).toEqual(taskGroups.map((g) => [g, 443, 443]).sort());
+    expect(into.map((r) => [r.referenced_security_group_id, r.from_port, r.to_port]).sort()).toEqual(
+      taskGroups.map((g) => [g, 443, 443]).sort(),
+    );
   });
 
   test("endpoints: task egress narrows to the endpoint group and the gateway prefix lists, never 0.0.0.0/0", () => {
-    const prefixLists = ["s3", "dynamodb"].map((s) => refTo(main, "aws_vpc_endpoint", `endpoints/${s}`, "prefix_list_id"));
+    const prefixLists = ["s3", "dynamodb"].map((s) =>
+      refTo(main, "aws_vpc_endpoint", `endpoints/${s}`, "prefix_list_id"),
+    );
     for (const group of taskGroups) {
       const egress = sgRules(main, "egress").filter((r) => r.security_group_id === group);
       expect(egress.some((r) => r.cidr_ipv4 || r.cidr_ipv6)).toBe(false);
-      expect(egress.map((r) => r.referenced_security_group_id ?? r.prefix_list_id).sort()).toEqual([endpointGroup(), ...prefixLists].sort());
+      expect(egress.map((r) => r.referenced_security_group_id ?? r.prefix_list_id).sort()).toEqual(
+        [endpointGroup(), ...prefixLists].sort(),
+      );
       for (const rule of egress) expect([rule.from_port, rule.to_port, rule.ip_protocol]).toEqual([443, 443, "tcp"]);
     }
   });
 
   test("endpoints: the plan stops unless the VPC has DNS support and DNS hostnames on", () => {
     const guard = resourceAt(main, "terraform_data", "endpoints/vpc-dns");
-    const vpc = refTo(main, "aws_vpc", "network/vpc", "enable_dns_support", "data").replace(/\.enable_dns_support\}$/, "");
+    const vpc = refTo(main, "aws_vpc", "network/vpc", "enable_dns_support", "data").replace(
+      /\.enable_dns_support\}$/,
+      "",
+    );
     expect(guard.lifecycle.precondition).toEqual([
       {
         condition: `${vpc}.enable_dns_support && ${vpc.replace(/^\$\{/, "")}.enable_dns_hostnames}`,
@@ -270,14 +341,24 @@ describe("vpc_endpoints", () => {
   });
 
   test("endpoints (existing): no endpoint is created; egress goes to the given groups and the regional prefix lists", () => {
-    const doc = synthApp({ vpc_endpoints: { mode: "existing", security_group_ids: ["sg-0123456789abcdef0", "sg-0123456789abcdef1"] } }).main;
+    const doc = synthApp({
+      vpc_endpoints: { mode: "existing", security_group_ids: ["sg-0123456789abcdef0", "sg-0123456789abcdef1"] },
+    }).main;
     expect(doc.resource!.aws_vpc_endpoint).toBeUndefined();
-    expect(resourcesOf(doc, "aws_prefix_list", "data").map(([, d]) => d.name).sort()).toEqual(["com.amazonaws.eu-west-1.dynamodb", "com.amazonaws.eu-west-1.s3"]);
+    expect(
+      resourcesOf(doc, "aws_prefix_list", "data")
+        .map(([, d]) => d.name)
+        .sort(),
+    ).toEqual(["com.amazonaws.eu-west-1.dynamodb", "com.amazonaws.eu-west-1.s3"]);
     const group = refTo(doc, "aws_security_group", "processor/sg", "id");
     const egress = sgRules(doc, "egress").filter((r) => r.security_group_id === group);
     expect(egress.some((r) => r.cidr_ipv4)).toBe(false);
     expect(egress.map((r) => r.referenced_security_group_id ?? r.prefix_list_id).sort()).toEqual(
-      ["sg-0123456789abcdef0", "sg-0123456789abcdef1", ...["s3", "dynamodb"].map((s) => refTo(doc, "aws_prefix_list", `endpoints/${s}-prefix-list`, "id", "data"))].sort(),
+      [
+        "sg-0123456789abcdef0",
+        "sg-0123456789abcdef1",
+        ...["s3", "dynamodb"].map((s) => refTo(doc, "aws_prefix_list", `endpoints/${s}-prefix-list`, "id", "data")),
+      ].sort(),
     );
     expect(resourceAt(doc, "terraform_data", "endpoints/vpc-dns").lifecycle.precondition).toHaveLength(1);
   });

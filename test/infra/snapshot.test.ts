@@ -42,7 +42,9 @@ describe("synth output", () => {
       expect(run.stderr).toBe("");
       expect(run.stdout.trim().split("\n")).toEqual([
         expect.stringMatching(/^ecr: \d+ resources, 0 data sources, \d+ outputs -> .*stacks\/ecr\/cdk\.tf\.json$/),
-        expect.stringMatching(/^main: \d+ resources, \d+ data sources, \d+ outputs, after ecr -> .*stacks\/main\/cdk\.tf\.json$/),
+        expect.stringMatching(
+          /^main: \d+ resources, \d+ data sources, \d+ outputs, after ecr -> .*stacks\/main\/cdk\.tf\.json$/,
+        ),
       ]);
       for (const stack of ["ecr", "main"] as const) {
         expect(readFileSync(join(outdir, "out", "stacks", stack, "cdk.tf.json"), "utf8")).toBe(first.files[stack]);

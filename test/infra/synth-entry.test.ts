@@ -35,7 +35,9 @@ describe("config: npm run synth with a bad file", () => {
     const { bundleFile } = await import("../../tools/bundle-file.mjs");
     const root = join(import.meta.dirname, "../..");
     const here = bundleFile(root, join(root, "main.ts"));
-    expect(bundleFile("/elsewhere/checkout", "/elsewhere/checkout/main.ts")).not.toBe(here.replace(root, "/elsewhere/checkout"));
+    expect(bundleFile("/elsewhere/checkout", "/elsewhere/checkout/main.ts")).not.toBe(
+      here.replace(root, "/elsewhere/checkout"),
+    );
     const dir = mkdtempSync(join(tmpdir(), "bundle-"));
     expect(runSynth(join(root, "terraform.tfvars.json"), join(dir, "cdktf.out")).status).toBe(0);
     expect(existsSync(here)).toBe(true);

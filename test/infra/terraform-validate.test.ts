@@ -11,7 +11,12 @@ import { synthApp } from "../support/synth.js";
  * and says why, instead of passing without checking anything.
  */
 function terraform(args: string[], cwd: string) {
-  return spawnSync("terraform", args, { cwd, encoding: "utf8", env: { ...process.env, TF_IN_AUTOMATION: "1" }, timeout: 120_000 });
+  return spawnSync("terraform", args, {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, TF_IN_AUTOMATION: "1" },
+    timeout: 120_000,
+  });
 }
 
 describe("terraform validate", () => {
@@ -23,7 +28,9 @@ describe("terraform validate", () => {
       writeFileSync(join(dir, "cdk.tf.json"), synth.files[stack]);
       const init = terraform(["init", "-backend=false", "-input=false", "-no-color"], dir);
       if (init.error || init.status !== 0) {
-        const why = init.error ? "no terraform binary on PATH" : "terraform init could not get the AWS provider 6.25.0 (offline?)";
+        const why = init.error
+          ? "no terraform binary on PATH"
+          : "terraform init could not get the AWS provider 6.25.0 (offline?)";
         console.warn(`SKIPPED terraform validate of ${stack}: ${why}`);
         context.skip();
       }

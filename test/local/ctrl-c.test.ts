@@ -26,7 +26,10 @@ describe.skipIf(!hasScript)("npm run local: Ctrl-C in a terminal", () => {
     try {
       await waitForOutput(() => output, "Ctrl-C stops everything.", 180_000, exited);
       child.stdin.write("\x03"); // what the Ctrl-C key sends; the terminal turns it into SIGINT for the group
-      const code = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve("timeout"), 120_000))]);
+      const code = await Promise.race([
+        exited,
+        new Promise<string>((resolve) => setTimeout(() => resolve("timeout"), 120_000)),
+      ]);
       expect(output).toContain("SIGINT: stopping gateways, services and emulators...");
       expect(output, output.slice(-2500)).not.toContain("Second signal");
       expect(output).toContain("Stopped.");
@@ -38,7 +41,12 @@ describe.skipIf(!hasScript)("npm run local: Ctrl-C in a terminal", () => {
   }, 330_000);
 });
 
-async function waitForOutput(read: () => string, text: string, timeoutMs: number, exited: Promise<unknown>): Promise<void> {
+async function waitForOutput(
+  read: () => string,
+  text: string,
+  timeoutMs: number,
+  exited: Promise<unknown>,
+): Promise<void> {
   let done = false;
   void exited.then(() => (done = true));
   const deadline = Date.now() + timeoutMs;

@@ -43,13 +43,17 @@ describe("local stack: end to end with private_integration alb", () => {
     const item = await waitFor(
       `GET ${stack.queryUrl}/requests/${requestId} to return 200`,
       async () => {
-        const response = await fetch(`${stack.queryUrl}/requests/${requestId}`, { headers: { "x-api-key": stack.apiKey! } });
+        const response = await fetch(`${stack.queryUrl}/requests/${requestId}`, {
+          headers: { "x-api-key": stack.apiKey! },
+        });
         return response.status === 200 ? ((await response.json()) as Record<string, unknown>) : undefined;
       },
       10_000,
     );
     expect(item).toMatchObject({ requestId, status: "processed", payload });
-    const missing = await fetch(`${stack.queryUrl}/requests/00000000-0000-4000-8000-000000000000`, { headers: { "x-api-key": stack.apiKey! } });
+    const missing = await fetch(`${stack.queryUrl}/requests/00000000-0000-4000-8000-000000000000`, {
+      headers: { "x-api-key": stack.apiKey! },
+    });
     expect(missing.status).toBe(404);
   });
 });

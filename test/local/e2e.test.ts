@@ -34,7 +34,10 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const withKey = (headers: Record<string, string> = {}): Record<string, string> => ({ "x-api-key": stack.apiKey!, ...headers });
+const withKey = (headers: Record<string, string> = {}): Record<string, string> => ({
+  "x-api-key": stack.apiKey!,
+  ...headers,
+});
 const postRequest = (body: string, headers = withKey({ "content-type": "application/json" })) =>
   fetch(`${stack.ingestUrl}/requests`, { method: "POST", headers, body });
 
@@ -58,11 +61,22 @@ describe("local stack: end to end", () => {
   });
 
   test("local: the queue, DLQ and table are created with the synth's redrive policy, long polling and key schema", async () => {
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.outputs.queue_url!, AttributeNames: ["All"] }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: stack.outputs.queue_url!, AttributeNames: ["All"] }),
+    );
     const dlq = stack.queues.find((q) => q.url === stack.outputs.dead_letter_queue_url)!;
     expect(JSON.parse(Attributes!.RedrivePolicy!)).toEqual({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 });
-    expect(Attributes).toMatchObject({ ReceiveMessageWaitTimeSeconds: "20", MessageRetentionPeriod: "345600", VisibilityTimeout: "2", MaximumMessageSize: "262144" });
-    const dynamo = new DynamoDBClient({ region: stack.region, endpoint: stack.dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
+    expect(Attributes).toMatchObject({
+      ReceiveMessageWaitTimeSeconds: "20",
+      MessageRetentionPeriod: "345600",
+      VisibilityTimeout: "2",
+      MaximumMessageSize: "262144",
+    });
+    const dynamo = new DynamoDBClient({
+      region: stack.region,
+      endpoint: stack.dynamoEndpoint,
+      credentials: LOCAL_CREDENTIALS,
+    });
     try {
       const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: stack.outputs.table_name! }));
       expect(Table?.KeySchema).toEqual([{ AttributeName: "requestId", KeyType: "HASH" }]);
@@ -78,7 +92,11 @@ describe("local stack: end to end", () => {
       expect(response.status, body).toBe(400);
       const answer = (await response.json()) as Record<string, unknown>;
       // The wording belongs to the stack (stacks/gateway-responses.ts); the shape and the request id are the gateway's.
-      expect(answer, body).toMatchObject({ error: "invalid_body", message: expect.any(String), requestId: response.headers.get("x-amzn-requestid") });
+      expect(answer, body).toMatchObject({
+        error: "invalid_body",
+        message: expect.any(String),
+        requestId: response.headers.get("x-amzn-requestid"),
+      });
     }
   });
 
@@ -100,7 +118,9 @@ describe("local stack: end to end", () => {
     const deadLetter = await waitFor(
       `message ${requestId} to reach the DLQ (2 receives x 2 s visibility)`,
       async () => {
-        const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }));
+        const { Messages } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
+        );
         return Messages?.find((m) => m.MessageId === requestId);
       },
       20_000,

@@ -25,7 +25,9 @@ function find<T>(main: IConstruct, type: abstract new (...args: never[]) => T, p
 
 async function receiveOne(gateways: GatewaysOnly): Promise<string> {
   const queue = gateways.queues.find((q) => !q.name.endsWith("-dlq"))!;
-  const { Messages } = await gateways.sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 5, MaxNumberOfMessages: 1 }));
+  const { Messages } = await gateways.sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 5, MaxNumberOfMessages: 1 }),
+  );
   if (!Messages?.[0]) throw new Error("no message reached the queue within 5 s");
   return Messages[0].Body!;
 }
@@ -76,7 +78,14 @@ describe("local gateway: driven by the synthesized stack", () => {
     await waitFor("the access-log line", async () => accessLines.find((l) => l.line.includes(requestId!)));
     const entry = JSON.parse(accessLines.find((l) => l.line.includes(requestId!))!.line) as Record<string, string>;
     expect(Object.keys(entry)).toEqual(Object.keys(JSON.parse(ACCESS_LOG_FORMAT)));
-    expect(entry).toMatchObject({ requestId, httpMethod: "POST", resourcePath: "/requests", path: "/v1/requests", status: "202", integrationStatus: "200" });
+    expect(entry).toMatchObject({
+      requestId,
+      httpMethod: "POST",
+      resourcePath: "/requests",
+      path: "/v1/requests",
+      status: "202",
+      integrationStatus: "200",
+    });
   });
 
   test("ingest: a content type without a template is refused with 415 (passthrough NEVER), nothing is queued", async () => {
@@ -89,7 +98,11 @@ describe("local gateway: driven by the synthesized stack", () => {
     const response = await post(standard, "{}", { "x-api-key": "wrong" });
     expect(response.status).toBe(403);
     const body = (await response.json()) as Record<string, string>;
-    expect(body).toEqual({ error: "client_error", message: "Forbidden", requestId: response.headers.get("x-amzn-requestid") });
+    expect(body).toEqual({
+      error: "client_error",
+      message: "Forbidden",
+      requestId: response.headers.get("x-amzn-requestid"),
+    });
   });
 
   test("gateway: an unknown path or method is 403 Missing Authentication Token, an unknown stage 403 Forbidden", async () => {
@@ -103,7 +116,9 @@ describe("local gateway: driven by the synthesized stack", () => {
   });
 
   test("query: GET /requests/{id} is proxied to the VPC link's service at the URI's path, status/headers/body passed through", async () => {
-    const response = await fetch(`${standard.query.url}/requests/abc-123?x=1`, { headers: { "x-api-key": standard.apiKey } });
+    const response = await fetch(`${standard.query.url}/requests/abc-123?x=1`, {
+      headers: { "x-api-key": standard.apiKey },
+    });
     expect(response.status).toBe(404);
     expect(response.headers.get("x-backend")).toBe("stub");
     expect(await response.json()).toEqual({ error: "not_found" });
@@ -111,11 +126,14 @@ describe("local gateway: driven by the synthesized stack", () => {
   });
 
   test("query (private_integration alb): the VPC Link v2 integration reaches the service under the stage name, then the URI's path", async () => {
-    const alb = await startGatewaysOnly(synthApp({ project: uniqueProject("gwalb"), private_integration: "alb" }).main, {
-      sqsEndpoint,
-      vpcLinkOrigin: stubOrigin,
-      createQueues: false,
-    });
+    const alb = await startGatewaysOnly(
+      synthApp({ project: uniqueProject("gwalb"), private_integration: "alb" }).main,
+      {
+        sqsEndpoint,
+        vpcLinkOrigin: stubOrigin,
+        createQueues: false,
+      },
+    );
     try {
       const response = await fetch(`${alb.query.url}/requests/abc-456?y=2`, { headers: { "x-api-key": alb.apiKey } });
       expect(response.headers.get("x-backend")).toBe("stub");
@@ -135,11 +153,17 @@ describe("local gateway: driven by the synthesized stack", () => {
   });
 
   test("ingest: SQS errors never become a 200: an unknown queue (SQS 400) maps to the synth's 400 response", async () => {
-    const noQueues = await startGatewaysOnly(synthApp({ project: uniqueProject("gw") }).main, { sqsEndpoint, createQueues: false });
+    const noQueues = await startGatewaysOnly(synthApp({ project: uniqueProject("gw") }).main, {
+      sqsEndpoint,
+      createQueues: false,
+    });
     try {
       const response = await post(noQueues, "{}");
       expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({ error: "rejected", requestId: response.headers.get("x-amzn-requestid") });
+      expect(await response.json()).toMatchObject({
+        error: "rejected",
+        requestId: response.headers.get("x-amzn-requestid"),
+      });
     } finally {
       await noQueues.close();
     }
@@ -148,11 +172,15 @@ describe("local gateway: driven by the synthesized stack", () => {
   test("ingest: changing the request and response templates in the stack changes what reaches SQS and the client", async () => {
     const doc = synthApp({ project: uniqueProject("gw") }, ({ main }) => {
       find(main, ApiGatewayIntegration, "ingest-api/send-message").addOverride("request_templates", {
-        "application/json": "Action=SendMessage&MessageBody=$util.urlEncode('{\"wrapped\":')$util.urlEncode($input.body)$util.urlEncode('}')",
+        "application/json":
+          "Action=SendMessage&MessageBody=$util.urlEncode('{\"wrapped\":')$util.urlEncode($input.body)$util.urlEncode('}')",
       });
-      find(main, ApiGatewayIntegrationResponse, "ingest-api/integration-response-202").addOverride("response_templates", {
-        "application/json": `{"id":"$input.path('$.SendMessageResponse.SendMessageResult.MessageId')","via":"override"}`,
-      });
+      find(main, ApiGatewayIntegrationResponse, "ingest-api/integration-response-202").addOverride(
+        "response_templates",
+        {
+          "application/json": `{"id":"$input.path('$.SendMessageResponse.SendMessageResult.MessageId')","via":"override"}`,
+        },
+      );
     }).main;
     const changed = await startGatewaysOnly(doc, { sqsEndpoint });
     try {
@@ -172,7 +200,11 @@ describe("local gateway: driven by the synthesized stack", () => {
     });
     try {
       expect(open.ingest.api.apiKeys).toEqual([]);
-      const ingest = await fetch(`${open.ingest.url}/requests`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      const ingest = await fetch(`${open.ingest.url}/requests`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
       expect(ingest.status).toBe(202);
       const query = await fetch(`${open.query.url}/requests/x`);
       expect(query.status).toBe(404);
@@ -194,7 +226,9 @@ describe("local gateway: driven by the synthesized stack", () => {
       const response = await post(changed, "[]");
       expect(response.status).toBe(422);
       // Unescaped, as API Gateway substitutes it (which is why the stack's own template does not use it).
-      expect(await response.text()).toBe('{"problem":"[instance type (array) does not match any allowed primitive type (allowed: ["object"])]"}');
+      expect(await response.text()).toBe(
+        '{"problem":"[instance type (array) does not match any allowed primitive type (allowed: ["object"])]"}',
+      );
     } finally {
       await changed.close();
     }

@@ -16,7 +16,12 @@ export function uniqueProject(prefix: string): string {
 }
 
 /** Polls `probe` until it returns a value, or fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 10_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -46,12 +51,22 @@ export interface GatewaysOnly {
  */
 export async function startGatewaysOnly(
   doc: TerraformJson,
-  options: { sqsEndpoint: string; vpcLinkOrigin?: string; createQueues?: boolean; accessLog?: (api: string, line: string) => void },
+  options: {
+    sqsEndpoint: string;
+    vpcLinkOrigin?: string;
+    createQueues?: boolean;
+    accessLog?: (api: string, line: string) => void;
+  },
 ): Promise<GatewaysOnly> {
   const region = "eu-west-1";
   const refs = new References(doc).set("data.aws_caller_identity.caller.account_id", LOCAL_ACCOUNT_ID);
-  const queues = options.createQueues === false ? [] : await createQueues(doc, refs, { endpoint: options.sqsEndpoint, region });
-  const adapter: SqsQueryAdapter = await startSqsQueryAdapter({ sqsEndpoint: options.sqsEndpoint, region, credentials: LOCAL_CREDENTIALS });
+  const queues =
+    options.createQueues === false ? [] : await createQueues(doc, refs, { endpoint: options.sqsEndpoint, region });
+  const adapter: SqsQueryAdapter = await startSqsQueryAdapter({
+    sqsEndpoint: options.sqsEndpoint,
+    region,
+    credentials: LOCAL_CREDENTIALS,
+  });
   const apis = buildRestApiModels(doc, refs, () => "test-key");
   const gateways = await Promise.all(
     apis.map((api) =>

@@ -14,7 +14,10 @@ import { synthApp } from "../support/synth.js";
 const doc: TerraformJson = {
   data: { aws_caller_identity: { caller: {} } },
   resource: {
-    aws_sqs_queue: { q: { name: "orders-requests", redrive_policy: '{"deadLetterTargetArn":"${aws_sqs_queue.dlq.arn}"}' }, dlq: { name: "orders-dlq" } },
+    aws_sqs_queue: {
+      q: { name: "orders-requests", redrive_policy: '{"deadLetterTargetArn":"${aws_sqs_queue.dlq.arn}"}' },
+      dlq: { name: "orders-dlq" },
+    },
     aws_api_gateway_method: { m: { http_method: "POST", resource_id: "${aws_api_gateway_resource.r.id}" } },
     aws_api_gateway_resource: { r: { path_part: "requests" } },
   },
@@ -57,12 +60,19 @@ describe("local router", () => {
   router.add("/files/{path+}", "ANY", "files");
 
   test("router: matches {param} segments and decodes them", () => {
-    expect(router.match("GET", "/requests/a%20b")).toEqual({ resourcePath: "/requests/{requestId}", method: "get-one", pathParameters: { requestId: "a b" } });
+    expect(router.match("GET", "/requests/a%20b")).toEqual({
+      resourcePath: "/requests/{requestId}",
+      method: "get-one",
+      pathParameters: { requestId: "a b" },
+    });
   });
 
   test("router: a literal segment beats a {param}, a greedy {proxy+} takes the rest, ANY takes any method", () => {
     expect(router.match("GET", "/requests/latest")?.method).toBe("latest");
-    expect(router.match("DELETE", "/files/a/b/c")).toMatchObject({ method: "files", pathParameters: { path: "a/b/c" } });
+    expect(router.match("DELETE", "/files/a/b/c")).toMatchObject({
+      method: "files",
+      pathParameters: { path: "a/b/c" },
+    });
   });
 
   test("router: no resource, or a resource without the method, is no match", () => {
@@ -81,20 +91,30 @@ describe("local VTL", () => {
   });
 
   test("vtl: $input.path navigates JSON, $input.json returns JSON text, #set lines leave no blank line", () => {
-    const template = "#set($r = $input.path('$.SendMessageResponse.SendMessageResult'))\n{\"id\":\"$r.MessageId\",\"raw\":$input.json('$.list[1]')}";
-    const body = JSON.stringify({ SendMessageResponse: { SendMessageResult: { MessageId: "m-1" } }, list: [1, { x: "y" }] });
+    const template =
+      '#set($r = $input.path(\'$.SendMessageResponse.SendMessageResult\'))\n{"id":"$r.MessageId","raw":$input.json(\'$.list[1]\')}';
+    const body = JSON.stringify({
+      SendMessageResponse: { SendMessageResult: { MessageId: "m-1" } },
+      list: [1, { x: "y" }],
+    });
     expect(renderTemplate(template, { body }, { requestId: "r" })).toBe('{"id":"m-1","raw":{"x":"y"}}');
   });
 
   test("vtl: $context values render, unknown references render empty as in API Gateway", () => {
-    expect(renderTemplate("$context.requestId|$context.error.messageString|$nothing.here|", { body: "" }, { requestId: "abc", error: { messageString: '"Forbidden"' } })).toBe(
-      'abc|"Forbidden"||',
-    );
+    expect(
+      renderTemplate(
+        "$context.requestId|$context.error.messageString|$nothing.here|",
+        { body: "" },
+        { requestId: "abc", error: { messageString: '"Forbidden"' } },
+      ),
+    ).toBe('abc|"Forbidden"||');
   });
 
   test("vtl: $input.params finds path, then query string, then header values", () => {
     const input = { body: "", params: { path: { id: "p" }, querystring: { q: "s" }, header: { "X-Trace": "h" } } };
-    expect(renderTemplate("$input.params('id') $input.params('q') $input.params('x-trace')", input, { requestId: "r" })).toBe("p s h");
+    expect(
+      renderTemplate("$input.params('id') $input.params('q') $input.params('x-trace')", input, { requestId: "r" }),
+    ).toBe("p s h");
   });
 
   test("vtl: $util.escapeJavaScript escapes quotes, slashes, control and non-ASCII characters like Java", () => {
@@ -124,13 +144,19 @@ describe("local validation and response selection", () => {
     const result = validator.check(body);
     expect(result.ok).toBe(false);
     if (!result.ok) {
-      expect(validationErrorString(result.errors)).toBe(`[instance type (${type}) does not match any allowed primitive type (allowed: ["object"])]`);
+      expect(validationErrorString(result.errors)).toBe(
+        `[instance type (${type}) does not match any allowed primitive type (allowed: ["object"])]`,
+      );
     }
   });
 
   test("validator: a body that is not JSON is a validation failure, and required properties are grouped", () => {
     expect(validator.check("{nope").ok).toBe(false);
-    const strict = new ModelValidator({ $schema: "http://json-schema.org/draft-04/schema#", type: "object", required: ["b", "a"] });
+    const strict = new ModelValidator({
+      $schema: "http://json-schema.org/draft-04/schema#",
+      type: "object",
+      required: ["b", "a"],
+    });
     const result = strict.check("{}");
     expect(result.ok ? [] : result.errors).toEqual(['object has missing required properties (["a","b"])']);
   });
@@ -147,24 +173,36 @@ describe("local validation and response selection", () => {
   });
 
   test("sqs adapter: form parameters become the JSON-protocol SendMessage input; unknown ones are refused", () => {
-    const form = new URLSearchParams("Action=SendMessage&MessageBody=%7B%7D&DelaySeconds=3&MessageAttribute.1.Name=k&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value.StringValue=v");
+    const form = new URLSearchParams(
+      "Action=SendMessage&MessageBody=%7B%7D&DelaySeconds=3&MessageAttribute.1.Name=k&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value.StringValue=v",
+    );
     expect(toJsonSendMessage(form)).toEqual({
       input: { MessageBody: "{}", DelaySeconds: 3, MessageAttributes: { k: { DataType: "String", StringValue: "v" } } },
     });
-    expect(toJsonSendMessage(new URLSearchParams("Action=SendMessage&QueueUrl=x"))).toEqual({ problem: expect.stringContaining("QueueUrl") });
+    expect(toJsonSendMessage(new URLSearchParams("Action=SendMessage&QueueUrl=x"))).toEqual({
+      problem: expect.stringContaining("QueueUrl"),
+    });
   });
 });
 
 describe("local services from the synth", () => {
   test("services: each ECS service runs with its task definition's environment, references resolved to local values", () => {
-    const synth = synthApp({ services: { api: { image_tag: "1.0.0" }, processor: { image_tag: "1.0.0", poll_concurrency: 7 } } }).main;
+    const synth = synthApp({
+      services: { api: { image_tag: "1.0.0" }, processor: { image_tag: "1.0.0", poll_concurrency: 7 } },
+    }).main;
     const refs = new References(synth);
-    const [queue] = Object.entries(synth.resource!.aws_sqs_queue!).find(([, body]) => body.redrive_policy !== undefined)!;
+    const [queue] = Object.entries(synth.resource!.aws_sqs_queue!).find(
+      ([, body]) => body.redrive_policy !== undefined,
+    )!;
     refs.set(`aws_sqs_queue.${queue}.url`, "http://127.0.0.1:1/000000000000/orders-prod-requests");
     const specs = serviceSpecs(synth, refs);
     const api = specs.find((s) => s.name === "api")!;
     const processor = specs.find((s) => s.name === "processor")!;
-    expect(api).toMatchObject({ behindLoadBalancer: true, containerPort: 8080, environment: { TABLE_NAME: "orders-prod-requests", PORT: "8080" } });
+    expect(api).toMatchObject({
+      behindLoadBalancer: true,
+      containerPort: 8080,
+      environment: { TABLE_NAME: "orders-prod-requests", PORT: "8080" },
+    });
     expect(processor.behindLoadBalancer).toBe(false);
     expect(processor.environment).toMatchObject({
       QUEUE_URL: "http://127.0.0.1:1/000000000000/orders-prod-requests",

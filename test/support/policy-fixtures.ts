@@ -23,7 +23,12 @@ function fixtureChanges(): Record<string, Record<string, unknown>> {
     example: {},
     dev: { deletion_protection: false },
     external: { alarm_topic_arn: EXTERNAL_TOPIC },
-    fixed: { services: { api: { image_tag: "0.1.0", desired_count: 3, min_count: 3, max_count: 3 }, processor: { ...(processor as object) } } },
+    fixed: {
+      services: {
+        api: { image_tag: "0.1.0", desired_count: 3, min_count: 3, max_count: 3 },
+        processor: { ...(processor as object) },
+      },
+    },
     shortLogs: { log_retention_days: 30 },
   };
 }

@@ -19,27 +19,46 @@ export function exampleConfig(changes: Record<string, unknown> = {}): Config {
 }
 
 /** Synthesizes the whole app from the example var file with `changes` merged over its top-level keys. */
-export function synthApp(changes: Record<string, unknown> = {}, customize?: (stacks: ReturnType<typeof buildStacks>) => void): Synthesized {
+export function synthApp(
+  changes: Record<string, unknown> = {},
+  customize?: (stacks: ReturnType<typeof buildStacks>) => void,
+): Synthesized {
   return synthesizeToJson(exampleConfig(changes), customize);
 }
 
 /** All resources (or data sources) of one Terraform type, as [logical name, body] pairs. */
-export function resourcesOf(doc: TfJson, type: string, block: "resource" | "data" = "resource"): [string, Record<string, any>][] {
+export function resourcesOf(
+  doc: TfJson,
+  type: string,
+  block: "resource" | "data" = "resource",
+): [string, Record<string, any>][] {
   return resources(doc, type, block).map((r) => [r.name, r.body]);
 }
 
 /** The one resource of a type whose construct path ends with `/<path>` (e.g. "api/task"); throws otherwise. */
-export function resourceAt(doc: TfJson, type: string, path: string, block: "resource" | "data" = "resource"): Record<string, any> {
+export function resourceAt(
+  doc: TfJson,
+  type: string,
+  path: string,
+  block: "resource" | "data" = "resource",
+): Record<string, any> {
   return entryAt(doc, type, path, block).body;
 }
 
 /** `${<type>.<name>.<attribute>}` of the resource at `path`: the string another resource uses to reference it. */
-export function refTo(doc: TfJson, type: string, path: string, attribute: string, block: "resource" | "data" = "resource"): string {
+export function refTo(
+  doc: TfJson,
+  type: string,
+  path: string,
+  attribute: string,
+  block: "resource" | "data" = "resource",
+): string {
   return `\${${entryAt(doc, type, path, block).address}.${attribute}}`;
 }
 
 function entryAt(doc: TfJson, type: string, path: string, block: "resource" | "data") {
   const matches = resources(doc, type, block).filter((r) => r.path.endsWith(`/${path}`));
-  if (matches.length !== 1) throw new Error(`expected one ${type} at a path ending in "/${path}", found ${matches.length}`);
+  if (matches.length !== 1)
+    throw new Error(`expected one ${type} at a path ending in "/${path}", found ${matches.length}`);
   return matches[0]!;
 }

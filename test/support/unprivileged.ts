@@ -3,4 +3,5 @@
  * Root ignores permission bits, so under root (as in CI containers) the process runs as `nobody`, like the images'
  * non-root user; otherwise the caller is unprivileged already.
  */
-export const unprivileged: { uid?: number; gid?: number } = process.getuid?.() === 0 ? { uid: 65_534, gid: 65_534 } : {};
+export const unprivileged: { uid?: number; gid?: number } =
+  process.getuid?.() === 0 ? { uid: 65_534, gid: 65_534 } : {};

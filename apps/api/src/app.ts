@@ -110,10 +110,12 @@ const jsonApiHeaders: RequestHandler = (_req, res, next) => {
  * Node's own answer has no body, so the check is done here), an oversized URL, and any sizeable or chunked body.
  */
 const requestLimits: RequestHandler = (req, _res, next) => {
-  if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) throw new MissingHostError();
+  if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1)
+    throw new MissingHostError();
   if (Buffer.byteLength(req.originalUrl) > MAX_URL_BYTES) throw new UriTooLongError(MAX_URL_BYTES);
   const declared = Number(req.get("content-length") ?? 0);
   // A chunked body has no declared length: it could be anything, and nothing here reads it.
-  if (declared > MAX_BODY_BYTES || req.get("transfer-encoding") !== undefined) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  if (declared > MAX_BODY_BYTES || req.get("transfer-encoding") !== undefined)
+    throw new PayloadTooLargeError(MAX_BODY_BYTES);
   next();
 };

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { parseEnv } from "../../shared/src/env.js";
-import { awsRegion, blankAsUnset, endpointUrl, logLevel, tableName, wholeNumberOr, type LogLevel } from "../../shared/src/env-schema.js";
+import {
+  awsRegion,
+  blankAsUnset,
+  endpointUrl,
+  logLevel,
+  tableName,
+  wholeNumberOr,
+  type LogLevel,
+} from "../../shared/src/env-schema.js";
 
 export const ApiEnvSchema = z.object({
   /** Port the ALB target group sends traffic and health checks to. */
@@ -18,7 +26,12 @@ export const ApiEnvSchema = z.object({
    * A path prefix the routes are also served under, e.g. `/v1`: REST API private integrations over a VPC Link v2
    * send the stage name in front of the integration's path. Unset: the routes are served at the root only.
    */
-  PATH_PREFIX: blankAsUnset(z.string().regex(/^\/[A-Za-z0-9_-]{1,128}$/, "must be one path segment such as /v1").optional()),
+  PATH_PREFIX: blankAsUnset(
+    z
+      .string()
+      .regex(/^\/[A-Za-z0-9_-]{1,128}$/, "must be one path segment such as /v1")
+      .optional(),
+  ),
 });
 
 export type ApiEnv = z.output<typeof ApiEnvSchema>;

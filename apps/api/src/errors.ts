@@ -58,7 +58,9 @@ export class MethodNotAllowedError extends HttpError {
 export class PayloadTooLargeError extends HttpError {
   constructor(limitBytes: number) {
     // Closing the connection stops Node from reading (and discarding) the rest of a huge body.
-    super(413, "payload_too_large", `Request bodies over ${limitBytes} bytes are not accepted`, { Connection: "close" });
+    super(413, "payload_too_large", `Request bodies over ${limitBytes} bytes are not accepted`, {
+      Connection: "close",
+    });
   }
 }
 

@@ -20,7 +20,10 @@ async function start(): Promise<void> {
   });
   const server = createHttpServer(app, logger);
   const address = await listen(server, config.port);
-  logger.info({ port: address.port, tableName: config.tableName, dynamoEndpoint: config.dynamoEndpoint ?? "aws" }, "listening");
+  logger.info(
+    { port: address.port, tableName: config.tableName, dynamoEndpoint: config.dynamoEndpoint ?? "aws" },
+    "listening",
+  );
 
   handleLifecycle({
     logger,
@@ -38,6 +41,8 @@ async function start(): Promise<void> {
 
 runMain(start).catch((error: unknown) => {
   // Not a config error (runMain handles those): e.g. the port is taken. One JSON line, then a non-zero exit.
-  process.stderr.write(`${JSON.stringify({ level: "fatal", service: "api", msg: "failed to start", err: String(error) })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ level: "fatal", service: "api", msg: "failed to start", err: String(error) })}\n`,
+  );
   process.exit(1);
 });

@@ -84,12 +84,17 @@ export class RequestsTable implements RequestsReader {
     const timer = setTimeout(() => budget.abort(), this.readBudgetMs);
     try {
       const output = await this.client.send(
-        new GetItemCommand({ TableName: this.tableName, Key: { requestId: { S: requestId } }, ConsistentRead: consistent }),
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: { requestId: { S: requestId } },
+          ConsistentRead: consistent,
+        }),
         { abortSignal: budget.signal },
       );
       return output.Item;
     } catch (error) {
-      if (isTransient(error)) throw new DependencyUnavailableError("The data store is unavailable; retry later", 1, { cause: error });
+      if (isTransient(error))
+        throw new DependencyUnavailableError("The data store is unavailable; retry later", 1, { cause: error });
       // Anything else (missing table, access denied, validation) is a deployment bug: surface it as a 500.
       throw error;
     } finally {
@@ -104,13 +109,28 @@ const THROTTLING_ERRORS = new Set([
   "RequestLimitExceeded",
   "TooManyRequestsException",
 ]);
-const TRANSIENT_ERRORS = new Set(["InternalServerError", "ServiceUnavailable", "TimeoutError", "AbortError", "RequestTimeout"]);
+const TRANSIENT_ERRORS = new Set([
+  "InternalServerError",
+  "ServiceUnavailable",
+  "TimeoutError",
+  "AbortError",
+  "RequestTimeout",
+]);
 /**
  * The task role's credentials come from the ECS credentials endpoint: while it is unreachable, or in the moment a
  * token expires before the SDK refreshes it, reads fail for a while and then work again with no change on our side.
  */
 const CREDENTIAL_ERRORS = new Set(["CredentialsProviderError", "ExpiredTokenException"]);
-const NETWORK_ERROR_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+const NETWORK_ERROR_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
 
 /**
  * Failures a later retry can fix: throttling, 5xx, timeouts and network errors (what the SDK itself retries), and

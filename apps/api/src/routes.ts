@@ -1,5 +1,11 @@
 import type { RequestHandler } from "express";
-import { DependencyUnavailableError, InvalidRequestIdError, MethodNotAllowedError, RequestNotFoundError, ShuttingDownError } from "./errors.js";
+import {
+  DependencyUnavailableError,
+  InvalidRequestIdError,
+  MethodNotAllowedError,
+  RequestNotFoundError,
+  ShuttingDownError,
+} from "./errors.js";
 import { parseRequestId } from "./request-id.js";
 import type { RequestsReader } from "./requests-table.js";
 

@@ -40,7 +40,10 @@ export function createHttpServer(app: RequestListener, logger: Logger): Server {
   );
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, logger));
   server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) => {
-    logger.info({ method: req.method, url: req.url?.slice(0, 256), status: 417, expect: req.headers.expect?.slice(0, 64) }, "request");
+    logger.info(
+      { method: req.method, url: req.url?.slice(0, 256), status: 417, expect: req.headers.expect?.slice(0, 64) },
+      "request",
+    );
     const body = errorBody("expectation_failed", "Only `Expect: 100-continue` is supported");
     res.writeHead(417, { ...ERROR_HEADERS, "Content-Length": Buffer.byteLength(body), Connection: "close" }).end(body);
   });
@@ -71,10 +74,23 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, logger:
 }
 
 /** Writes a whole JSON error response on a raw socket (no ServerResponse exists here) and closes it. */
-function endWithError(socket: Duplex, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+function endWithError(
+  socket: Duplex,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   const body = errorBody(code, message);
-  const lines = Object.entries({ ...ERROR_HEADERS, ...headers, "Content-Length": String(Buffer.byteLength(body)), Connection: "close" });
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.map(([name, value]) => `${name}: ${value}\r\n`).join("")}\r\n${body}`);
+  const lines = Object.entries({
+    ...ERROR_HEADERS,
+    ...headers,
+    "Content-Length": String(Buffer.byteLength(body)),
+    Connection: "close",
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.map(([name, value]) => `${name}: ${value}\r\n`).join("")}\r\n${body}`,
+  );
 }
 
 export function listen(server: Server, port: number, host?: string): Promise<AddressInfo> {

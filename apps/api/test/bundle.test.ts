@@ -9,7 +9,15 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { freePort } from "../../../local/free-port.js";
 import { bundleRuntime, dockerfileNodeMajor, nodeMajor } from "../../../test/support/image-node.js";
 import { unprivileged } from "../../../test/support/unprivileged.js";
-import { adminDynamoClient, createRequestsTable, deleteTable, processedItem, putItem, startDynamoStandIn, uniqueTableName } from "./helpers.js";
+import {
+  adminDynamoClient,
+  createRequestsTable,
+  deleteTable,
+  processedItem,
+  putItem,
+  startDynamoStandIn,
+  uniqueTableName,
+} from "./helpers.js";
 
 // What the Dockerfile's build stage does (same script, same options), then `node dist/main.js` as its CMD does,
 // from a directory with no node_modules anywhere above it: proves the image needs no dependencies at run time.
@@ -27,7 +35,9 @@ beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), "api-bundle-"));
   client = adminDynamoClient(inject("dynamoEndpoint"));
   await Promise.all([
-    promisify(execFile)(process.execPath, ["apps/shared/bundle.mjs", "api", join(workDir, "dist", "main.js")], { cwd: REPO_ROOT }),
+    promisify(execFile)(process.execPath, ["apps/shared/bundle.mjs", "api", join(workDir, "dist", "main.js")], {
+      cwd: REPO_ROOT,
+    }),
     createRequestsTable(client, tableName).then(() => putItem(client, tableName, processedItem(ID))),
   ]);
   runtime = await bundleRuntime(inject("imageNode"), workDir);
@@ -77,7 +87,11 @@ function startBundle(port: number, dynamoEndpoint: string) {
 }
 
 /** Resolves with the parsed JSON log lines once a line matching `until` appears on stdout. */
-function waitForLog(child: ChildProcessWithoutNullStreams, lines: Record<string, unknown>[], until: (line: Record<string, unknown>) => boolean) {
+function waitForLog(
+  child: ChildProcessWithoutNullStreams,
+  lines: Record<string, unknown>[],
+  until: (line: Record<string, unknown>) => boolean,
+) {
   return new Promise<void>((resolveWait, reject) => {
     let buffer = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -115,7 +129,12 @@ describe("esbuild bundle (the image's dist/main.js)", () => {
       expect(await exited, stderr()).toBe(0);
       const requestLines = lines.filter((line) => line.msg === "request");
       expect(requestLines.map((line) => line.status).sort(), JSON.stringify(lines)).toEqual([200, 200, 404]);
-      expect(requestLines[0]).toMatchObject({ level: "info", service: "api", method: "GET", durationMs: expect.any(Number) });
+      expect(requestLines[0]).toMatchObject({
+        level: "info",
+        service: "api",
+        method: "GET",
+        durationMs: expect.any(Number),
+      });
       expect(lines.find((line) => line.msg === "stopped")).toMatchObject({ outcome: "drained" });
     } finally {
       child.kill("SIGKILL");
@@ -128,7 +147,10 @@ describe("esbuild bundle (the image's dist/main.js)", () => {
     let readArrived!: () => void;
     const arrived = new Promise<void>((resolveArrived) => (readArrived = resolveArrived));
     const dynamo = await startDynamoStandIn((_req, res) => {
-      answerRead = () => res.writeHead(200, { "Content-Type": "application/x-amz-json-1.0" }).end(JSON.stringify({ Item: { requestId: { S: ID } } }));
+      answerRead = () =>
+        res
+          .writeHead(200, { "Content-Type": "application/x-amz-json-1.0" })
+          .end(JSON.stringify({ Item: { requestId: { S: ID } } }));
       readArrived();
     });
     const { child, exited, lines, listening, stderr, base } = startBundle(await freePort(), dynamo.endpoint);
@@ -138,11 +160,16 @@ describe("esbuild bundle (the image's dist/main.js)", () => {
       await arrived;
 
       child.kill("SIGTERM");
-      await vi.waitFor(() => expect(lines.some((line) => String(line.msg).startsWith("shutting down"))).toBe(true), { timeout: 15_000 });
+      await vi.waitFor(() => expect(lines.some((line) => String(line.msg).startsWith("shutting down"))).toBe(true), {
+        timeout: 15_000,
+      });
       await expect(fetch(`${base}/health`)).rejects.toThrow();
       // An impatient operator or a runtime resending SIGTERM must not cut the drain short.
       child.kill("SIGTERM");
-      await vi.waitFor(() => expect(lines.some((line) => line.msg === "shutdown already in progress; signal ignored")).toBe(true), { timeout: 15_000 });
+      await vi.waitFor(
+        () => expect(lines.some((line) => line.msg === "shutdown already in progress; signal ignored")).toBe(true),
+        { timeout: 15_000 },
+      );
 
       answerRead();
       const response = await inFlight;

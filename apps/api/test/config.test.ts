@@ -33,16 +33,27 @@ describe("config: environment variables", () => {
 
   it("config: prefers AWS_ENDPOINT_URL_DYNAMODB over AWS_ENDPOINT_URL, like the SDK", () => {
     expect(loadConfig({ ...MINIMAL, AWS_ENDPOINT_URL: "http://a:1" }).dynamoEndpoint).toBe("http://a:1");
-    expect(loadConfig({ ...MINIMAL, AWS_ENDPOINT_URL: "http://a:1", AWS_ENDPOINT_URL_DYNAMODB: "http://b:2" }).dynamoEndpoint).toBe("http://b:2");
+    expect(
+      loadConfig({ ...MINIMAL, AWS_ENDPOINT_URL: "http://a:1", AWS_ENDPOINT_URL_DYNAMODB: "http://b:2" })
+        .dynamoEndpoint,
+    ).toBe("http://b:2");
   });
 
   it("config: accepts an endpoint override with or without a trailing slash", () => {
-    expect(loadConfig({ ...MINIMAL, AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:8000/" }).dynamoEndpoint).toBe("http://127.0.0.1:8000/");
-    expect(loadConfig({ ...MINIMAL, AWS_ENDPOINT_URL_DYNAMODB: "https://dynamodb.local" }).dynamoEndpoint).toBe("https://dynamodb.local");
+    expect(loadConfig({ ...MINIMAL, AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:8000/" }).dynamoEndpoint).toBe(
+      "http://127.0.0.1:8000/",
+    );
+    expect(loadConfig({ ...MINIMAL, AWS_ENDPOINT_URL_DYNAMODB: "https://dynamodb.local" }).dynamoEndpoint).toBe(
+      "https://dynamodb.local",
+    );
   });
 
   it("config: treats an empty variable as unset (defaults apply)", () => {
-    expect(loadConfig({ ...MINIMAL, PORT: "", LOG_LEVEL: "", AWS_ENDPOINT_URL: "" })).toMatchObject({ port: 8080, logLevel: "info", dynamoEndpoint: undefined });
+    expect(loadConfig({ ...MINIMAL, PORT: "", LOG_LEVEL: "", AWS_ENDPOINT_URL: "" })).toMatchObject({
+      port: 8080,
+      logLevel: "info",
+      dynamoEndpoint: undefined,
+    });
   });
 
   it("config: returns a frozen object", () => {

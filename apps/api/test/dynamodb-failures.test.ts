@@ -18,10 +18,12 @@ function dynamoError(status: number, type: string): Behaviour {
   };
 }
 
-const html = (status: number): Behaviour => (_req, res) => {
-  res.writeHead(status, { "Content-Type": "text/html" });
-  res.end("<html><body>Bad Gateway</body></html>");
-};
+const html =
+  (status: number): Behaviour =>
+  (_req, res) => {
+    res.writeHead(status, { "Content-Type": "text/html" });
+    res.end("<html><body>Bad Gateway</body></html>");
+  };
 
 /** Accepts the request and never answers (a hung connection). */
 const hang: Behaviour = () => {};
@@ -83,14 +85,20 @@ describe("DynamoDB failures the emulator cannot produce", () => {
   it("access denied (our misconfiguration): 500 at once, not retried and not reported as a temporary outage", async () => {
     behaviour = dynamoError(400, "AccessDeniedException");
     const result = await getOnce();
-    expect(result).toMatchObject({ status: 500, retryAfter: null, body: { error: "internal_error", message: "Internal server error" } });
+    expect(result).toMatchObject({
+      status: 500,
+      retryAfter: null,
+      body: { error: "internal_error", message: "Internal server error" },
+    });
     expect(stand.calls()).toBe(1);
   });
 
   it("credentials briefly unavailable (the ECS credentials endpoint is down): 503 with Retry-After", async () => {
     behaviour = dynamoError(400, "AccessDeniedException");
     const unavailable = async () => {
-      throw Object.assign(new Error("Could not load credentials from the container endpoint"), { name: "CredentialsProviderError" });
+      throw Object.assign(new Error("Could not load credentials from the container endpoint"), {
+        name: "CredentialsProviderError",
+      });
     };
     const result = await getOnce(unavailable);
     expect(result).toMatchObject({ status: 503, retryAfter: "1", body: { error: "service_unavailable" } });

@@ -122,7 +122,10 @@ export function sendRaw(url: string, request: string | Buffer): Promise<RawRespo
         const [head = "", ...rest] = text.split("\r\n\r\n");
         const [statusLine = "", ...headerLines] = head.split("\r\n");
         const headers = Object.fromEntries(
-          headerLines.map((line) => [line.slice(0, line.indexOf(":")).toLowerCase(), line.slice(line.indexOf(":") + 1).trim()]),
+          headerLines.map((line) => [
+            line.slice(0, line.indexOf(":")).toLowerCase(),
+            line.slice(line.indexOf(":") + 1).trim(),
+          ]),
         );
         resolve({ status: Number(statusLine.split(" ")[1]), headers, body: rest.join("\r\n\r\n") });
       });

@@ -5,18 +5,29 @@ import { itemToJson } from "../src/item-json.js";
 describe("item-json: DynamoDB wire format to JSON text", () => {
   it("item-json: converts every JSON-shaped type", () => {
     const item: Record<string, AttributeValue> = {
-      s: { S: "text \"quoted\" \n ✓" },
+      s: { S: 'text "quoted" \n ✓' },
       n: { N: "-12.5" },
       t: { BOOL: true },
       f: { BOOL: false },
       z: { NULL: true },
       m: { M: { inner: { L: [{ N: "1" }, { S: "two" }, { M: {} }, { L: [] }] } } },
     };
-    expect(JSON.parse(itemToJson(item))).toEqual({ s: "text \"quoted\" \n ✓", n: -12.5, t: true, f: false, z: null, m: { inner: [1, "two", {}, []] } });
+    expect(JSON.parse(itemToJson(item))).toEqual({
+      s: 'text "quoted" \n ✓',
+      n: -12.5,
+      t: true,
+      f: false,
+      z: null,
+      m: { inner: [1, "two", {}, []] },
+    });
   });
 
   it("item-json: copies numbers verbatim, beyond 2^53 and beyond double precision", () => {
-    const text = itemToJson({ big: { N: "123456789012345678901234567890" }, exp: { N: "1E+3" }, small: { N: "0.000000000000000000000000000001" } });
+    const text = itemToJson({
+      big: { N: "123456789012345678901234567890" },
+      exp: { N: "1E+3" },
+      small: { N: "0.000000000000000000000000000001" },
+    });
     expect(text).toBe('{"big":123456789012345678901234567890,"exp":1E+3,"small":0.000000000000000000000000000001}');
   });
 
@@ -41,6 +52,8 @@ describe("item-json: DynamoDB wire format to JSON text", () => {
   });
 
   it("item-json: fails loudly on an attribute type it does not know", () => {
-    expect(() => itemToJson({ x: { $unknown: ["NEW", 1] } as unknown as AttributeValue })).toThrow(/Unsupported DynamoDB attribute type/);
+    expect(() => itemToJson({ x: { $unknown: ["NEW", 1] } as unknown as AttributeValue })).toThrow(
+      /Unsupported DynamoDB attribute type/,
+    );
   });
 });

@@ -5,7 +5,16 @@ import { join } from "node:path";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../../../local/dynamodb-local.js";
-import { type RunningApi, adminDynamoClient, createRequestsTable, processedItem, putItem, requestsTable, startApi, testDynamoClient } from "./helpers.js";
+import {
+  type RunningApi,
+  adminDynamoClient,
+  createRequestsTable,
+  processedItem,
+  putItem,
+  requestsTable,
+  startApi,
+  testDynamoClient,
+} from "./helpers.js";
 
 // Its own DynamoDB Local (with a data directory, so the item survives the restart): stopping the shared one
 // would break every other test file.

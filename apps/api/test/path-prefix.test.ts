@@ -11,7 +11,8 @@ import { type RunningApi, startApi } from "./helpers.js";
  */
 const STORED = randomUUID();
 const requests: RequestsReader = {
-  getRequestJson: async (id) => (id === STORED ? JSON.stringify({ requestId: STORED, status: "processed" }) : undefined),
+  getRequestJson: async (id) =>
+    id === STORED ? JSON.stringify({ requestId: STORED, status: "processed" }) : undefined,
   ping: async () => {},
 };
 
@@ -39,7 +40,12 @@ describe("api: PATH_PREFIX", () => {
   });
 
   it("api: other prefixes, a doubled prefix and a prefix without PATH_PREFIX are unknown routes (404 JSON)", async () => {
-    for (const [server, path] of [[api, `/v2/requests/${STORED}`], [api, `/v1/v1/requests/${STORED}`], [api, `/V1/requests/${STORED}`], [plain, `/v1/requests/${STORED}`]] as const) {
+    for (const [server, path] of [
+      [api, `/v2/requests/${STORED}`],
+      [api, `/v1/v1/requests/${STORED}`],
+      [api, `/V1/requests/${STORED}`],
+      [plain, `/v1/requests/${STORED}`],
+    ] as const) {
       const response = await fetch(`${server.url}${path}`);
       expect(response.status, path).toBe(404);
       expect(response.headers.get("content-type"), path).toMatch(/^application\/json/);

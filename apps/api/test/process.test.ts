@@ -4,13 +4,26 @@ import { describe, expect, it } from "vitest";
 /** The environment of this test process without any variable the service reads. */
 function cleanEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const key of ["PORT", "TABLE_NAME", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "LOG_LEVEL", "SHUTDOWN_TIMEOUT_SECONDS"]) {
+  for (const key of [
+    "PORT",
+    "TABLE_NAME",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    "LOG_LEVEL",
+    "SHUTDOWN_TIMEOUT_SECONDS",
+  ]) {
     delete env[key];
   }
   return { ...env, ...overrides };
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
@@ -22,10 +35,15 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
 
 describe("npm run start:api: environment validation at start-up", () => {
   it("start:api: exits non-zero before listening, naming every missing or bad variable", async () => {
-    const { code, stderr } = await run("npm", ["run", "--silent", "start:api"], cleanEnv({ PORT: "eighty", LOG_LEVEL: "chatty" }));
+    const { code, stderr } = await run(
+      "npm",
+      ["run", "--silent", "start:api"],
+      cleanEnv({ PORT: "eighty", LOG_LEVEL: "chatty" }),
+    );
     expect(code).not.toBe(0);
     expect(stderr).toContain("Invalid environment configuration");
-    for (const name of ["PORT", "TABLE_NAME", "AWS_REGION", "LOG_LEVEL"]) expect(stderr).toMatch(new RegExp(`^  - ${name}: `, "m"));
+    for (const name of ["PORT", "TABLE_NAME", "AWS_REGION", "LOG_LEVEL"])
+      expect(stderr).toMatch(new RegExp(`^  - ${name}: `, "m"));
     // A config error is a message for an operator, not a crash: no stack trace.
     expect(stderr).not.toMatch(/^\s+at /m);
   });

@@ -23,7 +23,12 @@ describe("request id (SQS MessageId) parsing", () => {
   });
 
   it("request id: rejects every string that is not 36 characters (property)", () => {
-    fc.assert(fc.property(fc.string({ unit: "grapheme" }).filter((s) => s.length !== 36), (s) => parseRequestId(s) === undefined));
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "grapheme" }).filter((s) => s.length !== 36),
+        (s) => parseRequestId(s) === undefined,
+      ),
+    );
   });
 
   it("request id: rejects a UUID with any one character replaced by a non-hex character (property)", () => {

@@ -55,12 +55,17 @@ function expectJsonError(
   message: string | RegExp,
 ) {
   expect(response.status).toBe(status);
-  const contentType = response.headers instanceof Headers ? response.headers.get("content-type") : response.headers["content-type"];
+  const contentType =
+    response.headers instanceof Headers ? response.headers.get("content-type") : response.headers["content-type"];
   expect(contentType).toMatch(/^application\/json/);
   // A 404 now may be a 200 in a second (the item is still being processed): no cache may keep any error.
-  const cacheControl = response.headers instanceof Headers ? response.headers.get("cache-control") : response.headers["cache-control"];
+  const cacheControl =
+    response.headers instanceof Headers ? response.headers.get("cache-control") : response.headers["cache-control"];
   expect(cacheControl).toBe("no-store");
-  expect(body).toEqual({ error: code, message: typeof message === "string" ? message : expect.stringMatching(message) });
+  expect(body).toEqual({
+    error: code,
+    message: typeof message === "string" ? message : expect.stringMatching(message),
+  });
 }
 
 describe("GET /requests/:requestId against DynamoDB Local", () => {
@@ -81,7 +86,13 @@ describe("GET /requests/:requestId against DynamoDB Local", () => {
   it("GET /requests/:id: returns 404 JSON when the item does not exist", async () => {
     const missing = randomUUID();
     const { response, body } = await getJson(`/requests/${missing}`);
-    expectJsonError(response, body, 404, "not_found", `No request with id ${missing} (yet): it may still be queued or processing`);
+    expectJsonError(
+      response,
+      body,
+      404,
+      "not_found",
+      `No request with id ${missing} (yet): it may still be queued or processing`,
+    );
     expect(body?.message).toContain(missing);
     expect(response.headers.get("cache-control")).toBe("no-store");
   });
@@ -96,7 +107,13 @@ describe("GET /requests/:requestId against DynamoDB Local", () => {
         Item: {
           requestId: { S: id },
           status: { S: "processed" },
-          payload: { M: { big: { N: "123456789012345678901234567890" }, precise: { N: "0.1000000000000000055511151231257827" }, list: { L: [{ NULL: true }, { BOOL: false }, { S: "\u2028\"</script>" }] } } },
+          payload: {
+            M: {
+              big: { N: "123456789012345678901234567890" },
+              precise: { N: "0.1000000000000000055511151231257827" },
+              list: { L: [{ NULL: true }, { BOOL: false }, { S: '\u2028"</script>' }] },
+            },
+          },
         },
       }),
     );
@@ -104,7 +121,7 @@ describe("GET /requests/:requestId against DynamoDB Local", () => {
     expect(response.status).toBe(200);
     expect(text).toContain('"big":123456789012345678901234567890');
     expect(text).toContain('"precise":0.1000000000000000055511151231257827');
-    expect(JSON.parse(text).payload.list).toEqual([null, false, "\u2028\"</script>"]);
+    expect(JSON.parse(text).payload.list).toEqual([null, false, '\u2028"</script>']);
   });
 
   it("GET /requests/:id: round-trips any JSON object payload the processor can store (property)", async () => {
@@ -117,7 +134,15 @@ describe("GET /requests/:requestId against DynamoDB Local", () => {
         .filter((x) => (x === 0 || Math.abs(x) > 1e-100) && (!Number.isInteger(x) || Number.isSafeInteger(x))),
     );
     const json = fc.letrec((tie) => ({
-      value: fc.oneof({ depthSize: "small", maxDepth: 3 }, fc.string(), number, fc.boolean(), fc.constant(null), tie("array"), tie("object")),
+      value: fc.oneof(
+        { depthSize: "small", maxDepth: 3 },
+        fc.string(),
+        number,
+        fc.boolean(),
+        fc.constant(null),
+        tie("array"),
+        tie("object"),
+      ),
       array: fc.array(tie("value"), { maxLength: 4 }),
       object: fc.dictionary(fc.string({ minLength: 1 }), tie("value"), { maxKeys: 4 }),
     }));
@@ -155,7 +180,10 @@ describe("GET /requests/:requestId: rejects ids that are not UUIDs with 400 JSON
     ["encoded dot-dot", "/requests/%2e%2e"],
     ["encoded NUL", `/requests/${STORED_ID.slice(0, -1)}%00`],
     ["encoded newline (log forging)", `/requests/${STORED_ID}%0A%7B%22level%22%3A%22fatal%22%7D`],
-    ["fullwidth digits (unicode look-alikes)", `/requests/${encodeURIComponent("３f2b8c1e-5d7a-4e0f-9b6c-2a1d4e8f7c9０")}`],
+    [
+      "fullwidth digits (unicode look-alikes)",
+      `/requests/${encodeURIComponent("３f2b8c1e-5d7a-4e0f-9b6c-2a1d4e8f7c9０")}`,
+    ],
     ["emoji", `/requests/${encodeURIComponent("😀".repeat(9))}`],
     ["arabic-indic digits", `/requests/${encodeURIComponent("٣".repeat(8))}-5d7a-4e0f-9b6c-2a1d4e8f7c90`],
     ["SQL injection", `/requests/${encodeURIComponent("' OR '1'='1' --")}`],
@@ -168,7 +196,13 @@ describe("GET /requests/:requestId: rejects ids that are not UUIDs with 400 JSON
 
   it.each(notUuids)("GET /requests/:id: returns 400 invalid_request_id for %s", async (_name, path) => {
     const response = await rawGet(api.url, path);
-    expectJsonError(response, JSON.parse(response.body), 400, "invalid_request_id", "requestId must be a UUID such as 3f2b8c1e-5d7a-4e0f-9b6c-2a1d4e8f7c90");
+    expectJsonError(
+      response,
+      JSON.parse(response.body),
+      400,
+      "invalid_request_id",
+      "requestId must be a UUID such as 3f2b8c1e-5d7a-4e0f-9b6c-2a1d4e8f7c90",
+    );
     expect(response.body).not.toContain("fatal");
   });
 
@@ -202,19 +236,28 @@ describe("GET /requests/:requestId: rejects ids that are not UUIDs with 400 JSON
 });
 
 describe("routes, methods and limits", () => {
-  it.each(["/", "/request/abc", `/requests/${STORED_ID}/extra`, "/HEALTH", `/REQUESTS/${STORED_ID}`, "/index.html", "/%2e%2e/etc/passwd", "/../../etc/passwd"])(
-    "unknown route %s: returns 404 route_not_found JSON",
-    async (path) => {
-      const response = await rawGet(api.url, path);
-      expectJsonError(response, JSON.parse(response.body), 404, "route_not_found", "No such route");
+  it.each([
+    "/",
+    "/request/abc",
+    `/requests/${STORED_ID}/extra`,
+    "/HEALTH",
+    `/REQUESTS/${STORED_ID}`,
+    "/index.html",
+    "/%2e%2e/etc/passwd",
+    "/../../etc/passwd",
+  ])("unknown route %s: returns 404 route_not_found JSON", async (path) => {
+    const response = await rawGet(api.url, path);
+    expectJsonError(response, JSON.parse(response.body), 404, "route_not_found", "No such route");
+  });
+
+  it.each(["POST", "PUT", "PATCH", "DELETE", "OPTIONS"])(
+    "%s on /requests/:id: returns 405 JSON with Allow: GET, HEAD",
+    async (method) => {
+      const { response, body } = await getJson(`/requests/${STORED_ID}`, { method });
+      expectJsonError(response, body, 405, "method_not_allowed", "Allowed methods: GET, HEAD");
+      expect(response.headers.get("allow")).toBe("GET, HEAD");
     },
   );
-
-  it.each(["POST", "PUT", "PATCH", "DELETE", "OPTIONS"])("%s on /requests/:id: returns 405 JSON with Allow: GET, HEAD", async (method) => {
-    const { response, body } = await getJson(`/requests/${STORED_ID}`, { method });
-    expectJsonError(response, body, 405, "method_not_allowed", "Allowed methods: GET, HEAD");
-    expect(response.headers.get("allow")).toBe("GET, HEAD");
-  });
 
   it("POST /health: returns 405 JSON (known route, wrong method)", async () => {
     const { response, body } = await getJson("/health", { method: "POST" });
@@ -228,18 +271,36 @@ describe("routes, methods and limits", () => {
 
   it("a URL over 16 KiB: returns 431 JSON from the HTTP parser (never Node's empty default)", async () => {
     const response = await rawGet(api.url, `/requests/${"a".repeat(20_000)}`);
-    expectJsonError(response, JSON.parse(response.body), 431, "headers_too_large", "Request line and headers over 16384 bytes are not accepted");
+    expectJsonError(
+      response,
+      JSON.parse(response.body),
+      431,
+      "headers_too_large",
+      "Request line and headers over 16384 bytes are not accepted",
+    );
   });
 
   it("headers over 16 KiB: returns 431 headers_too_large JSON", async () => {
     const response = await rawGet(api.url, "/health", `X-Padding: ${"p".repeat(17_000)}\r\n`);
-    expectJsonError(response, JSON.parse(response.body), 431, "headers_too_large", "Request line and headers over 16384 bytes are not accepted");
+    expectJsonError(
+      response,
+      JSON.parse(response.body),
+      431,
+      "headers_too_large",
+      "Request line and headers over 16384 bytes are not accepted",
+    );
   });
 
   it("many small headers adding up over 16 KiB: returns 431 JSON", async () => {
     const headers = Array.from({ length: 400 }, (_, i) => `X-H${i}: ${"v".repeat(40)}\r\n`).join("");
     const response = await rawGet(api.url, "/health", headers);
-    expectJsonError(response, JSON.parse(response.body), 431, "headers_too_large", "Request line and headers over 16384 bytes are not accepted");
+    expectJsonError(
+      response,
+      JSON.parse(response.body),
+      431,
+      "headers_too_large",
+      "Request line and headers over 16384 bytes are not accepted",
+    );
   });
 
   it("a request that is not HTTP: returns 400 bad_request JSON", async () => {
@@ -251,7 +312,13 @@ describe("routes, methods and limits", () => {
   it("an HTTP/1.1 request without a Host header: returns 400 bad_request JSON (Node's own answer has no body)", async () => {
     const { sendRaw } = await import("./helpers.js");
     const response = await sendRaw(api.url, "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n");
-    expectJsonError(response, JSON.parse(response.body), 400, "bad_request", "HTTP/1.1 requests must carry a Host header");
+    expectJsonError(
+      response,
+      JSON.parse(response.body),
+      400,
+      "bad_request",
+      "HTTP/1.1 requests must carry a Host header",
+    );
   });
 
   it("an HTTP/1.0 request without a Host header: is served (Host is optional in HTTP/1.0)", async () => {
@@ -262,7 +329,13 @@ describe("routes, methods and limits", () => {
 
   it("an Expect header other than 100-continue: returns 417 expectation_failed JSON", async () => {
     const response = await rawGet(api.url, `/requests/${STORED_ID}`, "Expect: something-else\r\n");
-    expectJsonError(response, JSON.parse(response.body), 417, "expectation_failed", "Only `Expect: 100-continue` is supported");
+    expectJsonError(
+      response,
+      JSON.parse(response.body),
+      417,
+      "expectation_failed",
+      "Only `Expect: 100-continue` is supported",
+    );
   });
 
   it("CONNECT: returns 405 JSON with Allow instead of dropping the connection", async () => {
@@ -274,18 +347,45 @@ describe("routes, methods and limits", () => {
 
   it("a request body over 1 KiB: returns 413 payload_too_large JSON and closes the connection", async () => {
     const body = "x".repeat(5_000);
-    const response = await rawGet(api.url, `/requests/${STORED_ID}`, `Content-Type: text/plain\r\nContent-Length: ${body.length}\r\n`, body);
-    expectJsonError(response, JSON.parse(response.body), 413, "payload_too_large", "Request bodies over 1024 bytes are not accepted");
+    const response = await rawGet(
+      api.url,
+      `/requests/${STORED_ID}`,
+      `Content-Type: text/plain\r\nContent-Length: ${body.length}\r\n`,
+      body,
+    );
+    expectJsonError(
+      response,
+      JSON.parse(response.body),
+      413,
+      "payload_too_large",
+      "Request bodies over 1024 bytes are not accepted",
+    );
     expect(response.headers.connection).toBe("close");
   });
 
   it("a chunked request body (size unknown): returns 413 payload_too_large JSON", async () => {
-    const response = await rawGet(api.url, `/requests/${STORED_ID}`, "Transfer-Encoding: chunked\r\n", "5\r\nhello\r\n0\r\n\r\n");
-    expectJsonError(response, JSON.parse(response.body), 413, "payload_too_large", "Request bodies over 1024 bytes are not accepted");
+    const response = await rawGet(
+      api.url,
+      `/requests/${STORED_ID}`,
+      "Transfer-Encoding: chunked\r\n",
+      "5\r\nhello\r\n0\r\n\r\n",
+    );
+    expectJsonError(
+      response,
+      JSON.parse(response.body),
+      413,
+      "payload_too_large",
+      "Request bodies over 1024 bytes are not accepted",
+    );
   });
 
   it("a small request body (e.g. `{}` on GET): is ignored and the item is returned", async () => {
-    const response = await rawGet(api.url, `/requests/${STORED_ID}`, "Content-Type: application/json\r\nContent-Length: 2\r\n", "{}");
+    const response = await rawGet(
+      api.url,
+      `/requests/${STORED_ID}`,
+      "Content-Type: application/json\r\nContent-Length: 2\r\n",
+      "{}",
+    );
     expect(response.status).toBe(200);
   });
 
@@ -296,7 +396,14 @@ describe("routes, methods and limits", () => {
       expect(response.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
       expect(response.headers.get("cache-control")).toBe("no-store");
       expect(response.headers.get("x-powered-by")).toBeNull();
-      for (const html of ["content-security-policy", "x-frame-options", "x-download-options", "cross-origin-opener-policy", "origin-agent-cluster", "x-xss-protection"]) {
+      for (const html of [
+        "content-security-policy",
+        "x-frame-options",
+        "x-download-options",
+        "cross-origin-opener-policy",
+        "origin-agent-cluster",
+        "x-xss-protection",
+      ]) {
         expect(response.headers.get(html)).toBeNull();
       }
     }
@@ -330,7 +437,13 @@ describe("health and readiness", () => {
     const isolated = await startApi({ requests: explodingReader });
     try {
       const response = await fetch(`${isolated.url}/ready`);
-      expectJsonError(response, await response.json(), 503, "service_unavailable", /^The data store is (unavailable; retry later|not usable by this instance)$/);
+      expectJsonError(
+        response,
+        await response.json(),
+        503,
+        "service_unavailable",
+        /^The data store is (unavailable; retry later|not usable by this instance)$/,
+      );
       expect(response.headers.get("retry-after")).toMatch(/^\d+$/);
     } finally {
       await isolated.close();
@@ -353,11 +466,19 @@ describe("health and readiness", () => {
 describe("request logs", () => {
   it("writes one JSON log line per request with method, url, status and latency", async () => {
     const id = randomUUID();
-    await fetch(`${api.url}/requests/${id}`, { headers: { "X-Amzn-Trace-Id": "Root=1-67891233-abcdef012345678912345678" } });
+    await fetch(`${api.url}/requests/${id}`, {
+      headers: { "X-Amzn-Trace-Id": "Root=1-67891233-abcdef012345678912345678" },
+    });
     // The line is written on the response's "close" event, which can trail the client's read by a tick.
     await new Promise((resolve) => setImmediate(resolve));
     const line = logs.lines().filter((entry) => entry.url === `/requests/${id}`);
     expect(line).toHaveLength(1);
-    expect(line[0]).toMatchObject({ msg: "request", method: "GET", status: 404, durationMs: expect.any(Number), traceId: "Root=1-67891233-abcdef012345678912345678" });
+    expect(line[0]).toMatchObject({
+      msg: "request",
+      method: "GET",
+      status: 404,
+      durationMs: expect.any(Number),
+      traceId: "Root=1-67891233-abcdef012345678912345678",
+    });
   });
 });

@@ -92,9 +92,15 @@ describe("server: request log", () => {
     await gate.inFlight;
     controller.abort();
     await expect(gone).rejects.toThrow();
-    await vi.waitFor(() => expect(logs.lines().filter((l) => l.msg === "request")).toHaveLength(1), { timeout: 15_000 });
+    await vi.waitFor(() => expect(logs.lines().filter((l) => l.msg === "request")).toHaveLength(1), {
+      timeout: 15_000,
+    });
     gate.release();
-    expect(logs.lines().find((l) => l.msg === "request")).toMatchObject({ url: `/requests/${ID}`, status: null, aborted: true });
+    expect(logs.lines().find((l) => l.msg === "request")).toMatchObject({
+      url: `/requests/${ID}`,
+      status: null,
+      aborted: true,
+    });
   });
 });
 

@@ -1,6 +1,15 @@
 import { z } from "zod";
 import { parseEnv } from "../../shared/src/env.js";
-import { awsRegion, blankAsUnset, endpointUrl, httpUrl, logLevel, tableName, wholeNumberOr, type LogLevel } from "../../shared/src/env-schema.js";
+import {
+  awsRegion,
+  blankAsUnset,
+  endpointUrl,
+  httpUrl,
+  logLevel,
+  tableName,
+  wholeNumberOr,
+  type LogLevel,
+} from "../../shared/src/env-schema.js";
 
 /**
  * Environment variables the ECS task definition sets (and the local emulators' endpoint overrides).

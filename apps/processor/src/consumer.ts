@@ -131,7 +131,10 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     try {
       await handleBatch(messages);
     } catch (error) {
-      logger.error({ err: error, loopId, messageIds: messages.map((m) => m.messageId) }, "unexpected error handling a batch");
+      logger.error(
+        { err: error, loopId, messageIds: messages.map((m) => m.messageId) },
+        "unexpected error handling a batch",
+      );
     }
   }
 
@@ -141,7 +144,10 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     const lease = startLease(messages);
     try {
       const prepared = await withTimeLimit((signal) => Promise.all(messages.map((m) => prepare(m, lease, signal))));
-      const outcomes = await writeAll(prepared.filter((p): p is Prepared => typeof p === "object"), lease);
+      const outcomes = await writeAll(
+        prepared.filter((p): p is Prepared => typeof p === "object"),
+        lease,
+      );
       const outcomeOf = (m: QueueMessage, i: number): Outcome => {
         const p = prepared[i]!;
         return typeof p === "object" ? (outcomes.get(m.messageId) ?? "failed") : p;
@@ -170,7 +176,10 @@ export function createProcessor(deps: ProcessorDeps): Processor {
    */
   async function withTimeLimit<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const limit = new AbortController();
-    const timer = setTimeout(() => limit.abort(new Error(`process hook still running after ${processTimeoutMs / 1_000} s`)), processTimeoutMs);
+    const timer = setTimeout(
+      () => limit.abort(new Error(`process hook still running after ${processTimeoutMs / 1_000} s`)),
+      processTimeoutMs,
+    );
     try {
       return await run(AbortSignal.any([work.signal, limit.signal]));
     } finally {
@@ -200,7 +209,11 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     }
   }
 
-  async function runHook(payload: Record<string, unknown>, message: QueueMessage, signal: AbortSignal): Promise<unknown> {
+  async function runHook(
+    payload: Record<string, unknown>,
+    message: QueueMessage,
+    signal: AbortSignal,
+  ): Promise<unknown> {
     const context = { messageId: message.messageId, body: message.body ?? "", signal };
     // A hook that ignores the signal must not hold its message (or shutdown) hostage: stop waiting for it on abort.
     const reason = () => (work.signal.aborted ? new Error("shutdown budget spent") : (signal.reason as Error));
@@ -229,7 +242,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     // SQS may hand out the same message twice in one batch: write it once (the other copy is deleted with it).
     let pending = [...new Map(entries.map((e) => [e.message.messageId, e])).values()];
     let oneByOne = false;
-    for (let attempt = 1; pending.length > 0; ) {
+    for (let attempt = 1; pending.length > 0;) {
       if (work.signal.aborted) break;
       const groups = oneByOne ? pending.map((e) => [e]) : [pending];
       const results = (await Promise.all(groups.map((g) => attemptWrite(g, oneByOne)))).flat();
@@ -273,10 +286,19 @@ export function createProcessor(deps: ProcessorDeps): Processor {
   }
 
   /** One write request for a group; request-level errors become per-item results. */
-  async function attemptWrite(group: Prepared[], isolated: boolean): Promise<[Prepared, ItemWriteResult | "transient" | "split" | "release"][]> {
+  async function attemptWrite(
+    group: Prepared[],
+    isolated: boolean,
+  ): Promise<[Prepared, ItemWriteResult | "transient" | "split" | "release"][]> {
     const now = new Date();
     const items = group.map((e) =>
-      buildItem({ messageId: e.message.messageId, payload: e.payload, result: e.result, sentTimestamp: e.message.sentTimestamp, now }),
+      buildItem({
+        messageId: e.message.messageId,
+        payload: e.payload,
+        result: e.result,
+        sentTimestamp: e.message.sentTimestamp,
+        now,
+      }),
     );
     try {
       const results = await store.putAllIfAbsent(items, work.signal);
@@ -304,7 +326,10 @@ export function createProcessor(deps: ProcessorDeps): Processor {
         counters.deleted += pending.length - failed.length;
         if (failed.length < pending.length) progress();
         for (const f of failed.filter((f) => f.senderFault)) {
-          logger.warn({ messageId: f.message.messageId, code: f.code }, "delete rejected; the redelivery will be a duplicate");
+          logger.warn(
+            { messageId: f.message.messageId, code: f.code },
+            "delete rejected; the redelivery will be a duplicate",
+          );
         }
         counters.deleteFailures += failed.filter((f) => f.senderFault).length;
         pending = failed.filter((f) => !f.senderFault).map((f) => f.message);
@@ -315,7 +340,10 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     }
     if (pending.length > 0) {
       counters.deleteFailures += pending.length;
-      logger.warn({ messageIds: pending.map((m) => m.messageId) }, "could not delete; the redelivery will be a duplicate");
+      logger.warn(
+        { messageIds: pending.map((m) => m.messageId) },
+        "could not delete; the redelivery will be a duplicate",
+      );
     }
   }
 
@@ -325,9 +353,16 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     try {
       const failed = await queue.changeVisibility(messages, 0, sqsCallSignal());
       counters.released += messages.length - failed.length;
-      if (failed.length > 0) logger.warn({ failed: failed.map((f) => f.code) }, "some releases failed; they return after the visibility timeout");
+      if (failed.length > 0)
+        logger.warn(
+          { failed: failed.map((f) => f.code) },
+          "some releases failed; they return after the visibility timeout",
+        );
     } catch (error) {
-      logger.warn({ err: error, count: messages.length }, "release failed; messages return after the visibility timeout");
+      logger.warn(
+        { err: error, count: messages.length },
+        "release failed; messages return after the visibility timeout",
+      );
     }
   }
 
@@ -367,7 +402,8 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     try {
       const failed = await queue.changeVisibility(messages, settings.visibilityTimeoutSeconds, sqsCallSignal());
       counters.visibilityExtended += messages.length - failed.length;
-      if (failed.length > 0) logger.warn({ failed: failed.map((f) => f.code) }, "visibility extension failed for some messages");
+      if (failed.length > 0)
+        logger.warn({ failed: failed.map((f) => f.code) }, "visibility extension failed for some messages");
     } catch (error) {
       logger.warn({ err: error }, "visibility extension failed; the messages may be redelivered");
     }

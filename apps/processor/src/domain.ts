@@ -7,7 +7,8 @@ import { createHash } from "node:crypto";
 
 export type Payload = Record<string, unknown>;
 
-export type ParseResult = { readonly ok: true; readonly payload: Payload } | { readonly ok: false; readonly reason: string };
+export type ParseResult =
+  { readonly ok: true; readonly payload: Payload } | { readonly ok: false; readonly reason: string };
 
 /** SQS's classic body limit; the contract promises any JSON object up to this size is valid (and fits a 400 KB item). */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -25,7 +26,8 @@ const MIN_NUMBER_MAGNITUDE = 1e-130;
 export function parseBody(body: string | undefined): ParseResult {
   if (body === undefined) return { ok: false, reason: "message has no body" };
   const bytes = Buffer.byteLength(body); // UTF-8, the default
-  if (bytes > MAX_BODY_BYTES) return { ok: false, reason: `body is ${bytes} bytes, above the ${MAX_BODY_BYTES}-byte limit` };
+  if (bytes > MAX_BODY_BYTES)
+    return { ok: false, reason: `body is ${bytes} bytes, above the ${MAX_BODY_BYTES}-byte limit` };
   let value: unknown;
   try {
     value = JSON.parse(body);
@@ -33,7 +35,10 @@ export function parseBody(body: string | undefined): ParseResult {
     return { ok: false, reason: `body is not JSON: ${(error as Error).message}` };
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    return { ok: false, reason: `body is JSON but not an object (got ${value === null ? "null" : Array.isArray(value) ? "array" : typeof value})` };
+    return {
+      ok: false,
+      reason: `body is JSON but not an object (got ${value === null ? "null" : Array.isArray(value) ? "array" : typeof value})`,
+    };
   }
   const problem = findUnstorable(value, 1, "payload");
   return problem ? { ok: false, reason: problem } : { ok: true, payload: value as Payload };

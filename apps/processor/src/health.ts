@@ -45,7 +45,10 @@ export async function startHealthServer(options: {
     }
     const report = assessHealth(options.liveness(), options.stallMs);
     res
-      .writeHead(report.status === "ok" ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" })
+      .writeHead(report.status === "ok" ? 200 : 503, {
+        "content-type": "application/json",
+        "cache-control": "no-store",
+      })
       .end(JSON.stringify(report));
   });
   // The health check opens a fresh connection each time; don't let idle keep-alive sockets delay exit.

@@ -12,7 +12,11 @@ async function start(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger("processor", config.logLevel);
 
-  const sqs = createSqsClient({ region: config.region, endpoint: config.sqsEndpoint, waitTimeSeconds: config.waitTimeSeconds });
+  const sqs = createSqsClient({
+    region: config.region,
+    endpoint: config.sqsEndpoint,
+    waitTimeSeconds: config.waitTimeSeconds,
+  });
   const dynamo = createDynamoClient({ region: config.region, endpoint: config.dynamoEndpoint });
   const processor = createProcessor({
     queue: createMessageQueue(sqs, config),

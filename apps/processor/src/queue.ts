@@ -52,7 +52,11 @@ export function createSqsClient(options: SqsClientOptions): SQSClient {
     ...(options.credentials ? { credentials: options.credentials } : {}),
     // A long poll legitimately takes waitTimeSeconds; anything much longer is a hung connection.
     // throwOnRequestTimeout: without it this SDK version only logs a warning and keeps waiting.
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: (options.waitTimeSeconds + 10) * 1_000, throwOnRequestTimeout: true },
+    requestHandler: {
+      connectionTimeout: 2_000,
+      requestTimeout: (options.waitTimeSeconds + 10) * 1_000,
+      throwOnRequestTimeout: true,
+    },
   });
 }
 
@@ -111,7 +115,11 @@ export function createMessageQueue(
       const response = await sqs.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: queueUrl,
-          Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle, VisibilityTimeout: seconds })),
+          Entries: messages.map((m, i) => ({
+            Id: String(i),
+            ReceiptHandle: m.receiptHandle,
+            VisibilityTimeout: seconds,
+          })),
         }),
         { abortSignal: signal },
       );

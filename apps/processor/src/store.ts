@@ -67,7 +67,12 @@ export function createItemStore(client: DynamoDBDocumentClient, tableName: strin
     try {
       const response = await client.send(
         // The consumed capacity rides on the response at no cost; it makes the write bill visible in the counters.
-        new PutCommand({ TableName: tableName, Item: item, ConditionExpression: CONDITION, ReturnConsumedCapacity: "TOTAL" }),
+        new PutCommand({
+          TableName: tableName,
+          Item: item,
+          ConditionExpression: CONDITION,
+          ReturnConsumedCapacity: "TOTAL",
+        }),
         { abortSignal: signal },
       );
       writeUnits += response.ConsumedCapacity?.CapacityUnits ?? 0;
@@ -75,7 +80,8 @@ export function createItemStore(client: DynamoDBDocumentClient, tableName: strin
     } catch (error) {
       // The item exists: this message was written before (redelivery, or a crash between write and delete).
       if (error instanceof ConditionalCheckFailedException) return "duplicate";
-      if (!isTransientStoreError(error)) return { rejected: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+      if (!isTransientStoreError(error))
+        return { rejected: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
       return { error };
     }
   }
@@ -85,7 +91,12 @@ export function createItemStore(client: DynamoDBDocumentClient, tableName: strin
       const results = await Promise.all(items.map((item) => putOne(item, signal)));
       // Every item failed transiently: that is the request path failing (an outage, a missing table), not the items.
       const first = results[0];
-      if (first !== undefined && typeof first === "object" && "error" in first && results.every((r) => typeof r === "object" && "error" in r)) {
+      if (
+        first !== undefined &&
+        typeof first === "object" &&
+        "error" in first &&
+        results.every((r) => typeof r === "object" && "error" in r)
+      ) {
         throw first.error;
       }
       return results.map((r) => (typeof r === "object" && "error" in r ? "contended" : r));
@@ -95,7 +106,11 @@ export function createItemStore(client: DynamoDBDocumentClient, tableName: strin
 }
 
 /** DynamoDB rejected the request because of its content: resending the same items cannot succeed. */
-const CONTENT_ERRORS = new Set(["ValidationException", "SerializationException", "ItemCollectionSizeLimitExceededException"]);
+const CONTENT_ERRORS = new Set([
+  "ValidationException",
+  "SerializationException",
+  "ItemCollectionSizeLimitExceededException",
+]);
 
 /**
  * Transient = worth retrying in place (throttling, 5xx, network, timeouts, and infrastructure faults such as a
@@ -108,7 +123,12 @@ export function isTransientStoreError(error: unknown): boolean {
   const metadata = (error as { $metadata?: { httpStatusCode?: number } }).$metadata;
   // An SDK-side error with no HTTP exchange and no network code is a marshalling/programming error: permanent.
   const code = (error as { code?: string }).code;
-  if (!metadata?.httpStatusCode && !code && error.name === "Error" && !/socket|network|timeout|ECONN/i.test(error.message)) {
+  if (
+    !metadata?.httpStatusCode &&
+    !code &&
+    error.name === "Error" &&
+    !/socket|network|timeout|ECONN/i.test(error.message)
+  ) {
     return false;
   }
   return true;

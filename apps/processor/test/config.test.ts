@@ -4,7 +4,11 @@ import { EnvConfigError } from "../../shared/src/env.js";
 import { loadConfig } from "../src/config.js";
 import { repoRoot } from "./support.js";
 
-const required = { QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/123456789012/requests", TABLE_NAME: "requests", AWS_REGION: "eu-west-1" };
+const required = {
+  QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/123456789012/requests",
+  TABLE_NAME: "requests",
+  AWS_REGION: "eu-west-1",
+};
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -38,7 +42,11 @@ describe("processor config", () => {
   });
 
   it("config: the service-specific endpoint override wins over AWS_ENDPOINT_URL", () => {
-    const config = loadConfig({ ...required, AWS_ENDPOINT_URL: "http://127.0.0.1:1", AWS_ENDPOINT_URL_SQS: "http://127.0.0.1:2" });
+    const config = loadConfig({
+      ...required,
+      AWS_ENDPOINT_URL: "http://127.0.0.1:1",
+      AWS_ENDPOINT_URL_SQS: "http://127.0.0.1:2",
+    });
     expect(config.sqsEndpoint).toBe("http://127.0.0.1:2");
     expect(config.dynamoEndpoint).toBe("http://127.0.0.1:1");
   });

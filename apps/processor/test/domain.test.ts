@@ -73,8 +73,12 @@ describe("domain: parseBody at the limits and on every branch", () => {
   });
 
   it("domain: reasons name the path of the value DynamoDB cannot store", () => {
-    expect(reasonOf(JSON.stringify({ ok: { "": 1 } }))).toBe("payload.ok has an empty key, which DynamoDB cannot store as an attribute name");
-    expect(reasonOf(JSON.stringify({ list: [1, { n: 1e200 }] }))).toBe("payload.list.1.n is 1e+200, outside DynamoDB's number range");
+    expect(reasonOf(JSON.stringify({ ok: { "": 1 } }))).toBe(
+      "payload.ok has an empty key, which DynamoDB cannot store as an attribute name",
+    );
+    expect(reasonOf(JSON.stringify({ list: [1, { n: 1e200 }] }))).toBe(
+      "payload.list.1.n is 1e+200, outside DynamoDB's number range",
+    );
   });
 
   it("domain: every child is checked, not only the first (objects and arrays)", () => {
@@ -85,7 +89,9 @@ describe("domain: parseBody at the limits and on every branch", () => {
   it("domain: 32 levels is the limit (the item is one level above the payload), and the reason says 32", () => {
     let deep: unknown = 1;
     for (let i = 0; i < 32; i++) deep = { a: deep };
-    expect(reasonOf(JSON.stringify(deep))).toBe(`payload${".a".repeat(31)} nests deeper than DynamoDB's 32-level limit`);
+    expect(reasonOf(JSON.stringify(deep))).toBe(
+      `payload${".a".repeat(31)} nests deeper than DynamoDB's 32-level limit`,
+    );
   });
 
   it("domain: numbers exactly at DynamoDB's range limits: 1e126 is out, 1e-130 is in, smaller is out", () => {
@@ -99,7 +105,13 @@ describe("domain: parseBody at the limits and on every branch", () => {
 describe("domain: item", () => {
   it("domain: builds the contract's item from the message (requestId = MessageId, receivedAt = SentTimestamp)", () => {
     const now = new Date("2026-01-02T03:04:05.678Z");
-    const item = buildItem({ messageId: "m-1", payload: { a: 1 }, result: { r: 2 }, sentTimestamp: "1767225600000", now });
+    const item = buildItem({
+      messageId: "m-1",
+      payload: { a: 1 },
+      result: { r: 2 },
+      sentTimestamp: "1767225600000",
+      now,
+    });
     expect(item).toEqual({
       requestId: "m-1",
       status: "processed",

@@ -4,7 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startDynamoDbLocal, type DynamoDbLocal } from "../../../local/dynamodb-local.js";
-import { createFixture, expectItemsMatch, queueDepth, sendBodies, startInProcess, validBodies, waitFor } from "./support.js";
+import {
+  createFixture,
+  expectItemsMatch,
+  queueDepth,
+  sendBodies,
+  startInProcess,
+  validBodies,
+  waitFor,
+} from "./support.js";
 
 describe("processor: DynamoDB outage", () => {
   // An instance of our own (on disk, so data survives the restart): the shared one must stay up for other tests.
@@ -48,7 +56,10 @@ describe("processor: DynamoDB outage", () => {
       }),
     });
     try {
-      await waitFor("the first 100 items", async () => ({ done: run.processor.counters().processed >= 100, state: run.processor.counters() }));
+      await waitFor("the first 100 items", async () => ({
+        done: run.processor.counters().processed >= 100,
+        state: run.processor.counters(),
+      }));
       // WHEN DynamoDB goes away mid-run for ~3 s plus its restart time
       let open = () => {};
       gate = new Promise<void>((resolve) => (open = resolve));

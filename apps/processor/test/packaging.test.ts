@@ -4,7 +4,16 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { run as lintDockerfile } from "dockerfilelint";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createFixture, expectItemsMatch, queueDepth, repoRoot, sendBodies, spawnProcessor, validBodies, waitFor } from "./support.js";
+import {
+  createFixture,
+  expectItemsMatch,
+  queueDepth,
+  repoRoot,
+  sendBodies,
+  spawnProcessor,
+  validBodies,
+  waitFor,
+} from "./support.js";
 import { bundleRuntime, dockerfileNodeMajor, nodeMajor } from "../../../test/support/image-node.js";
 import { unprivileged } from "../../../test/support/unprivileged.js";
 
@@ -26,7 +35,10 @@ describe("apps/processor/Dockerfile", () => {
   });
 
   it("Dockerfile: is multi-stage on Node 24 LTS; runtime runs the bundle as the non-root node user, exec-form CMD", () => {
-    expect(instructions.filter((line) => line.startsWith("FROM "))).toEqual(["FROM node:24-bookworm-slim AS build", "FROM node:24-bookworm-slim"]);
+    expect(instructions.filter((line) => line.startsWith("FROM "))).toEqual([
+      "FROM node:24-bookworm-slim AS build",
+      "FROM node:24-bookworm-slim",
+    ]);
     expect(runtimeStage).toContain("USER node");
     expect(runtimeStage).toContain("ENV NODE_ENV=production");
     expect(runtimeStage).toContain("EXPOSE 8081");
@@ -34,7 +46,9 @@ describe("apps/processor/Dockerfile", () => {
   });
 
   it("Dockerfile: runtime copies only the bundle (no node_modules, no RUN, nothing written at run time)", () => {
-    expect(runtimeStage.filter((line) => line.startsWith("COPY") || line.startsWith("ADD"))).toEqual(["COPY --from=build /out/dist ./dist"]);
+    expect(runtimeStage.filter((line) => line.startsWith("COPY") || line.startsWith("ADD"))).toEqual([
+      "COPY --from=build /out/dist ./dist",
+    ]);
     expect(runtimeStage.some((line) => line.startsWith("RUN") || line.startsWith("VOLUME"))).toBe(false);
     expect(instructions).toContain("RUN npm ci --ignore-scripts --no-audit --no-fund");
     expect(instructions).toContain("RUN node apps/shared/bundle.mjs processor /out/dist/main.js");
@@ -44,7 +58,8 @@ describe("apps/processor/Dockerfile", () => {
 describe("processor bundle (what the image runs, on the images' Node: test/support/image-node.ts)", () => {
   const outdir = mkdtempSync(join(tmpdir(), "processor-bundle-"));
   const imageNode = inject("imageNode");
-  if ("unavailable" in imageNode) console.warn(`processor bundle test runs on the dev runtime: ${imageNode.unavailable}`);
+  if ("unavailable" in imageNode)
+    console.warn(`processor bundle test runs on the dev runtime: ${imageNode.unavailable}`);
 
   // One copy of the binary (126 MB) for both tests, made while the directory is still writable.
   let runtime: string;
@@ -52,15 +67,22 @@ describe("processor bundle (what the image runs, on the images' Node: test/suppo
     runtime = await bundleRuntime(imageNode, outdir);
   });
 
-  it.skipIf("unavailable" in imageNode)("bundle: the images' Node is the major of the Dockerfile's FROM line", async () => {
-    expect(await nodeMajor(runtime)).toBe(await dockerfileNodeMajor(DOCKERFILE));
-  });
+  it.skipIf("unavailable" in imageNode)(
+    "bundle: the images' Node is the major of the Dockerfile's FROM line",
+    async () => {
+      expect(await nodeMajor(runtime)).toBe(await dockerfileNodeMajor(DOCKERFILE));
+    },
+  );
 
   const home = join(outdir, "home");
   // Root ignores file modes: the bundle runs as an unprivileged user then (the image runs as `node`, not root).
   const user = unprivileged;
   const canWrite = (dir: string) =>
-    spawnSync(process.execPath, ["-e", "require('node:fs').writeFileSync(process.argv[1], '')", join(dir, "probe")], user).status === 0;
+    spawnSync(
+      process.execPath,
+      ["-e", "require('node:fs').writeFileSync(process.argv[1], '')", join(dir, "probe")],
+      user,
+    ).status === 0;
   afterAll(() => {
     // Writable again, or a non-root runner could not remove what is inside.
     for (const dir of [outdir, home]) if (existsSync(dir)) chmodSync(dir, 0o700);
@@ -70,16 +92,29 @@ describe("processor bundle (what the image runs, on the images' Node: test/suppo
   it("bundle: the esbuild bundle starts with plain node outside the repo on a read-only filesystem, processes messages, serves /health, exits 0 on SIGTERM", async () => {
     // GIVEN the bundle built by the Dockerfile's script, in a directory with no node_modules that is then made
     // read-only, as are HOME and TMPDIR (the task's root filesystem is read-only)
-    const build = spawnSync(process.execPath, ["apps/shared/bundle.mjs", "processor", join(outdir, "main.js")], { cwd: repoRoot, encoding: "utf8" });
+    const build = spawnSync(process.execPath, ["apps/shared/bundle.mjs", "processor", join(outdir, "main.js")], {
+      cwd: repoRoot,
+      encoding: "utf8",
+    });
     expect(build.status, build.stderr).toBe(0);
     mkdirSync(home);
     chmodSync(home, 0o555);
     chmodSync(outdir, 0o555);
-    expect(canWrite(outdir) || canWrite(home), "the bundle's directory and HOME must be read-only for its user").toBe(false);
-    const fixture = await createFixture({ sqsEndpoint: inject("sqsEndpoint"), dynamoEndpoint: inject("dynamoEndpoint") });
+    expect(canWrite(outdir) || canWrite(home), "the bundle's directory and HOME must be read-only for its user").toBe(
+      false,
+    );
+    const fixture = await createFixture({
+      sqsEndpoint: inject("sqsEndpoint"),
+      dynamoEndpoint: inject("dynamoEndpoint"),
+    });
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(25, "bundle"));
     const env = { NODE_ENV: "production", HOME: home, TMPDIR: home };
-    const processor = spawnProcessor(fixture, env, { entry: [join(outdir, "main.js")], cwd: outdir, user, node: runtime });
+    const processor = spawnProcessor(fixture, env, {
+      entry: [join(outdir, "main.js")],
+      cwd: outdir,
+      user,
+      node: runtime,
+    });
     try {
       // WHEN it runs against the emulators
       const started = await processor.waitForLog("processor started", (l) => l.msg === "processor started");
@@ -91,7 +126,10 @@ describe("processor bundle (what the image runs, on the images' Node: test/suppo
       await expectItemsMatch(fixture, sent);
       const check = spawnSync(
         process.execPath,
-        ["-e", "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||8081)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"],
+        [
+          "-e",
+          "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||8081)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
+        ],
         { env: { PATH: process.env.PATH ?? "", HEALTH_PORT: String(started.healthPort) }, timeout: 10_000 },
       );
       expect(check.status).toBe(0);

@@ -25,12 +25,18 @@ describe("processor process: crash and shutdown", () => {
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(MESSAGES, "sigkill"));
     const first = spawnProcessor(fixture);
     await first.waitForLog("polling started", (l) => l.msg === "polling started");
-    await waitFor("the first items to be written", async () => (await countItems(fixture.dynamo, fixture.tableName)) > 0, { intervalMs: 50 });
+    await waitFor(
+      "the first items to be written",
+      async () => (await countItems(fixture.dynamo, fixture.tableName)) > 0,
+      { intervalMs: 50 },
+    );
 
     // WHEN it is killed without warning (in-flight messages are neither deleted nor released)
     first.child.kill("SIGKILL");
     expect(await first.exited).toBe("SIGKILL");
-    const before = new Map((await scanItems(fixture.dynamo, fixture.tableName)).map((i) => [i.requestId, i.processedAt]));
+    const before = new Map(
+      (await scanItems(fixture.dynamo, fixture.tableName)).map((i) => [i.requestId, i.processedAt]),
+    );
     expect(before.size, "the kill must land mid-run").toBeLessThan(MESSAGES);
 
     // AND a new process takes over
@@ -64,7 +70,11 @@ describe("processor process: crash and shutdown", () => {
     let code: number | string;
     try {
       await proc.waitForLog("polling started", (l) => l.msg === "polling started");
-      await waitFor("the first items to be written", async () => (await countItems(fixture.dynamo, fixture.tableName)) > 0, { intervalMs: 50 });
+      await waitFor(
+        "the first items to be written",
+        async () => (await countItems(fixture.dynamo, fixture.tableName)) > 0,
+        { intervalMs: 50 },
+      );
       // Hold its next writes, so the drain is still running when the second signal comes (else a fast drain could
       // exit before it, and the test would prove nothing about a second signal).
       gate.hold();
@@ -74,11 +84,16 @@ describe("processor process: crash and shutdown", () => {
       proc.child.kill("SIGTERM");
       await proc.waitForLog("shutdown requested", (l) => l.msg === "shutdown requested");
       proc.child.kill("SIGTERM");
-      await proc.waitForLog("the second signal to be ignored", (l) => l.msg === "shutdown already in progress; signal ignored");
+      await proc.waitForLog(
+        "the second signal to be ignored",
+        (l) => l.msg === "shutdown already in progress; signal ignored",
+      );
       gate.open();
       code = await Promise.race([
         proc.exited,
-        new Promise<string>((resolve) => setTimeout(() => resolve("still running 15 s after SIGTERM (budget 10 s)"), 15_000)),
+        new Promise<string>((resolve) =>
+          setTimeout(() => resolve("still running 15 s after SIGTERM (budget 10 s)"), 15_000),
+        ),
       ]);
       if (code !== 0) proc.child.kill("SIGKILL");
     } finally {
@@ -105,10 +120,14 @@ describe("processor process: crash and shutdown", () => {
     // AND a processor started afterwards stores the rest, each exactly once
     const rest = startInProcess(fixture);
     try {
-      await waitFor("the rest to be processed", async () => ({
-        done: (await queueDepth(fixture.sqs, fixture.queueUrl)) === 0,
-        state: rest.processor.counters(),
-      }), { timeoutMs: 30_000 });
+      await waitFor(
+        "the rest to be processed",
+        async () => ({
+          done: (await queueDepth(fixture.sqs, fixture.queueUrl)) === 0,
+          state: rest.processor.counters(),
+        }),
+        { timeoutMs: 30_000 },
+      );
     } finally {
       await rest.stop();
     }

@@ -3,7 +3,13 @@ import { ChangeMessageVisibilityCommand } from "@aws-sdk/client-sqs";
 import { createHash } from "node:crypto";
 import { createProcessor } from "../src/consumer.js";
 import { buildItem, type ProcessHook } from "../src/domain.js";
-import { createMessageQueue, createSqsClient, type EntryFailure, type MessageQueue, type QueueMessage } from "../src/queue.js";
+import {
+  createMessageQueue,
+  createSqsClient,
+  type EntryFailure,
+  type MessageQueue,
+  type QueueMessage,
+} from "../src/queue.js";
 import { createDynamoClient, createItemStore } from "../src/store.js";
 import { startHealthServer } from "../src/health.js";
 import {
@@ -63,7 +69,9 @@ describe("processor: duplicates", () => {
     } finally {
       await first.stop();
     }
-    const before = new Map((await scanItems(fixture.dynamo, fixture.tableName)).map((i) => [i.requestId, i.processedAt]));
+    const before = new Map(
+      (await scanItems(fixture.dynamo, fixture.tableName)).map((i) => [i.requestId, i.processedAt]),
+    );
 
     // WHEN the messages come back (visibility expiry) to a healthy processor
     const second = startInProcess(fixture);
@@ -103,7 +111,13 @@ describe("processor: duplicates", () => {
       }),
       process: async (payload) => {
         if (++calls === 1) {
-          await fixture.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: fixture.queueUrl, ReceiptHandle: receiptHandles[0], VisibilityTimeout: 0 }));
+          await fixture.sqs.send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: fixture.queueUrl,
+              ReceiptHandle: receiptHandles[0],
+              VisibilityTimeout: 0,
+            }),
+          );
           await waitFor("the redelivery to be stored", async () => run.processor.counters().processed === 1);
         }
         return { delivery: calls, fields: Object.keys(payload).length };
@@ -143,7 +157,10 @@ describe("processor: duplicates", () => {
       }),
     });
     try {
-      await waitFor("queue drained", async () => ({ done: (await queueDepth(fixture.sqs, fixture.queueUrl)) === 0, state: run.processor.counters() }));
+      await waitFor("queue drained", async () => ({
+        done: (await queueDepth(fixture.sqs, fixture.queueUrl)) === 0,
+        state: run.processor.counters(),
+      }));
     } finally {
       await run.stop();
     }
@@ -194,8 +211,19 @@ describe("processor: duplicates", () => {
     expect(deleteCalls).toContainEqual([retryable]);
     expect(deleteCalls.filter((ids) => ids.includes(rejected!))).toHaveLength(2);
     await expectItemsMatch(fixture, sent);
-    expect(run.processor.counters()).toMatchObject({ received: 11, processed: 10, duplicate: 1, deleted: 10, deleteFailures: 1, failed: 0 });
-    expect(run.lines.some((l) => l.msg === "delete rejected; the redelivery will be a duplicate" && l.messageId === rejected)).toBe(true);
+    expect(run.processor.counters()).toMatchObject({
+      received: 11,
+      processed: 10,
+      duplicate: 1,
+      deleted: 10,
+      deleteFailures: 1,
+      failed: 0,
+    });
+    expect(
+      run.lines.some(
+        (l) => l.msg === "delete rejected; the redelivery will be a duplicate" && l.messageId === rejected,
+      ),
+    ).toBe(true);
     expect(await queueDepth(fixture.sqs, fixture.dlqUrl)).toBe(0);
   });
 });
@@ -206,7 +234,12 @@ describe("processor: visibility extension", () => {
     const fixture = await createFixture(emulators());
     await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(1, "own-timeout"));
     const sqs = createSqsClient({ region, credentials, endpoint: fixture.sqsEndpoint, waitTimeSeconds: 1 });
-    const queue = createMessageQueue(sqs, { queueUrl: fixture.queueUrl, batchSize: 10, waitTimeSeconds: 1, visibilityTimeoutSeconds: 10 });
+    const queue = createMessageQueue(sqs, {
+      queueUrl: fixture.queueUrl,
+      batchSize: 10,
+      waitTimeSeconds: 1,
+      visibilityTimeoutSeconds: 10,
+    });
     try {
       // WHEN it receives the message and the queue's default timeout passes
       expect(await queue.receive()).toHaveLength(1);
@@ -246,9 +279,12 @@ describe("processor: visibility extension", () => {
 
   it("lease: one failed extension does not let the message reappear (extended every third of the timeout)", async () => {
     // GIVEN a queue whose first extension fails, and a hook that outlasts the visibility timeout
-    const sim = simulatedQueue({ visibilityTimeoutSeconds: 2, extend: async (call) => {
-      if (call === 1) throw new Error("throttled");
-    } });
+    const sim = simulatedQueue({
+      visibilityTimeoutSeconds: 2,
+      extend: async (call) => {
+        if (call === 1) throw new Error("throttled");
+      },
+    });
     const processor = simulatedProcessor(sim.queue, 2, () => new Promise((resolve) => setTimeout(resolve, 3_000)));
     // WHEN the message is processed
     processor.start();
@@ -261,12 +297,21 @@ describe("processor: visibility extension", () => {
 
   it("lease: a release waits for an extension in flight, so the extension cannot hide the released message again", async () => {
     // GIVEN extensions that take 1.5 s to land and a hook that only ends when the shutdown budget is spent
-    const sim = simulatedQueue({ visibilityTimeoutSeconds: 2, extend: () => new Promise((resolve) => setTimeout(resolve, 1_500)) });
-    const processor = simulatedProcessor(sim.queue, 2, (_payload, { signal }) =>
-      new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted")))),
+    const sim = simulatedQueue({
+      visibilityTimeoutSeconds: 2,
+      extend: () => new Promise((resolve) => setTimeout(resolve, 1_500)),
+    });
+    const processor = simulatedProcessor(
+      sim.queue,
+      2,
+      (_payload, { signal }) =>
+        new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted")))),
     );
     processor.start();
-    await waitFor("an extension to be in flight", async () => ({ done: sim.events.includes("extension sent"), state: sim.events }));
+    await waitFor("an extension to be in flight", async () => ({
+      done: sim.events.includes("extension sent"),
+      state: sim.events,
+    }));
     // WHEN it is stopped (budget 1 s) while that extension is still on its way
     await processor.stop();
     await waitFor("every extension to land", async () => ({ done: sim.extensionsInFlight() === 0, state: sim.events }));
@@ -294,8 +339,14 @@ describe("processor: poison messages", () => {
       await waitFor(
         "poison in the DLQ and the main queue empty",
         async () => {
-          const [depth, dlq] = await Promise.all([queueDepth(fixture.sqs, fixture.queueUrl), queueDepth(fixture.sqs, fixture.dlqUrl)]);
-          return { done: depth === 0 && dlq === poison.length, state: { depth, dlq, counters: run.processor.counters() } };
+          const [depth, dlq] = await Promise.all([
+            queueDepth(fixture.sqs, fixture.queueUrl),
+            queueDepth(fixture.sqs, fixture.dlqUrl),
+          ]);
+          return {
+            done: depth === 0 && dlq === poison.length,
+            state: { depth, dlq, counters: run.processor.counters() },
+          };
         },
         { timeoutMs: 40_000 },
       );
@@ -306,7 +357,10 @@ describe("processor: poison messages", () => {
     // THEN the DLQ holds exactly the poison bodies, every valid message has its item, and each poison message was
     // logged (with a reason) once per receive: maxReceiveCount times
     expect((await drainBodies(fixture.sqs, fixture.dlqUrl)).sort()).toEqual([...poison].sort());
-    await expectItemsMatch(fixture, sent.filter((s) => !poisonIds.has(s.messageId)));
+    await expectItemsMatch(
+      fixture,
+      sent.filter((s) => !poisonIds.has(s.messageId)),
+    );
     const invalidLogs = run.lines.filter((l) => l.msg === "invalid message left for the DLQ");
     for (const id of poisonIds) {
       const logs = invalidLogs.filter((l) => l.messageId === id);
@@ -321,7 +375,10 @@ describe("processor: hooks that never finish", () => {
   it("processor: a hook still running after PROCESS_TIMEOUT_SECONDS fails its message, which ends in the DLQ; the others are stored", async () => {
     // GIVEN one message whose hook hangs and ignores its abort signal, among valid ones, and a 1 s time limit
     const fixture = await createFixture(emulators(), { maxReceiveCount: 2 });
-    const sent = await sendBodies(fixture.sqs, fixture.queueUrl, [...validBodies(5, "fine"), JSON.stringify({ hang: true })]);
+    const sent = await sendBodies(fixture.sqs, fixture.queueUrl, [
+      ...validBodies(5, "fine"),
+      JSON.stringify({ hang: true }),
+    ]);
     const hanging = sent.find((s) => s.body.includes("hang"))!;
     const aborts: string[] = [];
     const run = startInProcess(fixture, {
@@ -334,16 +391,26 @@ describe("processor: hooks that never finish", () => {
     });
     try {
       // WHEN the processor runs until the hanging message has left the main queue
-      await waitFor("the hanging message in the DLQ", async () => {
-        const [depth, dlq] = await Promise.all([queueDepth(fixture.sqs, fixture.queueUrl), queueDepth(fixture.sqs, fixture.dlqUrl)]);
-        return { done: depth === 0 && dlq === 1, state: { depth, dlq, counters: run.processor.counters() } };
-      }, { timeoutMs: 30_000 });
+      await waitFor(
+        "the hanging message in the DLQ",
+        async () => {
+          const [depth, dlq] = await Promise.all([
+            queueDepth(fixture.sqs, fixture.queueUrl),
+            queueDepth(fixture.sqs, fixture.dlqUrl),
+          ]);
+          return { done: depth === 0 && dlq === 1, state: { depth, dlq, counters: run.processor.counters() } };
+        },
+        { timeoutMs: 30_000 },
+      );
     } finally {
       await run.stop();
     }
     // THEN it was given up once per receive (its hook told why), never written, and ended in the DLQ
     expect(await drainBodies(fixture.sqs, fixture.dlqUrl)).toEqual([hanging.body]);
-    await expectItemsMatch(fixture, sent.filter((s) => s !== hanging));
+    await expectItemsMatch(
+      fixture,
+      sent.filter((s) => s !== hanging),
+    );
     expect(aborts).toEqual(Array(fixture.maxReceiveCount).fill("process hook still running after 1 s"));
     expect(run.processor.counters()).toMatchObject({ processed: 5, failed: fixture.maxReceiveCount });
   });
@@ -356,9 +423,13 @@ describe("processor: shutdown and liveness", () => {
     await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(5, "stuck"));
     const run = startInProcess(fixture, {
       settings: { shutdownTimeoutSeconds: 6 },
-      process: (_payload, { signal }) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted")))),
+      process: (_payload, { signal }) =>
+        new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted")))),
     });
-    await waitFor("all 5 messages in flight", async () => ({ done: run.processor.counters().inFlight === 5, state: run.processor.counters() }));
+    await waitFor("all 5 messages in flight", async () => ({
+      done: run.processor.counters().inFlight === 5,
+      state: run.processor.counters(),
+    }));
 
     // WHEN it is stopped
     await run.stop();
@@ -379,7 +450,13 @@ describe("processor: shutdown and liveness", () => {
 
   it("processor: a delete that hangs during shutdown is given up after 3 s and not retried, so stop ends within the budget", async () => {
     // GIVEN a message whose hook finishes only once shutdown has begun, and deletes that never answer unless aborted
-    const message: QueueMessage = { messageId: "m1", receiptHandle: "rh-1", body: "{}", sentTimestamp: "0", receiveCount: 1 };
+    const message: QueueMessage = {
+      messageId: "m1",
+      receiptHandle: "rh-1",
+      body: "{}",
+      sentTimestamp: "0",
+      receiveCount: 1,
+    };
     let delivered = false;
     const deleteSignals: (AbortSignal | undefined)[] = [];
     const hangUntilAborted = (signal: AbortSignal | undefined) =>
@@ -406,7 +483,10 @@ describe("processor: shutdown and liveness", () => {
     const started = Date.now();
     const stopped = processor.stop().then(() => "stopped");
     shutdownBegun();
-    const outcome = await Promise.race([stopped, new Promise((resolve) => setTimeout(() => resolve("still stopping after 10 s"), 10_000))]);
+    const outcome = await Promise.race([
+      stopped,
+      new Promise((resolve) => setTimeout(() => resolve("still stopping after 10 s"), 10_000)),
+    ]);
     // THEN the delete was abandoned at its deadline, not retried past the budget, and counted as a delete failure
     expect(outcome).toBe("stopped");
     expect(Date.now() - started).toBeLessThan(6_000);
@@ -424,7 +504,10 @@ describe("processor: shutdown and liveness", () => {
       settings: { pollConcurrency: 1, shutdownTimeoutSeconds: 6 },
       wrapStore: () => ({
         putAllIfAbsent: async () => {
-          throw Object.assign(new Error("Requested resource not found"), { name: "ResourceNotFoundException", $metadata: { httpStatusCode: 400 } });
+          throw Object.assign(new Error("Requested resource not found"), {
+            name: "ResourceNotFoundException",
+            $metadata: { httpStatusCode: 400 },
+          });
         },
       }),
     });
@@ -436,7 +519,11 @@ describe("processor: shutdown and liveness", () => {
     try {
       // WHEN the writes keep failing
       // THEN health turns 503 "stalled" while the batches are still held and retried
-      await waitFor("health to report a stall", async () => ({ done: (await get()).status === 503, state: run.processor.counters() }), { timeoutMs: 20_000 });
+      await waitFor(
+        "health to report a stall",
+        async () => ({ done: (await get()).status === 503, state: run.processor.counters() }),
+        { timeoutMs: 20_000 },
+      );
       expect(await get()).toMatchObject({ status: 503, body: { status: "stalled" } });
       expect(run.processor.counters()).toMatchObject({ processed: 0, duplicate: 0, deleted: 0 });
       expect(run.processor.counters().inFlight).toBeGreaterThan(0);
@@ -453,11 +540,19 @@ describe("processor: shutdown and liveness", () => {
     const health = await startHealthServer({ port: 0, stallMs: 5_000, liveness: run.processor.liveness });
     const get = async (port: number) => {
       const response = await fetch(`http://127.0.0.1:${port}/health`);
-      return { status: response.status, body: (await response.json()) as { status: string; lastPollAt: string | null } };
+      return {
+        status: response.status,
+        body: (await response.json()) as { status: string; lastPollAt: string | null },
+      };
     };
     // GIVEN another whose receive never returns (a hung connection), with a short stall threshold
     const stuck = createProcessor({
-      queue: { receive: (signal) => new Promise((_, reject) => signal?.addEventListener("abort", () => reject(new Error("aborted")))), deleteBatch: async () => [], changeVisibility: async () => [] },
+      queue: {
+        receive: (signal) =>
+          new Promise((_, reject) => signal?.addEventListener("abort", () => reject(new Error("aborted")))),
+        deleteBatch: async () => [],
+        changeVisibility: async () => [],
+      },
       store: { putAllIfAbsent: async () => [] },
       logger: captureLogger().logger,
       settings: { pollConcurrency: 1, visibilityTimeoutSeconds: 30, shutdownTimeoutSeconds: 6 },
@@ -469,7 +564,9 @@ describe("processor: shutdown and liveness", () => {
       await waitFor("a successful poll", async () => (await get(health.port)).body.lastPollAt !== null);
       expect(await get(health.port)).toMatchObject({ status: 200, body: { status: "ok" } });
       // AND the stuck one turns 503 "stalled" once the threshold passes
-      await waitFor("the stuck processor to report a stall", async () => (await get(stuckHealth.port)).status === 503, { timeoutMs: 10_000 });
+      await waitFor("the stuck processor to report a stall", async () => (await get(stuckHealth.port)).status === 503, {
+        timeoutMs: 10_000,
+      });
       expect((await get(stuckHealth.port)).body).toMatchObject({ status: "stalled", lastPollAt: null });
       // AND a stopping processor reports 503 "stopping"
       await run.stop();
@@ -487,7 +584,10 @@ describe("processor: writes", () => {
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(10, "oversize"));
     const bad = sent[3]!;
     const run = startInProcess(fixture, {
-      process: (payload, { messageId, body }) => ({ ...summaryOf(body), filler: messageId === bad.messageId ? "x".repeat(450_000) : "" }),
+      process: (payload, { messageId, body }) => ({
+        ...summaryOf(body),
+        filler: messageId === bad.messageId ? "x".repeat(450_000) : "",
+      }),
     });
     try {
       // WHEN the batch is processed
@@ -499,10 +599,17 @@ describe("processor: writes", () => {
       await run.stop();
     }
     // THEN the nine are stored and deleted, the oversized one is neither (left for redelivery and, in time, the DLQ)
-    await expectItemsMatch(fixture, sent.filter((s) => s !== bad));
+    await expectItemsMatch(
+      fixture,
+      sent.filter((s) => s !== bad),
+    );
     expect(run.processor.counters()).toMatchObject({ deleted: 9, failed: 1 });
     expect(await queueDepth(fixture.sqs, fixture.queueUrl)).toBe(1);
-    expect(run.lines.some((l) => l.msg === "item rejected by DynamoDB; message left for redelivery" && l.messageId === bad.messageId)).toBe(true);
+    expect(
+      run.lines.some(
+        (l) => l.msg === "item rejected by DynamoDB; message left for redelivery" && l.messageId === bad.messageId,
+      ),
+    ).toBe(true);
   });
 });
 
@@ -516,7 +623,13 @@ function summaryOf(body: string) {
  */
 function simulatedQueue(options: { visibilityTimeoutSeconds: number; extend: (call: number) => Promise<void> }) {
   const ROUND_TRIP_MS = 100;
-  const message: QueueMessage = { messageId: "m1", receiptHandle: "rh-1", body: "{}", sentTimestamp: "0", receiveCount: 1 };
+  const message: QueueMessage = {
+    messageId: "m1",
+    receiptHandle: "rh-1",
+    body: "{}",
+    sentTimestamp: "0",
+    receiveCount: 1,
+  };
   const events: string[] = [];
   let delivered = false;
   let deleted = false;
@@ -525,7 +638,8 @@ function simulatedQueue(options: { visibilityTimeoutSeconds: number; extend: (ca
   let extensionsInFlight = 0;
   const queue: MessageQueue = {
     receive: (signal) => {
-      if (delivered) return new Promise((_, reject) => signal?.addEventListener("abort", () => reject(new Error("aborted"))));
+      if (delivered)
+        return new Promise((_, reject) => signal?.addEventListener("abort", () => reject(new Error("aborted"))));
       delivered = true;
       visibleAt = Date.now() + options.visibilityTimeoutSeconds * 1_000;
       return Promise.resolve([message]);

@@ -40,11 +40,18 @@ describe("store: one conditional PutItem per item (DynamoDB Local)", () => {
 
   it("store: an item DynamoDB rejects (over 400 KB) fails alone; its neighbours are created", async () => {
     const { fixture, store } = await realStore();
-    const results = await store.putAllIfAbsent([item("ok-1"), item("big", { filler: "x".repeat(450_000) }), item("ok-2")]);
+    const results = await store.putAllIfAbsent([
+      item("ok-1"),
+      item("big", { filler: "x".repeat(450_000) }),
+      item("ok-2"),
+    ]);
     expect(results[0]).toBe("created");
     expect(results[1]).toMatchObject({ rejected: expect.stringMatching(/ValidationException/) });
     expect(results[2]).toBe("created");
-    expect((await scanItems(fixture.dynamo, fixture.tableName)).map((i) => i.requestId).sort()).toEqual(["ok-1", "ok-2"]);
+    expect((await scanItems(fixture.dynamo, fixture.tableName)).map((i) => i.requestId).sort()).toEqual([
+      "ok-1",
+      "ok-2",
+    ]);
   });
 
   it("store: when every put fails transiently (DynamoDB unreachable) the call throws, as one request-level failure", async () => {
@@ -58,7 +65,13 @@ describe("store: one conditional PutItem per item (DynamoDB Local)", () => {
 describe("processor: a write rejected as a whole for its content (fake queue and store)", () => {
   it("processor: isolates the items one by one, so only the bad message fails and the rest are deleted", async () => {
     // GIVEN one batch holding a message the store rejects, but only as a whole-call error
-    const message = (id: string): QueueMessage => ({ messageId: id, receiptHandle: `rh-${id}`, body: JSON.stringify({ id }), sentTimestamp: "0", receiveCount: 1 });
+    const message = (id: string): QueueMessage => ({
+      messageId: id,
+      receiptHandle: `rh-${id}`,
+      body: JSON.stringify({ id }),
+      sentTimestamp: "0",
+      receiveCount: 1,
+    });
     const batches = [[message("good-1"), message("bad"), message("good-2")]];
     const deleted: string[] = [];
     const queue: MessageQueue = {
@@ -76,7 +89,10 @@ describe("processor: a write rejected as a whole for its content (fake queue and
     const store: ItemStore = {
       async putAllIfAbsent(items) {
         calls.push(items.map((i) => i.requestId));
-        if (items.some((i) => i.requestId === "bad")) throw Object.assign(new Error("Item size has exceeded the maximum allowed size"), { name: "ValidationException" });
+        if (items.some((i) => i.requestId === "bad"))
+          throw Object.assign(new Error("Item size has exceeded the maximum allowed size"), {
+            name: "ValidationException",
+          });
         return items.map(() => "created" as const);
       },
     };
@@ -89,7 +105,8 @@ describe("processor: a write rejected as a whole for its content (fake queue and
     // WHEN it is processed
     processor.start();
     const deadline = Date.now() + 5_000;
-    while (processor.counters().processed + processor.counters().failed < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (processor.counters().processed + processor.counters().failed < 3 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
     await processor.stop();
     // THEN the whole call failed once, then each item went alone, and only "bad" failed
     expect(calls[0]).toEqual(["good-1", "bad", "good-2"]);

@@ -49,11 +49,14 @@ export async function createFixture(
   const maxReceiveCount = options.maxReceiveCount ?? 3;
   const name = `proc-${randomUUID().slice(0, 8)}`;
   const sqs = new SQSClient({ region, credentials, endpoint: emulators.sqsEndpoint });
-  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region, credentials, endpoint: emulators.dynamoEndpoint }));
+  const dynamo = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ region, credentials, endpoint: emulators.dynamoEndpoint }),
+  );
 
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
-  const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] })))
-    .Attributes?.QueueArn;
+  const dlqArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }))
+  ).Attributes?.QueueArn;
   const queue = await sqs.send(
     new CreateQueueCommand({
       QueueName: name,
@@ -93,7 +96,10 @@ export async function sendBodies(sqs: SQSClient, queueUrl: string, bodies: reado
     const results = await Promise.all(
       batches.slice(i, i + 8).map(async (batch) => {
         const response = await sqs.send(
-          new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((body, j) => ({ Id: String(j), MessageBody: body })) }),
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: batch.map((body, j) => ({ Id: String(j), MessageBody: body })),
+          }),
         );
         if (response.Failed?.length) throw new Error(`send failed: ${JSON.stringify(response.Failed)}`);
         return (response.Successful ?? []).map((s) => ({ messageId: s.MessageId!, body: batch[Number(s.Id)]! }));
@@ -111,7 +117,9 @@ export async function scanItems(dynamo: DynamoDBDocumentClient, tableName: strin
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await dynamo.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start, ConsistentRead: true }));
+    const page = await dynamo.send(
+      new ScanCommand({ TableName: tableName, ExclusiveStartKey: start, ConsistentRead: true }),
+    );
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
@@ -122,7 +130,9 @@ export async function countItems(dynamo: DynamoDBDocumentClient, tableName: stri
   let count = 0;
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await dynamo.send(new ScanCommand({ TableName: tableName, Select: "COUNT", ExclusiveStartKey: start }));
+    const page = await dynamo.send(
+      new ScanCommand({ TableName: tableName, Select: "COUNT", ExclusiveStartKey: start }),
+    );
     count += page.Count ?? 0;
     start = page.LastEvaluatedKey;
   } while (start);
@@ -134,7 +144,11 @@ export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<numb
   const { Attributes = {} } = await sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: queueUrl,
-      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"],
+      AttributeNames: [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+      ],
     }),
   );
   return (
@@ -149,7 +163,12 @@ export async function drainBodies(sqs: SQSClient, queueUrl: string): Promise<str
   const bodies: string[] = [];
   for (;;) {
     const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60 }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: 60,
+      }),
     );
     if (Messages.length === 0) return bodies;
     bodies.push(...Messages.map((m) => m.Body ?? ""));
@@ -170,7 +189,9 @@ export async function waitFor(
     if (typeof outcome !== "boolean") last = outcome.state;
     if (done) return;
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}${last === undefined ? "" : ` (last state: ${JSON.stringify(last)})`}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for: ${what}${last === undefined ? "" : ` (last state: ${JSON.stringify(last)})`}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
@@ -181,7 +202,8 @@ export function captureLogger(level = "info"): { logger: Logger; lines: Record<s
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString().split("\n")) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split("\n"))
+        if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
       callback();
     },
   });
@@ -261,9 +283,11 @@ export async function expectItemsMatch(fixture: Fixture, sent: readonly Sent[]):
       continue;
     }
     // isDeepStrictEqual ignores key order (DynamoDB maps do not keep it).
-    if (!isDeepStrictEqual(item.payload, JSON.parse(body))) problems.push(`payload of ${messageId} differs from its message body`);
+    if (!isDeepStrictEqual(item.payload, JSON.parse(body)))
+      problems.push(`payload of ${messageId} differs from its message body`);
     const result = item.result as { sha256?: string } | undefined;
-    if (result?.sha256 !== createHash("sha256").update(body).digest("hex")) problems.push(`result of ${messageId} is not its body's summary`);
+    if (result?.sha256 !== createHash("sha256").update(body).digest("hex"))
+      problems.push(`result of ${messageId} is not its body's summary`);
     if (item.status !== "processed" || typeof item.receivedAt !== "string" || typeof item.processedAt !== "string") {
       problems.push(`item ${messageId} lacks status/receivedAt/processedAt`);
     }
@@ -279,7 +303,11 @@ export interface SpawnedProcessor {
   readonly stderr: string[];
   /** Resolves with the exit code (or signal name) when the process ends. */
   readonly exited: Promise<number | string>;
-  waitForLog(what: string, predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForLog(
+    what: string,
+    predicate: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
 }
 
 /**
@@ -339,7 +367,9 @@ export function spawnProcessor(
     for (const wake of waiters) wake();
   });
   child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
-  const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
+  );
 
   return {
     child,
@@ -359,11 +389,21 @@ export function spawnProcessor(
           waiters.add(wake);
           wake();
           timer = setTimeout(
-            () => reject(new Error(`timed out after ${timeoutMs} ms waiting for log: ${what}; stderr: ${stderr.join("").slice(-2000)}`)),
+            () =>
+              reject(
+                new Error(
+                  `timed out after ${timeoutMs} ms waiting for log: ${what}; stderr: ${stderr.join("").slice(-2000)}`,
+                ),
+              ),
             timeoutMs,
           );
           void exited.then((code) => {
-            if (!found()) reject(new Error(`processor exited (${code}) before logging: ${what}; stderr: ${stderr.join("").slice(-2000)}`));
+            if (!found())
+              reject(
+                new Error(
+                  `processor exited (${code}) before logging: ${what}; stderr: ${stderr.join("").slice(-2000)}`,
+                ),
+              );
           });
         });
       } finally {
@@ -396,10 +436,14 @@ export async function startDynamoGate(target: string): Promise<DynamoGate> {
   const waiting: (() => void)[] = [];
   const server = createServer((req, res) => {
     const forward = () => {
-      const upstream = request(new URL(req.url ?? "/", target), { method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      const upstream = request(
+        new URL(req.url ?? "/", target),
+        { method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
       upstream.on("error", () => res.destroy());
       req.pipe(upstream);
     };

@@ -6,10 +6,12 @@ import { z } from "zod";
  * configured" (the AWS SDK reads an empty endpoint override the same way), so an optional variable falls back to its
  * default and a required one is reported as missing.
  */
-export const blankAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === "" ? undefined : value), schema);
+export const blankAsUnset = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema);
 
 /** A required string whose absence reads "is required" rather than zod's type-mismatch wording. */
-const requiredString = () => z.string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") });
+const requiredString = () =>
+  z.string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") });
 
 /** A whole decimal number in [min, max] (no "8080abc", no "1e3", no " 80"). */
 const wholeNumber = (min: number, max: number) =>
@@ -20,14 +22,16 @@ const wholeNumber = (min: number, max: number) =>
     .pipe(z.number().int().min(min).max(max));
 
 /** An optional whole number in [min, max] with a default (empty counts as unset, like everywhere). */
-export const wholeNumberOr = (min: number, max: number, fallback: number) => blankAsUnset(wholeNumber(min, max).default(fallback));
+export const wholeNumberOr = (min: number, max: number, fallback: number) =>
+  blankAsUnset(wholeNumber(min, max).default(fallback));
 
 /** DynamoDB's own table naming rule. */
 export const tableName = () =>
   requiredString().regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name: 3-255 of A-Z a-z 0-9 _ . -");
 
 /** Required rather than left to the SDK's fallback chain, so a task without it fails at start, not at first call. */
-export const awsRegion = () => requiredString().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, "must be an AWS region such as eu-west-1");
+export const awsRegion = () =>
+  requiredString().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, "must be an AWS region such as eu-west-1");
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -35,7 +39,11 @@ export const logLevel = () => z.enum(LOG_LEVELS).default("info");
 
 /** An http(s) URL, e.g. an SQS queue URL. */
 export const httpUrl = () =>
-  z.url({ protocol: /^https?$/, abort: true, error: (issue) => (issue.input === undefined ? "is required" : "must be an http(s) URL") });
+  z.url({
+    protocol: /^https?$/,
+    abort: true,
+    error: (issue) => (issue.input === undefined ? "is required" : "must be an http(s) URL"),
+  });
 
 /**
  * One of the SDK's endpoint overrides (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), used to reach an emulator:
@@ -43,5 +51,8 @@ export const httpUrl = () =>
  */
 export const endpointUrl = () =>
   httpUrl()
-    .refine((url) => /^https?:\/\/[^/?#]+\/?$/.test(url), "must be scheme://host[:port] with no path, query or fragment")
+    .refine(
+      (url) => /^https?:\/\/[^/?#]+\/?$/.test(url),
+      "must be scheme://host[:port] with no path, query or fragment",
+    )
     .optional();

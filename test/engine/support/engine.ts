@@ -1,5 +1,14 @@
 import { execFile, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -59,7 +68,8 @@ export function findEngine(): Engine | { readonly skip: string } {
   const version = spawnSync(terraform, ["version", "-json"], { encoding: "utf8" });
   if (version.error || version.status !== 0) return { skip: `no terraform binary (${terraform}) on PATH` };
   const [major, minor] = String(JSON.parse(version.stdout).terraform_version).split(".").map(Number);
-  if (major! < 1 || (major === 1 && minor! < 7)) return { skip: `terraform ${major}.${minor} predates mock providers (1.7+)` };
+  if (major! < 1 || (major === 1 && minor! < 7))
+    return { skip: `terraform ${major}.${minor} predates mock providers (1.7+)` };
   for (const mirror of mirrorCandidates()) {
     const versions = providerVersionsIn(mirror).sort(compareVersions);
     if (versions.length > 0) return { terraform, mirror, providerVersion: versions.at(-1)! };
@@ -97,10 +107,13 @@ export class Workspace {
   /** `terraform init` once, in a directory with only the provider requirement. */
   async init(): Promise<void> {
     mkdirSync(this.template);
-    const requirement = { terraform: { required_providers: { aws: { source: "hashicorp/aws", version: this.engine.providerVersion } } } };
+    const requirement = {
+      terraform: { required_providers: { aws: { source: "hashicorp/aws", version: this.engine.providerVersion } } },
+    };
     writeFileSync(join(this.template, "main.tf.json"), JSON.stringify(requirement));
     const init = await this.run(["init", "-input=false", "-backend=false"], this.template);
-    if (init.code !== 0) throw new Error(`terraform init with the mirror ${this.engine.mirror} failed:\n${init.output}`);
+    if (init.code !== 0)
+      throw new Error(`terraform init with the mirror ${this.engine.mirror} failed:\n${init.output}`);
   }
 
   /** The provider's schema (`terraform providers schema -json`), for finding attributes the mirror's build lacks. */

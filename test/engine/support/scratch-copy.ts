@@ -2,7 +2,16 @@ import type { TfJson } from "../../../policy/terraform-json.js";
 import type { ProviderSchema, SchemaBlock } from "./engine.js";
 
 /** Keys Terraform itself gives meaning to in a resource or data block (not provider attributes). */
-const META_ARGUMENTS = new Set(["//", "count", "for_each", "provider", "depends_on", "lifecycle", "connection", "provisioner"]);
+const META_ARGUMENTS = new Set([
+  "//",
+  "count",
+  "for_each",
+  "provider",
+  "depends_on",
+  "lifecycle",
+  "connection",
+  "provisioner",
+]);
 
 export interface ScratchCopy {
   readonly json: TfJson;
@@ -34,7 +43,13 @@ export function scratchCopy(synthesized: TfJson, providerVersion: string, schema
   return { json, stripped: [...new Set(stripped)].sort() };
 }
 
-function stripUnknown(body: Record<string, unknown>, schema: SchemaBlock, path: string, stripped: string[], topLevel: boolean): void {
+function stripUnknown(
+  body: Record<string, unknown>,
+  schema: SchemaBlock,
+  path: string,
+  stripped: string[],
+  topLevel: boolean,
+): void {
   for (const [key, value] of Object.entries(body)) {
     if (topLevel && META_ARGUMENTS.has(key)) continue;
     if (schema.attributes?.[key]) continue;
@@ -45,7 +60,8 @@ function stripUnknown(body: Record<string, unknown>, schema: SchemaBlock, path: 
       continue;
     }
     for (const child of Array.isArray(value) ? value : [value]) {
-      if (child && typeof child === "object") stripUnknown(child as Record<string, unknown>, nested.block, `${path}.${key}`, stripped, false);
+      if (child && typeof child === "object")
+        stripUnknown(child as Record<string, unknown>, nested.block, `${path}.${key}`, stripped, false);
     }
   }
 }

@@ -28,17 +28,33 @@ export interface Layout {
 function subnetsIn(zones: readonly string[], perZone: number, tier: Subnet["tier"]): Subnet[] {
   const tierDigit = tier === "private" ? "a" : "b";
   return zones.flatMap((zone, z) =>
-    Array.from({ length: perZone }, (_, i) => ({ id: `subnet-${`${tierDigit}${z}${perZone - 1 - i}`.padStart(17, "0")}`, zone, tier })),
+    Array.from({ length: perZone }, (_, i) => ({
+      id: `subnet-${`${tierDigit}${z}${perZone - 1 - i}`.padStart(17, "0")}`,
+      zone,
+      tier,
+    })),
   );
 }
 
 export function layouts(region: string): Record<string, Layout> {
   const zone = (letter: string) => `${region}${letter}`;
   return {
-    twoZones: { name: "2 private + 2 public subnets in 2 AZs", subnets: [...subnetsIn([zone("a"), zone("b")], 1, "private"), ...subnetsIn([zone("a"), zone("b")], 1, "public")] },
-    twoPerZone: { name: "2 private subnets in each of 2 AZs, and public ones", subnets: [...subnetsIn([zone("a"), zone("b")], 2, "private"), ...subnetsIn([zone("a"), zone("b")], 1, "public")] },
-    threeZones: { name: "2 private subnets in each of 3 AZs", subnets: subnetsIn([zone("a"), zone("b"), zone("c")], 2, "private") },
-    privateOnly: { name: "private-only VPC (no public subnets)", subnets: subnetsIn([zone("a"), zone("b")], 1, "private") },
+    twoZones: {
+      name: "2 private + 2 public subnets in 2 AZs",
+      subnets: [...subnetsIn([zone("a"), zone("b")], 1, "private"), ...subnetsIn([zone("a"), zone("b")], 1, "public")],
+    },
+    twoPerZone: {
+      name: "2 private subnets in each of 2 AZs, and public ones",
+      subnets: [...subnetsIn([zone("a"), zone("b")], 2, "private"), ...subnetsIn([zone("a"), zone("b")], 1, "public")],
+    },
+    threeZones: {
+      name: "2 private subnets in each of 3 AZs",
+      subnets: subnetsIn([zone("a"), zone("b"), zone("c")], 2, "private"),
+    },
+    privateOnly: {
+      name: "private-only VPC (no public subnets)",
+      subnets: subnetsIn([zone("a"), zone("b")], 1, "private"),
+    },
     oneSubnet: { name: "a single private subnet", subnets: subnetsIn([zone("a")], 1, "private") },
     oneZone: { name: "2 private subnets in one AZ", subnets: subnetsIn([zone("a")], 2, "private") },
   };
@@ -47,7 +63,8 @@ export function layouts(region: string): Record<string, Layout> {
 /** Per AZ, the lowest private subnet id: the documented default for load balancer subnets. */
 export function expectedLoadBalancerSubnets(layout: Layout): string[] {
   const byZone = new Map<string, string[]>();
-  for (const subnet of layout.subnets.filter((s) => s.tier === "private")) byZone.set(subnet.zone, [...(byZone.get(subnet.zone) ?? []), subnet.id]);
+  for (const subnet of layout.subnets.filter((s) => s.tier === "private"))
+    byZone.set(subnet.zone, [...(byZone.get(subnet.zone) ?? []), subnet.id]);
   return [...byZone.values()].map((ids) => ids.sort()[0]!).sort();
 }
 
@@ -82,7 +99,9 @@ const ARN_SERVICES: readonly [prefix: string, service: string][] = [
 export function mockArn(type: string, region: string): string {
   const service = ARN_SERVICES.find(([prefix]) => type.startsWith(prefix))?.[1] ?? type.split("_")[1]!;
   const kind = type.replace(/^aws_/, "").replaceAll("_", "-");
-  return service === "iam" ? `arn:aws:iam::${MOCK_ACCOUNT}:${kind.replace(/^iam-/, "")}/mock` : `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${kind}/mock`;
+  return service === "iam"
+    ? `arn:aws:iam::${MOCK_ACCOUNT}:${kind.replace(/^iam-/, "")}/mock`
+    : `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${kind}/mock`;
 }
 
 /** HCL literal for a JSON value (JSON literals are HCL expressions; `${` would start a template). */
@@ -93,16 +112,22 @@ export function hcl(value: unknown): string {
 /** A mocked AWS provider for every type any of `stacks` uses. */
 function mockProvider(stacks: readonly TfJson[], schema: ProviderSchema, region: string): string {
   const lines = ['mock_provider "aws" {'];
-  const typesOf = (block: "resource" | "data") => [...new Set(stacks.flatMap((stack) => Object.keys(stack[block] ?? {})))].sort();
+  const typesOf = (block: "resource" | "data") =>
+    [...new Set(stacks.flatMap((stack) => Object.keys(stack[block] ?? {})))].sort();
   for (const type of typesOf("resource").filter((t) => t.startsWith("aws_"))) {
     if (!schema.resource_schemas[type]?.block.attributes?.arn) continue;
     lines.push(`  mock_resource ${hcl(type)} {\n    defaults = { arn = ${hcl(mockArn(type, region))} }\n  }`);
   }
   const dataDefaults: Record<string, Record<string, unknown>> = {
     aws_caller_identity: { account_id: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/engine-test` },
-    aws_acm_certificate: { arn: `arn:aws:acm:${region}:${MOCK_ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000` },
+    aws_acm_certificate: {
+      arn: `arn:aws:acm:${region}:${MOCK_ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000`,
+    },
     aws_vpc: { enable_dns_support: true, enable_dns_hostnames: true, cidr_block: "10.0.0.0/16" },
-    aws_vpc_endpoint_service: { availability_zones: ["a", "b", "c", "d"].map((z) => `${region}${z}`), service_name: `com.amazonaws.${region}.mock` },
+    aws_vpc_endpoint_service: {
+      availability_zones: ["a", "b", "c", "d"].map((z) => `${region}${z}`),
+      service_name: `com.amazonaws.${region}.mock`,
+    },
   };
   for (const type of typesOf("data")) {
     if (dataDefaults[type]) lines.push(`  mock_data ${hcl(type)} {\n    defaults = ${hcl(dataDefaults[type])}\n  }`);
@@ -132,7 +157,8 @@ function remoteStateOverrides(main: TfJson, ecr: TfJson, region: string): string
 
 /** The `tier` tag a subnets lookup filters on. */
 function tierOf(lookup: Record<string, any>): string | undefined {
-  return (lookup.filter as { name: string; values: string[] }[] | undefined)?.find((f) => f.name === "tag:tier")?.values[0];
+  return (lookup.filter as { name: string; values: string[] }[] | undefined)?.find((f) => f.name === "tag:tier")
+    ?.values[0];
 }
 
 /** Overrides that make the stack's subnet lookups see `layout`. */
@@ -151,7 +177,12 @@ export function layoutOverrides(stack: TfJson, layout: Layout, vpcId: string): s
   }
   if (layout.vpcDns) {
     for (const vpc of resources(stack, "aws_vpc", "data")) {
-      const values = { id: vpcId, cidr_block: "10.0.0.0/16", enable_dns_support: layout.vpcDns.support, enable_dns_hostnames: layout.vpcDns.hostnames };
+      const values = {
+        id: vpcId,
+        cidr_block: "10.0.0.0/16",
+        enable_dns_support: layout.vpcDns.support,
+        enable_dns_hostnames: layout.vpcDns.hostnames,
+      };
       overrides.push(`override_data {\n  target = ${vpc.address}\n  values = ${hcl(values)}\n}`);
     }
   }
@@ -173,15 +204,25 @@ export interface TestFileOptions {
 
 export function testFile(options: TestFileOptions): string {
   const { stack, region, vpcId } = options;
-  const parts = [mockProvider(options.variants, options.schema, region), ...(options.ecr ? remoteStateOverrides(stack, options.ecr, region) : [])];
+  const parts = [
+    mockProvider(options.variants, options.schema, region),
+    ...(options.ecr ? remoteStateOverrides(stack, options.ecr, region) : []),
+  ];
   for (const run of options.runs) {
     const body = [`  command = ${run.command}`];
     if (run.module) body.push(`  module {\n    source = ${hcl(run.module)}\n  }`);
-    if (run.variables) body.push(`  variables {\n${Object.entries(run.variables).map(([k, v]) => `    ${k} = ${hcl(v)}`).join("\n")}\n  }`);
+    if (run.variables)
+      body.push(
+        `  variables {\n${Object.entries(run.variables)
+          .map(([k, v]) => `    ${k} = ${hcl(v)}`)
+          .join("\n")}\n  }`,
+      );
     if (run.expectFailures) body.push(`  expect_failures = [${run.expectFailures.join(", ")}]`);
     for (const override of layoutOverrides(stack, run.layout, vpcId)) body.push(override.replace(/^/gm, "  "));
-    for (const { target, values } of run.dataOverrides ?? []) body.push(`  override_data {\n    target = ${target}\n    values = ${hcl(values)}\n  }`);
-    for (const assert of run.asserts ?? []) body.push(`  assert {\n    condition = ${assert.condition}\n    error_message = ${hcl(assert.message)}\n  }`);
+    for (const { target, values } of run.dataOverrides ?? [])
+      body.push(`  override_data {\n    target = ${target}\n    values = ${hcl(values)}\n  }`);
+    for (const assert of run.asserts ?? [])
+      body.push(`  assert {\n    condition = ${assert.condition}\n    error_message = ${hcl(assert.message)}\n  }`);
     parts.push(`run ${hcl(run.name)} {\n${body.join("\n")}\n}`);
   }
   return `${parts.join("\n\n")}\n`;
