@@ -24,6 +24,13 @@ export default tseslint.config(
     files: ["**/*.ts"],
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // `_`-prefixed names and rest siblings are the idiom for "drop this key": `const { "//": _meta, ...body } = r`.
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_", ignoreRestSiblings: true },
+      ],
+    },
   },
   {
     // Tests read synthesized Terraform JSON and HTTP bodies by path, as `any`: a wrong path fails the assertion at run

@@ -344,7 +344,7 @@ export function validFields(input: unknown): ValidFields {
       return result.success ? [[name, result.data]] : [];
     }),
   );
-  return valid as ValidFields;
+  return valid;
 }
 
 /** Rules that involve more than one key; each names the key at fault, and skips when a key it needs is invalid. */

@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { z } from "zod";
+import { z } from "zod";
 import { configSchema } from "../config/schema.js";
 import { billFor, billMarkdown } from "../cost/main.js";
 import { CONTROLS } from "../policy/controls.js";
@@ -24,8 +24,9 @@ export interface ConfigRow {
 const WRAPPERS = new Set(["default", "prefault", "nullable", "optional"]);
 
 function unwrap(schema: z.ZodType): z.ZodType {
-  let inner = schema as any;
-  while (WRAPPERS.has(inner._zod.def.type)) inner = inner._zod.def.innerType;
+  let inner = schema;
+  // Every wrapper in WRAPPERS keeps the wrapped schema in def.innerType.
+  while (WRAPPERS.has(inner._zod.def.type)) inner = (inner._zod.def as unknown as { innerType: z.ZodType }).innerType;
   return inner;
 }
 
@@ -33,8 +34,8 @@ function unwrap(schema: z.ZodType): z.ZodType {
 export function configRows(shape: Record<string, z.ZodType> = configSchema.shape, prefix = ""): ConfigRow[] {
   return Object.entries(shape).flatMap(([key, schema]) => {
     const path = `${prefix}${key}`;
-    const inner = unwrap(schema) as any;
-    if (!schema.description && inner._zod.def.type === "object") return configRows(inner.shape, `${path}.`);
+    const inner = unwrap(schema);
+    if (!schema.description && inner instanceof z.ZodObject) return configRows(inner.shape, `${path}.`);
     if (!schema.description) throw new Error(`config key ${path} has no .describe() text (config/schema.ts)`);
     const parsed = schema.safeParse(undefined);
     return [

@@ -339,7 +339,7 @@ describe("dashboard", () => {
       const spans = row.map((w) => [w.x, w.x + w.width]).sort((a, b) => a[0] - b[0]);
       spans.forEach(([start, end], i) => {
         expect(end).toBeLessThanOrEqual(24);
-        if (i > 0) expect(start).toBeGreaterThanOrEqual(spans[i - 1]![1]!);
+        if (i > 0) expect(start).toBeGreaterThanOrEqual(spans[i - 1]![1]);
       });
     }
   });

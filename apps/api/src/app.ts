@@ -85,11 +85,11 @@ function requestLog(logger: Logger, isShuttingDown: () => boolean): RequestHandl
  * flight when SIGTERM arrived gets `Connection: close` too, and its socket is not reused while the server closes.
  */
 function closeConnectionWhenDraining(res: Response, isShuttingDown: () => boolean): void {
-  const writeHead = res.writeHead;
-  res.writeHead = function (this: Response, ...args: Parameters<typeof writeHead>) {
-    if (isShuttingDown()) this.setHeader("Connection", "close");
-    return writeHead.apply(this, args);
-  } as typeof writeHead;
+  const writeHead = res.writeHead.bind(res);
+  res.writeHead = ((...args: Parameters<typeof writeHead>) => {
+    if (isShuttingDown()) res.setHeader("Connection", "close");
+    return writeHead(...args);
+  }) as typeof writeHead;
 }
 
 /**

@@ -27,7 +27,7 @@ async function start(): Promise<void> {
   const health = await startHealthServer({
     port: config.healthPort,
     stallMs: config.healthStallSeconds * 1_000,
-    liveness: processor.liveness,
+    liveness: () => processor.liveness(),
   });
 
   handleLifecycle({

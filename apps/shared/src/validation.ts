@@ -33,6 +33,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 function preview(value: unknown): string {
   if (value === undefined) return "nothing";
-  const text = JSON.stringify(value) ?? String(value);
+  // JSON.stringify gives undefined only for what JSON cannot hold (functions, symbols): name the kind instead.
+  const text = JSON.stringify(value) ?? typeof value;
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -1,0 +1,81 @@
+/**
+ * Which folder may import which (run by `npm run lint`, so by `npm test`). The layering, lowest first:
+ *   config -> ecr -> stacks -> (policy, local, cost) -> scripts, bench -> test
+ * apps/ is a world of its own: the services ship as bundles built from apps/ alone.
+ */
+const TEST_CODE = "^(test/|apps/[^/]+/test/)";
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "no-circular",
+      severity: "error",
+      comment: "A module cycle makes load order matter and the layers impossible to read one at a time.",
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: "services-self-contained",
+      severity: "error",
+      comment: "A service's code ships in its image: it may import only apps/ and its npm dependencies.",
+      from: { path: "^apps/[^/]+/src/" },
+      to: { pathNot: ["^apps/", "^node_modules/"], dependencyTypesNot: ["core"] },
+    },
+    {
+      name: "services-apart",
+      severity: "error",
+      comment: "One service never imports the other's code; what they share lives in apps/shared.",
+      from: { path: "^apps/(api|processor)/src/" },
+      to: { path: "^apps/(api|processor)/", pathNot: ["^apps/$1/"] },
+    },
+    {
+      name: "production-code-no-dev-deps",
+      severity: "error",
+      comment: "The stacks and the services run with production dependencies only.",
+      from: { path: "^(main\\.ts|config/|ecr/|stacks/|apps/[^/]+/src/)" },
+      to: { dependencyTypes: ["npm-dev"] },
+    },
+    {
+      name: "stacks-stay-below-their-users",
+      severity: "error",
+      comment: "The stacks are what policy, local, cost and the tests read; they never read those back.",
+      from: { path: "^(main\\.ts|config/|ecr/|stacks/)" },
+      to: { path: "^(policy|local|cost|bench|scripts|tools)/" },
+    },
+    {
+      name: "ecr-below-stacks",
+      severity: "error",
+      comment: "stacks/ composes ecr/ (one-way); ecr/ and config/ never import stacks/.",
+      from: { path: "^(ecr|config)/" },
+      to: { path: "^stacks/" },
+    },
+    {
+      name: "config-at-the-bottom",
+      severity: "error",
+      comment: "The config schema is read by everything and imports none of it.",
+      from: { path: "^config/" },
+      to: { path: "^(ecr|stacks|policy|local|cost|bench|scripts)/" },
+    },
+    {
+      name: "no-test-code-outside-tests",
+      severity: "error",
+      comment: "Benches, scripts and the product never import test code (the test kit lives outside test folders).",
+      from: { pathNot: TEST_CODE },
+      to: { path: TEST_CODE },
+    },
+    {
+      name: "not-to-unresolvable",
+      severity: "error",
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "^(cdktf\\.out|node_modules|\\.stryker-tmp|reports|coverage|bench/results)/" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default"] },
+  },
+};
