@@ -191,7 +191,9 @@ const fieldsSchema = z.strictObject({
     .positive()
     .max(5_000)
     .default(200)
-    .describe("Burst; must be at least `throttle_rate_limit`."),
+    .describe(
+      "Burst: the size of API Gateway's token bucket, the requests it accepts at once above the steady rate. It may be below the rate (the account default is a rate of 10,000 with a burst of 5,000).",
+    ),
   quota_per_day: z
     .number()
     .int()
@@ -396,16 +398,6 @@ export function crossFieldIssues(config: ValidFields): CrossFieldIssue[] {
       path: ["keep_nlb_during_migration"],
       message:
         'only for the migration step to private_integration "alb" (docs/PRIVATE-NETWORKING.md); with "nlb" the NLB is the path anyway',
-    });
-  }
-  if (
-    config.throttle_burst_limit !== undefined &&
-    config.throttle_rate_limit !== undefined &&
-    config.throttle_burst_limit < config.throttle_rate_limit
-  ) {
-    issues.push({
-      path: ["throttle_burst_limit"],
-      message: `must be at least throttle_rate_limit (${config.throttle_rate_limit})`,
     });
   }
   return issues;

@@ -77,7 +77,7 @@ export const CONFIGS: Readonly<Record<string, () => Config>> = {
       ...example(),
       project: "abcdefghijklmnopqrst",
       environment: "abcdefg",
-      throttle_rate_limit: 5_000,
+      throttle_rate_limit: 10_000,
       throttle_burst_limit: 5_000,
       quota_per_day: 1_000_000_000,
       services: {

@@ -136,11 +136,6 @@ describe("config: terraform.tfvars.json", () => {
       /^services\.processor\.desired_count: must be between/,
     ],
     [
-      "burst limit is below the rate limit",
-      { throttle_burst_limit: 50 },
-      /^throttle_burst_limit: must be at least throttle_rate_limit/,
-    ],
-    [
       "log retention is not a CloudWatch value",
       { log_retention_days: 10 },
       /^log_retention_days: expected a CloudWatch Logs retention value/,
@@ -294,13 +289,13 @@ describe("config: terraform.tfvars.json", () => {
   test("config: a type error does not hide the cross-field problems of the same file", () => {
     const input = structuredClone(exampleConfigInput()) as Record<string, any>;
     input.deletion_protection = "yes"; // a type error: zod skips its cross-field refinement after one
-    input.throttle_burst_limit = 50; // below throttle_rate_limit (100)
+    input.keep_nlb_during_migration = true; // only valid with private_integration "alb"
     input.services.api.memory = 8192; // does not fit cpu 256
     const problems = problemsOf(() => parseConfig(input));
     expect(problems).toEqual([
       expect.stringMatching(/^deletion_protection: .*expected boolean/),
       expect.stringMatching(/^services\.api\.memory: expected 512-2048 MiB in steps of 512 for cpu 256/),
-      expect.stringMatching(/^throttle_burst_limit: must be at least throttle_rate_limit \(100\)/),
+      expect.stringMatching(/^keep_nlb_during_migration: only for the migration step/),
     ]);
   });
 });
@@ -349,6 +344,8 @@ describe("config: every value exactly at a documented limit, and every accepted 
     ["the longest log retention", { log_retention_days: 3653 }],
     ["a burst limit equal to the rate limit", { throttle_rate_limit: 100, throttle_burst_limit: 100 }],
     ["the largest burst limit", { throttle_rate_limit: 5_000, throttle_burst_limit: 5_000 }],
+    ["a burst limit below the rate limit", { throttle_rate_limit: 100, throttle_burst_limit: 50 }],
+    ["the account's default limits: the largest rate", { throttle_rate_limit: 10_000, throttle_burst_limit: 5_000 }],
     ["a fractional rate limit", { throttle_rate_limit: 0.5, throttle_burst_limit: 1 }],
     ["a daily quota", { quota_per_day: 1 }],
     [
@@ -556,11 +553,6 @@ describe("config: one past each limit fails, with the message the user sees", ()
       "the burst limit is above 5,000",
       { throttle_burst_limit: 5_001 },
       "throttle_burst_limit: Too big: expected number to be <=5000 (got 5001)",
-    ],
-    [
-      "the burst limit is one below the rate limit",
-      { throttle_rate_limit: 100, throttle_burst_limit: 99 },
-      "throttle_burst_limit: must be at least throttle_rate_limit (100) (got 99)",
     ],
     ["the daily quota is 0", { quota_per_day: 0 }, "quota_per_day: Too small: expected number to be >0 (got 0)"],
     [
@@ -772,14 +764,14 @@ describe("config: cross-field rules skip what they cannot check (a key that is m
       ...exampleConfigInput(),
       alb_access_logs_bucket: "xn--logs",
       tags: { "aws:x": "y", "": "z" },
-      throttle_burst_limit: 50,
+      keep_nlb_during_migration: true,
     });
     expect(result.success).toBe(false);
     expect(result.error!.issues.map((i) => [i.path.join("."), i.code])).toEqual([
       ["alb_access_logs_bucket", "custom"],
       ["tags.aws:x", "custom"],
       ["tags.", "custom"],
-      ["throttle_burst_limit", "custom"],
+      ["keep_nlb_during_migration", "custom"],
     ]);
   });
 
