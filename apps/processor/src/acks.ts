@@ -1,0 +1,39 @@
+import type { QueueMessage } from "./queue.js";
+import { sqsCallSignal, type RunContext } from "./run-context.js";
+import { backoffMs, sleep } from "./timing.js";
+
+/** Delete attempts per batch before a durable message is left for a (harmless, duplicate) redelivery. */
+const DELETE_ATTEMPTS = 5;
+
+/** Deletes only messages whose item is durable; per-entry failures are retried, then left for a harmless redelivery. */
+export async function deleteDurable(ctx: RunContext, messages: QueueMessage[]): Promise<void> {
+  const { queue, logger, counters } = ctx;
+  let pending = messages;
+  for (let attempt = 1; pending.length > 0 && attempt <= DELETE_ATTEMPTS; attempt++) {
+    // Out of shutdown budget: no more retries; an undeleted message only comes back as a duplicate.
+    if (attempt > 1 && ctx.work.aborted) break;
+    try {
+      const failed = await queue.deleteBatch(pending, sqsCallSignal(ctx));
+      counters.deleted += pending.length - failed.length;
+      if (failed.length < pending.length) ctx.progress();
+      for (const f of failed.filter((f) => f.senderFault)) {
+        logger.warn(
+          { messageId: f.message.messageId, code: f.code },
+          "delete rejected; the redelivery will be a duplicate",
+        );
+      }
+      counters.deleteFailures += failed.filter((f) => f.senderFault).length;
+      pending = failed.filter((f) => !f.senderFault).map((f) => f.message);
+    } catch (error) {
+      logger.warn({ err: error, attempt, count: pending.length }, "delete failed; retrying");
+    }
+    if (pending.length > 0 && attempt < DELETE_ATTEMPTS) await sleep(backoffMs(attempt, 100, 2_000), ctx.work);
+  }
+  if (pending.length > 0) {
+    counters.deleteFailures += pending.length;
+    logger.warn(
+      { messageIds: pending.map((m) => m.messageId) },
+      "could not delete; the redelivery will be a duplicate",
+    );
+  }
+}

@@ -1,0 +1,79 @@
+import type { Logger } from "../../shared/src/logger.js";
+import { parseBody } from "./domain.js";
+import type { Lease } from "./lease.js";
+import type { QueueMessage } from "./queue.js";
+import type { Outcome, RunContext } from "./run-context.js";
+
+/** A message that parsed and whose hook succeeded: what to write for it. */
+export interface Prepared {
+  readonly message: QueueMessage;
+  readonly payload: Record<string, unknown>;
+  readonly result: unknown;
+  readonly log: Logger;
+}
+
+/**
+ * Runs `work` with a signal that aborts when the hooks' time limit passes or the shutdown budget is spent. One timer
+ * per batch (not per message), cleared as soon as the batch's hooks are done.
+ */
+export async function withTimeLimit<T>(ctx: RunContext, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const limit = new AbortController();
+  const timer = setTimeout(
+    () => limit.abort(new Error(`process hook still running after ${ctx.processTimeoutMs / 1_000} s`)),
+    ctx.processTimeoutMs,
+  );
+  try {
+    return await run(AbortSignal.any([ctx.work, limit.signal]));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Parse, validate and run the hook; returns what to write, or the message's final outcome. */
+export async function prepare(
+  ctx: RunContext,
+  message: QueueMessage,
+  lease: Lease,
+  signal: AbortSignal,
+): Promise<Prepared | Outcome> {
+  const log = ctx.logger.child({ messageId: message.messageId, receiveCount: message.receiveCount });
+  const parsed = parseBody(message.body);
+  if (!parsed.ok) {
+    // Logged once per receive; not deleted, so the redrive policy moves it to the DLQ after maxReceiveCount.
+    ctx.counters.invalid++;
+    lease.drop(message);
+    log.warn({ reason: parsed.reason }, "invalid message left for the DLQ");
+    return "invalid";
+  }
+  try {
+    return { message, payload: parsed.payload, result: await runHook(ctx, parsed.payload, message, signal), log };
+  } catch (error) {
+    if (ctx.work.aborted) return "release";
+    ctx.counters.failed++;
+    lease.drop(message);
+    log.error({ err: error }, "process hook failed; message left for redelivery");
+    return "failed";
+  }
+}
+
+async function runHook(
+  ctx: RunContext,
+  payload: Record<string, unknown>,
+  message: QueueMessage,
+  signal: AbortSignal,
+): Promise<unknown> {
+  const context = { messageId: message.messageId, body: message.body ?? "", signal };
+  // A hook that ignores the signal must not hold its message (or shutdown) hostage: stop waiting for it on abort.
+  const reason = () => (ctx.work.aborted ? new Error("shutdown budget spent") : (signal.reason as Error));
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(reason());
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    if (signal.aborted) throw reason();
+    return await Promise.race([Promise.resolve().then(() => ctx.hook(payload, context)), aborted]);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
