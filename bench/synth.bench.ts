@@ -17,7 +17,7 @@ const BARREL = ["@cdktf", "provider-aws"].join("/");
 /** Copies the app's sources and rewrites every deep provider import into a barrel import. */
 function writeBarrelVariant(): string {
   rmSync(BARREL_DIR, { recursive: true, force: true });
-  for (const entry of ["main.ts", "config", "ecr", "stacks", "apps/shared", "terraform.tfvars.json"]) {
+  for (const entry of ["main.ts", "config", "foundation", "ecr", "stacks", "apps/shared", "terraform.tfvars.json"]) {
     cpSync(join(ROOT, entry), join(BARREL_DIR, entry), { recursive: true });
   }
   for (const file of listTs(BARREL_DIR)) {

@@ -3,7 +3,7 @@ import { TerraformOutput } from "cdktf";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import type { Config } from "../config/schema.js";
-import { BaseStack } from "../stacks/base-stack.js";
+import { BaseStack } from "../foundation/base-stack.js";
 import { lifecyclePolicy } from "./lifecycle-policy.js";
 
 /** The services whose images this project builds; one repository each. */

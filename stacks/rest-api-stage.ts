@@ -145,7 +145,7 @@ export class RestApiStage extends Construct {
 function definitionHash(definition: readonly TerraformResource[]): string {
   return Lazy.stringValue({
     produce: (context) => {
-      const resolved = definition.map((resource) => context.resolve(resource.toTerraform()));
+      const resolved = definition.map((resource): unknown => context.resolve(resource.toTerraform()));
       return createHash("sha256").update(JSON.stringify(resolved)).digest("hex");
     },
   });

@@ -92,7 +92,7 @@ describe("check:cdktn, imports", () => {
   it("leaves no CDKTF import in the app's stacks", () => {
     for (const file of [
       "stacks/app.ts",
-      "stacks/base-stack.ts",
+      "foundation/base-stack.ts",
       "stacks/network.ts",
       "stacks/rest-api-stage.ts",
       "ecr/ecr-stack.ts",

@@ -1,0 +1,82 @@
+import type { Construct } from "constructs";
+import type { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { ApiAccess } from "./api-access.js";
+import { ApiGatewayCloudwatchRole } from "./api-gateway-account.js";
+import { lookupCertificate } from "./certificates.js";
+import { IngestApi } from "./ingest-api.js";
+import { STAGE_NAME, type MainContext } from "./main-context.js";
+import type { PrivateIngress } from "./private-ingress.js";
+import { QueryApi } from "./query-api.js";
+import type { CustomDomain } from "./rest-api-stage.js";
+
+export interface ApisInputs {
+  /** Where the ingest API sends requests. */
+  readonly queue: SqsQueue;
+  /** The private path the query API integrates through. */
+  readonly ingress: PrivateIngress;
+  /** The api service: in alb mode, the query integrations wait for its rollout. */
+  readonly apiService: EcsService;
+}
+
+export interface Apis {
+  readonly ingestApi: IngestApi;
+  readonly queryApi: QueryApi;
+  /** The API key and usage plan, when `api_key_required`. */
+  readonly access?: ApiAccess;
+}
+
+/** The two REST APIs (ingest -> SQS, query -> VPC Link -> ALB), their account-level logging role and API key. */
+export function addApis(scope: Construct, context: MainContext, { queue, ingress, apiService }: ApisInputs): Apis {
+  const { config, prefix, globalPrefix, region, accountId } = context;
+  // Execution logging needs the account-level CloudWatch role; the stages wait for it.
+  const cloudwatchRole = config.manage_apigateway_account
+    ? new ApiGatewayCloudwatchRole(scope, "apigateway-account", {
+        name: `${globalPrefix}-apigateway-logs`,
+        region,
+        accountId,
+      })
+    : undefined;
+  const stageSettings = {
+    stageName: STAGE_NAME,
+    logs: context.logs,
+    throttleRateLimit: config.throttle_rate_limit,
+    throttleBurstLimit: config.throttle_burst_limit,
+    wafWebAclArn: config.waf_web_acl_arn,
+    apiKeyRequired: config.api_key_required,
+    dependsOn: cloudwatchRole ? [cloudwatchRole.account] : [],
+  };
+  const ingestApi = new IngestApi(scope, "ingest-api", {
+    ...stageSettings,
+    name: `${prefix}-ingest`,
+    roleName: `${globalPrefix}-ingest-sqs-send`,
+    queue,
+    region,
+    accountId,
+    customDomain: customDomain(scope, "ingest-domain-certificate", config.ingest_api_domain),
+  });
+  const queryApi = new QueryApi(scope, "query-api", {
+    ...stageSettings,
+    name: `${prefix}-query`,
+    vpcLink:
+      config.private_integration === "alb"
+        ? { ...ingress.link, ready: [...ingress.link.ready, apiService] }
+        : ingress.link,
+    albDomain: config.alb_certificate_domain,
+    customDomain: customDomain(scope, "query-domain-certificate", config.query_api_domain),
+  });
+  const access = config.api_key_required
+    ? new ApiAccess(scope, "api-access", {
+        name: prefix,
+        stages: [ingestApi.stage.stage, queryApi.stage.stage],
+        throttleRateLimit: config.throttle_rate_limit,
+        throttleBurstLimit: config.throttle_burst_limit,
+        quotaPerDay: config.quota_per_day,
+      })
+    : undefined;
+  return { ingestApi, queryApi, ...(access ? { access } : {}) };
+}
+
+function customDomain(scope: Construct, id: string, domain: string | null): CustomDomain | null {
+  return domain ? { domainName: domain, certificateArn: lookupCertificate(scope, id, domain).arn } : null;
+}

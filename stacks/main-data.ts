@@ -1,0 +1,28 @@
+import type { Construct } from "constructs";
+import type { MainContext } from "./main-context.js";
+import { RequestQueue } from "./queue.js";
+import { RequestTable } from "./table.js";
+
+export interface Data {
+  /** The request queue (ingest API -> processor) with its DLQ and the DLQ alarm. */
+  readonly queue: RequestQueue;
+  /** The results table (processor -> api). */
+  readonly table: RequestTable;
+}
+
+/** The request queue and the results table. The DLQ alarm notifies `alarmTopicArn`, like every other alarm. */
+export function addData(scope: Construct, { config, prefix }: MainContext, alarmTopicArn: string): Data {
+  const queue = new RequestQueue(scope, "queue", {
+    name: `${prefix}-requests`,
+    maxReceiveCount: config.max_receive_count,
+    maxBatchSeconds: config.services.processor.max_batch_seconds,
+    messageRetentionSeconds: config.message_retention_seconds,
+    alarmTopicArn,
+  });
+  const table = new RequestTable(scope, "table", {
+    name: `${prefix}-requests`,
+    deletionProtection: config.deletion_protection,
+    ttlAttribute: config.table_ttl_attribute,
+  });
+  return { queue, table };
+}
