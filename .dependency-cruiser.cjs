@@ -1,6 +1,6 @@
 /**
  * Which folder may import which (run by `npm run lint`, so by `npm test`). The layering, lowest first:
- *   config -> ecr -> stacks -> (policy, local, cost) -> scripts, bench -> test
+ *   config -> foundation -> ecr -> stacks -> (policy, local, cost) -> scripts, bench -> test
  * apps/ is a world of its own: the services ship as bundles built from apps/ alone.
  */
 const TEST_CODE = "^(test/|apps/[^/]+/test/)";
@@ -33,29 +33,36 @@ module.exports = {
       name: "production-code-no-dev-deps",
       severity: "error",
       comment: "The stacks and the services run with production dependencies only.",
-      from: { path: "^(main\\.ts|config/|ecr/|stacks/|apps/[^/]+/src/)" },
+      from: { path: "^(main\\.ts|config/|foundation/|ecr/|stacks/|apps/[^/]+/src/)" },
       to: { dependencyTypes: ["npm-dev"] },
     },
     {
       name: "stacks-stay-below-their-users",
       severity: "error",
       comment: "The stacks are what policy, local, cost and the tests read; they never read those back.",
-      from: { path: "^(main\\.ts|config/|ecr/|stacks/)" },
+      from: { path: "^(main\\.ts|config/|foundation/|ecr/|stacks/)" },
       to: { path: "^(policy|local|cost|bench|scripts|tools)/" },
     },
     {
       name: "ecr-below-stacks",
       severity: "error",
-      comment: "stacks/ composes ecr/ (one-way); ecr/ and config/ never import stacks/.",
-      from: { path: "^(ecr|config)/" },
+      comment: "stacks/ composes ecr/ (one-way); what both need (BaseStack) lives below them, in foundation/.",
+      from: { path: "^(ecr|foundation|config)/" },
       to: { path: "^stacks/" },
+    },
+    {
+      name: "foundation-below-ecr",
+      severity: "error",
+      comment: "foundation/ is what ecr/ and stacks/ share; it imports neither.",
+      from: { path: "^(foundation|config)/" },
+      to: { path: "^ecr/" },
     },
     {
       name: "config-at-the-bottom",
       severity: "error",
       comment: "The config schema is read by everything and imports none of it.",
       from: { path: "^config/" },
-      to: { path: "^(ecr|stacks|policy|local|cost|bench|scripts)/" },
+      to: { path: "^(foundation|ecr|stacks|policy|local|cost|bench|scripts)/" },
     },
     {
       name: "no-test-code-outside-tests",

@@ -506,7 +506,7 @@ function vpcEndpointsSchema() {
     );
 }
 
-/** Alarm thresholds: defaults for a production service; evaluation windows are fixed in stacks/alarms.ts. */
+/** Alarm thresholds: defaults for a production service; evaluation windows are fixed in stacks/alarms-*.ts. */
 function alarmsSchema() {
   // Declared here: this runs while the fields schema above is built, before later module constants exist.
   const email = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "expected an email address");
