@@ -12,7 +12,7 @@ export default {
   testRunner: "vitest",
   plugins: ["@stryker-mutator/vitest-runner", "./tools/stryker-ignore-docs.mjs"],
   vitest: { configFile: "vitest.mutation.config.ts", related: false },
-  // MUTATION_MUTATE narrows a run to some files or line ranges (`policy/controls.ts:246-276`), comma-separated.
+  // MUTATION_MUTATE narrows a run to some files or line ranges (`policy/controls/elb.ts:95-136`), comma-separated.
   mutate: process.env.MUTATION_MUTATE ? process.env.MUTATION_MUTATE.split(",") : module.mutate,
   ignorers: ["doc-text"],
   coverageAnalysis: "perTest",

@@ -1,4 +1,4 @@
-import { resources, type TfJson } from "../policy/terraform-json.js";
+import { field, list, resources, type TfJson } from "../tfjson/index.js";
 
 /**
  * What the bill needs from the synthesized main stack (cdk.tf.json): the billable resources and the settings that
@@ -72,8 +72,10 @@ export function infraFromSynth(main: TfJson): Infra {
     const api = String(r.body.rest_api_id);
     return {
       methods: methodsByApi.get(api) ?? 0,
-      detailedMetrics: settings.some((s) => String(s.rest_api_id) === api && s.settings?.metrics_enabled === true),
-      accessLogFormat: r.body.access_log_settings?.format as string | undefined,
+      detailedMetrics: settings.some(
+        (s) => String(s.rest_api_id) === api && field(s, "settings", "metrics_enabled") === true,
+      ),
+      accessLogFormat: field(r.body, "access_log_settings", "format") as string | undefined,
     };
   });
   const groups = all("aws_cloudwatch_log_group").map((r) => ({
@@ -102,15 +104,13 @@ export function infraFromSynth(main: TfJson): Infra {
     alarmMetrics: all("aws_cloudwatch_metric_alarm").reduce(
       (n, r) =>
         n +
-        (Array.isArray(r.body.metric_query)
-          ? r.body.metric_query.filter((q: { metric?: unknown }) => q.metric).length
-          : 1),
+        (Array.isArray(r.body.metric_query) ? list(r.body.metric_query).filter((q) => field(q, "metric")).length : 1),
       0,
     ),
     containerInsights: (insights?.value as Infra["containerInsights"] | undefined) ?? "disabled",
     dashboards: all("aws_cloudwatch_dashboard").length,
     kmsKeys: all("aws_kms_key").length,
-    pointInTimeRecovery: table.point_in_time_recovery?.enabled === true,
+    pointInTimeRecovery: field(table, "point_in_time_recovery", "enabled") === true,
     onDemandTable: table.billing_mode === "PAY_PER_REQUEST",
   };
 }

@@ -49,8 +49,8 @@ async function main(): Promise<void> {
     stream.write(`${line}\n`);
   };
 
-  const ingestPort = port(values["ingest-port"]!, "--ingest-port");
-  const queryPort = port(values["query-port"]!, "--query-port");
+  const ingestPort = port(values["ingest-port"], "--ingest-port");
+  const queryPort = port(values["query-port"], "--query-port");
   // Fail in a second, not after the emulators and services have started.
   for (const [p, flag] of [
     [ingestPort, "--ingest-port"],

@@ -1,4 +1,4 @@
-import type { TerraformJson } from "./terraform.js";
+import type { TfJson } from "../tfjson/index.js";
 
 /**
  * Terraform interpolations in the synthesized JSON (`${aws_sqs_queue.queue_1234.url}`) resolved to local values.
@@ -31,7 +31,7 @@ const MAX_DEPTH = 20;
 export class References {
   private readonly values = new Map<string, string>();
 
-  constructor(private readonly doc: TerraformJson) {}
+  constructor(private readonly doc: TfJson) {}
 
   /** Registers the local value of a reference such as `aws_sqs_queue.queue_1234.url` or `data.aws_caller_identity.caller.account_id`. */
   set(address: string, value: string): this {

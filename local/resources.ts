@@ -6,7 +6,7 @@ import {
   type CreateTableCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import type { References } from "./references.js";
-import { resourcesOf, type TerraformJson } from "./terraform.js";
+import { resources, show, type TfJson } from "../tfjson/index.js";
 
 /**
  * Creates the synth's aws_sqs_queue and aws_dynamodb_table resources in the emulators with the settings that change
@@ -39,18 +39,18 @@ export interface CreatedQueue {
 }
 
 export async function createQueues(
-  doc: TerraformJson,
+  doc: TfJson,
   refs: References,
   options: { readonly endpoint: string; readonly region: string; readonly visibilityTimeoutSeconds?: number },
 ): Promise<CreatedQueue[]> {
   const sqs = new SQSClient({ region: options.region, endpoint: options.endpoint, credentials: LOCAL_CREDENTIALS });
   try {
     // Dead-letter queues first: a redrive policy names its DLQ's ARN, which exists only once the DLQ does.
-    const queues = resourcesOf(doc, "aws_sqs_queue").sort(
-      ([, a], [, b]) => Number(a.redrive_policy !== undefined) - Number(b.redrive_policy !== undefined),
+    const queues = resources(doc, "aws_sqs_queue").sort(
+      (a, b) => Number(a.body.redrive_policy !== undefined) - Number(b.body.redrive_policy !== undefined),
     );
     const created: CreatedQueue[] = [];
-    for (const [resource, raw] of queues) {
+    for (const { name: resource, body: raw } of queues) {
       const where = `aws_sqs_queue.${resource}`;
       const unsupported = Object.keys(raw).filter(
         (k) => !["//", "name", "sqs_managed_sse_enabled", "tags", ...Object.keys(QUEUE_ATTRIBUTES)].includes(k),
@@ -60,7 +60,7 @@ export async function createQueues(
       const name = refs.resolveString(String(raw.name), where);
       const attributes: Record<string, string> = {};
       for (const [key, attribute] of Object.entries(QUEUE_ATTRIBUTES)) {
-        if (raw[key] !== undefined) attributes[attribute] = refs.resolveString(String(raw[key]), where);
+        if (raw[key] !== undefined) attributes[attribute] = refs.resolveString(show(raw[key]), where);
       }
       // Terraform's AWS provider sends its schema default (256 KiB) when max_message_size is unset; the SQS API's own
       // default, which fauxqs follows, has been 1 MiB since August 2025. Use the provider's, as a deployed queue has it.
@@ -87,8 +87,23 @@ export interface CreatedTable {
   readonly keySchema: CreateTableCommandInput["KeySchema"];
 }
 
+/** An aws_dynamodb_table, resolved: the attributes the local stack creates the table from. */
+interface TableBody {
+  readonly name: string;
+  readonly hash_key: string;
+  readonly range_key?: string;
+  readonly attribute: readonly { readonly name: string; readonly type: "S" | "N" | "B" }[];
+  readonly billing_mode?: string;
+  readonly read_capacity?: number;
+  readonly write_capacity?: number;
+  readonly ttl?: { readonly enabled?: boolean; readonly attribute_name?: string };
+  readonly global_secondary_index?: unknown;
+  readonly local_secondary_index?: unknown;
+  readonly stream_enabled?: unknown;
+}
+
 export async function createTables(
-  doc: TerraformJson,
+  doc: TfJson,
   refs: References,
   options: { readonly endpoint: string; readonly region: string },
 ): Promise<CreatedTable[]> {
@@ -99,21 +114,21 @@ export async function createTables(
   });
   try {
     const created: CreatedTable[] = [];
-    for (const [resource, raw] of resourcesOf(doc, "aws_dynamodb_table")) {
+    for (const { name: resource, body: raw } of resources(doc, "aws_dynamodb_table")) {
       const where = `aws_dynamodb_table.${resource}`;
-      const body = refs.resolve(raw, where) as Record<string, any>;
+      const body = refs.resolve<unknown>(raw, where) as TableBody;
       if (body.global_secondary_index || body.local_secondary_index || body.stream_enabled) {
         throw new Error(`local: ${where} has indexes or streams, which the local stack does not create yet`);
       }
       const keySchema: CreateTableCommandInput["KeySchema"] = [
         { AttributeName: body.hash_key, KeyType: "HASH" },
-        ...(body.range_key ? [{ AttributeName: body.range_key as string, KeyType: "RANGE" as const }] : []),
+        ...(body.range_key ? [{ AttributeName: body.range_key, KeyType: "RANGE" as const }] : []),
       ];
       const provisioned = body.billing_mode === "PROVISIONED";
       const input: CreateTableCommandInput = {
         TableName: body.name,
         KeySchema: keySchema,
-        AttributeDefinitions: (body.attribute as { name: string; type: "S" | "N" | "B" }[]).map((a) => ({
+        AttributeDefinitions: body.attribute.map((a) => ({
           AttributeName: a.name,
           AttributeType: a.type,
         })),

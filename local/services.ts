@@ -3,7 +3,7 @@ import { createWriteStream, existsSync, mkdirSync, type WriteStream } from "node
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { References } from "./references.js";
-import { resourcesOf, type TerraformJson } from "./terraform.js";
+import { resources, type TfJson } from "../tfjson/index.js";
 
 /**
  * The ECS services of the synth, run as local Node processes: one process per aws_ecs_service, started from
@@ -23,8 +23,8 @@ export interface ServiceSpec {
   readonly behindLoadBalancer: boolean;
 }
 
-export function serviceSpecs(doc: TerraformJson, refs: References): ServiceSpec[] {
-  return resourcesOf(doc, "aws_ecs_service").map(([ecsService, service]) => {
+export function serviceSpecs(doc: TfJson, refs: References): ServiceSpec[] {
+  return resources(doc, "aws_ecs_service").map(({ name: ecsService, body: service }) => {
     const taskRef = /^\$\{aws_ecs_task_definition\.([^.]+)\.arn\}$/.exec(String(service.task_definition))?.[1];
     const task = taskRef ? doc.resource?.aws_ecs_task_definition?.[taskRef] : undefined;
     if (!task)

@@ -2,14 +2,16 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "./free-port.js";
 import { startEmulators, LOCAL_ACCOUNT_ID } from "./emulators.js";
-import { buildRestApiModels, randomKeyValues, type KeyValueSource } from "./gateway/api-model.js";
+import { randomKeyValues, type KeyValueSource } from "./gateway/api-keys.js";
+import { buildRestApiModels } from "./gateway/api-model.js";
 import { startGateway, type LocalGateway } from "./gateway/server.js";
 import { startSqsQueryAdapter } from "./gateway/sqs-query-adapter.js";
 import { References } from "./references.js";
 import { createQueues, createTables, LOCAL_CREDENTIALS, type CreatedQueue } from "./resources.js";
 import { serviceSpecs, startService, type RunningService, type ServiceSpec } from "./services.js";
 import { synthesizeMainStack } from "./synth.js";
-import { onlyResourceOf, type TerraformJson } from "./terraform.js";
+import type { TfJson } from "../tfjson/index.js";
+import { providerRegion, resolvableOutputs, stageOfOutput } from "./stack-outputs.js";
 
 /**
  * The whole architecture on one machine, driven by the synthesized `main` stack:
@@ -19,7 +21,7 @@ import { onlyResourceOf, type TerraformJson } from "./terraform.js";
  */
 export interface LocalStackOptions {
   /** The parsed `main` stack to run. @default synthesize `tfvarsFile` in-process into `<workDir>/cdktf.out` */
-  readonly synth?: TerraformJson;
+  readonly synth?: TfJson;
   /** Var file to synthesize when `synth` is not given. @default terraform.tfvars.json */
   readonly tfvarsFile?: string;
   /** Where the in-process synth is written. @default .local */
@@ -227,33 +229,4 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll();
     throw error;
   }
-}
-
-/** The AWS provider's region: the region every emulator and service uses. */
-function providerRegion(doc: TerraformJson): string {
-  const providers = (doc.provider as Record<string, { region?: string }[]> | undefined)?.aws ?? [];
-  const region = providers[0]?.region;
-  if (!region) {
-    // Fall back to the region in an integration URI (arn:aws:apigateway:<region>:...).
-    const [, integration] = onlyResourceOf(doc, "aws_api_gateway_integration", "to find the region");
-    return String(integration.uri).split(":")[3]!;
-  }
-  return region;
-}
-
-/** `${aws_api_gateway_stage.X.invoke_url}/requests` -> X. */
-function stageOfOutput(doc: TerraformJson, output: string): string | undefined {
-  return /\$\{aws_api_gateway_stage\.([^.]+)\.invoke_url\}/.exec(String(doc.output?.[output]?.value ?? ""))?.[1];
-}
-
-function resolvableOutputs(doc: TerraformJson, refs: References): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  for (const [name, output] of Object.entries(doc.output ?? {})) {
-    try {
-      outputs[name] = refs.resolveString(String(output.value), `output.${name}`);
-    } catch {
-      // ALB/NLB names, cluster and service names...: AWS-only values with no local counterpart.
-    }
-  }
-  return outputs;
 }

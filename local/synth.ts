@@ -4,7 +4,7 @@ import { App } from "cdktf";
 import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { buildStacks, STACK_IDS } from "../stacks/app.js";
-import type { TerraformJson } from "./terraform.js";
+import type { TfJson } from "../tfjson/index.js";
 
 /**
  * Synthesizes the app in-process exactly as main.ts does (var file -> validated config -> buildStacks), so the local
@@ -15,7 +15,7 @@ export function synthesizeMainStack(options: {
   readonly tfvarsFile?: string;
   readonly config?: Config;
   readonly outdir: string;
-}): TerraformJson {
+}): TfJson {
   const config = options.config ?? loadConfig(options.tfvarsFile ?? "terraform.tfvars.json");
   const outdir = resolve(options.outdir);
   rmSync(outdir, { recursive: true, force: true });
@@ -23,5 +23,5 @@ export function synthesizeMainStack(options: {
   const app = new App({ outdir });
   buildStacks(app, config);
   app.synth();
-  return JSON.parse(readFileSync(join(outdir, "stacks", STACK_IDS.main, "cdk.tf.json"), "utf8")) as TerraformJson;
+  return JSON.parse(readFileSync(join(outdir, "stacks", STACK_IDS.main, "cdk.tf.json"), "utf8")) as TfJson;
 }

@@ -1,4 +1,4 @@
-import type { ControlResult } from "./controls.js";
+import type { ControlResult } from "./controls/index.js";
 
 /** The control table of `npm run policy` as Markdown (kept apart from report.ts, which synthesizes when imported). */
 const STATUS_LABEL = { pass: "pass", fail: "**FAIL**", exception: "exception" } as const;

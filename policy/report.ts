@@ -4,7 +4,7 @@
  */
 import { loadConfigOrExit } from "../config/load.js";
 import { synthesizeToJson } from "../stacks/synthesize.js";
-import { evaluate } from "./controls.js";
+import { evaluate } from "./controls/index.js";
 import { renderTable } from "./render.js";
 
 function main(): void {

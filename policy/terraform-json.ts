@@ -1,57 +1,24 @@
-/**
- * Reading synthesized Terraform JSON (`cdk.tf.json`): shared by the policy controls, the tests and the local run.
- */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the tests that still import this file read bodies by path as `any` (their lint allows it); production code uses tfjson/, whose bodies are `unknown` */
+import * as tfjson from "../tfjson/index.js";
 
+/**
+ * The Terraform JSON reader lives in tfjson/. This file only keeps the loose view (`any` bodies) for the tests
+ * outside policy/ that still import it (test/engine, test/infra, test/support); delete it when they import tfjson/.
+ */
 export type TfBlock = Record<string, Record<string, Record<string, any>>>;
 
-export interface TfJson {
+export interface TfJson extends tfjson.TfJson {
   resource?: TfBlock;
   data?: TfBlock;
-  output?: Record<string, { value: unknown; sensitive?: boolean; description?: string }>;
-  variable?: Record<string, Record<string, unknown>>;
-  provider?: Record<string, unknown>;
   terraform?: Record<string, any>;
-  [key: string]: unknown;
 }
 
-/** One resource (or data source) with its Terraform address, e.g. `aws_sqs_queue.queue_140BE0E7`. */
-export interface TfResource {
-  readonly type: string;
-  readonly name: string;
-  readonly address: string;
-  /** The construct path (`main/queue/dlq`), readable in reports. */
-  readonly path: string;
+export interface TfResource extends tfjson.TfResource {
   readonly body: Record<string, any>;
 }
 
 export function resources(doc: TfJson, type: string, block: "resource" | "data" = "resource"): TfResource[] {
-  return Object.entries(doc[block]?.[type] ?? {}).map(([name, body]) => ({
-    type,
-    name,
-    address: `${block === "data" ? "data." : ""}${type}.${name}`,
-    path: String(body["//"]?.metadata?.path ?? name),
-    body,
-  }));
+  return tfjson.resources(doc, type, block);
 }
-
-/** `${<address>.<attribute>}`: the string another resource uses to reference this one. */
-export function reference(resource: TfResource, attribute: string): string {
-  return `\${${resource.address}.${attribute}}`;
-}
-
-/** Parses a policy document string (IAM, queue policy) into its statements, always as arrays. */
-export interface PolicyStatement {
-  Sid?: string;
-  Effect: "Allow" | "Deny";
-  Principal?: unknown;
-  Action: string[];
-  Resource: string[];
-  Condition?: Record<string, unknown>;
-}
-
-export function statements(policy: string): PolicyStatement[] {
-  const document = JSON.parse(policy) as { Statement: any[] | any };
-  const list = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
-  const asArray = (value: unknown) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-  return list.map((s) => ({ ...s, Action: asArray(s.Action), Resource: asArray(s.Resource) }));
-}
+export const { reference, statements } = tfjson;
+export type { PolicyStatement } from "../tfjson/index.js";

@@ -1,7 +1,7 @@
 /**
  * `npm run docs`: the tables that restate code, generated from it between markers, so they cannot drift:
  * - docs/CONFIGURATION.md: every key of terraform.tfvars.json, its default and its `.describe()` text (config/schema.ts);
- * - docs/POLICY.md: every control of policy/controls.ts;
+ * - docs/POLICY.md: every control of policy/controls/;
  * - docs/COST.md: the monthly bill of three traffic profiles (npm run cost, from the example config).
  * `npm run docs -- --check` exits 1 when a file differs from what it would write (test/infra/docs.test.ts runs it).
  */
@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { configSchema } from "../config/schema.js";
 import { billFor, billMarkdown } from "../cost/main.js";
-import { CONTROLS } from "../policy/controls.js";
+import { CONTROLS } from "../policy/controls/index.js";
 
 const ROOT = join(import.meta.dirname, "..");
 

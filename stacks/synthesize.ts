@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Config } from "../config/schema.js";
-import type { TfJson } from "../policy/terraform-json.js";
+import type { TfJson } from "../tfjson/index.js";
 import { buildStacks, createApp } from "./app.js";
 
 export interface SynthesizedStacks {

@@ -11,7 +11,7 @@ export const strykerPlugins = [
   declareValuePlugin(PluginKind.Ignore, "doc-text", {
     shouldIgnore(path) {
       const file = String(path.hub?.file?.opts?.filename ?? "");
-      if (!file.endsWith("policy/controls.ts")) return undefined;
+      if (!/policy\/controls\/[^/]+\.ts$/.test(file)) return undefined;
       if (!path.isObjectProperty() || path.node.computed) return undefined;
       const key = path.node.key;
       const name = key.type === "Identifier" ? key.name : key.type === "StringLiteral" ? key.value : undefined;

@@ -1,6 +1,7 @@
-import { randomBytes } from "node:crypto";
 import type { References } from "../references.js";
-import { constructPath, resourcesOf, type TerraformJson } from "../terraform.js";
+import { constructPath, field, resources, show, type TfJson, type TfObject } from "../../tfjson/index.js";
+import { apiKeysFor, randomKeyValues, type KeyValueSource } from "./api-keys.js";
+import { buildIntegration, type IntegrationResponseBody } from "./integration-model.js";
 import { ModelValidator } from "./validator.js";
 
 /**
@@ -77,50 +78,55 @@ export interface GatewayResponseModel {
   readonly responseParameters: Readonly<Record<string, string>>;
 }
 
-/** API Gateway's default integration timeout when the synth does not set one. */
-const DEFAULT_TIMEOUT_MS = 29_000;
+/** An aws_api_gateway_method, resolved: the attributes the local gateway reads. */
+interface MethodBody {
+  readonly authorization?: string;
+  readonly resource_id: string;
+  readonly http_method: string;
+  readonly api_key_required?: boolean;
+  readonly request_validator_id?: string;
+  readonly request_models?: Record<string, string>;
+  readonly request_parameters?: Record<string, boolean>;
+}
 
-/** Returns the value of an API key the synth does not set (AWS would generate one); called once per key resource. */
-export type KeyValueSource = (keyResource: string) => string;
-
-/** A random local key per API key resource, shared by every API the key opens (as in AWS). */
-export function randomKeyValues(): KeyValueSource {
-  const values = new Map<string, string>();
-  return (resource) => {
-    let value = values.get(resource);
-    if (!value) values.set(resource, (value = `local-${randomBytes(18).toString("base64url")}`));
-    return value;
-  };
+/** An aws_api_gateway_gateway_response, resolved. */
+interface GatewayResponseBody {
+  readonly response_type: string;
+  readonly status_code?: string;
+  readonly response_templates?: Record<string, string>;
+  readonly response_parameters?: Record<string, string>;
 }
 
 export function buildRestApiModels(
-  doc: TerraformJson,
+  doc: TfJson,
   refs: References,
   keyValues: KeyValueSource = randomKeyValues(),
 ): RestApiModel[] {
-  return resourcesOf(doc, "aws_api_gateway_rest_api").map(([id, body]) => buildRestApi(doc, refs, keyValues, id, body));
+  return resources(doc, "aws_api_gateway_rest_api").map(({ name, body }) =>
+    buildRestApi(doc, refs, keyValues, name, body),
+  );
 }
 
 function buildRestApi(
-  doc: TerraformJson,
+  doc: TfJson,
   refs: References,
   keyValues: KeyValueSource,
   apiId: string,
-  apiBody: Record<string, any>,
+  apiBody: TfObject,
 ): RestApiModel {
   const rootId = `${apiId}/`;
   refs.set(`aws_api_gateway_rest_api.${apiId}.root_resource_id`, rootId);
   const ofApi = (type: string) =>
-    resourcesOf(doc, type).filter(
-      ([name, body]) => refs.resolveString(String(body.rest_api_id), `${type}.${name}.rest_api_id`) === apiId,
+    resources(doc, type).filter(
+      ({ name, body }) => refs.resolveString(String(body.rest_api_id), `${type}.${name}.rest_api_id`) === apiId,
     );
 
   // Resource tree -> full paths.
   const parts = new Map<string, { parent: string; part: string }>();
-  for (const [name, body] of ofApi("aws_api_gateway_resource")) {
+  for (const { name, body } of ofApi("aws_api_gateway_resource")) {
     parts.set(name, {
-      parent: refs.resolveString(body.parent_id, name),
-      part: refs.resolveString(body.path_part, name),
+      parent: refs.resolveString(body.parent_id as string, name),
+      part: refs.resolveString(body.path_part as string, name),
     });
   }
   const pathOf = (resourceId: string, depth = 0): string => {
@@ -132,33 +138,39 @@ function buildRestApi(
   };
 
   const models = new Map(
-    ofApi("aws_api_gateway_model").map(([name, body]) => [
-      refs.resolveString(body.name, name),
-      JSON.parse(refs.resolveString(body.schema, name)),
+    ofApi("aws_api_gateway_model").map(({ name, body }) => [
+      refs.resolveString(body.name as string, name),
+      JSON.parse(refs.resolveString(body.schema as string, name)) as object,
     ]),
   );
-  const validators = new Map(ofApi("aws_api_gateway_request_validator").map(([name, body]) => [name, body]));
+  const validators = new Map(ofApi("aws_api_gateway_request_validator").map(({ name, body }) => [name, body]));
   const key = (resourceId: string, method: string) => `${resourceId} ${method}`;
   const integrations = new Map(
-    ofApi("aws_api_gateway_integration").map(([name, body]) => {
-      const where = `aws_api_gateway_integration.${name} (${constructPath(body)})`;
+    ofApi("aws_api_gateway_integration").map(({ name, body }) => {
+      const where = `aws_api_gateway_integration.${name} (${constructPath(body) ?? "?"})`;
       return [
-        key(refs.resolveString(body.resource_id, where), refs.resolveString(body.http_method, where)),
+        key(
+          refs.resolveString(body.resource_id as string, where),
+          refs.resolveString(body.http_method as string, where),
+        ),
         { name, body, where },
       ];
     }),
   );
-  const integrationResponses = ofApi("aws_api_gateway_integration_response").map(([name, body]) => {
+  const integrationResponses = ofApi("aws_api_gateway_integration_response").map(({ name, body }) => {
     const where = `aws_api_gateway_integration_response.${name}`;
     return {
-      key: key(refs.resolveString(body.resource_id, where), refs.resolveString(body.http_method, where)),
-      body: refs.resolve(body, where),
+      key: key(
+        refs.resolveString(body.resource_id as string, where),
+        refs.resolveString(body.http_method as string, where),
+      ),
+      body: refs.resolve<unknown>(body, where) as IntegrationResponseBody,
     };
   });
 
-  const methods = ofApi("aws_api_gateway_method").map(([name, raw]): MethodModel => {
-    const where = `aws_api_gateway_method.${name} (${constructPath(raw)})`;
-    const body = refs.resolve(raw, where) as Record<string, any>;
+  const methods = ofApi("aws_api_gateway_method").map(({ name, body: raw }): MethodModel => {
+    const where = `aws_api_gateway_method.${name} (${constructPath(raw) ?? "?"})`;
+    const body = refs.resolve<unknown>(raw, where) as MethodBody;
     if (body.authorization && body.authorization !== "NONE") {
       throw new Error(`local: ${where} uses authorization ${body.authorization}; only NONE (+ API keys) is emulated`);
     }
@@ -170,7 +182,7 @@ function buildRestApi(
     if (body.request_validator_id && !validator)
       throw new Error(`local: ${where} names a request validator this API does not define`);
     const requestModels = new Map<string, ModelValidator>();
-    for (const [contentType, modelName] of Object.entries((body.request_models ?? {}) as Record<string, string>)) {
+    for (const [contentType, modelName] of Object.entries(body.request_models ?? {})) {
       if (modelName === "Empty") continue;
       const schema = models.get(modelName);
       if (!schema) throw new Error(`local: ${where} uses model ${modelName}, which the synth does not define`);
@@ -194,10 +206,10 @@ function buildRestApi(
   });
 
   const gatewayResponses = new Map(
-    ofApi("aws_api_gateway_gateway_response").map(([name, raw]) => {
-      const body = refs.resolve(raw, `aws_api_gateway_gateway_response.${name}`) as Record<string, any>;
+    ofApi("aws_api_gateway_gateway_response").map(({ name, body: raw }) => {
+      const body = refs.resolve<unknown>(raw, `aws_api_gateway_gateway_response.${name}`) as GatewayResponseBody;
       return [
-        body.response_type as string,
+        body.response_type,
         {
           statusCode: body.status_code,
           responseTemplates: body.response_templates ?? {},
@@ -210,99 +222,21 @@ function buildRestApi(
   const stages = ofApi("aws_api_gateway_stage");
   if (stages.length !== 1)
     throw new Error(`local: API ${apiId} has ${stages.length} stages; the local gateway serves exactly one`);
-  const [stageResource, stageBody] = stages[0]!;
-  const stageName = refs.resolveString(stageBody.stage_name, `aws_api_gateway_stage.${stageResource}`);
+  const { name: stageResource, body: stageBody } = stages[0]!;
+  const stageName = refs.resolveString(stageBody.stage_name as string, `aws_api_gateway_stage.${stageResource}`);
+  const accessLogFormat = field(stageBody, "access_log_settings", "format");
 
   return {
     id: apiId,
-    name: refs.resolveString(apiBody.name, apiId),
+    name: refs.resolveString(apiBody.name as string, apiId),
     stageName,
     stageResource,
     // Only the format is read: its destination is a CloudWatch log group, which is a file locally.
-    accessLogFormat: stageBody.access_log_settings?.format
-      ? refs.resolveString(
-          String(stageBody.access_log_settings.format),
-          `aws_api_gateway_stage.${stageResource}.access_log_settings`,
-        )
+    accessLogFormat: accessLogFormat
+      ? refs.resolveString(show(accessLogFormat), `aws_api_gateway_stage.${stageResource}.access_log_settings`)
       : undefined,
     methods,
     gatewayResponses,
     apiKeys: apiKeysFor(doc, refs, keyValues, apiId, stageName),
   };
-}
-
-function buildIntegration(
-  refs: References,
-  { name, body: raw, where }: { name: string; body: Record<string, any>; where: string },
-  responses: readonly Record<string, any>[],
-): IntegrationModel {
-  // The IAM role (credentials), the VPC link id and a v2 link's integration target (the ALB) are not resolved: IAM
-  // is not emulated, and either link (v1 -> NLB -> ALB, or v2 -> ALB) is followed by service, not by id: NO LOAD
-  // BALANCER RUNS LOCALLY (see local/stack.ts). The path the service receives is the URI's, with the stage name in
-  // front for a v2 link, as AWS documents.
-  const {
-    credentials: _credentials,
-    connection_id: _connectionId,
-    integration_target: _integrationTarget,
-    ...rest
-  } = raw;
-  const body = refs.resolve(rest, where) as Record<string, any>;
-  const type = body.type as IntegrationModel["type"];
-  if (type !== "AWS" && type !== "HTTP_PROXY") {
-    throw new Error(`local: ${where} is a ${type} integration; the local gateway implements AWS (SQS) and HTTP_PROXY`);
-  }
-  return {
-    type,
-    httpMethod: body.integration_http_method ?? "POST",
-    uri: body.uri,
-    connectionType: body.connection_type ?? "INTERNET",
-    requestParameters: body.request_parameters ?? {},
-    requestTemplates: body.request_templates ?? {},
-    passthroughBehavior: body.passthrough_behavior ?? "WHEN_NO_MATCH",
-    timeoutMs: Number(body.timeout_milliseconds ?? DEFAULT_TIMEOUT_MS),
-    stagePrefixed: raw.integration_target !== undefined,
-    responses: responses.map((r) => ({
-      statusCode: String(r.status_code),
-      selectionPattern: r.selection_pattern ? new RegExp(`^(?:${r.selection_pattern})$`) : undefined,
-      responseTemplates: r.response_templates ?? {},
-      responseParameters: r.response_parameters ?? {},
-    })),
-    where: `${where} [${name}]`,
-  };
-}
-
-/** Keys attached (usage plan key) to a usage plan whose api_stages include this API's stage. */
-function apiKeysFor(
-  doc: TerraformJson,
-  refs: References,
-  keyValues: KeyValueSource,
-  apiId: string,
-  stageName: string,
-): ApiKeyModel[] {
-  const plans = resourcesOf(doc, "aws_api_gateway_usage_plan")
-    .filter(([name, body]) =>
-      ((body.api_stages ?? []) as Record<string, string>[]).some(
-        (s) =>
-          refs.resolveString(s.api_id!, `aws_api_gateway_usage_plan.${name}`) === apiId &&
-          refs.resolveString(s.stage!, name) === stageName,
-      ),
-    )
-    .map(([name]) => name);
-  return resourcesOf(doc, "aws_api_gateway_usage_plan_key")
-    .filter(([name, body]) =>
-      plans.includes(refs.resolveString(body.usage_plan_id, `aws_api_gateway_usage_plan_key.${name}`)),
-    )
-    .map(([name, body]) => refs.resolveString(body.key_id, `aws_api_gateway_usage_plan_key.${name}`))
-    .flatMap((keyName) => {
-      const key = doc.resource?.aws_api_gateway_api_key?.[keyName];
-      if (!key || key.enabled === false) return [];
-      return [
-        {
-          resource: keyName,
-          name: refs.resolveString(String(key.name ?? keyName), keyName),
-          value: String(key.value ?? ""),
-        },
-      ];
-    })
-    .map((k) => ({ ...k, value: k.value || keyValues(k.resource) }));
 }

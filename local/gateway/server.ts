@@ -137,7 +137,7 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
 
   const server = createServer((req, res) => {
     const started = Date.now();
-    handle(req)
+    void handle(req)
       .catch((error: unknown) => {
         // A template or mapping the local gateway cannot run: say so (API Gateway would answer 500 as well).
         onError(error);
@@ -148,7 +148,7 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
             message: "Internal server error",
             localGatewayError: String((error as Error).message ?? error),
           }),
-          context: { requestId: randomUUID() } as TemplateContext,
+          context: { requestId: randomUUID() },
         };
       })
       .then((response) => {

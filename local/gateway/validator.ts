@@ -47,7 +47,7 @@ function describe(errors: readonly ErrorObject[], root: unknown): string[] {
   const missing = new Map<string, string[]>();
   for (const error of errors) {
     const instance = valueAt(root, error.instancePath);
-    const p = error.params as Record<string, any>;
+    const p: Record<string, unknown> = error.params;
     switch (error.keyword) {
       case "type": {
         const allowed = (Array.isArray(p.type) ? p.type : [p.type]) as string[];
@@ -58,7 +58,7 @@ function describe(errors: readonly ErrorObject[], root: unknown): string[] {
       }
       case "required":
         // Grouped per object, as the Java validator reports them.
-        missing.set(error.instancePath, [...(missing.get(error.instancePath) ?? []), p.missingProperty]);
+        missing.set(error.instancePath, [...(missing.get(error.instancePath) ?? []), p.missingProperty as string]);
         break;
       case "additionalProperties":
         messages.push(
@@ -72,20 +72,22 @@ function describe(errors: readonly ErrorObject[], root: unknown): string[] {
         break;
       case "minLength":
         messages.push(
-          `string ${JSON.stringify(instance)} is too short (length: ${String(instance).length}, required minimum: ${p.limit})`,
+          `string ${JSON.stringify(instance)} is too short (length: ${String(instance).length}, required minimum: ${String(p.limit)})`,
         );
         break;
       case "maxLength":
         messages.push(
-          `string ${JSON.stringify(instance)} is too long (length: ${String(instance).length}, maximum allowed: ${p.limit})`,
+          `string ${JSON.stringify(instance)} is too long (length: ${String(instance).length}, maximum allowed: ${String(p.limit)})`,
         );
         break;
       case "minimum":
-        messages.push(`numeric instance is lower than the required minimum (minimum: ${p.limit}, found: ${instance})`);
+        messages.push(
+          `numeric instance is lower than the required minimum (minimum: ${String(p.limit)}, found: ${String(instance)})`,
+        );
         break;
       case "maximum":
         messages.push(
-          `numeric instance is greater than the required maximum (maximum: ${p.limit}, found: ${instance})`,
+          `numeric instance is greater than the required maximum (maximum: ${String(p.limit)}, found: ${String(instance)})`,
         );
         break;
       case "pattern":

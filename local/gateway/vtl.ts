@@ -103,26 +103,32 @@ function parseOrThrow(body: string): unknown {
   try {
     return JSON.parse(body);
   } catch (error) {
-    throw new Error(`local: $input.path/$input.json on a body that is not JSON: ${(error as Error).message}`);
+    throw new Error(`local: $input.path/$input.json on a body that is not JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
+
+/** A value as text, `""` for null or undefined (what `$util` receives for a missing value). */
+// eslint-disable-next-line @typescript-eslint/no-base-to-string -- $util takes any JSON value; an object prints as JavaScript prints it, as before
+const orEmpty = (value: unknown): string => (value === undefined || value === null ? "" : String(value));
 
 /** `$util`: the Java semantics API Gateway documents, not JavaScript's (they differ on spaces, quotes, `!'()~`). */
 export const util = {
   /** java.net.URLEncoder.encode(s, "UTF-8"): space -> '+', only [A-Za-z0-9.*_-] left as is. */
   urlEncode: (value: unknown) =>
     encodeURIComponent(
-      String(value ?? "").replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "?"),
+      orEmpty(value).replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "?"),
     )
       .replace(/%20/g, "+")
       .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
   /** java.net.URLDecoder.decode(s, "UTF-8"). */
-  urlDecode: (value: unknown) => decodeURIComponent(String(value ?? "").replace(/\+/g, " ")),
+  urlDecode: (value: unknown) => decodeURIComponent(orEmpty(value).replace(/\+/g, " ")),
   /** Commons Lang 2 StringEscapeUtils.escapeJavaScript: note it escapes `'` too, which JSON does not allow. */
-  escapeJavaScript: (value: unknown) => escapeJavaScript(String(value ?? "")),
-  base64Encode: (value: unknown) => Buffer.from(String(value ?? ""), "utf8").toString("base64"),
-  base64Decode: (value: unknown) => Buffer.from(String(value ?? ""), "base64").toString("utf8"),
-  parseJson: (value: unknown) => JSON.parse(String(value)),
+  escapeJavaScript: (value: unknown) => escapeJavaScript(orEmpty(value)),
+  base64Encode: (value: unknown) => Buffer.from(orEmpty(value), "utf8").toString("base64"),
+  base64Decode: (value: unknown) => Buffer.from(orEmpty(value), "base64").toString("utf8"),
+  parseJson: (value: unknown) => JSON.parse(String(value)) as unknown,
 };
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {

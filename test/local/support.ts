@@ -6,7 +6,7 @@ import { buildRestApiModels } from "../../local/gateway/api-model.js";
 import { startGateway, type LocalGateway } from "../../local/gateway/server.js";
 import { startSqsQueryAdapter, type SqsQueryAdapter } from "../../local/gateway/sqs-query-adapter.js";
 import { LOCAL_ACCOUNT_ID } from "../../local/emulators.js";
-import type { TerraformJson } from "../../local/terraform.js";
+import type { TfJson as TerraformJson } from "../../tfjson/index.js";
 
 /** Helpers for the local-stack tests: unique names in the shared emulators and bounded waits. */
 

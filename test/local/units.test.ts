@@ -7,7 +7,7 @@ import { ModelValidator, validationErrorString } from "../../local/gateway/valid
 import { selectResponse } from "../../local/gateway/integrations.js";
 import { toJsonSendMessage } from "../../local/gateway/sqs-query-adapter.js";
 import { INGEST_REQUEST_SCHEMA, SEND_MESSAGE_TEMPLATE } from "../../stacks/ingest-api.js";
-import type { TerraformJson } from "../../local/terraform.js";
+import type { TfJson as TerraformJson } from "../../tfjson/index.js";
 import { serviceSpecs } from "../../local/services.js";
 import { synthApp } from "../support/synth.js";
 

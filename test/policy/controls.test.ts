@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { CONTROLS, evaluate, type Control } from "../../policy/controls.js";
+import { CONTROLS, evaluate, type Control } from "../../policy/controls/index.js";
 import { renderTable } from "../../policy/render.js";
-import { resources, type TfJson } from "../../policy/terraform-json.js";
+import { resources, type TfJson } from "../../tfjson/index.js";
 import { EXTERNAL_TOPIC, policyFixtures } from "../support/policy-fixtures.js";
 
 /** The synthesized stacks of the example config and its variations (test/support/policy-fixtures.ts). */
@@ -19,7 +19,7 @@ const resultFor = (input: typeof example, id: string) => evaluate(input).find((r
 const first = (doc: TfJson, type: string, pick: (body: any) => boolean = () => true) => {
   const found = resources(doc, type).find((r) => pick(r.body));
   if (!found) throw new Error(`no ${type} to mutate`);
-  return found.body;
+  return found.body as any;
 };
 const editContainers = (doc: TfJson, edit: (container: any) => void) => {
   const task = first(doc, "aws_ecs_task_definition");
@@ -289,7 +289,7 @@ describe("policy controls", () => {
   });
 
   /** Each check of a control, one break each, with the problem line the report shows. */
-  const firstData = (doc: TfJson, type: string) => resources(doc, type, "data")[0]!.body;
+  const firstData = (doc: TfJson, type: string) => resources(doc, type, "data")[0]!.body as any;
   const lbAt = (main: TfJson, type: string) => first(main, "aws_lb", (lb) => lb.load_balancer_type === type);
   // The subnet-zone guards (other terraform_data, such as the VPC DNS check with endpoints on, hold other preconditions).
   const zonePreconditions = (main: TfJson) =>

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { evaluate } from "../../policy/controls.js";
-import { resources, type TfJson } from "../../policy/terraform-json.js";
+import { evaluate } from "../../policy/controls/index.js";
+import { resources, type TfJson } from "../../tfjson/index.js";
 import { exampleConfig, synthApp } from "../support/synth.js";
 
 /**

@@ -1,0 +1,53 @@
+import { randomBytes } from "node:crypto";
+import type { References } from "../references.js";
+import { resources, show, type TfJson } from "../../tfjson/index.js";
+import type { ApiKeyModel } from "./api-model.js";
+
+/** Returns the value of an API key the synth does not set (AWS would generate one); called once per key resource. */
+export type KeyValueSource = (keyResource: string) => string;
+
+/** A random local key per API key resource, shared by every API the key opens (as in AWS). */
+export function randomKeyValues(): KeyValueSource {
+  const values = new Map<string, string>();
+  return (resource) => {
+    let value = values.get(resource);
+    if (!value) values.set(resource, (value = `local-${randomBytes(18).toString("base64url")}`));
+    return value;
+  };
+}
+
+/** Keys attached (usage plan key) to a usage plan whose api_stages include this API's stage. */
+export function apiKeysFor(
+  doc: TfJson,
+  refs: References,
+  keyValues: KeyValueSource,
+  apiId: string,
+  stageName: string,
+): ApiKeyModel[] {
+  const plans = resources(doc, "aws_api_gateway_usage_plan")
+    .filter(({ name, body }) =>
+      ((body.api_stages ?? []) as Record<string, string>[]).some(
+        (s) =>
+          refs.resolveString(s.api_id!, `aws_api_gateway_usage_plan.${name}`) === apiId &&
+          refs.resolveString(s.stage!, name) === stageName,
+      ),
+    )
+    .map(({ name }) => name);
+  return resources(doc, "aws_api_gateway_usage_plan_key")
+    .filter(({ name, body }) =>
+      plans.includes(refs.resolveString(body.usage_plan_id as string, `aws_api_gateway_usage_plan_key.${name}`)),
+    )
+    .map(({ name, body }) => refs.resolveString(body.key_id as string, `aws_api_gateway_usage_plan_key.${name}`))
+    .flatMap((keyName) => {
+      const key = doc.resource?.aws_api_gateway_api_key?.[keyName];
+      if (!key || key.enabled === false) return [];
+      return [
+        {
+          resource: keyName,
+          name: refs.resolveString(show(key.name ?? keyName), keyName),
+          value: show(key.value ?? ""),
+        },
+      ];
+    })
+    .map((k) => ({ ...k, value: k.value || keyValues(k.resource) }));
+}

@@ -1,0 +1,33 @@
+import { onlyResource, show, type TfJson } from "../tfjson/index.js";
+import type { References } from "./references.js";
+
+/** What the local stack reads from the synth's provider block and outputs. */
+
+/** The AWS provider's region: the region every emulator and service uses. */
+export function providerRegion(doc: TfJson): string {
+  const providers = (doc.provider as Record<string, { region?: string }[]> | undefined)?.aws ?? [];
+  const region = providers[0]?.region;
+  if (!region) {
+    // Fall back to the region in an integration URI (arn:aws:apigateway:<region>:...).
+    const integration = onlyResource(doc, "aws_api_gateway_integration", "local", "to find the region");
+    return String(integration.body.uri).split(":")[3]!;
+  }
+  return region;
+}
+
+/** `${aws_api_gateway_stage.X.invoke_url}/requests` -> X. */
+export function stageOfOutput(doc: TfJson, output: string): string | undefined {
+  return /\$\{aws_api_gateway_stage\.([^.]+)\.invoke_url\}/.exec(show(doc.output?.[output]?.value ?? ""))?.[1];
+}
+
+export function resolvableOutputs(doc: TfJson, refs: References): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const [name, output] of Object.entries(doc.output ?? {})) {
+    try {
+      outputs[name] = refs.resolveString(show(output.value), `output.${name}`);
+    } catch {
+      // ALB/NLB names, cluster and service names...: AWS-only values with no local counterpart.
+    }
+  }
+  return outputs;
+}
