@@ -181,7 +181,7 @@ async function npmInstall(dir: string, nodeBin: string, extra: readonly string[]
     await run("npm", args, { cwd: dir, env: withNodeFirst(nodeBin), timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
   } catch (error) {
     const { stderr } = error as { stderr?: string };
-    throw new Error(`npm install in ${dir} failed:\n${stderr ?? String(error)}`);
+    throw new Error(`npm install in ${dir} failed:\n${stderr ?? String(error)}`, { cause: error });
   }
 }
 
@@ -204,7 +204,10 @@ async function readSynth(outdir: string): Promise<Synth> {
   };
   const stacks: Record<string, Record<string, unknown>> = {};
   for (const [id, stack] of Object.entries(manifest.stacks)) {
-    stacks[id] = JSON.parse(await readFile(join(outdir, stack.synthesizedStackPath), "utf8"));
+    stacks[id] = JSON.parse(await readFile(join(outdir, stack.synthesizedStackPath), "utf8")) as Record<
+      string,
+      unknown
+    >;
   }
   return { manifest, stacks };
 }

@@ -33,9 +33,9 @@ export function synthesizeToJson(
     const read = (stack: string) => readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8");
     const files = { ecr: read("ecr"), main: read("main") };
     return {
-      ecr: JSON.parse(files.ecr),
-      main: JSON.parse(files.main),
-      manifest: JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")),
+      ecr: JSON.parse(files.ecr) as TfJson,
+      main: JSON.parse(files.main) as TfJson,
+      manifest: JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as SynthesizedStacks["manifest"],
       files,
       outdir,
     };
