@@ -8,7 +8,8 @@ import type { IConstruct } from "constructs";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { ACCESS_LOG_FORMAT } from "../../stacks/rest-api-stage.js";
 import { synthApp } from "../support/synth.js";
-import { startGatewaysOnly, uniqueProject, waitFor, type GatewaysOnly } from "./support.js";
+import { startGatewaysOnly, uniqueProject, type GatewaysOnly } from "./support.js";
+import { waitFor } from "../support/wait-for.js";
 
 /**
  * The local gateways interpret the synth, so what the client sees follows the stack code: these tests change a
@@ -75,7 +76,10 @@ describe("local gateway: driven by the synthesized stack", () => {
   test("gateway: each request writes one access-log line in the stage's synthesized format", async () => {
     const response = await post(standard, '{"logged":true}');
     const requestId = response.headers.get("x-amzn-requestid");
-    await waitFor("the access-log line", async () => accessLines.find((l) => l.line.includes(requestId!)));
+    await waitFor("the access-log line", () => accessLines.find((l) => l.line.includes(requestId!)), {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
     const entry = JSON.parse(accessLines.find((l) => l.line.includes(requestId!))!.line) as Record<string, string>;
     expect(Object.keys(entry)).toEqual(Object.keys(JSON.parse(ACCESS_LOG_FORMAT)));
     expect(entry).toMatchObject({

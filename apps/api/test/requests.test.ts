@@ -6,9 +6,6 @@ import type { RequestsReader } from "../src/requests-table.js";
 import {
   type RunningApi,
   adminDynamoClient,
-  captureLogger,
-  createRequestsTable,
-  deleteTable,
   processedItem,
   putItem,
   rawGet,
@@ -17,13 +14,15 @@ import {
   testDynamoClient,
   uniqueTableName,
 } from "./helpers.js";
+import { captureLogger } from "../../../test/support/capture-logger.js";
+import { createRequestsTable, deleteTable } from "../../../kit/emulator-fixtures.js";
 
 const STORED_ID = randomUUID();
 const tableName = uniqueTableName("requests");
 let client: DynamoDBClient;
 let admin: DynamoDBClient;
 let api: RunningApi;
-const logs = captureLogger();
+const logs = captureLogger({ base: { service: "api" } });
 
 beforeAll(async () => {
   client = testDynamoClient(inject("dynamoEndpoint"));
@@ -219,11 +218,11 @@ describe("GET /requests/:requestId: rejects ids that are not UUIDs with 400 JSON
   it("GET /requests/:id: never reads DynamoDB for an invalid id", async () => {
     let reads = 0;
     const counting: RequestsReader = {
-      getRequestJson: async () => {
+      getRequestJson: () => {
         reads += 1;
-        return undefined;
+        return Promise.resolve(undefined);
       },
-      ping: async () => undefined,
+      ping: () => Promise.resolve(),
     };
     const isolated = await startApi({ requests: counting });
     try {
@@ -471,7 +470,7 @@ describe("request logs", () => {
     });
     // The line is written on the response's "close" event, which can trail the client's read by a tick.
     await new Promise((resolve) => setImmediate(resolve));
-    const line = logs.lines().filter((entry) => entry.url === `/requests/${id}`);
+    const line = logs.lines.filter((entry) => entry.url === `/requests/${id}`);
     expect(line).toHaveLength(1);
     expect(line[0]).toMatchObject({
       msg: "request",
