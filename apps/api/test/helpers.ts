@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { pino, type Logger } from "pino";
 import { TEST_CLIENT_CONFIG } from "../../../kit/emulator-fixtures.js";
+import { listenOnLoopback } from "../../../test/support/loopback-server.js";
 import { buildApp, type AppDeps } from "../src/app.js";
 import { RequestsTable, createDynamoClient } from "../src/requests-table.js";
 import { createHttpServer, listen } from "../src/server.js";
@@ -127,14 +127,6 @@ export async function startDynamoStandIn(answer: (req: IncomingMessage, res: Ser
     req.resume();
     req.on("end", () => answer(req, res));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    calls: () => calls,
-    resetCalls: () => (calls = 0),
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const { url, close } = await listenOnLoopback(server);
+  return { endpoint: url, calls: () => calls, resetCalls: () => (calls = 0), close };
 }

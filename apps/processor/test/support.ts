@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { createServer, request } from "node:http";
-import type { AddressInfo } from "node:net";
 import { isDeepStrictEqual } from "node:util";
 import { inject } from "vitest";
 import {
@@ -13,6 +12,7 @@ import {
 import { serviceNodePath } from "../../../kit/image-node.js";
 import { REPO_ROOT } from "../../../kit/repo-root.js";
 import { captureLogger } from "../../../test/support/capture-logger.js";
+import { listenOnLoopback } from "../../../test/support/loopback-server.js";
 import { spawnService, type ServiceProcess } from "../../../test/support/service-process.js";
 import { createProcessor, type Processor, type ProcessorDeps, type ProcessorSettings } from "../src/consumer.js";
 import { createMessageQueue, createSqsClient, type MessageQueue } from "../src/queue.js";
@@ -183,18 +183,15 @@ export async function startDynamoGate(target: string): Promise<DynamoGate> {
     if (holding) waiting.push(forward);
     else forward();
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { url, close } = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: url,
     hold: () => (holding = true),
     open: () => {
       holding = false;
       for (const forward of waiting.splice(0)) forward();
     },
     held: () => waiting.length,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close,
   };
 }
