@@ -8,7 +8,7 @@ import {
   sendBodies,
   validBodies,
 } from "../../../kit/emulator-fixtures.js";
-import { expectItemsMatch, spawnProcessor, startDynamoGate, startInProcess } from "./support.js";
+import { expectItemsMatch, spawnProcessor, startDynamoGate, startInProcess, waitForEmptyQueue } from "./support.js";
 import { sharedEmulators } from "../../../test/support/shared-emulators.js";
 import { waitFor } from "../../../test/support/wait-for.js";
 
@@ -39,14 +39,9 @@ describe("processor process: crash and shutdown", () => {
     // AND a new process takes over
     const second = spawnProcessor(fixture);
     try {
-      await waitFor(
-        "the restarted processor to drain the queue",
-        async () => {
-          const depth = await queueDepth(fixture.sqs, fixture.queueUrl);
-          return { done: depth === 0, state: { depth, last: second.lines.at(-1) } };
-        },
-        { timeoutMs: 45_000 },
-      );
+      await waitForEmptyQueue(fixture, "the restarted processor to drain the queue", () => second.lines.at(-1), {
+        timeoutMs: 45_000,
+      });
     } finally {
       second.child.kill("SIGTERM");
     }
@@ -117,14 +112,9 @@ describe("processor process: crash and shutdown", () => {
     // AND a processor started afterwards stores the rest, each exactly once
     const rest = startInProcess(fixture);
     try {
-      await waitFor(
-        "the rest to be processed",
-        async () => ({
-          done: (await queueDepth(fixture.sqs, fixture.queueUrl)) === 0,
-          state: rest.processor.counters(),
-        }),
-        { timeoutMs: 30_000 },
-      );
+      await waitForEmptyQueue(fixture, "the rest to be processed", () => rest.processor.counters(), {
+        timeoutMs: 30_000,
+      });
     } finally {
       await rest.stop();
     }

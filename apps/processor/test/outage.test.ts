@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startDynamoDbLocal, type DynamoDbLocal } from "../../../local/dynamodb-local.js";
 import { createFixture, queueDepth, sendBodies, validBodies } from "../../../kit/emulator-fixtures.js";
-import { expectItemsMatch, startInProcess } from "./support.js";
+import { expectItemsMatch, startInProcess, waitForEmptyQueue } from "./support.js";
 import { waitFor } from "../../../test/support/wait-for.js";
 
 describe("processor: DynamoDB outage", () => {
@@ -65,14 +65,9 @@ describe("processor: DynamoDB outage", () => {
       open();
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       await dynamo.start();
-      await waitFor(
-        "the queue to drain after DynamoDB is back",
-        async () => {
-          const depth = await queueDepth(fixture.sqs, fixture.queueUrl);
-          return { done: depth === 0, state: { depth, counters: run.processor.counters() } };
-        },
-        { timeoutMs: 40_000 },
-      );
+      await waitForEmptyQueue(fixture, "the queue to drain after DynamoDB is back", () => run.processor.counters(), {
+        timeoutMs: 40_000,
+      });
     } finally {
       await run.stop();
     }

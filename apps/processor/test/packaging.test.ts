@@ -1,33 +1,21 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { run as lintDockerfile } from "dockerfilelint";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createFixture, queueDepth, sendBodies, validBodies } from "../../../kit/emulator-fixtures.js";
-import { expectItemsMatch, spawnProcessor } from "./support.js";
+import { createFixture, sendBodies, validBodies } from "../../../kit/emulator-fixtures.js";
+import { expectItemsMatch, spawnProcessor, waitForEmptyQueue } from "./support.js";
 import { REPO_ROOT } from "../../../kit/repo-root.js";
 import { sharedEmulators } from "../../../test/support/shared-emulators.js";
-import { waitFor } from "../../../test/support/wait-for.js";
 import { bundleRuntime, dockerfileNodeMajor, nodeMajor } from "../../../kit/image-node.js";
+import { itPassesDockerfilelint, readDockerfile } from "../../../test/support/dockerfile.js";
 import { unprivileged } from "../../../test/support/unprivileged.js";
 
 const DOCKERFILE = resolve(import.meta.dirname, "../Dockerfile");
-const content = readFileSync(DOCKERFILE, "utf8");
-const instructions = content
-  .split("\n")
-  .map((line) => line.trim())
-  .filter((line) => line && !line.startsWith("#"));
-const runtimeStage = instructions.slice(instructions.findLastIndex((line) => line.startsWith("FROM ")));
+const { content, instructions, runtimeStage } = readDockerfile(DOCKERFILE);
 
 describe("apps/processor/Dockerfile", () => {
-  it("Dockerfile: passes dockerfilelint with no issues", () => {
-    expect(lintDockerfile(resolve(import.meta.dirname, ".."), content)).toEqual([]);
-  });
-
-  it("Dockerfile: the linter does report problems (guards against a linter that silently checks nothing)", () => {
-    expect(lintDockerfile(".", "FROM node\nRUN apt-get install curl\nCMD node main.js\n").length).toBeGreaterThan(0);
-  });
+  itPassesDockerfilelint(DOCKERFILE, content);
 
   it("Dockerfile: is multi-stage on Node 24 LTS; runtime runs the bundle as the non-root node user, exec-form CMD", () => {
     expect(instructions.filter((line) => line.startsWith("FROM "))).toEqual([
@@ -109,10 +97,7 @@ describe("processor bundle (what the image runs, on the images' Node: kit/image-
     try {
       // WHEN it runs against the emulators
       const started = await processor.waitForLog("processor started", (l) => l.msg === "processor started");
-      await waitFor("the bundle to drain the queue", async () => ({
-        done: (await queueDepth(fixture.sqs, fixture.queueUrl)) === 0,
-        state: processor.lines.slice(-3),
-      }));
+      await waitForEmptyQueue(fixture, "the bundle to drain the queue", () => processor.lines.slice(-3));
       // THEN every message is stored, and the ECS health check command succeeds against it
       await expectItemsMatch(fixture, sent);
       const check = spawnSync(

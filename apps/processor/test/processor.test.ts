@@ -22,7 +22,7 @@ import {
   sendBodies,
   validBodies,
 } from "../../../kit/emulator-fixtures.js";
-import { expectItemsMatch, startInProcess } from "./support.js";
+import { expectItemsMatch, startInProcess, waitForEmptyQueue } from "./support.js";
 import { sharedEmulators } from "../../../test/support/shared-emulators.js";
 import { waitFor } from "../../../test/support/wait-for.js";
 
@@ -34,10 +34,7 @@ describe("processor (in-process, real fauxqs + DynamoDB Local)", () => {
     // WHEN the processor drains it
     const run = startInProcess(fixture);
     try {
-      await waitFor("queue drained", async () => {
-        const depth = await queueDepth(fixture.sqs, fixture.queueUrl);
-        return { done: depth === 0, state: { depth, counters: run.processor.counters() } };
-      });
+      await waitForEmptyQueue(fixture, "queue drained", () => run.processor.counters());
     } finally {
       await run.stop();
     }
@@ -72,10 +69,7 @@ describe("processor: duplicates", () => {
     // WHEN the messages come back (visibility expiry) to a healthy processor
     const second = startInProcess(fixture);
     try {
-      await waitFor("the redelivered messages to be deleted", async () => {
-        const depth = await queueDepth(fixture.sqs, fixture.queueUrl);
-        return { done: depth === 0, state: { depth, counters: second.processor.counters() } };
-      });
+      await waitForEmptyQueue(fixture, "the redelivered messages to be deleted", () => second.processor.counters());
     } finally {
       await second.stop();
     }
@@ -153,10 +147,7 @@ describe("processor: duplicates", () => {
       }),
     });
     try {
-      await waitFor("queue drained", async () => ({
-        done: (await queueDepth(fixture.sqs, fixture.queueUrl)) === 0,
-        state: run.processor.counters(),
-      }));
+      await waitForEmptyQueue(fixture, "queue drained", () => run.processor.counters());
     } finally {
       await run.stop();
     }

@@ -3,6 +3,7 @@ import { createServer, request } from "node:http";
 import { isDeepStrictEqual } from "node:util";
 import { inject } from "vitest";
 import {
+  queueDepth,
   scanItems,
   TEST_CLIENT_CONFIG,
   TEST_CREDENTIALS_ENV,
@@ -13,6 +14,7 @@ import { serviceNodePath } from "../../../kit/image-node.js";
 import { REPO_ROOT } from "../../../kit/repo-root.js";
 import { captureLogger } from "../../../test/support/capture-logger.js";
 import { listenOnLoopback } from "../../../test/support/loopback-server.js";
+import { waitFor } from "../../../test/support/wait-for.js";
 import { spawnService, type ServiceProcess } from "../../../test/support/service-process.js";
 import { createProcessor, type Processor, type ProcessorDeps, type ProcessorSettings } from "../src/consumer.js";
 import { createMessageQueue, createSqsClient, type MessageQueue } from "../src/queue.js";
@@ -81,6 +83,23 @@ export function startInProcess(
       dynamo.destroy();
     },
   };
+}
+
+/** Waits until the fixture's queue is empty (nothing visible, in flight or delayed); `seen()` is reported on timeout. */
+export function waitForEmptyQueue(
+  fixture: Fixture,
+  what: string,
+  seen: () => unknown,
+  options?: { timeoutMs?: number },
+): Promise<unknown> {
+  return waitFor(
+    what,
+    async () => {
+      const depth = await queueDepth(fixture.sqs, fixture.queueUrl);
+      return { done: depth === 0, state: { depth, seen: seen() } };
+    },
+    options,
+  );
 }
 
 /** Asserts (by throwing) that the table holds exactly one item per sent message, each matching its message. */
