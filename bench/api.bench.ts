@@ -3,8 +3,9 @@
  *
  * 1. Starts its own DynamoDB Local, creates the table and seeds processor items of the pinned size (the processor
  *    bench's 768-byte body: a 1 KB item).
- * 2. Bundles the API exactly as the Dockerfile does and runs it as a child process (`node dist/main.js`, the image's
- *    NODE_OPTIONS, production logging on, stdout to a file so its size is the log bytes written).
+ * 2. Bundles the API exactly as the Dockerfile does and runs it as a child process (`node dist/main.js` on the images'
+ *    Node, kit/image-node.ts, or this one with a printed line why where it is unavailable; the image's NODE_OPTIONS,
+ *    production logging on, stdout to a file so its size is the log bytes written).
  * 3. Peer: bench/peer-bare-express.ts, Express 5 with no middleware, the same route, the same DynamoDB client and
  *    read, bundled and run the same way.
  * 4. autocannon, CONNECTIONS connections, GET /requests/:id over the seeded ids, against each in alternating slices.
@@ -25,7 +26,9 @@ import { promisify } from "node:util";
 import { BatchWriteItemCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { build } from "esbuild";
-import { createRequestsTable } from "../test/support/requests-table.js";
+import { createRequestsTable, TEST_CLIENT_CONFIG, TEST_CREDENTIALS_ENV } from "../kit/emulator-fixtures.js";
+import { nodeVersion, serviceNode } from "../kit/image-node.js";
+import { REPO_ROOT as ROOT } from "../kit/repo-root.js";
 import { buildItem, parseBody, summarize } from "../apps/processor/src/domain.js";
 import { startDynamoDbLocal } from "../local/dynamodb-local.js";
 import { freePort } from "../local/free-port.js";
@@ -70,9 +73,6 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SLICES = Number(process.env.BENCH_SLICES ?? 4);
 const ITEMS = 1_000;
 const TABLE = "requests-bench";
-const REGION = "us-east-1";
-const CREDENTIALS = { accessKeyId: "bench", secretAccessKey: "bench" };
-const ROOT = resolve(import.meta.dirname, "..");
 const RESULTS = join(ROOT, "bench", "results", "api.json");
 
 const TARGETS = { throughputRatio: 0.95, p99SlackMs: 5, rssMb: 150 } as const;
@@ -210,10 +210,13 @@ async function imageNodeOptions(): Promise<string> {
   return /NODE_OPTIONS=(\S+)/.exec(dockerfile)?.[1] ?? "";
 }
 
-/** Starts a bundled server (the api, or the peer) with the image's settings; its stdout goes to `logFile`. */
-async function startServer(bundle: string, dynamoEndpoint: string, port: number, logFile: string) {
+/**
+ * Starts a bundled server (the api, or the peer) on `node` (the images' Node) with the image's settings; its stdout
+ * goes to `logFile`.
+ */
+async function startServer(node: string, bundle: string, dynamoEndpoint: string, port: number, logFile: string) {
   const out = await open(logFile, "w");
-  const child = spawn(process.execPath, [bundle], {
+  const child = spawn(node, [bundle], {
     cwd: resolve(bundle, ".."),
     stdio: ["ignore", out.fd, "inherit"],
     env: {
@@ -223,10 +226,8 @@ async function startServer(bundle: string, dynamoEndpoint: string, port: number,
       NODE_OPTIONS: await imageNodeOptions(),
       PORT: String(port),
       TABLE_NAME: TABLE,
-      AWS_REGION: REGION,
+      ...TEST_CREDENTIALS_ENV,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
-      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
     },
   });
   await out.close();
@@ -260,19 +261,20 @@ async function buildBundles(dir: string) {
 }
 
 async function main() {
+  const node = await serviceNode();
   console.log(
-    `bench:api: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up, ${DURATION_S} s measured per side in ${SLICES} alternating slices`,
+    `bench:api: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up, ${DURATION_S} s measured per side in ${SLICES} alternating slices, servers on node ${await nodeVersion(node)}`,
   );
   const dynamo = await startDynamoDbLocal();
-  const admin = new DynamoDBClient({ region: REGION, endpoint: dynamo.endpoint, credentials: CREDENTIALS });
+  const admin = new DynamoDBClient({ ...TEST_CLIENT_CONFIG, endpoint: dynamo.endpoint });
   const dir = await mkdtemp(join(tmpdir(), "api-bench-"));
   const servers: { child: import("node:child_process").ChildProcess }[] = [];
   try {
     const ids = await seed(admin);
     const { apiBundle, peerBundle } = await buildBundles(dir);
-    const apiServer = await startServer(apiBundle, dynamo.endpoint, await freePort(), join(dir, "api.log"));
+    const apiServer = await startServer(node, apiBundle, dynamo.endpoint, await freePort(), join(dir, "api.log"));
     servers.push(apiServer);
-    const peerServer = await startServer(peerBundle, dynamo.endpoint, await freePort(), join(dir, "peer.log"));
+    const peerServer = await startServer(node, peerBundle, dynamo.endpoint, await freePort(), join(dir, "peer.log"));
     servers.push(peerServer);
 
     // Warm both (JIT in the JVM and in Node, connection pools) before measuring either.
@@ -369,6 +371,7 @@ async function main() {
     const report = {
       date: new Date().toISOString(),
       node: process.version,
+      serverNode: await nodeVersion(node),
       cpus: (await import("node:os")).cpus().length,
       loadAverage1m: round(load[0] ?? NaN),
       nodeOptions: await imageNodeOptions(),

@@ -7,7 +7,8 @@
 import { resolve } from "node:path";
 import { startDynamoDbLocal } from "../local/dynamodb-local.js";
 import { startSqsLocal } from "../local/sqs-local.js";
-import type { Emulators } from "../apps/processor/test/support.js";
+import type { Emulators } from "../kit/emulator-fixtures.js";
+import { serviceNode } from "../kit/image-node.js";
 import { drainWithBundle, log, round } from "./lib-processor-drain.js";
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 10_000);
@@ -17,11 +18,12 @@ async function main(): Promise<void> {
   const [a, b] = [process.env.AB_A, process.env.AB_B];
   if (!a || !b) throw new Error("set AB_A and AB_B to two processor bundles");
   const rounds = Number(process.env.AB_ROUNDS ?? 3);
+  const node = await serviceNode();
   const [dynamo, sqs] = await Promise.all([startDynamoDbLocal(), startSqsLocal()]);
   const emulators: Emulators = { sqsEndpoint: sqs.endpoint, dynamoEndpoint: dynamo.endpoint };
   try {
     log("warm-up (A, not measured)");
-    await drainWithBundle(emulators, resolve(a), { messages, concurrency, dynamoPid: dynamo.pid! });
+    await drainWithBundle(emulators, resolve(a), { messages, concurrency, dynamoPid: dynamo.pid!, node });
     for (let r = 1; r <= rounds; r++) {
       const order: [string, string][] =
         r % 2
@@ -34,9 +36,14 @@ async function main(): Promise<void> {
               ["A", a],
             ];
       for (const [name, bundle] of order) {
-        const m = await drainWithBundle(emulators, resolve(bundle), { messages, concurrency, dynamoPid: dynamo.pid! });
+        const m = await drainWithBundle(emulators, resolve(bundle), {
+          messages,
+          concurrency,
+          dynamoPid: dynamo.pid!,
+          node,
+        });
         process.stdout.write(
-          `round ${r} ${name} ${round(m.perSecond)} msg/s rss ${round(m.peakRssMb)} MB cpu/1000 ${round((m.cpuSeconds.processor! * 1000) / messages, 3)}\n`,
+          `round ${r} ${name} ${round(m.perSecond)} msg/s rss ${round(m.peakRssMb)} MB cpu/1000 ${round((m.cpuSeconds.processor * 1000) / messages, 3)}\n`,
         );
       }
     }

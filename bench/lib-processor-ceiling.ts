@@ -33,9 +33,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   // From here, not from process start: tsx's start-up is not part of the loop's cost.
   const cpuAtStart = ownCpuSeconds();
-  let count = 0;
-  if (mode === "sqs") count = await sqsCeiling();
-  else count = await dynamoCeiling(mode);
+  const count = mode === "sqs" ? await sqsCeiling() : await dynamoCeiling(mode);
   const seconds = (performance.now() - started) / 1_000;
   const cpuSeconds = ownCpuSeconds() - cpuAtStart;
   process.stdout.write(

@@ -17,9 +17,10 @@ import {
   createFixture,
   queueDepth,
   sendBodies,
+  TEST_CREDENTIALS_ENV,
   type Emulators,
   type Fixture,
-} from "../apps/processor/test/support.js";
+} from "../kit/emulator-fixtures.js";
 
 export interface DrainSettings {
   readonly messages: number;
@@ -32,6 +33,8 @@ export interface DrainSettings {
   readonly env?: Readonly<Record<string, string>>;
   /** Node options before the bundle (e.g. `--cpu-prof`, which NODE_OPTIONS does not allow). */
   readonly nodeArgs?: readonly string[];
+  /** The `node` the consumer runs on (the images' Node: `serviceNode()` in kit/image-node.ts). */
+  readonly node: string;
 }
 
 export interface DrainResult {
@@ -49,8 +52,6 @@ export interface DrainResult {
   readonly logBytes: number;
 }
 
-export const credentialsEnv = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" };
-
 export { BENCH_BODY_BYTES, benchBody } from "../cost/payload.js";
 
 export const benchBodies = (n: number) => Array.from({ length: n }, (_, i) => benchBody(i));
@@ -67,12 +68,12 @@ export async function drainWithBundle(
   const { messages, concurrency, dynamoPid } = settings;
   const fixture = await createFixture(emulators, { visibilityTimeoutSeconds: 60 });
   await preload(fixture, messages);
-  const child = spawn(process.execPath, [...(settings.nodeArgs ?? []), bundleFile], {
+  const child = spawn(settings.node, [...(settings.nodeArgs ?? []), bundleFile], {
     cwd: dirname(bundleFile),
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       PATH: process.env.PATH ?? "",
-      ...credentialsEnv,
+      ...TEST_CREDENTIALS_ENV,
       QUEUE_URL: fixture.queueUrl,
       TABLE_NAME: fixture.tableName,
       AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,

@@ -3,7 +3,8 @@
  *
  * Starts `npm run local` itself (local/main.ts as a child process: in-process synth of terraform.tfvars.json, fauxqs,
  * DynamoDB Local, the api and processor processes, the two local API Gateways) so the load generator does not share
- * an event loop with the gateways and fauxqs, then:
+ * an event loop with the gateways and fauxqs; it runs on the images' Node (kit/image-node.ts; this one, with a printed
+ * line why, where it is unavailable), and so do the service processes it spawns. Then:
  * - sends POST /requests through the ingest gateway at a steady open-loop rate (RATE per second, scheduled on a
  *   clock, not waiting for responses) for a warm-up, then for DURATION seconds of measurement;
  * - for every 202, polls GET /requests/{id} through the query gateway every POLL_MS until it answers 200.
@@ -21,11 +22,13 @@
  */
 import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { readFile, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { serviceNode } from "../kit/image-node.js";
+import { REPO_ROOT as ROOT } from "../kit/repo-root.js";
 import { httpRequest } from "../local/gateway/http-client.js";
 import { benchBody, BENCH_BODY_BYTES } from "../cost/payload.js";
 import { updateCostInputs } from "./cost-inputs.js";
@@ -37,7 +40,6 @@ const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 5);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 10);
 const READ_TIMEOUT_MS = Number(process.env.BENCH_READ_TIMEOUT_MS ?? 30_000);
-const ROOT = resolve(import.meta.dirname, "..");
 const RESULTS = join(ROOT, "bench", "results", "local.json");
 const LOGS = join(ROOT, ".local", "logs");
 const SQS_COUNTS = join(tmpdir(), `bench-local-sqs-${process.pid}.json`);
@@ -107,8 +109,9 @@ interface Sample {
 
 /** `npm run local` on free ports; resolves once it printed its URLs and key. */
 async function startNpmRunLocal() {
+  // The whole local run on the images' Node, so the service processes it spawns (on its own node) run on it too.
   const child = spawn(
-    process.execPath,
+    await serviceNode(),
     [
       "--import",
       "tsx",

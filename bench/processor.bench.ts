@@ -11,7 +11,8 @@
  *   3. unless BENCH_QUICK=1, the write strategies side by side: CPU and write units per item for conditional PutItem,
  *      TransactWriteItems of 10 (units by AWS's formula: DynamoDB Local under-reports them) and BatchWriteItem
  *      (unconditional: breaks the contract, shown for reference).
- * Every message is the pinned 768-byte body (a 1 KB item). Env: BENCH_MESSAGES (default 20000; the default-config
+ * The consumers and the ceiling loops run on the images' Node (kit/image-node.ts; this Node, with a printed line why,
+ * where it is unavailable). Every message is the pinned 768-byte body (a 1 KB item). Env: BENCH_MESSAGES (default 20000; the default-config
  * peer drains a quarter, it is slow), BENCH_POLL_CONCURRENCY (default 4), BENCH_ROUNDS (default 2), BENCH_QUICK=1.
  * Writes bench/results/processor.json and the processor's figures in docs/cost-inputs.json.
  */
@@ -26,32 +27,28 @@ import { startSqsLocal } from "../local/sqs-local.js";
 import { loadConfig } from "../config/load.js";
 import { consumerCostPerMillion, loadPrices } from "../cost/prices.js";
 import { updateCostInputs } from "./cost-inputs.js";
-import {
-  BENCH_BODY_BYTES,
-  credentialsEnv,
-  drainWithBundle,
-  log,
-  preload,
-  round,
-  type DrainResult,
-} from "./lib-processor-drain.js";
+import { BENCH_BODY_BYTES, drainWithBundle, log, preload, round, type DrainResult } from "./lib-processor-drain.js";
 import { cpuMeter } from "./proc.js";
 import { countSqsRequests } from "./sqs-requests.js";
 import { median } from "./stats.js";
 import {
   countItems,
   createFixture,
-  createTable,
+  createRequestsTable,
   queueDepth,
-  repoRoot,
+  TEST_CREDENTIALS_ENV,
   type Emulators,
-} from "../apps/processor/test/support.js";
+} from "../kit/emulator-fixtures.js";
+import { nodeVersion, serviceNode } from "../kit/image-node.js";
+import { REPO_ROOT } from "../kit/repo-root.js";
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const concurrency = Number(process.env.BENCH_POLL_CONCURRENCY ?? 4);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const quick = process.env.BENCH_QUICK === "1";
 let dynamoPid = 0;
+/** The `node` the consumers and the ceiling loops run on: the images' Node (set by main). */
+let node = process.execPath;
 
 interface CeilingResult {
   readonly mode: string;
@@ -68,8 +65,10 @@ const CONSUMERS = ["processor", "sqs-consumer best", "sqs-consumer default"] as 
 type ConsumerName = (typeof CONSUMERS)[number];
 
 async function main(): Promise<void> {
+  node = await serviceNode();
+  const consumerNode = await nodeVersion(node);
   log(
-    `processor bench: ${messages} messages, concurrency ${concurrency}, ${rounds} rounds, ${cpus().length} CPUs, node ${process.version}`,
+    `processor bench: ${messages} messages, concurrency ${concurrency}, ${rounds} rounds, ${cpus().length} CPUs, node ${process.version} (consumers on ${consumerNode})`,
   );
   const sqsRequests = countSqsRequests();
   const [dynamo, sqs] = await Promise.all([startDynamoDbLocal(), startSqsLocal()]);
@@ -101,6 +100,7 @@ async function main(): Promise<void> {
             concurrency,
             dynamoPid,
             sqsRequests,
+            node,
             env: name === "processor" ? {} : { PEER_MODE: name === "sqs-consumer best" ? "best" : "default" },
           }),
         );
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     }
 
     const prices = loadPrices();
-    const processorTask = loadConfig(join(repoRoot, "terraform.tfvars.json")).services.processor;
+    const processorTask = loadConfig(join(REPO_ROOT, "terraform.tfvars.json")).services.processor;
     const consumers = Object.fromEntries(
       CONSUMERS.map((name) => {
         const list = runs[name];
@@ -189,6 +189,7 @@ async function main(): Promise<void> {
       rounds,
       cpus: cpus().length,
       node: process.version,
+      consumerNode,
       consumers,
       ratios,
       targets,
@@ -219,8 +220,8 @@ async function main(): Promise<void> {
       ),
     };
     printTable(report);
-    await mkdir(join(repoRoot, "bench/results"), { recursive: true });
-    await writeFile(join(repoRoot, "bench/results/processor.json"), `${JSON.stringify(report, null, 2)}\n`);
+    await mkdir(join(REPO_ROOT, "bench/results"), { recursive: true });
+    await writeFile(join(REPO_ROOT, "bench/results/processor.json"), `${JSON.stringify(report, null, 2)}\n`);
     await updateCostInputs("processor", {
       measured: report.date,
       source: "npm run bench:processor (bench/results/processor.json)",
@@ -255,7 +256,7 @@ async function buildBundles(dir: string) {
   await run(process.execPath, ["apps/shared/bundle.mjs", "processor", processor], {});
   const peer = join(dir, "peer", "main.js");
   await build({
-    entryPoints: [join(repoRoot, "bench/peer-sqs-consumer.ts")],
+    entryPoints: [join(REPO_ROOT, "bench/peer-sqs-consumer.ts")],
     outfile: peer,
     bundle: true,
     platform: "node",
@@ -288,7 +289,7 @@ async function measureWriteCeiling(
 ): Promise<CeilingResult> {
   const fixture = await createFixture(emulators);
   const tableName = `${fixture.tableName}-${mode}-${group}`;
-  await createTable(fixture.dynamo, tableName);
+  await createRequestsTable(fixture.dynamo, tableName);
   log(`DynamoDB ${mode}${mode === "transact" ? ` of ${group}` : ""}: ${items} items`);
   const result = await runCeiling({
     CEILING_MODE: mode,
@@ -306,8 +307,8 @@ async function measureWriteCeiling(
 
 async function runCeiling(env: Record<string, string>): Promise<CeilingResult> {
   const meter = await cpuMeter({ dynamodb: dynamoPid });
-  const { stdout } = await run(process.execPath, ["--import", "tsx", "bench/lib-processor-ceiling.ts"], {
-    ...credentialsEnv,
+  const { stdout } = await run(node, ["--import", "tsx", "bench/lib-processor-ceiling.ts"], {
+    ...TEST_CREDENTIALS_ENV,
     POLL_CONCURRENCY: String(concurrency),
     ...env,
   });
@@ -323,7 +324,7 @@ async function runCeiling(env: Record<string, string>): Promise<CeilingResult> {
 function run(command: string, args: string[], env: Record<string, string>): Promise<{ stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
-      cwd: repoRoot,
+      cwd: REPO_ROOT,
       stdio: ["ignore", "pipe", "inherit"],
       env: { PATH: process.env.PATH ?? "", ...env },
     });

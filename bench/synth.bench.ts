@@ -6,9 +6,9 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { REPO_ROOT as ROOT } from "../kit/repo-root.js";
 import { median, round } from "./stats.js";
 
-const ROOT = join(import.meta.dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const BARREL_DIR = join(ROOT, "bench", ".barrel");
 /** The package root this benchmark deliberately imports in its slow variant (never used by the app itself). */

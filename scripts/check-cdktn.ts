@@ -26,7 +26,7 @@ import { promisify } from "node:util";
 import { build } from "esbuild";
 import { APP_BUNDLE_OPTIONS } from "../tools/bundle-file.mjs";
 import ts from "typescript";
-import { fetchImageNode, IMAGE_NODE_VERSION } from "../test/support/image-node.js";
+import { fetchImageNode, IMAGE_NODE_VERSION } from "../kit/image-node.js";
 import { awsTypes, schemaChanges } from "./cdktn/bindings.js";
 import {
   diffSynths,

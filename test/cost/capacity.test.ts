@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { buildItem } from "../../apps/processor/src/domain.js";
 import { itemSizeBytes, readUnits, transactWriteUnits, writeUnits } from "../../cost/capacity.js";
-import { createRequestsTable } from "../support/requests-table.js";
+import { createRequestsTable, TEST_CLIENT_CONFIG } from "../../kit/emulator-fixtures.js";
 
 /**
  * The benches take DynamoDB's capacity units from DynamoDB Local (ReturnConsumedCapacity) and the bill prices them by
@@ -18,11 +18,7 @@ import { createRequestsTable } from "../support/requests-table.js";
  */
 
 const doc = DynamoDBDocumentClient.from(
-  new DynamoDBClient({
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    endpoint: inject("dynamoEndpoint"),
-  }),
+  new DynamoDBClient({ ...TEST_CLIENT_CONFIG, endpoint: inject("dynamoEndpoint") }),
 );
 const table = `capacity-${randomUUID().slice(0, 8)}`;
 

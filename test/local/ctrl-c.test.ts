@@ -4,10 +4,10 @@
  * give a clean stop, not the "second signal" fast exit.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
+import { pathWithNode, serviceNodePath } from "../../kit/image-node.js";
+import { REPO_ROOT } from "../../kit/repo-root.js";
 
-const ROOT = join(import.meta.dirname, "../..");
 const hasScript = spawnSync("script", ["--version"]).status === 0;
 if (!hasScript) console.warn("SKIPPED the Ctrl-C test: no util-linux `script` on PATH to make a pseudo-terminal");
 
@@ -15,8 +15,9 @@ describe.skipIf(!hasScript)("npm run local: Ctrl-C in a terminal", () => {
   it("local: one Ctrl-C stops gateways, services and emulators cleanly", async () => {
     // Any free ports, so a developer's own `npm run local` on the default ports does not collide.
     const child = spawn("script", ["-qfec", "npm run local -- --ingest-port 0 --query-port 0", "/dev/null"], {
-      cwd: ROOT,
-      env: { ...process.env, TERM: "dumb" },
+      cwd: REPO_ROOT,
+      // On the images' Node (first on PATH): npm, the local run and the service processes it spawns.
+      env: { ...process.env, TERM: "dumb", PATH: pathWithNode(serviceNodePath(inject("imageNode"))) },
       stdio: ["pipe", "pipe", "pipe"],
     });
     let output = "";

@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startLocalStack, type LocalStack } from "../../local/stack.js";
+import { sharedEmulators } from "../support/shared-emulators.js";
 import { synthApp } from "../support/synth.js";
-import { uniqueProject, waitFor } from "./support.js";
+import { uniqueProject } from "./support.js";
+import { waitFor } from "../support/wait-for.js";
 
 /**
  * `npm run local` with `private_integration: "alb"` (VPC Link v2 straight to the ALB): the same request path end to
@@ -21,7 +23,7 @@ beforeAll(async () => {
   expect(doc.resource!.aws_api_gateway_vpc_link).toBeUndefined();
   stack = await startLocalStack({
     synth: doc,
-    emulators: { sqsEndpoint: inject("sqsEndpoint"), dynamoEndpoint: inject("dynamoEndpoint") },
+    emulators: sharedEmulators(),
     logLevel: "warn",
   });
 });
@@ -48,7 +50,7 @@ describe("local stack: end to end with private_integration alb", () => {
         });
         return response.status === 200 ? ((await response.json()) as Record<string, unknown>) : undefined;
       },
-      10_000,
+      { timeoutMs: 10_000, intervalMs: 100 },
     );
     expect(item).toMatchObject({ requestId, status: "processed", payload });
     const missing = await fetch(`${stack.queryUrl}/requests/00000000-0000-4000-8000-000000000000`, {

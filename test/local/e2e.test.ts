@@ -1,10 +1,12 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { LOCAL_CREDENTIALS } from "../../local/resources.js";
 import { startLocalStack, type LocalStack } from "../../local/stack.js";
+import { sharedEmulators } from "../support/shared-emulators.js";
 import { synthApp } from "../support/synth.js";
-import { uniqueProject, waitFor } from "./support.js";
+import { uniqueProject } from "./support.js";
+import { waitFor } from "../support/wait-for.js";
 
 /**
  * The whole architecture as `npm run local` runs it (synth -> queues/table -> api + processor processes -> two
@@ -22,7 +24,7 @@ beforeAll(async () => {
   }).main;
   stack = await startLocalStack({
     synth: doc,
-    emulators: { sqsEndpoint: inject("sqsEndpoint"), dynamoEndpoint: inject("dynamoEndpoint") },
+    emulators: sharedEmulators(),
     visibilityTimeoutSeconds: 2,
     logLevel: "warn",
   });
@@ -55,7 +57,7 @@ describe("local stack: end to end", () => {
         const response = await fetch(`${stack.queryUrl}/requests/${requestId}`, { headers: withKey() });
         return response.status === 200 ? ((await response.json()) as Record<string, unknown>) : undefined;
       },
-      10_000,
+      { timeoutMs: 10_000, intervalMs: 100 },
     );
     expect(item).toMatchObject({ requestId, status: "processed", payload });
   });
@@ -123,8 +125,7 @@ describe("local stack: end to end", () => {
         );
         return Messages?.find((m) => m.MessageId === requestId);
       },
-      20_000,
-      0,
+      { timeoutMs: 20_000, intervalMs: 0 },
     );
     expect(deadLetter.Body).toBe('{"": "empty key"}');
     const query = await fetch(`${stack.queryUrl}/requests/${requestId}`, { headers: withKey() });

@@ -1,5 +1,4 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { ApiGatewayIntegration } from "@cdktf/provider-aws/lib/api-gateway-integration";
 import { ApiGatewayIntegrationResponse } from "@cdktf/provider-aws/lib/api-gateway-integration-response";
@@ -8,7 +7,9 @@ import type { IConstruct } from "constructs";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { ACCESS_LOG_FORMAT } from "../../stacks/rest-api-stage.js";
 import { synthApp } from "../support/synth.js";
-import { startGatewaysOnly, uniqueProject, waitFor, type GatewaysOnly } from "./support.js";
+import { startGatewaysOnly, uniqueProject, type GatewaysOnly } from "./support.js";
+import { listenOnLoopback, type Listening } from "../support/loopback-server.js";
+import { waitFor } from "../support/wait-for.js";
 
 /**
  * The local gateways interpret the synth, so what the client sees follows the stack code: these tests change a
@@ -40,19 +41,19 @@ const post = (gateways: GatewaysOnly, body: string, headers: Record<string, stri
   });
 
 describe("local gateway: driven by the synthesized stack", () => {
-  let stub: Server;
+  let stubListening: Listening | undefined;
   let stubOrigin: string;
   const seen: { url: string; headers: Record<string, unknown> }[] = [];
   let standard: GatewaysOnly;
   const accessLines: { api: string; line: string }[] = [];
 
   beforeAll(async () => {
-    stub = createServer((req, res) => {
+    const stub = createServer((req, res) => {
       seen.push({ url: req.url!, headers: req.headers });
       res.writeHead(404, { "content-type": "application/json", "x-backend": "stub" }).end('{"error":"not_found"}');
     });
-    await new Promise<void>((resolve) => stub.listen(0, "127.0.0.1", resolve));
-    stubOrigin = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
+    stubListening = await listenOnLoopback(stub);
+    stubOrigin = stubListening.url;
     standard = await startGatewaysOnly(synthApp({ project: uniqueProject("gw") }).main, {
       sqsEndpoint,
       vpcLinkOrigin: stubOrigin,
@@ -61,7 +62,7 @@ describe("local gateway: driven by the synthesized stack", () => {
   });
   afterAll(async () => {
     await standard?.close();
-    await new Promise((resolve) => stub?.close(resolve));
+    await stubListening?.close();
   });
 
   test("ingest: POST /requests puts the raw body on the queue and answers 202 with the SQS MessageId", async () => {
@@ -75,7 +76,10 @@ describe("local gateway: driven by the synthesized stack", () => {
   test("gateway: each request writes one access-log line in the stage's synthesized format", async () => {
     const response = await post(standard, '{"logged":true}');
     const requestId = response.headers.get("x-amzn-requestid");
-    await waitFor("the access-log line", async () => accessLines.find((l) => l.line.includes(requestId!)));
+    await waitFor("the access-log line", () => accessLines.find((l) => l.line.includes(requestId!)), {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
     const entry = JSON.parse(accessLines.find((l) => l.line.includes(requestId!))!.line) as Record<string, string>;
     expect(Object.keys(entry)).toEqual(Object.keys(JSON.parse(ACCESS_LOG_FORMAT)));
     expect(entry).toMatchObject({

@@ -8,32 +8,11 @@ import { startSqsQueryAdapter, type SqsQueryAdapter } from "../../local/gateway/
 import { LOCAL_ACCOUNT_ID } from "../../local/emulators.js";
 import type { TfJson as TerraformJson } from "../../tfjson/index.js";
 
-/** Helpers for the local-stack tests: unique names in the shared emulators and bounded waits. */
+/** Helpers for the local-stack tests: unique names in the shared emulators, and the gateways alone. */
 
 /** A project name (config `project`) no other test uses, so queue and table names do not collide in shared emulators. */
 export function uniqueProject(prefix: string): string {
   return `${prefix}${randomBytes(3).toString("hex")}`;
-}
-
-/** Polls `probe` until it returns a value, or fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 10_000,
-  everyMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ""}`);
 }
 
 export interface GatewaysOnly {

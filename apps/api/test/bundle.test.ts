@@ -1,30 +1,24 @@
-import { type ChildProcessWithoutNullStreams, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { freePort } from "../../../local/free-port.js";
-import { bundleRuntime, dockerfileNodeMajor, nodeMajor } from "../../../test/support/image-node.js";
+import { bundleRuntime, dockerfileNodeMajor, nodeMajor } from "../../../kit/image-node.js";
+import { spawnService } from "../../../test/support/service-process.js";
 import { unprivileged } from "../../../test/support/unprivileged.js";
-import {
-  adminDynamoClient,
-  createRequestsTable,
-  deleteTable,
-  processedItem,
-  putItem,
-  startDynamoStandIn,
-  uniqueTableName,
-} from "./helpers.js";
+import { adminDynamoClient, processedItem, putItem, startDynamoStandIn, uniqueTableName } from "./helpers.js";
+import { createRequestsTable, deleteTable, TEST_CREDENTIALS_ENV } from "../../../kit/emulator-fixtures.js";
+import { REPO_ROOT } from "../../../kit/repo-root.js";
 
 // What the Dockerfile's build stage does (same script, same options), then `node dist/main.js` as its CMD does,
 // from a directory with no node_modules anywhere above it: proves the image needs no dependencies at run time.
-// It runs on the images' Node (test/support/image-node.ts), from a directory that, with HOME and TMPDIR, is read-only
+// It runs on the images' Node (kit/image-node.ts), from a directory that, with HOME and TMPDIR, is read-only
 // as under the task definition's read-only root filesystem.
 // (No Docker engine here, so the image itself is not built.)
-const REPO_ROOT = resolve(import.meta.dirname, "../../..");
 const ID = randomUUID();
 const tableName = uniqueTableName("bundle");
 let workDir: string;
@@ -61,9 +55,9 @@ async function setWritable(writable: boolean): Promise<void> {
 
 /** `node dist/main.js` from the bundle directory, as the image's CMD runs it, with read-only HOME and TMPDIR. */
 function startBundle(port: number, dynamoEndpoint: string) {
-  const child = spawn(runtime, ["dist/main.js"], {
+  const service = spawnService("api bundle", runtime, ["dist/main.js"], {
     cwd: workDir,
-    ...unprivileged,
+    user: unprivileged,
     env: {
       PATH: process.env.PATH,
       HOME: workDir,
@@ -71,41 +65,14 @@ function startBundle(port: number, dynamoEndpoint: string) {
       NODE_ENV: "production",
       PORT: String(port),
       TABLE_NAME: tableName,
-      AWS_REGION: "us-east-1",
+      ...TEST_CREDENTIALS_ENV,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
       SHUTDOWN_TIMEOUT_SECONDS: "5",
     },
   });
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolveExit) => child.on("exit", (code) => resolveExit(code)));
-  const lines: Record<string, unknown>[] = [];
-  const listening = waitForLog(child, lines, (line) => line.msg === "listening");
-  return { child, exited, lines, listening, stderr: () => stderr, base: `http://127.0.0.1:${port}` };
-}
-
-/** Resolves with the parsed JSON log lines once a line matching `until` appears on stdout. */
-function waitForLog(
-  child: ChildProcessWithoutNullStreams,
-  lines: Record<string, unknown>[],
-  until: (line: Record<string, unknown>) => boolean,
-) {
-  return new Promise<void>((resolveWait, reject) => {
-    let buffer = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      buffer += chunk;
-      const complete = buffer.split("\n");
-      buffer = complete.pop() ?? "";
-      for (const text of complete.filter(Boolean)) {
-        const line = JSON.parse(text) as Record<string, unknown>;
-        lines.push(line);
-        if (until(line)) resolveWait();
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`exited with ${code} before the expected log line`)));
-  });
+  const listening = service.waitForLog("listening", (line) => line.msg === "listening", 30_000);
+  const stderr = () => service.stderr.join("");
+  return { ...service, listening, stderr, base: `http://127.0.0.1:${port}` };
 }
 
 describe("esbuild bundle (the image's dist/main.js)", () => {
@@ -113,7 +80,7 @@ describe("esbuild bundle (the image's dist/main.js)", () => {
   it.skipIf("unavailable" in imageNode)("bundle: runs on the Node.js major of the Dockerfile's FROM line", async () => {
     expect(await nodeMajor(runtime)).toBe(await dockerfileNodeMajor(join(REPO_ROOT, "apps", "api", "Dockerfile")));
   });
-  if ("unavailable" in imageNode) console.warn(`api bundle tests run on the dev runtime: ${imageNode.unavailable}`);
+  // Where it is unavailable, the bundle runs on this Node and the global setup has printed why.
 
   it("bundle: starts with plain node and no node_modules on a read-only filesystem, serves items via AWS_ENDPOINT_URL_DYNAMODB, logs JSON, exits 0 on SIGTERM", async () => {
     const { child, exited, lines, listening, stderr, base } = startBundle(await freePort(), inject("dynamoEndpoint"));

@@ -1,26 +1,12 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { run as lintDockerfile } from "dockerfilelint";
 import { describe, expect, it } from "vitest";
+import { itPassesDockerfilelint, readDockerfile } from "../../../test/support/dockerfile.js";
 
 const DOCKERFILE = resolve(import.meta.dirname, "../Dockerfile");
-const content = readFileSync(DOCKERFILE, "utf8");
-/** One entry per instruction: comments dropped, `\` continuations joined. */
-const instructions = content
-  .replace(/\\\n\s*/g, "")
-  .split("\n")
-  .map((line) => line.trim())
-  .filter((line) => line && !line.startsWith("#"));
-const runtimeStage = instructions.slice(instructions.findLastIndex((line) => line.startsWith("FROM ")));
+const { content, instructions, runtimeStage } = readDockerfile(DOCKERFILE);
 
 describe("apps/api/Dockerfile", () => {
-  it("Dockerfile: passes dockerfilelint with no issues", () => {
-    expect(lintDockerfile(resolve(import.meta.dirname, ".."), content)).toEqual([]);
-  });
-
-  it("Dockerfile: the linter does report problems (guards against a linter that silently checks nothing)", () => {
-    expect(lintDockerfile(".", "FROM node\nRUN apt-get install curl\nCMD node main.js\n").length).toBeGreaterThan(0);
-  });
+  itPassesDockerfilelint(DOCKERFILE, content);
 
   it("Dockerfile: is multi-stage, on Node 24 LTS (bookworm-slim) in both stages", () => {
     const froms = instructions.filter((line) => line.startsWith("FROM "));

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DYNAMO_CLIENT_SETTINGS, RequestsTable, createDynamoClient } from "../src/requests-table.js";
-import { REGION, TEST_CREDENTIALS, type RunningApi, startApi, startDynamoStandIn } from "./helpers.js";
+import { TEST_REGION, TEST_CREDENTIALS } from "../../../kit/emulator-fixtures.js";
+import { type RunningApi, startApi, startDynamoStandIn } from "./helpers.js";
 
 /**
  * Failure modes DynamoDB Local cannot produce (it never throttles, never hangs, never returns a 5xx), answered by a
@@ -46,7 +47,7 @@ afterEach(async () => {
 });
 
 async function getOnce(credentials: Parameters<typeof createDynamoClient>[0]["credentials"] = TEST_CREDENTIALS) {
-  const client = createDynamoClient({ region: REGION, endpoint: stand.endpoint, credentials });
+  const client = createDynamoClient({ region: TEST_REGION, endpoint: stand.endpoint, credentials });
   api = await startApi({ requests: new RequestsTable(client, "requests") });
   stand.resetCalls();
   const started = performance.now();
@@ -95,11 +96,12 @@ describe("DynamoDB failures the emulator cannot produce", () => {
 
   it("credentials briefly unavailable (the ECS credentials endpoint is down): 503 with Retry-After", async () => {
     behaviour = dynamoError(400, "AccessDeniedException");
-    const unavailable = async () => {
-      throw Object.assign(new Error("Could not load credentials from the container endpoint"), {
-        name: "CredentialsProviderError",
-      });
-    };
+    const unavailable = () =>
+      Promise.reject(
+        Object.assign(new Error("Could not load credentials from the container endpoint"), {
+          name: "CredentialsProviderError",
+        }),
+      );
     const result = await getOnce(unavailable);
     expect(result).toMatchObject({ status: 503, retryAfter: "1", body: { error: "service_unavailable" } });
     expect(stand.calls()).toBe(0);

@@ -1,20 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { Writable } from "node:stream";
-import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { pino, type Logger } from "pino";
+import { TEST_CLIENT_CONFIG } from "../../../kit/emulator-fixtures.js";
+import { listenOnLoopback } from "../../../test/support/loopback-server.js";
 import { buildApp, type AppDeps } from "../src/app.js";
 import { RequestsTable, createDynamoClient } from "../src/requests-table.js";
 import { createHttpServer, listen } from "../src/server.js";
 
-export const REGION = "us-east-1";
-export const TEST_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
+/** The api's own test helpers; emulator fixtures and credentials are in kit/, waits and log capture in test/support/. */
 
 /** The service's own client factory (same timeouts/retries as production), pointed at an emulator. */
 export function testDynamoClient(endpoint: string): DynamoDBClient {
-  return createDynamoClient({ region: REGION, endpoint, credentials: TEST_CREDENTIALS });
+  return createDynamoClient({ ...TEST_CLIENT_CONFIG, endpoint });
 }
 
 /**
@@ -22,17 +21,11 @@ export function testDynamoClient(endpoint: string): DynamoDBClient {
  * emulator can exceed the service's 2 s per-attempt budget, and a retried CreateTable fails as "preexisting".
  */
 export function adminDynamoClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({ region: REGION, endpoint, credentials: TEST_CREDENTIALS });
+  return new DynamoDBClient({ ...TEST_CLIENT_CONFIG, endpoint });
 }
 
 export function uniqueTableName(prefix: string): string {
   return `api-${prefix}-${randomUUID().slice(0, 8)}`;
-}
-
-export { createRequestsTable } from "../../../test/support/requests-table.js";
-
-export async function deleteTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
 }
 
 /** An item written the way the processor writes it (document client marshalling of plain JSON). */
@@ -49,25 +42,6 @@ export function processedItem(requestId: string, payload: unknown = { order: 42,
 
 export async function putItem(client: DynamoDBClient, tableName: string, item: Record<string, unknown>): Promise<void> {
   await DynamoDBDocumentClient.from(client).send(new PutCommand({ TableName: tableName, Item: item }));
-}
-
-/** A logger whose JSON lines the test can read. */
-export function captureLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
-  const chunks: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  const logger = pino({ level: "info", base: { service: "api" } }, sink);
-  const lines = () =>
-    chunks
-      .join("")
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { logger, lines };
 }
 
 export const silentLogger: Logger = pino({ level: "silent" });
@@ -153,14 +127,6 @@ export async function startDynamoStandIn(answer: (req: IncomingMessage, res: Ser
     req.resume();
     req.on("end", () => answer(req, res));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    calls: () => calls,
-    resetCalls: () => (calls = 0),
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const { url, close } = await listenOnLoopback(server);
+  return { endpoint: url, calls: () => calls, resetCalls: () => (calls = 0), close };
 }

@@ -8,13 +8,13 @@ import { type DynamoDbLocal, startDynamoDbLocal } from "../../../local/dynamodb-
 import {
   type RunningApi,
   adminDynamoClient,
-  createRequestsTable,
   processedItem,
   putItem,
   requestsTable,
   startApi,
   testDynamoClient,
 } from "./helpers.js";
+import { createRequestsTable } from "../../../kit/emulator-fixtures.js";
 
 // Its own DynamoDB Local (with a data directory, so the item survives the restart): stopping the shared one
 // would break every other test file.

@@ -11,9 +11,9 @@ import { type RunningApi, startApi } from "./helpers.js";
  */
 const STORED = randomUUID();
 const requests: RequestsReader = {
-  getRequestJson: async (id) =>
-    id === STORED ? JSON.stringify({ requestId: STORED, status: "processed" }) : undefined,
-  ping: async () => {},
+  getRequestJson: (id) =>
+    Promise.resolve(id === STORED ? JSON.stringify({ requestId: STORED, status: "processed" }) : undefined),
+  ping: () => Promise.resolve(),
 };
 
 describe("api: PATH_PREFIX", () => {

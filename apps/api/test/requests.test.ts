@@ -6,24 +6,24 @@ import type { RequestsReader } from "../src/requests-table.js";
 import {
   type RunningApi,
   adminDynamoClient,
-  captureLogger,
-  createRequestsTable,
-  deleteTable,
   processedItem,
   putItem,
   rawGet,
+  sendRaw,
   requestsTable,
   startApi,
   testDynamoClient,
   uniqueTableName,
 } from "./helpers.js";
+import { captureLogger } from "../../../test/support/capture-logger.js";
+import { createRequestsTable, deleteTable } from "../../../kit/emulator-fixtures.js";
 
 const STORED_ID = randomUUID();
 const tableName = uniqueTableName("requests");
 let client: DynamoDBClient;
 let admin: DynamoDBClient;
 let api: RunningApi;
-const logs = captureLogger();
+const logs = captureLogger({ base: { service: "api" } });
 
 beforeAll(async () => {
   client = testDynamoClient(inject("dynamoEndpoint"));
@@ -144,7 +144,9 @@ describe("GET /requests/:requestId against DynamoDB Local", () => {
         tie("object"),
       ),
       array: fc.array(tie("value"), { maxLength: 4 }),
-      object: fc.dictionary(fc.string({ minLength: 1 }), tie("value"), { maxKeys: 4 }),
+      // Plain objects, as JSON.parse makes them: fast-check otherwise also makes null-prototype ones, which the
+      // document client refuses to marshall (a test flake, not a payload the processor can ever store).
+      object: fc.dictionary(fc.string({ minLength: 1 }), tie("value"), { maxKeys: 4, noNullPrototype: true }),
     }));
     await fc.assert(
       fc.asyncProperty(json.object, async (payload) => {
@@ -219,11 +221,11 @@ describe("GET /requests/:requestId: rejects ids that are not UUIDs with 400 JSON
   it("GET /requests/:id: never reads DynamoDB for an invalid id", async () => {
     let reads = 0;
     const counting: RequestsReader = {
-      getRequestJson: async () => {
+      getRequestJson: () => {
         reads += 1;
-        return undefined;
+        return Promise.resolve(undefined);
       },
-      ping: async () => undefined,
+      ping: () => Promise.resolve(),
     };
     const isolated = await startApi({ requests: counting });
     try {
@@ -304,13 +306,11 @@ describe("routes, methods and limits", () => {
   });
 
   it("a request that is not HTTP: returns 400 bad_request JSON", async () => {
-    const { sendRaw } = await import("./helpers.js");
     const response = await sendRaw(api.url, "HELLO THERE\r\n\r\n");
     expectJsonError(response, JSON.parse(response.body), 400, "bad_request", "Malformed HTTP request");
   });
 
   it("an HTTP/1.1 request without a Host header: returns 400 bad_request JSON (Node's own answer has no body)", async () => {
-    const { sendRaw } = await import("./helpers.js");
     const response = await sendRaw(api.url, "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n");
     expectJsonError(
       response,
@@ -322,7 +322,6 @@ describe("routes, methods and limits", () => {
   });
 
   it("an HTTP/1.0 request without a Host header: is served (Host is optional in HTTP/1.0)", async () => {
-    const { sendRaw } = await import("./helpers.js");
     const response = await sendRaw(api.url, `GET /requests/${STORED_ID} HTTP/1.0\r\n\r\n`);
     expect(response.status).toBe(200);
   });
@@ -339,7 +338,6 @@ describe("routes, methods and limits", () => {
   });
 
   it("CONNECT: returns 405 JSON with Allow instead of dropping the connection", async () => {
-    const { sendRaw } = await import("./helpers.js");
     const response = await sendRaw(api.url, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
     expectJsonError(response, JSON.parse(response.body), 405, "method_not_allowed", "Allowed methods: GET, HEAD");
     expect(response.headers.allow).toBe("GET, HEAD");
@@ -471,7 +469,7 @@ describe("request logs", () => {
     });
     // The line is written on the response's "close" event, which can trail the client's read by a tick.
     await new Promise((resolve) => setImmediate(resolve));
-    const line = logs.lines().filter((entry) => entry.url === `/requests/${id}`);
+    const line = logs.lines.filter((entry) => entry.url === `/requests/${id}`);
     expect(line).toHaveLength(1);
     expect(line[0]).toMatchObject({
       msg: "request",

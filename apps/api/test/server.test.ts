@@ -2,7 +2,8 @@ import { Agent, request } from "node:http";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RequestsReader } from "../src/requests-table.js";
 import { SERVER_TIMEOUTS, shutdownGracefully } from "../src/server.js";
-import { type RunningApi, captureLogger, startApi } from "./helpers.js";
+import { type RunningApi, startApi } from "./helpers.js";
+import { captureLogger } from "../../../test/support/capture-logger.js";
 
 const ID = "3f2b8c1e-5d7a-4e0f-9b6c-2a1d4e8f7c90";
 const ITEM = JSON.stringify({ requestId: ID, status: "processed" });
@@ -21,7 +22,7 @@ function gatedReader() {
       await released;
       return ITEM;
     },
-    ping: async () => undefined,
+    ping: () => Promise.resolve(),
   };
   return { reader, inFlight, release };
 }
@@ -85,18 +86,18 @@ describe("server: keep-alive behind the ALB", () => {
 describe("server: request log", () => {
   it("log: a client that goes away before the answer is logged as aborted, with no status (none was sent)", async () => {
     const gate = gatedReader();
-    const logs = captureLogger();
+    const logs = captureLogger({ base: { service: "api" } });
     api = await startApi({ requests: gate.reader, logger: logs.logger });
     const controller = new AbortController();
     const gone = fetch(`${api.url}/requests/${ID}`, { signal: controller.signal });
     await gate.inFlight;
     controller.abort();
     await expect(gone).rejects.toThrow();
-    await vi.waitFor(() => expect(logs.lines().filter((l) => l.msg === "request")).toHaveLength(1), {
+    await vi.waitFor(() => expect(logs.lines.filter((l) => l.msg === "request")).toHaveLength(1), {
       timeout: 15_000,
     });
     gate.release();
-    expect(logs.lines().find((l) => l.msg === "request")).toMatchObject({
+    expect(logs.lines.find((l) => l.msg === "request")).toMatchObject({
       url: `/requests/${ID}`,
       status: null,
       aborted: true,

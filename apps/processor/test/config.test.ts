@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { EnvConfigError } from "../../shared/src/env.js";
 import { loadConfig } from "../src/config.js";
-import { repoRoot } from "./support.js";
+import { pathWithNode, serviceNodePath } from "../../../kit/image-node.js";
+import { REPO_ROOT } from "../../../kit/repo-root.js";
 
 const required = {
   QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/123456789012/requests",
@@ -90,10 +91,10 @@ describe("processor config", () => {
   });
 
   it("config: `npm run start:processor` without its variables exits non-zero and names each missing one", () => {
-    // GIVEN an environment without the service's variables WHEN started the documented way
+    // GIVEN an environment without the service's variables WHEN started the documented way, on the images' Node
     const run = spawnSync("npm", ["run", "--silent", "start:processor"], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" },
+      cwd: REPO_ROOT,
+      env: { PATH: pathWithNode(serviceNodePath(inject("imageNode"))), HOME: process.env.HOME ?? "/tmp" },
       encoding: "utf8",
       timeout: 30_000,
     });

@@ -4,15 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startDynamoDbLocal, type DynamoDbLocal } from "../../../local/dynamodb-local.js";
-import {
-  createFixture,
-  expectItemsMatch,
-  queueDepth,
-  sendBodies,
-  startInProcess,
-  validBodies,
-  waitFor,
-} from "./support.js";
+import { createFixture, queueDepth, sendBodies, validBodies } from "../../../kit/emulator-fixtures.js";
+import { expectItemsMatch, startInProcess, waitForEmptyQueue } from "./support.js";
+import { waitFor } from "../../../test/support/wait-for.js";
 
 describe("processor: DynamoDB outage", () => {
   // An instance of our own (on disk, so data survives the restart): the shared one must stay up for other tests.
@@ -56,14 +50,14 @@ describe("processor: DynamoDB outage", () => {
       }),
     });
     try {
-      await waitFor("the first 100 items", async () => ({
+      await waitFor("the first 100 items", () => ({
         done: run.processor.counters().processed >= 100,
         state: run.processor.counters(),
       }));
       // WHEN DynamoDB goes away mid-run for ~3 s plus its restart time
       let open = () => {};
       gate = new Promise<void>((resolve) => (open = resolve));
-      await waitFor("acknowledged writes to settle", async () => writesInFlight === 0);
+      await waitFor("acknowledged writes to settle", () => writesInFlight === 0);
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(run.processor.counters().deleted, "the outage must start mid-run").toBeLessThan(sent.length);
       await dynamo.stop();
@@ -71,14 +65,9 @@ describe("processor: DynamoDB outage", () => {
       open();
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       await dynamo.start();
-      await waitFor(
-        "the queue to drain after DynamoDB is back",
-        async () => {
-          const depth = await queueDepth(fixture.sqs, fixture.queueUrl);
-          return { done: depth === 0, state: { depth, counters: run.processor.counters() } };
-        },
-        { timeoutMs: 40_000 },
-      );
+      await waitForEmptyQueue(fixture, "the queue to drain after DynamoDB is back", () => run.processor.counters(), {
+        timeoutMs: 40_000,
+      });
     } finally {
       await run.stop();
     }

@@ -1,38 +1,21 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { run as lintDockerfile } from "dockerfilelint";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import {
-  createFixture,
-  expectItemsMatch,
-  queueDepth,
-  repoRoot,
-  sendBodies,
-  spawnProcessor,
-  validBodies,
-  waitFor,
-} from "./support.js";
-import { bundleRuntime, dockerfileNodeMajor, nodeMajor } from "../../../test/support/image-node.js";
+import { createFixture, sendBodies, validBodies } from "../../../kit/emulator-fixtures.js";
+import { expectItemsMatch, spawnProcessor, waitForEmptyQueue } from "./support.js";
+import { REPO_ROOT } from "../../../kit/repo-root.js";
+import { sharedEmulators } from "../../../test/support/shared-emulators.js";
+import { bundleRuntime, dockerfileNodeMajor, nodeMajor } from "../../../kit/image-node.js";
+import { itPassesDockerfilelint, readDockerfile } from "../../../test/support/dockerfile.js";
 import { unprivileged } from "../../../test/support/unprivileged.js";
 
 const DOCKERFILE = resolve(import.meta.dirname, "../Dockerfile");
-const content = readFileSync(DOCKERFILE, "utf8");
-const instructions = content
-  .split("\n")
-  .map((line) => line.trim())
-  .filter((line) => line && !line.startsWith("#"));
-const runtimeStage = instructions.slice(instructions.findLastIndex((line) => line.startsWith("FROM ")));
+const { content, instructions, runtimeStage } = readDockerfile(DOCKERFILE);
 
 describe("apps/processor/Dockerfile", () => {
-  it("Dockerfile: passes dockerfilelint with no issues", () => {
-    expect(lintDockerfile(resolve(import.meta.dirname, ".."), content)).toEqual([]);
-  });
-
-  it("Dockerfile: the linter does report problems (guards against a linter that silently checks nothing)", () => {
-    expect(lintDockerfile(".", "FROM node\nRUN apt-get install curl\nCMD node main.js\n").length).toBeGreaterThan(0);
-  });
+  itPassesDockerfilelint(DOCKERFILE, content);
 
   it("Dockerfile: is multi-stage on Node 24 LTS; runtime runs the bundle as the non-root node user, exec-form CMD", () => {
     expect(instructions.filter((line) => line.startsWith("FROM "))).toEqual([
@@ -55,11 +38,10 @@ describe("apps/processor/Dockerfile", () => {
   });
 });
 
-describe("processor bundle (what the image runs, on the images' Node: test/support/image-node.ts)", () => {
+describe("processor bundle (what the image runs, on the images' Node: kit/image-node.ts)", () => {
   const outdir = mkdtempSync(join(tmpdir(), "processor-bundle-"));
+  // Where it is unavailable, the bundle runs on this Node and the global setup has printed why.
   const imageNode = inject("imageNode");
-  if ("unavailable" in imageNode)
-    console.warn(`processor bundle test runs on the dev runtime: ${imageNode.unavailable}`);
 
   // One copy of the binary (126 MB) for both tests, made while the directory is still writable.
   let runtime: string;
@@ -93,7 +75,7 @@ describe("processor bundle (what the image runs, on the images' Node: test/suppo
     // GIVEN the bundle built by the Dockerfile's script, in a directory with no node_modules that is then made
     // read-only, as are HOME and TMPDIR (the task's root filesystem is read-only)
     const build = spawnSync(process.execPath, ["apps/shared/bundle.mjs", "processor", join(outdir, "main.js")], {
-      cwd: repoRoot,
+      cwd: REPO_ROOT,
       encoding: "utf8",
     });
     expect(build.status, build.stderr).toBe(0);
@@ -103,10 +85,7 @@ describe("processor bundle (what the image runs, on the images' Node: test/suppo
     expect(canWrite(outdir) || canWrite(home), "the bundle's directory and HOME must be read-only for its user").toBe(
       false,
     );
-    const fixture = await createFixture({
-      sqsEndpoint: inject("sqsEndpoint"),
-      dynamoEndpoint: inject("dynamoEndpoint"),
-    });
+    const fixture = await createFixture(sharedEmulators());
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(25, "bundle"));
     const env = { NODE_ENV: "production", HOME: home, TMPDIR: home };
     const processor = spawnProcessor(fixture, env, {
@@ -118,10 +97,7 @@ describe("processor bundle (what the image runs, on the images' Node: test/suppo
     try {
       // WHEN it runs against the emulators
       const started = await processor.waitForLog("processor started", (l) => l.msg === "processor started");
-      await waitFor("the bundle to drain the queue", async () => ({
-        done: (await queueDepth(fixture.sqs, fixture.queueUrl)) === 0,
-        state: processor.lines.slice(-3),
-      }));
+      await waitForEmptyQueue(fixture, "the bundle to drain the queue", () => processor.lines.slice(-3));
       // THEN every message is stored, and the ECS health check command succeeds against it
       await expectItemsMatch(fixture, sent);
       const check = spawnSync(

@@ -1,8 +1,8 @@
-import { inject, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ChangeMessageVisibilityCommand } from "@aws-sdk/client-sqs";
 import { createHash } from "node:crypto";
 import { createProcessor } from "../src/consumer.js";
-import { buildItem, type ProcessHook } from "../src/domain.js";
+import type { ProcessHook } from "../src/domain.js";
 import {
   createMessageQueue,
   createSqsClient,
@@ -10,38 +10,31 @@ import {
   type MessageQueue,
   type QueueMessage,
 } from "../src/queue.js";
-import { createDynamoClient, createItemStore } from "../src/store.js";
 import { startHealthServer } from "../src/health.js";
+import { captureLogger } from "../../../test/support/capture-logger.js";
 import {
-  captureLogger,
   countItems,
   createFixture,
-  credentials,
+  TEST_CLIENT_CONFIG,
   drainBodies,
-  region,
-  expectItemsMatch,
   queueDepth,
   scanItems,
   sendBodies,
-  startInProcess,
   validBodies,
-  waitFor,
-} from "./support.js";
-
-const emulators = () => ({ sqsEndpoint: inject("sqsEndpoint"), dynamoEndpoint: inject("dynamoEndpoint") });
+} from "../../../kit/emulator-fixtures.js";
+import { expectItemsMatch, startInProcess, waitForEmptyQueue } from "./support.js";
+import { sharedEmulators } from "../../../test/support/shared-emulators.js";
+import { waitFor } from "../../../test/support/wait-for.js";
 
 describe("processor (in-process, real fauxqs + DynamoDB Local)", () => {
   it("processor: stores exactly one item per message for 1,000 messages and empties the queue", async () => {
     // GIVEN 1,000 valid messages on a queue with a DLQ
-    const fixture = await createFixture(emulators());
+    const fixture = await createFixture(sharedEmulators());
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(1_000));
     // WHEN the processor drains it
     const run = startInProcess(fixture);
     try {
-      await waitFor("queue drained", async () => {
-        const depth = await queueDepth(fixture.sqs, fixture.queueUrl);
-        return { done: depth === 0, state: { depth, counters: run.processor.counters() } };
-      });
+      await waitForEmptyQueue(fixture, "queue drained", () => run.processor.counters());
     } finally {
       await run.stop();
     }
@@ -58,9 +51,9 @@ describe("processor (in-process, real fauxqs + DynamoDB Local)", () => {
 describe("processor: duplicates", () => {
   it("processor: a redelivery after a crash between write and delete is deleted as a duplicate, the first item untouched", async () => {
     // GIVEN a first processor whose deletes never reach SQS (as if it died right after each write)
-    const fixture = await createFixture(emulators(), { maxReceiveCount: 5 });
+    const fixture = await createFixture(sharedEmulators(), { maxReceiveCount: 5 });
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(20, "crash-gap"));
-    const first = startInProcess(fixture, { wrapQueue: (q) => ({ ...q, deleteBatch: async () => [] }) });
+    const first = startInProcess(fixture, { wrapQueue: (q) => ({ ...q, deleteBatch: () => Promise.resolve([]) }) });
     try {
       await waitFor("the first processor to write all 20 items", async () => ({
         done: (await countItems(fixture.dynamo, fixture.tableName)) === 20,
@@ -76,10 +69,7 @@ describe("processor: duplicates", () => {
     // WHEN the messages come back (visibility expiry) to a healthy processor
     const second = startInProcess(fixture);
     try {
-      await waitFor("the redelivered messages to be deleted", async () => {
-        const depth = await queueDepth(fixture.sqs, fixture.queueUrl);
-        return { done: depth === 0, state: { depth, counters: second.processor.counters() } };
-      });
+      await waitForEmptyQueue(fixture, "the redelivered messages to be deleted", () => second.processor.counters());
     } finally {
       await second.stop();
     }
@@ -95,7 +85,7 @@ describe("processor: duplicates", () => {
   it("processor: a message redelivered while its first delivery is still working yields one item", async () => {
     // GIVEN a first delivery whose hook makes the message visible again (as an expired visibility timeout would) and
     // then waits until another poll loop has received and stored it: SQS has handed the message out twice
-    const fixture = await createFixture(emulators(), { visibilityTimeoutSeconds: 30 });
+    const fixture = await createFixture(sharedEmulators(), { visibilityTimeoutSeconds: 30 });
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(1, "slow-first"));
     const receiptHandles: string[] = [];
     let calls = 0;
@@ -118,14 +108,14 @@ describe("processor: duplicates", () => {
               VisibilityTimeout: 0,
             }),
           );
-          await waitFor("the redelivery to be stored", async () => run.processor.counters().processed === 1);
+          await waitFor("the redelivery to be stored", () => run.processor.counters().processed === 1);
         }
         return { delivery: calls, fields: Object.keys(payload).length };
       },
     });
     try {
       // WHEN both deliveries finish
-      await waitFor("both deliveries to finish", async () => {
+      await waitFor("both deliveries to finish", () => {
         const c = run.processor.counters();
         return { done: c.processed + c.duplicate === 2 && c.inFlight === 0, state: c };
       });
@@ -141,7 +131,7 @@ describe("processor: duplicates", () => {
 
   it("processor: a write that landed but whose response was lost is retried and counted as a duplicate", async () => {
     // GIVEN a store whose first call writes for real and then fails like a dropped connection
-    const fixture = await createFixture(emulators());
+    const fixture = await createFixture(sharedEmulators());
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(10, "lost-response"));
     let failedOnce = false;
     const run = startInProcess(fixture, {
@@ -157,10 +147,7 @@ describe("processor: duplicates", () => {
       }),
     });
     try {
-      await waitFor("queue drained", async () => ({
-        done: (await queueDepth(fixture.sqs, fixture.queueUrl)) === 0,
-        state: run.processor.counters(),
-      }));
+      await waitForEmptyQueue(fixture, "queue drained", () => run.processor.counters());
     } finally {
       await run.stop();
     }
@@ -174,7 +161,7 @@ describe("processor: duplicates", () => {
 
   it("processor: per-entry delete failures: a retryable one is retried, a sender-fault one returns and is deleted as a duplicate", async () => {
     // GIVEN a queue whose first deletes report one entry failed as retryable and another as the sender's fault
-    const fixture = await createFixture(emulators());
+    const fixture = await createFixture(sharedEmulators());
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(10, "delete-fails"));
     const senderFaults = [false, true];
     const faulted = new Map<string, boolean>();
@@ -231,9 +218,9 @@ describe("processor: duplicates", () => {
 describe("processor: visibility extension", () => {
   it("queue: a receive applies the configured visibility timeout, not the queue's shorter default", async () => {
     // GIVEN a queue whose own visibility timeout is 2 s, and a consumer configured for 10 s
-    const fixture = await createFixture(emulators());
+    const fixture = await createFixture(sharedEmulators());
     await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(1, "own-timeout"));
-    const sqs = createSqsClient({ region, credentials, endpoint: fixture.sqsEndpoint, waitTimeSeconds: 1 });
+    const sqs = createSqsClient({ ...TEST_CLIENT_CONFIG, endpoint: fixture.sqsEndpoint, waitTimeSeconds: 1 });
     const queue = createMessageQueue(sqs, {
       queueUrl: fixture.queueUrl,
       batchSize: 10,
@@ -253,7 +240,7 @@ describe("processor: visibility extension", () => {
 
   it("processor: a hook running 3x the visibility timeout keeps its message invisible: one receive, one item, no duplicate", async () => {
     // GIVEN a 2 s visibility timeout and a hook that takes 6 s, with other poll loops waiting for anything visible
-    const fixture = await createFixture(emulators());
+    const fixture = await createFixture(sharedEmulators());
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(1, "slow-hook"));
     const run = startInProcess(fixture, {
       process: async (_payload, { body }) => {
@@ -281,14 +268,12 @@ describe("processor: visibility extension", () => {
     // GIVEN a queue whose first extension fails, and a hook that outlasts the visibility timeout
     const sim = simulatedQueue({
       visibilityTimeoutSeconds: 2,
-      extend: async (call) => {
-        if (call === 1) throw new Error("throttled");
-      },
+      extend: (call) => (call === 1 ? Promise.reject(new Error("throttled")) : Promise.resolve()),
     });
     const processor = simulatedProcessor(sim.queue, 2, () => new Promise((resolve) => setTimeout(resolve, 3_000)));
     // WHEN the message is processed
     processor.start();
-    await waitFor("the message to be deleted", async () => ({ done: sim.deleted(), state: sim.events }));
+    await waitFor("the message to be deleted", () => ({ done: sim.deleted(), state: sim.events }));
     await processor.stop();
     // THEN a later extension landed before the deadline: the message never became visible again
     expect(sim.events).not.toContain("reappeared");
@@ -308,13 +293,13 @@ describe("processor: visibility extension", () => {
         new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted")))),
     );
     processor.start();
-    await waitFor("an extension to be in flight", async () => ({
+    await waitFor("an extension to be in flight", () => ({
       done: sim.events.includes("extension sent"),
       state: sim.events,
     }));
     // WHEN it is stopped (budget 1 s) while that extension is still on its way
     await processor.stop();
-    await waitFor("every extension to land", async () => ({ done: sim.extensionsInFlight() === 0, state: sim.events }));
+    await waitFor("every extension to land", () => ({ done: sim.extensionsInFlight() === 0, state: sim.events }));
     // THEN the release came after the extensions: the message is receivable now
     expect(processor.counters().released).toBe(1);
     expect(sim.events.at(-1)).toBe("released");
@@ -325,7 +310,7 @@ describe("processor: visibility extension", () => {
 describe("processor: poison messages", () => {
   it("processor: poison messages reach the DLQ after maxReceiveCount, logged once per receive; every valid one is stored", async () => {
     // GIVEN valid messages mixed with bodies that can never succeed
-    const fixture = await createFixture(emulators());
+    const fixture = await createFixture(sharedEmulators());
     const poison = ["{not json", "[1,2,3]", "42", "null", '"just a string"', '{"n": 1e200}', '{"": "empty key"}'];
     const bodies = validBodies(100, "mixed");
     bodies.splice(10, 0, ...poison.slice(0, 3));
@@ -374,7 +359,7 @@ describe("processor: poison messages", () => {
 describe("processor: hooks that never finish", () => {
   it("processor: a hook still running after PROCESS_TIMEOUT_SECONDS fails its message, which ends in the DLQ; the others are stored", async () => {
     // GIVEN one message whose hook hangs and ignores its abort signal, among valid ones, and a 1 s time limit
-    const fixture = await createFixture(emulators(), { maxReceiveCount: 2 });
+    const fixture = await createFixture(sharedEmulators(), { maxReceiveCount: 2 });
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, [
       ...validBodies(5, "fine"),
       JSON.stringify({ hang: true }),
@@ -419,14 +404,14 @@ describe("processor: hooks that never finish", () => {
 describe("processor: shutdown and liveness", () => {
   it("processor: stop releases messages it cannot finish within the budget (visibility 0), writing nothing", async () => {
     // GIVEN a 30 s visibility timeout and a hook that never finishes on its own
-    const fixture = await createFixture(emulators(), { visibilityTimeoutSeconds: 30 });
+    const fixture = await createFixture(sharedEmulators(), { visibilityTimeoutSeconds: 30 });
     await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(5, "stuck"));
     const run = startInProcess(fixture, {
       settings: { shutdownTimeoutSeconds: 6 },
       process: (_payload, { signal }) =>
         new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted")))),
     });
-    await waitFor("all 5 messages in flight", async () => ({
+    await waitFor("all 5 messages in flight", () => ({
       done: run.processor.counters().inFlight === 5,
       state: run.processor.counters(),
     }));
@@ -460,7 +445,7 @@ describe("processor: shutdown and liveness", () => {
     let delivered = false;
     const deleteSignals: (AbortSignal | undefined)[] = [];
     const hangUntilAborted = (signal: AbortSignal | undefined) =>
-      new Promise<never>((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason)));
+      new Promise<never>((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason as Error)));
     let shutdownBegun = () => {};
     const gate = new Promise<void>((resolve) => (shutdownBegun = resolve));
     const processor = createProcessor({
@@ -470,15 +455,15 @@ describe("processor: shutdown and liveness", () => {
           deleteSignals.push(signal);
           return hangUntilAborted(signal);
         },
-        changeVisibility: async () => [],
+        changeVisibility: () => Promise.resolve([]),
       },
-      store: { putAllIfAbsent: async (items) => items.map(() => "created" as const) },
+      store: { putAllIfAbsent: (items) => Promise.resolve(items.map(() => "created" as const)) },
       logger: captureLogger().logger,
       process: () => gate,
       settings: { pollConcurrency: 1, visibilityTimeoutSeconds: 30, shutdownTimeoutSeconds: 6 },
     });
     processor.start();
-    await waitFor("the message in flight", async () => processor.counters().inFlight === 1);
+    await waitFor("the message in flight", () => processor.counters().inFlight === 1);
     // WHEN it is stopped (budget 6 s) and the message's item is written, so its delete is sent during shutdown
     const started = Date.now();
     const stopped = processor.stop().then(() => "stopped");
@@ -498,20 +483,21 @@ describe("processor: shutdown and liveness", () => {
     // GIVEN a store that always fails as a missing table does (retried in place, as a transient fault), one poll loop
     // (one batch at a time), more messages than it may hold, and a stall threshold above the longest write backoff (5 s),
     // so write attempts alone would keep it "ok"
-    const fixture = await createFixture(emulators());
+    const fixture = await createFixture(sharedEmulators());
     await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(50, "no-table"));
     const run = startInProcess(fixture, {
       settings: { pollConcurrency: 1, shutdownTimeoutSeconds: 6 },
       wrapStore: () => ({
-        putAllIfAbsent: async () => {
-          throw Object.assign(new Error("Requested resource not found"), {
-            name: "ResourceNotFoundException",
-            $metadata: { httpStatusCode: 400 },
-          });
-        },
+        putAllIfAbsent: () =>
+          Promise.reject(
+            Object.assign(new Error("Requested resource not found"), {
+              name: "ResourceNotFoundException",
+              $metadata: { httpStatusCode: 400 },
+            }),
+          ),
       }),
     });
-    const health = await startHealthServer({ port: 0, stallMs: 6_000, liveness: run.processor.liveness });
+    const health = await startHealthServer({ port: 0, stallMs: 6_000, liveness: () => run.processor.liveness() });
     const get = async () => {
       const response = await fetch(`http://127.0.0.1:${health.port}/health`);
       return { status: response.status, body: (await response.json()) as { status: string } };
@@ -534,10 +520,10 @@ describe("processor: shutdown and liveness", () => {
   });
 
   it("processor: /health is 200 while polling, 503 when polling stalls, 503 while stopping", async () => {
-    const fixture = await createFixture(emulators());
+    const fixture = await createFixture(sharedEmulators());
     // GIVEN a processor polling the real queue
     const run = startInProcess(fixture);
-    const health = await startHealthServer({ port: 0, stallMs: 5_000, liveness: run.processor.liveness });
+    const health = await startHealthServer({ port: 0, stallMs: 5_000, liveness: () => run.processor.liveness() });
     const get = async (port: number) => {
       const response = await fetch(`http://127.0.0.1:${port}/health`);
       return {
@@ -550,15 +536,15 @@ describe("processor: shutdown and liveness", () => {
       queue: {
         receive: (signal) =>
           new Promise((_, reject) => signal?.addEventListener("abort", () => reject(new Error("aborted")))),
-        deleteBatch: async () => [],
-        changeVisibility: async () => [],
+        deleteBatch: () => Promise.resolve([]),
+        changeVisibility: () => Promise.resolve([]),
       },
-      store: { putAllIfAbsent: async () => [] },
+      store: { putAllIfAbsent: () => Promise.resolve([]) },
       logger: captureLogger().logger,
       settings: { pollConcurrency: 1, visibilityTimeoutSeconds: 30, shutdownTimeoutSeconds: 6 },
     });
     stuck.start();
-    const stuckHealth = await startHealthServer({ port: 0, stallMs: 1_000, liveness: stuck.liveness });
+    const stuckHealth = await startHealthServer({ port: 0, stallMs: 1_000, liveness: () => stuck.liveness() });
     try {
       // THEN the polling one is healthy once a poll has returned
       await waitFor("a successful poll", async () => (await get(health.port)).body.lastPollAt !== null);
@@ -580,7 +566,7 @@ describe("processor: shutdown and liveness", () => {
 describe("processor: writes", () => {
   it("processor: an item DynamoDB rejects fails only its own message; the rest of the batch is stored and deleted", async () => {
     // GIVEN a hook whose result for one message makes its item larger than DynamoDB's 400 KB limit
-    const fixture = await createFixture(emulators(), { visibilityTimeoutSeconds: 30 });
+    const fixture = await createFixture(sharedEmulators(), { visibilityTimeoutSeconds: 30 });
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(10, "oversize"));
     const bad = sent[3]!;
     const run = startInProcess(fixture, {
@@ -591,7 +577,7 @@ describe("processor: writes", () => {
     });
     try {
       // WHEN the batch is processed
-      await waitFor("nine items and one failure", async () => {
+      await waitFor("nine items and one failure", () => {
         const c = run.processor.counters();
         return { done: c.processed === 9 && c.failed === 1, state: c };
       });
@@ -644,9 +630,9 @@ function simulatedQueue(options: { visibilityTimeoutSeconds: number; extend: (ca
       visibleAt = Date.now() + options.visibilityTimeoutSeconds * 1_000;
       return Promise.resolve([message]);
     },
-    deleteBatch: async () => {
+    deleteBatch: () => {
       deleted = true;
-      return [];
+      return Promise.resolve([]);
     },
     changeVisibility: async (_messages, seconds) => {
       if (seconds === 0) {
@@ -679,7 +665,7 @@ function simulatedQueue(options: { visibilityTimeoutSeconds: number; extend: (ca
 function simulatedProcessor(queue: MessageQueue, visibilityTimeoutSeconds: number, hook: ProcessHook) {
   return createProcessor({
     queue,
-    store: { putAllIfAbsent: async (items) => items.map(() => "created" as const) },
+    store: { putAllIfAbsent: (items) => Promise.resolve(items.map(() => "created" as const)) },
     logger: captureLogger().logger,
     process: hook,
     settings: { pollConcurrency: 1, visibilityTimeoutSeconds, shutdownTimeoutSeconds: 6 },

@@ -1,17 +1,18 @@
-import { inject, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createProcessor } from "../src/consumer.js";
 import { buildItem, type RequestItem } from "../src/domain.js";
 import type { MessageQueue, QueueMessage } from "../src/queue.js";
 import { createDynamoClient, createItemStore, type ItemStore } from "../src/store.js";
-import { captureLogger, createFixture, credentials, region, scanItems } from "./support.js";
+import { sharedEmulators } from "../../../test/support/shared-emulators.js";
+import { captureLogger } from "../../../test/support/capture-logger.js";
+import { createFixture, TEST_CLIENT_CONFIG, scanItems } from "../../../kit/emulator-fixtures.js";
 
-const emulators = () => ({ sqsEndpoint: inject("sqsEndpoint"), dynamoEndpoint: inject("dynamoEndpoint") });
 const item = (id: string, payload: Record<string, unknown> = { id }): RequestItem =>
   buildItem({ messageId: id, payload, result: null, sentTimestamp: "0", now: new Date() });
 
 async function realStore() {
-  const fixture = await createFixture(emulators());
-  const client = createDynamoClient({ region, credentials, endpoint: fixture.dynamoEndpoint });
+  const fixture = await createFixture(sharedEmulators());
+  const client = createDynamoClient({ ...TEST_CLIENT_CONFIG, endpoint: fixture.dynamoEndpoint });
   return { fixture, store: createItemStore(client, fixture.tableName) };
 }
 
@@ -55,7 +56,7 @@ describe("store: one conditional PutItem per item (DynamoDB Local)", () => {
   });
 
   it("store: when every put fails transiently (DynamoDB unreachable) the call throws, as one request-level failure", async () => {
-    const client = createDynamoClient({ region, credentials, endpoint: "http://127.0.0.1:9" });
+    const client = createDynamoClient({ ...TEST_CLIENT_CONFIG, endpoint: "http://127.0.0.1:9" });
     const store = createItemStore(client, "nowhere");
     await expect(store.putAllIfAbsent([item("x"), item("y")])).rejects.toThrow();
     client.destroy();
@@ -79,21 +80,23 @@ describe("processor: a write rejected as a whole for its content (fake queue and
         batches.length > 0
           ? Promise.resolve(batches.shift()!)
           : new Promise((_, reject) => signal?.addEventListener("abort", () => reject(new Error("aborted")))),
-      deleteBatch: async (messages) => {
+      deleteBatch: (messages) => {
         deleted.push(...messages.map((m) => m.messageId));
-        return [];
+        return Promise.resolve([]);
       },
-      changeVisibility: async () => [],
+      changeVisibility: () => Promise.resolve([]),
     };
     const calls: string[][] = [];
     const store: ItemStore = {
-      async putAllIfAbsent(items) {
+      putAllIfAbsent(items) {
         calls.push(items.map((i) => i.requestId));
         if (items.some((i) => i.requestId === "bad"))
-          throw Object.assign(new Error("Item size has exceeded the maximum allowed size"), {
-            name: "ValidationException",
-          });
-        return items.map(() => "created" as const);
+          return Promise.reject(
+            Object.assign(new Error("Item size has exceeded the maximum allowed size"), {
+              name: "ValidationException",
+            }),
+          );
+        return Promise.resolve(items.map(() => "created" as const));
       },
     };
     const processor = createProcessor({

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
+import { pathWithNode, serviceNodePath } from "../../../kit/image-node.js";
 
 /** The environment of this test process without any variable the service reads. */
 function cleanEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
@@ -16,7 +17,8 @@ function cleanEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
   ]) {
     delete env[key];
   }
-  return { ...env, ...overrides };
+  // On the images' Node: its directory first on PATH, so npm and the script's tsx run on it.
+  return { ...env, PATH: pathWithNode(serviceNodePath(inject("imageNode"))), ...overrides };
 }
 
 function run(

@@ -1,27 +1,24 @@
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Counters } from "../src/stats.js";
 import {
   countItems,
   createFixture,
-  expectItemsMatch,
   queueDepth,
   scanItems,
   sendBodies,
-  spawnProcessor,
-  startDynamoGate,
-  startInProcess,
   validBodies,
-  waitFor,
-} from "./support.js";
+} from "../../../kit/emulator-fixtures.js";
+import { expectItemsMatch, spawnProcessor, startDynamoGate, startInProcess, waitForEmptyQueue } from "./support.js";
+import { sharedEmulators } from "../../../test/support/shared-emulators.js";
+import { waitFor } from "../../../test/support/wait-for.js";
 
 /** The real service process (`node --import tsx apps/processor/src/main.ts`), killed or stopped by signal. */
-const emulators = () => ({ sqsEndpoint: inject("sqsEndpoint"), dynamoEndpoint: inject("dynamoEndpoint") });
 const MESSAGES = 800;
 
 describe("processor process: crash and shutdown", () => {
   it("processor: SIGKILL mid-run then restart loses no valid message and overwrites nothing", async () => {
     // GIVEN a running processor part-way through 800 messages
-    const fixture = await createFixture(emulators());
+    const fixture = await createFixture(sharedEmulators());
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(MESSAGES, "sigkill"));
     const first = spawnProcessor(fixture);
     await first.waitForLog("polling started", (l) => l.msg === "polling started");
@@ -42,14 +39,9 @@ describe("processor process: crash and shutdown", () => {
     // AND a new process takes over
     const second = spawnProcessor(fixture);
     try {
-      await waitFor(
-        "the restarted processor to drain the queue",
-        async () => {
-          const depth = await queueDepth(fixture.sqs, fixture.queueUrl);
-          return { done: depth === 0, state: { depth, last: second.lines.at(-1) } };
-        },
-        { timeoutMs: 45_000 },
-      );
+      await waitForEmptyQueue(fixture, "the restarted processor to drain the queue", () => second.lines.at(-1), {
+        timeoutMs: 45_000,
+      });
     } finally {
       second.child.kill("SIGTERM");
     }
@@ -63,7 +55,7 @@ describe("processor process: crash and shutdown", () => {
 
   it("processor: SIGTERM mid-batch (then a second one) exits 0 within the shutdown budget; every message is stored or still on the queue", async () => {
     // GIVEN a running processor part-way through 800 messages, with a 10 s shutdown budget, writing through a gate
-    const fixture = await createFixture(emulators());
+    const fixture = await createFixture(sharedEmulators());
     const gate = await startDynamoGate(fixture.dynamoEndpoint);
     const sent = await sendBodies(fixture.sqs, fixture.queueUrl, validBodies(MESSAGES, "sigterm"));
     const proc = spawnProcessor(fixture, { SHUTDOWN_TIMEOUT_SECONDS: "10", AWS_ENDPOINT_URL_DYNAMODB: gate.endpoint });
@@ -78,7 +70,7 @@ describe("processor process: crash and shutdown", () => {
       // Hold its next writes, so the drain is still running when the second signal comes (else a fast drain could
       // exit before it, and the test would prove nothing about a second signal).
       gate.hold();
-      await waitFor("a write to be held at the gate", async () => gate.held() > 0, { intervalMs: 20 });
+      await waitFor("a write to be held at the gate", () => gate.held() > 0, { intervalMs: 20 });
 
       // WHEN it receives SIGTERM, and another one while it drains
       proc.child.kill("SIGTERM");
@@ -120,14 +112,9 @@ describe("processor process: crash and shutdown", () => {
     // AND a processor started afterwards stores the rest, each exactly once
     const rest = startInProcess(fixture);
     try {
-      await waitFor(
-        "the rest to be processed",
-        async () => ({
-          done: (await queueDepth(fixture.sqs, fixture.queueUrl)) === 0,
-          state: rest.processor.counters(),
-        }),
-        { timeoutMs: 30_000 },
-      );
+      await waitForEmptyQueue(fixture, "the rest to be processed", () => rest.processor.counters(), {
+        timeoutMs: 30_000,
+      });
     } finally {
       await rest.stop();
     }

