@@ -75,7 +75,7 @@ export function extractRunBlocks(text: string): RunBlock[] {
   const root = document.contents;
   if (!isMap(root)) return [];
   const defaultShell = (node: unknown): string | undefined =>
-    isMap(node) ? scalarString((node.getIn(["defaults", "run", "shell"], true)) ?? undefined) : undefined;
+    isMap(node) ? scalarString(node.getIn(["defaults", "run", "shell"], true) ?? undefined) : undefined;
   const workflowShell = defaultShell(root) ?? "bash";
   const blocks: RunBlock[] = [];
   const jobs = root.get("jobs", true);

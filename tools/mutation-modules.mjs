@@ -26,7 +26,7 @@ export const MUTATION_MODULES = {
       "tfjson/resources.ts",
       "tfjson/policy-document.ts",
     ],
-    tests: ["test/policy/controls.test.ts", "test/policy/tfjson.test.ts"],
+    tests: ["test/policy/controls*.test.ts", "test/policy/tfjson.test.ts"],
   },
   "request-id": {
     mutate: ["apps/api/src/request-id.ts"],

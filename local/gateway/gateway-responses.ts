@@ -1,4 +1,4 @@
-import type { GatewayResponseModel, RestApiModel } from "./api-model.js";
+import type { GatewayResponseModel, RestApiModel } from "./model.js";
 import { renderTemplate, type TemplateContext } from "./vtl.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { References } from "../references.js";
 import type { TfObject } from "../../tfjson/index.js";
-import type { IntegrationModel } from "./api-model.js";
+import type { IntegrationModel } from "./model.js";
 
 /** API Gateway's default integration timeout when the synth does not set one. */
 const DEFAULT_TIMEOUT_MS = 29_000;

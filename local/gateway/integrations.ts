@@ -1,4 +1,4 @@
-import type { IntegrationModel, IntegrationResponseModel } from "./api-model.js";
+import type { IntegrationModel, IntegrationResponseModel } from "./model.js";
 import { pickTemplate, type GatewayError, type RenderedResponse } from "./gateway-responses.js";
 import { httpRequest, type HttpResponse } from "./http-client.js";
 import { renderTemplate, type TemplateContext } from "./vtl.js";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { MethodModel, RestApiModel } from "./api-model.js";
+import type { MethodModel, RestApiModel } from "./model.js";
 import { renderGatewayError, type GatewayError, type RenderedResponse } from "./gateway-responses.js";
 import { invokeIntegration, type IntegrationTargets, type MethodRequest } from "./integrations.js";
 import { Router } from "./router.js";

@@ -26,7 +26,6 @@ const WORKFLOWS = ["pr.yml", "deploy.yml"];
 /** Every workflow: the deploy rules above apply to WORKFLOWS only; linting and pinning apply to all. */
 const ALL_WORKFLOWS = [...WORKFLOWS, "cdktn.yml", "mutation.yml"];
 const read = (name: string) => readFileSync(join(ROOT, ".github", "workflows", name), "utf8");
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const workflow = (name: string): any => parse(read(name));
 
 const HAS_SHELLCHECK = shellcheckAvailable();

@@ -1,5 +1,5 @@
 import type { Config } from "../../config/schema.js";
-import type { TfJson } from "../../policy/terraform-json.js";
+import type { TfJson } from "../support/tfjson.js";
 import { type Layout, layouts, type Run } from "./support/tftest.js";
 
 /** A plan-time guard of a synthesized stack: a precondition, postcondition or variable validation. */

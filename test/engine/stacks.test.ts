@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Config } from "../../config/schema.js";
-import { resources, type TfJson } from "../../policy/terraform-json.js";
+import { resources, type TfJson } from "../support/tfjson.js";
 import { synthesizeToJson } from "../../stacks/synthesize.js";
 import { findEngine, type ProviderSchema, type TerraformResult, Workspace } from "./support/engine.js";
 import { scratchCopy } from "./support/scratch-copy.js";

@@ -45,7 +45,7 @@ describe("config: loadConfig", () => {
     ]) {
       expect(Object.isFrozen(part)).toBe(true);
     }
-    expect(() => (config.alarms.email_subscriptions).push("x")).toThrow(TypeError);
+    expect(() => config.alarms.email_subscriptions.push("x")).toThrow(TypeError);
   });
 
   test("config: loadConfig reads terraform.tfvars.json from the working directory by default", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { resources, type TfJson } from "../../policy/terraform-json.js";
+import { resources, type TfJson } from "../support/tfjson.js";
 import { refTo, resourceAt, synthApp } from "../support/synth.js";
 
 /** Resource types whose names are unique per AWS account (not per region), with the attribute holding the name. */

@@ -9,7 +9,7 @@ import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { resources } from "../../policy/terraform-json.js";
+import { resources } from "../support/tfjson.js";
 import { Alarms } from "../../stacks/alarms.js";
 import { HOPS, TABLE_OPERATIONS } from "../../stacks/monitored-resources.js";
 import { Dashboard, HOP_TITLES } from "../../stacks/dashboard.js";

@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { CONTROLS, evaluate, type Control } from "../../policy/controls/index.js";
 import { renderTable } from "../../policy/render.js";
 import { resources, type TfJson } from "../../tfjson/index.js";
+import { editContainers, editPolicy, first } from "../support/policy-edits.js";
 import { EXTERNAL_TOPIC, policyFixtures } from "../support/policy-fixtures.js";
 
 /** The synthesized stacks of the example config and its variations (test/support/policy-fixtures.ts). */
@@ -14,24 +15,6 @@ const full = fixtures.full!;
 // (a file that fails to load is no failed test to mutation testing: docs/TESTING.md).
 const idOf = (control: Control) => control.ids?.[0] ?? "(a control without ids)";
 const resultFor = (input: typeof example, id: string) => evaluate(input).find((r) => idOf(r.control) === id)!;
-
-/** The first resource of a type in a stack; mutations edit it in place. */
-const first = (doc: TfJson, type: string, pick: (body: any) => boolean = () => true) => {
-  const found = resources(doc, type).find((r) => pick(r.body));
-  if (!found) throw new Error(`no ${type} to mutate`);
-  return found.body as any;
-};
-const editContainers = (doc: TfJson, edit: (container: any) => void) => {
-  const task = first(doc, "aws_ecs_task_definition");
-  const list = JSON.parse(task.container_definitions);
-  list.forEach(edit);
-  task.container_definitions = JSON.stringify(list);
-};
-const editPolicy = (body: any, key: string, edit: (document: any) => void) => {
-  const document = JSON.parse(body[key]);
-  edit(document);
-  body[key] = JSON.stringify(document);
-};
 
 /** For every control: a change to the synthesized JSON (or config) that breaks it. The check must report it. */
 const BREAKERS: Record<string, (s: { ecr: TfJson; main: TfJson }) => void> = {

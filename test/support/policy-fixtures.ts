@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { Config } from "../../config/schema.js";
-import type { TfJson } from "../../policy/terraform-json.js";
+import type { TfJson } from "./tfjson.js";
 import { parseConfig } from "../../config/load.js";
 import { allOptionsConfigInput, exampleConfigInput } from "./example-config.js";
 

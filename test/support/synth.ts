@@ -1,7 +1,7 @@
 import { allOptionsConfigInput, exampleConfigInput } from "./example-config.js";
 import { parseConfig } from "../../config/load.js";
 import type { Config } from "../../config/schema.js";
-import { resources, type TfJson } from "../../policy/terraform-json.js";
+import { resources, type TfJson } from "./tfjson.js";
 import type { buildStacks } from "../../stacks/app.js";
 import { synthesizeToJson, type SynthesizedStacks } from "../../stacks/synthesize.js";
 

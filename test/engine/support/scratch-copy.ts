@@ -1,4 +1,4 @@
-import type { TfJson } from "../../../policy/terraform-json.js";
+import type { TfJson } from "../../support/tfjson.js";
 import type { ProviderSchema, SchemaBlock } from "./engine.js";
 
 /** Keys Terraform itself gives meaning to in a resource or data block (not provider attributes). */

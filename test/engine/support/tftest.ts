@@ -1,4 +1,4 @@
-import { resources, type TfJson } from "../../../policy/terraform-json.js";
+import { resources, type TfJson } from "../../support/tfjson.js";
 import type { ProviderSchema } from "./engine.js";
 
 /**
