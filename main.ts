@@ -1,4 +1,4 @@
-import { loadConfigOrExit } from "./config/load.js";
+import { loadDeployConfigOrExit } from "./config/load.js";
 import { buildStacks, createApp } from "./stacks/app.js";
 import { summarizeSynth } from "./stacks/synth-summary.js";
 
@@ -8,7 +8,7 @@ import { summarizeSynth } from "./stacks/synth-summary.js";
  * The config is validated before any construct exists, so a bad file writes nothing.
  */
 function main(): void {
-  const config = loadConfigOrExit();
+  const config = loadDeployConfigOrExit();
   const app = createApp();
   buildStacks(app, config);
   app.synth();

@@ -16,7 +16,7 @@ import type { Message } from "@aws-sdk/client-sqs";
 import { Consumer } from "sqs-consumer";
 import { buildItem, parseBody, summarize } from "../apps/processor/src/domain.js";
 import { createSqsClient } from "../apps/processor/src/queue.js";
-import { createDynamoClient } from "../apps/processor/src/store.js";
+import { createDocumentClient } from "../apps/processor/src/store.js";
 
 const required = (name: string) => {
   const value = process.env[name];
@@ -28,7 +28,7 @@ if (mode !== "default" && mode !== "best") throw new Error(`PEER_MODE must be "d
 const region = required("AWS_REGION");
 const tableName = required("TABLE_NAME");
 const sqs = createSqsClient({ region, endpoint: required("AWS_ENDPOINT_URL_SQS"), waitTimeSeconds: 20 });
-const dynamo = createDynamoClient({ region, endpoint: required("AWS_ENDPOINT_URL_DYNAMODB") });
+const dynamo = createDocumentClient({ region, endpoint: required("AWS_ENDPOINT_URL_DYNAMODB") });
 const counters = { processed: 0, duplicate: 0, failed: 0, writeUnits: 0 };
 
 /** One conditional PutItem; a duplicate counts as done (the message is deleted), anything else throws (redelivery). */

@@ -24,7 +24,7 @@ import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { build } from "esbuild";
 import { startDynamoDbLocal } from "../local/dynamodb-local.js";
 import { startSqsLocal } from "../local/sqs-local.js";
-import { loadConfig } from "../config/load.js";
+import { loadDeployConfig } from "../config/load.js";
 import { consumerCostPerMillion, loadPrices } from "../cost/prices.js";
 import { updateCostInputs } from "./cost-inputs.js";
 import { BENCH_BODY_BYTES, drainWithBundle, log, preload, round, type DrainResult } from "./lib-processor-drain.js";
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     }
 
     const prices = loadPrices();
-    const processorTask = loadConfig(join(REPO_ROOT, "terraform.tfvars.json")).services.processor;
+    const processorTask = loadDeployConfig(join(REPO_ROOT, "terraform.tfvars.json")).services.processor;
     const consumers = Object.fromEntries(
       CONSUMERS.map((name) => {
         const list = runs[name];

@@ -7,12 +7,11 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { REPO_ROOT as ROOT } from "../kit/repo-root.js";
+import { toBarrelImports } from "./barrel-imports.js";
 import { median, round } from "./stats.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const BARREL_DIR = join(ROOT, "bench", ".barrel");
-/** The package root this benchmark deliberately imports in its slow variant (never used by the app itself). */
-const BARREL = ["@cdktf", "provider-aws"].join("/");
 
 /** Copies the app's sources and rewrites every deep provider import into a barrel import. */
 function writeBarrelVariant(): string {
@@ -22,13 +21,7 @@ function writeBarrelVariant(): string {
   }
   for (const file of listTs(BARREL_DIR)) {
     const source = readFileSync(file, "utf8");
-    const rewritten = source.replace(
-      /^import \{([^}]+)\} from "@cdktf\/provider-aws\/lib\/([a-z0-9-]+)";$/gm,
-      (_all, names: string, module: string) => {
-        const namespace = module.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-        return `import { ${namespace} as barrel_${namespace} } from "${BARREL}";\nconst {${names}} = barrel_${namespace};`;
-      },
-    );
+    const rewritten = toBarrelImports(source);
     writeFileSync(file, rewritten);
   }
   return join(BARREL_DIR, "main.ts");

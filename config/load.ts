@@ -32,7 +32,7 @@ export function parseConfig(input: unknown, file = "terraform.tfvars.json"): Con
   return deepFreeze(result.data);
 }
 
-export function loadConfig(file = "terraform.tfvars.json"): Config {
+export function loadDeployConfig(file = "terraform.tfvars.json"): Config {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -60,9 +60,9 @@ function deepFreeze<T>(value: T): T {
  * For command-line entry points: loads the var file named by TFVARS_FILE (default terraform.tfvars.json), or prints
  * every problem (no stack trace: it is a user error) and exits 1 before anything is synthesized.
  */
-export function loadConfigOrExit(): Config {
+export function loadDeployConfigOrExit(): Config {
   try {
-    return loadConfig(process.env.TFVARS_FILE ?? "terraform.tfvars.json");
+    return loadDeployConfig(process.env.TFVARS_FILE ?? "terraform.tfvars.json");
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);

@@ -315,8 +315,8 @@ export const configSchema = fieldsSchema.superRefine((config, ctx) => {
 });
 
 export type Config = z.output<typeof configSchema>;
-export type ServiceConfig = Config["services"]["api"];
-export type ProcessorConfig = Config["services"]["processor"];
+export type ApiServiceConfig = Config["services"]["api"];
+export type ProcessorServiceConfig = Config["services"]["processor"];
 
 type Fields = z.output<typeof fieldsSchema>;
 type Services = Fields["services"];
@@ -403,7 +403,7 @@ export function crossFieldIssues(config: ValidFields): CrossFieldIssue[] {
   return issues;
 }
 
-function processorCountIssues(processor: ProcessorConfig | undefined): CrossFieldIssue[] {
+function processorCountIssues(processor: ProcessorServiceConfig | undefined): CrossFieldIssue[] {
   if (!processor) return [];
   if (processor.min_count > processor.max_count) {
     return [

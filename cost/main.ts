@@ -6,7 +6,7 @@
  * Deterministic: the same inputs print the same bill.
  */
 import { readFileSync } from "node:fs";
-import { loadConfig } from "../config/load.js";
+import { loadDeployConfig } from "../config/load.js";
 import { synthesizeToJson } from "../stacks/synthesize.js";
 import { computeBill, type Bill, type CostInputs, type Profile } from "./bill.js";
 import { infraFromSynth } from "./infra.js";
@@ -115,7 +115,7 @@ export function loadCostInputs(file: URL = COST_INPUTS_FILE): CostInputs {
 }
 
 export function billFor(options: CliOptions): Bill {
-  const main = synthesizeToJson(loadConfig(options.configFile)).main;
+  const main = synthesizeToJson(loadDeployConfig(options.configFile)).main;
   return computeBill(options.profile, loadCostInputs(), infraFromSynth(main), loadPrices());
 }
 

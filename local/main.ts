@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { createServer } from "node:net";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/load.js";
-import { REPO_ROOT, startLocalStack, type LocalStack } from "./stack.js";
+import { REPO_ROOT } from "../kit/repo-root.js";
+import { startLocalStack, type LocalStack } from "./stack.js";
 
 /**
  * `npm run local`: the whole architecture on this machine, no AWS account. Synthesizes the stacks in-process,

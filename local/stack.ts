@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { freePort } from "./free-port.js";
 import { startEmulators, LOCAL_ACCOUNT_ID } from "./emulators.js";
 import { randomKeyValues, type KeyValueSource } from "./gateway/api-keys.js";
@@ -12,6 +11,7 @@ import { serviceSpecs, startService, type RunningService, type ServiceSpec } fro
 import { synthesizeMainStack } from "./synth.js";
 import type { TfJson } from "../tfjson/index.js";
 import { providerRegion, resolvableOutputs, stageOfOutput } from "./stack-outputs.js";
+import { REPO_ROOT } from "../kit/repo-root.js";
 
 /**
  * The whole architecture on one machine, driven by the synthesized `main` stack:
@@ -84,8 +84,6 @@ interface StartedService {
   /** `http://127.0.0.1:<port>` */
   readonly origin: string;
 }
-
-export const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
 
 /** Which environment variable is each service's listening port, and the path that says it is up. */
 const SERVICE_PORTS: Readonly<Record<string, { variable: string; readyPath: string }>> = {

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { App } from "cdktf";
-import { loadConfig } from "../config/load.js";
+import { loadDeployConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { buildStacks, STACK_IDS } from "../stacks/app.js";
 import type { TfJson } from "../tfjson/index.js";
@@ -16,7 +16,7 @@ export function synthesizeMainStack(options: {
   readonly config?: Config;
   readonly outdir: string;
 }): TfJson {
-  const config = options.config ?? loadConfig(options.tfvarsFile ?? "terraform.tfvars.json");
+  const config = options.config ?? loadDeployConfig(options.tfvarsFile ?? "terraform.tfvars.json");
   const outdir = resolve(options.outdir);
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });

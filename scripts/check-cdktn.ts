@@ -40,9 +40,9 @@ import {
 import { explain, parseExplanations, SOURCES, type Checked, type Source } from "./cdktn/explanations.js";
 import { migratePackageJson, rewriteImports, type Target } from "./cdktn/migrate.js";
 import { DEFAULT_VARIANT, varFiles } from "./cdktn/var-files.js";
+import { REPO_ROOT } from "../kit/repo-root.js";
 
-const ROOT = resolve(import.meta.dirname, "..");
-const DOC = join(ROOT, "docs", "CDKTN.md");
+const DOC = join(REPO_ROOT, "docs", "CDKTN.md");
 /** The app's entry point; the sources copied are the files it reaches (type-only imports included). */
 const ENTRY = "main.ts";
 /** Files the CLI needs besides the sources: its config, the app command it names, the example var file. */
@@ -116,24 +116,24 @@ async function resolveTarget(latest: boolean): Promise<Target> {
 
 /** Our own files the entry point reaches, relative to the repository (what a user's project holds). */
 function sourceFiles(): string[] {
-  const configFile = ts.readConfigFile(join(ROOT, "tsconfig.json"), ts.sys.readFile.bind(ts.sys));
-  const { options } = ts.parseJsonConfigFileContent(configFile.config, ts.sys, ROOT);
-  const program = ts.createProgram({ rootNames: [join(ROOT, ENTRY)], options });
+  const configFile = ts.readConfigFile(join(REPO_ROOT, "tsconfig.json"), ts.sys.readFile.bind(ts.sys));
+  const { options } = ts.parseJsonConfigFileContent(configFile.config, ts.sys, REPO_ROOT);
+  const program = ts.createProgram({ rootNames: [join(REPO_ROOT, ENTRY)], options });
   return program
     .getSourceFiles()
     .map((file) => resolve(file.fileName))
-    .filter((file) => file.startsWith(ROOT + sep) && !file.includes(`${sep}node_modules${sep}`))
-    .map((file) => relative(ROOT, file))
+    .filter((file) => file.startsWith(REPO_ROOT + sep) && !file.includes(`${sep}node_modules${sep}`))
+    .map((file) => relative(REPO_ROOT, file))
     .sort();
 }
 
 /** Type-checks the migrated copy with the repository's compiler options; returns the diagnostics as text. */
 function typecheck(dir: string, files: readonly string[]): string {
-  const configFile = ts.readConfigFile(join(ROOT, "tsconfig.json"), ts.sys.readFile.bind(ts.sys));
+  const configFile = ts.readConfigFile(join(REPO_ROOT, "tsconfig.json"), ts.sys.readFile.bind(ts.sys));
   const { options } = ts.parseJsonConfigFileContent(configFile.config, ts.sys, dir);
   const typeRoots = [join(dir, "node_modules", "@types")];
   // cdktn-cli brings @types/node; the repository's copy only when it does not.
-  if (!existsSync(join(typeRoots[0]!, "node"))) typeRoots.push(join(ROOT, "node_modules", "@types"));
+  if (!existsSync(join(typeRoots[0]!, "node"))) typeRoots.push(join(REPO_ROOT, "node_modules", "@types"));
   const program = ts.createProgram({
     rootNames: files.filter((file) => file.endsWith(".ts")).map((file) => join(dir, file)),
     options: { ...options, typeRoots },
@@ -281,10 +281,10 @@ async function migrateCopy(
     const to = join(layout.migrated, file);
     await mkdir(dirname(to), { recursive: true });
     if (!/\.[cm]?[jt]s$/.test(file)) {
-      await cp(join(ROOT, file), to);
+      await cp(join(REPO_ROOT, file), to);
       continue;
     }
-    const result = rewriteImports(await readFile(join(ROOT, file), "utf8"));
+    const result = rewriteImports(await readFile(join(REPO_ROOT, file), "utf8"));
     rewritten += result.rewritten;
     left.push(...result.left.map((specifier) => `${file}: ${specifier}`));
     await writeFile(to, result.text);
@@ -309,11 +309,11 @@ async function bundleAndInstall(
   await mkdir(layout.plain, { recursive: true });
   await mkdir(layout.hybrid, { recursive: true });
   // Read-only use of the repository's install: the app as its users run it today.
-  await symlink(join(ROOT, "node_modules"), join(layout.plain, "node_modules"), "dir");
+  await symlink(join(REPO_ROOT, "node_modules"), join(layout.plain, "node_modules"), "dir");
   const [imported] = await Promise.all([
     bundle(join(layout.migrated, ENTRY), join(layout.migrated, "app.cjs")),
-    bundle(join(ROOT, ENTRY), join(layout.plain, "app.cjs")),
-    bundle(join(ROOT, ENTRY), join(layout.hybrid, "app.cjs")),
+    bundle(join(REPO_ROOT, ENTRY), join(layout.plain, "app.cjs")),
+    bundle(join(REPO_ROOT, ENTRY), join(layout.hybrid, "app.cjs")),
   ]);
   const pick = (names: readonly string[], from: Record<string, string>) =>
     Object.fromEntries(
@@ -463,7 +463,7 @@ async function main(): Promise<number> {
     migrated: join(scratch, "cdktn"),
   };
   try {
-    const original = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as PackageJson;
+    const original = JSON.parse(await readFile(join(REPO_ROOT, "package.json"), "utf8")) as PackageJson;
     const [target, node] = await Promise.all([
       resolveTarget(options.latest),
       fetchImageNode(join(scratch, "node", IMAGE_NODE_VERSION)),

@@ -11,8 +11,7 @@ import { z } from "zod";
 import { configSchema } from "../config/schema.js";
 import { billFor, billMarkdown } from "../cost/main.js";
 import { CONTROLS } from "../policy/controls/index.js";
-
-const ROOT = join(import.meta.dirname, "..");
+import { REPO_ROOT } from "../kit/repo-root.js";
 
 export interface ConfigRow {
   readonly key: string;
@@ -97,7 +96,7 @@ function main(): void {
   const check = process.argv.includes("--check");
   let stale = 0;
   for (const { file, name, render } of GENERATED) {
-    const path = join(ROOT, file);
+    const path = join(REPO_ROOT, file);
     const current = readFileSync(path, "utf8");
     const next = withGenerated(current, name, render());
     if (next === current) continue;

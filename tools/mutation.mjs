@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { MUTATION_MODULES } from "./mutation-modules.mjs";
 
-const root = join(import.meta.dirname, "..");
+const REPO_ROOT = join(import.meta.dirname, "..");
 const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(MUTATION_MODULES);
 const unknown = names.filter((n) => !(n in MUTATION_MODULES));
 if (unknown.length) {
@@ -20,7 +20,7 @@ if (unknown.length) {
 
 const THRESHOLD = 90;
 /** Survivors shown to be equivalent (same behaviour as the original); each with why, listed in docs/TESTING.md. */
-const EQUIVALENTS = JSON.parse(readFileSync(join(root, "tools/mutation-equivalents.json"), "utf8")).mutants;
+const EQUIVALENTS = JSON.parse(readFileSync(join(REPO_ROOT, "tools/mutation-equivalents.json"), "utf8")).mutants;
 /** At most this share of a file's mutants may be declared equivalent (issue 17). */
 const MAX_EQUIVALENT_SHARE = 0.05;
 const rows = [];
@@ -29,9 +29,9 @@ for (const name of names) {
   const started = Date.now();
   const run = spawnSync(
     process.execPath,
-    [join(root, "node_modules/@stryker-mutator/core/bin/stryker.js"), "run", "stryker.config.mjs"],
+    [join(REPO_ROOT, "node_modules/@stryker-mutator/core/bin/stryker.js"), "run", "stryker.config.mjs"],
     {
-      cwd: root,
+      cwd: REPO_ROOT,
       env: { ...process.env, MUTATION_MODULE: name },
       stdio: "inherit",
     },
@@ -56,7 +56,7 @@ process.exit(failed ? 1 : 0);
 
 /** One line per mutated file from the module's JSON report (mutation-testing-report-schema). */
 function scoreLines(name) {
-  const report = JSON.parse(readFileSync(join(root, "reports/mutation", name, "mutation.json"), "utf8"));
+  const report = JSON.parse(readFileSync(join(REPO_ROOT, "reports/mutation", name, "mutation.json"), "utf8"));
   return Object.entries(report.files).map(([file, { source, mutants }]) => {
     const lines = source.split("\n");
     const count = (...statuses) => mutants.filter((m) => statuses.includes(m.status)).length;

@@ -13,10 +13,10 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { APP_BUNDLE_OPTIONS, bundleFile } from "./bundle-file.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 // The entry can be overridden for the synth benchmark's barrel-import variant; users never pass one.
-const entry = resolve(root, process.argv[2] ?? "main.ts");
-const outfile = bundleFile(root, entry);
+const entry = resolve(REPO_ROOT, process.argv[2] ?? "main.ts");
+const outfile = bundleFile(REPO_ROOT, entry);
 
 await build({ ...APP_BUNDLE_OPTIONS, entryPoints: [entry], outfile, target: "node20" });
 createRequire(import.meta.url)(outfile);

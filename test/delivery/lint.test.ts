@@ -14,18 +14,18 @@ import {
   extractRunBlocks,
   formatFinding,
   lintDelivery,
-  ROOT,
   shellcheckAvailable,
   shellcheckFiles,
   shellcheckRunBlock,
   shellScripts,
   workflowFiles,
 } from "../../scripts/lint-delivery.js";
+import { REPO_ROOT } from "../../kit/repo-root.js";
 
 const WORKFLOWS = ["pr.yml", "deploy.yml"];
 /** Every workflow: the deploy rules above apply to WORKFLOWS only; linting and pinning apply to all. */
 const ALL_WORKFLOWS = [...WORKFLOWS, "cdktn.yml", "mutation.yml"];
-const read = (name: string) => readFileSync(join(ROOT, ".github", "workflows", name), "utf8");
+const read = (name: string) => readFileSync(join(REPO_ROOT, ".github", "workflows", name), "utf8");
 const workflow = (name: string): any => parse(read(name));
 
 const HAS_SHELLCHECK = shellcheckAvailable();

@@ -14,7 +14,7 @@ import {
   summarizePlan,
   type StackResult,
 } from "../../scripts/plan-summary.js";
-import { ROOT } from "../../scripts/lint-delivery.js";
+import { REPO_ROOT } from "../../kit/repo-root.js";
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, "fixtures", name), "utf8");
 const plan = (name: string): unknown => JSON.parse(fixture(name));
@@ -181,7 +181,7 @@ describe("plan-summary CLI", () => {
     const out = join(dir, "comment.md");
 
     const result = spawnSync(
-      join(ROOT, "node_modules", ".bin", "tsx"),
+      join(REPO_ROOT, "node_modules", ".bin", "tsx"),
       [
         "scripts/plan-summary.ts",
         "--dir",
@@ -195,7 +195,7 @@ describe("plan-summary CLI", () => {
         "--out",
         out,
       ],
-      { cwd: ROOT, encoding: "utf8" },
+      { cwd: REPO_ROOT, encoding: "utf8" },
     );
     expect(result.status, result.stderr).toBe(0);
     const body = readFileSync(out, "utf8");
@@ -210,9 +210,9 @@ describe("plan-summary CLI", () => {
   it("does not fail when the policy file is absent (npm run policy may not exist)", () => {
     dir = mkdtempSync(join(tmpdir(), "plan-summary-"));
     const result = spawnSync(
-      join(ROOT, "node_modules", ".bin", "tsx"),
+      join(REPO_ROOT, "node_modules", ".bin", "tsx"),
       ["scripts/plan-summary.ts", "--dir", dir, "--policy", join(dir, "absent.md")],
-      { cwd: ROOT, encoding: "utf8" },
+      { cwd: REPO_ROOT, encoding: "utf8" },
     );
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain("- ⏭️ `ecr`: not planned");
@@ -220,8 +220,8 @@ describe("plan-summary CLI", () => {
   });
 
   it("exits 2 with usage without --dir", () => {
-    const result = spawnSync(join(ROOT, "node_modules", ".bin", "tsx"), ["scripts/plan-summary.ts"], {
-      cwd: ROOT,
+    const result = spawnSync(join(REPO_ROOT, "node_modules", ".bin", "tsx"), ["scripts/plan-summary.ts"], {
+      cwd: REPO_ROOT,
       encoding: "utf8",
     });
     expect(result.status).toBe(2);

@@ -7,10 +7,10 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "../../scripts/lint-delivery.js";
+import { REPO_ROOT } from "../../kit/repo-root.js";
 import { STUBS } from "./stubs.js";
 
-const SCRIPT = join(ROOT, "scripts", "push-images.sh");
+const SCRIPT = join(REPO_ROOT, "scripts", "push-images.sh");
 const REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
 const API_URL = `${REGISTRY}/orders-prod/api`;
 const PROCESSOR_URL = `${REGISTRY}/orders-prod/processor`;

@@ -11,8 +11,8 @@ import { explain, parseExplanations, TABLE_MARKER, type Explanation } from "../.
 import { migratePackageJson, rewriteImports, type Target } from "../../scripts/cdktn/migrate.js";
 import { DEFAULT_VARIANT, varFiles } from "../../scripts/cdktn/var-files.js";
 import { parseConfig } from "../../config/load.js";
+import { REPO_ROOT } from "../../kit/repo-root.js";
 
-const ROOT = join(import.meta.dirname, "..", "..");
 const TARGET: Target = {
   versions: { cdktn: "0.24.0", "cdktn-cli": "0.24.0", "@cdktn/provider-aws": "25.7.0", constructs: "10.7.2" },
   node: ">=22.19.0",
@@ -97,7 +97,7 @@ describe("check:cdktn, imports", () => {
       "stacks/rest-api-stage.ts",
       "ecr/ecr-stack.ts",
     ]) {
-      const { text, rewritten, left } = rewriteImports(readFileSync(join(ROOT, file), "utf8"));
+      const { text, rewritten, left } = rewriteImports(readFileSync(join(REPO_ROOT, file), "utf8"));
       expect(rewritten, file).toBeGreaterThan(0);
       expect(left, file).toEqual([]);
       expect(text, file).not.toMatch(/from "(cdktf|@cdktf\/)/);
@@ -134,7 +134,7 @@ describe("check:cdktn, package.json", () => {
 
 describe("check:cdktn, var files", () => {
   it("are valid configs: the example as it ships, and one with every option on", () => {
-    const example = JSON.parse(readFileSync(join(ROOT, "terraform.tfvars.json"), "utf8"));
+    const example = JSON.parse(readFileSync(join(REPO_ROOT, "terraform.tfvars.json"), "utf8"));
     const variants = varFiles(example);
     expect(variants[DEFAULT_VARIANT]).toBe(example);
     const all = parseConfig(variants["all-options"], "all-options");
@@ -317,7 +317,7 @@ describe("check:cdktn, explanations in docs/CDKTN.md", () => {
   });
 
   it("docs/CDKTN.md itself parses, every row with a reason", () => {
-    const { explanations, errors } = parseExplanations(readFileSync(join(ROOT, "docs", "CDKTN.md"), "utf8"));
+    const { explanations, errors } = parseExplanations(readFileSync(join(REPO_ROOT, "docs", "CDKTN.md"), "utf8"));
     expect(errors).toEqual([]);
     expect(explanations.length).toBeGreaterThan(0);
   });

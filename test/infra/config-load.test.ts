@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { ConfigError, loadConfig, loadConfigOrExit, parseConfig } from "../../config/load.js";
+import { ConfigError, loadDeployConfig, loadDeployConfigOrExit, parseConfig } from "../../config/load.js";
 import { exampleConfigInput } from "../support/example-config.js";
 
 /**
@@ -25,14 +25,14 @@ const thrown = (fn: () => unknown): ConfigError => {
   throw new Error("expected a ConfigError");
 };
 
-describe("config: loadConfig", () => {
-  test("config: loadConfig reads, validates and deeply freezes the file", () => {
+describe("config: loadDeployConfig", () => {
+  test("config: loadDeployConfig reads, validates and deeply freezes the file", () => {
     const input = {
       ...exampleConfigInput(),
       tags: { team: "orders" },
       alarms: { email_subscriptions: ["oncall@example.com"] },
     };
-    const config = loadConfig(fileWith("good.json", JSON.stringify(input)));
+    const config = loadDeployConfig(fileWith("good.json", JSON.stringify(input)));
     expect(config.project).toBe("orders");
     for (const part of [
       config,
@@ -48,13 +48,13 @@ describe("config: loadConfig", () => {
     expect(() => config.alarms.email_subscriptions.push("x")).toThrow(TypeError);
   });
 
-  test("config: loadConfig reads terraform.tfvars.json from the working directory by default", () => {
-    expect(loadConfig().project).toBe(exampleConfigInput().project);
+  test("config: loadDeployConfig reads terraform.tfvars.json from the working directory by default", () => {
+    expect(loadDeployConfig().project).toBe(exampleConfigInput().project);
   });
 
   test("config: fails when the file cannot be read, naming the file and the reason", () => {
     const missing = join(dir, "missing.json");
-    const error = thrown(() => loadConfig(missing));
+    const error = thrown(() => loadDeployConfig(missing));
     expect(error.file).toBe(missing);
     expect(error.problems).toEqual([expect.stringMatching(/^cannot be read: ENOENT: no such file or directory/)]);
     expect(error.message).toMatch(new RegExp(`^${missing} is invalid \\(1 problem\\):\\n  - cannot be read: ENOENT`));
@@ -62,14 +62,14 @@ describe("config: loadConfig", () => {
 
   test("config: fails when the file is not JSON, with the parser's reason", () => {
     const file = fileWith("bad.json", "{ not json");
-    const error = thrown(() => loadConfig(file));
+    const error = thrown(() => loadDeployConfig(file));
     expect(error.problems).toEqual([expect.stringMatching(/^is not valid JSON: .*JSON/)]);
     expect(error.message).toBe(`${file} is invalid (1 problem):\n  - ${error.problems[0]}`);
   });
 
   test("config: the error lists every problem, one indented line each, with a plural count", () => {
     const file = fileWith("two.json", JSON.stringify({ ...exampleConfigInput(), vpc_id: "vpc-1", region: "europe" }));
-    const error = thrown(() => loadConfig(file));
+    const error = thrown(() => loadDeployConfig(file));
     expect(error.name).toBe("ConfigError");
     expect(error).toBeInstanceOf(Error);
     expect(error.message).toBe(
@@ -93,7 +93,7 @@ describe("config: loadConfig", () => {
   });
 });
 
-describe("config: loadConfigOrExit (command-line entry points)", () => {
+describe("config: loadDeployConfigOrExit (command-line entry points)", () => {
   let stderr: string;
   beforeEach(() => {
     stderr = "";
@@ -110,18 +110,18 @@ describe("config: loadConfigOrExit (command-line entry points)", () => {
   test("config: loads the file named by TFVARS_FILE", () => {
     const input = { ...exampleConfigInput(), project: "named" };
     vi.stubEnv("TFVARS_FILE", fileWith("named.json", JSON.stringify(input)));
-    expect(loadConfigOrExit().project).toBe("named");
+    expect(loadDeployConfigOrExit().project).toBe("named");
   });
 
   test("config: loads terraform.tfvars.json from the working directory without TFVARS_FILE", () => {
     vi.stubEnv("TFVARS_FILE", undefined);
-    expect(loadConfigOrExit().project).toBe(exampleConfigInput().project);
+    expect(loadDeployConfigOrExit().project).toBe(exampleConfigInput().project);
   });
 
   test("config: prints every problem without a stack trace and exits 1 when the file is invalid", () => {
     const file = fileWith("invalid.json", JSON.stringify({ ...exampleConfigInput(), vpc_id: "vpc-1" }));
     vi.stubEnv("TFVARS_FILE", file);
-    expect(() => loadConfigOrExit()).toThrow("exit 1");
+    expect(() => loadDeployConfigOrExit()).toThrow("exit 1");
     expect(stderr).toBe(
       `${file} is invalid (1 problem):\n  - vpc_id: expected a VPC id such as vpc-0123456789abcdef0 (got "vpc-1")\n`,
     );
@@ -140,7 +140,7 @@ describe("config: loadConfigOrExit (command-line entry points)", () => {
     try {
       const load = await import("../../config/load.js");
       vi.stubEnv("TFVARS_FILE", fileWith("fine.json", JSON.stringify(exampleConfigInput())));
-      expect(() => load.loadConfigOrExit()).toThrow(new TypeError("a bug"));
+      expect(() => load.loadDeployConfigOrExit()).toThrow(new TypeError("a bug"));
       expect(stderr).toBe("");
     } finally {
       vi.doUnmock("../../config/schema.js");

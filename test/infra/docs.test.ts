@@ -2,14 +2,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { configRows, GENERATED, withGenerated } from "../../scripts/docs-tables.js";
-
-const ROOT = join(import.meta.dirname, "../..");
+import { REPO_ROOT } from "../../kit/repo-root.js";
 
 describe("docs: tables generated from the code", () => {
   test.each(GENERATED.map((g) => [g.file, g.name, g.render] as const))(
     "docs: %s's %s table matches the code (npm run docs)",
     (file, name, render) => {
-      const text = readFileSync(join(ROOT, file), "utf8");
+      const text = readFileSync(join(REPO_ROOT, file), "utf8");
       expect(withGenerated(text, name, render())).toBe(text);
     },
   );
@@ -22,7 +21,7 @@ describe("docs: tables generated from the code", () => {
   });
 
   test("docs: a table edited by hand is caught", () => {
-    const text = readFileSync(join(ROOT, "docs/CONFIGURATION.md"), "utf8").replace(
+    const text = readFileSync(join(REPO_ROOT, "docs/CONFIGURATION.md"), "utf8").replace(
       "| `region` | required |",
       "| `region` | `us-east-1` |",
     );

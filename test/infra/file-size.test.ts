@@ -1,13 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, test } from "vitest";
+import { REPO_ROOT } from "../../kit/repo-root.js";
 
 /**
  * Files a reader should take in at one sitting. Past this size a file has grown a second concern: split it by
  * concern (as policy/controls/ is split per AWS service), rather than raise the limit.
  */
 const MAX_LINES = 250;
-const ROOT = join(import.meta.dirname, "../..");
 const KEPT_SMALL = ["apps/api/src", "apps/processor/src", "apps/shared/src", "stacks", "policy", "local"];
 
 function sourceFiles(dir: string): string[] {
@@ -20,8 +20,8 @@ function sourceFiles(dir: string): string[] {
 
 function oversizeFiles(dirs: readonly string[], maxLines = MAX_LINES): string[] {
   return dirs
-    .flatMap((dir) => sourceFiles(join(ROOT, dir)))
-    .map((file) => ({ file: relative(ROOT, file), lines: readFileSync(file, "utf8").split("\n").length - 1 }))
+    .flatMap((dir) => sourceFiles(join(REPO_ROOT, dir)))
+    .map((file) => ({ file: relative(REPO_ROOT, file), lines: readFileSync(file, "utf8").split("\n").length - 1 }))
     .filter(({ lines }) => lines > maxLines)
     .map(({ file, lines }) => `${file}: ${lines} lines`);
 }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from "vitest";
-import { loadConfig as loadApiConfig } from "../../apps/api/src/config.js";
-import { loadConfig as loadProcessorConfig } from "../../apps/processor/src/config.js";
+import { loadApiConfig } from "../../apps/api/src/config.js";
+import { loadProcessorConfig } from "../../apps/processor/src/config.js";
 import {
   exampleConfigInput,
   refTo,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { loadConfig as loadApiConfig } from "../../apps/api/src/config.js";
+import { loadApiConfig } from "../../apps/api/src/config.js";
 import { ConfigError, parseConfig } from "../../config/load.js";
 import { resources, type TfResource } from "../support/tfjson.js";
 import { exampleConfigInput, refTo, resourceAt, resourcesOf, synthApp, type TfJson } from "../support/synth.js";

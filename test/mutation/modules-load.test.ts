@@ -2,15 +2,15 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { expect, test } from "vitest";
 import { mutationModule } from "../../tools/mutation-modules.mjs";
+import { REPO_ROOT } from "../../kit/repo-root.js";
 
 /**
  * Run only by `npm run mutation`: a mutant that throws while its module loads fails the test files that import it
  * before any test runs, which the vitest runner scores "Survived" (stryker-js issue 6150). Importing the module
  * inside a test turns that load failure into a failed test, so the mutant counts as killed.
  */
-const root = join(import.meta.dirname, "../..");
 const { mutate } = mutationModule();
 
 test.each(mutate)("mutation: %s loads", async (file) => {
-  await expect(import(pathToFileURL(join(root, file)).href)).resolves.toBeTypeOf("object");
+  await expect(import(pathToFileURL(join(REPO_ROOT, file)).href)).resolves.toBeTypeOf("object");
 });

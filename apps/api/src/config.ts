@@ -49,7 +49,7 @@ export interface ApiConfig {
 }
 
 /** Reads and validates the environment once at start-up; throws EnvConfigError naming every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const parsed = parseEnv(ApiEnvSchema, env);
   return Object.freeze({
     port: parsed.PORT,

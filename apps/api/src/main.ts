@@ -2,13 +2,13 @@ import { runMain } from "../../shared/src/env.js";
 import { handleLifecycle } from "../../shared/src/lifecycle.js";
 import { createLogger } from "../../shared/src/logger.js";
 import { buildApp } from "./app.js";
-import { loadConfig } from "./config.js";
+import { loadApiConfig } from "./config.js";
 import { RequestsTable, createDynamoClient } from "./requests-table.js";
 import { createHttpServer, listen, shutdownGracefully } from "./server.js";
 
 /** Entry point: validate the environment, wire the clients, listen, and drain on SIGTERM/SIGINT. */
 async function start(): Promise<void> {
-  const config = loadConfig();
+  const config = loadApiConfig();
   const logger = createLogger("api", config.logLevel);
   const client = createDynamoClient({ region: config.region, endpoint: config.dynamoEndpoint });
   let shuttingDown = false;

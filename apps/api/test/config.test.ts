@@ -1,22 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { EnvConfigError } from "../../shared/src/env.js";
-import { loadConfig } from "../src/config.js";
+import { loadApiConfig } from "../src/config.js";
 
 const MINIMAL = { TABLE_NAME: "requests-prod", AWS_REGION: "eu-west-1" };
 
 function problemsFor(env: NodeJS.ProcessEnv): readonly string[] {
   try {
-    loadConfig(env);
+    loadApiConfig(env);
   } catch (error) {
     if (error instanceof EnvConfigError) return error.problems;
     throw error;
   }
-  throw new Error("expected loadConfig to fail");
+  throw new Error("expected loadApiConfig to fail");
 }
 
 describe("config: environment variables", () => {
   it("config: applies the documented defaults when only TABLE_NAME and AWS_REGION are set", () => {
-    expect(loadConfig(MINIMAL)).toEqual({
+    expect(loadApiConfig(MINIMAL)).toEqual({
       port: 8080,
       tableName: "requests-prod",
       region: "eu-west-1",
@@ -27,29 +27,29 @@ describe("config: environment variables", () => {
   });
 
   it("config: reads every variable the ECS task definition sets", () => {
-    const config = loadConfig({ ...MINIMAL, PORT: "9000", LOG_LEVEL: "warn", SHUTDOWN_TIMEOUT_SECONDS: "10" });
+    const config = loadApiConfig({ ...MINIMAL, PORT: "9000", LOG_LEVEL: "warn", SHUTDOWN_TIMEOUT_SECONDS: "10" });
     expect(config).toMatchObject({ port: 9000, logLevel: "warn", shutdownTimeoutMs: 10_000 });
   });
 
   it("config: prefers AWS_ENDPOINT_URL_DYNAMODB over AWS_ENDPOINT_URL, like the SDK", () => {
-    expect(loadConfig({ ...MINIMAL, AWS_ENDPOINT_URL: "http://a:1" }).dynamoEndpoint).toBe("http://a:1");
+    expect(loadApiConfig({ ...MINIMAL, AWS_ENDPOINT_URL: "http://a:1" }).dynamoEndpoint).toBe("http://a:1");
     expect(
-      loadConfig({ ...MINIMAL, AWS_ENDPOINT_URL: "http://a:1", AWS_ENDPOINT_URL_DYNAMODB: "http://b:2" })
+      loadApiConfig({ ...MINIMAL, AWS_ENDPOINT_URL: "http://a:1", AWS_ENDPOINT_URL_DYNAMODB: "http://b:2" })
         .dynamoEndpoint,
     ).toBe("http://b:2");
   });
 
   it("config: accepts an endpoint override with or without a trailing slash", () => {
-    expect(loadConfig({ ...MINIMAL, AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:8000/" }).dynamoEndpoint).toBe(
+    expect(loadApiConfig({ ...MINIMAL, AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:8000/" }).dynamoEndpoint).toBe(
       "http://127.0.0.1:8000/",
     );
-    expect(loadConfig({ ...MINIMAL, AWS_ENDPOINT_URL_DYNAMODB: "https://dynamodb.local" }).dynamoEndpoint).toBe(
+    expect(loadApiConfig({ ...MINIMAL, AWS_ENDPOINT_URL_DYNAMODB: "https://dynamodb.local" }).dynamoEndpoint).toBe(
       "https://dynamodb.local",
     );
   });
 
   it("config: treats an empty variable as unset (defaults apply)", () => {
-    expect(loadConfig({ ...MINIMAL, PORT: "", LOG_LEVEL: "", AWS_ENDPOINT_URL: "" })).toMatchObject({
+    expect(loadApiConfig({ ...MINIMAL, PORT: "", LOG_LEVEL: "", AWS_ENDPOINT_URL: "" })).toMatchObject({
       port: 8080,
       logLevel: "info",
       dynamoEndpoint: undefined,
@@ -57,7 +57,7 @@ describe("config: environment variables", () => {
   });
 
   it("config: returns a frozen object", () => {
-    expect(Object.isFrozen(loadConfig(MINIMAL))).toBe(true);
+    expect(Object.isFrozen(loadApiConfig(MINIMAL))).toBe(true);
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config.js";
+import { loadApiConfig } from "../src/config.js";
 import type { RequestsReader } from "../src/requests-table.js";
 import { type RunningApi, startApi } from "./helpers.js";
 
@@ -54,7 +54,7 @@ describe("api: PATH_PREFIX", () => {
 
   it("config: PATH_PREFIX is read as the path prefix; unset means none", () => {
     const minimal = { TABLE_NAME: "requests-prod", AWS_REGION: "eu-west-1" };
-    expect(loadConfig({ ...minimal, PATH_PREFIX: "/v1" }).pathPrefix).toBe("/v1");
-    expect(loadConfig(minimal).pathPrefix).toBeUndefined();
+    expect(loadApiConfig({ ...minimal, PATH_PREFIX: "/v1" }).pathPrefix).toBe("/v1");
+    expect(loadApiConfig(minimal).pathPrefix).toBeUndefined();
   });
 });

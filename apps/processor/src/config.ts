@@ -66,7 +66,7 @@ export interface ProcessorConfig {
   readonly dynamoEndpoint: string | undefined;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ProcessorConfig {
+export function loadProcessorConfig(env: NodeJS.ProcessEnv = process.env): ProcessorConfig {
   const e = parseEnv(schema, env);
   return Object.freeze({
     queueUrl: e.QUEUE_URL,

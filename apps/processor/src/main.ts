@@ -1,15 +1,15 @@
 import { createLogger } from "../../shared/src/logger.js";
 import { runMain } from "../../shared/src/env.js";
 import { handleLifecycle } from "../../shared/src/lifecycle.js";
-import { loadConfig } from "./config.js";
+import { loadProcessorConfig } from "./config.js";
 import { createProcessor } from "./consumer.js";
 import { startHealthServer } from "./health.js";
 import { createMessageQueue, createSqsClient } from "./queue.js";
-import { createDynamoClient, createItemStore } from "./store.js";
+import { createDocumentClient, createItemStore } from "./store.js";
 
 /** Entry point: validate the environment, build the clients, start polling and the health server, handle signals. */
 async function start(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadProcessorConfig(process.env);
   const logger = createLogger("processor", config.logLevel);
 
   const sqs = createSqsClient({
@@ -17,7 +17,7 @@ async function start(): Promise<void> {
     endpoint: config.sqsEndpoint,
     waitTimeSeconds: config.waitTimeSeconds,
   });
-  const dynamo = createDynamoClient({ region: config.region, endpoint: config.dynamoEndpoint });
+  const dynamo = createDocumentClient({ region: config.region, endpoint: config.dynamoEndpoint });
   const processor = createProcessor({
     queue: createMessageQueue(sqs, config),
     store: createItemStore(dynamo, config.tableName),

@@ -41,7 +41,7 @@ export interface DynamoClientOptions {
   readonly credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
 }
 
-export function createDynamoClient(options: DynamoClientOptions): DynamoDBDocumentClient {
+export function createDocumentClient(options: DynamoClientOptions): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),

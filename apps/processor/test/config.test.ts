@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, inject, it } from "vitest";
 import { EnvConfigError } from "../../shared/src/env.js";
-import { loadConfig } from "../src/config.js";
+import { loadProcessorConfig } from "../src/config.js";
 import { pathWithNode, serviceNodePath } from "../../../kit/image-node.js";
 import { REPO_ROOT } from "../../../kit/repo-root.js";
 
@@ -13,7 +13,7 @@ const required = {
 
 function problems(env: Record<string, string>): string[] {
   try {
-    loadConfig(env);
+    loadProcessorConfig(env);
   } catch (error) {
     if (error instanceof EnvConfigError) return [...error.problems];
     throw error;
@@ -23,7 +23,7 @@ function problems(env: Record<string, string>): string[] {
 
 describe("processor config", () => {
   it("config: applies the documented defaults when only the required variables are set", () => {
-    expect(loadConfig(required)).toEqual({
+    expect(loadProcessorConfig(required)).toEqual({
       queueUrl: required.QUEUE_URL,
       tableName: "requests",
       region: "eu-west-1",
@@ -43,7 +43,7 @@ describe("processor config", () => {
   });
 
   it("config: the service-specific endpoint override wins over AWS_ENDPOINT_URL", () => {
-    const config = loadConfig({
+    const config = loadProcessorConfig({
       ...required,
       AWS_ENDPOINT_URL: "http://127.0.0.1:1",
       AWS_ENDPOINT_URL_SQS: "http://127.0.0.1:2",
@@ -53,7 +53,9 @@ describe("processor config", () => {
   });
 
   it("config: treats an empty variable as unset (defaults apply, a required one is reported missing)", () => {
-    expect(loadConfig({ ...required, POLL_CONCURRENCY: "", LOG_LEVEL: "", AWS_ENDPOINT_URL: "" })).toMatchObject({
+    expect(
+      loadProcessorConfig({ ...required, POLL_CONCURRENCY: "", LOG_LEVEL: "", AWS_ENDPOINT_URL: "" }),
+    ).toMatchObject({
       pollConcurrency: 4,
       logLevel: "info",
       sqsEndpoint: undefined,

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createProcessor } from "../src/consumer.js";
 import { buildItem, type RequestItem } from "../src/domain.js";
 import type { MessageQueue, QueueMessage } from "../src/queue.js";
-import { createDynamoClient, createItemStore, type ItemStore } from "../src/store.js";
+import { createDocumentClient, createItemStore, type ItemStore } from "../src/store.js";
 import { sharedEmulators } from "../../../test/support/shared-emulators.js";
 import { captureLogger } from "../../../test/support/capture-logger.js";
 import { createFixture, TEST_CLIENT_CONFIG, scanItems } from "../../../kit/emulator-fixtures.js";
@@ -12,7 +12,7 @@ const item = (id: string, payload: Record<string, unknown> = { id }): RequestIte
 
 async function realStore() {
   const fixture = await createFixture(sharedEmulators());
-  const client = createDynamoClient({ ...TEST_CLIENT_CONFIG, endpoint: fixture.dynamoEndpoint });
+  const client = createDocumentClient({ ...TEST_CLIENT_CONFIG, endpoint: fixture.dynamoEndpoint });
   return { fixture, store: createItemStore(client, fixture.tableName) };
 }
 
@@ -56,7 +56,7 @@ describe("store: one conditional PutItem per item (DynamoDB Local)", () => {
   });
 
   it("store: when every put fails transiently (DynamoDB unreachable) the call throws, as one request-level failure", async () => {
-    const client = createDynamoClient({ ...TEST_CLIENT_CONFIG, endpoint: "http://127.0.0.1:9" });
+    const client = createDocumentClient({ ...TEST_CLIENT_CONFIG, endpoint: "http://127.0.0.1:9" });
     const store = createItemStore(client, "nowhere");
     await expect(store.putAllIfAbsent([item("x"), item("y")])).rejects.toThrow();
     client.destroy();

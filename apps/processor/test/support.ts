@@ -18,7 +18,7 @@ import { waitFor } from "../../../test/support/wait-for.js";
 import { spawnService, type ServiceProcess } from "../../../test/support/service-process.js";
 import { createProcessor, type Processor, type ProcessorDeps, type ProcessorSettings } from "../src/consumer.js";
 import { createMessageQueue, createSqsClient, type MessageQueue } from "../src/queue.js";
-import { createDynamoClient, createItemStore, type ItemStore } from "../src/store.js";
+import { createDocumentClient, createItemStore, type ItemStore } from "../src/store.js";
 
 /**
  * The processor's own test helpers: the processor in this process or as a real process against a fixture
@@ -46,7 +46,7 @@ export function startInProcess(
 ): InProcess {
   const waitTimeSeconds = options.waitTimeSeconds ?? 1;
   const sqs = createSqsClient({ ...TEST_CLIENT_CONFIG, endpoint: fixture.sqsEndpoint, waitTimeSeconds });
-  const dynamo = createDynamoClient({ ...TEST_CLIENT_CONFIG, endpoint: fixture.dynamoEndpoint });
+  const dynamo = createDocumentClient({ ...TEST_CLIENT_CONFIG, endpoint: fixture.dynamoEndpoint });
   const settings: ProcessorSettings = {
     pollConcurrency: 4,
     visibilityTimeoutSeconds: fixture.visibilityTimeoutSeconds,
