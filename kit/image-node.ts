@@ -87,6 +87,12 @@ export function pathWithNode(node: string, path = process.env.PATH ?? ""): strin
  * with, printing one line to stderr when it falls back to this process's Node.
  */
 export async function serviceNode(): Promise<string> {
+  // An A/B of runtimes (e.g. `SERVICE_NODE=$(command -v node) npm run bench:api` for this machine's Node).
+  const chosen = process.env.SERVICE_NODE;
+  if (chosen) {
+    process.stderr.write(`service processes run on SERVICE_NODE=${chosen}\n`);
+    return chosen;
+  }
   const imageNode = await fetchImageNode();
   const notice = fallbackNotice(imageNode);
   if (notice) process.stderr.write(`${notice}\n`);

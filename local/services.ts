@@ -67,6 +67,8 @@ const KEPT_LINES = 40;
 export async function startService(options: {
   readonly name: string;
   readonly repoRoot: string;
+  /** @default this process's node */
+  readonly node?: string;
   readonly environment: Readonly<Record<string, string>>;
   /** Polled until it answers 200. */
   readonly readyUrl: string;
@@ -87,7 +89,7 @@ export async function startService(options: {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("AWS_")));
   // `node --import tsx` rather than the tsx CLI: one process, so SIGTERM reaches the service itself.
   const dnsPreload = join(options.repoRoot, "local", "localhost-dns.ts");
-  const child = spawn(process.execPath, ["--import", "tsx", "--import", dnsPreload, entry], {
+  const child = spawn(options.node ?? process.execPath, ["--import", "tsx", "--import", dnsPreload, entry], {
     cwd: options.repoRoot,
     env: { ...inherited, ...options.environment },
     stdio: ["ignore", "pipe", "pipe"],

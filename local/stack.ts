@@ -55,6 +55,8 @@ export interface LocalStackOptions {
     signal: string | null,
     recentOutput: string[],
   ) => void;
+  /** The `node` binary the services run on (the tests pass the images' Node). @default this process's */
+  readonly node?: string;
   /** Receives one line per gateway request: the stage's synthesized access log format, rendered. @default none */
   readonly accessLog?: (api: string, line: string) => void;
 }
@@ -136,6 +138,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const service = await startService({
           name: spec.name,
           repoRoot: REPO_ROOT,
+          node: options.node,
           readyUrl: `http://127.0.0.1:${port}${ports.readyPath}`,
           logDir: options.logDir,
           onUnexpectedExit: options.onServiceExit,

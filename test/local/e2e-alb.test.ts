@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { serviceNodePath } from "../../kit/image-node.js";
 import { startLocalStack, type LocalStack } from "../../local/stack.js";
 import { sharedEmulators } from "../support/shared-emulators.js";
 import { synthApp } from "../support/synth.js";
@@ -24,6 +25,7 @@ beforeAll(async () => {
   stack = await startLocalStack({
     synth: doc,
     emulators: sharedEmulators(),
+    node: serviceNodePath(inject("imageNode")),
     logLevel: "warn",
   });
 });

@@ -1,6 +1,7 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { serviceNodePath } from "../../kit/image-node.js";
 import { LOCAL_CREDENTIALS } from "../../local/resources.js";
 import { startLocalStack, type LocalStack } from "../../local/stack.js";
 import { sharedEmulators } from "../support/shared-emulators.js";
@@ -25,6 +26,7 @@ beforeAll(async () => {
   stack = await startLocalStack({
     synth: doc,
     emulators: sharedEmulators(),
+    node: serviceNodePath(inject("imageNode")),
     visibilityTimeoutSeconds: 2,
     logLevel: "warn",
   });
