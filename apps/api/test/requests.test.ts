@@ -14,6 +14,7 @@ import {
   startApi,
   testDynamoClient,
   uniqueTableName,
+  type RawResponse,
 } from "./helpers.js";
 import { captureLogger } from "../../../test/support/capture-logger.js";
 import { createRequestsTable, deleteTable } from "../../../kit/emulator-fixtures.js";
@@ -44,6 +45,11 @@ async function getJson(path: string, init?: RequestInit) {
   const response = await fetch(`${api.url}${path}`, init);
   const text = await response.text();
   return { response, text, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+}
+
+/** expectJsonError for a raw socket response, whose body is text. */
+function expectRawJsonError(response: RawResponse, status: number, code: string, message: string | RegExp) {
+  expectJsonError(response, JSON.parse(response.body), status, code, message);
 }
 
 /** Every error, from any layer, has this shape and is JSON; `message` is the text a client shows its user. */
@@ -198,9 +204,8 @@ describe("GET /requests/:requestId: rejects ids that are not UUIDs with 400 JSON
 
   it.each(notUuids)("GET /requests/:id: returns 400 invalid_request_id for %s", async (_name, path) => {
     const response = await rawGet(api.url, path);
-    expectJsonError(
+    expectRawJsonError(
       response,
-      JSON.parse(response.body),
       400,
       "invalid_request_id",
       "requestId must be a UUID such as 3f2b8c1e-5d7a-4e0f-9b6c-2a1d4e8f7c90",
@@ -210,12 +215,12 @@ describe("GET /requests/:requestId: rejects ids that are not UUIDs with 400 JSON
 
   it("GET /requests/:id: returns 400 bad_request JSON for raw (unencoded) UTF-8 bytes in the path (HTTP parser)", async () => {
     const response = await rawGet(api.url, Buffer.from(`/requests/${"é".repeat(18)}`, "utf8"));
-    expectJsonError(response, JSON.parse(response.body), 400, "bad_request", "Malformed HTTP request");
+    expectRawJsonError(response, 400, "bad_request", "Malformed HTTP request");
   });
 
   it("GET /requests/:id: returns 400 bad_request JSON for malformed percent-encoding", async () => {
     const response = await rawGet(api.url, "/requests/%E0%A4%A");
-    expectJsonError(response, JSON.parse(response.body), 400, "bad_request", "Malformed request");
+    expectRawJsonError(response, 400, "bad_request", "Malformed request");
   });
 
   it("GET /requests/:id: never reads DynamoDB for an invalid id", async () => {
@@ -249,7 +254,7 @@ describe("routes, methods and limits", () => {
     "/../../etc/passwd",
   ])("unknown route %s: returns 404 route_not_found JSON", async (path) => {
     const response = await rawGet(api.url, path);
-    expectJsonError(response, JSON.parse(response.body), 404, "route_not_found", "No such route");
+    expectRawJsonError(response, 404, "route_not_found", "No such route");
   });
 
   it.each(["POST", "PUT", "PATCH", "DELETE", "OPTIONS"])(
@@ -273,9 +278,8 @@ describe("routes, methods and limits", () => {
 
   it("a URL over 16 KiB: returns 431 JSON from the HTTP parser (never Node's empty default)", async () => {
     const response = await rawGet(api.url, `/requests/${"a".repeat(20_000)}`);
-    expectJsonError(
+    expectRawJsonError(
       response,
-      JSON.parse(response.body),
       431,
       "headers_too_large",
       "Request line and headers over 16384 bytes are not accepted",
@@ -284,9 +288,8 @@ describe("routes, methods and limits", () => {
 
   it("headers over 16 KiB: returns 431 headers_too_large JSON", async () => {
     const response = await rawGet(api.url, "/health", `X-Padding: ${"p".repeat(17_000)}\r\n`);
-    expectJsonError(
+    expectRawJsonError(
       response,
-      JSON.parse(response.body),
       431,
       "headers_too_large",
       "Request line and headers over 16384 bytes are not accepted",
@@ -296,9 +299,8 @@ describe("routes, methods and limits", () => {
   it("many small headers adding up over 16 KiB: returns 431 JSON", async () => {
     const headers = Array.from({ length: 400 }, (_, i) => `X-H${i}: ${"v".repeat(40)}\r\n`).join("");
     const response = await rawGet(api.url, "/health", headers);
-    expectJsonError(
+    expectRawJsonError(
       response,
-      JSON.parse(response.body),
       431,
       "headers_too_large",
       "Request line and headers over 16384 bytes are not accepted",
@@ -307,18 +309,12 @@ describe("routes, methods and limits", () => {
 
   it("a request that is not HTTP: returns 400 bad_request JSON", async () => {
     const response = await sendRaw(api.url, "HELLO THERE\r\n\r\n");
-    expectJsonError(response, JSON.parse(response.body), 400, "bad_request", "Malformed HTTP request");
+    expectRawJsonError(response, 400, "bad_request", "Malformed HTTP request");
   });
 
   it("an HTTP/1.1 request without a Host header: returns 400 bad_request JSON (Node's own answer has no body)", async () => {
     const response = await sendRaw(api.url, "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n");
-    expectJsonError(
-      response,
-      JSON.parse(response.body),
-      400,
-      "bad_request",
-      "HTTP/1.1 requests must carry a Host header",
-    );
+    expectRawJsonError(response, 400, "bad_request", "HTTP/1.1 requests must carry a Host header");
   });
 
   it("an HTTP/1.0 request without a Host header: is served (Host is optional in HTTP/1.0)", async () => {
@@ -328,18 +324,12 @@ describe("routes, methods and limits", () => {
 
   it("an Expect header other than 100-continue: returns 417 expectation_failed JSON", async () => {
     const response = await rawGet(api.url, `/requests/${STORED_ID}`, "Expect: something-else\r\n");
-    expectJsonError(
-      response,
-      JSON.parse(response.body),
-      417,
-      "expectation_failed",
-      "Only `Expect: 100-continue` is supported",
-    );
+    expectRawJsonError(response, 417, "expectation_failed", "Only `Expect: 100-continue` is supported");
   });
 
   it("CONNECT: returns 405 JSON with Allow instead of dropping the connection", async () => {
     const response = await sendRaw(api.url, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
-    expectJsonError(response, JSON.parse(response.body), 405, "method_not_allowed", "Allowed methods: GET, HEAD");
+    expectRawJsonError(response, 405, "method_not_allowed", "Allowed methods: GET, HEAD");
     expect(response.headers.allow).toBe("GET, HEAD");
   });
 
@@ -351,13 +341,7 @@ describe("routes, methods and limits", () => {
       `Content-Type: text/plain\r\nContent-Length: ${body.length}\r\n`,
       body,
     );
-    expectJsonError(
-      response,
-      JSON.parse(response.body),
-      413,
-      "payload_too_large",
-      "Request bodies over 1024 bytes are not accepted",
-    );
+    expectRawJsonError(response, 413, "payload_too_large", "Request bodies over 1024 bytes are not accepted");
     expect(response.headers.connection).toBe("close");
   });
 
@@ -368,13 +352,7 @@ describe("routes, methods and limits", () => {
       "Transfer-Encoding: chunked\r\n",
       "5\r\nhello\r\n0\r\n\r\n",
     );
-    expectJsonError(
-      response,
-      JSON.parse(response.body),
-      413,
-      "payload_too_large",
-      "Request bodies over 1024 bytes are not accepted",
-    );
+    expectRawJsonError(response, 413, "payload_too_large", "Request bodies over 1024 bytes are not accepted");
   });
 
   it("a small request body (e.g. `{}` on GET): is ignored and the item is returned", async () => {

@@ -321,20 +321,10 @@ describe("processor: poison messages", () => {
     // WHEN the processor runs until the main queue is empty
     const run = startInProcess(fixture);
     try {
-      await waitFor(
-        "poison in the DLQ and the main queue empty",
-        async () => {
-          const [depth, dlq] = await Promise.all([
-            queueDepth(fixture.sqs, fixture.queueUrl),
-            queueDepth(fixture.sqs, fixture.dlqUrl),
-          ]);
-          return {
-            done: depth === 0 && dlq === poison.length,
-            state: { depth, dlq, counters: run.processor.counters() },
-          };
-        },
-        { timeoutMs: 40_000 },
-      );
+      await waitForEmptyQueue(fixture, "poison in the DLQ and the main queue empty", () => run.processor.counters(), {
+        timeoutMs: 40_000,
+        deadLetters: poison.length,
+      });
     } finally {
       await run.stop();
     }
@@ -376,17 +366,10 @@ describe("processor: hooks that never finish", () => {
     });
     try {
       // WHEN the processor runs until the hanging message has left the main queue
-      await waitFor(
-        "the hanging message in the DLQ",
-        async () => {
-          const [depth, dlq] = await Promise.all([
-            queueDepth(fixture.sqs, fixture.queueUrl),
-            queueDepth(fixture.sqs, fixture.dlqUrl),
-          ]);
-          return { done: depth === 0 && dlq === 1, state: { depth, dlq, counters: run.processor.counters() } };
-        },
-        { timeoutMs: 30_000 },
-      );
+      await waitForEmptyQueue(fixture, "the hanging message in the DLQ", () => run.processor.counters(), {
+        timeoutMs: 30_000,
+        deadLetters: 1,
+      });
     } finally {
       await run.stop();
     }

@@ -85,18 +85,25 @@ export function startInProcess(
   };
 }
 
-/** Waits until the fixture's queue is empty (nothing visible, in flight or delayed); `seen()` is reported on timeout. */
+/**
+ * Waits until the fixture's queue is empty (nothing visible, in flight or delayed) and, with `deadLetters`, its DLQ
+ * holds that many messages; `seen()` is reported on timeout.
+ */
 export function waitForEmptyQueue(
   fixture: Fixture,
   what: string,
   seen: () => unknown,
-  options?: { timeoutMs?: number },
+  options?: { timeoutMs?: number; deadLetters?: number },
 ): Promise<unknown> {
+  const deadLetters = options?.deadLetters;
   return waitFor(
     what,
     async () => {
-      const depth = await queueDepth(fixture.sqs, fixture.queueUrl);
-      return { done: depth === 0, state: { depth, seen: seen() } };
+      const [depth, dlq] = await Promise.all([
+        queueDepth(fixture.sqs, fixture.queueUrl),
+        deadLetters === undefined ? undefined : queueDepth(fixture.sqs, fixture.dlqUrl),
+      ]);
+      return { done: depth === 0 && dlq === deadLetters, state: { depth, dlq, seen: seen() } };
     },
     options,
   );
