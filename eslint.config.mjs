@@ -19,6 +19,8 @@ export default tseslint.config(
       "bench/.barrel/",
     ],
   },
+  // A disable comment that no longer suppresses anything is an error: it would hide the next real finding.
+  { linterOptions: { reportUnusedDisableDirectives: "error" } },
   js.configs.recommended,
   {
     files: ["**/*.ts"],

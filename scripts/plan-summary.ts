@@ -157,7 +157,7 @@ function details(summary: string, body: string): string {
   return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
 }
 
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- matching the ESC control character is the point: it strips ANSI colours
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 
 /** Keeps the end of a log (where Terraform prints its error) or the start of a plan, within `limit` characters. */
