@@ -36,8 +36,7 @@ export const MUTATION_MODULES = {
     mutate: ["apps/processor/src/domain.ts"],
     tests: ["apps/processor/test/domain.test.ts"],
   },
-  // After the write-path change lands (the processor's writer, consumer and store are being rewritten):
-  // writer: { mutate: ["apps/processor/src/writer.ts"], tests: ["apps/processor/test/writer.test.ts"] },
+  writer: { mutate: ["apps/processor/src/write-retry.ts"], tests: ["apps/processor/test/write-retry.test.ts"] },
 };
 
 /** The module named by MUTATION_MODULE (set by tools/mutation.mjs for each Stryker run). */

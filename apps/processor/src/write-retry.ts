@@ -63,8 +63,8 @@ export function createWriter(ctx: RunContext): Writer {
       if (ctx.work.aborted) return all({ kind: "interrupted" });
       if (isTransientStoreError(error)) return all({ kind: "transient" });
       // Rejected for its content as a whole: the culprit may be any item of the call, so isolate before blaming;
-      // only an item sent alone is known to be the bad one.
-      if (!isolated) return all({ kind: "isolate" });
+      // only an item sent alone (one by one, or the only item of its batch) is known to be the bad one.
+      if (!isolated && group.length > 1) return all({ kind: "isolate" });
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       return [[group[0]!, { kind: "rejected", reason }]];
     }
