@@ -117,16 +117,20 @@ const CONTENT_ERRORS = new Set([
  * missing table or permission, which no redelivery would fix either). Permanent = the content cannot be written;
  * the caller isolates the offending item and leaves its message for redelivery and, eventually, the DLQ.
  */
+/** What a bug or an unmarshallable value throws on our side of the wire (a plain Error, or a TypeError/RangeError). */
+const PROGRAMMING_ERRORS = new Set(["Error", "TypeError", "RangeError"]);
+
 export function isTransientStoreError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (CONTENT_ERRORS.has(error.name)) return false;
   const metadata = (error as { $metadata?: { httpStatusCode?: number } }).$metadata;
-  // An SDK-side error with no HTTP exchange and no network code is a marshalling/programming error: permanent.
+  // An SDK-side error with no HTTP exchange and no network code is a marshalling/programming error: permanent, so
+  // its message reaches the DLQ instead of being retried (and its lease extended) for ever.
   const code = (error as { code?: string }).code;
   if (
     !metadata?.httpStatusCode &&
     !code &&
-    error.name === "Error" &&
+    PROGRAMMING_ERRORS.has(error.name) &&
     !/socket|network|timeout|ECONN/i.test(error.message)
   ) {
     return false;

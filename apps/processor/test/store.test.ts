@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createProcessor } from "../src/consumer.js";
 import { buildItem, type RequestItem } from "../src/domain.js";
 import type { MessageQueue, QueueMessage } from "../src/queue.js";
-import { createDocumentClient, createItemStore, type ItemStore } from "../src/store.js";
+import { createDocumentClient, createItemStore, isTransientStoreError, type ItemStore } from "../src/store.js";
 import { sharedEmulators } from "../../../test/support/shared-emulators.js";
 import { captureLogger } from "../../../test/support/capture-logger.js";
 import { createFixture, TEST_CLIENT_CONFIG, scanItems } from "../../../kit/emulator-fixtures.js";
@@ -116,5 +116,32 @@ describe("processor: a write rejected as a whole for its content (fake queue and
     expect(calls.slice(1).every((c) => c.length === 1)).toBe(true);
     expect(processor.counters()).toMatchObject({ processed: 2, failed: 1 });
     expect(deleted.sort()).toEqual(["good-1", "good-2"]);
+  });
+});
+
+describe("store: which write errors are retried in place", () => {
+  const withMetadata = <E extends Error>(error: E, httpStatusCode: number) =>
+    Object.assign(error, { $metadata: { httpStatusCode } });
+
+  it.each([
+    ["a plain Error from marshalling", new Error("Unsupported type passed: [object Object]")],
+    ["a TypeError (a bug, or a value the SDK cannot marshal)", new TypeError("Cannot read properties of undefined")],
+    ["a RangeError", new RangeError("Maximum call stack size exceeded")],
+    ["a content rejection by DynamoDB", Object.assign(new Error("bad item"), { name: "ValidationException" })],
+  ])("store: %s is permanent (its message goes on toward the DLQ)", (_what, error) => {
+    expect(isTransientStoreError(error)).toBe(false);
+  });
+
+  it.each([
+    ["a 5xx answer", withMetadata(Object.assign(new Error("oops"), { name: "InternalServerError" }), 500)],
+    ["a TypeError with an HTTP exchange", withMetadata(new TypeError("bad answer"), 502)],
+    [
+      "a network error with a code",
+      Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" }),
+    ],
+    ["a socket hang-up", new Error("socket hang up")],
+    ["a timeout", Object.assign(new Error("timed out"), { name: "TimeoutError" })],
+  ])("store: %s is transient (retried in place)", (_what, error) => {
+    expect(isTransientStoreError(error)).toBe(true);
   });
 });
