@@ -16,7 +16,7 @@ export type WriteResult =
   /** A request of several items was rejected for its content: resend them one by one to find the culprit. */
   | { readonly kind: "isolate" }
   /** The whole request failed transiently (throttling, 5xx, network, DynamoDB down): back off and resend. */
-  | { readonly kind: "transient" }
+  | { readonly kind: "transient"; readonly error: unknown }
   /** This item's own put failed transiently: back off and resend. */
   | { readonly kind: "contended" }
   /** The shutdown budget ran out during the attempt: it may or may not have landed, so the message is released. */
@@ -38,8 +38,6 @@ export interface Writer {
 
 export function createWriter(ctx: RunContext): Writer {
   const { store, logger, counters } = ctx;
-  /** The last request-level write error (of any batch), logged with the retry notice. */
-  let lastWriteError: unknown;
 
   /** One write request for a group; request-level errors become per-item results. */
   async function attemptWrite(group: Prepared[], isolated: boolean): Promise<Attempt[]> {
@@ -58,10 +56,9 @@ export function createWriter(ctx: RunContext): Writer {
       const results = await store.putAllIfAbsent(items, ctx.work);
       return group.map((e, i): Attempt => [e, fromStore(results[i])]);
     } catch (error) {
-      lastWriteError = error;
       // The write may or may not have landed; releasing is safe either way (the redelivery is a duplicate).
       if (ctx.work.aborted) return all({ kind: "interrupted" });
-      if (isTransientStoreError(error)) return all({ kind: "transient" });
+      if (isTransientStoreError(error)) return all({ kind: "transient", error });
       // Rejected for its content as a whole: the culprit may be any item of the call, so isolate before blaming;
       // only an item sent alone (one by one, or the only item of its batch) is known to be the bad one.
       if (!isolated && group.length > 1) return all({ kind: "isolate" });
@@ -81,6 +78,8 @@ export function createWriter(ctx: RunContext): Writer {
       const results = (await Promise.all(groups.map((g) => attemptWrite(g, oneByOne)))).flat();
       const next: Prepared[] = [];
       let backoff = false;
+      /** This attempt's request-level error, logged with the retry notice (none when only single puts contended). */
+      let requestError: unknown;
       for (const [entry, result] of results) {
         switch (result.kind) {
           case "created":
@@ -105,6 +104,10 @@ export function createWriter(ctx: RunContext): Writer {
             next.push(entry);
             break;
           case "transient":
+            requestError = result.error;
+            backoff = true;
+            next.push(entry);
+            break;
           case "contended":
             // Pause before resending.
             backoff = true;
@@ -125,7 +128,7 @@ export function createWriter(ctx: RunContext): Writer {
         counters.writeRetries++;
         // One line per batch at the first failure and then every 10th, not one per attempt during an outage.
         const level = attempt === 1 || attempt % 10 === 0 ? "warn" : "debug";
-        logger[level]({ attempt, pending: pending.length, err: lastWriteError }, "write failed; retrying");
+        logger[level]({ attempt, pending: pending.length, err: requestError }, "write failed; retrying");
         await sleep(backoffMs(attempt, 100, 5_000), ctx.work);
         attempt++;
       }

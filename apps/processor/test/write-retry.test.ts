@@ -325,6 +325,22 @@ describe("writer: transient failures", () => {
     expect(logged(t.lines, RETRY)[0]).not.toHaveProperty("err");
   });
 
+  it("writer: a retry line reports its own batch's request error, never an earlier batch's", async () => {
+    // GIVEN a batch that met a 503 and then succeeded, and a later batch whose own put only contends
+    const t = setup([
+      throws(transientError("first batch's 503")),
+      each("created"),
+      results("contended"),
+      each("created"),
+    ]);
+    await settle(t.writer.writeAll([t.entry("a")], t.lease));
+    await settle(t.writer.writeAll([t.entry("b")], t.lease));
+    // THEN the first retry line carries the 503, and the second carries no error at all
+    const [first, second] = logged(t.lines, RETRY);
+    expect((first?.err as { message?: string } | undefined)?.message).toBe("first batch's 503");
+    expect(second).not.toHaveProperty("err");
+  });
+
   it("writer: a missing per-item result is treated as contended and resent", async () => {
     // GIVEN a store that answers for the first item only
     const t = setup([results("created"), results("duplicate")]);
