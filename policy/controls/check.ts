@@ -44,11 +44,11 @@ export const all = (input: PolicyInput, type: string) => [
   ...resources(input.main, type),
 ];
 
-/** One problem line per resource for which `bad` returns a description (or true). */
-export function each(list: TfResource[], bad: (r: TfResource) => string | boolean | undefined): string[] {
+/** One problem line per resource for which `bad` returns a description (false, "" or undefined: no problem). */
+export function each(list: TfResource[], bad: (r: TfResource) => string | false | undefined): string[] {
   return list.flatMap((r) => {
     const verdict = bad(r);
-    return verdict ? [`${r.path}: ${verdict === true ? "fails" : verdict}`] : [];
+    return verdict ? [`${r.path}: ${verdict}`] : [];
   });
 }
 

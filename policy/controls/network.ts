@@ -1,5 +1,5 @@
 import { field, list, reference, resources, show } from "../../tfjson/index.js";
-import { each, type Control } from "./check.js";
+import { each, isOneOf, type Control } from "./check.js";
 
 /** Security groups */
 export const NETWORK_CONTROLS: readonly Control[] = [
@@ -10,9 +10,8 @@ export const NETWORK_CONTROLS: readonly Control[] = [
     why: "Nothing in this architecture is public at the network layer; API Gateway is the only front door.",
     check: (input) => [
       ...each(resources(input.main, "aws_vpc_security_group_ingress_rule"), (r) => {
-        const widest = [r.body.cidr_ipv4, r.body.cidr_ipv6]
-          .filter(Boolean)
-          .find((cidr) => Number(String(cidr).split("/")[1]) < 8);
+        // An absent range reads as "undefined", whose prefix length is NaN: never wider than /8.
+        const widest = [r.body.cidr_ipv4, r.body.cidr_ipv6].find((cidr) => Number(String(cidr).split("/")[1]) < 8);
         return widest ? `admits ${show(widest)}` : Boolean(r.body.prefix_list_id) && "admits a prefix list";
       }),
       ...each(
@@ -45,6 +44,8 @@ export const NETWORK_CONTROLS: readonly Control[] = [
         const into = rule.body.security_group_id;
         const from = rule.body.referenced_security_group_id;
         const port = rule.body.from_port;
+        // Every hop is tcp; any protocol but tcp, udp or icmp also opens every port whatever the range ("-1": all).
+        if (rule.body.ip_protocol !== "tcp") return `admits ${show(rule.body.ip_protocol)}, not tcp`;
         if (rule.body.to_port !== port) return "admits a port range";
         if (nlbGroups.includes(into)) return "the NLB admits traffic besides the VPC Link";
         if (linkGroups.includes(into)) return "the VPC Link v2's group admits traffic (it only sends)";
@@ -123,7 +124,15 @@ export const NETWORK_CONTROLS: readonly Control[] = [
       );
       const endpointGroups = [
         ...resources(input.main, "aws_vpc_endpoint").flatMap((e) => list(e.body.security_group_ids)),
-        ...(input.config.vpc_endpoints?.mode === "existing" ? input.config.vpc_endpoints.security_group_ids : []),
+        // Only the "existing" mode names groups (the "create" mode's groups are the endpoints' own, above).
+        ...list(field(input.config.vpc_endpoints, "security_group_ids")),
+      ];
+      // The gateway endpoints (S3, DynamoDB) by their prefix lists: the created endpoints' or AWS's, looked up by name.
+      const endpointPrefixLists = [
+        ...resources(input.main, "aws_vpc_endpoint").map((e) => reference(e, "prefix_list_id")),
+        ...resources(input.main, "aws_prefix_list", "data")
+          .filter((p) => show(p.body.name).startsWith("com.amazonaws."))
+          .map((p) => reference(p, "id")),
       ];
       const endpointsOn = input.config.vpc_endpoints !== null;
       return each(
@@ -136,7 +145,11 @@ export const NETWORK_CONTROLS: readonly Control[] = [
           if (!endpointsOn) return false;
           if (rule.body.cidr_ipv4 || rule.body.cidr_ipv6)
             return `egress to ${show(rule.body.cidr_ipv4 ?? rule.body.cidr_ipv6)} with vpc_endpoints on`;
-          if (rule.body.prefix_list_id) return false;
+          if (rule.body.prefix_list_id)
+            return (
+              !isOneOf(rule.body.prefix_list_id, endpointPrefixLists) &&
+              `egress to prefix list ${show(rule.body.prefix_list_id)}, not a gateway endpoint's`
+            );
           return (
             !endpointGroups.includes(rule.body.referenced_security_group_id) &&
             `egress to ${show(rule.body.referenced_security_group_id)}, not a VPC endpoint group`
