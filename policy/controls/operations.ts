@@ -19,15 +19,13 @@ export const OPERATIONS_CONTROLS: readonly Control[] = [
     title: "Every alarm notifies the alarm topic",
     why: "An alarm without an action only changes colour on a dashboard nobody is watching.",
     check: (input) => {
-      const topics = [
-        ...resources(input.main, "aws_sns_topic").map((t) => reference(t, "arn")),
-        ...(input.config.alarm_topic_arn ? [input.config.alarm_topic_arn] : []),
-      ];
+      const topics = resources(input.main, "aws_sns_topic").map((t) => reference(t, "arn"));
+      if (input.config.alarm_topic_arn) topics.push(input.config.alarm_topic_arn);
       return each(resources(input.main, "aws_cloudwatch_metric_alarm"), (a) => {
         const actions = list(a.body.alarm_actions);
         if (!actions.length) return "no alarm action";
         const other = actions.filter((action) => !isOneOf(action, topics));
-        return other.length > 0 && `notifies ${other.join(", ")}, not the alarm topic`;
+        return other.length > 0 && `notifies ${other.map(show).join(", ")}, not the alarm topic`;
       });
     },
   },
@@ -54,7 +52,8 @@ export const OPERATIONS_CONTROLS: readonly Control[] = [
         if (key.body.enable_key_rotation !== true) return `${key.path}: key rotation off`;
         const granted = statements(key.body.policy)
           .filter(
-            (st) => st.Effect === "Allow" && JSON.stringify(st.Principal ?? "").includes('"cloudwatch.amazonaws.com"'),
+            (st) =>
+              st.Effect === "Allow" && JSON.stringify(st.Principal ?? null).includes('"cloudwatch.amazonaws.com"'),
           )
           .flatMap((st) => st.Action);
         const missing = ["kms:GenerateDataKey*", "kms:Decrypt"].filter((action) => !granted.includes(action));
@@ -132,7 +131,7 @@ const NON_RESOURCE_DIMENSIONS = ["Operation"];
 /** `${aws_x.name.attribute}` where `aws_x.name` is a resource of `doc`. */
 function referencesResource(doc: TfJson, value: unknown): boolean {
   const match = /^\$\{(aws_[a-z0-9_]+)\.([^.}]+)\.[a-z_]+\}$/.exec(String(value));
-  return Boolean(match && doc.resource?.[match[1]!]?.[match[2]!]);
+  return Boolean(match && field(doc.resource, match[1]!, match[2]!));
 }
 
 /** Each ECS service with the scalable target whose resource id names it (`service/<cluster>/<service name>`). */
