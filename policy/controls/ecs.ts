@@ -10,7 +10,7 @@ interface ContainerDefinition {
   readonly privileged?: unknown;
   readonly readonlyRootFilesystem?: unknown;
   readonly user?: unknown;
-  readonly environment?: readonly { readonly name: string }[];
+  readonly environment?: unknown;
   readonly logConfiguration?: { readonly logDriver?: unknown };
 }
 
@@ -72,9 +72,10 @@ export const ECS_CONTROLS: readonly Control[] = [
     why: "Environment values are readable by anyone who can describe the task definition.",
     check: (input) =>
       containers(input).flatMap(({ task, container }) =>
-        (container.environment ?? [])
-          .filter((e) => SECRET_NAME.test(e.name))
-          .map((e) => `${task.path}/${container.name}: ${e.name} looks like a secret in plain environment`),
+        list(container.environment)
+          .map((e) => show(field(e, "name")))
+          .filter((name) => SECRET_NAME.test(name))
+          .map((name) => `${task.path}/${container.name}: ${name} looks like a secret in plain environment`),
       ),
   },
   {

@@ -1,4 +1,4 @@
-import { field, reference, resources, show, statements, type TfResource } from "../../tfjson/index.js";
+import { field, reference, resources, statements, type TfResource } from "../../tfjson/index.js";
 import { each, type Control } from "./check.js";
 
 /** SQS */
@@ -24,7 +24,7 @@ export const SQS_CONTROLS: readonly Control[] = [
         const open = statements(p.body.policy).filter(
           (s) =>
             s.Effect === "Allow" &&
-            (JSON.stringify(s.Principal ?? "").includes('"*"') || s.Action.some((a) => a === "*" || a === "sqs:*")),
+            (JSON.stringify(s.Principal ?? null).includes('"*"') || s.Action.some((a) => a === "*" || a === "sqs:*")),
         );
         return open.length > 0 && "Allow with wildcard principal or action";
       }),
@@ -55,12 +55,8 @@ export const SQS_CONTROLS: readonly Control[] = [
     why: "A message that can never succeed must end somewhere inspectable, not loop or vanish.",
     check: (input) => {
       const queues = resources(input.main, "aws_sqs_queue");
-      const dlqArns = queues.flatMap((q) => {
-        const redrive = redrivePolicy(q);
-        return redrive ? [redrive.deadLetterTargetArn] : [];
-      });
       return each(
-        queues.filter((q) => !dlqArns.includes(reference(q, "arn"))),
+        queues.filter((q) => !isDeadLetterQueue(q, queues)),
         (q) => {
           const redrive = redrivePolicy(q);
           return !(redrive?.deadLetterTargetArn && Number(redrive.maxReceiveCount) >= 1) && "no dead-letter queue";
@@ -76,9 +72,7 @@ export const SQS_CONTROLS: readonly Control[] = [
     why: "A message in the DLQ was accepted (202) and never processed; without an alarm nobody knows.",
     check: (input) => {
       const queues = resources(input.main, "aws_sqs_queue");
-      const dlqs = queues.filter((q) =>
-        queues.some((other) => show(other.body.redrive_policy ?? "").includes(reference(q, "arn"))),
-      );
+      const dlqs = queues.filter((q) => isDeadLetterQueue(q, queues));
       const watched = resources(input.main, "aws_cloudwatch_metric_alarm").map((a) =>
         field(a.body, "dimensions", "QueueName"),
       );
@@ -95,4 +89,9 @@ interface RedrivePolicy {
 /** A queue's `redrive_policy` (a JSON string), parsed; undefined when the queue has none. */
 function redrivePolicy(queue: TfResource): RedrivePolicy | undefined {
   return queue.body.redrive_policy ? (JSON.parse(queue.body.redrive_policy as string) as RedrivePolicy) : undefined;
+}
+
+/** Whether some queue's redrive policy sends its failed messages to `queue`. */
+function isDeadLetterQueue(queue: TfResource, queues: readonly TfResource[]): boolean {
+  return queues.some((other) => redrivePolicy(other)?.deadLetterTargetArn === reference(queue, "arn"));
 }

@@ -81,6 +81,12 @@ describe("tfjson: reading synthesized stacks", () => {
     expect(constructPath({})).toBeUndefined();
   });
 
+  test("tfjson: a null construct path reads as none, so the report names the resource by its logical name", () => {
+    const body = { "//": { metadata: { path: null } }, name: "q" };
+    expect(constructPath(body)).toBeUndefined();
+    expect(resources({ resource: { aws_sqs_queue: { queue_1: body } } }, "aws_sqs_queue")[0]!.path).toBe("queue_1");
+  });
+
   test("tfjson: onlyResource returns the one resource of a type, or names how many there are", () => {
     const one: TfJson = { resource: { aws_lb: { alb: { name: "a" } } } };
     expect(onlyResource(one, "aws_lb", "local", "the ALB").address).toBe("aws_lb.alb");
