@@ -1,5 +1,5 @@
 /** The package root bench:synth deliberately imports in its slow variant (never used by the app itself). */
-const BARREL = ["@cdktf", "provider-aws"].join("/");
+export const BARREL = ["@cdktf", "provider-aws"].join("/");
 
 /** Rewrites every deep provider import (`@cdktf/provider-aws/lib/<module>`) of a source file into a barrel import. */
 export function toBarrelImports(source: string): string {

@@ -2,11 +2,14 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { transformSync } from "esbuild";
 import { describe, expect, test } from "vitest";
-import { toBarrelImports } from "../../bench/barrel-imports.js";
+import { BARREL, toBarrelImports } from "../../bench/barrel-imports.js";
 import { REPO_ROOT } from "../../kit/repo-root.js";
 
 /** bench:synth compares the app with a copy whose provider imports go through the barrel: that copy must compile. */
 describe("bench:synth's barrel variant", () => {
+  test("bench: the barrel is the provider package's root", () =>
+    expect(BARREL).toBe(["@cdktf", "provider-aws"].join("/")));
+
   const stackFiles = readdirSync(join(REPO_ROOT, "stacks")).filter((name) => name.endsWith(".ts"));
 
   test.each(stackFiles)(
@@ -27,7 +30,7 @@ describe("bench:synth's barrel variant", () => {
       '} from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";',
     ].join("\n");
     expect(toBarrelImports(source).split("\n")).toEqual([
-      'import { cloudwatchMetricAlarm as barrel_cloudwatchMetricAlarm } from "@cdktf/provider-aws";',
+      `import { cloudwatchMetricAlarm as barrel_cloudwatchMetricAlarm } from "${BARREL}";`,
       "const { CloudwatchMetricAlarm } = barrel_cloudwatchMetricAlarm;",
       "type CloudwatchMetricAlarmMetricQuery = barrel_cloudwatchMetricAlarm.CloudwatchMetricAlarmMetricQuery;",
     ]);
