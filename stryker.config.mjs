@@ -16,8 +16,8 @@ export default {
   mutate: process.env.MUTATION_MUTATE ? process.env.MUTATION_MUTATE.split(",") : module.mutate,
   ignorers: ["doc-text"],
   coverageAnalysis: "perTest",
-  // 2 shared cores: one test process, so other work on the machine keeps a core.
-  concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 1),
+  // Stryker's default: one test process per core (up to 4). MUTATION_CONCURRENCY=1 leaves a core to other work.
+  ...(process.env.MUTATION_CONCURRENCY ? { concurrency: Number(process.env.MUTATION_CONCURRENCY) } : {}),
   // Opt-in (MUTATION_INCREMENTAL=1) while working on a module: it reuses earlier results, and a survivor that only a
   // new test kills can be reused as survived (seen with static mutants), so measured runs start from scratch.
   incremental: process.env.MUTATION_INCREMENTAL === "1",

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describeIssues } from "../apps/shared/src/validation.js";
-import { configSchema, crossFieldIssues, validFields, type Config } from "./schema.js";
+import { crossFieldIssues } from "./cross-field.js";
+import { validFields } from "./fields.js";
+import { configSchema, type Config } from "./schema.js";
 
 /** Every problem found in the var file, each with its key path, value and expectation. */
 export class ConfigError extends Error {

@@ -1,6 +1,6 @@
 /**
  * `npm run docs`: the tables that restate code, generated from it between markers, so they cannot drift:
- * - docs/CONFIGURATION.md: every key of terraform.tfvars.json, its default and its `.describe()` text (config/schema.ts);
+ * - docs/CONFIGURATION.md: every key of terraform.tfvars.json, its default and its `.describe()` text (config/fields.ts and the files it imports);
  * - docs/POLICY.md: every control of policy/controls/;
  * - docs/COST.md: the monthly bill of three traffic profiles (npm run cost, from the example config).
  * `npm run docs -- --check` exits 1 when a file differs from what it would write (test/infra/docs.test.ts runs it).
@@ -35,7 +35,8 @@ export function configRows(shape: Record<string, z.ZodType> = configSchema.shape
     const path = `${prefix}${key}`;
     const inner = unwrap(schema);
     if (!schema.description && inner instanceof z.ZodObject) return configRows(inner.shape, `${path}.`);
-    if (!schema.description) throw new Error(`config key ${path} has no .describe() text (config/schema.ts)`);
+    if (!schema.description)
+      throw new Error(`config key ${path} has no .describe() text (config/fields.ts and the files it imports)`);
     const parsed = schema.safeParse(undefined);
     return [
       {

@@ -5,7 +5,16 @@
  */
 export const MUTATION_MODULES = {
   config: {
-    mutate: ["config/schema.ts", "config/load.ts", "config/naming.ts"],
+    mutate: [
+      "config/schema.ts",
+      "config/fields.ts",
+      "config/field-types.ts",
+      "config/service-fields.ts",
+      "config/nested-fields.ts",
+      "config/cross-field.ts",
+      "config/load.ts",
+      "config/naming.ts",
+    ],
     tests: ["test/infra/config.test.ts", "test/infra/config-load.test.ts", "test/infra/naming.test.ts"],
   },
   policy: {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run mutation [-- module...]`: StrykerJS over each module of tools/mutation-modules.mjs, one after another
- * (one test process each: the machine is shared), then one line per module with its score. Reports:
+ * (each with as many test processes as Stryker's default: one per core), then one line per module with its score. Reports:
  * reports/mutation/<module>/index.html. Exits 1 when a module scores below 90% or a Stryker run fails.
  * Not part of `npm test` (minutes, not seconds); .github/workflows/mutation.yml runs it weekly.
  */

@@ -1,6 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { ConfigError, parseConfig } from "../../config/load.js";
-import { configSchema, crossFieldIssues, validFields, type ValidFields } from "../../config/schema.js";
+import { crossFieldIssues } from "../../config/cross-field.js";
+import { validFields, type ValidFields } from "../../config/fields.js";
+import { configSchema } from "../../config/schema.js";
 import { exampleConfigInput } from "../support/example-config.js";
 
 /** Parses the example var file with changes applied at dotted paths (`undefined` deletes the key). */
@@ -716,6 +718,81 @@ describe("config: one past each limit fails, with the message the user sees", ()
     ).toEqual([
       "alarms.queue_oldest_message_seconds: must exceed max_receive_count x the visibility timeout (600 s), or every poison message raises it (got 600)",
     ]);
+  });
+});
+
+describe("config: private networking keys", () => {
+  const GROUPS = ["sg-0123abcd", "sg-0123456789abcdef0", "sg-01234563", "sg-01234564", "sg-01234565"];
+  const existing = (ids: string[]) => ({ vpc_endpoints: { mode: "existing", security_group_ids: ids } });
+  const badGroup = (id: string) =>
+    `vpc_endpoints.security_group_ids.0: expected a security group id such as sg-0123456789abcdef0 (got "${id}")`;
+
+  test("config: defaults are the original architecture (nlb, no migration step, no endpoints)", () => {
+    const config = parseConfig(exampleConfigInput());
+    expect([config.private_integration, config.keep_nlb_during_migration, config.vpc_endpoints]).toEqual([
+      "nlb",
+      false,
+      null,
+    ]);
+  });
+
+  test.each([
+    ["the migration step to alb", { private_integration: "alb", keep_nlb_during_migration: true }],
+    ["endpoints the stack creates", { vpc_endpoints: { mode: "create" } }],
+    ["existing endpoints in 1 group of 8 hex digits", existing(["sg-0123abcd"])],
+    ["existing endpoints in 5 groups (the most), of 8 and 17 hex digits", existing(GROUPS)],
+  ])("config: accepts %s", (_name, changes) => {
+    expect(() => parseWith(changes)).not.toThrow();
+  });
+
+  test.each([
+    [
+      "private_integration is neither nlb nor alb",
+      { private_integration: "nlb2" },
+      'private_integration: Invalid option: expected one of "nlb"|"alb" (got "nlb2")',
+    ],
+    [
+      "keep_nlb_during_migration is set in nlb mode",
+      { keep_nlb_during_migration: true },
+      'keep_nlb_during_migration: only for the migration step to private_integration "alb" (docs/PRIVATE-NETWORKING.md); with "nlb" the NLB is the path anyway (got true)',
+    ],
+    [
+      // the mode's own problem only: the migration rule cannot tell which mode was meant
+      "keep_nlb_during_migration is set and private_integration is invalid",
+      { private_integration: "nlb2", keep_nlb_during_migration: true },
+      'private_integration: Invalid option: expected one of "nlb"|"alb" (got "nlb2")',
+    ],
+    [
+      "vpc_endpoints has an unknown mode",
+      { vpc_endpoints: { mode: "share" } },
+      `vpc_endpoints.mode: Invalid discriminator value. Expected 'create' | 'existing' (got "share")`,
+    ],
+    [
+      "existing endpoints come without security groups",
+      existing([]),
+      "vpc_endpoints.security_group_ids: expected the security group(s) of the VPC's existing interface endpoints (got [])",
+    ],
+    [
+      "existing endpoints come in 6 security groups",
+      existing([...GROUPS, "sg-01234566"]),
+      'vpc_endpoints.security_group_ids: Too big: expected array to have <=5 items (got ["sg-0123abcd","sg-0123456789abcdef0","sg-01234563","sg-0...)',
+    ],
+    [
+      "an existing endpoint security group is listed twice",
+      existing(["sg-0123abcd", "sg-0123abcd"]),
+      'vpc_endpoints.security_group_ids: expected distinct security group ids (got ["sg-0123abcd","sg-0123abcd"])',
+    ],
+    ["an existing endpoint security group is not an id", existing(["endpoints"]), badGroup("endpoints")],
+    ["a security group id has a prefix", existing(["xsg-0123abcd"]), badGroup("xsg-0123abcd")],
+    ["a security group id has a suffix", existing(["sg-0123abcdx"]), badGroup("sg-0123abcdx")],
+    ["a security group id has 1 hex digit", existing(["sg-0"]), badGroup("sg-0")],
+    [
+      "vpc_endpoints create has extra keys",
+      { vpc_endpoints: { mode: "create", security_group_ids: ["sg-0123abcd"] } },
+      "vpc_endpoints.security_group_ids: unknown key (check the spelling)",
+    ],
+  ])("config: fails when %s", (_name, changes, message) => {
+    expect(problemsOf(() => parseWith(changes))).toEqual([message]);
   });
 });
 

@@ -1,68 +1,13 @@
 import { describe, expect, test } from "vitest";
 import { loadApiConfig } from "../../apps/api/src/config.js";
-import { ConfigError, parseConfig } from "../../config/load.js";
 import { resources, type TfResource } from "../support/tfjson.js";
-import { exampleConfigInput, refTo, resourceAt, resourcesOf, synthApp, type TfJson } from "../support/synth.js";
+import { refTo, resourceAt, resourcesOf, synthApp, type TfJson } from "../support/synth.js";
 
 /**
  * Issue 13: `private_integration` ("nlb" default, "alb" = VPC Link v2 straight to the ALB), the nlb -> alb migration
  * steps, and `vpc_endpoints` ("create" or "existing"). The `nlb` mode is pinned by the snapshot (unchanged); these
- * tests pin what the other modes add, change and remove.
+ * tests pin what the other modes add, change and remove (the keys' own rules: test/infra/config.test.ts).
  */
-
-const problemsOf = (changes: Record<string, unknown>): string[] => {
-  try {
-    parseConfig({ ...exampleConfigInput(), ...changes });
-    return [];
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return [...error.problems];
-  }
-};
-
-describe("config: private networking keys", () => {
-  test("config: defaults are the original architecture (nlb, no migration step, no endpoints)", () => {
-    const config = parseConfig(exampleConfigInput());
-    expect([config.private_integration, config.keep_nlb_during_migration, config.vpc_endpoints]).toEqual([
-      "nlb",
-      false,
-      null,
-    ]);
-  });
-  const rules: [name: string, changes: Record<string, unknown>, expected: RegExp][] = [
-    [
-      "private_integration is neither nlb nor alb",
-      { private_integration: "nlb2" },
-      /^private_integration: .*"nlb" \| "alb"|^private_integration: .*nlb.*alb/,
-    ],
-    [
-      "keep_nlb_during_migration is set in nlb mode",
-      { keep_nlb_during_migration: true },
-      /^keep_nlb_during_migration: only for the migration step to private_integration "alb"/,
-    ],
-    ["vpc_endpoints has an unknown mode", { vpc_endpoints: { mode: "share" } }, /^vpc_endpoints\.mode: /],
-    [
-      "existing endpoints come without security groups",
-      { vpc_endpoints: { mode: "existing", security_group_ids: [] } },
-      /^vpc_endpoints\.security_group_ids: expected the security group\(s\) of the VPC's existing interface endpoints/,
-    ],
-    [
-      "an existing endpoint security group is not an id",
-      { vpc_endpoints: { mode: "existing", security_group_ids: ["endpoints"] } },
-      /^vpc_endpoints\.security_group_ids\.0: expected a security group id/,
-    ],
-    [
-      "vpc_endpoints create has extra keys",
-      { vpc_endpoints: { mode: "create", security_group_ids: ["sg-0123abcd"] } },
-      /^vpc_endpoints\.security_group_ids: unknown key/,
-    ],
-  ];
-  test.each(rules)("config: fails when %s", (_name, changes, expected) => {
-    const problems = problemsOf(changes);
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(expected);
-  });
-});
 
 const sgRules = (doc: TfJson, kind: "ingress" | "egress") =>
   resourcesOf(doc, `aws_vpc_security_group_${kind}_rule`).map(([, body]) => body);

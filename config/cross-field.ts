@@ -1,0 +1,123 @@
+import { namePrefix, namingProblems } from "./naming.js";
+import type { ValidFields } from "./fields.js";
+import { FARGATE_MEMORY_BY_CPU } from "./service-fields.js";
+
+/** A problem that involves more than one key, reported on the key at fault. */
+export interface CrossFieldIssue {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
+type Services = NonNullable<ValidFields["services"]>;
+
+/** Rules that involve more than one key; each names the key at fault, and skips when a key it needs is invalid. */
+export function crossFieldIssues(config: ValidFields): CrossFieldIssue[] {
+  const issues: CrossFieldIssue[] = [];
+  if (config.project !== undefined && config.environment !== undefined && config.region !== undefined) {
+    for (const problem of namingProblems({
+      project: config.project,
+      environment: config.environment,
+      region: config.region,
+    })) {
+      issues.push({
+        path: [problem.field],
+        message: `"${namePrefix({ project: config.project, environment: config.environment })}" (project-environment) ${problem.message}`,
+      });
+    }
+  }
+  for (const [serviceName, svc] of Object.entries(config.services ?? {})) {
+    const range = FARGATE_MEMORY_BY_CPU[svc.cpu];
+    if (!range) {
+      issues.push({
+        path: ["services", serviceName, "cpu"],
+        message: `expected a Fargate CPU value: ${Object.keys(FARGATE_MEMORY_BY_CPU).join(", ")}`,
+      });
+      continue;
+    }
+    const [min, max, step] = range;
+    if (svc.memory < min || svc.memory > max || svc.memory % step !== 0) {
+      issues.push({
+        path: ["services", serviceName, "memory"],
+        message: `expected ${min}-${max} MiB in steps of ${step} for cpu ${svc.cpu}`,
+      });
+    }
+  }
+  issues.push(...processorCountIssues(config.services?.processor), ...operationsIssues(config));
+  const logKeyRegion = config.log_kms_key_arn?.split(":")[3];
+  if (logKeyRegion !== undefined && config.region !== undefined && logKeyRegion !== config.region) {
+    issues.push({
+      path: ["log_kms_key_arn"],
+      message: `must be a key in ${config.region} (the region of the log groups), not ${logKeyRegion}`,
+    });
+  }
+  if (
+    config.keep_nlb_during_migration &&
+    config.private_integration !== undefined &&
+    config.private_integration !== "alb"
+  ) {
+    issues.push({
+      path: ["keep_nlb_during_migration"],
+      message:
+        'only for the migration step to private_integration "alb" (docs/PRIVATE-NETWORKING.md); with "nlb" the NLB is the path anyway',
+    });
+  }
+  return issues;
+}
+
+function processorCountIssues(processor: Services["processor"] | undefined): CrossFieldIssue[] {
+  if (!processor) return [];
+  if (processor.min_count > processor.max_count) {
+    return [
+      {
+        path: ["services", "processor", "min_count"],
+        message: `must not exceed services.processor.max_count (${processor.max_count})`,
+      },
+    ];
+  }
+  if (processor.desired_count < processor.min_count || processor.desired_count > processor.max_count) {
+    return [
+      {
+        path: ["services", "processor", "desired_count"],
+        message: `must be between services.processor.min_count and max_count (${processor.min_count}-${processor.max_count})`,
+      },
+    ];
+  }
+  return [];
+}
+
+function operationsIssues(config: ValidFields): CrossFieldIssue[] {
+  const issues: CrossFieldIssue[] = [];
+  const api = config.services?.api;
+  if (api && api.min_count > api.max_count) {
+    issues.push({
+      path: ["services", "api", "min_count"],
+      message: `must not exceed services.api.max_count (${api.max_count})`,
+    });
+  } else if (api && (api.desired_count < api.min_count || api.desired_count > api.max_count)) {
+    issues.push({
+      path: ["services", "api", "desired_count"],
+      message: `must be between services.api.min_count and max_count (${api.min_count}-${api.max_count})`,
+    });
+  }
+  if (config.alarm_topic_arn && config.alarms?.email_subscriptions.length) {
+    issues.push({
+      path: ["alarms", "email_subscriptions"],
+      message: "only for the topic this stack creates: with alarm_topic_arn set, subscribe on that topic instead",
+    });
+  }
+  // A message that fails every receive is redelivered max_receive_count times, one visibility timeout
+  // (2 x max_batch_seconds) apart, before it reaches the DLQ: a lower threshold would page for every poison message.
+  const batchSeconds = config.services?.processor?.max_batch_seconds;
+  if (config.max_receive_count !== undefined && batchSeconds !== undefined && config.alarms) {
+    const poisonSeconds = config.max_receive_count * 2 * batchSeconds;
+    // Asked as "does it exceed" so that a value this rule cannot check (NaN) is reported, not passed: the guard
+    // above is what skips the rule when a key it needs is invalid.
+    if (!(config.alarms.queue_oldest_message_seconds > poisonSeconds)) {
+      issues.push({
+        path: ["alarms", "queue_oldest_message_seconds"],
+        message: `must exceed max_receive_count x the visibility timeout (${poisonSeconds} s), or every poison message raises it`,
+      });
+    }
+  }
+  return issues;
+}

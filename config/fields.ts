@@ -1,0 +1,196 @@
+import { z } from "zod";
+import { bucketNameProblem } from "./naming.js";
+import { arn, awsRegion, domainName, kmsKeyArn, logRetentionDays, name, subnetId } from "./field-types.js";
+import { alarms, stateBackend, tags, vpcEndpoints } from "./nested-fields.js";
+import { apiService, processorService } from "./service-fields.js";
+
+/**
+ * The keys of `terraform.tfvars.json`, each checked on its own (config/schema.ts adds the rules across keys):
+ * snake_case like any Terraform var file. Every key has a `.describe()` text, from which docs/CONFIGURATION.md's
+ * table is generated (npm run docs); unknown keys are errors (a typo must not silently fall back to a default).
+ */
+export const fieldsSchema = z.strictObject({
+  project: name.describe(
+    "Name prefix, 2-20 of `a-z0-9-`: resources are named `<project>-<environment>-...` and IAM roles `<project>-<environment>-<region>-...` (IAM names are account-global). Checked against every AWS naming rule it feeds (config/naming.ts): load balancer names at most 32 characters and not starting `internal-`, security groups not starting `sg-`, no `--` (ECR), IAM roles at most 64.",
+  ),
+  environment: name.describe("E.g. `dev`, `prod` (same format as `project`)."),
+  region: awsRegion.describe("AWS region, e.g. `eu-west-1`."),
+  vpc_id: z
+    .string()
+    .regex(/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/, "expected a VPC id such as vpc-0123456789abcdef0")
+    .describe(
+      "Existing VPC (`vpc-` + 8 or 17 hex digits). Its subnets tagged `tier=private` (2+, in 2+ AZs) are used; public subnets are not needed.",
+    ),
+  // Pinning keeps the load balancers where they are when more subnets are tagged later (moving an NLB replaces it).
+  load_balancer_subnet_ids: z
+    .array(subnetId)
+    .min(2, "expected at least 2 subnets, one per availability zone")
+    .refine((ids) => new Set(ids).size === ids.length, "expected distinct subnet ids")
+    .nullable()
+    .default(null)
+    .describe(
+      "The load balancers' subnets, one per AZ, each tagged `tier=private` (checked at plan). `null` = per AZ, the tagged private subnet with the lowest id. Pin them before tagging more subnets: moving the NLB replaces it, which breaks the VPC link until it is recreated.",
+    ),
+  alb_certificate_domain: domainName.describe(
+    "Domain of the ISSUED ACM certificate the ALB presents (looked up by this exact name, no wildcard); API Gateway calls `https://<this domain>` over the VPC Link, so TLS verifies (the name need not resolve in DNS).",
+  ),
+  private_integration: z
+    .enum(["nlb", "alb"])
+    .default("nlb")
+    .describe(
+      '`"nlb"`: VPC Link v1 -> NLB -> ALB. `"alb"`: VPC Link v2 straight to the ALB (no NLB; the api also serves its routes under `/v1`, the stage name a v2 link sends first). Which to choose: [docs/PRIVATE-NETWORKING.md](docs/PRIVATE-NETWORKING.md)',
+    ),
+  keep_nlb_during_migration: z
+    .boolean()
+    .default(false)
+    .describe(
+      'only with `"alb"`: the first of the two deploys of the `nlb` -> `alb` migration. The NLB and v1 link stay, without deletion protection, while the integrations move; the next deploy (flag removed) deletes them',
+    ),
+  vpc_endpoints: vpcEndpoints,
+  ingest_api_domain: domainName
+    .nullable()
+    .default(null)
+    .describe(
+      "Custom domain for the ingest API (needs an ISSUED regional ACM certificate); `null` = the execute-api URL only.",
+    ),
+  query_api_domain: domainName
+    .nullable()
+    .default(null)
+    .describe("Custom domain for the query API, as `ingest_api_domain`."),
+  api_key_required: z
+    .boolean()
+    .default(true)
+    .describe("Require `x-api-key` on every method; creates one API key and a usage plan over both stages."),
+  manage_apigateway_account: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Set the account-and-region-wide API Gateway CloudWatch role (needed for execution and access logs: with `false`, the account must already have one, or the stages fail to apply). One per account and region: when another stack or a second deployment in the same account and region manages it, set `false` in all but one.",
+    ),
+  throttle_rate_limit: z
+    .number()
+    .positive()
+    .max(10_000)
+    .default(100)
+    .describe("Steady requests/s per method (stage) and per key (usage plan)."),
+  throttle_burst_limit: z
+    .number()
+    .int()
+    .positive()
+    .max(5_000)
+    .default(200)
+    .describe(
+      "Burst: the size of API Gateway's token bucket, the requests it accepts at once above the steady rate. It may be below the rate (the account default is a rate of 10,000 with a burst of 5,000).",
+    ),
+  quota_per_day: z
+    .number()
+    .int()
+    .positive()
+    .nullable()
+    .default(null)
+    .describe("Requests per day per API key; `null` = no quota."),
+  services: z.strictObject({ api: apiService, processor: processorService }),
+  log_retention_days: logRetentionDays
+    .default(365)
+    .describe("Retention of every log group (a CloudWatch Logs value: 1, 3, 5, 7, 14, 30, 60, 90, ..., 3653)."),
+  log_kms_key_arn: kmsKeyArn
+    .nullable()
+    .default(null)
+    .describe(
+      "KMS key for all log groups: a key ARN (not an alias) in `region`, whose key policy lets `logs.<region>.amazonaws.com` use it, or creating the log groups fails; `null` = CloudWatch Logs' own encryption.",
+    ),
+  max_receive_count: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(5)
+    .describe("Receives before a message moves to the dead-letter queue."),
+  // At most 10 days: a dead letter keeps its original enqueue time, so in the 14-day DLQ even a message that
+  // failed on its last day still has 4 days to be inspected and redriven.
+  message_retention_seconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(864_000)
+    .default(345_600)
+    .describe(
+      "How long an unprocessed message is kept, at most 10 days: a dead letter keeps its original enqueue time, so the 14-day DLQ still holds it for 4 days or more.",
+    ),
+  table_ttl_attribute: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/)
+    .nullable()
+    .default(null)
+    .describe("Enables DynamoDB TTL on this attribute; `null` = no TTL."),
+  deletion_protection: z
+    .boolean()
+    .default(true)
+    .describe("On the DynamoDB table and the load balancers; set `false` (and deploy) before a destroy."),
+  waf_web_acl_arn: arn
+    .nullable()
+    .default(null)
+    .describe("WAFv2 web ACL to associate with both API stages; `null` = none."),
+  alarm_topic_arn: arn
+    .nullable()
+    .default(null)
+    .describe(
+      "Existing SNS topic every alarm notifies; `null` = the stack creates `<prefix>-alarms`, encrypted with its own KMS key.",
+    ),
+  alarms,
+  alb_access_logs_bucket: z
+    .string()
+    .superRefine((bucket, ctx) => {
+      const problem = bucketNameProblem(bucket);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .nullable()
+    .default(null)
+    .describe(
+      "S3 bucket for the ALB's access logs; `null` = none (an NLB logs only TLS listeners, and this one is TCP).",
+    ),
+  ecr_keep_images: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(30)
+    .describe("Never-deployed images kept per repository by the lifecycle policy."),
+  ecr_keep_deployed_images: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(20)
+    .describe(
+      "Deployed images (tagged `deployed-<tag>` by every deploy) kept per repository: the running one and the rollback targets.",
+    ),
+  state_backend: stateBackend,
+  tags,
+});
+
+type Fields = z.output<typeof fieldsSchema>;
+type Services = Fields["services"];
+/** The fields that passed their own rules: a file with a type error still gets every cross-field problem reported. */
+export type ValidFields = Partial<Omit<Fields, "services">> & { services?: Partial<Services> };
+
+/**
+ * The fields of `input` that are valid on their own, with their defaults: what the cross-field rules can still
+ * check when other fields are wrong.
+ */
+export function validFields(input: unknown): ValidFields {
+  // A value that is not an object has no valid fields: indexing a string or number yields undefined, which no
+  // field schema accepts. Each service is parsed on its own, so one bad service does not hide the other's rules.
+  const record = (input ?? {}) as Record<string, unknown>;
+  const valid: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(fieldsSchema.shape))
+    valid[key] = (schema as z.ZodType).safeParse(record[key]).data;
+  const services = (record.services ?? {}) as Record<string, unknown>;
+  valid.services = Object.fromEntries(
+    Object.entries(fieldsSchema.shape.services.shape).flatMap(([serviceName, schema]) => {
+      const result = schema.safeParse(services[serviceName]);
+      return result.success ? [[serviceName, result.data]] : [];
+    }),
+  );
+  return valid;
+}
