@@ -19,7 +19,7 @@
 import { execFile, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, open, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -27,7 +27,7 @@ import { BatchWriteItemCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { build } from "esbuild";
 import { createRequestsTable, TEST_CLIENT_CONFIG, TEST_CREDENTIALS_ENV } from "../kit/emulator-fixtures.js";
-import { nodeVersion, serviceNode } from "../kit/image-node.js";
+import { imageNodeOptions, nodeVersion, serviceNode } from "../kit/image-node.js";
 import { REPO_ROOT as ROOT } from "../kit/repo-root.js";
 import { buildItem, parseBody, summarize } from "../apps/processor/src/domain.js";
 import { startDynamoDbLocal } from "../local/dynamodb-local.js";
@@ -204,12 +204,6 @@ async function api(url: string, ids: string[], seconds: number): Promise<Omit<Ra
   return { latencies, bytes, errors: result.errors + result.timeouts, non2xx: result.non2xx, seconds: result.duration };
 }
 
-/** The image's NODE_OPTIONS (heap bound), so the bench runs the bundle the way the container does. */
-async function imageNodeOptions(): Promise<string> {
-  const dockerfile = await readFile(join(ROOT, "apps", "api", "Dockerfile"), "utf8");
-  return /NODE_OPTIONS=(\S+)/.exec(dockerfile)?.[1] ?? "";
-}
-
 /**
  * Starts a bundled server (the api, or the peer) on `node` (the images' Node) with the image's settings; its stdout
  * goes to `logFile`.
@@ -223,7 +217,7 @@ async function startServer(node: string, bundle: string, dynamoEndpoint: string,
       PATH: process.env.PATH,
       NODE_ENV: "production",
       NODE_NO_WARNINGS: "1",
-      NODE_OPTIONS: await imageNodeOptions(),
+      NODE_OPTIONS: await imageNodeOptions("api"),
       PORT: String(port),
       TABLE_NAME: TABLE,
       ...TEST_CREDENTIALS_ENV,
@@ -374,7 +368,7 @@ async function main() {
       serverNode: await nodeVersion(node),
       cpus: (await import("node:os")).cpus().length,
       loadAverage1m: round(load[0] ?? NaN),
-      nodeOptions: await imageNodeOptions(),
+      nodeOptions: await imageNodeOptions("api"),
       settings: {
         connections: CONNECTIONS,
         durationS: DURATION_S,

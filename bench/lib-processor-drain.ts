@@ -21,6 +21,7 @@ import {
   type Emulators,
   type Fixture,
 } from "../kit/emulator-fixtures.js";
+import { imageNodeOptions } from "../kit/image-node.js";
 
 export interface DrainSettings {
   readonly messages: number;
@@ -85,6 +86,8 @@ export async function drainWithBundle(
       HEALTH_PORT: "0",
       LOG_LEVEL: "info",
       STATS_INTERVAL_SECONDS: "60",
+      // The processor image's heap settings, for every consumer compared (as the api bench does for its peer).
+      NODE_OPTIONS: await imageNodeOptions("processor"),
       ...settings.env,
     },
   });

@@ -30,6 +30,16 @@ export async function dockerfileNodeMajor(dockerfile: string): Promise<number> {
 }
 
 /**
+ * The NODE_OPTIONS a service's image sets (its Dockerfile's `ENV ... NODE_OPTIONS=...`, quoted or not), so a bench
+ * runs the bundle with the heap the container has; "" when the image sets none.
+ */
+export async function imageNodeOptions(service: "api" | "processor"): Promise<string> {
+  const dockerfile = await readFile(join(REPO_ROOT, "apps", service, "Dockerfile"), "utf8");
+  const match = /NODE_OPTIONS=(?:"([^"]*)"|(\S+))/.exec(dockerfile);
+  return match?.[1] ?? match?.[2] ?? "";
+}
+
+/**
  * The cached binary, fetching it first if needed; `unavailable` (with why) off linux-x64 or without the registry.
  * `cacheDir` defaults to node_modules/.cache; `npm run check:cdktn` passes a scratch directory, since it must leave
  * the repository's node_modules alone.

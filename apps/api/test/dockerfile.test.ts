@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { itPassesDockerfilelint, readDockerfile } from "../../../test/support/dockerfile.js";
+import { imageNodeOptions } from "../../../kit/image-node.js";
+import { itPassesDockerfilelint, readDockerfile, youngGenerationMb } from "../../../test/support/dockerfile.js";
 
 const DOCKERFILE = resolve(import.meta.dirname, "../Dockerfile");
 const { content, instructions, runtimeStage } = readDockerfile(DOCKERFILE);
@@ -17,6 +18,12 @@ describe("apps/api/Dockerfile", () => {
     expect(runtimeStage).toContain("USER node");
     expect(runtimeStage.find((line) => line.startsWith("ENV "))).toMatch(/ENV NODE_ENV=production\b/);
     expect(runtimeStage.at(-1)).toBe('CMD ["node", "dist/main.js"]');
+  });
+
+  it("Dockerfile: the heap is bounded and its young generation pinned (24 MiB), whatever memory the host has", async () => {
+    const nodeOptions = await imageNodeOptions("api");
+    expect(nodeOptions).toBe("--max-old-space-size=128 --max-semi-space-size=8");
+    expect(youngGenerationMb(nodeOptions)).toBe(24);
   });
 
   it("Dockerfile: runtime stage copies only the bundle (no node_modules, no npm install, nothing to write at run time)", () => {

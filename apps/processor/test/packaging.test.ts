@@ -7,8 +7,8 @@ import { createFixture, sendBodies, validBodies } from "../../../kit/emulator-fi
 import { expectItemsMatch, spawnProcessor, waitForEmptyQueue } from "./support.js";
 import { REPO_ROOT } from "../../../kit/repo-root.js";
 import { sharedEmulators } from "../../../test/support/shared-emulators.js";
-import { bundleRuntime, dockerfileNodeMajor, nodeMajor } from "../../../kit/image-node.js";
-import { itPassesDockerfilelint, readDockerfile } from "../../../test/support/dockerfile.js";
+import { bundleRuntime, dockerfileNodeMajor, imageNodeOptions, nodeMajor } from "../../../kit/image-node.js";
+import { itPassesDockerfilelint, readDockerfile, youngGenerationMb } from "../../../test/support/dockerfile.js";
 import { unprivileged } from "../../../test/support/unprivileged.js";
 
 const DOCKERFILE = resolve(import.meta.dirname, "../Dockerfile");
@@ -23,9 +23,15 @@ describe("apps/processor/Dockerfile", () => {
       "FROM node:24-bookworm-slim",
     ]);
     expect(runtimeStage).toContain("USER node");
-    expect(runtimeStage).toContain("ENV NODE_ENV=production");
+    expect(runtimeStage).toContain('ENV NODE_ENV=production NODE_OPTIONS="--max-semi-space-size=8"');
     expect(runtimeStage).toContain("EXPOSE 8081");
     expect(runtimeStage.at(-1)).toBe('CMD ["node", "dist/main.js"]');
+  });
+
+  it("Dockerfile: the young generation is pinned (24 MiB), whatever memory the host has; the old one follows the task", async () => {
+    const nodeOptions = await imageNodeOptions("processor");
+    expect(nodeOptions).toBe("--max-semi-space-size=8");
+    expect(youngGenerationMb(nodeOptions)).toBe(24);
   });
 
   it("Dockerfile: runtime copies only the bundle (no node_modules, no RUN, nothing written at run time)", () => {
