@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
-import { DataResource } from "cdktf";
+import { DataResource, TerraformIterator, Token } from "cdktf";
 import { DataAwsVpcEndpointService } from "@cdktf/provider-aws/lib/data-aws-vpc-endpoint-service";
+import { DataAwsRouteTable } from "@cdktf/provider-aws/lib/data-aws-route-table";
 import { DataAwsRouteTables } from "@cdktf/provider-aws/lib/data-aws-route-tables";
 import { DataAwsPrefixList } from "@cdktf/provider-aws/lib/data-aws-prefix-list";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
@@ -96,22 +97,37 @@ export class VpcEndpoints extends Construct {
         tags: { Name: `${props.name}-${id}` },
       });
     }
-    // Gateway endpoints route by route table: every table associated with a private subnet (subnets left on the
-    // VPC's main table have no association to find: associate them explicitly).
-    const routeTables = new DataAwsRouteTables(this, "private-route-tables", {
-      vpcId: vpc.id,
-      filter: [{ name: "association.subnet-id", values: props.network.privateSubnetIds }],
-    });
+    const routeTableIds = privateRouteTableIds(this, props.network);
     const prefixListIds = GATEWAY_ENDPOINT_SERVICES.map((service) => {
       const offered = new DataAwsVpcEndpointService(this, `${service}-service`, { service, serviceType: "Gateway" });
       return new VpcEndpoint(this, service, {
         vpcId: vpc.id,
         serviceName: offered.serviceName,
         vpcEndpointType: "Gateway",
-        routeTableIds: routeTables.ids,
+        routeTableIds,
         tags: { Name: `${props.name}-${service}` },
       }).prefixListId;
     });
     this.egress = { endpointSecurityGroupIds: [endpointSecurityGroup.id], endpointSecurityGroup, prefixListIds };
   }
+}
+
+/**
+ * The route tables the private subnets use, for the gateway endpoints (which route by table). A subnet with no
+ * explicit association uses the VPC's main route table, and no lookup by subnet finds that (DescribeRouteTables
+ * lists only explicit associations): each private subnet's explicit table, or else the main one.
+ */
+function privateRouteTableIds(scope: Construct, network: Network): string[] {
+  const explicit = new DataAwsRouteTables(scope, "private-subnet-route-table", {
+    forEach: TerraformIterator.fromList(network.privateSubnetIds),
+    vpcId: network.vpc.id,
+    filter: [{ name: "association.subnet-id", values: ["${each.value}"] }],
+  });
+  const main = new DataAwsRouteTable(scope, "main-route-table", {
+    vpcId: network.vpc.id,
+    filter: [{ name: "association.main", values: ["true"] }],
+  });
+  return Token.asList(
+    `\${distinct(flatten([for tables in ${explicit.fqn} : length(tables.ids) > 0 ? tables.ids : [${main.fqn}.id]]))}`,
+  );
 }

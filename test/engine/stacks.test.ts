@@ -4,7 +4,15 @@ import { resources, type TfJson } from "../support/tfjson.js";
 import { synthesizeToJson } from "../../stacks/synthesize.js";
 import { findEngine, type ProviderSchema, type TerraformResult, Workspace } from "./support/engine.js";
 import { scratchCopy } from "./support/scratch-copy.js";
-import { expectedLoadBalancerSubnets, hcl, type Layout, layouts, type Run, testFile } from "./support/tftest.js";
+import {
+  expectedLoadBalancerSubnets,
+  hcl,
+  type Layout,
+  layouts,
+  MAIN_ROUTE_TABLE,
+  type Run,
+  testFile,
+} from "./support/tftest.js";
 import { CONFIGS } from "./matrix.js";
 import { conditionsOf, negativeRuns } from "./guards.js";
 
@@ -79,6 +87,16 @@ function subnetAsserts(stack: TfJson, layout: Layout, expected: readonly string[
           message: `${endpoint.path}: expected subnets ${offered.join(", ")}`,
         };
       }),
+    // Gateway endpoints route by table: each private subnet's own, or the main one for a subnet without one.
+    ...resources(stack, "aws_vpc_endpoint")
+      .filter((endpoint) => endpoint.body.vpc_endpoint_type === "Gateway")
+      .map((endpoint) => {
+        const tables = [...new Set(privateSubnets.map((s) => s.routeTable ?? MAIN_ROUTE_TABLE))].sort();
+        return {
+          condition: `${endpoint.address}.route_table_ids == toset(${hcl(tables)})`,
+          message: `${endpoint.path}: expected route tables ${tables.join(", ")}`,
+        };
+      }),
     ...resources(stack, "aws_ecs_service").map((service) => ({
       condition: `toset(${service.address}.network_configuration[0].subnets) == toset(${hcl(privateSubnets.map((s) => s.id))})`,
       message: `${service.path}: tasks should run in every private subnet`,
@@ -110,6 +128,7 @@ function applyRuns(variant: Variant): Run[] {
       {
         name: runName(variant, "pinned_subnets"),
         module: moduleOf(variant),
+        stack: json,
         command: "apply",
         layout,
         asserts: subnetAsserts(json, layout, config.load_balancer_subnet_ids),
@@ -132,6 +151,7 @@ function applyRuns(variant: Variant): Run[] {
   const runs: Run[] = Object.entries(chosen).map(([key, layout]) => ({
     name: runName(variant, key),
     module: moduleOf(variant),
+    stack: json,
     command: applied.has(key) ? ("apply" as const) : ("plan" as const),
     layout,
     asserts: subnetAsserts(json, layout, expectedLoadBalancerSubnets(layout)),
@@ -150,6 +170,7 @@ function applyRuns(variant: Variant): Run[] {
     runs.push({
       name: runName(variant, "endpoints_one_zone"),
       module: moduleOf(variant),
+      stack: json,
       command: "plan",
       layout,
       dataOverrides,
@@ -170,6 +191,7 @@ function mainRuns(which: "example" | "variants"): Run[] {
         ...run,
         name: runName(variant, run.name),
         module: moduleOf(variant),
+        stack: variant.synth.main,
       }));
       for (const run of negatives) guardsBroken.add(run.covers);
       return [...applyRuns(variant), ...negatives];

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { loadApiConfig } from "../../apps/api/src/config.js";
 import { resources, type TfResource } from "../support/tfjson.js";
-import { refTo, resourceAt, resourcesOf, synthApp, type TfJson } from "../support/synth.js";
+import { addressOf, refTo, resourceAt, resourcesOf, synthApp, type TfJson } from "../support/synth.js";
 
 /**
  * Issue 13: `private_integration` ("nlb" default, "alb" = VPC Link v2 straight to the ALB), the nlb -> alb migration
@@ -237,16 +237,22 @@ describe("vpc_endpoints", () => {
     }
   });
 
-  test("endpoints: gateway endpoints for S3 and DynamoDB on the private subnets' route tables (a lookup)", () => {
+  test("endpoints: gateway endpoints for S3 and DynamoDB on each private subnet's route table, or the main one", () => {
     const gateways = resources(main, "aws_vpc_endpoint").filter((r) => r.body.vpc_endpoint_type === "Gateway");
     expect(gateways.map((r) => r.path.split("/").at(-1)).sort()).toEqual(["dynamodb", "s3"]);
-    const lookup = resourceAt(main, "aws_route_tables", "endpoints/private-route-tables", "data");
-    expect(lookup.filter).toEqual([
-      { name: "association.subnet-id", values: refTo(main, "aws_subnets", "network/private-subnets", "ids", "data") },
-    ]);
+    // GIVEN one lookup per private subnet of its explicit association, and the VPC's main table
+    const explicit = resourceAt(main, "aws_route_tables", "endpoints/private-subnet-route-table", "data");
+    const privateSubnets = addressOf(main, "aws_subnets", "network/private-subnets", "data");
+    expect(explicit.for_each).toBe(`\${toset(${privateSubnets}.ids)}`);
+    expect(explicit.filter).toEqual([{ name: "association.subnet-id", values: ["${each.value}"] }]);
+    const mainTable = resourceAt(main, "aws_route_table", "endpoints/main-route-table", "data");
+    expect(mainTable.filter).toEqual([{ name: "association.main", values: ["true"] }]);
+    // THEN a subnet without an explicit table (on the main one implicitly) routes through the main table
+    const tables = addressOf(main, "aws_route_tables", "endpoints/private-subnet-route-table", "data");
+    const mainId = `${addressOf(main, "aws_route_table", "endpoints/main-route-table", "data")}.id`;
     for (const { body } of gateways)
       expect(body.route_table_ids).toBe(
-        refTo(main, "aws_route_tables", "endpoints/private-route-tables", "ids", "data"),
+        `\${distinct(flatten([for tables in ${tables} : length(tables.ids) > 0 ? tables.ids : [${mainId}]]))}`,
       );
   });
 

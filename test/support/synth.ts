@@ -53,7 +53,12 @@ export function refTo(
   attribute: string,
   block: "resource" | "data" = "resource",
 ): string {
-  return `\${${entryAt(doc, type, path, block).address}.${attribute}}`;
+  return `\${${addressOf(doc, type, path, block)}.${attribute}}`;
+}
+
+/** The Terraform address (`data.aws_x.name`) of the one block whose construct path ends with `path`. */
+export function addressOf(doc: TfJson, type: string, path: string, block: "resource" | "data" = "resource"): string {
+  return entryAt(doc, type, path, block).address;
 }
 
 function entryAt(doc: TfJson, type: string, path: string, block: "resource" | "data") {

@@ -13,7 +13,12 @@ export interface Subnet {
   readonly id: string;
   readonly zone: string;
   readonly tier: "private" | "public";
+  /** The route table explicitly associated with it. @default none: the subnet uses the VPC's main route table */
+  readonly routeTable?: string;
 }
+
+/** The VPC's main route table in every layout. */
+export const MAIN_ROUTE_TABLE = "rtb-0000000000000main";
 
 export interface Layout {
   readonly name: string;
@@ -44,8 +49,13 @@ export function layouts(region: string): Record<string, Layout> {
       subnets: [...subnetsIn([zone("a"), zone("b")], 1, "private"), ...subnetsIn([zone("a"), zone("b")], 1, "public")],
     },
     twoPerZone: {
-      name: "2 private subnets in each of 2 AZs, and public ones",
-      subnets: [...subnetsIn([zone("a"), zone("b")], 2, "private"), ...subnetsIn([zone("a"), zone("b")], 1, "public")],
+      name: "2 private subnets in each of 2 AZs, and public ones; AZ a's private subnets on their own route table, AZ b's on the VPC's main one",
+      subnets: [
+        ...subnetsIn([zone("a"), zone("b")], 2, "private").map((subnet) =>
+          subnet.zone === zone("a") ? { ...subnet, routeTable: "rtb-00000000000000a0" } : subnet,
+        ),
+        ...subnetsIn([zone("a"), zone("b")], 1, "public"),
+      ],
     },
     threeZones: {
       name: "2 private subnets in each of 3 AZs",
@@ -79,7 +89,9 @@ export interface Run {
   /** Checkable objects (`data.x.y`, `terraform_data.z`, `var.v`) whose conditions must fail. */
   readonly expectFailures?: readonly string[];
   readonly asserts?: readonly { readonly condition: string; readonly message: string }[];
-  /** Data sources of the run's own configuration to override (the layout's overrides follow the root's addresses). */
+  /** The run's own configuration, whose lookups the layout overrides. @default the scenario's root */
+  readonly stack?: TfJson;
+  /** Data sources of the run's own configuration to override, beyond the layout's. */
   readonly dataOverrides?: readonly { readonly target: string; readonly values: Readonly<Record<string, unknown>> }[];
 }
 
@@ -175,6 +187,18 @@ export function layoutOverrides(stack: TfJson, layout: Layout, vpcId: string): s
       );
     }
   }
+  // Each private subnet's explicit route table (none: it is on the main one), and the VPC's main table.
+  for (const lookup of resources(stack, "aws_route_tables", "data").filter((r) => r.body.for_each)) {
+    for (const subnet of layout.subnets.filter((s) => s.tier === "private")) {
+      const ids = subnet.routeTable ? [subnet.routeTable] : [];
+      overrides.push(
+        `override_data {\n  target = ${lookup.address}[${hcl(subnet.id)}]\n  values = { ids = ${hcl(ids)} }\n}`,
+      );
+    }
+  }
+  for (const table of resources(stack, "aws_route_table", "data")) {
+    overrides.push(`override_data {\n  target = ${table.address}\n  values = { id = ${hcl(MAIN_ROUTE_TABLE)} }\n}`);
+  }
   if (layout.vpcDns) {
     for (const vpc of resources(stack, "aws_vpc", "data")) {
       const values = {
@@ -218,7 +242,8 @@ export function testFile(options: TestFileOptions): string {
           .join("\n")}\n  }`,
       );
     if (run.expectFailures) body.push(`  expect_failures = [${run.expectFailures.join(", ")}]`);
-    for (const override of layoutOverrides(stack, run.layout, vpcId)) body.push(override.replace(/^/gm, "  "));
+    for (const override of layoutOverrides(run.stack ?? stack, run.layout, vpcId))
+      body.push(override.replace(/^/gm, "  "));
     for (const { target, values } of run.dataOverrides ?? [])
       body.push(`  override_data {\n    target = ${target}\n    values = ${hcl(values)}\n  }`);
     for (const assert of run.asserts ?? [])
