@@ -157,16 +157,22 @@ describe("consumer: a batch", () => {
 
   it("consumer: while a batch is handled its messages are in flight, and the loop receives again only after it", async () => {
     const write = deferred<ItemWriteResult[]>();
+    const deleted = deferred<[]>();
     const t = setup({
       receive: [batch(message("a"), message("b"))],
       store: [() => write.promise],
-      deleteBatch: [succeeds],
+      deleteBatch: [() => deleted.promise],
     });
     t.processor.start();
     await vi.advanceTimersByTimeAsync(0);
     expect(t.processor.counters()).toEqual(counters({ received: 2, inFlight: 2 }));
     expect(t.queue.receives).toHaveLength(1);
+    // WHEN the write is done THEN the batch is still in flight until its delete is
     write.resolve(["created", "created"]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.processor.counters()).toEqual(counters({ received: 2, processed: 2, inFlight: 2 }));
+    expect(t.queue.receives).toHaveLength(1);
+    deleted.resolve([]);
     await vi.advanceTimersByTimeAsync(0);
     expect(t.processor.counters()).toEqual(counters({ received: 2, processed: 2, deleted: 2 }));
     expect(t.queue.receives).toHaveLength(2);
@@ -316,6 +322,16 @@ describe("consumer: stop", () => {
     ]);
     expect(logged(t.lines, RECEIVE_FAILED)).toEqual([]);
     expect(logged(t.lines, BUDGET_SPENT)).toEqual([]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("consumer: stop ends the pending receives, which are not receive errors", async () => {
+    const t = setup({ settings: { pollConcurrency: 2 } });
+    t.processor.start();
+    await t.processor.stop();
+    expect(t.queue.receives.map((r) => r.signal?.aborted)).toEqual([true, true]);
+    expect(t.processor.counters()).toEqual(counters({}));
+    expect(logged(t.lines, RECEIVE_FAILED)).toEqual([]);
     expect(vi.getTimerCount()).toBe(0);
   });
 
