@@ -46,6 +46,20 @@ export const MUTATION_MODULES = {
     tests: ["apps/processor/test/domain.test.ts"],
   },
   writer: { mutate: ["apps/processor/src/write-retry.ts"], tests: ["apps/processor/test/write-retry.test.ts"] },
+  batch: {
+    mutate: [
+      "apps/processor/src/lease.ts",
+      "apps/processor/src/acks.ts",
+      "apps/processor/src/hook.ts",
+      "apps/processor/src/run-context.ts",
+    ],
+    tests: [
+      "apps/processor/test/lease.test.ts",
+      "apps/processor/test/acks.test.ts",
+      "apps/processor/test/hook.test.ts",
+    ],
+  },
+  consumer: { mutate: ["apps/processor/src/consumer.ts"], tests: ["apps/processor/test/consumer.test.ts"] },
 };
 
 /** The module named by MUTATION_MODULE (set by tools/mutation.mjs for each Stryker run). */

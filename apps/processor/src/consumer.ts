@@ -200,7 +200,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
         }, budgetMs);
         await Promise.all(loops);
         clearTimeout(releaseTimer);
-        if (statsTimer) clearInterval(statsTimer);
+        clearInterval(statsTimer);
         logCounters("stopped");
       })();
       return stopped;

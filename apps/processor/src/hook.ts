@@ -62,16 +62,17 @@ async function runHook(
   message: QueueMessage,
   signal: AbortSignal,
 ): Promise<unknown> {
-  const context = { messageId: message.messageId, body: message.body ?? "", signal };
+  // parseBody accepted the body, so it is there.
+  const context = { messageId: message.messageId, body: message.body!, signal };
   // A hook that ignores the signal must not hold its message (or shutdown) hostage: stop waiting for it on abort.
-  const reason = () => (ctx.work.aborted ? new Error("shutdown budget spent") : (signal.reason as Error));
+  // The reason is only logged for the time limit: after a shutdown abort, prepare releases the message unlogged.
   let onAbort = () => {};
   const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(reason());
-    signal.addEventListener("abort", onAbort, { once: true });
+    onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort);
   });
   try {
-    if (signal.aborted) throw reason();
+    if (signal.aborted) throw signal.reason as Error;
     return await Promise.race([Promise.resolve().then(() => ctx.hook(payload, context)), aborted]);
   } finally {
     signal.removeEventListener("abort", onAbort);

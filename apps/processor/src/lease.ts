@@ -16,12 +16,12 @@ export interface Lease {
  */
 export function startLease(ctx: RunContext, messages: QueueMessage[]): Lease {
   const held = new Set(messages);
-  const extending = new Set<Promise<void>>();
+  // Every extension sent, chained rather than collected: end() waits for them all, and settled ones are not kept.
+  let extending: Promise<unknown> = Promise.resolve();
   const everyMs = (ctx.visibilityTimeoutSeconds * 1_000) / 3;
   const timer = setInterval(() => {
     if (held.size === 0) return;
-    const extension: Promise<void> = extend(ctx, [...held]).finally(() => extending.delete(extension));
-    extending.add(extension);
+    extending = Promise.all([extending, extend(ctx, [...held])]);
   }, everyMs);
   timer.unref();
   return {
@@ -29,7 +29,7 @@ export function startLease(ctx: RunContext, messages: QueueMessage[]): Lease {
     end: async () => {
       held.clear();
       clearInterval(timer);
-      await Promise.all(extending);
+      await extending;
     },
   };
 }
