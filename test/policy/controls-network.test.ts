@@ -2,10 +2,10 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { parseConfig } from "../../config/load.js";
 import { evaluate } from "../../policy/controls/index.js";
-import { renderTable } from "../../policy/render.js";
 import { reference, resources, type TfJson, type TfResource } from "../../tfjson/index.js";
 import { exampleConfigInput } from "../support/example-config.js";
 import { policyFixtures, type PolicyFixture } from "../support/policy-fixtures.js";
+import { controlResult, controlRow } from "../support/control-result.js";
 
 /**
  * The security-group and private-path controls (policy/controls/network.ts) branch by branch: each way a rule, a
@@ -44,7 +44,7 @@ async function modeFixtures(): Promise<Record<keyof typeof MODE_CHANGES, PolicyF
 }
 const modes = await modeFixtures();
 
-const resultFor = (input: PolicyFixture, id: string) => evaluate(input).find((r) => r.control.ids[0] === id)!;
+const resultFor = controlResult;
 const problemsOf = (input: PolicyFixture, id: string) => resultFor(input, id).problems;
 /** The resource of a type whose construct path ends with `/<pathEnd>`. */
 const resourceAt = (doc: TfJson, type: string, pathEnd: string): TfResource => {
@@ -374,14 +374,19 @@ describe("CUSTOM.TASK_EGRESS: task egress is HTTPS only, and only to the endpoin
 
 describe("the report of the network controls", () => {
   test("each network control's row names its ids and the resource type it checks", () => {
-    const table = renderTable(evaluate(full));
-    for (const row of [
-      "| EC2.19, CKV_AWS_260 | aws_vpc_security_group_ingress_rule | No ingress from the internet",
-      "| CUSTOM.SG_HOPS | aws_vpc_security_group_ingress_rule | Each hop admits only the previous hop",
-      "| CUSTOM.PRIVATE_PATH | aws_api_gateway_integration | The private path is the one private_integration names",
-      "| CUSTOM.TASK_EGRESS | aws_vpc_security_group_egress_rule | Task egress is HTTPS only",
-    ])
-      expect(table).toContain(row);
+    for (const [id, row] of [
+      ["EC2.19", "| EC2.19, CKV_AWS_260 | aws_vpc_security_group_ingress_rule | No ingress from the internet"],
+      [
+        "CUSTOM.SG_HOPS",
+        "| CUSTOM.SG_HOPS | aws_vpc_security_group_ingress_rule | Each hop admits only the previous hop",
+      ],
+      [
+        "CUSTOM.PRIVATE_PATH",
+        "| CUSTOM.PRIVATE_PATH | aws_api_gateway_integration | The private path is the one private_integration names",
+      ],
+      ["CUSTOM.TASK_EGRESS", "| CUSTOM.TASK_EGRESS | aws_vpc_security_group_egress_rule | Task egress is HTTPS only"],
+    ] as const)
+      expect(controlRow(full, id)).toContain(row);
   });
 
   test("a control that does not apply has no problems, and a control without notes adds none", () => {

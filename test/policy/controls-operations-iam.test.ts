@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
-import { evaluate, type PolicyInput } from "../../policy/controls/index.js";
-import { renderTable } from "../../policy/render.js";
+import type { PolicyInput } from "../../policy/controls/index.js";
 import type { TfJson } from "../../tfjson/index.js";
 import { editPolicy, first } from "../support/policy-edits.js";
 import { policyFixtures } from "../support/policy-fixtures.js";
+import { controlResult, controlRow } from "../support/control-result.js";
 
 /**
  * The operations, IAM and CloudWatch Logs controls, branch by branch: each test breaks the synthesized JSON in one
@@ -20,9 +20,7 @@ const example = fixtures.example!;
 function check(fixture: PolicyInput, id: string, edit: (s: { main: TfJson }) => void = () => {}) {
   const input = structuredClone(fixture);
   edit(input);
-  const result = evaluate(input).find((r) => r.control.ids[0] === id);
-  if (!result) throw new Error(`no control ${id}`);
-  return result;
+  return controlResult(input, id);
 }
 
 const policyDocument = (...statements: object[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
@@ -47,18 +45,14 @@ describe("policy report rows", () => {
     ["CUSTOM.SCALABLE_TARGETS", "| CUSTOM.SCALABLE_TARGETS | aws_appautoscaling_target |"],
     ["CUSTOM.ALARM_DIMENSIONS", "| CUSTOM.ALARM_DIMENSIONS | aws_cloudwatch_metric_alarm |"],
   ])("policy report: the %s row names all its ids and its resource type", (id, start) => {
-    const row = renderTable(evaluate(full))
-      .split("\n")
-      .find((line) => line.startsWith(`| ${id}`));
-    expect(row?.slice(0, start.length)).toBe(start);
+    expect(controlRow(full, id).slice(0, start.length)).toBe(start);
   });
 
   test("policy report: the exemptions of CKV_AWS_111 and CUSTOM.ALARM_DIMENSIONS are listed with their reason", () => {
-    const rows = renderTable(evaluate(full)).split("\n");
-    expect(rows.find((row) => row.startsWith("| CKV_AWS_111"))).toContain(
+    expect(controlRow(full, "CKV_AWS_111")).toContain(
       "exempt: ecr:GetAuthorizationToken (AWS defines no resource for it",
     );
-    expect(rows.find((row) => row.startsWith("| CUSTOM.ALARM_DIMENSIONS"))).toContain(
+    expect(controlRow(full, "CUSTOM.ALARM_DIMENSIONS")).toContain(
       "exempt: the DynamoDB `Operation` dimension (it names an API operation",
     );
   });

@@ -4,6 +4,7 @@ import { renderTable } from "../../policy/render.js";
 import { resources, type TfJson } from "../../tfjson/index.js";
 import { editContainers, editPolicy, first } from "../support/policy-edits.js";
 import { EXTERNAL_TOPIC, policyFixtures } from "../support/policy-fixtures.js";
+import { controlResult } from "../support/control-result.js";
 
 /** The synthesized stacks of the example config and its variations (test/support/policy-fixtures.ts). */
 const fixtures = await policyFixtures();
@@ -14,7 +15,7 @@ const full = fixtures.full!;
 // Never throws while tests are collected: a control that lost its ids must fail a test, not the file's loading
 // (a file that fails to load is no failed test to mutation testing: docs/TESTING.md).
 const idOf = (control: Control) => control.ids?.[0] ?? "(a control without ids)";
-const resultFor = (input: typeof example, id: string) => evaluate(input).find((r) => idOf(r.control) === id)!;
+const resultFor = controlResult;
 
 /** For every control: a change to the synthesized JSON (or config) that breaks it. The check must report it. */
 const BREAKERS: Record<string, (s: { ecr: TfJson; main: TfJson }) => void> = {

@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { evaluate } from "../../policy/controls/index.js";
 import { resources, type TfJson } from "../../tfjson/index.js";
 import { exampleConfig, synthApp } from "../support/synth.js";
+import { controlResult } from "../support/control-result.js";
 
 /**
  * The policy suite in the other private-networking modes (issue 13): every control passes in `alb` mode, in the
@@ -9,7 +10,7 @@ import { exampleConfig, synthApp } from "../support/synth.js";
  */
 const synthWith = (changes: Record<string, unknown>) => ({ ...synthApp(changes), config: exampleConfig(changes) });
 type Input = ReturnType<typeof synthWith>;
-const statusOf = (input: Input, id: string) => evaluate(input).find((r) => r.control.ids[0] === id)!;
+const statusOf = controlResult;
 const failures = (input: Input) =>
   evaluate(input)
     .filter((r) => r.status === "fail")
