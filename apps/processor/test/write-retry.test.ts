@@ -2,12 +2,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { captureLogger } from "../../../test/support/capture-logger.js";
 import type { RequestItem } from "../src/domain.js";
 import type { Prepared } from "../src/hook.js";
-import type { Lease } from "../src/lease.js";
 import type { MessageQueue, QueueMessage } from "../src/queue.js";
 import type { Outcome, RunContext } from "../src/run-context.js";
 import { createCounters, type Counters } from "../src/stats.js";
 import type { ItemStore, ItemWriteResult } from "../src/store.js";
 import { createWriter } from "../src/write-retry.js";
+import { fakeLease } from "./fake-context.js";
 
 /**
  * The writer alone, against a scripted fake ItemStore (no emulators): every WriteResult kind, the retry and backoff
@@ -64,17 +64,6 @@ function fakeStore(replies: Reply[]): ItemStore & { calls: StoreCall[] } {
       if (!reply) throw new Error(`unscripted store call ${calls.length}`);
       return reply(items);
     },
-  };
-}
-
-function fakeLease(): Lease & { dropped: string[] } {
-  const dropped: string[] = [];
-  return {
-    dropped,
-    drop: (message) => {
-      dropped.push(message.messageId);
-    },
-    end: () => Promise.resolve(),
   };
 }
 
