@@ -13,27 +13,27 @@ import {
   type Run,
   testFile,
 } from "./support/tftest.js";
-import { CONFIGS } from "./matrix.js";
+import { CONFIGS, PLAN_ONLY } from "./matrix.js";
 import { conditionsOf, negativeRuns } from "./guards.js";
 
 /**
  * The synthesized stacks on the real Terraform engine: `terraform validate`, then `terraform test` with a mocked
  * AWS provider, which plans and applies every resource (the provider's schema and apply-time validators run;
- * nothing calls AWS). Each stack is one scenario directory: the example configuration at its root, every other
- * configuration of the matrix as a test module beside it, so one `terraform test` (one provider start-up, which
- * dominates the cost) runs them all. The two stacks run concurrently.
+ * nothing calls AWS). A scenario is one directory and one `terraform test` process: a stack's example configuration at
+ * its root, other configurations as test modules beside it.
+ *
+ * What costs time is the provider's start-up: `terraform test` starts the provider anew for each step of each run
+ * (validate, plan, apply; and a destroy plan and apply per applied state at the end), about half a second of CPU
+ * each. So configurations whose resource types another configuration applies are only planned (`PLAN_ONLY`), and
+ * the runs are spread over several processes, since the runs of one file go one after another.
  */
 
 const engine = findEngine();
 if ("skip" in engine) console.warn(`SKIPPED the Terraform engine tests: ${engine.skip}`);
 
 type StackName = "ecr" | "main";
-/**
- * `terraform test` runs a file's runs one after another, so the main stack's runs are split in two scenarios:
- * with ecr, three processes share the machine's cores.
- */
-type ScenarioName = "ecr" | "main" | "main-variants";
-const STACK_OF: Record<ScenarioName, StackName> = { ecr: "ecr", main: "main", "main-variants": "main" };
+/** The main stack's configurations other than the example are spread over this many scenarios. */
+const VARIANT_SCENARIOS = 2;
 
 interface Variant {
   readonly name: string;
@@ -146,8 +146,10 @@ function applyRuns(variant: Variant): Run[] {
         }
       : { twoPerZone: all.twoPerZone! };
   // Where the load balancers land is known at plan. Applies cost the most: the example applies the private-only VPC,
-  // and every other configuration applies on 2 subnets per AZ.
-  const applied = new Set(variant.name === "example" ? ["privateOnly"] : ["twoPerZone"]);
+  // and every other configuration applies on 2 subnets per AZ, unless another configuration's apply covers it.
+  const applied = new Set(
+    variant.name === "example" ? ["privateOnly"] : variant.name in PLAN_ONLY ? [] : ["twoPerZone"],
+  );
   const runs: Run[] = Object.entries(chosen).map(([key, layout]) => ({
     name: runName(variant, key),
     module: moduleOf(variant),
@@ -183,53 +185,111 @@ function applyRuns(variant: Variant): Run[] {
 /** Guards already given a negative run by an earlier configuration: each guard fails once, not once per config. */
 const guardsBroken = new Set<string>();
 
-function mainRuns(which: "example" | "variants"): Run[] {
-  return variants
-    .filter((variant) => (variant.name === "example") === (which === "example"))
-    .flatMap((variant) => {
-      const negatives = negativeRuns(variant.synth.main, variant.config, guardsBroken).map((run) => ({
-        ...run,
-        name: runName(variant, run.name),
-        module: moduleOf(variant),
-        stack: variant.synth.main,
-      }));
-      for (const run of negatives) guardsBroken.add(run.covers);
-      return [...applyRuns(variant), ...negatives];
-    });
+/** Each configuration's runs of the main stack, in matrix order (a guard's negative run goes to the first that has it). */
+function mainRunsByVariant(): Run[][] {
+  return variants.map((variant) => {
+    const negatives = negativeRuns(variant.synth.main, variant.config, guardsBroken).map((run) => ({
+      ...run,
+      name: runName(variant, run.name),
+      module: moduleOf(variant),
+      stack: variant.synth.main,
+    }));
+    for (const run of negatives) guardsBroken.add(run.covers);
+    return [...applyRuns(variant), ...negatives];
+  });
 }
 
-/** The ecr stack changes little with the config (names, image count, tags): its extremes are enough. */
-const ECR_VARIANTS = new Set(["example", "minimums", "maximums", "all options"]);
+/** Relative cost of a run: an apply also plans, and its state is destroyed (planned and applied) at the end. */
+const runCost = (runs: readonly Run[]) => runs.reduce((sum, run) => sum + (run.command === "apply" ? 3 : 1), 0);
+
+/** Spreads groups of runs over `count` scenarios: the costliest group first, each into the cheapest scenario so far. */
+function spread(groups: readonly Run[][], count: number): Run[][] {
+  const scenarios: Run[][] = Array.from({ length: count }, () => []);
+  for (const group of [...groups].sort((a, b) => runCost(b) - runCost(a))) {
+    const cheapest = scenarios.reduce((best, runs) => (runCost(runs) < runCost(best) ? runs : best));
+    cheapest.push(...group);
+  }
+  return scenarios;
+}
+
+/**
+ * The ecr stack changes little with the config (names, image count, tags): its extremes are enough. The example and
+ * every option on apply (computed ARNs flow into references); the name-length extremes are literals a plan checks.
+ */
+const ECR_VARIANTS: Readonly<Record<string, Run["command"]>> = {
+  example: "apply",
+  minimums: "plan",
+  maximums: "plan",
+  "all options": "apply",
+};
 
 function ecrRuns(): Run[] {
   return variants
-    .filter((variant) => ECR_VARIANTS.has(variant.name))
-    .map((variant) => ({
-      name: runName(variant, "apply"),
-      module: moduleOf(variant),
-      command: "apply",
-      layout: layouts(variant.config.region).twoZones!,
-    }));
+    .filter((variant) => variant.name in ECR_VARIANTS)
+    .map((variant) => {
+      const command = ECR_VARIANTS[variant.name]!;
+      return {
+        name: runName(variant, command),
+        module: moduleOf(variant),
+        command,
+        layout: layouts(variant.config.region).twoZones!,
+      };
+    });
 }
 
-const RUNS: Record<ScenarioName, Run[]> = {
-  ecr: ecrRuns(),
-  main: mainRuns("example"),
-  "main-variants": mainRuns("variants"),
-};
-const SCENARIOS = Object.keys(RUNS) as ScenarioName[];
+interface Scenario {
+  readonly name: string;
+  readonly stack: StackName;
+  readonly runs: readonly Run[];
+}
+
+// The example is the matrix's first configuration.
+const [exampleRuns, ...variantRuns] = mainRunsByVariant();
+const SCENARIOS: readonly Scenario[] = [
+  { name: "ecr", stack: "ecr", runs: ecrRuns() },
+  { name: "main", stack: "main", runs: exampleRuns! },
+  ...spread(variantRuns, VARIANT_SCENARIOS).map((runs, i) => ({
+    name: `main-variants-${i + 1}`,
+    stack: "main" as const,
+    runs,
+  })),
+];
 
 /** `run "<name>"... pass|fail` from `terraform test` output. */
 function runStatus(output: string, name: string): string | undefined {
   return new RegExp(`run "${name}"\\.\\.\\. (\\w+)`).exec(output)?.[1];
 }
 
-describe.skipIf("skip" in engine)("terraform engine: validate, then a mocked plan and apply", () => {
-  const workspace = "skip" in engine ? undefined! : new Workspace(engine);
-  const results = {} as Record<ScenarioName, { validate?: TerraformResult; test: TerraformResult; dir: string }>;
+/** Resource types (`aws_lb`, `data.aws_subnet`, ...) of a synthesized stack. */
+function resourceTypes(stack: TfJson): Set<string> {
+  return new Set([
+    ...Object.keys(stack.resource ?? {}),
+    ...Object.keys(stack.data ?? {}).map((type) => `data.${type}`),
+  ]);
+}
 
-  async function runScenario(scenario: ScenarioName, schema: ProviderSchema): Promise<void> {
-    const stack = STACK_OF[scenario];
+test.for(Object.entries(PLAN_ONLY))(
+  "engine: the applies of %s's resource types are covered by %j",
+  ([name, covers]) => {
+    const synth = (which: string) => variants.find((variant) => variant.name === which)!.synth;
+    for (const stack of ["ecr", "main"] as const) {
+      const covered = new Set(covers.flatMap((cover) => [...resourceTypes(synth(cover)[stack])]));
+      expect([...resourceTypes(synth(name)[stack])].filter((type) => !covered.has(type))).toEqual([]);
+    }
+  },
+);
+
+describe.skipIf("skip" in engine)("terraform engine: validate, then a mocked plan and apply", () => {
+  // Made in beforeAll, so that a run whose filter selects none of these tests leaves no scratch area behind.
+  let workspace: Workspace | undefined;
+  const results = new Map<string, { validate?: TerraformResult; test: TerraformResult }>();
+  const resultOf = (scenario: string) => results.get(scenario)!;
+
+  async function runScenario(
+    workspace: Workspace,
+    { name, stack, runs }: Scenario,
+    schema: ProviderSchema,
+  ): Promise<void> {
     const copy = (variant: Variant) => {
       const scratch = scratchCopy(variant.synth[stack], workspace.engine.providerVersion, schema);
       if (scratch.stripped.length > 0) {
@@ -240,7 +300,7 @@ describe.skipIf("skip" in engine)("terraform engine: validate, then a mocked pla
       return JSON.stringify(scratch.json, null, 2);
     };
     const used = variants.filter(
-      (variant) => variant.name === "example" || RUNS[scenario].some((run) => run.module === moduleOf(variant)),
+      (variant) => variant.name === "example" || runs.some((run) => run.module === moduleOf(variant)),
     );
     const files: Record<string, string> = {};
     const copies: TfJson[] = [];
@@ -257,37 +317,42 @@ describe.skipIf("skip" in engine)("terraform engine: validate, then a mocked pla
       schema,
       region: example.config.region,
       vpcId: example.config.vpc_id,
-      runs: RUNS[scenario],
+      runs,
     });
-    const dir = await workspace.scenario(scenario, files);
+    const dir = await workspace.scenario(name, files);
     // `terraform test` validates what it runs; `validate` on its own is the check users know, once per stack.
     // -no-tests: the test file's modules are validated by `terraform test` itself, so only the root here.
-    const validate = scenario === stack ? await workspace.run(["validate", "-no-tests"], dir) : undefined;
-    results[scenario] = { validate, test: await workspace.run(["test"], dir), dir };
+    const validate = name === stack ? await workspace.run(["validate", "-no-tests"], dir) : undefined;
+    results.set(name, { validate, test: await workspace.run(["test"], dir) });
   }
 
   beforeAll(async () => {
-    await workspace.init();
-    const schema = await workspace.providerSchema();
-    await Promise.all(SCENARIOS.map((scenario) => runScenario(scenario, schema)));
+    if ("skip" in engine) return;
+    const created = (workspace = new Workspace(engine));
+    await created.init();
+    const schema = await created.providerSchema();
+    await Promise.all(SCENARIOS.map((scenario) => runScenario(created, scenario, schema)));
   }, 900_000);
   afterAll(() => workspace?.dispose());
 
   test.for(["ecr", "main"] as const)("engine: terraform validate accepts the %s stack", (stack) => {
-    expect(results[stack].validate?.output).toContain("The configuration is valid");
+    expect(resultOf(stack).validate?.output).toContain("The configuration is valid");
   });
 
-  const cases = SCENARIOS.flatMap((scenario) => RUNS[scenario].map((run) => [scenario, run.name] as const));
+  const cases = SCENARIOS.flatMap((scenario) => scenario.runs.map((run) => [scenario.name, run.name] as const));
   test.for(cases)("engine: %s, run %s passes", ([scenario, name]) => {
-    const { output } = results[scenario].test;
+    const { output } = resultOf(scenario).test;
     expect(runStatus(output, name), `terraform test output:\n${output.slice(-8000)}`).toBe("pass");
   });
 
-  test.for(SCENARIOS)("engine: terraform test of %s ran every run and passed", (scenario) => {
-    const { code, output } = results[scenario].test;
-    expect(output).toContain(`Success! ${RUNS[scenario].length} passed, 0 failed.`);
-    expect(code).toBe(0);
-  });
+  test.for(SCENARIOS.map((scenario) => [scenario.name, scenario.runs.length] as const))(
+    "engine: terraform test of %s ran its %i runs and passed",
+    ([scenario, count]) => {
+      const { code, output } = resultOf(scenario).test;
+      expect(output).toContain(`Success! ${count} passed, 0 failed.`);
+      expect(code).toBe(0);
+    },
+  );
 
   test("engine: every plan-time guard of every configuration has a negative run", () => {
     const guards = variants.flatMap((variant) => [
