@@ -4,6 +4,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { pino, type Logger } from "pino";
 import { TEST_CLIENT_CONFIG } from "../../../kit/emulator-fixtures.js";
+import { ITEM_MARSHALL_OPTIONS } from "../../shared/src/item-marshalling.js";
 import { listenOnLoopback } from "../../../test/support/loopback-server.js";
 import { buildApp, type AppDeps } from "../src/app.js";
 import { RequestsTable, createDynamoClient } from "../src/requests-table.js";
@@ -41,7 +42,9 @@ export function processedItem(requestId: string, payload: unknown = { order: 42,
 }
 
 export async function putItem(client: DynamoDBClient, tableName: string, item: Record<string, unknown>): Promise<void> {
-  await DynamoDBDocumentClient.from(client).send(new PutCommand({ TableName: tableName, Item: item }));
+  await DynamoDBDocumentClient.from(client, { marshallOptions: ITEM_MARSHALL_OPTIONS }).send(
+    new PutCommand({ TableName: tableName, Item: item }),
+  );
 }
 
 export const silentLogger: Logger = pino({ level: "silent" });

@@ -151,8 +151,13 @@ describe("GET /requests/:requestId against DynamoDB Local", () => {
       ),
       array: fc.array(tie("value"), { maxLength: 4 }),
       // Plain objects, as JSON.parse makes them: fast-check otherwise also makes null-prototype ones, which the
-      // document client refuses to marshall (a test flake, not a payload the processor can ever store).
-      object: fc.dictionary(fc.string({ minLength: 1 }), tie("value"), { maxKeys: 4, noNullPrototype: true }),
+      // document client refuses to marshall (a test flake, not a payload the processor can ever store). Keys such as
+      // "constructor" stay in (fast-check favours them); "__proto__" is a key the processor refuses.
+      object: fc.dictionary(
+        fc.string({ minLength: 1 }).filter((key) => key !== "__proto__"),
+        tie("value"),
+        { maxKeys: 4, noNullPrototype: true },
+      ),
     }));
     await fc.assert(
       fc.asyncProperty(json.object, async (payload) => {
@@ -163,7 +168,8 @@ describe("GET /requests/:requestId against DynamoDB Local", () => {
         // JSON.stringify/parse: -0 travels as 0, which is what any JSON client sees too.
         expect(body?.payload).toEqual(JSON.parse(JSON.stringify(payload)));
       }),
-      { numRuns: 40 },
+      // The first counterexample fast-check found: a key the marshaller took for a class instance's.
+      { numRuns: 40, examples: [[{ constructor: [] }]] },
     );
   });
 

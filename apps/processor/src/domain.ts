@@ -60,6 +60,9 @@ function findUnstorable(value: unknown, depth: number, path: string): string | u
     : Object.entries(value);
   for (const [key, child] of entries) {
     if (key === "") return `${path} has an empty key, which DynamoDB cannot store as an attribute name`;
+    // The document client builds attribute maps as plain objects, where this key sets the prototype instead: the
+    // value would vanish from the stored item. Refused, so that nothing is dropped silently.
+    if (key === "__proto__") return `${path} has a "__proto__" key, which the DynamoDB document client would drop`;
     const problem = findUnstorable(child, depth + 1, `${path}.${key}`);
     if (problem) return problem;
   }

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { ITEM_MARSHALL_OPTIONS } from "../../shared/src/item-marshalling.js";
 import type { RequestItem } from "./domain.js";
 
 /**
@@ -52,10 +53,7 @@ export function createDocumentClient(options: DynamoClientOptions): DynamoDBDocu
     // The consumer retries in place with its own backoff; the SDK's quick retries absorb blips.
     maxAttempts: 3,
   });
-  return DynamoDBDocumentClient.from(client, {
-    // JSON integers above 2^53 are valid payload (parsed as the nearest double); store them rather than throw.
-    marshallOptions: { removeUndefinedValues: true, allowImpreciseNumbers: true },
-  });
+  return DynamoDBDocumentClient.from(client, { marshallOptions: ITEM_MARSHALL_OPTIONS });
 }
 
 const CONDITION = "attribute_not_exists(requestId)";

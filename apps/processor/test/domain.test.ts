@@ -81,6 +81,16 @@ describe("domain: parseBody at the limits and on every branch", () => {
     );
   });
 
+  it('domain: a "__proto__" key is refused with its path (the document client would drop it); "constructor" is fine', () => {
+    expect(reasonOf('{"a": {"b": [{"__proto__": {"x": 1}}]}}')).toBe(
+      'payload.a.b.0 has a "__proto__" key, which the DynamoDB document client would drop',
+    );
+    expect(parseBody('{"constructor": [], "toString": {"constructor": null}}')).toEqual({
+      ok: true,
+      payload: { constructor: [], toString: { constructor: null } },
+    });
+  });
+
   it("domain: every child is checked, not only the first (objects and arrays)", () => {
     expect(reasonOf(JSON.stringify({ a: 1, b: 2, c: { "": 1 } }))).toMatch(/^payload\.c has an empty key/);
     expect(reasonOf(JSON.stringify({ a: [1, 2, 1e-200] }))).toMatch(/^payload\.a\.2 is 1e-200, outside/);

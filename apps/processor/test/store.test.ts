@@ -30,6 +30,16 @@ describe("store: one conditional PutItem per item (DynamoDB Local)", () => {
     expect(stored.find((i) => i.requestId === "a")?.payload).toEqual({ version: 1 });
   });
 
+  it("store: payload keys named like Object's own properties are stored as they are", async () => {
+    // GIVEN a valid payload whose keys the marshaller used to mistake for a class instance's
+    const { fixture, store } = await realStore();
+    const payload = JSON.parse('{"constructor": [1], "toString": "x", "nested": {"constructor": {"a": null}}}');
+    // WHEN it is written
+    expect(await store.putAllIfAbsent([item("keys", payload)])).toEqual(["created"]);
+    // THEN the stored payload equals it
+    expect((await scanItems(fixture.dynamo, fixture.tableName))[0]?.payload).toEqual(payload);
+  });
+
   it("store: counts the write units DynamoDB reports, one per item under 1 KB", async () => {
     const { store } = await realStore();
     await store.putAllIfAbsent([item("w1"), item("w2"), item("w3")]);
