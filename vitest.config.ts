@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -11,6 +12,9 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
+    // One test file per core: most files wait on child processes (Terraform, the services, the emulators), so vitest's
+    // default of cores - 1 runs them one at a time on a 2-core machine and leaves the second core idle.
+    maxWorkers: availableParallelism(),
     projects: [
       {
         test: {

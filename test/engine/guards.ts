@@ -41,6 +41,11 @@ export function conditionsOf(stack: TfJson): Condition[] {
 interface Violation {
   readonly guard: RegExp;
   readonly breakIt: (condition: Condition, config: Config) => Pick<Run, "layout" | "variables">;
+  /**
+   * The guards it matches can be broken in one run: each is a variable validation, which Terraform evaluates on its
+   * own, so one failing hides no other (`expect_failures` still names, and requires, every one).
+   */
+  readonly together?: true;
 }
 
 function pinnedIds(config: Config): readonly string[] {
@@ -105,29 +110,44 @@ const VIOLATIONS: readonly Violation[] = [
       layout: layouts(config.region).twoZones!,
       variables: { [condition.address.replace(/^var\./, "")]: "-not-a-tag" },
     }),
+    together: true,
   },
 ];
 
 export interface NegativeRun extends Run {
-  /** The guard message this run proves can fail. */
-  readonly covers: string;
+  /** The guard messages this run proves can fail. */
+  readonly covers: readonly string[];
 }
 
-/** One planned run per guard not in `skip`: the guard's object must fail, which `expect_failures` asserts. */
+/**
+ * Planned runs in which every guard not in `skip` fails, which `expect_failures` asserts: one run per guard, except
+ * that the guards of a `together` violation share one (a run costs a few provider start-ups).
+ */
 export function negativeRuns(stack: TfJson, config: Config, skip: ReadonlySet<string> = new Set()): NegativeRun[] {
-  return conditionsOf(stack)
-    .filter((condition) => !skip.has(condition.message))
-    .flatMap((condition, i) => {
-      const violation = VIOLATIONS.find((v) => v.guard.test(condition.message));
-      if (!violation) return [];
-      return [
-        {
-          name: `guard_${i + 1}`,
-          command: "plan" as const,
+  const runs: NegativeRun[] = [];
+  const shared = new Map<Violation, NegativeRun>();
+  for (const condition of conditionsOf(stack).filter((c) => !skip.has(c.message))) {
+    const violation = VIOLATIONS.find((v) => v.guard.test(condition.message));
+    if (!violation) continue;
+    const broken = violation.breakIt(condition, config);
+    const earlier = violation.together ? shared.get(violation) : undefined;
+    const run: NegativeRun = earlier
+      ? {
+          ...earlier,
+          variables: { ...earlier.variables, ...broken.variables },
+          expectFailures: [...earlier.expectFailures!, condition.address],
+          covers: [...earlier.covers, condition.message],
+        }
+      : {
+          name: `guard_${runs.length + 1}`,
+          command: "plan",
           expectFailures: [condition.address],
-          covers: condition.message,
-          ...violation.breakIt(condition, config),
-        },
-      ];
-    });
+          covers: [condition.message],
+          ...broken,
+        };
+    if (earlier) runs[runs.indexOf(earlier)] = run;
+    else runs.push(run);
+    if (violation.together) shared.set(violation, run);
+  }
+  return runs;
 }

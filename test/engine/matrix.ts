@@ -138,12 +138,14 @@ export const CONFIGS: Readonly<Record<string, () => Config>> = {
 /**
  * Configurations planned but not applied, each with the configurations whose applies cover its resource types (a
  * test checks the cover). An apply with its clean-up costs about three plans; these add no resource type of their
- * own, and their values are literals the plan already validates (domains, ARNs, ids).
+ * own, and their values are literals the plan already validates (domains, ARNs, ids, name lengths, counts).
  */
 export const PLAN_ONLY: Readonly<Record<string, readonly string[]>> = {
   "custom domains": ["all options"],
   "WAF web ACL": ["all options"],
   "alarm topic": ["example"],
+  minimums: ["example"],
+  maximums: ["example", "all options"],
   alb: ["alb with VPC endpoints"],
   "alb migration step": ["example", "alb with VPC endpoints"],
 };

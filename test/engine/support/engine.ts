@@ -1,4 +1,5 @@
 import { execFile, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
@@ -6,11 +7,13 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { REPO_ROOT } from "../../../kit/repo-root.js";
 
 /**
  * Runs the real Terraform engine on synthesized stacks, offline: the AWS provider comes from a filesystem mirror on
@@ -77,6 +80,18 @@ export function findEngine(): Engine | { readonly skip: string } {
   return { skip: `no AWS provider build for ${platform()} in a filesystem mirror (set TF_PROVIDER_MIRROR)` };
 }
 
+/** Where the schema of the engine's provider build is cached: one file per build. */
+function schemaCacheFile(engine: Engine): string {
+  const build = join(engine.mirror, PROVIDER, engine.providerVersion, platform());
+  const binary = readdirSync(build).find((file) => file.startsWith("terraform-provider-aws_"))!;
+  const { size, mtimeMs } = statSync(join(build, binary));
+  const key = createHash("sha256")
+    .update(`${join(build, binary)}:${size}:${mtimeMs}`)
+    .digest("hex")
+    .slice(0, 16);
+  return join(REPO_ROOT, "node_modules", ".cache", "engine-tests", `aws-${engine.providerVersion}-${key}.json`);
+}
+
 export interface TerraformResult {
   readonly code: number;
   readonly output: string;
@@ -116,11 +131,20 @@ export class Workspace {
       throw new Error(`terraform init with the mirror ${this.engine.mirror} failed:\n${init.output}`);
   }
 
-  /** The provider's schema (`terraform providers schema -json`), for finding attributes the mirror's build lacks. */
+  /**
+   * The provider's schema (`terraform providers schema -json`), for finding attributes the mirror's build lacks.
+   * Kept in node_modules/.cache per provider build (path, size, modification time): reading it costs Terraform a
+   * few seconds of CPU, and a build never changes its schema.
+   */
   async providerSchema(): Promise<ProviderSchema> {
+    const cached = schemaCacheFile(this.engine);
+    if (existsSync(cached)) return JSON.parse(readFileSync(cached, "utf8")) as ProviderSchema;
     const result = await this.run(["providers", "schema", "-json"], this.template, { quiet: true });
     if (result.code !== 0) throw new Error(`terraform providers schema failed:\n${result.output}`);
-    return JSON.parse(result.output).provider_schemas[PROVIDER];
+    const schema = JSON.parse(result.output).provider_schemas[PROVIDER] as ProviderSchema;
+    mkdirSync(dirname(cached), { recursive: true });
+    writeFileSync(cached, JSON.stringify(schema));
+    return schema;
   }
 
   /**
