@@ -21,7 +21,8 @@ export const fieldsSchema = z.strictObject({
     .describe(
       "Existing VPC (`vpc-` + 8 or 17 hex digits). Its subnets tagged `tier=private` (2+, in 2+ AZs) are used; public subnets are not needed.",
     ),
-  // Pinning keeps the load balancers where they are when more subnets are tagged later (moving an NLB replaces it).
+  // Pinning keeps the load balancers where they are when more subnets are tagged later (moving an NLB replaces it,
+  // and so does changing a VPC Link v2's subnets).
   load_balancer_subnet_ids: z
     .array(subnetId)
     .min(2, "expected at least 2 subnets, one per availability zone")
@@ -29,7 +30,7 @@ export const fieldsSchema = z.strictObject({
     .nullable()
     .default(null)
     .describe(
-      "The load balancers' subnets, one per AZ, each tagged `tier=private` (checked at plan). `null` = per AZ, the tagged private subnet with the lowest id. Pin them before tagging more subnets: moving the NLB replaces it, which breaks the VPC link until it is recreated.",
+      "The load balancers' subnets, one per AZ, each tagged `tier=private` (checked at plan). `null` = per AZ, the tagged private subnet with the lowest id. Pin them before tagging more subnets: a change replaces the NLB (`nlb` mode), which breaks the VPC link until it is recreated, and in `alb` mode the VPC Link v2, which uses these subnets and cannot change them in place (the new link is up before the integrations move to it).",
     ),
   alb_certificate_domain: domainName.describe(
     "Domain of the ISSUED ACM certificate the ALB presents (looked up by this exact name, no wildcard); API Gateway calls `https://<this domain>` over the VPC Link, so TLS verifies (the name need not resolve in DNS).",

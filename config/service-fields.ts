@@ -51,7 +51,9 @@ export const apiService = service.extend({
     .min(10)
     .max(1_000_000)
     .default(6_000)
-    .describe("ALB requests per task per minute the api is scaled to hold."),
+    .describe(
+      "ALB requests per task per minute the api is scaled to hold; the default is derived from the measured CPU per request in docs/cost-inputs.json (docs/OPERATIONS.md shows the arithmetic and the margin).",
+    ),
   target_cpu_percent: z.number().int().min(10).max(90).default(60).describe("Average CPU the api is scaled to hold."),
 });
 
@@ -103,13 +105,13 @@ export const processorService = service.extend({
     .describe(
       "How long a message may wait for a task in steady state; times `messages_per_second_per_task` = the backlog-per-task scaling target.",
     ),
-  // Conservative against docs/BENCHMARKS.md (processor section): see docs/OPERATIONS.md.
+  // Conservative against the measured CPU per message (docs/cost-inputs.json): see docs/OPERATIONS.md.
   messages_per_second_per_task: z
     .number()
     .positive()
     .max(10_000)
     .default(100)
     .describe(
-      "What one task processes per second; the default comes from docs/BENCHMARKS.md (docs/OPERATIONS.md shows the derivation and how to measure yours).",
+      "What one task processes per second; the default is derived from the measured CPU per message in docs/cost-inputs.json (docs/OPERATIONS.md shows the arithmetic, the margin and how to measure yours).",
     ),
 });

@@ -16,7 +16,7 @@ export interface ProcessorScalingProps {
   readonly maxCount: number;
   /** How long a message may wait in the queue before a task takes it, in steady state. */
   readonly acceptableBacklogSeconds: number;
-  /** Messages one task processes per second (docs/BENCHMARKS.md, processor section, and docs/OPERATIONS.md). */
+  /** Messages one task processes per second (derived from docs/cost-inputs.json in docs/OPERATIONS.md). */
   readonly messagesPerSecondPerTask: number;
 }
 

@@ -64,7 +64,7 @@ export class QueryApi extends Construct {
         requestValidatorId: validator.id,
         requestParameters: Object.fromEntries(route.pathParameters.map((p) => [`method.request.path.${p}`, true])),
       });
-      const integration = new ApiGatewayIntegration(this, `${route.id}-integration`, {
+      new ApiGatewayIntegration(this, `${route.id}-integration`, {
         restApiId: api.id,
         resourceId: route.resource.id,
         httpMethod: method.httpMethod,
@@ -77,13 +77,11 @@ export class QueryApi extends Construct {
         requestParameters: Object.fromEntries(
           route.pathParameters.map((p) => [`integration.request.path.${p}`, `method.request.path.${p}`]),
         ),
+        // A v2 link reaches whichever load balancer the integration names; a v1 link has one target, so none is set.
+        ...(props.vpcLink.integrationTarget ? { integrationTarget: props.vpcLink.integrationTarget } : {}),
         // The ALB must admit the v2 link before an integration sends over it, or the first GETs after the switch fail.
         ...(props.vpcLink.ready.length ? { dependsOn: [...props.vpcLink.ready] } : {}),
       });
-      // The v2 link reaches whichever load balancer the integration names. cdktf 0.21's binding predates the
-      // attribute (AWS provider 6.x has it), so it is set as a raw override on the public API.
-      if (props.vpcLink.integrationTarget)
-        integration.addOverride("integration_target", props.vpcLink.integrationTarget);
     }
 
     this.stage = new RestApiStage(this, "stage", {
