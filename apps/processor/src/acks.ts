@@ -25,7 +25,8 @@ export async function deleteDurable(ctx: RunContext, messages: QueueMessage[]): 
       counters.deleteFailures += failed.filter((f) => f.senderFault).length;
       pending = failed.filter((f) => !f.senderFault).map((f) => f.message);
     } catch (error) {
-      logger.warn({ err: error, attempt, count: pending.length }, "delete failed; retrying");
+      // Not "retrying": the last attempt logs this too, before the give-up line below.
+      logger.warn({ err: error, attempt, attempts: DELETE_ATTEMPTS, count: pending.length }, "delete failed");
     }
     if (pending.length > 0 && attempt < DELETE_ATTEMPTS) await sleep(backoffMs(attempt, 100, 2_000), ctx.work);
   }

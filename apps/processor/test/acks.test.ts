@@ -21,7 +21,7 @@ import {
  */
 
 const REJECTED = "delete rejected; the redelivery will be a duplicate";
-const RETRYING = "delete failed; retrying";
+const DELETE_FAILED = "delete failed";
 const GAVE_UP = "could not delete; the redelivery will be a duplicate";
 
 beforeEach(() => {
@@ -120,8 +120,9 @@ describe("acks: retries", () => {
     expect(t.lines).toEqual([
       expect.objectContaining({
         level: WARN,
-        msg: RETRYING,
+        msg: DELETE_FAILED,
         attempt: 1,
+        attempts: 5,
         count: 2,
         err: expect.objectContaining({ message: "SQS is down" }),
       }),
@@ -142,7 +143,13 @@ describe("acks: retries", () => {
     expect(queue.deletes.map((c) => c.at)).toEqual([0, 50, 150, 350, 750]);
     expectCounters(t.counters, { deleteFailures: 2 });
     expect(t.progress).not.toHaveBeenCalled();
-    expect(logged(t.lines, RETRYING).map((l) => l.attempt)).toEqual([1, 2, 3, 4, 5]);
+    expect(logged(t.lines, DELETE_FAILED).map((l) => [l.attempt, l.attempts])).toEqual([
+      [1, 5],
+      [2, 5],
+      [3, 5],
+      [4, 5],
+      [5, 5],
+    ]);
     expect(logged(t.lines, GAVE_UP)).toEqual([expect.objectContaining({ level: WARN, messageIds: ["a", "b"] })]);
   });
 
