@@ -19,8 +19,8 @@ import { conditionsOf, negativeRuns } from "./guards.js";
 /**
  * The synthesized stacks on the real Terraform engine: `terraform validate`, then `terraform test` with a mocked
  * AWS provider, which plans and applies every resource (the provider's schema and apply-time validators run;
- * nothing calls AWS). A scenario is one directory and one `terraform test` process: a stack's example configuration at
- * its root, other configurations as test modules beside it.
+ * nothing calls AWS). Each stack is one scenario directory and one `terraform test` process: the example
+ * configuration at its root, the other configurations as test modules beside it.
  *
  * What costs time is the provider's start-up: `terraform test` starts the provider anew for each step of each run
  * (validate, plan, apply; and a destroy plan and apply per applied state at the end), about half a second of CPU
@@ -182,9 +182,9 @@ function applyRuns(variant: Variant): Run[] {
 /** Guards already given a negative run by an earlier configuration: each guard fails once, not once per config. */
 const guardsBroken = new Set<string>();
 
-/** Each configuration's runs of the main stack, in matrix order (a guard's negative run goes to the first that has it). */
-function mainRunsByVariant(): Run[][] {
-  return variants.map((variant) => {
+/** Every configuration's runs of the main stack, in matrix order (a guard's negative run goes to the first that has it). */
+function mainRuns(): Run[] {
+  return variants.flatMap((variant) => {
     const negatives = negativeRuns(variant.synth.main, variant.config, guardsBroken).map((run) => ({
       ...run,
       name: runName(variant, run.name),
@@ -221,28 +221,18 @@ function ecrRuns(): Run[] {
     });
 }
 
-interface Scenario {
-  readonly name: string;
-  readonly stack: StackName;
-  readonly runs: readonly Run[];
-}
-
-const SCENARIOS: readonly Scenario[] = [
-  { name: "ecr", stack: "ecr", runs: ecrRuns() },
-  { name: "main", stack: "main", runs: mainRunsByVariant().flat() },
-];
+/** One scenario (a directory, one `terraform test` process) per stack. */
+const RUNS: Readonly<Record<StackName, readonly Run[]>> = { ecr: ecrRuns(), main: mainRuns() };
+const STACKS = Object.keys(RUNS) as StackName[];
 
 /** `run "<name>"... pass|fail` from `terraform test` output. */
 function runStatus(output: string, name: string): string | undefined {
   return new RegExp(`run "${name}"\\.\\.\\. (\\w+)`).exec(output)?.[1];
 }
 
-/** Resource types (`aws_lb`, `data.aws_subnet`, ...) of a synthesized stack. */
+/** Managed resource types (`aws_lb`, ...) of a synthesized stack: what an apply creates. */
 function resourceTypes(stack: TfJson): Set<string> {
-  return new Set([
-    ...Object.keys(stack.resource ?? {}),
-    ...Object.keys(stack.data ?? {}).map((type) => `data.${type}`),
-  ]);
+  return new Set(Object.keys(stack.resource ?? {}));
 }
 
 test.for(Object.entries(PLAN_ONLY))(
@@ -270,36 +260,34 @@ test("engine: the ecr stack's planned configurations add no resource type to the
 describe.skipIf("skip" in engine)("terraform engine: validate, then a mocked plan and apply", () => {
   // Made in beforeAll, so that a run whose filter selects none of these tests leaves no scratch area behind.
   let workspace: Workspace | undefined;
-  const results = new Map<string, { validate?: TerraformResult; test: TerraformResult }>();
-  const resultOf = (scenario: string) => results.get(scenario)!;
+  const results = new Map<StackName, { validate: TerraformResult; test: TerraformResult }>();
+  const resultOf = (stack: StackName) => results.get(stack)!;
 
-  async function runScenario(
-    workspace: Workspace,
-    { name, stack, runs }: Scenario,
-    schema: ProviderSchema,
-  ): Promise<void> {
+  /** The stack's scenario directory (its configurations' scratch copies and the test file), validated and tested. */
+  async function runStack(created: Workspace, stack: StackName, schema: ProviderSchema): Promise<void> {
+    const { providerVersion } = created.engine;
     const copy = (variant: Variant) => {
-      const scratch = scratchCopy(variant.synth[stack], workspace.engine.providerVersion, schema);
-      if (scratch.stripped.length > 0) {
+      const scratch = scratchCopy(variant.synth[stack], providerVersion, schema);
+      if (scratch.stripped.length > 0)
         console.warn(
-          `${stack} (${variant.name}): stripped for provider ${workspace.engine.providerVersion}: ${scratch.stripped.join(", ")}`,
+          `${stack} (${variant.name}): stripped for provider ${providerVersion}: ${scratch.stripped.join(", ")}`,
         );
-      }
-      return JSON.stringify(scratch.json, null, 2);
+      return scratch.json;
     };
+    const runs = RUNS[stack];
     const used = variants.filter(
       (variant) => variant.name === "example" || runs.some((run) => run.module === moduleOf(variant)),
     );
     const files: Record<string, string> = {};
     const copies: TfJson[] = [];
     for (const variant of used) {
-      files[`${moduleOf(variant) ?? "."}/cdk.tf.json`] = copy(variant);
-      copies.push(JSON.parse(files[`${moduleOf(variant) ?? "."}/cdk.tf.json`]!));
+      const json = copy(variant);
+      files[`${moduleOf(variant) ?? "."}/cdk.tf.json`] = JSON.stringify(json, null, 2);
+      copies.push(json);
     }
     const example = variants.find((variant) => variant.name === "example")!;
-    const root = JSON.parse(files["./cdk.tf.json"]!) as TfJson;
     files["stack.tftest.hcl"] = testFile({
-      stack: root,
+      stack: copies[used.indexOf(example)]!,
       variants: copies,
       ecr: stack === "main" ? example.synth.ecr : undefined,
       schema,
@@ -307,11 +295,11 @@ describe.skipIf("skip" in engine)("terraform engine: validate, then a mocked pla
       vpcId: example.config.vpc_id,
       runs,
     });
-    const dir = await workspace.scenario(name, files);
+    const dir = await created.scenario(stack, files);
     // `terraform test` validates what it runs; `validate` on its own is the check users know, once per stack.
     // -no-tests: the test file's modules are validated by `terraform test` itself, so only the root here.
-    const validate = name === stack ? await workspace.run(["validate", "-no-tests"], dir) : undefined;
-    results.set(name, { validate, test: await workspace.run(["test"], dir) });
+    const validate = await created.run(["validate", "-no-tests"], dir);
+    results.set(stack, { validate, test: await created.run(["test"], dir) });
   }
 
   beforeAll(async () => {
@@ -319,24 +307,24 @@ describe.skipIf("skip" in engine)("terraform engine: validate, then a mocked pla
     const created = (workspace = new Workspace(engine));
     await created.init();
     const schema = await created.providerSchema();
-    await Promise.all(SCENARIOS.map((scenario) => runScenario(created, scenario, schema)));
+    await Promise.all(STACKS.map((stack) => runStack(created, stack, schema)));
   }, 900_000);
   afterAll(() => workspace?.dispose());
 
-  test.for(["ecr", "main"] as const)("engine: terraform validate accepts the %s stack", (stack) => {
-    expect(resultOf(stack).validate?.output).toContain("The configuration is valid");
+  test.for(STACKS)("engine: terraform validate accepts the %s stack", (stack) => {
+    expect(resultOf(stack).validate.output).toContain("The configuration is valid");
   });
 
-  const cases = SCENARIOS.flatMap((scenario) => scenario.runs.map((run) => [scenario.name, run.name] as const));
-  test.for(cases)("engine: %s, run %s passes", ([scenario, name]) => {
-    const { output } = resultOf(scenario).test;
+  const cases = STACKS.flatMap((stack) => RUNS[stack].map((run) => [stack, run.name] as const));
+  test.for(cases)("engine: %s, run %s passes", ([stack, name]) => {
+    const { output } = resultOf(stack).test;
     expect(runStatus(output, name), `terraform test output:\n${output.slice(-8000)}`).toBe("pass");
   });
 
-  test.for(SCENARIOS.map((scenario) => [scenario.name, scenario.runs.length] as const))(
+  test.for(STACKS.map((stack) => [stack, RUNS[stack].length] as const))(
     "engine: terraform test of %s ran its %i runs and passed",
-    ([scenario, count]) => {
-      const { code, output } = resultOf(scenario).test;
+    ([stack, count]) => {
+      const { code, output } = resultOf(stack).test;
       expect(output).toContain(`Success! ${count} passed, 0 failed.`);
       expect(code).toBe(0);
     },
