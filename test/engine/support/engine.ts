@@ -6,6 +6,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -143,7 +144,9 @@ export class Workspace {
     if (result.code !== 0) throw new Error(`terraform providers schema failed:\n${result.output}`);
     const schema = JSON.parse(result.output).provider_schemas[PROVIDER] as ProviderSchema;
     mkdirSync(dirname(cached), { recursive: true });
-    writeFileSync(cached, JSON.stringify(schema));
+    // Written aside and renamed, so that an interrupted run leaves no half-written cache behind.
+    writeFileSync(`${cached}.${process.pid}`, JSON.stringify(schema));
+    renameSync(`${cached}.${process.pid}`, cached);
     return schema;
   }
 
