@@ -17,6 +17,7 @@ import { buildItem, parseBody, summarize } from "../apps/processor/src/domain.js
 import { itemSizeBytes, transactWriteUnits, writeUnits } from "../cost/capacity.js";
 import { benchBody } from "../cost/payload.js";
 import { ownCpuSeconds } from "./proc.js";
+import { ITEM_MARSHALL_OPTIONS } from "../apps/shared/src/item-marshalling.js";
 
 const env = (name: string) => {
   const value = process.env[name];
@@ -72,8 +73,9 @@ async function sqsCeiling(): Promise<number> {
 const units = { writeUnitsReported: 0, writeUnitsFormula: 0 };
 
 async function dynamoCeiling(kind: string): Promise<number> {
+  // Marshalled as the processor marshals its items, so the ceilings compare write paths like for like.
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region, endpoint: env("AWS_ENDPOINT_URL_DYNAMODB") }), {
-    marshallOptions: { removeUndefinedValues: true },
+    marshallOptions: ITEM_MARSHALL_OPTIONS,
   });
   const tableName = env("TABLE_NAME");
   const total = Number(env("CEILING_ITEMS"));
