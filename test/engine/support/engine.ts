@@ -57,13 +57,18 @@ function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+/** The provider build of `version` for this platform in `mirror`, if there is one. */
+function providerBinary(mirror: string, version: string): string | undefined {
+  const build = join(mirror, PROVIDER, version, platform());
+  if (!existsSync(build)) return undefined;
+  const binary = readdirSync(build).find((file) => file.startsWith("terraform-provider-aws_"));
+  return binary && join(build, binary);
+}
+
 function providerVersionsIn(mirror: string): string[] {
   const dir = join(mirror, PROVIDER);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((version) => {
-    const build = join(dir, version, platform());
-    return existsSync(build) && readdirSync(build).some((file) => file.startsWith("terraform-provider-aws_"));
-  });
+  return readdirSync(dir).filter((version) => providerBinary(mirror, version) !== undefined);
 }
 
 /** The engine, or the one-line reason the engine tests cannot run on this machine. */
@@ -83,13 +88,9 @@ export function findEngine(): Engine | { readonly skip: string } {
 
 /** Where the schema of the engine's provider build is cached: one file per build. */
 function schemaCacheFile(engine: Engine): string {
-  const build = join(engine.mirror, PROVIDER, engine.providerVersion, platform());
-  const binary = readdirSync(build).find((file) => file.startsWith("terraform-provider-aws_"))!;
-  const { size, mtimeMs } = statSync(join(build, binary));
-  const key = createHash("sha256")
-    .update(`${join(build, binary)}:${size}:${mtimeMs}`)
-    .digest("hex")
-    .slice(0, 16);
+  const binary = providerBinary(engine.mirror, engine.providerVersion)!;
+  const { size, mtimeMs } = statSync(binary);
+  const key = createHash("sha256").update(`${binary}:${size}:${mtimeMs}`).digest("hex").slice(0, 16);
   return join(REPO_ROOT, "node_modules", ".cache", "engine-tests", `aws-${engine.providerVersion}-${key}.json`);
 }
 
