@@ -124,30 +124,31 @@ export interface NegativeRun extends Run {
  * that the guards of a `together` violation share one (a run costs a few provider start-ups).
  */
 export function negativeRuns(stack: TfJson, config: Config, skip: ReadonlySet<string> = new Set()): NegativeRun[] {
-  const runs: NegativeRun[] = [];
-  const shared = new Map<Violation, NegativeRun>();
+  // Keyed by the condition, or by the violation for guards broken together; a Map keeps the runs in first-seen order.
+  const runs = new Map<Condition | Violation, NegativeRun>();
   for (const condition of conditionsOf(stack).filter((c) => !skip.has(c.message))) {
     const violation = VIOLATIONS.find((v) => v.guard.test(condition.message));
     if (!violation) continue;
     const broken = violation.breakIt(condition, config);
-    const earlier = violation.together ? shared.get(violation) : undefined;
-    const run: NegativeRun = earlier
-      ? {
-          ...earlier,
-          variables: { ...earlier.variables, ...broken.variables },
-          expectFailures: [...earlier.expectFailures!, condition.address],
-          covers: [...earlier.covers, condition.message],
-        }
-      : {
-          name: `guard_${runs.length + 1}`,
-          command: "plan",
-          expectFailures: [condition.address],
-          covers: [condition.message],
-          ...broken,
-        };
-    if (earlier) runs[runs.indexOf(earlier)] = run;
-    else runs.push(run);
-    if (violation.together) shared.set(violation, run);
+    const key = violation.together ? violation : condition;
+    const earlier = runs.get(key);
+    runs.set(
+      key,
+      earlier
+        ? {
+            ...earlier,
+            variables: { ...earlier.variables, ...broken.variables },
+            expectFailures: [...earlier.expectFailures!, condition.address],
+            covers: [...earlier.covers, condition.message],
+          }
+        : {
+            name: `guard_${runs.size + 1}`,
+            command: "plan",
+            expectFailures: [condition.address],
+            covers: [condition.message],
+            ...broken,
+          },
+    );
   }
-  return runs;
+  return [...runs.values()];
 }
