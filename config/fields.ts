@@ -64,9 +64,9 @@ export const fieldsSchema = z.strictObject({
     .describe("Require `x-api-key` on every method; creates one API key and a usage plan over both stages."),
   manage_apigateway_account: z
     .boolean()
-    .default(true)
+    .default(false)
     .describe(
-      "Set the account-and-region-wide API Gateway CloudWatch role (needed for execution and access logs: with `false`, the account must already have one, or the stages fail to apply). One per account and region: when another stack or a second deployment in the same account and region manages it, set `false` in all but one.",
+      "Whether this deployment sets the account-and-region-wide API Gateway CloudWatch role, which every REST API there logs through. `false`: the account already has one (set once per account and region: docs/DEPLOYING.md#the-api-gateway-logging-role), and turning this off later leaves it in place. `true` in exactly one deployment per account and region: destroying that deployment resets the role for every API there.",
     ),
   throttle_rate_limit: z
     .number()

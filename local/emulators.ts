@@ -1,5 +1,7 @@
 import { startDynamoDbLocal } from "./dynamodb-local.js";
 import { startSqsLocal } from "./sqs-local.js";
+import { References } from "./references.js";
+import type { TfJson } from "../tfjson/index.js";
 
 /**
  * The two AWS services the architecture stores data in, emulated on loopback:
@@ -15,6 +17,14 @@ export interface Emulators {
 
 /** fauxqs's fixed account id: every local ARN and queue URL uses it. */
 export const LOCAL_ACCOUNT_ID = "000000000000";
+
+/** The synth's references, with what AWS would tell about the emulated account: its id and the `aws` partition. */
+export function localReferences(doc: TfJson): References {
+  return new References(doc)
+    .set("data.aws_caller_identity.caller.account_id", LOCAL_ACCOUNT_ID)
+    .set("data.aws_partition.partition.partition", "aws")
+    .set("data.aws_partition.partition.reverse_dns_prefix", "com.amazonaws");
+}
 
 export async function startEmulators(options: {
   readonly region: string;

@@ -1,11 +1,10 @@
 import { join } from "node:path";
 import { freePort } from "./free-port.js";
-import { startEmulators, LOCAL_ACCOUNT_ID } from "./emulators.js";
+import { localReferences, startEmulators } from "./emulators.js";
 import { randomKeyValues, type KeyValueSource } from "./gateway/api-keys.js";
 import { buildRestApiModels } from "./gateway/api-model.js";
 import { startGateway, type LocalGateway } from "./gateway/server.js";
 import { startSqsQueryAdapter } from "./gateway/sqs-query-adapter.js";
-import { References } from "./references.js";
 import { createQueues, createTables, LOCAL_CREDENTIALS, type CreatedQueue } from "./resources.js";
 import { serviceSpecs, startService, type RunningService, type ServiceSpec } from "./services.js";
 import { synthesizeMainStack } from "./synth.js";
@@ -98,7 +97,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const doc =
     options.synth ?? synthesizeMainStack({ tfvarsFile: options.tfvarsFile, outdir: join(workDir, "cdktf.out") });
   const region = providerRegion(doc);
-  const refs = new References(doc).set("data.aws_caller_identity.caller.account_id", LOCAL_ACCOUNT_ID);
+  const refs = localReferences(doc);
 
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async () => {

@@ -9,6 +9,7 @@ import { policyDocument } from "./iam.js";
 export interface AlarmTopicProps {
   /** Topic name; the key alias is `alias/<name>`. */
   readonly name: string;
+  readonly partition: string;
   readonly region: string;
   readonly accountId: string;
   /**
@@ -31,7 +32,7 @@ export class AlarmTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
-    const alarmArns = `arn:aws:cloudwatch:${props.region}:${props.accountId}:alarm:${props.alarmNamePrefix}-*`;
+    const alarmArns = `arn:${props.partition}:cloudwatch:${props.region}:${props.accountId}:alarm:${props.alarmNamePrefix}-*`;
     this.key = new KmsKey(this, "key", {
       description: `Encrypts the ${props.name} alarm topic`,
       enableKeyRotation: true,
@@ -40,7 +41,7 @@ export class AlarmTopic extends Construct {
         // The account keeps control of its key (without this statement nobody could manage or delete it).
         {
           sid: "AccountAdministers",
-          principals: { AWS: `arn:aws:iam::${props.accountId}:root` },
+          principals: { AWS: `arn:${props.partition}:iam::${props.accountId}:root` },
           actions: ["kms:*"],
           resources: ["*"],
         },

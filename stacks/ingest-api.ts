@@ -15,6 +15,7 @@ export interface IngestApiProps extends Omit<RestApiStageProps, "api" | "definit
   /** Name of the role API Gateway assumes to send to the queue (IAM names are account-global). */
   readonly roleName: string;
   readonly queue: SqsQueue;
+  readonly partition: string;
   readonly region: string;
   readonly accountId: string;
   /** Require an API key on POST /requests. @default true */
@@ -101,7 +102,7 @@ export class IngestApi extends Construct {
       httpMethod: method.httpMethod,
       type: "AWS",
       integrationHttpMethod: "POST",
-      uri: `arn:aws:apigateway:${props.region}:sqs:path/${props.accountId}/${props.queue.name}`,
+      uri: `arn:${props.partition}:apigateway:${props.region}:sqs:path/${props.accountId}/${props.queue.name}`,
       credentials: role.arn,
       requestParameters: { "integration.request.header.Content-Type": "'application/x-www-form-urlencoded'" },
       requestTemplates: { "application/json": SEND_MESSAGE_TEMPLATE },

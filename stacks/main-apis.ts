@@ -2,7 +2,8 @@ import type { Construct } from "constructs";
 import type { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { ApiAccess } from "./api-access.js";
-import { ApiGatewayCloudwatchRole } from "./api-gateway-account.js";
+import { TerraformStack } from "cdktf";
+import { ApiGatewayCloudwatchRole, forgetApiGatewayAccount } from "./api-gateway-account.js";
 import { lookupCertificate } from "./certificates.js";
 import { IngestApi } from "./ingest-api.js";
 import { STAGE_NAME, type MainContext } from "./main-context.js";
@@ -28,15 +29,14 @@ export interface Apis {
 
 /** The two REST APIs (ingest -> SQS, query -> VPC Link -> ALB), their account-level logging role and API key. */
 export function addApis(scope: Construct, context: MainContext, { queue, ingress, apiService }: ApisInputs): Apis {
-  const { config, prefix, globalPrefix, region, accountId } = context;
+  const { config, prefix, globalPrefix, partition, region, accountId } = context;
   // Execution logging needs the account-level CloudWatch role; the stages wait for it.
   const cloudwatchRole = config.manage_apigateway_account
     ? new ApiGatewayCloudwatchRole(scope, "apigateway-account", {
         name: `${globalPrefix}-apigateway-logs`,
-        region,
-        accountId,
+        logGroupArnPrefix: `arn:${partition}:logs:${region}:${accountId}:log-group`,
       })
-    : undefined;
+    : forgetApiGatewayAccount(TerraformStack.of(scope));
   const stageSettings = {
     stageName: STAGE_NAME,
     logs: context.logs,
@@ -51,6 +51,7 @@ export function addApis(scope: Construct, context: MainContext, { queue, ingress
     name: `${prefix}-ingest`,
     roleName: `${globalPrefix}-ingest-sqs-send`,
     queue,
+    partition,
     region,
     accountId,
     customDomain: customDomain(scope, "ingest-domain-certificate", config.ingest_api_domain),

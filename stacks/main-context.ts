@@ -17,5 +17,9 @@ export interface MainContext {
   readonly globalPrefix: string;
   readonly region: string;
   readonly accountId: string;
+  /** The account's partition (`aws`, `aws-cn`, `aws-us-gov`): every ARN is built with it. */
+  readonly partition: string;
+  /** The partition's reverse DNS prefix (`com.amazonaws`, `cn.com.amazonaws`), for AWS service names. */
+  readonly reverseDnsPrefix: string;
   readonly logs: LogSettings;
 }

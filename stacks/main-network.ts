@@ -15,7 +15,10 @@ export interface NetworkAndIngress {
 }
 
 /** The existing VPC and its subnets, the private ingress to the api, and the VPC endpoints if configured. */
-export function addNetworkAndIngress(scope: Construct, { config, prefix, region }: MainContext): NetworkAndIngress {
+export function addNetworkAndIngress(
+  scope: Construct,
+  { config, prefix, region, reverseDnsPrefix }: MainContext,
+): NetworkAndIngress {
   const network = new Network(scope, "network", {
     vpcId: config.vpc_id,
     loadBalancerSubnetIds: config.load_balancer_subnet_ids,
@@ -33,7 +36,13 @@ export function addNetworkAndIngress(scope: Construct, { config, prefix, region 
     keepNlb: config.keep_nlb_during_migration,
   });
   const endpoints = config.vpc_endpoints
-    ? new VpcEndpoints(scope, "endpoints", { name: prefix, network, region, mode: config.vpc_endpoints })
+    ? new VpcEndpoints(scope, "endpoints", {
+        name: prefix,
+        network,
+        region,
+        reverseDnsPrefix,
+        mode: config.vpc_endpoints,
+      })
     : undefined;
   return { network, ingress, ...(endpoints ? { awsApiEgress: endpoints.egress } : {}) };
 }

@@ -10,11 +10,12 @@ import type { MonitoredResources } from "./monitored-resources.js";
 import type { PrivateIngress } from "./private-ingress.js";
 
 /** Every alarm notifies one topic: the configured one, or one this stack creates (encrypted, with subscriptions). */
-export function addAlarmTopic(scope: Construct, { config, prefix, region, accountId }: MainContext): string {
+export function addAlarmTopic(scope: Construct, { config, prefix, partition, region, accountId }: MainContext): string {
   return (
     config.alarm_topic_arn ??
     new AlarmTopic(scope, "alarm-topic", {
       name: `${prefix}-alarms`,
+      partition,
       region,
       accountId,
       alarmNamePrefix: prefix,

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import type { Config } from "../config/schema.js";
 import type { ServiceName } from "../ecr/ecr-stack.js";
 import { BaseStack } from "../foundation/base-stack.js";
@@ -25,12 +26,16 @@ export interface MainStackProps {
 export class MainStack extends BaseStack {
   constructor(scope: Construct, id: string, { config, repositories }: MainStackProps) {
     super(scope, id, config);
+    // The partition comes from the credentials' account, so ARNs are right in aws-cn and aws-us-gov too.
+    const partition = new DataAwsPartition(this, "partition");
     const context: MainContext = {
       config,
       prefix: this.prefix,
       globalPrefix: this.globalPrefix,
       region: config.region,
       accountId: new DataAwsCallerIdentity(this, "caller").accountId,
+      partition: partition.partition,
+      reverseDnsPrefix: partition.reverseDnsPrefix,
       logs: { retentionDays: config.log_retention_days, kmsKeyArn: config.log_kms_key_arn },
     };
     const imageTags = imageTagVariables(this, config);

@@ -24,6 +24,8 @@ export interface VpcEndpointsProps {
   readonly network: Network;
   /** The region, for the gateway services' prefix list names. */
   readonly region: string;
+  /** The partition's reverse DNS prefix (`com.amazonaws`, `cn.com.amazonaws`), for the same names. */
+  readonly reverseDnsPrefix: string;
   /**
    * `create`: interface and gateway endpoints with an endpoint security group. `existing`: the VPC already has them;
    * only these groups (the existing interface endpoints' groups) and the gateway prefix lists are looked up.
@@ -70,8 +72,9 @@ export class VpcEndpoints extends Construct {
       // Existing gateway endpoints are reached through the regional prefix lists, whoever created the endpoints.
       const prefixListIds = GATEWAY_ENDPOINT_SERVICES.map(
         (service) =>
-          new DataAwsPrefixList(this, `${service}-prefix-list`, { name: `com.amazonaws.${props.region}.${service}` })
-            .id,
+          new DataAwsPrefixList(this, `${service}-prefix-list`, {
+            name: `${props.reverseDnsPrefix}.${props.region}.${service}`,
+          }).id,
       );
       this.egress = { endpointSecurityGroupIds: [...props.mode.security_group_ids], prefixListIds };
       return;

@@ -1,6 +1,12 @@
 import { field, list, reference, resources, show } from "../../tfjson/index.js";
 import { each, isOneOf, type Control } from "./check.js";
 
+/**
+ * An AWS service name (`com.amazonaws.<region>.<service>`): written with the partition's reverse DNS prefix, so
+ * literally in the commercial or China partition, or as the stack writes it, from its `aws_partition` data source.
+ */
+const AWS_SERVICE_NAME = /^(com\.amazonaws|cn\.com\.amazonaws|\$\{data\.aws_partition\.[\w-]+\.reverse_dns_prefix\})\./;
+
 /** Security groups */
 export const NETWORK_CONTROLS: readonly Control[] = [
   {
@@ -131,7 +137,7 @@ export const NETWORK_CONTROLS: readonly Control[] = [
       const endpointPrefixLists = [
         ...resources(input.main, "aws_vpc_endpoint").map((e) => reference(e, "prefix_list_id")),
         ...resources(input.main, "aws_prefix_list", "data")
-          .filter((p) => show(p.body.name).startsWith("com.amazonaws."))
+          .filter((p) => AWS_SERVICE_NAME.test(show(p.body.name)))
           .map((p) => reference(p, "id")),
       ];
       const endpointsOn = input.config.vpc_endpoints !== null;

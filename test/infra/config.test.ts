@@ -48,7 +48,7 @@ describe("config: terraform.tfvars.json", () => {
     const config = parseConfig(minimal);
     expect(config).toMatchObject({
       api_key_required: true,
-      manage_apigateway_account: true,
+      manage_apigateway_account: false,
       log_retention_days: 365,
       max_receive_count: 5,
       deletion_protection: true,

@@ -194,7 +194,7 @@ describe("main stack: ingest API (REST API #1 -> SQS)", () => {
     expect(integration).toMatchObject({
       type: "AWS",
       integration_http_method: "POST",
-      uri: `arn:aws:apigateway:eu-west-1:sqs:path/${refTo(main, "aws_caller_identity", "caller", "account_id", "data")}/${refTo(main, "aws_sqs_queue", "queue/queue", "name")}`,
+      uri: `arn:${refTo(main, "aws_partition", "partition", "partition", "data")}:apigateway:eu-west-1:sqs:path/${refTo(main, "aws_caller_identity", "caller", "account_id", "data")}/${refTo(main, "aws_sqs_queue", "queue/queue", "name")}`,
       credentials: refTo(main, "aws_iam_role", "ingest-api/sqs-role/role", "arn"),
       passthrough_behavior: "NEVER",
       request_parameters: { "integration.request.header.Content-Type": "'application/x-www-form-urlencoded'" },

@@ -158,7 +158,9 @@ describe("alarms", () => {
       Resource: "*",
       Condition: {
         StringEquals: { "aws:SourceAccount": account },
-        ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:eu-west-1:${account}:alarm:orders-prod-*` },
+        ArnLike: {
+          "aws:SourceArn": `arn:${refTo(main, "aws_partition", "partition", "partition", "data")}:cloudwatch:eu-west-1:${account}:alarm:orders-prod-*`,
+        },
       },
     });
     // The key and the topic admit only alarms named by that pattern: an alarm named otherwise would deliver nothing.

@@ -300,7 +300,11 @@ describe("vpc_endpoints", () => {
       resourcesOf(doc, "aws_prefix_list", "data")
         .map(([, d]) => d.name)
         .sort(),
-    ).toEqual(["com.amazonaws.eu-west-1.dynamodb", "com.amazonaws.eu-west-1.s3"]);
+    ).toEqual(
+      ["dynamodb", "s3"].map(
+        (s) => `${refTo(doc, "aws_partition", "partition", "reverse_dns_prefix", "data")}.eu-west-1.${s}`,
+      ),
+    );
     const group = refTo(doc, "aws_security_group", "processor/sg", "id");
     const egress = sgRules(doc, "egress").filter((r) => r.security_group_id === group);
     expect(egress.some((r) => r.cidr_ipv4)).toBe(false);

@@ -1,11 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { References } from "../../local/references.js";
 import { createQueues, LOCAL_CREDENTIALS, type CreatedQueue } from "../../local/resources.js";
 import { buildRestApiModels } from "../../local/gateway/api-model.js";
 import { startGateway, type LocalGateway } from "../../local/gateway/server.js";
 import { startSqsQueryAdapter, type SqsQueryAdapter } from "../../local/gateway/sqs-query-adapter.js";
-import { LOCAL_ACCOUNT_ID } from "../../local/emulators.js";
+import { localReferences } from "../../local/emulators.js";
 import type { TfJson as TerraformJson } from "../../tfjson/index.js";
 
 /** Helpers for the local-stack tests: unique names in the shared emulators, and the gateways alone. */
@@ -38,7 +37,7 @@ export async function startGatewaysOnly(
   },
 ): Promise<GatewaysOnly> {
   const region = "eu-west-1";
-  const refs = new References(doc).set("data.aws_caller_identity.caller.account_id", LOCAL_ACCOUNT_ID);
+  const refs = localReferences(doc);
   const queues =
     options.createQueues === false ? [] : await createQueues(doc, refs, { endpoint: options.sqsEndpoint, region });
   const adapter: SqsQueryAdapter = await startSqsQueryAdapter({
