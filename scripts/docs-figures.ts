@@ -10,7 +10,10 @@ import { REPO_ROOT } from "../kit/repo-root.js";
 type Section = Record<string, unknown>;
 
 function costInputs(): Record<"api" | "processor" | "local", Section> {
-  return JSON.parse(readFileSync(join(REPO_ROOT, "docs/cost-inputs.json"), "utf8"));
+  return JSON.parse(readFileSync(join(REPO_ROOT, "docs/cost-inputs.json"), "utf8")) as Record<
+    "api" | "processor" | "local",
+    Section
+  >;
 }
 
 function exampleConfig() {
