@@ -2,7 +2,9 @@
  * `npm run docs`: the tables that restate code, generated from it between markers, so they cannot drift:
  * - docs/CONFIGURATION.md: every key of terraform.tfvars.json, its default and its `.describe()` text (config/fields.ts and the files it imports);
  * - docs/POLICY.md: every control of policy/controls/;
- * - docs/COST.md: the monthly bill of three traffic profiles (npm run cost, from the example config).
+ * - docs/COST.md: the monthly bill of three traffic profiles (npm run cost, from the example config);
+ * - docs/BENCHMARKS.md and docs/OPERATIONS.md: the measured figures of docs/cost-inputs.json and the scaling
+ *   arithmetic built on them (scripts/docs-figures.ts).
  * `npm run docs -- --check` exits 1 when a file differs from what it would write (test/infra/docs.test.ts runs it).
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -12,6 +14,7 @@ import { configSchema } from "../config/schema.js";
 import { billFor, billMarkdown } from "../cost/main.js";
 import { CONTROLS } from "../policy/controls/index.js";
 import { REPO_ROOT } from "../kit/repo-root.js";
+import { apiBound, costInputsTable, processorBound } from "./docs-figures.js";
 
 export interface ConfigRow {
   readonly key: string;
@@ -50,10 +53,16 @@ export function configRows(shape: Record<string, z.ZodType> = configSchema.shape
 
 const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
 
+/** Links in `.describe()` texts are written from the repository root (as error messages read); the tables sit in docs/. */
+const fromDocs = (text: string) =>
+  text.replace(/\]\((?!https?:|#)([^)]*)\)/g, (_, target: string) =>
+    target.startsWith("docs/") ? `](${target.slice(5)})` : `](../${target})`,
+  );
+
 export function configTable(): string {
   const rows = configRows().map(
     (row) =>
-      `| \`${row.key}\` | ${row.defaultValue === undefined ? "required" : `\`${cell(row.defaultValue)}\``} | ${cell(row.meaning)} |`,
+      `| \`${row.key}\` | ${row.defaultValue === undefined ? "required" : `\`${cell(row.defaultValue)}\``} | ${cell(fromDocs(row.meaning))} |`,
   );
   return ["| key | default | meaning |", "| --- | --- | --- |", ...rows].join("\n");
 }
@@ -81,6 +90,9 @@ export const GENERATED: readonly { readonly file: string; readonly name: string;
         }),
       ),
   })),
+  { file: "docs/BENCHMARKS.md", name: "cost-inputs", render: costInputsTable },
+  { file: "docs/OPERATIONS.md", name: "processor-bound", render: processorBound },
+  { file: "docs/OPERATIONS.md", name: "api-bound", render: apiBound },
 ];
 
 /** `text` with the block between `<!-- generated:<name> -->` and `<!-- /generated:<name> -->` replaced. */
