@@ -1,4 +1,4 @@
-import { namePrefix, namingProblems } from "./naming.js";
+import { albAccessLogsPrefix, namePrefix, namingProblems } from "./naming.js";
 import type { ValidFields } from "./fields.js";
 import { FARGATE_MEMORY_BY_CPU } from "./service-fields.js";
 
@@ -48,6 +48,19 @@ export function crossFieldIssues(config: ValidFields): CrossFieldIssue[] {
     issues.push({
       path: ["log_kms_key_arn"],
       message: `must be a key in ${config.region} (the region of the log groups), not ${logKeyRegion}`,
+    });
+  }
+  if (
+    config.alb_access_logs_bucket &&
+    !config.alb_access_logs_prefix &&
+    config.project !== undefined &&
+    config.environment !== undefined &&
+    /awslogs/i.test(albAccessLogsPrefix({ project: config.project, environment: config.environment }))
+  ) {
+    issues.push({
+      path: ["project"],
+      message:
+        "the ALB access-log prefix (project-environment-alb) must not contain `AWSLogs`: set alb_access_logs_prefix",
     });
   }
   if (

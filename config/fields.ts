@@ -35,6 +35,12 @@ export const fieldsSchema = z.strictObject({
   alb_certificate_domain: domainName.describe(
     "Domain of the ISSUED ACM certificate the ALB presents (looked up by this exact name, no wildcard); API Gateway calls `https://<this domain>` over the VPC Link, so TLS verifies (the name need not resolve in DNS).",
   ),
+  alb_certificate_issuer: z
+    .enum(["public", "private_ca"])
+    .default("public")
+    .describe(
+      '`"public"`: the ALB certificate is Amazon-issued (the lookup takes `AMAZON_ISSUED` only), so API Gateway verifies its chain. `"private_ca"`: it comes from ACM Private CA (the lookup takes `PRIVATE` only) and the query integrations set `tls_config.insecure_skip_verification`: API Gateway checks the host name and expiry but not the chain. Imported certificates are never looked up: ACM cannot tell a public one from a private one.',
+    ),
   private_integration: z
     .enum(["nlb", "alb"])
     .default("nlb")
@@ -148,7 +154,24 @@ export const fieldsSchema = z.strictObject({
     .nullable()
     .default(null)
     .describe(
-      "S3 bucket for the ALB's access logs; `null` = none (an NLB logs only TLS listeners, and this one is TCP).",
+      "S3 bucket for the ALB's access logs; `null` = none (an NLB logs only TLS listeners, and this one is TCP). Only the name is checked here: the bucket's region, encryption and policy are listed in [docs/DEPLOYING.md](docs/DEPLOYING.md#before-your-first-production-deploy).",
+    ),
+  alb_access_logs_prefix: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(
+      /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/,
+      "expected S3 key segments joined by `/`, with no leading or trailing `/`",
+    )
+    .refine(
+      (prefix) => !/awslogs/i.test(prefix),
+      "must not contain `AWSLogs`: ELB adds that segment itself and refuses a prefix holding it",
+    )
+    .nullable()
+    .default(null)
+    .describe(
+      "Key prefix of the ALB's access logs in `alb_access_logs_bucket`; `null` = `<project>-<environment>-alb`. Must not contain `AWSLogs` (ELB refuses it when it sets the attribute, after the ALB exists).",
     ),
   ecr_keep_images: z
     .number()
@@ -156,7 +179,9 @@ export const fieldsSchema = z.strictObject({
     .min(1)
     .max(1000)
     .default(30)
-    .describe("Never-deployed images kept per repository by the lifecycle policy."),
+    .describe(
+      "Newest images kept per repository, counting deployed ones: a never-deployed image expires once this many newer images exist, deployed or not (deployed images themselves follow `ecr_keep_deployed_images`).",
+    ),
   ecr_keep_deployed_images: z
     .number()
     .int()

@@ -11,6 +11,15 @@ export function namePrefix(config: { project: string; environment: string }): st
   return `${config.project}-${config.environment}`;
 }
 
+/** Where the ALB writes its access logs in the bucket: the configured prefix, else `<project>-<environment>-alb`. */
+export function albAccessLogsPrefix(config: {
+  project: string;
+  environment: string;
+  alb_access_logs_prefix?: string | null;
+}): string {
+  return config.alb_access_logs_prefix ?? `${namePrefix(config)}-alb`;
+}
+
 /**
  * `<project>-<environment>-<region>`: the prefix of account-global names (IAM roles). The same configuration
  * deployed to a second region must not collide with the first: IAM names are unique per account, not per region.

@@ -4,8 +4,10 @@
  * lets a lower-priority rule expire an image whose tags a higher-priority rule selects, so:
  * 1. deployed images: the newest `keepDeployed` are kept (the running one and the rollback targets);
  * 2. untagged images (left by failed pushes) expire after a week;
- * 3. everything else: the newest `keep` are kept. Pushes that were never deployed cannot push a deployed image
- *    out, and a rollback target stays until `keepDeployed` newer images have been deployed.
+ * 3. everything else: images beyond the newest `keep` of ALL images expire. Rule 1's images are never expired here,
+ *    but ECR still counts them, so the never-deployed images kept are `keep` minus the deployed images among the
+ *    newest `keep` (none when the newest `keep` were all deployed). Pushes that were never deployed cannot push a
+ *    deployed image out, and a rollback target stays until `keepDeployed` newer images have been deployed.
  * The `any` rule must have the highest priority number: ECR rejects a policy where it comes earlier.
  */
 
@@ -17,7 +19,7 @@ export function deployedTag(imageTag: string): string {
 }
 
 export interface LifecycleLimits {
-  /** Images kept beyond the deployed ones (pushed but never deployed, e.g. pull-request builds). */
+  /** Images kept counting every image: the never-deployed ones fill what the deployed ones leave of it. */
   readonly keep: number;
   /** Deployed images kept: the running image and the newest rollback targets. */
   readonly keepDeployed: number;
@@ -45,7 +47,7 @@ export function lifecyclePolicy({ keep, keepDeployed }: LifecycleLimits): string
       },
       {
         rulePriority: 3,
-        description: `Keep the newest ${keep} images that were never deployed`,
+        description: `Keep the newest ${keep} images; deployed ones count toward ${keep} but only rule 1 expires them`,
         selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: keep },
         action: { type: "expire" },
       },

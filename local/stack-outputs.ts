@@ -1,4 +1,4 @@
-import { onlyResource, show, type TfJson } from "../tfjson/index.js";
+import { onlyResource, resources, show, type TfJson } from "../tfjson/index.js";
 import type { References } from "./references.js";
 
 /** What the local stack reads from the synth's provider block and outputs. */
@@ -15,9 +15,19 @@ export function providerRegion(doc: TfJson): string {
   return region;
 }
 
-/** `${aws_api_gateway_stage.X.invoke_url}/requests` -> X. */
+/**
+ * The stage an API URL output names: `${aws_api_gateway_stage.X.invoke_url}/requests` -> X, or, for an API on a custom
+ * domain, `https://${aws_api_gateway_domain_name.D.domain_name}/requests` -> the stage D's base path mapping serves.
+ */
 export function stageOfOutput(doc: TfJson, output: string): string | undefined {
-  return /\$\{aws_api_gateway_stage\.([^.]+)\.invoke_url\}/.exec(show(doc.output?.[output]?.value ?? ""))?.[1];
+  const value = show(doc.output?.[output]?.value ?? "");
+  const stage = /\$\{aws_api_gateway_stage\.([^.]+)\.invoke_url\}/.exec(value)?.[1];
+  if (stage) return stage;
+  const domain = /\$\{aws_api_gateway_domain_name\.([^.]+)\.domain_name\}/.exec(value)?.[1];
+  const mapping = resources(doc, "aws_api_gateway_base_path_mapping").find(
+    ({ body }) => show(body.domain_name) === `\${aws_api_gateway_domain_name.${domain}.domain_name}`,
+  );
+  return /^\$\{aws_api_gateway_stage\.([^.]+)\.stage_name\}$/.exec(show(mapping?.body.stage_name ?? ""))?.[1];
 }
 
 export function resolvableOutputs(doc: TfJson, refs: References): Record<string, string> {

@@ -36,7 +36,7 @@ export const DLQ_RETENTION_SECONDS = 1_209_600;
  */
 export const QUERY_INTEGRATION_TIMEOUT_MS = 10_000;
 
-/** The ALB policy: TLS 1.3 with TLS 1.2 fallback, forward-secret ciphers only. */
-export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/** The ALB policy: TLS 1.3 with TLS 1.2 fallback, AEAD ciphers only, hybrid post-quantum key exchange. */
+export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09";
 /** API Gateway custom domain policy: the highest API Gateway offers for REST APIs without extra features. */
 export const CUSTOM_DOMAIN_SECURITY_POLICY = "TLS_1_2";

@@ -70,6 +70,7 @@ export class IngestApi extends Construct {
       name: props.name,
       description: "Ingest API: POST /requests puts the JSON body on the request queue",
       validate: "body",
+      hasCustomDomain: Boolean(props.customDomain),
     });
     const role = new ServiceRole(this, "sqs-role", {
       name: props.roleName,

@@ -4,7 +4,7 @@ import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { ApiAccess } from "./api-access.js";
 import { TerraformStack } from "cdktf";
 import { ApiGatewayCloudwatchRole, forgetApiGatewayAccount } from "./api-gateway-account.js";
-import { lookupCertificate } from "./certificates.js";
+import { CERTIFICATE_TYPES, lookupCertificate } from "./certificates.js";
 import { IngestApi } from "./ingest-api.js";
 import { STAGE_NAME, type MainContext } from "./main-context.js";
 import type { PrivateIngress } from "./private-ingress.js";
@@ -64,6 +64,7 @@ export function addApis(scope: Construct, context: MainContext, { queue, ingress
         ? { ...ingress.link, ready: [...ingress.link.ready, apiService] }
         : ingress.link,
     albDomain: config.alb_certificate_domain,
+    skipAlbCertificateVerification: config.alb_certificate_issuer === "private_ca",
     customDomain: customDomain(scope, "query-domain-certificate", config.query_api_domain),
   });
   const access = config.api_key_required
@@ -79,5 +80,7 @@ export function addApis(scope: Construct, context: MainContext, { queue, ingress
 }
 
 function customDomain(scope: Construct, id: string, domain: string | null): CustomDomain | null {
-  return domain ? { domainName: domain, certificateArn: lookupCertificate(scope, id, domain).arn } : null;
+  return domain
+    ? { domainName: domain, certificateArn: lookupCertificate(scope, id, domain, CERTIFICATE_TYPES.customDomain).arn }
+    : null;
 }

@@ -1,6 +1,7 @@
 import type { Construct } from "constructs";
-import { lookupCertificate } from "./certificates.js";
+import { albCertificateTypes, lookupCertificate } from "./certificates.js";
 import { API_CONTAINER_PORT } from "./defaults.js";
+import { albAccessLogsPrefix } from "../config/naming.js";
 import type { MainContext } from "./main-context.js";
 import { Network } from "./network.js";
 import { PrivateIngress } from "./private-ingress.js";
@@ -23,7 +24,12 @@ export function addNetworkAndIngress(
     vpcId: config.vpc_id,
     loadBalancerSubnetIds: config.load_balancer_subnet_ids,
   });
-  const albCertificate = lookupCertificate(scope, "alb-certificate", config.alb_certificate_domain);
+  const albCertificate = lookupCertificate(
+    scope,
+    "alb-certificate",
+    config.alb_certificate_domain,
+    albCertificateTypes(config.alb_certificate_issuer),
+  );
   const ingress = new PrivateIngress(scope, "ingress", {
     name: prefix,
     vpcId: config.vpc_id,
@@ -31,7 +37,9 @@ export function addNetworkAndIngress(
     certificateArn: albCertificate.arn,
     targetPort: API_CONTAINER_PORT,
     deletionProtection: config.deletion_protection,
-    accessLogsBucket: config.alb_access_logs_bucket,
+    accessLogs: config.alb_access_logs_bucket
+      ? { bucket: config.alb_access_logs_bucket, prefix: albAccessLogsPrefix(config) }
+      : null,
     mode: config.private_integration,
     keepNlb: config.keep_nlb_during_migration,
   });

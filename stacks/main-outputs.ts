@@ -7,6 +7,7 @@ import type { Data } from "./main-data.js";
 import type { Monitoring } from "./main-operations.js";
 import type { Services } from "./main-services.js";
 import type { PrivateIngress } from "./private-ingress.js";
+import type { RestApiStage } from "./rest-api-stage.js";
 
 export interface OutputsInputs extends Data, Services, Apis, Pick<Monitoring, "dashboard"> {
   readonly ingress: PrivateIngress;
@@ -14,12 +15,17 @@ export interface OutputsInputs extends Data, Services, Apis, Pick<Monitoring, "d
   readonly imageTags: Readonly<Record<ServiceName, string>>;
 }
 
+/** The API's one public URL: its custom domain when it has one (the execute-api endpoint is then off). */
+function entryPoint(stage: RestApiStage): string {
+  return stage.domain ? `https://${stage.domain.domainName}` : stage.stage.invokeUrl;
+}
+
 /** The stack's outputs: the URLs and names a user, a deploy script or a pull-request plan reads back. */
 export function addOutputs(scope: Construct, config: Config, inputs: OutputsInputs): void {
   const { ingestApi, queryApi, queue, table, cluster, api, processor, imageTags, ingress, access } = inputs;
   const outputs: Record<string, { value: string; description: string }> = {
-    ingest_api_url: { value: `${ingestApi.stage.stage.invokeUrl}/requests`, description: "POST JSON objects here" },
-    query_api_url: { value: `${queryApi.stage.stage.invokeUrl}/requests`, description: "GET <url>/<requestId>" },
+    ingest_api_url: { value: `${entryPoint(ingestApi.stage)}/requests`, description: "POST JSON objects here" },
+    query_api_url: { value: `${entryPoint(queryApi.stage)}/requests`, description: "GET <url>/<requestId>" },
     queue_url: { value: queue.queue.url, description: "Request queue" },
     dead_letter_queue_url: {
       value: queue.deadLetterQueue.url,

@@ -89,10 +89,11 @@ function addApiService(
   scope: Construct,
   { config, region }: MainContext,
   common: CommonServiceProps,
-  { repositories, imageTags, ingress, table }: ServicesInputs,
+  { repositories, imageTags, ingress, table, network }: ServicesInputs,
 ): FargateService {
   return new FargateService(scope, "api", {
     ...common,
+    subnetIds: network.loadBalancedSubnetIds,
     name: "api",
     repository: repositories.api,
     imageTag: imageTags.api,

@@ -27,8 +27,15 @@ export const PRIVATE_TIER_TAG = { key: "tier", value: "private" } as const;
  */
 export class Network extends Construct {
   readonly vpc: DataAwsVpc;
-  /** Every tagged private subnet: where the tasks run. */
+  /** Every tagged private subnet: where the processor's tasks run. */
   readonly privateSubnetIds: string[];
+  /**
+   * The private subnets in the AZs the load balancers serve: where the api's tasks run. ELB reports a target in an AZ
+   * its load balancer does not serve as `unused` (`Target.NotInUse`) and sends it nothing: a task placed there is
+   * paid-for capacity that serves no request and never turns healthy for ECS. Every private subnet unless the load
+   * balancer subnets are pinned to fewer AZs.
+   */
+  readonly loadBalancedSubnetIds: string[];
   /**
    * One private subnet per AZ: AWS attaches a load balancer to at most one subnet per AZ. The choice only changes
    * when the set of AZs or the lowest id in an AZ changes; pin it (`loadBalancerSubnetIds`) to make it fixed.
@@ -82,6 +89,9 @@ export class Network extends Construct {
       this.loadBalancerSubnetIds = pinned;
       const pinnedList = `[${pinned.map((subnet) => JSON.stringify(subnet)).join(", ")}]`;
       this.loadBalancerSubnetList = pinnedList;
+      this.loadBalancedSubnetIds = Token.asList(
+        `\${[for subnet in ${details.fqn} : subnet.id if contains([for pin in ${details.fqn} : pin.availability_zone if contains(${pinnedList}, pin.id)], subnet.availability_zone)]}`,
+      );
       conditions.push(
         {
           condition: `\${alltrue([for id in ${pinnedList} : contains(${subnets.fqn}.ids, id)])}`,
@@ -96,6 +106,7 @@ export class Network extends Construct {
         },
       );
     } else {
+      this.loadBalancedSubnetIds = subnets.ids;
       // Group the subnets by AZ, then take the lowest id in each: stable while the AZs and their lowest ids stay.
       this.loadBalancerSubnetList = `[for zone, ids in {for subnet in ${details.fqn} : subnet.availability_zone => subnet.id...} : sort(ids)[0]]`;
       this.loadBalancerSubnetIds = Token.asList(`\${${this.loadBalancerSubnetList}}`);

@@ -22,8 +22,8 @@ export interface PrivateIngressProps {
   readonly targetPort: number;
   /** Refuse deletion of both load balancers. @default true */
   readonly deletionProtection?: boolean;
-  /** S3 bucket for the ALB's access logs. @default no access logs */
-  readonly accessLogsBucket?: string | null;
+  /** Where the ALB writes its access logs. @default none */
+  readonly accessLogs?: { readonly bucket: string; readonly prefix: string } | null;
   /**
    * `nlb`: VPC Link v1 -> NLB -> ALB. `alb`: VPC Link v2 (its own security group, in `subnetIds`) straight to the ALB.
    * @default "nlb"
@@ -109,9 +109,7 @@ export class PrivateIngress extends Construct {
       dropInvalidHeaderFields: true,
       desyncMitigationMode: "strictest",
       enableDeletionProtection: deletionProtection,
-      ...(props.accessLogsBucket
-        ? { accessLogs: { bucket: props.accessLogsBucket, prefix: `${props.name}-alb`, enabled: true } }
-        : {}),
+      ...(props.accessLogs ? { accessLogs: { ...props.accessLogs, enabled: true } } : {}),
     });
     this.serviceTargetGroup = new LbTargetGroup(this, "service-tg", {
       // Replaced before destroyed (the listener always needs a target group), so named by prefix: a fixed name would

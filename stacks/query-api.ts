@@ -16,6 +16,8 @@ export interface QueryApiProps extends Omit<RestApiStageProps, "api" | "definiti
    * name for SNI and certificate verification, so TLS to the ALB verifies end to end.
    */
   readonly albDomain: string;
+  /** The ALB's certificate is from ACM Private CA, which API Gateway cannot verify: check only name and expiry. */
+  readonly skipAlbCertificateVerification?: boolean;
   /** Require an API key on every method. @default true */
   readonly apiKeyRequired?: boolean;
 }
@@ -33,6 +35,7 @@ export class QueryApi extends Construct {
       name: props.name,
       description: "Query API: GET /requests/{requestId} through the VPC Link to the api service",
       validate: "parameters",
+      hasCustomDomain: Boolean(props.customDomain),
     });
     const requests = new ApiGatewayResource(this, "requests", {
       restApiId: api.id,
@@ -74,6 +77,7 @@ export class QueryApi extends Construct {
         connectionType: "VPC_LINK",
         connectionId: props.vpcLink.id,
         timeoutMilliseconds: QUERY_INTEGRATION_TIMEOUT_MS,
+        ...(props.skipAlbCertificateVerification ? { tlsConfig: { insecureSkipVerification: true } } : {}),
         requestParameters: Object.fromEntries(
           route.pathParameters.map((p) => [`integration.request.path.${p}`, `method.request.path.${p}`]),
         ),

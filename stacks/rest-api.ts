@@ -4,16 +4,21 @@ import { ApiGatewayRestApi } from "@cdktf/provider-aws/lib/api-gateway-rest-api"
 import { ApiGatewayRequestValidator } from "@cdktf/provider-aws/lib/api-gateway-request-validator";
 import { jsonGatewayResponses } from "./gateway-responses.js";
 
-/** What both REST APIs start from: a regional API, JSON gateway errors and a request validator. */
+/**
+ * What both REST APIs start from: a regional API, JSON gateway errors and a request validator. With a custom domain
+ * the default `execute-api` endpoint is turned off, so the API has one public entry point: the one its certificate,
+ * custom-domain TLS policy and monitoring cover.
+ */
 export function createRestApi(
   scope: Construct,
-  props: { name: string; description: string; validate: "body" | "parameters" },
+  props: { name: string; description: string; validate: "body" | "parameters"; hasCustomDomain: boolean },
 ) {
   const api = new ApiGatewayRestApi(scope, "api", {
     name: props.name,
     description: props.description,
     endpointConfiguration: { types: ["REGIONAL"] },
     apiKeySource: "HEADER",
+    disableExecuteApiEndpoint: props.hasCustomDomain,
   });
   const validator = new ApiGatewayRequestValidator(scope, "validator", {
     restApiId: api.id,

@@ -55,7 +55,10 @@ const moduleOf = (variant: Variant) =>
 function subnetAsserts(stack: TfJson, layout: Layout, expected: readonly string[]): Run["asserts"] {
   const privateSubnets = layout.subnets.filter((s) => s.tier === "private");
   const zoneOf = hcl(Object.fromEntries(layout.subnets.map((s) => [s.id, s.zone])));
-  const zoneCount = new Set(privateSubnets.map((s) => s.zone)).size;
+  const zoneOfId = (id: string) => layout.subnets.find((s) => s.id === id)!.zone;
+  const balancedZones = new Set(expected.map(zoneOfId));
+  const zoneCount = balancedZones.size;
+  const balancedSubnets = privateSubnets.filter((s) => balancedZones.has(s.zone));
   return [
     ...resources(stack, "aws_lb").flatMap((lb) => [
       {
@@ -96,24 +99,36 @@ function subnetAsserts(stack: TfJson, layout: Layout, expected: readonly string[
           message: `${endpoint.path}: expected route tables ${tables.join(", ")}`,
         };
       }),
-    ...resources(stack, "aws_ecs_service").map((service) => ({
-      condition: `toset(${service.address}.network_configuration[0].subnets) == toset(${hcl(privateSubnets.map((s) => s.id))})`,
-      message: `${service.path}: tasks should run in every private subnet`,
-    })),
+    // The api's tasks only where its load balancers serve (elsewhere a target is `unused`); the processor anywhere.
+    ...resources(stack, "aws_ecs_service").map((service) => {
+      const behindLoadBalancer = service.body.load_balancer !== undefined;
+      const subnets = (behindLoadBalancer ? balancedSubnets : privateSubnets).map((s) => s.id);
+      return {
+        condition: `toset(${service.address}.network_configuration[0].subnets) == toset(${hcl(subnets)})`,
+        message: `${service.path}: tasks should run in ${behindLoadBalancer ? "the private subnets of the load balancers' AZs" : "every private subnet"}`,
+      };
+    }),
   ];
 }
 
-/** For a config that pins load balancer subnets: one pinned subnet per AZ, plus a lower id the rule would pick. */
+/**
+ * For a config that pins load balancer subnets: one pinned subnet per AZ, plus a lower id the rule would pick, and a
+ * private subnet in one more AZ that the load balancers do not serve.
+ */
 function pinnedLayout(config: Config): Layout {
+  const pinned = config.load_balancer_subnet_ids!;
   return {
-    name: "pinned load balancer subnets, with lower-id subnets beside them",
-    subnets: config.load_balancer_subnet_ids!.flatMap((id, i) => {
-      const zone = `${config.region}${"abcdef"[i]}`;
-      return [
-        { id, zone, tier: "private" as const },
-        { id: `subnet-${String(i).padStart(17, "0")}`, zone, tier: "private" as const },
-      ];
-    }),
+    name: "pinned load balancer subnets, with lower-id subnets beside them and one more AZ",
+    subnets: [
+      ...pinned.flatMap((id, i) => {
+        const zone = `${config.region}${"abcdef"[i]}`;
+        return [
+          { id, zone, tier: "private" as const },
+          { id: `subnet-${String(i).padStart(17, "0")}`, zone, tier: "private" as const },
+        ];
+      }),
+      { id: "subnet-0ffffffffffffffff", zone: `${config.region}${"abcdef"[pinned.length]}`, tier: "private" as const },
+    ],
   };
 }
 

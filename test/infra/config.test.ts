@@ -213,6 +213,21 @@ describe("config: terraform.tfvars.json", () => {
       /^alb_access_logs_bucket: expected an S3 bucket name \(no '\.\.'/,
     ],
     [
+      "the ALB access log prefix holds AWSLogs, which ELB refuses only after the ALB exists",
+      { alb_access_logs_bucket: "alb-logs", alb_access_logs_prefix: "team/awslogs/orders" },
+      /^alb_access_logs_prefix: must not contain `AWSLogs`/,
+    ],
+    [
+      "the ALB access log prefix starts with a slash",
+      { alb_access_logs_bucket: "alb-logs", alb_access_logs_prefix: "/orders" },
+      /^alb_access_logs_prefix: expected S3 key segments joined by `\/`/,
+    ],
+    [
+      "the default ALB access log prefix (from the project) holds AWSLogs",
+      { project: "awslogs", alb_access_logs_bucket: "alb-logs" },
+      /^project: the ALB access-log prefix \(project-environment-alb\) must not contain `AWSLogs`: set alb_access_logs_prefix/,
+    ],
+    [
       "pinned load balancer subnets repeat",
       { load_balancer_subnet_ids: ["subnet-0123abcd", "subnet-0123abcd"] },
       /^load_balancer_subnet_ids: expected distinct subnet ids/,

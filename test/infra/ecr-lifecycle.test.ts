@@ -35,6 +35,17 @@ describe("ecr: lifecycle policy (evaluated with ECR's documented rules)", () => 
     expect([...expired].sort()).toEqual(["sha256:20", "sha256:21", "sha256:22", "sha256:23", "sha256:24"]);
   });
 
+  test("ecr lifecycle: deployed images count toward the newest `keep`, so fewer never-deployed images are kept", () => {
+    // 40 pushes one a day; every other one of the newest 20 was deployed (10 deployed, all within rule 1's 20).
+    const deployed = Array.from({ length: 10 }, (_, i) => 2 * i);
+    const expired = expiredBy(policy, pushes(40, deployed), NOW);
+    const keptNeverDeployed = 40 - deployed.length - expired.size;
+    expect(keptNeverDeployed).toBe(20); // keep is 30, of which the 10 deployed images take 10
+    for (const digest of deployed) expect(expired.has(`sha256:${digest}`)).toBe(false);
+    const rule3 = JSON.parse(policy).rules[2].description;
+    expect(rule3).toBe("Keep the newest 30 images; deployed ones count toward 30 but only rule 1 expires them");
+  });
+
   test("ecr lifecycle: untagged images expire after 7 days, tagged ones of the same age stay", () => {
     const images: Image[] = [
       { digest: "sha256:untagged-old", tags: [], pushedAt: daysAgo(8) },

@@ -324,7 +324,7 @@ describe("main stack: query API (REST API #2 -> VPC Link -> NLB -> ALB -> api)",
     expect(resourceAt(main, "aws_lb_listener", "ingress/alb-https")).toMatchObject({
       protocol: "HTTPS",
       port: 443,
-      ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      ssl_policy: "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
       certificate_arn: refTo(main, "aws_acm_certificate", "alb-certificate", "arn", "data"),
       default_action: [
         { type: "forward", target_group_arn: refTo(main, "aws_lb_target_group", "ingress/service-tg", "arn") },
