@@ -1,6 +1,7 @@
 import { albAccessLogsPrefix, namePrefix, namingProblems } from "./naming.js";
 import type { ValidFields } from "./fields.js";
 import { FARGATE_MEMORY_BY_CPU } from "./service-fields.js";
+import { wafRateFloor } from "./nested-fields.js";
 
 /** A problem that involves more than one key, reported on the key at fault. */
 export interface CrossFieldIssue {
@@ -42,7 +43,7 @@ export function crossFieldIssues(config: ValidFields): CrossFieldIssue[] {
       });
     }
   }
-  issues.push(...processorCountIssues(config.services?.processor), ...operationsIssues(config));
+  issues.push(...processorCountIssues(config.services?.processor), ...operationsIssues(config), ...wafIssues(config));
   const logKeyRegion = config.log_kms_key_arn?.split(":")[3];
   if (logKeyRegion !== undefined && config.region !== undefined && logKeyRegion !== config.region) {
     issues.push({
@@ -133,4 +134,26 @@ function operationsIssues(config: ValidFields): CrossFieldIssue[] {
     }
   }
   return issues;
+}
+
+function wafIssues(config: ValidFields): CrossFieldIssue[] {
+  const waf = config.waf_web_acl;
+  if (!waf) return [];
+  if (config.waf_web_acl_arn) {
+    return [
+      { path: ["waf_web_acl"], message: "a stage takes one web ACL: set waf_web_acl or waf_web_acl_arn, not both" },
+    ];
+  }
+  if (waf.rate_limit_per_ip === null || config.throttle_rate_limit === undefined) return [];
+  const floor = wafRateFloor(waf, config.throttle_rate_limit);
+  // WAF counts before API Gateway throttles, so a limit below what the throttle admits blocks clients within it.
+  if (!(waf.rate_limit_per_ip >= floor)) {
+    return [
+      {
+        path: ["waf_web_acl", "rate_limit_per_ip"],
+        message: `must be at least throttle_rate_limit x rate_window_seconds (${config.throttle_rate_limit} x ${waf.rate_window_seconds} = ${floor}), or WAF blocks a client that stays within its limit`,
+      },
+    ];
+  }
+  return [];
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { bucketNameProblem } from "./naming.js";
 import { arn, awsRegion, domainName, kmsKeyArn, logRetentionDays, name, subnetId } from "./field-types.js";
-import { alarms, stateBackend, tags, vpcEndpoints } from "./nested-fields.js";
+import { alarms, stateBackend, tags, vpcEndpoints, wafWebAcl } from "./nested-fields.js";
 import { apiService, processorService } from "./service-fields.js";
 
 /**
@@ -137,7 +137,10 @@ export const fieldsSchema = z.strictObject({
   waf_web_acl_arn: arn
     .nullable()
     .default(null)
-    .describe("WAFv2 web ACL to associate with both API stages; `null` = none."),
+    .describe(
+      "An existing WAFv2 web ACL to associate with both API stages; `null` = none, or `waf_web_acl` creates one.",
+    ),
+  waf_web_acl: wafWebAcl,
   alarm_topic_arn: arn
     .nullable()
     .default(null)

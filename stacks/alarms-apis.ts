@@ -1,5 +1,5 @@
 import type { AlarmSpec, Thresholds } from "./alarm-spec.js";
-import type { MonitoredResources, RestApiStageRef } from "./monitored-resources.js";
+import { wafDimensions, type MonitoredResources, type RestApiStageRef } from "./monitored-resources.js";
 
 /** The two REST APIs (hops `ingest` and `query`): 5xx rate and p99 latency of each stage. */
 export function restApiAlarms(
@@ -45,4 +45,29 @@ export function restApiAlarms(
       missingData: "notBreaching",
     },
   ]);
+}
+
+/**
+ * The web ACL in front of both APIs (on the ingest row: it is the first thing a request meets): a spike of blocked
+ * requests is an attack, a misbehaving client, or a rule that started blocking legitimate traffic.
+ */
+export function webAclAlarms({ webAcl }: Pick<MonitoredResources, "webAcl">, t: Thresholds): AlarmSpec[] {
+  if (!webAcl) return [];
+  return [
+    {
+      hop: "ingest",
+      key: "waf-blocked-requests",
+      meaning: `The web ACL blocked more than ${t.waf_blocked_requests_per_minute} requests a minute in 3 of the last 5 minutes`,
+      metric: {
+        namespace: "AWS/WAFV2",
+        metricName: "BlockedRequests",
+        dimensions: wafDimensions(webAcl),
+        statistic: "Sum",
+      },
+      threshold: t.waf_blocked_requests_per_minute,
+      comparison: "GreaterThanThreshold",
+      window: [3, 5],
+      missingData: "notBreaching",
+    },
+  ];
 }

@@ -4,7 +4,7 @@ import {
   type CloudwatchMetricAlarmMetricQuery,
 } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { PERIOD, type AlarmSpec, type SingleMetric, type Thresholds } from "./alarm-spec.js";
-import { restApiAlarms } from "./alarms-apis.js";
+import { restApiAlarms, webAclAlarms } from "./alarms-apis.js";
 import { ingressAlarms } from "./alarms-ingress.js";
 import { queueAlarms } from "./alarms-queue.js";
 import { serviceAlarms } from "./alarms-services.js";
@@ -33,6 +33,7 @@ export class Alarms extends Construct {
     super(scope, id);
     const t = props.thresholds;
     for (const spec of [
+      ...webAclAlarms(props, t),
       ...restApiAlarms(props, t),
       ...queueAlarms(props, t),
       ...serviceAlarms(props, t),

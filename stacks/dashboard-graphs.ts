@@ -1,6 +1,12 @@
 import type { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { TABLE_OPERATIONS, type Hop, type MonitoredResources, type RestApiStageRef } from "./monitored-resources.js";
+import {
+  TABLE_OPERATIONS,
+  wafDimensions,
+  type Hop,
+  type MonitoredResources,
+  type RestApiStageRef,
+} from "./monitored-resources.js";
 
 /** A CloudWatch dashboard metric line: namespace, name, dimension pairs, then options. */
 type MetricLine = (string | Record<string, unknown>)[];
@@ -63,7 +69,7 @@ export function hopGraphs(props: GraphedResources): Record<Hop, Graph[]> {
   const albDims = ["TargetGroup", props.serviceTargetGroup.arnSuffix, "LoadBalancer", props.alb.arnSuffix];
 
   return {
-    ingest: apiGraphs(props.ingestApi),
+    ingest: [...apiGraphs(props.ingestApi), ...webAclGraphs(props)],
     queue: [
       {
         title: "Sent / deleted per minute, DLQ depth",
@@ -193,4 +199,17 @@ export function hopGraphs(props: GraphedResources): Record<Hop, Graph[]> {
     ],
     query: apiGraphs(props.queryApi),
   };
+}
+
+/** The web ACL's verdicts on both APIs' requests: on the ingest row, the first hop a request meets. */
+function webAclGraphs({ webAcl }: Pick<MonitoredResources, "webAcl">): Graph[] {
+  if (!webAcl) return [];
+  const dims = Object.entries(wafDimensions(webAcl)).flat();
+  return [
+    {
+      title: "WAF (both APIs): allowed / blocked / counted",
+      stat: "Sum",
+      metrics: ["AllowedRequests", "BlockedRequests", "CountedRequests"].map((name) => ["AWS/WAFV2", name, ...dims]),
+    },
+  ];
 }

@@ -10,6 +10,8 @@ import { STAGE_NAME, type MainContext } from "./main-context.js";
 import type { PrivateIngress } from "./private-ingress.js";
 import { QueryApi } from "./query-api.js";
 import type { CustomDomain } from "./rest-api-stage.js";
+import { ApiWebAcl } from "./waf.js";
+import { wafRateLimitPerIp } from "../config/nested-fields.js";
 
 export interface ApisInputs {
   /** Where the ingest API sends requests. */
@@ -25,6 +27,8 @@ export interface Apis {
   readonly queryApi: QueryApi;
   /** The API key and usage plan, when `api_key_required`. */
   readonly access?: ApiAccess;
+  /** The web ACL this stack creates for both stages, when `waf_web_acl` is set. */
+  readonly webAcl?: ApiWebAcl;
 }
 
 /** The two REST APIs (ingest -> SQS, query -> VPC Link -> ALB), their account-level logging role and API key. */
@@ -37,12 +41,20 @@ export function addApis(scope: Construct, context: MainContext, { queue, ingress
         logGroupArnPrefix: `arn:${partition}:logs:${region}:${accountId}:log-group`,
       })
     : forgetApiGatewayAccount(TerraformStack.of(scope));
+  const webAcl = config.waf_web_acl
+    ? new ApiWebAcl(scope, "waf", {
+        name: `${prefix}-apis`,
+        rateLimitPerIp: wafRateLimitPerIp(config.waf_web_acl, config.throttle_rate_limit),
+        rateWindowSeconds: config.waf_web_acl.rate_window_seconds,
+        logs: context.logs,
+      })
+    : undefined;
   const stageSettings = {
     stageName: STAGE_NAME,
     logs: context.logs,
     throttleRateLimit: config.throttle_rate_limit,
     throttleBurstLimit: config.throttle_burst_limit,
-    wafWebAclArn: config.waf_web_acl_arn,
+    wafWebAclArn: webAcl?.webAcl.arn ?? config.waf_web_acl_arn,
     apiKeyRequired: config.api_key_required,
     dependsOn: cloudwatchRole ? [cloudwatchRole.account] : [],
   };
@@ -76,7 +88,7 @@ export function addApis(scope: Construct, context: MainContext, { queue, ingress
         quotaPerDay: config.quota_per_day,
       })
     : undefined;
-  return { ingestApi, queryApi, ...(access ? { access } : {}) };
+  return { ingestApi, queryApi, ...(access ? { access } : {}), ...(webAcl ? { webAcl } : {}) };
 }
 
 function customDomain(scope: Construct, id: string, domain: string | null): CustomDomain | null {

@@ -5,6 +5,7 @@ import { albAccessLogsPrefix } from "../config/naming.js";
 import type { MainContext } from "./main-context.js";
 import { Network } from "./network.js";
 import { PrivateIngress } from "./private-ingress.js";
+import { checkPrivateSubnetsArePrivate } from "./subnet-exposure.js";
 import { VpcEndpoints, type AwsApiEgress } from "./vpc-endpoints.js";
 
 export interface NetworkAndIngress {
@@ -24,6 +25,7 @@ export function addNetworkAndIngress(
     vpcId: config.vpc_id,
     loadBalancerSubnetIds: config.load_balancer_subnet_ids,
   });
+  checkPrivateSubnetsArePrivate(network);
   const albCertificate = lookupCertificate(
     scope,
     "alb-certificate",

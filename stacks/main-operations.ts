@@ -55,6 +55,7 @@ export function addMonitoring(
       ingress.nlb && ingress.albTargetGroup
         ? { loadBalancer: ingress.nlb, albTargetGroup: ingress.albTargetGroup }
         : null,
+    webAcl: inputs.webAcl ? { acl: inputs.webAcl.webAcl, region } : null,
   };
   const alarms = new Alarms(scope, "alarms", {
     ...watched,

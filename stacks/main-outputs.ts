@@ -6,11 +6,13 @@ import type { Apis } from "./main-apis.js";
 import type { Data } from "./main-data.js";
 import type { Monitoring } from "./main-operations.js";
 import type { Services } from "./main-services.js";
+import type { Network } from "./network.js";
 import type { PrivateIngress } from "./private-ingress.js";
 import type { RestApiStage } from "./rest-api-stage.js";
 
 export interface OutputsInputs extends Data, Services, Apis, Pick<Monitoring, "dashboard"> {
   readonly ingress: PrivateIngress;
+  readonly network: Network;
   readonly alarmTopicArn: string;
   readonly imageTags: Readonly<Record<ServiceName, string>>;
 }
@@ -71,6 +73,10 @@ export function addOutputs(scope: Construct, config: Config, inputs: OutputsInpu
       : {}),
   };
   for (const [name, output] of Object.entries(outputs)) new TerraformOutput(scope, name, output);
+  new TerraformOutput(scope, "public_subnet_ids", {
+    value: inputs.network.publicSubnetIds,
+    description: "The VPC's subnets tagged tier=public: nothing runs there (empty in a private-only VPC)",
+  });
   for (const [name, stage] of [
     ["ingest", ingestApi.stage],
     ["query", queryApi.stage],

@@ -41,12 +41,12 @@ export class MainStack extends BaseStack {
     const imageTags = imageTagVariables(this, config);
 
     const networking = addNetworkAndIngress(this, context);
-    const { ingress } = networking;
+    const { ingress, network } = networking;
     const alarmTopicArn = addAlarmTopic(this, context);
     const data = addData(this, context, alarmTopicArn);
     const services = addServices(this, context, { ...networking, ...data, repositories, imageTags });
     const apis = addApis(this, context, { queue: data.queue.queue, ingress, apiService: services.api.service });
     const { dashboard } = addMonitoring(this, context, { ...data, ...services, ...apis, ingress, alarmTopicArn });
-    addOutputs(this, config, { ...data, ...services, ...apis, dashboard, ingress, alarmTopicArn, imageTags });
+    addOutputs(this, config, { ...data, ...services, ...apis, dashboard, ingress, network, alarmTopicArn, imageTags });
   }
 }

@@ -6,6 +6,7 @@ import type { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import type { Lb } from "@cdktf/provider-aws/lib/lb";
 import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import type { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 
 /** The hops of the request path, in order: the dashboard has one row per hop, each with that hop's alarms. */
 export const HOPS = ["ingest", "queue", "processor", "table", "ingress", "api", "query"] as const;
@@ -37,4 +38,11 @@ export interface MonitoredResources {
   readonly serviceTargetGroup: LbTargetGroup;
   /** The NLB and its target group holding the ALB. @default no NLB in the private path: no NLB alarm or graph */
   readonly nlb?: { readonly loadBalancer: Lb; readonly albTargetGroup: LbTargetGroup } | null;
+  /** The web ACL this stack created for both stages. @default none (or one managed elsewhere): no WAF alarm or graph */
+  readonly webAcl?: { readonly acl: Wafv2WebAcl; readonly region: string } | null;
+}
+
+/** WAF's metric dimensions for a web ACL as a whole (every rule): WAF publishes them per region. */
+export function wafDimensions(webAcl: NonNullable<MonitoredResources["webAcl"]>): Record<string, string> {
+  return { WebACL: webAcl.acl.name, Region: webAcl.region, Rule: "ALL" };
 }

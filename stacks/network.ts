@@ -3,6 +3,8 @@ import { DataResource, Fn, Op, TerraformIterator, Token } from "cdktf";
 import { DataAwsVpc } from "@cdktf/provider-aws/lib/data-aws-vpc";
 import { DataAwsSubnets } from "@cdktf/provider-aws/lib/data-aws-subnets";
 import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
+import { DataAwsRouteTable } from "@cdktf/provider-aws/lib/data-aws-route-table";
+import { DataAwsRouteTables } from "@cdktf/provider-aws/lib/data-aws-route-tables";
 
 export interface NetworkProps {
   /** The existing VPC the architecture is deployed into. */
@@ -18,6 +20,8 @@ export interface NetworkProps {
 
 /** The tag that marks the subnets this architecture runs in. */
 export const PRIVATE_TIER_TAG = { key: "tier", value: "private" } as const;
+/** The tag of the VPC's public subnets: looked up and reported, never used by this stack. */
+export const PUBLIC_TIER_TAG = { key: "tier", value: "public" } as const;
 
 /**
  * Looks up the existing VPC and its subnets tagged `tier=private`. Only private subnets are needed: everything here
@@ -29,6 +33,13 @@ export class Network extends Construct {
   readonly vpc: DataAwsVpc;
   /** Every tagged private subnet: where the processor's tasks run. */
   readonly privateSubnetIds: string[];
+  /** Each tagged private subnet's details, by id: for filters and the exposure check. */
+  readonly privateSubnetDetails: DataAwsSubnet;
+  /**
+   * The subnets tagged `tier=public`, as the reference design looks them up: empty in a private-only VPC (the lookup
+   * returns an empty list, it does not fail). Nothing here runs in them; the plan reports them.
+   */
+  readonly publicSubnetIds: string[];
   /**
    * The private subnets in the AZs the load balancers serve: where the api's tasks run. ELB reports a target in an AZ
    * its load balancer does not serve as `unused` (`Target.NotInUse`) and sends it nothing: a task placed there is
@@ -41,9 +52,9 @@ export class Network extends Construct {
    * when the set of AZs or the lowest id in an AZ changes; pin it (`loadBalancerSubnetIds`) to make it fixed.
    */
   readonly loadBalancerSubnetIds: string[];
-  /** The load balancer subnets as an HCL list expression, and each private subnet's details by id: for filters. */
+  /** The load balancer subnets as an HCL list expression: for filters. */
   private readonly loadBalancerSubnetList: string;
-  private readonly subnetDetails: DataAwsSubnet;
+  private routeTables?: string;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -82,7 +93,13 @@ export class Network extends Construct {
       },
     ];
     this.privateSubnetIds = subnets.ids;
-    this.subnetDetails = details;
+    this.privateSubnetDetails = details;
+    this.publicSubnetIds = new DataAwsSubnets(this, "public-subnets", {
+      filter: [
+        { name: "vpc-id", values: [vpcId] },
+        { name: `tag:${PUBLIC_TIER_TAG.key}`, values: [PUBLIC_TIER_TAG.value] },
+      ],
+    }).ids;
 
     if (props.loadBalancerSubnetIds) {
       const pinned = [...props.loadBalancerSubnetIds];
@@ -121,7 +138,33 @@ export class Network extends Construct {
   loadBalancerSubnetsIn(zones: string): string[] {
     // The load balancer list goes last: cdktf mis-reads references that follow its `{for ...}` grouping.
     return Token.asList(
-      `\${sort(setintersection([for subnet in ${this.subnetDetails.fqn} : subnet.id if contains(${zones}, subnet.availability_zone)], ${this.loadBalancerSubnetList}))}`,
+      `\${sort(setintersection([for subnet in ${this.privateSubnetDetails.fqn} : subnet.id if contains(${zones}, subnet.availability_zone)], ${this.loadBalancerSubnetList}))}`,
     );
+  }
+
+  /**
+   * The route tables the private subnets use: for the gateway endpoints (which route by table) and the check that
+   * no private subnet routes to an internet gateway. A subnet with no explicit association uses the VPC's main route
+   * table, and no lookup by subnet finds that (DescribeRouteTables lists only explicit associations): each private
+   * subnet's explicit table, or else the main one. Looked up once, on first use.
+   */
+  privateRouteTableIds(): string[] {
+    return Token.asList(`\${${this.privateRouteTables()}}`);
+  }
+
+  /** The same route tables as an HCL expression, to combine with others inside one expression. */
+  privateRouteTables(): string {
+    if (this.routeTables) return this.routeTables;
+    const explicit = new DataAwsRouteTables(this, "private-subnet-route-table", {
+      forEach: TerraformIterator.fromList(this.privateSubnetIds),
+      vpcId: this.vpc.id,
+      filter: [{ name: "association.subnet-id", values: ["${each.value}"] }],
+    });
+    const main = new DataAwsRouteTable(this, "main-route-table", {
+      vpcId: this.vpc.id,
+      filter: [{ name: "association.main", values: ["true"] }],
+    });
+    this.routeTables = `distinct(flatten([for tables in ${explicit.fqn} : length(tables.ids) > 0 ? tables.ids : [${main.fqn}.id]]))`;
+    return this.routeTables;
   }
 }

@@ -1,8 +1,6 @@
 import { Construct } from "constructs";
-import { DataResource, TerraformIterator, Token } from "cdktf";
+import { DataResource } from "cdktf";
 import { DataAwsVpcEndpointService } from "@cdktf/provider-aws/lib/data-aws-vpc-endpoint-service";
-import { DataAwsRouteTable } from "@cdktf/provider-aws/lib/data-aws-route-table";
-import { DataAwsRouteTables } from "@cdktf/provider-aws/lib/data-aws-route-tables";
 import { DataAwsPrefixList } from "@cdktf/provider-aws/lib/data-aws-prefix-list";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
@@ -100,7 +98,7 @@ export class VpcEndpoints extends Construct {
         tags: { Name: `${props.name}-${id}` },
       });
     }
-    const routeTableIds = privateRouteTableIds(this, props.network);
+    const routeTableIds = props.network.privateRouteTableIds();
     const prefixListIds = GATEWAY_ENDPOINT_SERVICES.map((service) => {
       const offered = new DataAwsVpcEndpointService(this, `${service}-service`, { service, serviceType: "Gateway" });
       return new VpcEndpoint(this, service, {
@@ -113,24 +111,4 @@ export class VpcEndpoints extends Construct {
     });
     this.egress = { endpointSecurityGroupIds: [endpointSecurityGroup.id], endpointSecurityGroup, prefixListIds };
   }
-}
-
-/**
- * The route tables the private subnets use, for the gateway endpoints (which route by table). A subnet with no
- * explicit association uses the VPC's main route table, and no lookup by subnet finds that (DescribeRouteTables
- * lists only explicit associations): each private subnet's explicit table, or else the main one.
- */
-function privateRouteTableIds(scope: Construct, network: Network): string[] {
-  const explicit = new DataAwsRouteTables(scope, "private-subnet-route-table", {
-    forEach: TerraformIterator.fromList(network.privateSubnetIds),
-    vpcId: network.vpc.id,
-    filter: [{ name: "association.subnet-id", values: ["${each.value}"] }],
-  });
-  const main = new DataAwsRouteTable(scope, "main-route-table", {
-    vpcId: network.vpc.id,
-    filter: [{ name: "association.main", values: ["true"] }],
-  });
-  return Token.asList(
-    `\${distinct(flatten([for tables in ${explicit.fqn} : length(tables.ids) > 0 ? tables.ids : [${main.fqn}.id]]))}`,
-  );
 }

@@ -113,7 +113,10 @@ export const API_GATEWAY_CONTROLS: readonly Control[] = [
     resourceType: "aws_wafv2_web_acl_association",
     title: "WAF web ACL on every stage",
     why: "A web ACL filters abusive traffic before it costs anything.",
-    exception: ({ config }) => (config.waf_web_acl_arn ? undefined : "optional by config: waf_web_acl_arn is null"),
+    exception: ({ config }) =>
+      config.waf_web_acl_arn || config.waf_web_acl
+        ? undefined
+        : "optional by config: waf_web_acl and waf_web_acl_arn are null",
     check: (input) => {
       const protectedStages = resources(input.main, "aws_wafv2_web_acl_association").map((a) => a.body.resource_arn);
       return each(

@@ -103,6 +103,10 @@ export const OPERATIONS_CONTROLS: readonly Control[] = [
         what: "the DynamoDB `Operation` dimension",
         why: "it names an API operation (GetItem, PutItem...), not a resource",
       },
+      {
+        what: "WAF's `Region` and `Rule` dimensions",
+        why: "they name the web ACL's region and one of its rules (`ALL` for every rule), not resources; `WebACL` is checked",
+      },
     ],
     check: (input) =>
       resources(input.main, "aws_cloudwatch_metric_alarm").flatMap((alarm) => {
@@ -126,7 +130,7 @@ export const OPERATIONS_CONTROLS: readonly Control[] = [
 ];
 
 /** Alarm dimensions whose values name something other than a resource. */
-const NON_RESOURCE_DIMENSIONS = ["Operation"];
+const NON_RESOURCE_DIMENSIONS = ["Operation", "Region", "Rule"];
 
 /** `${aws_x.name.attribute}` where `aws_x.name` is a resource of `doc`. */
 function referencesResource(doc: TfJson, value: unknown): boolean {

@@ -25,6 +25,7 @@ export function varFiles(example: Record<string, unknown>): Record<string, Recor
       quota_per_day: 100_000,
       log_kms_key_arn: `arn:aws:kms:${region}:${account}:key/00000000-0000-0000-0000-000000000000`,
       table_ttl_attribute: "expires_at",
+      waf_web_acl: null,
       waf_web_acl_arn: `arn:aws:wafv2:${region}:${account}:regional/webacl/example/00000000-0000-0000-0000-000000000000`,
       alarm_topic_arn: `arn:aws:sns:${region}:${account}:alarms`,
       alb_access_logs_bucket: "example-alb-logs",

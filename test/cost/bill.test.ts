@@ -44,6 +44,7 @@ const exampleInfra: Infra = {
   containerInsights: "enabled",
   dashboards: 0,
   kmsKeys: 0,
+  webAclRules: [],
   pointInTimeRecovery: true,
   onDemandTable: true,
 };
@@ -101,6 +102,16 @@ describe("cost: npm run cost", () => {
     );
   });
 
+  it("cost: a web ACL costs its monthly fee and rules fixed, and every POST and GET inspected", () => {
+    const profile = { rps: 10, payloadBytes: 768, readsPerRequest: 1 };
+    const bill = computeBill(profile, inputs, { ...exampleInfra, webAclRules: [4] }, prices);
+    const waf = bill.lines.find((l) => l.component === "WAF")!;
+    const calls = (10 + 10) * prices.assumptions.secondsPerMonth;
+    expect(waf.fixedUsd).toBeCloseTo(5 + 4 * 1, 6);
+    expect(waf.perRequestUsd).toBeCloseTo((calls / 1e6) * 0.6, 6);
+    expect(computeBill(profile, inputs, exampleInfra, prices).lines.map((l) => l.component)).not.toContain("WAF");
+  });
+
   it("cost: a load beyond the tasks the stack allows is flagged, naming the service", () => {
     const bill = computeBill(
       { rps: 500, payloadBytes: 768, readsPerRequest: 1 },
@@ -118,9 +129,11 @@ describe("cost: npm run cost", () => {
     // What the operations add: alarms (some on several metrics), one dashboard, the alarm topic's KMS key.
     expect(infra).toMatchObject({
       ...exampleInfra,
-      alarmMetrics: 21,
+      alarmMetrics: 22,
       dashboards: 1,
       kmsKeys: 1,
+      // The example's web ACL: three managed rule groups and the rate rule.
+      webAclRules: [4],
       services: expect.anything(),
       stages: expect.any(Array),
     });

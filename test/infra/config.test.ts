@@ -228,6 +228,21 @@ describe("config: terraform.tfvars.json", () => {
       /^project: the ALB access-log prefix \(project-environment-alb\) must not contain `AWSLogs`: set alb_access_logs_prefix/,
     ],
     [
+      "a web ACL is both created and named",
+      { waf_web_acl: {}, waf_web_acl_arn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/a/b" },
+      /^waf_web_acl: a stage takes one web ACL: set waf_web_acl or waf_web_acl_arn, not both/,
+    ],
+    [
+      "the WAF rate limit would block a client within throttle_rate_limit",
+      { waf_web_acl: { rate_limit_per_ip: 29_999, rate_window_seconds: 300 } },
+      /^waf_web_acl\.rate_limit_per_ip: must be at least throttle_rate_limit x rate_window_seconds \(100 x 300 = 30000\)/,
+    ],
+    [
+      "the WAF rate window is not one WAF offers",
+      { waf_web_acl: { rate_window_seconds: 30 } },
+      /^waf_web_acl\.rate_window_seconds: /,
+    ],
+    [
       "pinned load balancer subnets repeat",
       { load_balancer_subnet_ids: ["subnet-0123abcd", "subnet-0123abcd"] },
       /^load_balancer_subnet_ids: expected distinct subnet ids/,
@@ -353,6 +368,7 @@ describe("config: every value exactly at a documented limit, and every accepted 
     [
       "ARNs in another partition, with and without an account",
       {
+        waf_web_acl: null,
         waf_web_acl_arn: "arn:aws-us-gov:wafv2:eu-west-1:123456789012:regional/webacl/a/b",
         alarm_topic_arn: "arn:aws:sns:eu-west-1::alerts",
       },

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { loadApiConfig } from "../../apps/api/src/config.js";
 import { loadProcessorConfig } from "../../apps/processor/src/config.js";
 import {
+  addressOf,
   exampleConfigInput,
   refTo,
   resourceAt,
@@ -23,8 +24,36 @@ const containerOf = (path: string, doc: TfJson = main) =>
   JSON.parse(resourceAt(doc, "aws_ecs_task_definition", path).container_definitions)[0];
 
 describe("main stack: lookups", () => {
-  test("network: looks up only the private subnets by tier tag (a private-only VPC plans), failing the plan below 2", () => {
-    expect(resourcesOf(main, "aws_subnets", "data")).toHaveLength(1);
+  test("network: looks up the public subnets by tier tag without requiring any, and outputs them", () => {
+    expect(resourcesOf(main, "aws_subnets", "data")).toHaveLength(2);
+    const publicSubnets = resourceAt(main, "aws_subnets", "network/public-subnets", "data");
+    expect(publicSubnets.filter).toEqual([
+      { name: "vpc-id", values: ["vpc-0123456789abcdef0"] },
+      { name: "tag:tier", values: ["public"] },
+    ]);
+    expect(publicSubnets.lifecycle).toBeUndefined();
+    expect(main.output?.public_subnet_ids?.value).toBe(
+      refTo(main, "aws_subnets", "network/public-subnets", "ids", "data"),
+    );
+  });
+
+  test("network: the plan warns when a subnet tagged tier=private maps public IPs or routes to an internet gateway", () => {
+    const [publicIps, internetRoutes] = (main as any).check.private_subnets_are_private.assert;
+    const details = refTo(main, "aws_subnet", "network/private-subnet", "id", "data").replace(/^\$\{|\.id\}$/g, "");
+    expect(publicIps.condition).toBe(
+      `\${length([for subnet in ${details} : subnet.id if subnet.map_public_ip_on_launch]) == 0}`,
+    );
+    const internet = resourceAt(main, "aws_route_tables", "network/internet-route-table", "data");
+    expect(internet.filter).toEqual([{ name: "route.gateway-id", values: ["igw-*"] }]);
+    expect(internetRoutes.condition).toContain(
+      refTo(main, "aws_route_tables", "network/internet-route-table", "ids", "data").slice(2, -1),
+    );
+    expect(internetRoutes.condition).toContain(
+      addressOf(main, "aws_route_tables", "network/private-subnet-route-table", "data"),
+    );
+  });
+
+  test("network: looks up the private subnets by tier tag (a private-only VPC plans), failing the plan below 2", () => {
     const subnets = resourceAt(main, "aws_subnets", "network/private-subnets", "data");
     expect(subnets.filter).toEqual([
       { name: "vpc-id", values: ["vpc-0123456789abcdef0"] },
@@ -665,6 +694,7 @@ describe("main stack: outputs and backend", () => {
         "alarm_topic_arn",
         "dashboard_name",
         "processor_service_name",
+        "public_subnet_ids",
         "query_api_url",
         "queue_url",
         "table_name",

@@ -72,6 +72,11 @@ function expectedWatch(doc: TfJson): Record<string, Record<string, unknown>[]> {
     LoadBalancer: ref("aws_lb", "ingress/alb", "arn_suffix"),
   };
   return {
+    "waf-blocked-requests": [
+      {
+        BlockedRequests: { WebACL: ref("aws_wafv2_web_acl", "waf/web-acl", "name"), Region: "eu-west-1", Rule: "ALL" },
+      },
+    ],
     "dlq-not-empty": [{ ApproximateNumberOfMessagesVisible: { QueueName: ref("aws_sqs_queue", "queue/dlq", "name") } }],
     "queue-oldest-message": [{ ApproximateAgeOfOldestMessage: { QueueName: queue } }],
     "processor-stalled": [
@@ -261,7 +266,8 @@ describe("alarms without an NLB", () => {
     expect(keys).not.toContain("nlb-alb-unhealthy");
     expect(keys.sort()).toEqual(
       Object.keys(expectedWatch(main))
-        .filter((k) => k !== "nlb-alb-unhealthy" && k !== "dlq-not-empty")
+        // The resources given here hold no NLB and no web ACL (the DLQ alarm lives with the queue).
+        .filter((k) => !["nlb-alb-unhealthy", "dlq-not-empty", "waf-blocked-requests"].includes(k))
         .sort(),
     );
     expect(resourcesOf(doc, "aws_cloudwatch_dashboard")[0]![1].dashboard_body).not.toContain("AWS/NetworkELB");
@@ -363,6 +369,7 @@ describe("dashboard", () => {
       return rows[0];
     };
     expect(Object.fromEntries(Object.keys(expectedWatch(main)).map((key) => [key, alarmRow(key)]))).toEqual({
+      "waf-blocked-requests": "ingest",
       "ingest-5xx-rate": "ingest",
       "ingest-p99-latency": "ingest",
       "dlq-not-empty": "queue",
@@ -487,7 +494,7 @@ describe("examples/all-options.tfvars.json", () => {
     expect(config).toMatchObject({
       ingest_api_domain: expect.any(String),
       query_api_domain: expect.any(String),
-      waf_web_acl_arn: expect.stringMatching(/^arn:aws:wafv2:/),
+      waf_web_acl: { rate_limit_per_ip: expect.any(Number), rate_window_seconds: expect.any(Number) },
       log_kms_key_arn: expect.stringMatching(/^arn:aws:kms:/),
       alb_access_logs_bucket: expect.any(String),
       table_ttl_attribute: expect.any(String),
