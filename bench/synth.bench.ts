@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFi
 import { join, relative } from "node:path";
 import { REPO_ROOT as ROOT } from "../kit/repo-root.js";
 import { toBarrelImports } from "./barrel-imports.js";
-import { median, round } from "./stats.js";
+import { median, round } from "./shared/stats.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const BARREL_DIR = join(ROOT, "bench", ".barrel");

@@ -1,16 +1,16 @@
 import type { Construct } from "constructs";
 import type { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { ApiAccess } from "./api-access.js";
+import { ApiAccess } from "./apis/api-access.js";
 import { TerraformStack } from "cdktf";
-import { ApiGatewayCloudwatchRole, forgetApiGatewayAccount } from "./api-gateway-account.js";
-import { CERTIFICATE_TYPES, lookupCertificate } from "./certificates.js";
-import { IngestApi } from "./ingest-api.js";
+import { ApiGatewayCloudwatchRole, forgetApiGatewayAccount } from "./apis/api-gateway-account.js";
+import { CERTIFICATE_TYPES, lookupCertificate } from "./network/certificates.js";
+import { IngestApi } from "./apis/ingest-api.js";
 import { STAGE_NAME, type MainContext } from "./main-context.js";
-import type { PrivateIngress } from "./private-ingress.js";
-import { QueryApi } from "./query-api.js";
-import type { CustomDomain } from "./rest-api-stage.js";
-import { ApiWebAcl } from "./waf.js";
+import type { PrivateIngress } from "./network/private-ingress.js";
+import { QueryApi } from "./apis/query-api.js";
+import type { CustomDomain } from "./apis/rest-api-stage.js";
+import { ApiWebAcl } from "./apis/waf.js";
 import { wafRateLimitPerIp } from "../config/nested-fields.js";
 
 export interface ApisInputs {

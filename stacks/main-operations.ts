@@ -1,13 +1,13 @@
 import type { Construct } from "constructs";
-import { AlarmTopic } from "./alarm-topic.js";
-import { Alarms } from "./alarms.js";
-import { Dashboard } from "./dashboard.js";
+import { AlarmTopic } from "./monitoring/alarm-topic.js";
+import { Alarms } from "./monitoring/alarms.js";
+import { Dashboard } from "./monitoring/dashboard.js";
 import type { Apis } from "./main-apis.js";
 import type { MainContext } from "./main-context.js";
 import type { Data } from "./main-data.js";
 import type { Services } from "./main-services.js";
-import type { MonitoredResources } from "./monitored-resources.js";
-import type { PrivateIngress } from "./private-ingress.js";
+import type { MonitoredResources } from "./monitoring/monitored-resources.js";
+import type { PrivateIngress } from "./network/private-ingress.js";
 
 /** Every alarm notifies one topic: the configured one, or one this stack creates (encrypted, with subscriptions). */
 export function addAlarmTopic(scope: Construct, { config, prefix, partition, region, accountId }: MainContext): string {

@@ -6,9 +6,9 @@ import type { Apis } from "./main-apis.js";
 import type { Data } from "./main-data.js";
 import type { Monitoring } from "./main-operations.js";
 import type { Services } from "./main-services.js";
-import type { Network } from "./network.js";
-import type { PrivateIngress } from "./private-ingress.js";
-import type { RestApiStage } from "./rest-api-stage.js";
+import type { Network } from "./network/network.js";
+import type { PrivateIngress } from "./network/private-ingress.js";
+import type { RestApiStage } from "./apis/rest-api-stage.js";
 
 export interface OutputsInputs extends Data, Services, Apis, Pick<Monitoring, "dashboard"> {
   readonly ingress: PrivateIngress;

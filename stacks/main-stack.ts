@@ -4,7 +4,7 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import type { Config } from "../config/schema.js";
 import type { ServiceName } from "../ecr/ecr-stack.js";
 import { BaseStack } from "../foundation/base-stack.js";
-import type { ImageRepository } from "./fargate-service.js";
+import type { ImageRepository } from "./services/fargate-service.js";
 import { addApis } from "./main-apis.js";
 import type { MainContext } from "./main-context.js";
 import { addData } from "./main-data.js";

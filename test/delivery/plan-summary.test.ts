@@ -6,14 +6,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   COMMENT_LIMIT,
   COMMENT_MARKER,
-  describeCounts,
-  hasChanges,
   loadStackResult,
-  PlanFormatError,
   renderComment,
-  summarizePlan,
   type StackResult,
 } from "../../scripts/plan-summary.js";
+import { describeCounts, hasChanges, PlanFormatError, summarizePlan } from "../../scripts/delivery/plan-counts.js";
 import { REPO_ROOT } from "../../kit/repo-root.js";
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, "fixtures", name), "utf8");

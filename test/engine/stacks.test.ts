@@ -15,7 +15,7 @@ import {
 } from "./support/tftest.js";
 import { CONFIGS, PLAN_ONLY } from "./matrix.js";
 import { checksOf, conditionsOf, negativeRuns } from "./guards.js";
-import { PRIVATE_SUBNETS_CHECK } from "../../stacks/subnet-exposure.js";
+import { PRIVATE_SUBNETS_CHECK } from "../../stacks/network/subnet-exposure.js";
 
 /**
  * The synthesized stacks on the real Terraform engine: `terraform validate`, then `terraform test` with a mocked

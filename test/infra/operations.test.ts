@@ -10,11 +10,11 @@ import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { resources } from "../support/tfjson.js";
-import { Alarms } from "../../stacks/alarms.js";
-import { HOPS, TABLE_OPERATIONS } from "../../stacks/monitored-resources.js";
-import { Dashboard, HOP_TITLES } from "../../stacks/dashboard.js";
-import { backlogPerTaskTarget } from "../../stacks/processor-scaling.js";
-import { runbookKeyOf } from "../../stacks/runbook.js";
+import { Alarms } from "../../stacks/monitoring/alarms.js";
+import { HOPS, TABLE_OPERATIONS } from "../../stacks/monitoring/monitored-resources.js";
+import { Dashboard, HOP_TITLES } from "../../stacks/monitoring/dashboard.js";
+import { backlogPerTaskTarget } from "../../stacks/services/processor-scaling.js";
+import { runbookKeyOf } from "../../stacks/monitoring/runbook.js";
 import { synthesizeToJson } from "../../stacks/synthesize.js";
 import {
   allOptionsConfig,

@@ -95,7 +95,7 @@ describe("local stack: end to end", () => {
       const response = await postRequest(body);
       expect(response.status, body).toBe(400);
       const answer = (await response.json()) as Record<string, unknown>;
-      // The wording belongs to the stack (stacks/gateway-responses.ts); the shape and the request id are the gateway's.
+      // The wording belongs to the stack (stacks/apis/gateway-responses.ts); the shape and the request id are the gateway's.
       expect(answer, body).toMatchObject({
         error: "invalid_body",
         message: expect.any(String),

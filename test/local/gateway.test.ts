@@ -5,7 +5,7 @@ import { ApiGatewayIntegrationResponse } from "@cdktf/provider-aws/lib/api-gatew
 import { ApiGatewayGatewayResponse } from "@cdktf/provider-aws/lib/api-gateway-gateway-response";
 import type { IConstruct } from "constructs";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { ACCESS_LOG_FORMAT } from "../../stacks/rest-api-stage.js";
+import { ACCESS_LOG_FORMAT } from "../../stacks/apis/rest-api-stage.js";
 import { synthApp } from "../support/synth.js";
 import { startGatewaysOnly, uniqueProject, type GatewaysOnly } from "./support.js";
 import { listenOnLoopback, type Listening } from "../support/loopback-server.js";

@@ -3,9 +3,9 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { DLQ_RETENTION_SECONDS, RECEIVE_WAIT_SECONDS } from "./defaults.js";
-import { policyDocument } from "./iam.js";
-import { runbookLink } from "./runbook.js";
+import { DLQ_RETENTION_SECONDS, RECEIVE_WAIT_SECONDS } from "../shared/defaults.js";
+import { policyDocument } from "../shared/iam.js";
+import { runbookLink } from "../monitoring/runbook.js";
 
 /** Largest message body accepted, in bytes (256 KiB). */
 export const MAX_MESSAGE_BYTES = 262_144;

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
-import { logGroup, type LogSettings } from "./log-group.js";
+import { logGroup, type LogSettings } from "../shared/log-group.js";
 
 export interface ApiWebAclProps {
   /** The web ACL's name, also the prefix of its CloudWatch metric names. */

@@ -4,7 +4,7 @@ import { readFile, writeFile } from "node:fs/promises";
  * docs/cost-inputs.json: the per-request and per-message figures the bill (`npm run cost`) uses, rewritten by the
  * benches (each owns one section) and tracked in git, so the bill and its test work on a fresh clone.
  */
-export const COST_INPUTS = new URL("../docs/cost-inputs.json", import.meta.url);
+export const COST_INPUTS = new URL("../../docs/cost-inputs.json", import.meta.url);
 
 export type Section = "processor" | "api" | "local";
 

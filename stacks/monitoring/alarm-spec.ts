@@ -1,5 +1,5 @@
 import type { CloudwatchMetricAlarmMetricQuery } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import type { Config } from "../config/schema.js";
+import type { Config } from "../../config/schema.js";
 import type { Hop } from "./monitored-resources.js";
 
 /** The alarm thresholds of the configuration. */

@@ -2,8 +2,8 @@ import { Construct } from "constructs";
 import { ApiGatewayResource } from "@cdktf/provider-aws/lib/api-gateway-resource";
 import { ApiGatewayMethod } from "@cdktf/provider-aws/lib/api-gateway-method";
 import { ApiGatewayIntegration } from "@cdktf/provider-aws/lib/api-gateway-integration";
-import type { PrivateLink } from "./private-ingress.js";
-import { HEALTH_CHECK_PATH, QUERY_INTEGRATION_TIMEOUT_MS } from "./defaults.js";
+import type { PrivateLink } from "../network/private-ingress.js";
+import { HEALTH_CHECK_PATH, QUERY_INTEGRATION_TIMEOUT_MS } from "../shared/defaults.js";
 import { apiDefinition, createRestApi } from "./rest-api.js";
 import { RestApiStage, type RestApiStageProps } from "./rest-api-stage.js";
 

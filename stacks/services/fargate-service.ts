@@ -6,11 +6,11 @@ import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import type { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { HTTPS_PORT } from "./defaults.js";
-import { ServiceRole, type PolicyStatement } from "./iam.js";
-import { logGroup, type LogSettings } from "./log-group.js";
-import { allowHop, securityGroup } from "./security-groups.js";
-import type { AwsApiEgress } from "./vpc-endpoints.js";
+import { HTTPS_PORT } from "../shared/defaults.js";
+import { ServiceRole, type PolicyStatement } from "../shared/iam.js";
+import { logGroup, type LogSettings } from "../shared/log-group.js";
+import { allowHop, securityGroup } from "../network/security-groups.js";
+import type { AwsApiEgress } from "../network/vpc-endpoints.js";
 
 /** The slice of an ECR repository a service needs: pass the repository object, not a hand-built ARN. */
 export interface ImageRepository {

@@ -9,8 +9,8 @@ import { ApiGatewayMethodSettings } from "@cdktf/provider-aws/lib/api-gateway-me
 import { ApiGatewayDomainName } from "@cdktf/provider-aws/lib/api-gateway-domain-name";
 import { ApiGatewayBasePathMapping } from "@cdktf/provider-aws/lib/api-gateway-base-path-mapping";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
-import { CUSTOM_DOMAIN_SECURITY_POLICY } from "./defaults.js";
-import { logGroup, type LogSettings } from "./log-group.js";
+import { CUSTOM_DOMAIN_SECURITY_POLICY } from "../shared/defaults.js";
+import { logGroup, type LogSettings } from "../shared/log-group.js";
 
 export interface CustomDomain {
   readonly domainName: string;

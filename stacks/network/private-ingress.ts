@@ -7,7 +7,7 @@ import { ApiGatewayVpcLink } from "@cdktf/provider-aws/lib/api-gateway-vpc-link"
 import { Apigatewayv2VpcLink } from "@cdktf/provider-aws/lib/apigatewayv2-vpc-link";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import type { ITerraformDependable } from "cdktf";
-import { ALB_SSL_POLICY, HEALTH_CHECK_PATH, HTTPS_PORT } from "./defaults.js";
+import { ALB_SSL_POLICY, HEALTH_CHECK_PATH, HTTPS_PORT } from "../shared/defaults.js";
 import { allowHop, securityGroup } from "./security-groups.js";
 
 export interface PrivateIngressProps {

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import type { TerraformStack } from "cdktf";
 import { ApiGatewayAccount } from "@cdktf/provider-aws/lib/api-gateway-account";
-import { ServiceRole } from "./iam.js";
+import { ServiceRole } from "../shared/iam.js";
 
 export interface ApiGatewayCloudwatchRoleProps {
   readonly name: string;

@@ -6,7 +6,7 @@ import { ApiGatewayIntegration } from "@cdktf/provider-aws/lib/api-gateway-integ
 import { ApiGatewayMethodResponse } from "@cdktf/provider-aws/lib/api-gateway-method-response";
 import { ApiGatewayIntegrationResponse } from "@cdktf/provider-aws/lib/api-gateway-integration-response";
 import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { ServiceRole } from "./iam.js";
+import { ServiceRole } from "../shared/iam.js";
 import { apiDefinition, createRestApi } from "./rest-api.js";
 import { RestApiStage, type RestApiStageProps } from "./rest-api-stage.js";
 
