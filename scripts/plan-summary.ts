@@ -51,14 +51,27 @@ function truncate(text: string, limit: number, keep: "start" | "end", where: str
 function headline(result: StackResult): string {
   switch (result.status) {
     case "planned": {
-      const icon = result.summary.destructive.length > 0 ? "⚠️" : hasChanges(result.summary) ? "📝" : "✅";
-      return `${icon} \`${result.stack}\`: ${describeCounts(result.summary)}`;
+      const { destructive, warnings } = result.summary;
+      const icon = destructive.length > 0 || warnings.length > 0 ? "⚠️" : hasChanges(result.summary) ? "📝" : "✅";
+      const warned = warnings.length > 0 ? `; ${warnings.length} warning${warnings.length === 1 ? "" : "s"}` : "";
+      return `${icon} \`${result.stack}\`: ${describeCounts(result.summary)}${warned}`;
     }
     case "failed":
       return `❌ \`${result.stack}\`: plan failed`;
     case "skipped":
       return `⏭️ \`${result.stack}\`: not planned`;
   }
+}
+
+/** The plan's warnings, and the public subnets a reviewer should know are there (nothing runs in them). */
+function findingLines({ warnings, publicSubnets }: PlanSummary): string[] {
+  const lines: string[] = [];
+  if (warnings.length > 0) lines.push("", "**Warnings:**", ...warnings.map((warning) => `- ${warning}`));
+  if (publicSubnets) {
+    const list = publicSubnets.map((id) => `\`${id}\``).join(", ") || "none (a private-only VPC)";
+    lines.push("", `Public subnets (\`tier=public\`, not used by this stack): ${list}`);
+  }
+  return lines;
 }
 
 export interface CommentInput {
@@ -94,6 +107,7 @@ export function renderComment(input: CommentInput): string {
       lines.push("", "**Destroys or replaces:**");
       for (const change of result.summary.destructive) lines.push(`- \`${change.address}\` (${change.action})`);
     }
+    if (result.status === "planned") lines.push(...findingLines(result.summary));
     if (result.status === "skipped") lines.push("", "Not planned: see the notes above or the workflow run log.");
     return lines.join("\n");
   });

@@ -2,6 +2,8 @@
  * What one stack's plan changes, read from `terraform show -json <planfile>` (Terraform's JSON plan format,
  * https://developer.hashicorp.com/terraform/internals/json-format): counts per action and the destructive changes.
  */
+import { planFindings, type PlanFindings } from "./plan-findings.js";
+
 export interface PlanCounts {
   /** The numbers of Terraform's own "Plan: X to add, Y to change, Z to destroy." line (a replacement is 1 + 1). */
   add: number;
@@ -18,7 +20,7 @@ export interface DestructiveChange {
   action: "delete" | "replace" | "forget";
 }
 
-export interface PlanSummary {
+export interface PlanSummary extends PlanFindings {
   counts: PlanCounts;
   /** Resources that are deleted, replaced or forgotten, in plan order: what a reviewer must look at. */
   destructive: DestructiveChange[];
@@ -98,7 +100,7 @@ export function summarizePlan(plan: unknown): PlanSummary {
     }
   }
   const terraformVersion = typeof plan.terraform_version === "string" ? plan.terraform_version : undefined;
-  return { counts, destructive, outputChanges, terraformVersion };
+  return { counts, destructive, outputChanges, terraformVersion, ...planFindings(plan) };
 }
 
 export function hasChanges(summary: PlanSummary): boolean {
