@@ -1,3 +1,4 @@
+import { accessWarnings } from "./config/capacity.js";
 import { loadDeployConfigOrExit } from "./config/load.js";
 import { buildStacks, createApp } from "./stacks/app.js";
 import { summarizeSynth } from "./stacks/synth-summary.js";
@@ -9,6 +10,7 @@ import { summarizeSynth } from "./stacks/synth-summary.js";
  */
 function main(): void {
   const config = loadDeployConfigOrExit();
+  for (const warning of accessWarnings(config)) process.stderr.write(`warning: ${warning}\n`);
   const app = createApp();
   buildStacks(app, config);
   app.synth();

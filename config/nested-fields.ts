@@ -40,7 +40,7 @@ export const wafWebAcl = z
       .nullable()
       .default(null)
       .describe(
-        "Requests one client IP may send within `rate_window_seconds`; above it WAF answers 403 until the IP's rate falls. `null` = twice what `throttle_rate_limit` lets through in the window, so a client within its limit is never blocked. At least `throttle_rate_limit` x `rate_window_seconds` (checked).",
+        "Requests one client IP may send within `rate_window_seconds`; above it WAF answers 403 until the IP's rate falls. `null` = twice what the fastest client (`clients`, else `throttle_rate_limit`) may send in the window, so a client within its limit is never blocked. At least that client's rate x `rate_window_seconds` (checked).",
       ),
     rate_window_seconds: z
       .union(WAF_RATE_WINDOWS_SECONDS.map((seconds) => z.literal(seconds)))
@@ -55,14 +55,14 @@ export const wafWebAcl = z
 
 type WafWebAcl = NonNullable<z.infer<typeof wafWebAcl>>;
 
-/** What one client within `throttle_rate_limit` can send in the rate window: the least the rate rule may allow. */
-export function wafRateFloor(waf: Pick<WafWebAcl, "rate_window_seconds">, throttleRateLimit: number): number {
-  return Math.ceil(throttleRateLimit * waf.rate_window_seconds);
+/** What the fastest client within its limit can send in the rate window: the least the rate rule may allow. */
+export function wafRateFloor(waf: Pick<WafWebAcl, "rate_window_seconds">, clientRate: number): number {
+  return Math.ceil(clientRate * waf.rate_window_seconds);
 }
 
 /** The rate rule's limit: as configured, else twice the floor (headroom for a client's bursts within its limit). */
-export function wafRateLimitPerIp(waf: WafWebAcl, throttleRateLimit: number): number {
-  return waf.rate_limit_per_ip ?? 2 * wafRateFloor(waf, throttleRateLimit);
+export function wafRateLimitPerIp(waf: WafWebAcl, clientRate: number): number {
+  return waf.rate_limit_per_ip ?? 2 * wafRateFloor(waf, clientRate);
 }
 
 /** Alarm thresholds: defaults for a production service; evaluation windows are fixed in stacks/alarms-*.ts. */

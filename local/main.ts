@@ -108,9 +108,12 @@ async function main(): Promise<void> {
       "",
       `Ingest API: ${stack.ingestUrl}   (POST /requests)`,
       `Query API:  ${stack.queryUrl}   (GET /requests/{requestId}, GET /health)`,
-      key
-        ? `API key:    ${key}   (send it as x-api-key; generated for this run)`
-        : "API key:    none required by this configuration",
+      ...(stack.apiKeys.length > 0
+        ? stack.apiKeys.map(
+            (k) =>
+              `API key:    ${k.value}   (${k.name}: ${k.apis.join(" and ")} API; send it as x-api-key; generated for this run)`,
+          )
+        : ["API key:    none required by this configuration"]),
       "",
       "Try it:",
       `  curl -s -X POST ${stack.ingestUrl}/requests -H 'content-type: application/json'${header} -d '{"hello":"world"}'`,

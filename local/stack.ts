@@ -65,8 +65,10 @@ export interface LocalStack {
   readonly ingestUrl: string;
   /** Base URL of the query API's stage (GET `<queryUrl>/requests/<id>`). */
   readonly queryUrl: string;
-  /** The key to send as `x-api-key`, or undefined when the synth requires none. */
+  /** A key that opens both APIs, to send as `x-api-key`; undefined when the synth requires none or none opens both. */
   readonly apiKey: string | undefined;
+  /** Every API key (one per client), with the stages' APIs it opens. */
+  readonly apiKeys: readonly { readonly name: string; readonly value: string; readonly apis: readonly string[] }[];
   /** The synth's outputs that have a local value (queue_url, table_name, ingest_api_url...). */
   readonly outputs: Readonly<Record<string, string>>;
   readonly gateways: readonly LocalGateway[];
@@ -208,14 +210,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const query = gateways.find((g) => g.api.stageResource === queryStage);
     if (!ingest || !query)
       throw new Error("local: the synth's ingest_api_url/query_api_url outputs do not name a stage of a REST API");
-    const keys = new Set(gateways.flatMap((g) => g.api.apiKeys.map((k) => k.value)));
-    if (keys.size > 1) throw new Error("local: the APIs use different API keys; the local stack prints exactly one");
+    const keys = new Map<string, { name: string; value: string; apis: string[] }>();
+    for (const gateway of [ingest, query]) {
+      for (const key of gateway.api.apiKeys) {
+        const entry = keys.get(key.value) ?? { name: key.name, value: key.value, apis: [] };
+        keys.set(key.value, { ...entry, apis: [...entry.apis, gateway === ingest ? "ingest" : "query"] });
+      }
+    }
+    const apiKeys = [...keys.values()].sort((a, b) => a.name.localeCompare(b.name));
 
     let stopped: Promise<void> | undefined;
     return {
       ingestUrl: ingest.url,
       queryUrl: query.url,
-      apiKey: [...keys][0],
+      apiKey: apiKeys.find((key) => key.apis.length === 2)?.value,
+      apiKeys,
       outputs: resolvableOutputs(doc, refs),
       gateways,
       queues,

@@ -12,6 +12,7 @@ import { QueryApi } from "./apis/query-api.js";
 import type { CustomDomain } from "./apis/rest-api-stage.js";
 import { ApiWebAcl } from "./apis/waf.js";
 import { wafRateLimitPerIp } from "../config/nested-fields.js";
+import { clientsOf, fastestClientRate } from "../config/access-fields.js";
 
 export interface ApisInputs {
   /** Where the ingest API sends requests. */
@@ -25,7 +26,7 @@ export interface ApisInputs {
 export interface Apis {
   readonly ingestApi: IngestApi;
   readonly queryApi: QueryApi;
-  /** The API key and usage plan, when `api_key_required`. */
+  /** An API key and usage plan per client, when `api_key_required`. */
   readonly access?: ApiAccess;
   /** The web ACL this stack creates for both stages, when `waf_web_acl` is set. */
   readonly webAcl?: ApiWebAcl;
@@ -44,7 +45,7 @@ export function addApis(scope: Construct, context: MainContext, { queue, ingress
   const webAcl = config.waf_web_acl
     ? new ApiWebAcl(scope, "waf", {
         name: `${prefix}-apis`,
-        rateLimitPerIp: wafRateLimitPerIp(config.waf_web_acl, config.throttle_rate_limit),
+        rateLimitPerIp: wafRateLimitPerIp(config.waf_web_acl, fastestClientRate(config)),
         rateWindowSeconds: config.waf_web_acl.rate_window_seconds,
         logs: context.logs,
       })
@@ -82,10 +83,8 @@ export function addApis(scope: Construct, context: MainContext, { queue, ingress
   const access = config.api_key_required
     ? new ApiAccess(scope, "api-access", {
         name: prefix,
-        stages: [ingestApi.stage.stage, queryApi.stage.stage],
-        throttleRateLimit: config.throttle_rate_limit,
-        throttleBurstLimit: config.throttle_burst_limit,
-        quotaPerDay: config.quota_per_day,
+        stages: { ingest: ingestApi.stage.stage, query: queryApi.stage.stage },
+        clients: clientsOf(config),
       })
     : undefined;
   return { ingestApi, queryApi, ...(access ? { access } : {}), ...(webAcl ? { webAcl } : {}) };

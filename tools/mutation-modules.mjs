@@ -14,8 +14,15 @@ export const MUTATION_MODULES = {
       "config/cross-field.ts",
       "config/load.ts",
       "config/naming.ts",
+      "config/access-fields.ts",
+      "config/capacity.ts",
     ],
-    tests: ["test/infra/config.test.ts", "test/infra/config-load.test.ts", "test/infra/naming.test.ts"],
+    tests: [
+      "test/infra/config.test.ts",
+      "test/infra/config-load.test.ts",
+      "test/infra/naming.test.ts",
+      "test/infra/access.test.ts",
+    ],
   },
   policy: {
     mutate: [

@@ -23,6 +23,7 @@ export function varFiles(example: Record<string, unknown>): Record<string, Recor
       ingest_api_domain: "ingest.example.com",
       query_api_domain: "query.example.com",
       quota_per_day: 100_000,
+      clients: null,
       log_kms_key_arn: `arn:aws:kms:${region}:${account}:key/00000000-0000-0000-0000-000000000000`,
       table_ttl_attribute: "expires_at",
       waf_web_acl: null,

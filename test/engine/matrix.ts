@@ -28,6 +28,7 @@ export const CONFIGS: Readonly<Record<string, () => Config>> = {
       project: "ab",
       environment: "cd",
       api_key_required: false,
+      clients: null,
       manage_apigateway_account: false,
       throttle_rate_limit: 1,
       throttle_burst_limit: 1,

@@ -233,9 +233,44 @@ describe("config: terraform.tfvars.json", () => {
       /^waf_web_acl: a stage takes one web ACL: set waf_web_acl or waf_web_acl_arn, not both/,
     ],
     [
-      "the WAF rate limit would block a client within throttle_rate_limit",
-      { waf_web_acl: { rate_limit_per_ip: 29_999, rate_window_seconds: 300 } },
-      /^waf_web_acl\.rate_limit_per_ip: must be at least throttle_rate_limit x rate_window_seconds \(100 x 300 = 30000\)/,
+      "the WAF rate limit would block the fastest client within its rate",
+      { waf_web_acl: { rate_limit_per_ip: 17_999, rate_window_seconds: 300 } },
+      /^waf_web_acl\.rate_limit_per_ip: must be at least the fastest client's rate x rate_window_seconds \(60 x 300 = 18000\)/,
+    ],
+    [
+      "a method limit above what the processor sustains at max_count",
+      { throttle_rate_limit: 1_001, "services.api.max_count": 11 },
+      /^throttle_rate_limit: 1001 requests\/s per method is more than the ingest API's backend sustains \(services\.processor\.max_count x messages_per_second_per_task = 10 x 100 = 1000\/s\)/,
+    ],
+    [
+      "a method limit above what the api sustains at max_count",
+      { throttle_rate_limit: 601, "services.processor.max_count": 20, "services.api.max_count": 6 },
+      /^throttle_rate_limit: 601 requests\/s per method is more than the query API's backend sustains \(services\.api\.max_count x target_requests_per_minute_per_task \/ 60 = 6 x 6000 \/ 60 = 600\/s\)/,
+    ],
+    [
+      "clients without API keys",
+      { api_key_required: false },
+      /^clients: only with api_key_required: usage plans meter API keys/,
+    ],
+    [
+      "a key-wide quota beside clients",
+      { quota_per_day: 1000 },
+      /^quota_per_day: only without clients: set each client's quota_per_day instead/,
+    ],
+    [
+      "two clients with one name",
+      {
+        clients: [
+          { name: "web", rate_limit: 1, burst_limit: 1 },
+          { name: "web", rate_limit: 1, burst_limit: 1 },
+        ],
+      },
+      /^clients: expected distinct client names/,
+    ],
+    [
+      "a client name with an upper-case letter",
+      { clients: [{ name: "Web", rate_limit: 1, burst_limit: 1 }] },
+      /^clients\.0\.name: expected 1-32 lowercase letters, digits and '-'/,
     ],
     [
       "the WAF rate window is not one WAF offers",
@@ -376,11 +411,27 @@ describe("config: every value exactly at a documented limit, and every accepted 
     ["the shortest log retention", { log_retention_days: 1 }],
     ["the longest log retention", { log_retention_days: 3653 }],
     ["a burst limit equal to the rate limit", { throttle_rate_limit: 100, throttle_burst_limit: 100 }],
-    ["the largest burst limit", { throttle_rate_limit: 5_000, throttle_burst_limit: 5_000 }],
+    [
+      "the largest burst limit, above capacity with a reason",
+      {
+        throttle_rate_limit: 5_000,
+        throttle_burst_limit: 5_000,
+        throttle_above_capacity_reason: "load test of the stage",
+      },
+    ],
     ["a burst limit below the rate limit", { throttle_rate_limit: 100, throttle_burst_limit: 50 }],
-    ["the account's default limits: the largest rate", { throttle_rate_limit: 10_000, throttle_burst_limit: 5_000 }],
+    [
+      "the account's default limits: the largest rate, above capacity with a reason",
+      {
+        throttle_rate_limit: 10_000,
+        throttle_burst_limit: 5_000,
+        throttle_above_capacity_reason: "a queue that absorbs spikes",
+      },
+    ],
+    ["a method limit exactly at the backend's capacity", { throttle_rate_limit: 1_000 }],
     ["a fractional rate limit", { throttle_rate_limit: 0.5, throttle_burst_limit: 1 }],
-    ["a daily quota", { quota_per_day: 1 }],
+    ["a daily quota for the one default key", { quota_per_day: 1, clients: null }],
+    ["no clients without API keys", { api_key_required: false, clients: null }],
     [
       "cpu 512 with its smallest and largest memory",
       {
