@@ -29,6 +29,16 @@ const BREAKERS: Record<string, (s: { ecr: TfJson; main: TfJson }) => void> = {
   CKV_AWS_217: ({ main }) => delete first(main, "aws_api_gateway_deployment").lifecycle,
   CKV_AWS_206: ({ main }) => (first(main, "aws_api_gateway_domain_name").security_policy = "TLS_1_0"),
   "APIGateway.4": ({ main }) => delete main.resource!.aws_wafv2_web_acl_association,
+  "CUSTOM.KEY_PER_PLAN": ({ main }) => {
+    const keys = main.resource!.aws_api_gateway_usage_plan_key!;
+    const [name, key] = Object.entries(keys)[0]!;
+    const other = Object.values(keys).find((k) => k.usage_plan_id !== key.usage_plan_id)!;
+    keys[`${name}_shared`] = { ...other, usage_plan_id: key.usage_plan_id };
+  },
+  "CUSTOM.KEY_OUTPUTS": ({ main }) => {
+    const key = Object.keys(main.resource!.aws_api_gateway_api_key!)[0]!;
+    main.output!.leaked_key = { value: `\${aws_api_gateway_api_key.${key}.value}`, sensitive: true };
+  },
   "ELB.17": ({ main }) =>
     (first(main, "aws_lb_listener", (l) => l.protocol === "HTTPS").ssl_policy = "ELBSecurityPolicy-2016-08"),
   "ELB.1": ({ main }) =>
