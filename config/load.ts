@@ -59,12 +59,12 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * For command-line entry points: loads the var file named by TFVARS_FILE (default terraform.tfvars.json), or prints
- * every problem (no stack trace: it is a user error) and exits 1 before anything is synthesized.
+ * For command-line entry points: loads the var file they were given (kit/cli.ts chooses it), or prints every problem
+ * (no stack trace: it is a user error) and exits 1 before anything is synthesized.
  */
-export function loadDeployConfigOrExit(): Config {
+export function loadDeployConfigOrExit(file: string): Config {
   try {
-    return loadDeployConfig(process.env.TFVARS_FILE ?? "terraform.tfvars.json");
+    return loadDeployConfig(file);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);

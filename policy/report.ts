@@ -1,14 +1,22 @@
 /**
- * `npm run policy`: synthesizes both stacks from terraform.tfvars.json (or TFVARS_FILE) and prints the control table
- * as Markdown, ready to paste into a pull request. Exits 1 when a control fails.
+ * `npm run policy`: synthesizes both stacks from the var file (--var-file, else TFVARS_FILE, else
+ * terraform.tfvars.json) and prints the control table as Markdown, ready to paste into a pull request.
+ * Exits 1 when a control fails.
  */
 import { loadDeployConfigOrExit } from "../config/load.js";
+import { commandLineOrExit } from "../kit/cli.js";
 import { synthesizeToJson } from "../stacks/synthesize.js";
 import { evaluate } from "./controls/index.js";
 import { renderTable } from "./render.js";
 
 function main(): void {
-  const config = loadDeployConfigOrExit();
+  const { varFile } = commandLineOrExit({
+    command: "npm run policy",
+    summary:
+      "Synthesizes both stacks in-process and prints every security and reliability control as a Markdown table; exits 1 when one fails.",
+    varFile: true,
+  });
+  const config = loadDeployConfigOrExit(varFile.path);
   const { ecr, main: mainStack } = synthesizeToJson(config);
   const results = evaluate({ ecr, main: mainStack, config });
   process.stdout.write(`${renderTable(results)}\n`);

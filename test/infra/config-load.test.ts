@@ -107,21 +107,14 @@ describe("config: loadDeployConfigOrExit (command-line entry points)", () => {
     vi.unstubAllEnvs();
   });
 
-  test("config: loads the file named by TFVARS_FILE", () => {
+  test("config: loads the file it is given", () => {
     const input = { ...exampleConfigInput(), project: "named" };
-    vi.stubEnv("TFVARS_FILE", fileWith("named.json", JSON.stringify(input)));
-    expect(loadDeployConfigOrExit().project).toBe("named");
-  });
-
-  test("config: loads terraform.tfvars.json from the working directory without TFVARS_FILE", () => {
-    vi.stubEnv("TFVARS_FILE", undefined);
-    expect(loadDeployConfigOrExit().project).toBe(exampleConfigInput().project);
+    expect(loadDeployConfigOrExit(fileWith("named.json", JSON.stringify(input))).project).toBe("named");
   });
 
   test("config: prints every problem without a stack trace and exits 1 when the file is invalid", () => {
     const file = fileWith("invalid.json", JSON.stringify({ ...exampleConfigInput(), vpc_id: "vpc-1" }));
-    vi.stubEnv("TFVARS_FILE", file);
-    expect(() => loadDeployConfigOrExit()).toThrow("exit 1");
+    expect(() => loadDeployConfigOrExit(file)).toThrow("exit 1");
     expect(stderr).toBe(
       `${file} is invalid (1 problem):\n  - vpc_id: expected a VPC id such as vpc-0123456789abcdef0 (got "vpc-1")\n`,
     );
@@ -139,8 +132,8 @@ describe("config: loadDeployConfigOrExit (command-line entry points)", () => {
     }));
     try {
       const load = await import("../../config/load.js");
-      vi.stubEnv("TFVARS_FILE", fileWith("fine.json", JSON.stringify(exampleConfigInput())));
-      expect(() => load.loadDeployConfigOrExit()).toThrow(new TypeError("a bug"));
+      const file = fileWith("fine.json", JSON.stringify(exampleConfigInput()));
+      expect(() => load.loadDeployConfigOrExit(file)).toThrow(new TypeError("a bug"));
       expect(stderr).toBe("");
     } finally {
       vi.doUnmock("../../config/schema.js");

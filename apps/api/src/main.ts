@@ -19,9 +19,9 @@ async function start(): Promise<void> {
     pathPrefix: config.pathPrefix,
   });
   const server = createHttpServer(app, logger);
-  const address = await listen(server, config.port);
+  const address = await listen(server, config.port, config.listenHost);
   logger.info(
-    { port: address.port, tableName: config.tableName, dynamoEndpoint: config.dynamoEndpoint ?? "aws" },
+    { host: address.address, port: address.port, tableName: config.tableName, dynamoEndpoint: config.dynamoEndpoint ?? "aws" },
     "listening",
   );
 

@@ -26,6 +26,7 @@ async function start(): Promise<void> {
   });
   const health = await startHealthServer({
     port: config.healthPort,
+    host: config.listenHost,
     stallMs: config.healthStallSeconds * 1_000,
     liveness: () => processor.liveness(),
   });
@@ -50,6 +51,7 @@ async function start(): Promise<void> {
     {
       queueUrl: config.queueUrl,
       tableName: config.tableName,
+      healthHost: health.host,
       healthPort: health.port,
       pollConcurrency: config.pollConcurrency,
       batchSize: config.batchSize,
