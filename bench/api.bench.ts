@@ -36,6 +36,7 @@ import { updateCostInputs } from "./cost-inputs.js";
 import { BENCH_BODY_BYTES, benchBody } from "../cost/payload.js";
 import { cpuMeter, memoryMb } from "./proc.js";
 import { round } from "./stats.js";
+import { commandLineOrExit } from "../kit/cli.js";
 
 /** The slice of autocannon's API used here (the package ships no types; loaded via require to stay untyped-free). */
 interface AutocannonRequest {
@@ -255,6 +256,11 @@ async function buildBundles(dir: string) {
 }
 
 async function main() {
+  commandLineOrExit({
+    command: "npm run bench:api",
+    summary:
+      "Load-tests the api service against DynamoDB Local and records its CPU per request (docs/BENCHMARKS.md). Tuned by BENCH_* environment variables.",
+  });
   const node = await serviceNode();
   console.log(
     `bench:api: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up, ${DURATION_S} s measured per side in ${SLICES} alternating slices, servers on node ${await nodeVersion(node)}`,

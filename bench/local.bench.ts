@@ -34,6 +34,7 @@ import { benchBody, BENCH_BODY_BYTES } from "../cost/payload.js";
 import { updateCostInputs } from "./cost-inputs.js";
 import { cpuSeconds } from "./proc.js";
 import { percentile, round } from "./stats.js";
+import { commandLineOrExit } from "../kit/cli.js";
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 30);
 const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 5);
@@ -165,6 +166,11 @@ async function startNpmRunLocal() {
 }
 
 async function main(): Promise<void> {
+  commandLineOrExit({
+    command: "npm run bench:local",
+    summary:
+      "Drives `npm run local` end to end and records its latencies (docs/BENCHMARKS.md). Tuned by BENCH_* environment variables.",
+  });
   const started = performance.now();
   const stack = await startNpmRunLocal();
   const startupMs = performance.now() - started;

@@ -41,6 +41,7 @@ import {
 } from "../kit/emulator-fixtures.js";
 import { nodeVersion, serviceNode } from "../kit/image-node.js";
 import { REPO_ROOT } from "../kit/repo-root.js";
+import { commandLineOrExit } from "../kit/cli.js";
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const concurrency = Number(process.env.BENCH_POLL_CONCURRENCY ?? 4);
@@ -65,6 +66,11 @@ const CONSUMERS = ["processor", "sqs-consumer best", "sqs-consumer default"] as 
 type ConsumerName = (typeof CONSUMERS)[number];
 
 async function main(): Promise<void> {
+  commandLineOrExit({
+    command: "npm run bench:processor",
+    summary:
+      "Measures the processor against fauxqs and DynamoDB Local and records its CPU per message (docs/BENCHMARKS.md). Tuned by BENCH_* environment variables.",
+  });
   node = await serviceNode();
   const consumerNode = await nodeVersion(node);
   log(

@@ -9,6 +9,7 @@ import { join, relative } from "node:path";
 import { REPO_ROOT as ROOT } from "../kit/repo-root.js";
 import { toBarrelImports } from "./barrel-imports.js";
 import { median, round } from "./stats.js";
+import { commandLineOrExit } from "../kit/cli.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const BARREL_DIR = join(ROOT, "bench", ".barrel");
@@ -54,6 +55,11 @@ function runOnce(entry: string, outdir: string): Sample {
 }
 
 function main(): void {
+  commandLineOrExit({
+    command: "npm run bench:synth",
+    summary:
+      "Times `npm run synth` with deep imports and with the provider barrel, and records the figures (docs/BENCHMARKS.md).",
+  });
   const barrelEntry = writeBarrelVariant();
   const outdir = join(ROOT, "bench", ".barrel", "out");
   const samples = { deep: [] as Sample[], barrel: [] as Sample[] };

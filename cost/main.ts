@@ -81,7 +81,9 @@ export function costOptions(line: Extract<CommandLine, { kind: "run" }>): CliOpt
 
 export class UsageError extends Error {
   constructor(readonly problems: readonly string[]) {
-    super(`npm run cost: ${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join("\n")}\n\n${usage(COST_COMMAND)}`);
+    super(
+      `npm run cost: ${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join("\n")}\n\n${usage(COST_COMMAND)}`,
+    );
   }
 }
 

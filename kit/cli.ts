@@ -70,7 +70,13 @@ export function parseCommandLine(
     return { kind: "usage-error", text: `${spec.command}: ${problems.join("; ")}\n\n${usage(spec)}` };
   }
   // Not strict: the tokens are checked below, so the messages name the argument and suggest the right spelling.
-  const { values, tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
+  const { values, tokens } = parseArgs({
+    args: [...argv],
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const problems = tokens.flatMap((token): string[] => {
     if (token.kind === "positional") return [positionalProblem(spec, token.value)];
     if (token.kind !== "option") return [];

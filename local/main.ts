@@ -38,7 +38,8 @@ const SAME_KEYPRESS_MS = 1_000;
 async function main(): Promise<void> {
   const { values, varFile } = commandLineOrExit(LOCAL_COMMAND);
   const host = String(values.host);
-  if (!isIPv4(host)) usageError(`--host must be an IPv4 address such as 127.0.0.1 or 0.0.0.0, got ${JSON.stringify(host)}`);
+  if (!isIPv4(host))
+    usageError(`--host must be an IPv4 address such as 127.0.0.1 or 0.0.0.0, got ${JSON.stringify(host)}`);
   const workDir = join(REPO_ROOT, ".local");
   const logDir = join(workDir, "logs");
   const dataDir = values.persist ? join(workDir, "dynamodb") : undefined;

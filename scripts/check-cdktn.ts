@@ -41,6 +41,7 @@ import { explain, parseExplanations, SOURCES, type Checked, type Source } from "
 import { migratePackageJson, rewriteImports, type Target } from "./cdktn/migrate.js";
 import { DEFAULT_VARIANT, varFiles } from "./cdktn/var-files.js";
 import { REPO_ROOT } from "../kit/repo-root.js";
+import { commandLineOrExit } from "../kit/cli.js";
 
 const DOC = join(REPO_ROOT, "docs", "CDKTN.md");
 /** The app's entry point; the sources copied are the files it reaches (type-only imports included). */
@@ -63,13 +64,18 @@ interface Options {
   readonly keep: boolean;
 }
 
-function parseArgs(argv: readonly string[]): Options {
-  const unknown = argv.filter((arg) => !["--latest", "--keep"].includes(arg));
-  if (unknown.length > 0) throw new UsageError(`unknown argument(s): ${unknown.join(" ")} (known: --latest, --keep)`);
-  return { latest: argv.includes("--latest"), keep: argv.includes("--keep") };
+function parseArgs(): Options {
+  const { values } = commandLineOrExit({
+    command: "npm run check:cdktn",
+    summary: "Migrates a scratch copy to CDK Terrain the way docs/CDKTN.md says and compares its synth with cdktf's.",
+    options: { latest: { type: "boolean" }, keep: { type: "boolean" } },
+    optionLines: [
+      ["--latest", "the newest fork releases on the npm registry instead of the tested pins"],
+      ["--keep", "keep the scratch directory"],
+    ],
+  });
+  return { latest: values.latest === true, keep: values.keep === true };
 }
-
-class UsageError extends Error {}
 
 async function npmView(spec: string, field: string): Promise<string> {
   const { stdout } = await run("npm", ["view", spec, field, "--json"], { timeout: 60_000 });
@@ -452,7 +458,7 @@ async function report(layout: Layout, comparison: Comparison, clock: Clock): Pro
 }
 
 async function main(): Promise<number> {
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseArgs();
   const clock = new Clock();
   const scratch = await mkdtemp(join(tmpdir(), "cdktn-check-"));
   say(`scratch directory: ${scratch}${options.keep ? " (kept)" : " (removed at the end; --keep keeps it)"}`);
@@ -493,9 +499,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(
-      `check:cdktn: ${error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(error instanceof UsageError ? 2 : 1);
+    process.stderr.write(`check:cdktn: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
   },
 );

@@ -49,6 +49,9 @@ const schema = z
     message: "must exceed WAIT_TIME_SECONDS + 5, or an idle long poll looks like a stall",
   });
 
+/** The variables that configure the processor (its `--help`). */
+export const PROCESSOR_ENV_VARIABLES = Object.keys(schema.shape);
+
 export interface ProcessorConfig {
   readonly queueUrl: string;
   readonly tableName: string;
