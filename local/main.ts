@@ -1,7 +1,7 @@
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import { createServer, isIPv4 } from "node:net";
-import { ConfigError } from "../config/load.js";
+import { ConfigError, loadDeployConfigOrExit } from "../config/load.js";
 import { commandLineOrExit, usage, type CommandSpec } from "../kit/cli.js";
 import { REPO_ROOT } from "../kit/repo-root.js";
 import { startLocalStack, type LocalStack } from "./stack.js";
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   let stopping = false;
   try {
     stack = await startLocalStack({
-      tfvarsFile: varFile.path,
+      config: loadDeployConfigOrExit(varFile.path),
       listenHost: host,
       workDir,
       ingestPort,

@@ -9,6 +9,7 @@ import { createQueues, createTables, LOCAL_CREDENTIALS, type CreatedQueue } from
 import { serviceSpecs, startService, type RunningService, type ServiceSpec } from "./services.js";
 import { synthesizeMainStack } from "./synth.js";
 import type { TfJson } from "../tfjson/index.js";
+import type { Config } from "../config/schema.js";
 import { providerRegion, resolvableOutputs, stageOfOutput } from "./stack-outputs.js";
 import { REPO_ROOT } from "../kit/repo-root.js";
 
@@ -21,8 +22,10 @@ import { REPO_ROOT } from "../kit/repo-root.js";
 export interface LocalStackOptions {
   /** The parsed `main` stack to run. @default synthesize `tfvarsFile` in-process into `<workDir>/cdktf.out` */
   readonly synth?: TfJson;
-  /** Var file to synthesize when `synth` is not given. @default terraform.tfvars.json */
+  /** Var file to synthesize when neither `synth` nor `config` is given. @default terraform.tfvars.json */
   readonly tfvarsFile?: string;
+  /** Validated config to synthesize when `synth` is not given (npm run local loads it to print its warnings). */
+  readonly config?: Config;
   /** Where the in-process synth is written. @default .local */
   readonly workDir?: string;
   /**
@@ -102,7 +105,8 @@ const SERVICE_PORTS: Readonly<Record<string, { variable: string; readyPath: stri
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const workDir = options.workDir ?? join(REPO_ROOT, ".local");
   const doc =
-    options.synth ?? synthesizeMainStack({ tfvarsFile: options.tfvarsFile, outdir: join(workDir, "cdktf.out") });
+    options.synth ??
+    synthesizeMainStack({ tfvarsFile: options.tfvarsFile, config: options.config, outdir: join(workDir, "cdktf.out") });
   const region = providerRegion(doc);
   const host = options.listenHost ?? "127.0.0.1";
   const refs = localReferences(doc);

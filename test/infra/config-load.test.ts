@@ -2,7 +2,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { ConfigError, loadDeployConfig, loadDeployConfigOrExit, parseConfig } from "../../config/load.js";
+import {
+  ConfigError,
+  jsonSyntaxProblem,
+  loadDeployConfig,
+  loadDeployConfigOrExit,
+  parseConfig,
+} from "../../config/load.js";
 import { exampleConfigInput } from "../support/example-config.js";
 
 /**
@@ -60,11 +66,20 @@ describe("config: loadDeployConfig", () => {
     expect(error.message).toMatch(new RegExp(`^${missing} is invalid \\(1 problem\\):\\n  - cannot be read: ENOENT`));
   });
 
-  test("config: fails when the file is not JSON, with the parser's reason", () => {
-    const file = fileWith("bad.json", "{ not json");
+  test("config: fails when the file is not JSON, with the parser's reason at a line and column", () => {
+    const file = fileWith("bad.json", '{\n  "project": "orders",\n  "region": "eu-west-1",\n}\n');
     const error = thrown(() => loadDeployConfig(file));
-    expect(error.problems).toEqual([expect.stringMatching(/^is not valid JSON: .*JSON/)]);
+    expect(error.problems).toEqual(["is not valid JSON at line 4, column 1: Expected double-quoted property name"]);
     expect(error.message).toBe(`${file} is invalid (1 problem):\n  - ${error.problems[0]}`);
+    expect(thrown(() => loadDeployConfig(fileWith("first.json", "{ not json"))).problems).toEqual([
+      expect.stringMatching(/^is not valid JSON at line 1, column 3: /),
+    ]);
+  });
+
+  test("config: a JSON error without a position is reported with the parser's reason alone", () => {
+    expect(jsonSyntaxProblem("", new SyntaxError("Unexpected end of JSON input"))).toBe(
+      "is not valid JSON: Unexpected end of JSON input",
+    );
   });
 
   test("config: the error lists every problem, one indented line each, with a plural count", () => {
@@ -110,6 +125,24 @@ describe("config: loadDeployConfigOrExit (command-line entry points)", () => {
   test("config: loads the file it is given", () => {
     const input = { ...exampleConfigInput(), project: "named" };
     expect(loadDeployConfigOrExit(fileWith("named.json", JSON.stringify(input))).project).toBe("named");
+  });
+
+  test("config: warns, without failing, when private_integration alb leaves the load balancer subnets unpinned", () => {
+    const alb = { ...exampleConfigInput(), private_integration: "alb", load_balancer_subnet_ids: null };
+    const file = fileWith("alb.json", JSON.stringify(alb));
+    expect(loadDeployConfigOrExit(file).private_integration).toBe("alb");
+    expect(stderr).toBe(
+      `warning: ${file}: private_integration "alb" without load_balancer_subnet_ids: the VPC Link v2 takes, per AZ, the tagged private subnet with the lowest id, and cannot change subnets in place, so tagging another subnet later replaces it. Pin them: docs/PRIVATE-NETWORKING.md#pin-the-load-balancer-subnets\n`,
+    );
+    stderr = "";
+    loadDeployConfigOrExit(
+      fileWith(
+        "pinned.json",
+        JSON.stringify({ ...alb, load_balancer_subnet_ids: ["subnet-0123abcd", "subnet-0456abcd"] }),
+      ),
+    );
+    loadDeployConfigOrExit(fileWith("nlb.json", JSON.stringify({ ...alb, private_integration: "nlb" })));
+    expect(stderr).toBe("");
   });
 
   test("config: prints every problem without a stack trace and exits 1 when the file is invalid", () => {
