@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { MethodModel, RestApiModel } from "./model.js";
-import { renderGatewayError, type GatewayError, type RenderedResponse } from "./gateway-responses.js";
+import { errorContext, renderGatewayError, type GatewayError, type RenderedResponse } from "./gateway-responses.js";
 import { invokeIntegration, type IntegrationTargets, type MethodRequest } from "./integrations.js";
 import { Router } from "./router.js";
 import { validationErrorString } from "./validator.js";
@@ -32,6 +32,12 @@ export interface GatewayOptions {
   readonly accessLog?: (line: string) => void;
   /** Called when the gateway itself fails (a template or mapping it cannot run). @default console.error */
   readonly onError?: (error: unknown) => void;
+}
+
+function apiKeyProblem(given: string | undefined): string {
+  return given === undefined
+    ? "Forbidden: missing the x-api-key header (npm run local prints the key)"
+    : "Forbidden: the x-api-key header does not hold this API's key (npm run local prints it)";
 }
 
 /** Where a client on this machine reaches a server bound to `host` (every interface: loopback). */
@@ -68,7 +74,7 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
     };
     const fail = (error: GatewayError, context: TemplateContext = base) => ({
       ...renderGatewayError(api, error, context),
-      context,
+      context: { ...context, error: errorContext(error) },
     });
 
     const stagePrefix = `/${api.stageName}`;
@@ -89,8 +95,9 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
     const method = match.method;
     const context: TemplateContext = { ...base, resourcePath: method.resourcePath };
 
+    // API Gateway says only "Forbidden"; locally the message names the header, as a newcomer needs.
     if (method.apiKeyRequired && !validKeys.has(headers["x-api-key"] ?? ""))
-      return fail({ type: "INVALID_API_KEY" }, context);
+      return fail({ type: "INVALID_API_KEY", message: apiKeyProblem(headers["x-api-key"]) }, context);
 
     if (method.validateParameters) {
       const missing = Object.entries(method.requestParameters)
