@@ -14,7 +14,7 @@ interface Def {
   readonly values?: readonly unknown[];
 }
 
-const defOf = (schema: z.ZodType): Def => schema._zod.def as unknown as Def;
+const defOf = (schema: z.ZodType): Def => schema._zod.def;
 
 function unwrap(schema: z.ZodType): z.ZodType {
   let inner = schema;

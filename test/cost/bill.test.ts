@@ -154,7 +154,14 @@ describe("cost: npm run cost", () => {
     expect(problems(["--rps", "1", "--bogus", "1"])).toEqual([
       "npm run cost: unknown option --bogus; unexpected argument 1",
     ]);
-    const line = parseCommandLine(COST_COMMAND, ["--rps=0", "--payload-bytes", "768", "--reads-per-request", "2", "--json"]);
+    const line = parseCommandLine(COST_COMMAND, [
+      "--rps=0",
+      "--payload-bytes",
+      "768",
+      "--reads-per-request",
+      "2",
+      "--json",
+    ]);
     expect(line.kind === "run" && costOptions(line)).toEqual({
       profile: { rps: 0, payloadBytes: 768, readsPerRequest: 2 },
       json: true,

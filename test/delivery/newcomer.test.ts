@@ -151,8 +151,8 @@ describe("newcomer: the README's path in a fresh checkout, without terraform", (
         ]);
         expect(output).toContain("var file: terraform.tfvars.json (the default)");
         const ingest = /Ingest API: (\S+)/.exec(output)![1]!;
-        const query = /Query API:  (\S+)/.exec(output)![1]!;
-        const key = /API key:    (\S+)/.exec(output)![1]!;
+        const query = /Query API: {2}(\S+)/.exec(output)![1]!;
+        const key = /API key: {4}(\S+)/.exec(output)![1]!;
         const posted = await fetch(`${ingest}/requests`, {
           method: "POST",
           headers: { "content-type": "application/json", "x-api-key": key },
