@@ -4,7 +4,7 @@ import { createServer, isIPv4 } from "node:net";
 import { ConfigError, loadDeployConfigOrExit } from "../config/load.js";
 import { commandLineOrExit, usage, type CommandSpec } from "../kit/cli.js";
 import { REPO_ROOT } from "../kit/repo-root.js";
-import { startLocalStack, type LocalStack } from "./stack.js";
+import type { LocalStack } from "./stack.js";
 
 /**
  * `npm run local`: the whole architecture on this machine, no AWS account. Synthesizes the stacks in-process,
@@ -74,6 +74,8 @@ async function main(): Promise<void> {
   let stack: LocalStack;
   let stopping = false;
   try {
+    // Loaded after the command line is checked: the synth's modules take seconds, --help should not.
+    const { startLocalStack } = await import("./stack.js");
     stack = await startLocalStack({
       config: loadDeployConfigOrExit(varFile.path),
       listenHost: host,

@@ -5,11 +5,8 @@
  */
 import { loadDeployConfigOrExit } from "../config/load.js";
 import { commandLineOrExit } from "../kit/cli.js";
-import { synthesizeToJson } from "../stacks/synthesize.js";
-import { evaluate } from "./controls/index.js";
-import { renderTable } from "./render.js";
 
-function main(): void {
+async function main(): Promise<void> {
   const { varFile } = commandLineOrExit({
     command: "npm run policy",
     summary:
@@ -17,10 +14,16 @@ function main(): void {
     varFile: true,
   });
   const config = loadDeployConfigOrExit(varFile.path);
+  // Loaded after the command line is checked: cdktf and the provider bindings take seconds, --help should not.
+  const [{ synthesizeToJson }, { evaluate }, { renderTable }] = await Promise.all([
+    import("../stacks/synthesize.js"),
+    import("./controls/index.js"),
+    import("./render.js"),
+  ]);
   const { ecr, main: mainStack } = synthesizeToJson(config);
   const results = evaluate({ ecr, main: mainStack, config });
   process.stdout.write(`${renderTable(results)}\n`);
   if (results.some((r) => r.status === "fail")) process.exitCode = 1;
 }
 
-main();
+await main();
