@@ -1,8 +1,8 @@
 import type { z } from "zod";
 import { closestMatch } from "../apps/shared/src/closest.js";
 
-/** zod wrappers that keep the schema they wrap in `def.innerType`. */
-const WRAPPERS = new Set(["default", "prefault", "nullable", "optional", "readonly", "catch"]);
+/** The zod wrappers the var file's objects sit in (defaults, `null` allowed); each keeps its schema in `innerType`. */
+const WRAPPERS = new Set(["default", "prefault", "nullable"]);
 
 interface Def {
   readonly type: string;
@@ -10,22 +10,18 @@ interface Def {
   readonly shape?: Record<string, z.ZodType>;
   readonly options?: readonly z.ZodType[];
   readonly discriminator?: string;
-  readonly valueType?: z.ZodType;
   readonly values?: readonly unknown[];
 }
 
-const defOf = (schema: z.ZodType): Def => schema._zod.def;
+const defOf = (schema: z.ZodType): Def => {
+  let def = schema._zod.def as unknown as Def;
+  while (WRAPPERS.has(def.type)) def = def.innerType!._zod.def;
+  return def;
+};
 
-function unwrap(schema: z.ZodType): z.ZodType {
-  let inner = schema;
-  while (WRAPPERS.has(defOf(inner).type)) inner = defOf(inner).innerType!;
-  return inner;
-}
-
-/** The objects `value` may be checked against: one for an object, the chosen option (and the others) for a union. */
-interface ObjectChoice {
+/** An object's keys; for a discriminated union (`mode`, `type`), the chosen option's, and every option's. */
+interface ObjectKeys {
   readonly shape: Record<string, z.ZodType>;
-  /** For a discriminated union: its discriminator, the value given, and every option's shape by its literal. */
   readonly union?: {
     readonly key: string;
     readonly given: unknown;
@@ -33,31 +29,20 @@ interface ObjectChoice {
   };
 }
 
-function objectChoice(schema: z.ZodType, value: unknown): ObjectChoice | undefined {
-  const def = defOf(unwrap(schema));
-  if (def.type === "object") return { shape: def.shape! };
-  if (def.type !== "union" || !def.discriminator) return undefined;
+/**
+ * The keys `value` is checked against. Only objects and discriminated unions of objects are asked about: zod
+ * reports unknown keys only in an object that matched, so every step of the path leads to one.
+ */
+function objectKeys(schema: z.ZodType, value: Record<string, unknown>): ObjectKeys {
+  const def = defOf(schema);
+  if (!def.discriminator) return { shape: def.shape! };
   const key = def.discriminator;
   const options = def.options!.map((option) => {
-    const shape = defOf(unwrap(option)).shape ?? {};
-    return { literal: defOf(unwrap(shape[key]!)).values?.[0], shape };
+    const shape = defOf(option).shape!;
+    return { literal: defOf(shape[key]!).values![0], shape };
   });
-  const given = (value as Record<string, unknown> | null)?.[key];
-  const chosen = options.find((option) => option.literal === given);
-  return chosen ? { shape: chosen.shape, union: { key, given, options } } : undefined;
-}
-
-/** The schema that checks the value at `path` of `input`, following objects, records and discriminated unions. */
-function schemaAt(root: z.ZodType, input: unknown, path: readonly PropertyKey[]): z.ZodType | undefined {
-  let schema: z.ZodType | undefined = root;
-  let value = input;
-  for (const key of path) {
-    if (!schema) return undefined;
-    const def = defOf(unwrap(schema));
-    schema = def.type === "record" ? def.valueType : objectChoice(schema, value)?.shape[String(key)];
-    value = (value as Record<PropertyKey, unknown> | null)?.[key];
-  }
-  return schema;
+  const given = value[key];
+  return { shape: options.find((option) => option.literal === given)!.shape, union: { key, given, options } };
 }
 
 /**
@@ -71,19 +56,16 @@ export function unknownKeyHint(
   path: readonly PropertyKey[],
   key: string,
 ): string | undefined {
-  const schema = schemaAt(root, input, path);
-  if (!schema) return undefined;
-  const choice = objectChoice(schema, schemaValue(input, path));
-  if (!choice) return undefined;
-  const owner = choice.union?.options.find((option) => key in option.shape);
-  if (choice.union && owner)
-    return `only valid with ${choice.union.key} ${JSON.stringify(owner.literal)} (${choice.union.key} is ${JSON.stringify(choice.union.given)})`;
-  const suggestion = closestMatch(key, Object.keys(choice.shape));
+  let schema = root;
+  let value = input as Record<string, unknown>;
+  for (const step of path) {
+    schema = objectKeys(schema, value).shape[String(step)]!;
+    value = value[String(step)] as Record<string, unknown>;
+  }
+  const { shape, union } = objectKeys(schema, value);
+  const owner = union?.options.find((option) => key in option.shape);
+  if (union && owner)
+    return `only valid with ${union.key} ${JSON.stringify(owner.literal)} (${union.key} is ${JSON.stringify(union.given)})`;
+  const suggestion = closestMatch(key, Object.keys(shape));
   return suggestion ? `unknown key (did you mean ${suggestion}?)` : undefined;
-}
-
-function schemaValue(input: unknown, path: readonly PropertyKey[]): unknown {
-  let value = input;
-  for (const key of path) value = (value as Record<PropertyKey, unknown> | null)?.[key];
-  return value;
 }

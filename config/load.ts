@@ -55,7 +55,7 @@ export function loadDeployConfig(file = "terraform.tfvars.json"): Config {
 
 /** A JSON syntax error at its line and column (an editor's coordinates), not a character offset. */
 export function jsonSyntaxProblem(text: string, error: Error): string {
-  const reason = error.message.replace(/ in JSON at position \d+.*$/s, "").replace(/^JSON\.parse: /, "");
+  const reason = error.message.split(" in JSON at position ")[0]!;
   const position = Number(/at position (\d+)/.exec(error.message)?.[1] ?? Number.NaN);
   if (!Number.isInteger(position)) return `is not valid JSON: ${reason}`;
   const before = text.slice(0, position).split("\n");

@@ -817,6 +817,26 @@ describe("config: private networking keys", () => {
       'vpc_endpoints.security_group_ids: only valid with mode "existing" (mode is "create")',
     ],
     [
+      "an existing-endpoints key is misspelled",
+      { vpc_endpoints: { mode: "existing", security_group_ids: ["sg-0123abcd"], security_group_id: ["sg-0123abcd"] } },
+      "vpc_endpoints.security_group_id: unknown key (did you mean security_group_ids?)",
+    ],
+    [
+      "an S3 backend key is misspelled",
+      { state_backend: { type: "s3", bucket: "my-state", use_lockfil: true } },
+      "state_backend.use_lockfil: unknown key (did you mean use_lockfile?)",
+    ],
+    [
+      "an alarm key is misspelled",
+      { alarms: { api_5xx_percnt: 2 } },
+      "alarms.api_5xx_percnt: unknown key (did you mean api_5xx_percent?)",
+    ],
+    [
+      "an unknown key resembles no known one",
+      { alarms: { colour: "red" } },
+      "alarms.colour: unknown key (check the spelling)",
+    ],
+    [
       "a local state backend has an S3 key",
       { state_backend: { type: "local", bucket: "my-state" } },
       'state_backend.bucket: only valid with type "s3" (type is "local")',
