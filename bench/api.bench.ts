@@ -33,6 +33,7 @@ import { api, emptyRaw, measureSlice, perRequestMs, renameSelf, summarise } from
 import { printReport, TARGETS } from "./api/report.js";
 import { ITEMS, readUnitsPerRequest, seed } from "./api/seed.js";
 import { buildBundles, startServer } from "./api/servers.js";
+import { commandLineOrExit } from "../kit/cli.js";
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 20);
 const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 10);
@@ -44,6 +45,11 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SLICES = Number(process.env.BENCH_SLICES ?? 4);
 
 async function main() {
+  commandLineOrExit({
+    command: "npm run bench:api",
+    summary:
+      "Load-tests the api service against DynamoDB Local and records its CPU per request (docs/BENCHMARKS.md). Tuned by BENCH_* environment variables.",
+  });
   const node = await serviceNode();
   console.log(
     `bench:api: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up, ${DURATION_S} s measured per side in ${SLICES} alternating slices, servers on node ${await nodeVersion(node)}`,

@@ -28,6 +28,7 @@ import { round } from "./shared/stats.js";
 import { localLoad } from "./local/load.js";
 import { LOGS, startNpmRunLocal, unitsMeter } from "./local/stack.js";
 import { summarize, summaryRows, writeUnitsPerItem } from "./local/summary.js";
+import { commandLineOrExit } from "../kit/cli.js";
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 30);
 const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 5);
@@ -36,6 +37,11 @@ const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 10);
 const READ_TIMEOUT_MS = Number(process.env.BENCH_READ_TIMEOUT_MS ?? 30_000);
 
 async function main(): Promise<void> {
+  commandLineOrExit({
+    command: "npm run bench:local",
+    summary:
+      "Drives `npm run local` end to end and records its latencies (docs/BENCHMARKS.md). Tuned by BENCH_* environment variables.",
+  });
   const started = performance.now();
   const stack = await startNpmRunLocal();
   const startupMs = performance.now() - started;

@@ -35,6 +35,7 @@ import {
   type CeilingResult,
 } from "./processor/ceilings.js";
 import { buildReport, CONSUMERS, printTable, type ConsumerName } from "./processor/report.js";
+import { commandLineOrExit } from "../kit/cli.js";
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const concurrency = Number(process.env.BENCH_POLL_CONCURRENCY ?? 4);
@@ -42,6 +43,11 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const quick = process.env.BENCH_QUICK === "1";
 
 async function main(): Promise<void> {
+  commandLineOrExit({
+    command: "npm run bench:processor",
+    summary:
+      "Measures the processor against fauxqs and DynamoDB Local and records its CPU per message (docs/BENCHMARKS.md). Tuned by BENCH_* environment variables.",
+  });
   const node = await serviceNode();
   const consumerNode = await nodeVersion(node);
   log(

@@ -29,6 +29,7 @@ import { migrateCopy, typecheck } from "./cdktn/rewrite.js";
 import { Clock, say, type Layout, type PackageJson } from "./cdktn/scratch.js";
 import { synthAndCompare } from "./cdktn/synths.js";
 import { resolveTarget } from "./cdktn/target.js";
+import { commandLineOrExit } from "../kit/cli.js";
 
 /** The fork releases checked by default: the newest on the registry when this was written. */
 const PINNED: Target["versions"] = {
@@ -43,16 +44,21 @@ interface Options {
   readonly keep: boolean;
 }
 
-function parseArgs(argv: readonly string[]): Options {
-  const unknown = argv.filter((arg) => !["--latest", "--keep"].includes(arg));
-  if (unknown.length > 0) throw new UsageError(`unknown argument(s): ${unknown.join(" ")} (known: --latest, --keep)`);
-  return { latest: argv.includes("--latest"), keep: argv.includes("--keep") };
+function parseArgs(): Options {
+  const { values } = commandLineOrExit({
+    command: "npm run check:cdktn",
+    summary: "Migrates a scratch copy to CDK Terrain the way docs/CDKTN.md says and compares its synth with cdktf's.",
+    options: { latest: { type: "boolean" }, keep: { type: "boolean" } },
+    optionLines: [
+      ["--latest", "the newest fork releases on the npm registry instead of the tested pins"],
+      ["--keep", "keep the scratch directory"],
+    ],
+  });
+  return { latest: values.latest === true, keep: values.keep === true };
 }
 
-class UsageError extends Error {}
-
 async function main(): Promise<number> {
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseArgs();
   const clock = new Clock();
   const scratch = await mkdtemp(join(tmpdir(), "cdktn-check-"));
   say(`scratch directory: ${scratch}${options.keep ? " (kept)" : " (removed at the end; --keep keeps it)"}`);
@@ -93,9 +99,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(
-      `check:cdktn: ${error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(error instanceof UsageError ? 2 : 1);
+    process.stderr.write(`check:cdktn: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
   },
 );

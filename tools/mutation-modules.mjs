@@ -14,6 +14,8 @@ export const MUTATION_MODULES = {
       "config/cross-field.ts",
       "config/load.ts",
       "config/naming.ts",
+      "config/key-hints.ts",
+      "config/warnings.ts",
       "config/access-fields.ts",
       "config/capacity.ts",
     ],

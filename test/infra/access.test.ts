@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { accessWarnings, methodCapacities } from "../../config/capacity.js";
 import { parseConfig } from "../../config/load.js";
+import { configWarnings } from "../../config/warnings.js";
 import { exampleConfigInput } from "../support/synth.js";
 
 /** The example var file with `changes` on top (top-level keys only). */
@@ -27,6 +28,12 @@ describe("clients, limits and capacity", () => {
     expect(warnings).toEqual([
       "clients: the ingest API is overbooked 1.2x: its clients' rates add up to 120 requests/s, its methods accept 100 (throttle_rate_limit); when all send at once, some get 429",
     ]);
+  });
+
+  test("warnings: what synth, policy, cost and local print includes the access warnings", () => {
+    const overbooked = config({ clients: [client("web", 80), client("batch", 40, ["ingest"])] });
+    expect(configWarnings(overbooked)).toEqual(accessWarnings(overbooked));
+    expect(configWarnings(overbooked)).toHaveLength(1);
   });
 
   test("warnings: a client's rate above the method limit can never be reached", () => {
