@@ -62,6 +62,15 @@ function npm(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
 
 const STACK_TRACE = /\n\s+at /;
 
+/** SIGKILL to a process group that may already be gone (its exit event not yet seen here): ESRCH is fine. */
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
 describe("newcomer: the README's path in a fresh checkout, without terraform", () => {
   test("newcomer: the commands below are the ones the README and its pages give", () => {
     const read = (file: string) => readFileSync(join(REPO_ROOT, file), "utf8");
@@ -178,14 +187,7 @@ describe("newcomer: the README's path in a fresh checkout, without terraform", (
         expect(output).not.toMatch(STACK_TRACE);
         expect(output).not.toMatch(/version of terraform|terraform: not found/);
       } finally {
-        // The group may be gone before this process has seen its exit event: nothing left to kill is fine.
-        if (child.exitCode === null) {
-          try {
-            process.kill(-child.pid!, "SIGKILL");
-          } catch (error) {
-            if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
-          }
-        }
+        if (child.exitCode === null) killGroup(child.pid!);
         await exited;
       }
     },
