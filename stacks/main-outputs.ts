@@ -1,5 +1,5 @@
 import type { Construct } from "constructs";
-import { TerraformOutput } from "cdktf";
+import { TerraformOutput, Token } from "cdktf";
 import type { Config } from "../config/schema.js";
 import type { ServiceName } from "../ecr/ecr-stack.js";
 import type { Apis } from "./main-apis.js";
@@ -77,7 +77,8 @@ export function addOutputs(scope: Construct, config: Config, inputs: OutputsInpu
   if (access) {
     // Ids only: a key's value is a credential (it still sits in the state, which is why state access matters).
     new TerraformOutput(scope, "api_key_ids", {
-      value: Object.fromEntries(Object.entries(access.apiKeys).map(([client, key]) => [client, key.id])),
+      // A token, not a plain object: cdktf inspects plain output objects with Node's deprecated util.isArray.
+      value: Token.asAny(Object.fromEntries(Object.entries(access.apiKeys).map(([client, key]) => [client, key.id]))),
       description: "Each client's API key id: `aws apigateway get-api-key --include-value --api-key <id>`",
     });
   }

@@ -32,6 +32,7 @@ export const CONFIGS: Readonly<Record<string, () => Config>> = {
       manage_apigateway_account: false,
       throttle_rate_limit: 1,
       throttle_burst_limit: 1,
+      throttle_above_capacity_reason: "the smallest values each key accepts",
       services: {
         api: {
           image_tag: "0",
@@ -81,7 +82,9 @@ export const CONFIGS: Readonly<Record<string, () => Config>> = {
       environment: "abcdefg",
       throttle_rate_limit: 10_000,
       throttle_burst_limit: 5_000,
+      throttle_above_capacity_reason: "the largest values each key accepts",
       quota_per_day: 1_000_000_000,
+      clients: null,
       services: {
         api: {
           image_tag: "a".repeat(128),

@@ -227,10 +227,13 @@ describe("local gateway: driven by the synthesized stack", () => {
   });
 
   test("gateway: with api_key_required false in the var file, no key is needed on either API", async () => {
-    const open = await startGatewaysOnly(synthApp({ project: uniqueProject("gw"), api_key_required: false }).main, {
-      sqsEndpoint,
-      vpcLinkOrigin: stubOrigin,
-    });
+    const open = await startGatewaysOnly(
+      synthApp({ project: uniqueProject("gw"), api_key_required: false, clients: null }).main,
+      {
+        sqsEndpoint,
+        vpcLinkOrigin: stubOrigin,
+      },
+    );
     try {
       expect(open.ingest.api.apiKeys).toEqual([]);
       const ingest = await fetch(`${open.ingest.url}/requests`, {
