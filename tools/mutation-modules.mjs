@@ -11,11 +11,17 @@ export const MUTATION_MODULES = {
       "config/field-types.ts",
       "config/service-fields.ts",
       "config/nested-fields.ts",
+      "config/deployment-fields.ts",
       "config/cross-field.ts",
       "config/load.ts",
       "config/naming.ts",
     ],
-    tests: ["test/infra/config.test.ts", "test/infra/config-load.test.ts", "test/infra/naming.test.ts"],
+    tests: [
+      "test/infra/config.test.ts",
+      "test/infra/config-load.test.ts",
+      "test/infra/naming.test.ts",
+      "test/infra/config-deployment.test.ts",
+    ],
   },
   policy: {
     mutate: [

@@ -91,7 +91,11 @@ const BREAKERS: Record<string, (s: { ecr: TfJson; main: TfJson }) => void> = {
     }),
   CKV_AWS_111: ({ main }) =>
     editPolicy(
-      first(main, "aws_iam_role_policy", (p) => !p.policy.includes("GetAuthorizationToken")),
+      first(
+        main,
+        "aws_iam_role_policy",
+        (p) => !p.policy.includes("GetAuthorizationToken") && !p.policy.includes("elasticloadbalancing:Describe"),
+      ),
       "policy",
       (d) => (d.Statement[0].Resource = "*"),
     ),
