@@ -29,7 +29,14 @@ const blueGreen = z.strictObject({ strategy: z.literal("blue_green"), bake_minut
 /** The api sits behind the ALB: ECS can shift its traffic between two target groups. */
 export const apiDeployment = z
   .discriminatedUnion("strategy", [
-    rolling,
+    rolling.extend({
+      reason: z
+        .string()
+        .min(1)
+        .max(300)
+        .optional()
+        .describe("Why the api deploys without shifting traffic: policy control CUSTOM.ROLLOUT_STRATEGY asks for one."),
+    }),
     blueGreen,
     z.strictObject({
       strategy: z.literal("canary"),
@@ -48,7 +55,7 @@ export const apiDeployment = z
   ])
   .default({ strategy: "canary", canary_percent: 10, canary_bake_minutes: 5, bake_minutes: 10 })
   .describe(
-    'How ECS deploys a new api revision: `{"strategy": "rolling"}` (tasks replaced in place), `"blue_green"` (all traffic at once to a full new set, old set kept for `bake_minutes`), `"canary"` (`canary_percent` first for `canary_bake_minutes`, then all) or `"linear"` (`step_percent` every `step_bake_minutes`). Every strategy rolls back on the circuit breaker and on the rollback alarms (docs/OPERATIONS.md, "Safe rollouts").',
+    'How ECS deploys a new api revision: `{"strategy": "rolling", "reason": "..."}` (tasks replaced in place; the policy asks for the reason), `"blue_green"` (all traffic at once to a full new set, old set kept for `bake_minutes`), `"canary"` (`canary_percent` first for `canary_bake_minutes`, then all) or `"linear"` (`step_percent` every `step_bake_minutes`). Every strategy rolls back on the circuit breaker and on the rollback alarms (docs/OPERATIONS.md, "Safe rollouts").',
   );
 
 /**

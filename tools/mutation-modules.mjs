@@ -37,6 +37,7 @@ export const MUTATION_MODULES = {
       "policy/controls/iam.ts",
       "policy/controls/network.ts",
       "policy/controls/operations.ts",
+      "policy/controls/deployments.ts",
       "tfjson/document.ts",
       "tfjson/resources.ts",
       "tfjson/policy-document.ts",

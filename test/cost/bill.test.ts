@@ -118,7 +118,7 @@ describe("cost: npm run cost", () => {
     // What the operations add: alarms (some on several metrics), one dashboard, the alarm topic's KMS key.
     expect(infra).toMatchObject({
       ...exampleInfra,
-      alarmMetrics: 21,
+      alarmMetrics: 28,
       dashboards: 1,
       kmsKeys: 1,
       services: expect.anything(),
