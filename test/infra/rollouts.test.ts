@@ -184,6 +184,30 @@ describe("rollouts: ECS shifts the api's traffic", () => {
   });
 });
 
+describe("rollouts: the dashboard follows the live traffic", () => {
+  test("dashboard: health per target group (both), requests, 5xx and response time for the whole ALB", () => {
+    const widgets: any[] = JSON.parse(
+      resourceAt(canary, "aws_cloudwatch_dashboard", "dashboard").dashboard_body,
+    ).widgets;
+    const albLines = widgets
+      .filter((w) => w.type === "metric")
+      .flatMap((w) => w.properties.metrics)
+      .filter((line: any[]) => line[0] === "AWS/ApplicationELB");
+    const groupsOf = (metric: string) =>
+      albLines
+        .filter((line: any[]) => line[1] === metric)
+        .map((line: any[]) => (line.includes("TargetGroup") ? line[line.indexOf("TargetGroup") + 1] : undefined));
+    const groups = ["ingress/service-tg", "api-traffic-shift/alternate-tg"].map((path) =>
+      refTo(canary, "aws_lb_target_group", path, "arn_suffix"),
+    );
+    expect(groupsOf("HealthyHostCount")).toEqual(groups);
+    expect(groupsOf("UnHealthyHostCount")).toEqual(groups);
+    for (const metric of ["RequestCount", "HTTPCode_Target_5XX_Count", "TargetResponseTime"]) {
+      expect(groupsOf(metric), metric).toEqual(albLines.filter((l: any[]) => l[1] === metric).map(() => undefined));
+    }
+  });
+});
+
 describe("rollouts: rollback alarms", () => {
   test("rollback alarms: exist, judge within the shortest bake time, and never breach on missing data", () => {
     for (const key of [...ROLLBACK_ALARM_KEYS.api, ...ROLLBACK_ALARM_KEYS.processor]) {
