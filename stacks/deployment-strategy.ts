@@ -2,7 +2,24 @@ import type { EcsServiceConfig, EcsServiceDeploymentConfiguration } from "@cdktf
 import type { Deployment } from "../config/deployment-fields.js";
 
 /** What `FargateService` sets on the ECS service for a rollout: the strategy and the alarms that roll it back. */
-export type ServiceRollout = Required<Pick<EcsServiceConfig, "deploymentConfiguration" | "alarms">>;
+export type ServiceRollout = Required<Pick<EcsServiceConfig, "deploymentConfiguration" | "alarms" | "timeouts">>;
+
+/** The provider's own update timeout of an ECS service. */
+const PROVIDER_UPDATE_MINUTES = 20;
+
+/** Minutes a deployment runs after its new tasks are up: the strategy's traffic steps and bake times. */
+export function rolloutMinutes(deployment: Deployment): number {
+  switch (deployment.strategy) {
+    case "rolling":
+      return 0;
+    case "blue_green":
+      return deployment.bake_minutes;
+    case "canary":
+      return deployment.canary_bake_minutes + deployment.bake_minutes;
+    case "linear":
+      return Math.ceil(100 / deployment.step_percent) * deployment.step_bake_minutes + deployment.bake_minutes;
+  }
+}
 
 /** Strategies that move traffic between two target groups (and so need an `ApiTrafficShift`). */
 export function shiftsTraffic(deployment: Deployment): boolean {
@@ -45,5 +62,7 @@ export function serviceRollout(deployment: Deployment, alarmNames: readonly stri
   return {
     deploymentConfiguration: deploymentConfiguration(deployment),
     alarms: { alarmNames: [...alarmNames], enable: true, rollback: true },
+    // Where an apply waits for steady state (alb mode), it waits through the steps and bake times too.
+    timeouts: { update: `${PROVIDER_UPDATE_MINUTES + rolloutMinutes(deployment)}m` },
   };
 }

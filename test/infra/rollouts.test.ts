@@ -59,6 +59,9 @@ describe("rollouts: each strategy synthesizes", () => {
   ])("api %j: deployment_configuration %j, with alarm rollback", (deployment, expected) => {
     const service = resourceAt(synthWith(deployment), "aws_ecs_service", "api/service");
     expect(service.deployment_configuration).toEqual(expected);
+    // The provider's 20 minutes plus the steps and bake times (an apply that waits for steady state waits for them).
+    const rollout = { ROLLING: 0, BLUE_GREEN: 15, CANARY: 6 + 7, LINEAR: 4 * 5 + 8 }[expected.strategy]!;
+    expect(service.timeouts).toEqual({ update: `${20 + rollout}m` });
     expect(service.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
     expect(service.alarms).toEqual({
       alarm_names: ROLLBACK_ALARM_KEYS.api.map((key) => `orders-prod-${key}`),
