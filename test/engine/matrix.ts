@@ -133,12 +133,11 @@ export const CONFIGS: Readonly<Record<string, () => Config>> = {
     }),
   "alb with VPC endpoints": () => exampleConfig({ private_integration: "alb", vpc_endpoints: { mode: "create" } }),
   "all options": () => parseConfig(allOptionsInput(), "examples/all-options.tfvars.json"),
-  // Deployment strategies (the example is the api's default canary). The mirror's provider predates ECS-native
-  // strategies: the scratch copy strips deployment_configuration and load_balancer.advanced_configuration.
-  "api rolling": () => withDeployments({ strategy: "rolling" }),
-  "api blue/green, processor blue/green": () =>
-    withDeployments({ strategy: "blue_green", bake_minutes: 5 }, { strategy: "blue_green", bake_minutes: 5 }),
-  "api linear": () => withDeployments({ strategy: "linear", step_percent: 50, step_bake_minutes: 5, bake_minutes: 5 }),
+  // Deployment strategies: the example is the api's default canary, "all options" an api linear and a processor
+  // blue/green. The mirror's provider predates ECS-native strategies: the scratch copy strips
+  // deployment_configuration and load_balancer.advanced_configuration.
+  "api rolling": () => withDeployments({ strategy: "rolling", reason: "engine test" }),
+  "api blue/green": () => withDeployments({ strategy: "blue_green", bake_minutes: 5 }),
 };
 
 /** The example with other `deployment` blocks for the api (and the processor). */
