@@ -1,6 +1,7 @@
 /**
  * Which folder may import which (run by `npm run lint`, so by `npm test`). The layering, lowest first:
  *   config -> foundation -> ecr -> stacks -> (policy, local, cost) -> scripts, bench -> test
+ * Inside stacks/: shared -> (network, monitoring) -> (apis, services, data) -> the wiring at the top.
  * apps/ is a world of its own: the services ship as bundles built from apps/ alone.
  */
 const TEST_CODE = "^(test/|apps/[^/]+/test/)";
@@ -42,6 +43,38 @@ module.exports = {
       comment: "The stacks are what policy, local, cost and the tests read; they never read those back.",
       from: { path: "^(main\\.ts|config/|foundation/|ecr/|stacks/)" },
       to: { path: "^(policy|local|cost|bench|scripts|tools)/" },
+    },
+    {
+      name: "stacks-parts-below-the-wiring",
+      severity: "error",
+      comment:
+        "stacks/ is the wiring (the stack classes, main-*.ts) over one folder per part of the architecture; a part " +
+        "never reads the wiring back.",
+      from: { path: "^stacks/[^/]+/" },
+      to: { path: "^stacks/[^/]+$" },
+    },
+    {
+      name: "stacks-shared-at-the-bottom",
+      severity: "error",
+      comment: "stacks/shared/ holds what every part uses (defaults, IAM and log-group helpers); it imports no part.",
+      from: { path: "^stacks/shared/" },
+      to: { path: "^stacks/", pathNot: "^stacks/shared/" },
+    },
+    {
+      name: "stacks-parts-one-way",
+      severity: "error",
+      comment:
+        "The parts import each other one way only: apis and services read network (and data reads monitoring's " +
+        "runbook keys); network and monitoring read no other part.",
+      from: { path: "^stacks/(network|monitoring)/" },
+      to: { path: "^stacks/(apis|data|services|network|monitoring)/", pathNot: "^stacks/$1/" },
+    },
+    {
+      name: "stacks-parts-apart",
+      severity: "error",
+      comment: "The APIs, the services and the data are wired together at the top, never by importing one another.",
+      from: { path: "^stacks/(apis|data|services)/" },
+      to: { path: "^stacks/(apis|data|services)/", pathNot: "^stacks/$1/" },
     },
     {
       name: "ecr-below-stacks",

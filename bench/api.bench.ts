@@ -16,52 +16,24 @@
  * Env: BENCH_DURATION (s, default 20), BENCH_WARMUP (s, default 10: DynamoDB Local's JIT needs it), BENCH_CONNECTIONS
  * (default 32), BENCH_SLICES (default 4). Writes bench/results/api.json and the api's figures in docs/cost-inputs.json.
  */
-import { execFile, spawn } from "node:child_process";
-import { createRequire } from "node:module";
-import { randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, open, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
-import { BatchWriteItemCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
-import { marshall } from "@aws-sdk/util-dynamodb";
-import { build } from "esbuild";
-import { createRequestsTable, TEST_CLIENT_CONFIG, TEST_CREDENTIALS_ENV } from "../kit/emulator-fixtures.js";
+import { join } from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { TEST_CLIENT_CONFIG } from "../kit/emulator-fixtures.js";
 import { imageNodeOptions, nodeVersion, serviceNode } from "../kit/image-node.js";
-import { REPO_ROOT as ROOT } from "../kit/repo-root.js";
-import { buildItem, parseBody, summarize } from "../apps/processor/src/domain.js";
 import { startDynamoDbLocal } from "../local/dynamodb-local.js";
 import { freePort } from "../local/free-port.js";
-import { updateCostInputs } from "./cost-inputs.js";
-import { BENCH_BODY_BYTES, benchBody } from "../cost/payload.js";
-import { cpuMeter, memoryMb } from "./proc.js";
-import { round } from "./stats.js";
-
-/** The slice of autocannon's API used here (the package ships no types; loaded via require to stay untyped-free). */
-interface AutocannonRequest {
-  method: string;
-  path?: string;
-  setupRequest?: (req: AutocannonRequest) => AutocannonRequest;
-}
-interface AutocannonResult {
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  duration: number;
-}
-interface AutocannonInstance extends PromiseLike<AutocannonResult> {
-  on(
-    event: "response",
-    listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void,
-  ): void;
-}
-type Autocannon = (options: {
-  url: string;
-  connections: number;
-  duration: number;
-  requests: AutocannonRequest[];
-}) => AutocannonInstance;
-const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
+import { BENCH_BODY_BYTES } from "../cost/payload.js";
+import { updateCostInputs } from "./shared/cost-inputs.js";
+import { memoryMb } from "./shared/proc.js";
+import { writeResults } from "./shared/results.js";
+import { round } from "./shared/stats.js";
+import { api, emptyRaw, measureSlice, perRequestMs, renameSelf, summarise } from "./api/load.js";
+import { printReport, TARGETS } from "./api/report.js";
+import { ITEMS, readUnitsPerRequest, seed } from "./api/seed.js";
+import { buildBundles, startServer } from "./api/servers.js";
+import { commandLineOrExit } from "../kit/cli.js";
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 20);
 const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 10);
@@ -71,190 +43,13 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
  * load on a shared machine hits both sides alike instead of whichever ran second.
  */
 const SLICES = Number(process.env.BENCH_SLICES ?? 4);
-const ITEMS = 1_000;
-const TABLE = "requests-bench";
-const RESULTS = join(ROOT, "bench", "results", "api.json");
-
-const TARGETS = { throughputRatio: 0.95, p99SlackMs: 5, rssMb: 150 } as const;
-
-interface Summary {
-  readonly requests: number;
-  readonly errors: number;
-  readonly throughput: number;
-  readonly p50Ms: number;
-  readonly p90Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
-}
-
-function summarise(latencies: number[], errors: number, seconds: number): Summary {
-  const sorted = Float64Array.from(latencies).sort();
-  const at = (q: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN);
-  return {
-    requests: sorted.length,
-    errors,
-    throughput: Math.round(sorted.length / seconds),
-    p50Ms: at(0.5),
-    p90Ms: at(0.9),
-    p99Ms: at(0.99),
-    maxMs: round(sorted[sorted.length - 1] ?? NaN),
-  };
-}
-
-const renameSelf = (cpu: Record<string, number>, name: string) => {
-  const { self, ...others } = cpu;
-  return { [name]: self!, ...others };
-};
-
-/** An item exactly as the processor writes it for the pinned bench body. */
-function processedItem(requestId: string, n: number) {
-  const body = benchBody(n);
-  const parsed = parseBody(body);
-  if (!parsed.ok) throw new Error(parsed.reason);
-  const result = summarize(parsed.payload, { messageId: requestId, body, signal: new AbortController().signal });
-  return buildItem({
-    messageId: requestId,
-    payload: parsed.payload,
-    result,
-    sentTimestamp: "1764400000000",
-    now: new Date("2026-11-25T08:00:01.250Z"),
-  });
-}
-
-async function seed(client: DynamoDBClient): Promise<string[]> {
-  await createRequestsTable(client, TABLE);
-  const ids = Array.from({ length: ITEMS }, () => randomUUID());
-  for (let i = 0; i < ids.length; i += 25) {
-    const batch = ids.slice(i, i + 25).map((id, j) => ({ PutRequest: { Item: marshall(processedItem(id, i + j)) } }));
-    await client.send(new BatchWriteItemCommand({ RequestItems: { [TABLE]: batch } }));
-  }
-  return ids;
-}
-
-/** Read units per request: the api's read (strongly consistent GetItem) of seeded items, as DynamoDB reports it. */
-async function readUnitsPerRequest(client: DynamoDBClient, ids: string[]): Promise<number> {
-  let units = 0;
-  const sample = ids.slice(0, 20);
-  for (const id of sample) {
-    const out = await client.send(
-      new GetItemCommand({
-        TableName: TABLE,
-        Key: { requestId: { S: id } },
-        ConsistentRead: true,
-        ReturnConsumedCapacity: "TOTAL",
-      }),
-    );
-    units += out.ConsumedCapacity?.CapacityUnits ?? Number.NaN;
-  }
-  return units / sample.length;
-}
-
-interface Raw {
-  latencies: number[];
-  /** Response bytes (headers + body) received. */
-  bytes: number;
-  errors: number;
-  non2xx: number;
-  seconds: number;
-  /** CPU seconds per process during the slices: `self` is this process (autocannon). */
-  cpuSeconds: Record<string, number>;
-}
-
-const emptyRaw = (): Raw => ({ latencies: [], bytes: 0, errors: 0, non2xx: 0, seconds: 0, cpuSeconds: {} });
-
-/** Runs one slice of `side` and adds its figures, and the CPU each process used meanwhile, to `into`. */
-async function measureSlice(
-  into: Raw,
-  pids: Record<string, number>,
-  side: () => Promise<Omit<Raw, "cpuSeconds">>,
-): Promise<void> {
-  const meter = await cpuMeter(pids);
-  const from = await side();
-  for (const [name, seconds] of Object.entries(await meter.read()))
-    into.cpuSeconds[name] = (into.cpuSeconds[name] ?? 0) + seconds;
-  for (const latency of from.latencies) into.latencies.push(latency);
-  into.bytes += from.bytes;
-  into.errors += from.errors;
-  into.non2xx += from.non2xx;
-  into.seconds += from.seconds;
-}
-
-/** CPU milliseconds per request for each process. */
-function perRequestMs(raw: Raw): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(raw.cpuSeconds).map(([name, s]) => [name, round((s * 1_000) / raw.latencies.length, 3)]),
-  );
-}
-
-async function api(url: string, ids: string[], seconds: number): Promise<Omit<Raw, "cpuSeconds">> {
-  const latencies: number[] = [];
-  let bytes = 0;
-  let next = 0;
-  const instance = autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration: seconds,
-    requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: `/requests/${ids[next++ % ids.length]}` }) }],
-  });
-  instance.on("response", (_client, statusCode, responseBytes, responseTime) => {
-    if (statusCode === 200) latencies.push(responseTime);
-    bytes += responseBytes;
-  });
-  const result = await instance;
-  return { latencies, bytes, errors: result.errors + result.timeouts, non2xx: result.non2xx, seconds: result.duration };
-}
-
-/**
- * Starts a bundled server (the api, or the peer) on `node` (the images' Node) with the image's settings; its stdout
- * goes to `logFile`.
- */
-async function startServer(node: string, bundle: string, dynamoEndpoint: string, port: number, logFile: string) {
-  const out = await open(logFile, "w");
-  const child = spawn(node, [bundle], {
-    cwd: resolve(bundle, ".."),
-    stdio: ["ignore", out.fd, "inherit"],
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: "production",
-      NODE_NO_WARNINGS: "1",
-      NODE_OPTIONS: await imageNodeOptions("api"),
-      PORT: String(port),
-      TABLE_NAME: TABLE,
-      ...TEST_CREDENTIALS_ENV,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
-    },
-  });
-  await out.close();
-  const url = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; ; attempt++) {
-    if (child.exitCode !== null) throw new Error(`${bundle} exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) break;
-    } catch {
-      if (attempt > 100) throw new Error(`${bundle} did not start`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  return { child, url, logBytes: async () => (await stat(logFile)).size };
-}
-
-async function buildBundles(dir: string) {
-  const apiBundle = join(dir, "api", "dist", "main.js");
-  await promisify(execFile)(process.execPath, ["apps/shared/bundle.mjs", "api", apiBundle], { cwd: ROOT });
-  const peerBundle = join(dir, "peer", "dist", "main.js");
-  await build({
-    entryPoints: [join(ROOT, "bench", "peer-bare-express.ts")],
-    outfile: peerBundle,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    logLevel: "warning",
-  });
-  return { apiBundle, peerBundle };
-}
 
 async function main() {
+  commandLineOrExit({
+    command: "npm run bench:api",
+    summary:
+      "Load-tests the api service against DynamoDB Local and records its CPU per request (docs/BENCHMARKS.md). Tuned by BENCH_* environment variables.",
+  });
   const node = await serviceNode();
   console.log(
     `bench:api: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up, ${DURATION_S} s measured per side in ${SLICES} alternating slices, servers on node ${await nodeVersion(node)}`,
@@ -272,8 +67,8 @@ async function main() {
     servers.push(peerServer);
 
     // Warm both (JIT in the JVM and in Node, connection pools) before measuring either.
-    await api(peerServer.url, ids, WARMUP_S / 2);
-    await api(apiServer.url, ids, WARMUP_S / 2);
+    await api(peerServer.url, ids, WARMUP_S / 2, CONNECTIONS);
+    await api(apiServer.url, ids, WARMUP_S / 2, CONNECTIONS);
 
     const peerRaw = emptyRaw();
     const apiRaw = emptyRaw();
@@ -283,11 +78,11 @@ async function main() {
       const sides = [
         () =>
           measureSlice(peerRaw, { dynamodb: dynamo.pid!, peer: peerServer.child.pid! }, () =>
-            api(peerServer.url, ids, DURATION_S / SLICES),
+            api(peerServer.url, ids, DURATION_S / SLICES, CONNECTIONS),
           ),
         () =>
           measureSlice(apiRaw, { dynamodb: dynamo.pid!, api: apiServer.child.pid! }, () =>
-            api(apiServer.url, ids, DURATION_S / SLICES),
+            api(apiServer.url, ids, DURATION_S / SLICES, CONNECTIONS),
           ),
       ];
       for (const side of slice % 2 ? sides.reverse() : sides) await side();
@@ -317,56 +112,24 @@ async function main() {
       rss: memory.rssMb < TARGETS.rssMb,
       noErrors: served.errors === 0 && served.non2xx === 0 && peer.errors === 0 && peer.non2xx === 0,
     };
-    const rows = [
-      ["", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "requests", "errors"],
-      [
-        "peer (bare Express 5)",
-        peer.throughput,
-        peer.p50Ms,
-        peer.p90Ms,
-        peer.p99Ms,
-        peer.maxMs,
-        peer.requests,
-        peer.errors + peer.non2xx,
-      ],
-      [
-        "API (GET /requests/:id)",
-        served.throughput,
-        served.p50Ms,
-        served.p90Ms,
-        served.p99Ms,
-        served.maxMs,
-        served.requests,
-        served.errors + served.non2xx,
-      ],
-    ];
-    console.log(rows.map((row) => row.map((cell, i) => String(cell).padStart(i === 0 ? 26 : 10)).join("")).join("\n"));
-    console.log(
-      `throughput ratio ${ratio} (target >= ${TARGETS.throughputRatio}): ${checks.throughput ? "PASS" : "FAIL"}`,
-    );
-    console.log(
-      `p99 ${served.p99Ms} ms vs peer ${peer.p99Ms} + ${TARGETS.p99SlackMs} ms: ${checks.p99 ? "PASS" : "FAIL"}`,
-    );
-    console.log(
-      `load average (1 min) at the end: ${round(load[0] ?? NaN)} on ${(await import("node:os")).cpus().length} CPUs`,
-    );
-    for (const [side, cpu] of Object.entries(cpuMsPerRequest)) {
-      console.log(
-        `CPU ms per request, ${side}: ${Object.entries(cpu)
-          .map(([name, ms]) => `${name} ${ms}`)
-          .join(", ")}`,
-      );
-    }
-    console.log(`billable units per request: ${JSON.stringify(units)}`);
-    console.log(
-      `API RSS ${memory.rssMb} MB (peak ${memory.peakRssMb} MB, target < ${TARGETS.rssMb}): ${checks.rss ? "PASS" : "FAIL"}`,
-    );
+    const cpus = (await import("node:os")).cpus().length;
+    printReport({
+      peer,
+      served,
+      ratio,
+      checks,
+      cpuMsPerRequest,
+      units,
+      memory,
+      loadAverage1m: round(load[0] ?? NaN),
+      cpus,
+    });
 
     const report = {
       date: new Date().toISOString(),
       node: process.version,
       serverNode: await nodeVersion(node),
-      cpus: (await import("node:os")).cpus().length,
+      cpus,
       loadAverage1m: round(load[0] ?? NaN),
       nodeOptions: await imageNodeOptions("api"),
       settings: {
@@ -386,15 +149,14 @@ async function main() {
       targets: TARGETS,
       checks,
     };
-    await mkdir(join(ROOT, "bench", "results"), { recursive: true });
-    await writeFile(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
+    const results = await writeResults("api", report);
     await updateCostInputs("api", {
       measured: report.date,
       source: "npm run bench:api (bench/results/api.json)",
       bodyBytes: BENCH_BODY_BYTES,
       ...units,
     });
-    console.log(`wrote ${RESULTS} and docs/cost-inputs.json (api)`);
+    console.log(`wrote ${results} and docs/cost-inputs.json (api)`);
     if (!Object.values(checks).every(Boolean)) process.exitCode = 1;
   } finally {
     for (const server of servers) server.child.kill("SIGTERM");

@@ -16,7 +16,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand, TransactWriteCom
 import { buildItem, parseBody, summarize } from "../apps/processor/src/domain.js";
 import { itemSizeBytes, transactWriteUnits, writeUnits } from "../cost/capacity.js";
 import { benchBody } from "../cost/payload.js";
-import { ownCpuSeconds } from "./proc.js";
+import { ownCpuSeconds } from "./shared/proc.js";
 import { ITEM_MARSHALL_OPTIONS } from "../apps/shared/src/item-marshalling.js";
 
 const env = (name: string) => {

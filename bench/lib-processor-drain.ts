@@ -8,9 +8,9 @@
 import { spawn } from "node:child_process";
 import { dirname } from "node:path";
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
-import { cpuMeter, memoryMb } from "./proc.js";
-import { round as roundTo } from "./stats.js";
-import type { SqsRequestCounter } from "./sqs-requests.js";
+import { cpuMeter, memoryMb } from "./shared/proc.js";
+import { round as roundTo } from "./shared/stats.js";
+import type { SqsRequestCounter } from "./shared/sqs-requests.js";
 import { benchBody } from "../cost/payload.js";
 import {
   countItems,

@@ -1,10 +1,10 @@
 /**
  * Preloaded (`--import`) into `npm run local` by bench:local: counts the SQS requests its in-process fauxqs serves
- * (bench/sqs-requests.ts) and writes the running totals to BENCH_SQS_COUNTS_FILE every second, so the bench can
+ * (bench/shared/sqs-requests.ts) and writes the running totals to BENCH_SQS_COUNTS_FILE every second, so the bench can
  * take the difference over its measured phase. Nothing else changes in the local run.
  */
 import { writeFileSync } from "node:fs";
-import { countSqsRequests } from "./sqs-requests.js";
+import { countSqsRequests } from "./shared/sqs-requests.js";
 
 const file = process.env.BENCH_SQS_COUNTS_FILE;
 if (file) {

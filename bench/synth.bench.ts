@@ -8,7 +8,8 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFi
 import { join, relative } from "node:path";
 import { REPO_ROOT as ROOT } from "../kit/repo-root.js";
 import { toBarrelImports } from "./barrel-imports.js";
-import { median, round } from "./stats.js";
+import { median, round } from "./shared/stats.js";
+import { commandLineOrExit } from "../kit/cli.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const BARREL_DIR = join(ROOT, "bench", ".barrel");
@@ -42,9 +43,9 @@ interface Sample {
 /** One synth in a fresh process through the same fast entry point as `npm run synth`; GNU time reports peak RSS. */
 function runOnce(entry: string, outdir: string): Sample {
   const started = process.hrtime.bigint();
-  const run = spawnSync("/usr/bin/time", ["-f", "%M", process.execPath, "tools/synth.mjs", relative(ROOT, entry)], {
+  const run = spawnSync("/usr/bin/time", ["-f", "%M", process.execPath, "tools/synth.mjs"], {
     cwd: ROOT,
-    env: { ...process.env, CDKTF_OUTDIR: outdir },
+    env: { ...process.env, CDKTF_OUTDIR: outdir, SYNTH_ENTRY: relative(ROOT, entry) },
     encoding: "utf8",
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -54,6 +55,11 @@ function runOnce(entry: string, outdir: string): Sample {
 }
 
 function main(): void {
+  commandLineOrExit({
+    command: "npm run bench:synth",
+    summary:
+      "Times `npm run synth` with deep imports and with the provider barrel, and records the figures (docs/BENCHMARKS.md).",
+  });
   const barrelEntry = writeBarrelVariant();
   const outdir = join(ROOT, "bench", ".barrel", "out");
   const samples = { deep: [] as Sample[], barrel: [] as Sample[] };

@@ -1,6 +1,9 @@
 import { albAccessLogsPrefix, namePrefix, namingProblems } from "./naming.js";
 import type { ValidFields } from "./fields.js";
 import { FARGATE_MEMORY_BY_CPU } from "./service-fields.js";
+import { wafRateFloor } from "./nested-fields.js";
+import { fastestClientRate } from "./access-fields.js";
+import { capacityIssues } from "./capacity.js";
 
 /** A problem that involves more than one key, reported on the key at fault. */
 export interface CrossFieldIssue {
@@ -42,7 +45,8 @@ export function crossFieldIssues(config: ValidFields): CrossFieldIssue[] {
       });
     }
   }
-  issues.push(...processorCountIssues(config.services?.processor), ...operationsIssues(config));
+  issues.push(...processorCountIssues(config.services?.processor), ...operationsIssues(config), ...wafIssues(config));
+  issues.push(...capacityIssues(config), ...clientIssues(config));
   const logKeyRegion = config.log_kms_key_arn?.split(":")[3];
   if (logKeyRegion !== undefined && config.region !== undefined && logKeyRegion !== config.region) {
     issues.push({
@@ -131,6 +135,55 @@ function operationsIssues(config: ValidFields): CrossFieldIssue[] {
         message: `must exceed max_receive_count x the visibility timeout (${poisonSeconds} s), or every poison message raises it`,
       });
     }
+  }
+  return issues;
+}
+
+function wafIssues(config: ValidFields): CrossFieldIssue[] {
+  const waf = config.waf_web_acl;
+  if (!waf) return [];
+  if (config.waf_web_acl_arn) {
+    return [
+      { path: ["waf_web_acl"], message: "a stage takes one web ACL: set waf_web_acl or waf_web_acl_arn, not both" },
+    ];
+  }
+  if (
+    waf.rate_limit_per_ip === null ||
+    config.throttle_rate_limit === undefined ||
+    config.api_key_required === undefined ||
+    config.clients === undefined ||
+    config.throttle_burst_limit === undefined ||
+    config.quota_per_day === undefined
+  )
+    return [];
+  const fastest = fastestClientRate({
+    clients: config.clients,
+    api_key_required: config.api_key_required,
+    throttle_rate_limit: config.throttle_rate_limit,
+    throttle_burst_limit: config.throttle_burst_limit,
+    quota_per_day: config.quota_per_day,
+  });
+  const floor = wafRateFloor(waf, fastest);
+  // WAF counts before API Gateway throttles, so a limit below what the throttle admits blocks clients within it.
+  if (!(waf.rate_limit_per_ip >= floor)) {
+    return [
+      {
+        path: ["waf_web_acl", "rate_limit_per_ip"],
+        message: `must be at least the fastest client's rate x rate_window_seconds (${fastest} x ${waf.rate_window_seconds} = ${floor}), or WAF blocks a client that stays within its limit`,
+      },
+    ];
+  }
+  return [];
+}
+
+function clientIssues(config: ValidFields): CrossFieldIssue[] {
+  if (!config.clients) return [];
+  const issues: CrossFieldIssue[] = [];
+  if (config.api_key_required === false) {
+    issues.push({ path: ["clients"], message: "only with api_key_required: usage plans meter API keys" });
+  }
+  if (config.quota_per_day) {
+    issues.push({ path: ["quota_per_day"], message: "only without clients: set each client's quota_per_day instead" });
   }
   return issues;
 }

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { bucketNameProblem } from "./naming.js";
 import { arn, awsRegion, domainName, kmsKeyArn, logRetentionDays, name, subnetId } from "./field-types.js";
-import { alarms, stateBackend, tags, vpcEndpoints } from "./nested-fields.js";
+import { alarms, stateBackend, tags, vpcEndpoints, wafWebAcl } from "./nested-fields.js";
+import { clients, throttleAboveCapacityReason } from "./access-fields.js";
 import { apiService, processorService } from "./service-fields.js";
 
 /**
@@ -67,7 +68,7 @@ export const fieldsSchema = z.strictObject({
   api_key_required: z
     .boolean()
     .default(true)
-    .describe("Require `x-api-key` on every method; creates one API key and a usage plan over both stages."),
+    .describe("Require `x-api-key` on every method; creates an API key and a usage plan per client (`clients`)."),
   manage_apigateway_account: z
     .boolean()
     .default(false)
@@ -79,7 +80,9 @@ export const fieldsSchema = z.strictObject({
     .positive()
     .max(10_000)
     .default(100)
-    .describe("Steady requests/s per method (stage) and per key (usage plan)."),
+    .describe(
+      "Steady requests/s each method of each API accepts, from all clients together (the stage's method throttle); without `clients`, also the one key's rate. At most what the method's backend sustains at `max_count` (checked).",
+    ),
   throttle_burst_limit: z
     .number()
     .int()
@@ -95,7 +98,9 @@ export const fieldsSchema = z.strictObject({
     .positive()
     .nullable()
     .default(null)
-    .describe("Requests per day per API key; `null` = no quota."),
+    .describe("Without `clients`: requests per day for the one API key; `null` = no quota."),
+  clients,
+  throttle_above_capacity_reason: throttleAboveCapacityReason,
   services: z.strictObject({ api: apiService, processor: processorService }),
   log_retention_days: logRetentionDays
     .default(365)
@@ -137,7 +142,10 @@ export const fieldsSchema = z.strictObject({
   waf_web_acl_arn: arn
     .nullable()
     .default(null)
-    .describe("WAFv2 web ACL to associate with both API stages; `null` = none."),
+    .describe(
+      "An existing WAFv2 web ACL to associate with both API stages; `null` = none, or `waf_web_acl` creates one.",
+    ),
+  waf_web_acl: wafWebAcl,
   alarm_topic_arn: arn
     .nullable()
     .default(null)

@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { describeIssues } from "../apps/shared/src/validation.js";
 import { crossFieldIssues } from "./cross-field.js";
 import { validFields } from "./fields.js";
+import { unknownKeyHint } from "./key-hints.js";
+import { configWarnings } from "./warnings.js";
 import { configSchema, type Config } from "./schema.js";
 
 /** Every problem found in the var file, each with its key path, value and expectation. */
@@ -29,7 +31,8 @@ export function parseConfig(input: unknown, file = "terraform.tfvars.json"): Con
       ...issue,
     }));
     const problems = [...result.error.issues, ...crossField];
-    throw new ConfigError(file, [...new Set(describeIssues(problems, input))]);
+    const hint = (path: readonly PropertyKey[], key: string) => unknownKeyHint(configSchema, input, path, key);
+    throw new ConfigError(file, [...new Set(describeIssues(problems, input, hint))]);
   }
   return deepFreeze(result.data);
 }
@@ -45,9 +48,18 @@ export function loadDeployConfig(file = "terraform.tfvars.json"): Config {
   try {
     input = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(file, [`is not valid JSON: ${(error as Error).message}`]);
+    throw new ConfigError(file, [jsonSyntaxProblem(text, error as Error)]);
   }
   return parseConfig(input, file);
+}
+
+/** A JSON syntax error at its line and column (an editor's coordinates), not a character offset. */
+export function jsonSyntaxProblem(text: string, error: Error): string {
+  const reason = error.message.split(" in JSON at position ")[0]!;
+  const position = Number(/at position (\d+)/.exec(error.message)?.[1] ?? Number.NaN);
+  if (!Number.isInteger(position)) return `is not valid JSON: ${reason}`;
+  const before = text.slice(0, position).split("\n");
+  return `is not valid JSON at line ${before.length}, column ${before.at(-1)!.length + 1}: ${reason}`;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -59,12 +71,14 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * For command-line entry points: loads the var file named by TFVARS_FILE (default terraform.tfvars.json), or prints
- * every problem (no stack trace: it is a user error) and exits 1 before anything is synthesized.
+ * For command-line entry points: loads the var file they were given (kit/cli.ts chooses it) and prints its warnings,
+ * or prints every problem (no stack trace: it is a user error) and exits 1 before anything is synthesized.
  */
-export function loadDeployConfigOrExit(): Config {
+export function loadDeployConfigOrExit(file: string): Config {
   try {
-    return loadDeployConfig(process.env.TFVARS_FILE ?? "terraform.tfvars.json");
+    const config = loadDeployConfig(file);
+    for (const warning of configWarnings(config)) process.stderr.write(`warning: ${file}: ${warning}\n`);
+    return config;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);

@@ -26,6 +26,45 @@ export const vpcEndpoints = z
     '`{"mode": "create"}`: interface endpoints (SQS, ECR api/dkr, CloudWatch Logs) with private DNS in the load balancer subnets, gateway endpoints (S3, DynamoDB) on the private subnets\' route tables, and task egress only to them. The VPC needs DNS support and hostnames (checked at plan). `{"mode": "existing", "security_group_ids": ["sg-..."]}`: the VPC has endpoints already; task egress narrows to those groups and the S3/DynamoDB prefix lists. `null`: HTTPS egress to `0.0.0.0/0` (NAT)',
   );
 
+/** WAF's rate-based rules count over one of these sliding windows. */
+export const WAF_RATE_WINDOWS_SECONDS = [60, 120, 300, 600] as const;
+
+/** A web ACL the stack creates for both stages; `waf_web_acl_arn` names an existing one instead. */
+export const wafWebAcl = z
+  .strictObject({
+    rate_limit_per_ip: z
+      .number()
+      .int()
+      .min(10)
+      .max(2_000_000_000)
+      .nullable()
+      .default(null)
+      .describe(
+        "Requests one client IP may send within `rate_window_seconds`; above it WAF answers 403 until the IP's rate falls. `null` = twice what the fastest client (`clients`, else `throttle_rate_limit`) may send in the window, so a client within its limit is never blocked. At least that client's rate x `rate_window_seconds` (checked).",
+      ),
+    rate_window_seconds: z
+      .union(WAF_RATE_WINDOWS_SECONDS.map((seconds) => z.literal(seconds)))
+      .default(300)
+      .describe("The rate rule's sliding window: 60, 120, 300 or 600 seconds."),
+  })
+  .nullable()
+  .default(null)
+  .describe(
+    "`{}` or with keys: the stack creates a WAF web ACL for both stages with AWS managed rule groups (IP reputation, known bad inputs, the common rule set, whose 8 KB body-size rule only counts: the ingest contract takes larger bodies) and a per-IP rate rule. `null` = none, or an existing ACL in `waf_web_acl_arn` (not both). `npm run local` does not emulate WAF.",
+  );
+
+type WafWebAcl = NonNullable<z.infer<typeof wafWebAcl>>;
+
+/** What the fastest client within its limit can send in the rate window: the least the rate rule may allow. */
+export function wafRateFloor(waf: Pick<WafWebAcl, "rate_window_seconds">, clientRate: number): number {
+  return Math.ceil(clientRate * waf.rate_window_seconds);
+}
+
+/** The rate rule's limit: as configured, else twice the floor (headroom for a client's bursts within its limit). */
+export function wafRateLimitPerIp(waf: WafWebAcl, clientRate: number): number {
+  return waf.rate_limit_per_ip ?? 2 * wafRateFloor(waf, clientRate);
+}
+
 /** Alarm thresholds: defaults for a production service; evaluation windows are fixed in stacks/alarms-*.ts. */
 export const alarms = z
   .strictObject({
@@ -117,6 +156,14 @@ export const alarms = z
       .min(0)
       .default(0)
       .describe("Alarm when the table returns more system errors than this."),
+    waf_blocked_requests_per_minute: z
+      .number()
+      .int()
+      .min(1)
+      .default(100)
+      .describe(
+        "With `waf_web_acl`: alarm when the web ACL blocks more requests a minute than this, in 3 of 5 minutes.",
+      ),
   })
   // prefault, not default: zod 4 returns a default as is, and the inner defaults must still apply.
   .prefault({});

@@ -127,6 +127,15 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
     ((messages + gets) / MILLION) * p.restApiMillionRequests.usd,
     `${round((messages + gets) / MILLION, 3)} million calls (POST + GET)`,
   );
+  if (infra.webAclRules.length > 0) {
+    const rules = infra.webAclRules.reduce((n, count) => n + count, 0);
+    line(
+      "WAF",
+      infra.webAclRules.length * p.wafWebAclMonth.usd + rules * p.wafRuleMonth.usd,
+      ((messages + gets) / MILLION) * p.wafMillionRequests.usd,
+      `${infra.webAclRules.length} web ACL(s), ${rules} rules; every call inspected`,
+    );
+  }
 
   const sendsPerMessage = Math.max(1, Math.ceil(profile.payloadBytes / SQS_CHUNK_BYTES));
   const wait = Number(infra.services.processor.environment.WAIT_TIME_SECONDS ?? 20);

@@ -25,6 +25,8 @@ export interface Infra {
   readonly containerInsights: "disabled" | "enabled" | "enhanced";
   readonly dashboards: number;
   readonly kmsKeys: number;
+  /** The rule count of each web ACL the stack creates (an associated ACL made elsewhere is billed there). */
+  readonly webAclRules: readonly number[];
   readonly pointInTimeRecovery: boolean;
   readonly onDemandTable: boolean;
 }
@@ -110,6 +112,7 @@ export function infraFromSynth(main: TfJson): Infra {
     containerInsights: (insights?.value as Infra["containerInsights"] | undefined) ?? "disabled",
     dashboards: all("aws_cloudwatch_dashboard").length,
     kmsKeys: all("aws_kms_key").length,
+    webAclRules: all("aws_wafv2_web_acl").map((r) => list(r.body.rule).length),
     pointInTimeRecovery: field(table, "point_in_time_recovery", "enabled") === true,
     onDemandTable: table.billing_mode === "PAY_PER_REQUEST",
   };

@@ -1,12 +1,13 @@
 /**
- * `npm run cost -- --rps N --payload-bytes N --reads-per-request N [--json] [--config terraform.tfvars.json]`
+ * `npm run cost -- --rps N --payload-bytes N --reads-per-request N [--json] [--var-file terraform.tfvars.json]`
  *
  * The monthly AWS bill for a traffic profile: the stack synthesized in-process from the config (no CLI, no network),
  * the measured figures in docs/cost-inputs.json (rewritten by the benches) and the price table in cost/prices.json.
  * Deterministic: the same inputs print the same bill.
  */
 import { readFileSync } from "node:fs";
-import { loadDeployConfig } from "../config/load.js";
+import { loadDeployConfig, loadDeployConfigOrExit } from "../config/load.js";
+import { commandLineOrExit, usage, type CommandLine, type CommandSpec } from "../kit/cli.js";
 import { synthesizeToJson } from "../stacks/synthesize.js";
 import { computeBill, type Bill, type CostInputs, type Profile } from "./bill.js";
 import { infraFromSynth } from "./infra.js";
@@ -16,46 +17,51 @@ import { loadPrices } from "./prices.js";
 export const COST_INPUTS_FILE = new URL("../docs/cost-inputs.json", import.meta.url);
 
 const FLAGS = {
-  "--rps": { key: "rps", min: 0, max: 100_000, integer: false },
-  "--payload-bytes": { key: "payloadBytes", min: 2, max: 262_144, integer: true },
-  "--reads-per-request": { key: "readsPerRequest", min: 0, max: 1_000, integer: false },
+  rps: { key: "rps", min: 0, max: 100_000, integer: false },
+  "payload-bytes": { key: "payloadBytes", min: 2, max: 262_144, integer: true },
+  "reads-per-request": { key: "readsPerRequest", min: 0, max: 1_000, integer: false },
 } as const;
+
+export const COST_COMMAND: CommandSpec = {
+  command: "npm run cost",
+  summary: "The monthly AWS bill of the stack synthesized from the var file, for one traffic profile (docs/COST.md).",
+  varFile: true,
+  options: {
+    rps: { type: "string" },
+    "payload-bytes": { type: "string" },
+    "reads-per-request": { type: "string" },
+    json: { type: "boolean" },
+  },
+  optionLines: [
+    ["--rps <n>", "POST /requests per second (0-100000), required"],
+    ["--payload-bytes <n>", "bytes per request body (2-262144), required"],
+    ["--reads-per-request <n>", "GET /requests/{id} per POST (0-1000), required"],
+    ["--json", "the bill as JSON"],
+  ],
+};
 
 export interface CliOptions {
   readonly profile: Profile;
   readonly json: boolean;
-  readonly configFile: string;
+  readonly varFile: string;
 }
 
-/** Parses the command line; every problem is reported at once, naming the flag, the value and what was expected. */
-export function parseArgs(argv: readonly string[]): CliOptions {
+/**
+ * The traffic profile from parsed arguments (kit/cli.ts); every problem is reported at once, naming the flag, the
+ * value and what was expected.
+ */
+export function costOptions(line: Extract<CommandLine, { kind: "run" }>): CliOptions {
   const problems: string[] = [];
   const values: Partial<Record<keyof Profile, number>> = {};
-  let json = false;
-  let configFile = "terraform.tfvars.json";
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.includes("=")
-      ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
-      : [arg, undefined];
-    if (flag === "--json") {
-      json = true;
-      continue;
-    }
-    const raw = inline ?? argv[++i];
-    if (flag === "--config") {
-      if (!raw) problems.push("--config: expected a file path");
-      else configFile = raw;
-      continue;
-    }
-    const spec = FLAGS[flag as keyof typeof FLAGS];
-    if (!spec) {
-      problems.push(`${flag}: unknown option (expected ${Object.keys(FLAGS).join(", ")}, --json, --config)`);
+  for (const [flag, spec] of Object.entries(FLAGS)) {
+    const raw = line.values[flag];
+    if (raw === undefined) {
+      problems.push(`--${flag}: required`);
       continue;
     }
     const value = Number(raw);
     if (
-      raw === undefined ||
+      typeof raw !== "string" ||
       raw.trim() === "" ||
       !Number.isFinite(value) ||
       value < spec.min ||
@@ -63,22 +69,20 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       (spec.integer && !Number.isInteger(value))
     ) {
       problems.push(
-        `${flag}: got ${JSON.stringify(raw ?? null)}, expected ${spec.integer ? "a whole number" : "a number"} from ${spec.min} to ${spec.max}`,
+        `--${flag}: got ${JSON.stringify(raw)}, expected ${spec.integer ? "a whole number" : "a number"} from ${spec.min} to ${spec.max}`,
       );
       continue;
     }
     values[spec.key] = value;
   }
-  for (const [flag, spec] of Object.entries(FLAGS))
-    if (values[spec.key] === undefined && !problems.some((p) => p.startsWith(flag))) problems.push(`${flag}: required`);
   if (problems.length > 0) throw new UsageError(problems);
-  return { profile: values as Profile, json, configFile };
+  return { profile: values as Profile, json: line.values.json === true, varFile: line.varFile.path };
 }
 
 export class UsageError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(
-      `npm run cost: ${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join("\n")}\nusage: npm run cost -- --rps 10 --payload-bytes 768 --reads-per-request 1 [--json] [--config terraform.tfvars.json]`,
+      `npm run cost: ${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join("\n")}\n\n${usage(COST_COMMAND)}`,
     );
   }
 }
@@ -114,8 +118,8 @@ export function loadCostInputs(file: URL = COST_INPUTS_FILE): CostInputs {
   return inputs;
 }
 
-export function billFor(options: CliOptions): Bill {
-  const main = synthesizeToJson(loadDeployConfig(options.configFile)).main;
+export function billFor(options: CliOptions, config = loadDeployConfig(options.varFile)): Bill {
+  const main = synthesizeToJson(config).main;
   return computeBill(options.profile, loadCostInputs(), infraFromSynth(main), loadPrices());
 }
 
@@ -150,12 +154,19 @@ export function billMarkdown(bill: Bill): string {
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  const line = commandLineOrExit(COST_COMMAND);
+  let options: CliOptions;
   try {
-    const options = parseArgs(process.argv.slice(2));
-    const bill = billFor(options);
+    options = costOptions(line);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}`);
+    process.exit(2);
+  }
+  try {
+    const bill = billFor(options, loadDeployConfigOrExit(options.varFile));
     process.stdout.write(`${options.json ? JSON.stringify(bill, null, 2) : formatBill(bill)}\n`);
   } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(error instanceof UsageError ? 2 : 1);
+    process.stderr.write(`npm run cost: ${(error as Error).message}\n`);
+    process.exit(1);
   }
 }

@@ -35,6 +35,9 @@ export type PriceName =
   | "metricMonth"
   | "alarmMonth"
   | "dashboardMonth"
+  | "wafWebAclMonth"
+  | "wafRuleMonth"
+  | "wafMillionRequests"
   | "kmsKeyMonth"
   | "kmsTenThousandRequests";
 

@@ -1,42 +1,45 @@
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
-import { createServer } from "node:net";
-import { parseArgs } from "node:util";
-import { ConfigError } from "../config/load.js";
+import { createServer, isIPv4 } from "node:net";
+import { ConfigError, loadDeployConfigOrExit } from "../config/load.js";
+import { commandLineOrExit, usage, type CommandSpec } from "../kit/cli.js";
 import { REPO_ROOT } from "../kit/repo-root.js";
-import { startLocalStack, type LocalStack } from "./stack.js";
+import type { LocalStack } from "./stack.js";
 
 /**
  * `npm run local`: the whole architecture on this machine, no AWS account. Synthesizes the stacks in-process,
  * starts the emulators, the services and the two local API Gateways, prints how to call them, and stops
  * everything on Ctrl-C. See docs/LOCAL.md.
  */
-const USAGE = `Usage: npm run local -- [options]
-  --ingest-port <n>   port of the ingest API (default 4010; 0 = any free port)
-  --query-port <n>    port of the query API (default 4011; 0 = any free port)
-  --persist           keep DynamoDB data in .local/dynamodb across runs (default: in memory)
-  --tfvars <file>     var file to synthesize (default $TFVARS_FILE or terraform.tfvars.json)
-  --log-level <lvl>   services' LOG_LEVEL (default: the task definitions' value); logs go to .local/logs/
-  --help`;
+const LOCAL_COMMAND: CommandSpec = {
+  command: "npm run local",
+  summary:
+    "The whole architecture on this machine, no AWS account: emulators, both services and the two API Gateways (docs/LOCAL.md).",
+  varFile: true,
+  options: {
+    "ingest-port": { type: "string", default: "4010" },
+    "query-port": { type: "string", default: "4011" },
+    host: { type: "string", default: "127.0.0.1" },
+    persist: { type: "boolean", default: false },
+    "log-level": { type: "string" },
+  },
+  optionLines: [
+    ["--ingest-port <n>", "port of the ingest API (default 4010; 0 = any free port)"],
+    ["--query-port <n>", "port of the query API (default 4011; 0 = any free port)"],
+    ["--host <ipv4>", "address the gateways and services bind (default 127.0.0.1; 0.0.0.0 = every interface)"],
+    ["--persist", "keep DynamoDB data in .local/dynamodb across runs (default: in memory)"],
+    ["--log-level <lvl>", "services' LOG_LEVEL (default: the task definitions' value); logs go to .local/logs/"],
+  ],
+};
 
 /** Signals closer together than this come from one keypress (see shutdown). */
 const SAME_KEYPRESS_MS = 1_000;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      "ingest-port": { type: "string", default: "4010" },
-      "query-port": { type: "string", default: "4011" },
-      persist: { type: "boolean", default: false },
-      tfvars: { type: "string", default: process.env.TFVARS_FILE ?? "terraform.tfvars.json" },
-      "log-level": { type: "string" },
-      help: { type: "boolean", default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const { values, varFile } = commandLineOrExit(LOCAL_COMMAND);
+  const host = String(values.host);
+  if (!isIPv4(host))
+    usageError(`--host must be an IPv4 address such as 127.0.0.1 or 0.0.0.0, got ${JSON.stringify(host)}`);
   const workDir = join(REPO_ROOT, ".local");
   const logDir = join(workDir, "logs");
   const dataDir = values.persist ? join(workDir, "dynamodb") : undefined;
@@ -50,14 +53,14 @@ async function main(): Promise<void> {
     stream.write(`${line}\n`);
   };
 
-  const ingestPort = port(values["ingest-port"], "--ingest-port");
-  const queryPort = port(values["query-port"], "--query-port");
+  const ingestPort = port(String(values["ingest-port"]), "--ingest-port");
+  const queryPort = port(String(values["query-port"]), "--query-port");
   // Fail in a second, not after the emulators and services have started.
   for (const [p, flag] of [
     [ingestPort, "--ingest-port"],
     [queryPort, "--query-port"],
   ] as const) {
-    if (p !== undefined && !(await isFree(p))) {
+    if (p !== undefined && !(await isFree(p, host))) {
       process.stderr.write(
         `Port ${p} is in use (another npm run local?). Pick another with ${flag} (0 = any free port).\n`,
       );
@@ -71,14 +74,17 @@ async function main(): Promise<void> {
   let stack: LocalStack;
   let stopping = false;
   try {
+    // Loaded after the command line is checked: the synth's modules take seconds, --help should not.
+    const { startLocalStack } = await import("./stack.js");
     stack = await startLocalStack({
-      tfvarsFile: values.tfvars,
+      config: loadDeployConfigOrExit(varFile.path),
+      listenHost: host,
       workDir,
       ingestPort,
       queryPort,
       dataDir,
       logDir,
-      logLevel: values["log-level"],
+      logLevel: values["log-level"] as string | undefined,
       accessLog,
       onServiceExit: (service, code, signal, output) => {
         if (stopping) return;
@@ -108,9 +114,12 @@ async function main(): Promise<void> {
       "",
       `Ingest API: ${stack.ingestUrl}   (POST /requests)`,
       `Query API:  ${stack.queryUrl}   (GET /requests/{requestId}, GET /health)`,
-      key
-        ? `API key:    ${key}   (send it as x-api-key; generated for this run)`
-        : "API key:    none required by this configuration",
+      ...(stack.apiKeys.length > 0
+        ? stack.apiKeys.map(
+            (k) =>
+              `API key:    ${k.value}   (${k.name}: ${k.apis.join(" and ")} API; send it as x-api-key; generated for this run)`,
+          )
+        : ["API key:    none required by this configuration"]),
       "",
       "Try it:",
       `  curl -s -X POST ${stack.ingestUrl}/requests -H 'content-type: application/json'${header} -d '{"hello":"world"}'`,
@@ -149,19 +158,22 @@ async function main(): Promise<void> {
   process.on("SIGHUP", () => void shutdown("SIGHUP"));
 }
 
+function usageError(problem: string): never {
+  process.stderr.write(`npm run local: ${problem}\n\n${usage(LOCAL_COMMAND)}`);
+  process.exit(2);
+}
+
 function port(value: string, flag: string): number | undefined {
-  if (!/^\d+$/.test(value) || Number(value) > 65_535) {
-    process.stderr.write(`${flag} must be a port number (0-65535), got ${JSON.stringify(value)}\n${USAGE}\n`);
-    process.exit(2);
-  }
+  if (!/^\d+$/.test(value) || Number(value) > 65_535)
+    usageError(`${flag} must be a port number (0-65535), got ${JSON.stringify(value)}`);
   return Number(value) === 0 ? undefined : Number(value);
 }
 
-function isFree(portNumber: number): Promise<boolean> {
+function isFree(portNumber: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
     const probe = createServer();
     probe.once("error", () => resolve(false));
-    probe.listen(portNumber, "127.0.0.1", () => probe.close(() => resolve(true)));
+    probe.listen(portNumber, host, () => probe.close(() => resolve(true)));
   });
 }
 

@@ -1,14 +1,15 @@
 import { join } from "node:path";
 import { freePort } from "./free-port.js";
 import { localReferences, startEmulators } from "./emulators.js";
-import { randomKeyValues, type KeyValueSource } from "./gateway/api-keys.js";
+import { keysByApi, randomKeyValues, type KeyValueSource, type LocalApiKey } from "./gateway/api-keys.js";
 import { buildRestApiModels } from "./gateway/api-model.js";
-import { startGateway, type LocalGateway } from "./gateway/server.js";
+import { connectHost, startGateway, type LocalGateway } from "./gateway/server.js";
 import { startSqsQueryAdapter } from "./gateway/sqs-query-adapter.js";
 import { createQueues, createTables, LOCAL_CREDENTIALS, type CreatedQueue } from "./resources.js";
 import { serviceSpecs, startService, type RunningService, type ServiceSpec } from "./services.js";
 import { synthesizeMainStack } from "./synth.js";
 import type { TfJson } from "../tfjson/index.js";
+import type { Config } from "../config/schema.js";
 import { providerRegion, resolvableOutputs, stageOfOutput } from "./stack-outputs.js";
 import { REPO_ROOT } from "../kit/repo-root.js";
 
@@ -21,11 +22,18 @@ import { REPO_ROOT } from "../kit/repo-root.js";
 export interface LocalStackOptions {
   /** The parsed `main` stack to run. @default synthesize `tfvarsFile` in-process into `<workDir>/cdktf.out` */
   readonly synth?: TfJson;
-  /** Var file to synthesize when `synth` is not given. @default terraform.tfvars.json */
+  /** Var file to synthesize when neither `synth` nor `config` is given. @default terraform.tfvars.json */
   readonly tfvarsFile?: string;
+  /** Validated config to synthesize when `synth` is not given (npm run local loads it to print its warnings). */
+  readonly config?: Config;
   /** Where the in-process synth is written. @default .local */
   readonly workDir?: string;
-  /** Loopback ports of the two gateways. @default free ports */
+  /**
+   * IPv4 address the gateways and the services bind (the services get it as LISTEN_HOST); `0.0.0.0` opens them to
+   * the network. @default 127.0.0.1
+   */
+  readonly listenHost?: string;
+  /** Ports of the two gateways. @default free ports */
   readonly ingestPort?: number;
   readonly queryPort?: number;
   /**
@@ -65,8 +73,10 @@ export interface LocalStack {
   readonly ingestUrl: string;
   /** Base URL of the query API's stage (GET `<queryUrl>/requests/<id>`). */
   readonly queryUrl: string;
-  /** The key to send as `x-api-key`, or undefined when the synth requires none. */
+  /** A key that opens both APIs, to send as `x-api-key`; undefined when the synth requires none or none opens both. */
   readonly apiKey: string | undefined;
+  /** Every API key (one per client), with the stages' APIs it opens. */
+  readonly apiKeys: readonly LocalApiKey[];
   /** The synth's outputs that have a local value (queue_url, table_name, ingest_api_url...). */
   readonly outputs: Readonly<Record<string, string>>;
   readonly gateways: readonly LocalGateway[];
@@ -75,6 +85,8 @@ export interface LocalStack {
   readonly dynamoEndpoint: string;
   readonly region: string;
   readonly services: readonly RunningService[];
+  /** Each service's own server (api: traffic, processor: health), e.g. `{ api: "http://127.0.0.1:41234" }`. */
+  readonly serviceOrigins: Readonly<Record<string, string>>;
   /** Stops gateways, then the services (SIGTERM, they drain), then the emulators. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -95,8 +107,10 @@ const SERVICE_PORTS: Readonly<Record<string, { variable: string; readyPath: stri
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const workDir = options.workDir ?? join(REPO_ROOT, ".local");
   const doc =
-    options.synth ?? synthesizeMainStack({ tfvarsFile: options.tfvarsFile, outdir: join(workDir, "cdktf.out") });
+    options.synth ??
+    synthesizeMainStack({ tfvarsFile: options.tfvarsFile, config: options.config, outdir: join(workDir, "cdktf.out") });
   const region = providerRegion(doc);
+  const host = options.listenHost ?? "127.0.0.1";
   const refs = localReferences(doc);
 
   const stoppers: (() => Promise<void>)[] = [];
@@ -138,12 +152,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           name: spec.name,
           repoRoot: REPO_ROOT,
           node: options.node,
-          readyUrl: `http://127.0.0.1:${port}${ports.readyPath}`,
+          readyUrl: `http://${connectHost(host)}:${port}${ports.readyPath}`,
           logDir: options.logDir,
           onUnexpectedExit: options.onServiceExit,
           environment: {
             ...spec.environment,
             [ports.variable]: String(port),
+            LISTEN_HOST: host,
             AWS_REGION: spec.environment.AWS_REGION ?? region,
             AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
             AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
@@ -155,7 +170,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
               : {}),
           },
         });
-        return { spec, service, origin: `http://127.0.0.1:${port}` };
+        return { spec, service, origin: `http://${connectHost(host)}:${port}` };
       }),
     );
     const services = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
@@ -185,6 +200,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             : undefined;
       const gateway = await startGateway(api, {
         port,
+        host,
         targets: {
           awsEndpoint: (service, serviceRegion) => {
             if (service !== "sqs")
@@ -208,14 +224,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const query = gateways.find((g) => g.api.stageResource === queryStage);
     if (!ingest || !query)
       throw new Error("local: the synth's ingest_api_url/query_api_url outputs do not name a stage of a REST API");
-    const keys = new Set(gateways.flatMap((g) => g.api.apiKeys.map((k) => k.value)));
-    if (keys.size > 1) throw new Error("local: the APIs use different API keys; the local stack prints exactly one");
+    const apiKeys = keysByApi({ ingest: ingest.api.apiKeys, query: query.api.apiKeys });
 
     let stopped: Promise<void> | undefined;
     return {
       ingestUrl: ingest.url,
       queryUrl: query.url,
-      apiKey: [...keys][0],
+      apiKey: apiKeys.find((key) => key.apis.length === 2)?.value,
+      apiKeys,
       outputs: resolvableOutputs(doc, refs),
       gateways,
       queues,
@@ -223,6 +239,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamoEndpoint: emulators.dynamoEndpoint,
       region,
       services: services.map((s) => s.service),
+      serviceOrigins: Object.fromEntries(services.map((s) => [s.spec.name, s.origin])),
       stop: () => (stopped ??= stopAll()),
     };
   } catch (error) {

@@ -1,9 +1,8 @@
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { App } from "cdktf";
 import { loadDeployConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
-import { buildStacks, STACK_IDS } from "../stacks/app.js";
+import { buildStacks, createApp, STACK_IDS } from "../stacks/app.js";
 import type { TfJson } from "../tfjson/index.js";
 
 /**
@@ -20,7 +19,8 @@ export function synthesizeMainStack(options: {
   const outdir = resolve(options.outdir);
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
-  const app = new App({ outdir });
+  // createApp: cdktf's validations would shell out to `terraform version`; `npm run local` needs Node and Java only.
+  const app = createApp(outdir);
   buildStacks(app, config);
   app.synth();
   return JSON.parse(readFileSync(join(outdir, "stacks", STACK_IDS.main, "cdk.tf.json"), "utf8")) as TfJson;

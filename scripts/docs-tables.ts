@@ -13,6 +13,7 @@ import { z } from "zod";
 import { configSchema } from "../config/schema.js";
 import { billFor, billMarkdown } from "../cost/main.js";
 import { CONTROLS } from "../policy/controls/index.js";
+import { commandLineOrExit } from "../kit/cli.js";
 import { REPO_ROOT } from "../kit/repo-root.js";
 import { apiBound, costInputsTable, processorBound } from "./docs-figures.js";
 
@@ -85,7 +86,7 @@ export const GENERATED: readonly { readonly file: string; readonly name: string;
       billMarkdown(
         billFor({
           profile: { rps, payloadBytes: 768, readsPerRequest: 1 },
-          configFile: "terraform.tfvars.json",
+          varFile: "terraform.tfvars.json",
           json: false,
         }),
       ),
@@ -106,7 +107,15 @@ export function withGenerated(text: string, name: string, table: string): string
 }
 
 function main(): void {
-  const check = process.argv.includes("--check");
+  const { values } = commandLineOrExit({
+    command: "npm run docs",
+    summary:
+      "Rewrites the generated tables of docs/ from the code and from the example var file terraform.tfvars.json (the docs always describe that file, so there is no --var-file).",
+    options: { check: { type: "boolean" } },
+    optionLines: [["--check", "write nothing; exit 1 when a generated table is out of date"]],
+  });
+  const check = values.check === true;
+  process.stderr.write("npm run docs: var file: terraform.tfvars.json (the example the docs describe)\n");
   let stale = 0;
   for (const { file, name, render } of GENERATED) {
     const path = join(REPO_ROOT, file);

@@ -12,6 +12,9 @@ usage() {
 Usage: scripts/push-images.sh [--check | --mark-deployed] <tag>
        npm run images:push -- [--check | --mark-deployed] <tag>
 
+It reads no var file: the repositories come from the synthesized ecr stack (`npm run synth -- --var-file <path>`
+chooses the var file) or from the variables below.
+
 Builds apps/api/Dockerfile and apps/processor/Dockerfile (context: the repository root) as <repository-url>:<tag>
 and pushes each image unless its repository already holds <tag>. Use the commit SHA as the tag
 (e.g. "$(git rev-parse HEAD)"), then deploy with TF_VAR_api_image_tag / TF_VAR_processor_image_tag set to it.
@@ -49,6 +52,11 @@ elif [ "$#" -ge 1 ] && [ "$1" = "--mark-deployed" ]; then
   check_only=yes
   mark_deployed=yes
   shift
+fi
+if [ "$#" -ge 1 ] && [[ $1 == -* ]]; then
+  printf 'push-images: unknown option %s\n\n' "$1" >&2
+  usage >&2
+  exit 2
 fi
 if [ "$#" -ne 1 ] || [ -z "$1" ]; then
   printf 'push-images: expected exactly one argument, the image tag\n\n' >&2

@@ -1,15 +1,18 @@
 import type { Construct } from "constructs";
 import type { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { ApiAccess } from "./api-access.js";
+import { ApiAccess } from "./apis/api-access.js";
 import { TerraformStack } from "cdktf";
-import { ApiGatewayCloudwatchRole, forgetApiGatewayAccount } from "./api-gateway-account.js";
-import { CERTIFICATE_TYPES, lookupCertificate } from "./certificates.js";
-import { IngestApi } from "./ingest-api.js";
+import { ApiGatewayCloudwatchRole, forgetApiGatewayAccount } from "./apis/api-gateway-account.js";
+import { CERTIFICATE_TYPES, lookupCertificate } from "./network/certificates.js";
+import { IngestApi } from "./apis/ingest-api.js";
 import { STAGE_NAME, type MainContext } from "./main-context.js";
-import type { PrivateIngress } from "./private-ingress.js";
-import { QueryApi } from "./query-api.js";
-import type { CustomDomain } from "./rest-api-stage.js";
+import type { PrivateIngress } from "./network/private-ingress.js";
+import { QueryApi } from "./apis/query-api.js";
+import type { CustomDomain } from "./apis/rest-api-stage.js";
+import { ApiWebAcl } from "./apis/waf.js";
+import { wafRateLimitPerIp } from "../config/nested-fields.js";
+import { clientsOf, fastestClientRate } from "../config/access-fields.js";
 
 export interface ApisInputs {
   /** Where the ingest API sends requests. */
@@ -23,8 +26,10 @@ export interface ApisInputs {
 export interface Apis {
   readonly ingestApi: IngestApi;
   readonly queryApi: QueryApi;
-  /** The API key and usage plan, when `api_key_required`. */
+  /** An API key and usage plan per client, when `api_key_required`. */
   readonly access?: ApiAccess;
+  /** The web ACL this stack creates for both stages, when `waf_web_acl` is set. */
+  readonly webAcl?: ApiWebAcl;
 }
 
 /** The two REST APIs (ingest -> SQS, query -> VPC Link -> ALB), their account-level logging role and API key. */
@@ -37,12 +42,20 @@ export function addApis(scope: Construct, context: MainContext, { queue, ingress
         logGroupArnPrefix: `arn:${partition}:logs:${region}:${accountId}:log-group`,
       })
     : forgetApiGatewayAccount(TerraformStack.of(scope));
+  const webAcl = config.waf_web_acl
+    ? new ApiWebAcl(scope, "waf", {
+        name: `${prefix}-apis`,
+        rateLimitPerIp: wafRateLimitPerIp(config.waf_web_acl, fastestClientRate(config)),
+        rateWindowSeconds: config.waf_web_acl.rate_window_seconds,
+        logs: context.logs,
+      })
+    : undefined;
   const stageSettings = {
     stageName: STAGE_NAME,
     logs: context.logs,
     throttleRateLimit: config.throttle_rate_limit,
     throttleBurstLimit: config.throttle_burst_limit,
-    wafWebAclArn: config.waf_web_acl_arn,
+    wafWebAclArn: webAcl?.webAcl.arn ?? config.waf_web_acl_arn,
     apiKeyRequired: config.api_key_required,
     dependsOn: cloudwatchRole ? [cloudwatchRole.account] : [],
   };
@@ -70,13 +83,11 @@ export function addApis(scope: Construct, context: MainContext, { queue, ingress
   const access = config.api_key_required
     ? new ApiAccess(scope, "api-access", {
         name: prefix,
-        stages: [ingestApi.stage.stage, queryApi.stage.stage],
-        throttleRateLimit: config.throttle_rate_limit,
-        throttleBurstLimit: config.throttle_burst_limit,
-        quotaPerDay: config.quota_per_day,
+        stages: { ingest: ingestApi.stage.stage, query: queryApi.stage.stage },
+        clients: clientsOf(config),
       })
     : undefined;
-  return { ingestApi, queryApi, ...(access ? { access } : {}) };
+  return { ingestApi, queryApi, ...(access ? { access } : {}), ...(webAcl ? { webAcl } : {}) };
 }
 
 function customDomain(scope: Construct, id: string, domain: string | null): CustomDomain | null {

@@ -1,5 +1,5 @@
 import type { Config } from "../config/schema.js";
-import type { LogSettings } from "./log-group.js";
+import type { LogSettings } from "./shared/log-group.js";
 
 /** Stage name of both REST APIs. */
 export const STAGE_NAME = "v1";

@@ -1,7 +1,7 @@
 import type { Construct } from "constructs";
 import type { MainContext } from "./main-context.js";
-import { RequestQueue } from "./queue.js";
-import { RequestTable } from "./table.js";
+import { RequestQueue } from "./data/queue.js";
+import { RequestTable } from "./data/table.js";
 
 export interface Data {
   /** The request queue (ingest API -> processor) with its DLQ and the DLQ alarm. */

@@ -1,11 +1,12 @@
 import type { Construct } from "constructs";
-import { albCertificateTypes, lookupCertificate } from "./certificates.js";
-import { API_CONTAINER_PORT } from "./defaults.js";
+import { albCertificateTypes, lookupCertificate } from "./network/certificates.js";
+import { API_CONTAINER_PORT } from "./shared/defaults.js";
 import { albAccessLogsPrefix } from "../config/naming.js";
 import type { MainContext } from "./main-context.js";
-import { Network } from "./network.js";
-import { PrivateIngress } from "./private-ingress.js";
-import { VpcEndpoints, type AwsApiEgress } from "./vpc-endpoints.js";
+import { Network } from "./network/network.js";
+import { PrivateIngress } from "./network/private-ingress.js";
+import { checkPrivateSubnetsArePrivate } from "./network/subnet-exposure.js";
+import { VpcEndpoints, type AwsApiEgress } from "./network/vpc-endpoints.js";
 
 export interface NetworkAndIngress {
   readonly network: Network;
@@ -24,6 +25,7 @@ export function addNetworkAndIngress(
     vpcId: config.vpc_id,
     loadBalancerSubnetIds: config.load_balancer_subnet_ids,
   });
+  checkPrivateSubnetsArePrivate(network);
   const albCertificate = lookupCertificate(
     scope,
     "alb-certificate",

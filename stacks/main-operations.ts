@@ -1,15 +1,15 @@
 import type { Construct } from "constructs";
-import { AlarmTopic } from "./alarm-topic.js";
-import { Alarms } from "./alarms.js";
-import { Dashboard } from "./dashboard.js";
-import { holdRolloutsToAlarms } from "./deployment-alarms.js";
-import { DeploymentEvents, deploymentEventsRuleArn } from "./deployment-events.js";
+import { AlarmTopic } from "./monitoring/alarm-topic.js";
+import { Alarms } from "./monitoring/alarms.js";
+import { Dashboard } from "./monitoring/dashboard.js";
+import { holdRolloutsToAlarms } from "./monitoring/deployment-alarms.js";
+import { DeploymentEvents, deploymentEventsRuleArn } from "./monitoring/deployment-events.js";
 import type { Apis } from "./main-apis.js";
 import type { MainContext } from "./main-context.js";
 import type { Data } from "./main-data.js";
 import type { Services } from "./main-services.js";
-import type { MonitoredResources } from "./monitored-resources.js";
-import type { PrivateIngress } from "./private-ingress.js";
+import type { MonitoredResources } from "./monitoring/monitored-resources.js";
+import type { PrivateIngress } from "./network/private-ingress.js";
 
 /** Every alarm notifies one topic: the configured one, or one this stack creates (encrypted, with subscriptions). */
 export function addAlarmTopic(scope: Construct, { config, prefix, partition, region, accountId }: MainContext): string {
@@ -60,6 +60,7 @@ export function addMonitoring(
       ingress.nlb && ingress.albTargetGroup
         ? { loadBalancer: ingress.nlb, albTargetGroup: ingress.albTargetGroup }
         : null,
+    webAcl: inputs.webAcl ? { acl: inputs.webAcl.webAcl, region } : null,
   };
   const alarms = new Alarms(scope, "alarms", {
     ...watched,

@@ -6,11 +6,14 @@ import type { Apis } from "./main-apis.js";
 import type { Data } from "./main-data.js";
 import type { Monitoring } from "./main-operations.js";
 import type { Services } from "./main-services.js";
-import type { PrivateIngress } from "./private-ingress.js";
-import type { RestApiStage } from "./rest-api-stage.js";
+import type { Network } from "./network/network.js";
+import { DEFAULT_CLIENT } from "../config/access-fields.js";
+import type { PrivateIngress } from "./network/private-ingress.js";
+import type { RestApiStage } from "./apis/rest-api-stage.js";
 
 export interface OutputsInputs extends Data, Services, Apis, Pick<Monitoring, "dashboard"> {
   readonly ingress: PrivateIngress;
+  readonly network: Network;
   readonly alarmTopicArn: string;
   readonly imageTags: Readonly<Record<ServiceName, string>>;
 }
@@ -61,16 +64,27 @@ export function addOutputs(scope: Construct, config: Config, inputs: OutputsInpu
       value: inputs.dashboard.dashboard.dashboardName,
       description: "CloudWatch dashboard, one row per hop",
     },
-    ...(access
+    ...(access?.apiKeys[DEFAULT_CLIENT]
       ? {
           api_key_id: {
-            value: access.apiKey.id,
-            description: "`aws apigateway get-api-key --include-value --api-key <id>`",
+            value: access.apiKeys[DEFAULT_CLIENT].id,
+            description: "The default client's key: `aws apigateway get-api-key --include-value --api-key <id>`",
           },
         }
       : {}),
   };
   for (const [name, output] of Object.entries(outputs)) new TerraformOutput(scope, name, output);
+  if (access) {
+    // Ids only: a key's value is a credential (it still sits in the state, which is why state access matters).
+    new TerraformOutput(scope, "api_key_ids", {
+      value: Object.fromEntries(Object.entries(access.apiKeys).map(([client, key]) => [client, key.id])),
+      description: "Each client's API key id: `aws apigateway get-api-key --include-value --api-key <id>`",
+    });
+  }
+  new TerraformOutput(scope, "public_subnet_ids", {
+    value: inputs.network.publicSubnetIds,
+    description: "The VPC's subnets tagged tier=public: nothing runs there (empty in a private-only VPC)",
+  });
   for (const [name, stage] of [
     ["ingest", ingestApi.stage],
     ["query", queryApi.stage],

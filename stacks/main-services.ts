@@ -3,8 +3,8 @@ import { TerraformVariable } from "cdktf";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import type { Config } from "../config/schema.js";
 import type { ServiceName } from "../ecr/ecr-stack.js";
-import { ApiScaling } from "./api-scaling.js";
-import { ApiTrafficShift } from "./api-traffic-shift.js";
+import { ApiScaling } from "./services/api-scaling.js";
+import { ApiTrafficShift } from "./services/api-traffic-shift.js";
 import {
   API_CONTAINER_PORT,
   PROCESSOR_HEALTH_PORT,
@@ -12,14 +12,14 @@ import {
   RECEIVE_WAIT_SECONDS,
   SHUTDOWN_TIMEOUT_SECONDS,
   STOP_TIMEOUT_SECONDS,
-} from "./defaults.js";
-import { processorErrorMetric, rollbackAlarmNames } from "./deployment-alarms.js";
-import { serviceRollout, shiftsTraffic } from "./deployment-strategy.js";
-import { FargateService, type FargateServiceProps, type ImageRepository } from "./fargate-service.js";
+} from "./shared/defaults.js";
+import { processorErrorMetric, rollbackAlarmNames } from "./monitoring/deployment-alarms.js";
+import { serviceRollout, shiftsTraffic } from "./services/deployment-strategy.js";
+import { FargateService, type FargateServiceProps, type ImageRepository } from "./services/fargate-service.js";
 import { STAGE_NAME, type MainContext } from "./main-context.js";
 import type { Data } from "./main-data.js";
 import type { NetworkAndIngress } from "./main-network.js";
-import { ProcessorScaling } from "./processor-scaling.js";
+import { ProcessorScaling } from "./services/processor-scaling.js";
 
 export interface ServicesInputs extends NetworkAndIngress, Data {
   /** The `ecr` stack's repositories (a cross-stack reference: `main` depends on `ecr`). */

@@ -4,7 +4,7 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import type { Config } from "../config/schema.js";
 import type { ServiceName } from "../ecr/ecr-stack.js";
 import { BaseStack } from "../foundation/base-stack.js";
-import type { ImageRepository } from "./fargate-service.js";
+import type { ImageRepository } from "./services/fargate-service.js";
 import { addApis } from "./main-apis.js";
 import type { MainContext } from "./main-context.js";
 import { addData } from "./main-data.js";
@@ -41,12 +41,12 @@ export class MainStack extends BaseStack {
     const imageTags = imageTagVariables(this, config);
 
     const networking = addNetworkAndIngress(this, context);
-    const { ingress } = networking;
+    const { ingress, network } = networking;
     const alarmTopicArn = addAlarmTopic(this, context);
     const data = addData(this, context, alarmTopicArn);
     const services = addServices(this, context, { ...networking, ...data, repositories, imageTags });
     const apis = addApis(this, context, { queue: data.queue.queue, ingress, apiService: services.api.service });
     const { dashboard } = addMonitoring(this, context, { ...data, ...services, ...apis, ingress, alarmTopicArn });
-    addOutputs(this, config, { ...data, ...services, ...apis, dashboard, ingress, alarmTopicArn, imageTags });
+    addOutputs(this, config, { ...data, ...services, ...apis, dashboard, ingress, network, alarmTopicArn, imageTags });
   }
 }

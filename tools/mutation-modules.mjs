@@ -15,12 +15,17 @@ export const MUTATION_MODULES = {
       "config/cross-field.ts",
       "config/load.ts",
       "config/naming.ts",
+      "config/key-hints.ts",
+      "config/warnings.ts",
+      "config/access-fields.ts",
+      "config/capacity.ts",
     ],
     tests: [
       "test/infra/config.test.ts",
       "test/infra/config-load.test.ts",
       "test/infra/naming.test.ts",
-      "test/infra/config-deployment.test.ts",
+      "test/infra/access.test.ts",
+      "test/infra/rollouts/config-deployment.test.ts",
     ],
   },
   policy: {

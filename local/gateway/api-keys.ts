@@ -51,3 +51,21 @@ export function apiKeysFor(
     })
     .map((k) => ({ ...k, value: k.value || keyValues(k.resource) }));
 }
+
+export interface LocalApiKey {
+  readonly name: string;
+  readonly value: string;
+  /** The APIs whose usage plans hold the key. */
+  readonly apis: readonly string[];
+}
+
+/** Each key once, with the APIs it opens: the keys opening the most APIs first, then by name. */
+export function keysByApi(byApi: Readonly<Record<string, readonly ApiKeyModel[]>>): LocalApiKey[] {
+  const keys = new Map<string, LocalApiKey>();
+  for (const [api, models] of Object.entries(byApi)) {
+    for (const { name, value } of models) {
+      keys.set(value, { name, value, apis: [...(keys.get(value)?.apis ?? []), api] });
+    }
+  }
+  return [...keys.values()].sort((a, b) => b.apis.length - a.apis.length || a.name.localeCompare(b.name));
+}

@@ -52,25 +52,11 @@ export function renderGatewayError(api: RestApiModel, error: GatewayError, conte
   const configured: GatewayResponseModel | undefined =
     api.gatewayResponses.get(error.type) ??
     api.gatewayResponses.get(defaults.status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX");
-  const message = error.message ?? defaults.message;
   const [contentType, template] = pickTemplate(configured?.responseTemplates ?? {}) ?? [
     "application/json",
     BUILT_IN_TEMPLATE,
   ];
-  const body = renderTemplate(
-    template,
-    { body: "" },
-    {
-      ...context,
-      error: {
-        responseType: error.type,
-        message,
-        messageString: JSON.stringify(message),
-        // Substituted as is, like API Gateway (no escaping): its quotes (`allowed: ["object"]`) break a JSON template.
-        validationErrorString: error.validationErrorString ?? "",
-      },
-    },
-  );
+  const body = renderTemplate(template, { body: "" }, { ...context, error: errorContext(error) });
   const headers: Record<string, string> = { "content-type": contentType };
   for (const [target, source] of Object.entries(configured?.responseParameters ?? {})) {
     const name = /^gatewayresponse\.header\.(.+)$/.exec(target)?.[1];
@@ -78,6 +64,21 @@ export function renderGatewayError(api: RestApiModel, error: GatewayError, conte
     if (name && literal !== undefined) headers[name.toLowerCase()] = literal;
   }
   return { status: Number(configured?.statusCode ?? defaults.status), headers, body };
+}
+
+/**
+ * `$context.error.*` for a gateway error: what its response templates and the stage's access log read (API Gateway
+ * fills `$context.error.message` in the access log of every request it answers itself).
+ */
+export function errorContext(error: GatewayError): NonNullable<TemplateContext["error"]> {
+  const message = error.message ?? GATEWAY_ERRORS[error.type].message;
+  return {
+    responseType: error.type,
+    message,
+    messageString: JSON.stringify(message),
+    // Substituted as is, like API Gateway (no escaping): its quotes (`allowed: ["object"]`) break a JSON template.
+    validationErrorString: error.validationErrorString ?? "",
+  };
 }
 
 /** application/json when there is a template for it, else the first one (API Gateway's fallback). */

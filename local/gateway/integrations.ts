@@ -62,7 +62,14 @@ async function invokeAws(
   ) {
     body = request.body;
   } else {
-    return { error: { type: "UNSUPPORTED_MEDIA_TYPE" } };
+    // API Gateway says only "Unsupported Media Type"; locally the message names the content types the method takes.
+    const accepted = Object.keys(integration.requestTemplates).join(", ");
+    return {
+      error: {
+        type: "UNSUPPORTED_MEDIA_TYPE",
+        message: `Unsupported Media Type: send content-type ${accepted || "application/json"} (got ${request.contentType})`,
+      },
+    };
   }
 
   const arn = /^arn:aws:apigateway:([a-z0-9-]+):([a-z0-9-]+):path\/(.+)$/.exec(integration.uri);

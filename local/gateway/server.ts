@@ -2,14 +2,14 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { MethodModel, RestApiModel } from "./model.js";
-import { renderGatewayError, type GatewayError, type RenderedResponse } from "./gateway-responses.js";
+import { errorContext, renderGatewayError, type GatewayError, type RenderedResponse } from "./gateway-responses.js";
 import { invokeIntegration, type IntegrationTargets, type MethodRequest } from "./integrations.js";
 import { Router } from "./router.js";
 import { validationErrorString } from "./validator.js";
 import { renderTemplate, type TemplateContext } from "./vtl.js";
 
 /**
- * One REST API served on a loopback port at `/<stage>/...`, like its execute-api URL. Per request, in API
+ * One REST API served on a port (loopback unless `host` says otherwise) at `/<stage>/...`, like its execute-api URL. Per request, in API
  * Gateway's order: route -> API key -> parameter validation -> body validation -> integration -> response.
  */
 export interface LocalGateway {
@@ -23,6 +23,8 @@ export interface GatewayOptions {
   readonly targets: IntegrationTargets;
   /** @default a free port */
   readonly port?: number;
+  /** IPv4 address to bind. @default 127.0.0.1 (loopback only) */
+  readonly host?: string;
   /**
    * Called once per request with the access-log line: the stage's synthesized `access_log_settings.format` rendered
    * for the request (or a small JSON line when the stage has none). @default none
@@ -31,6 +33,15 @@ export interface GatewayOptions {
   /** Called when the gateway itself fails (a template or mapping it cannot run). @default console.error */
   readonly onError?: (error: unknown) => void;
 }
+
+function apiKeyProblem(given: string | undefined): string {
+  return given === undefined
+    ? "Forbidden: missing the x-api-key header (npm run local prints the key)"
+    : "Forbidden: the x-api-key header does not hold this API's key (npm run local prints it)";
+}
+
+/** Where a client on this machine reaches a server bound to `host` (every interface: loopback). */
+export const connectHost = (host: string) => (host === "0.0.0.0" ? "127.0.0.1" : host);
 
 /** API Gateway's payload limit. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -63,7 +74,7 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
     };
     const fail = (error: GatewayError, context: TemplateContext = base) => ({
       ...renderGatewayError(api, error, context),
-      context,
+      context: { ...context, error: errorContext(error) },
     });
 
     const stagePrefix = `/${api.stageName}`;
@@ -84,8 +95,9 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
     const method = match.method;
     const context: TemplateContext = { ...base, resourcePath: method.resourcePath };
 
+    // API Gateway says only "Forbidden"; locally the message names the header, as a newcomer needs.
     if (method.apiKeyRequired && !validKeys.has(headers["x-api-key"] ?? ""))
-      return fail({ type: "INVALID_API_KEY" }, context);
+      return fail({ type: "INVALID_API_KEY", message: apiKeyProblem(headers["x-api-key"]) }, context);
 
     if (method.validateParameters) {
       const missing = Object.entries(method.requestParameters)
@@ -177,12 +189,12 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return {
     api,
-    url: `http://127.0.0.1:${port}/${api.stageName}`,
+    url: `http://${connectHost(options.host ?? "127.0.0.1")}:${port}/${api.stageName}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -113,7 +113,10 @@ export const API_GATEWAY_CONTROLS: readonly Control[] = [
     resourceType: "aws_wafv2_web_acl_association",
     title: "WAF web ACL on every stage",
     why: "A web ACL filters abusive traffic before it costs anything.",
-    exception: ({ config }) => (config.waf_web_acl_arn ? undefined : "optional by config: waf_web_acl_arn is null"),
+    exception: ({ config }) =>
+      config.waf_web_acl_arn || config.waf_web_acl
+        ? undefined
+        : "optional by config: waf_web_acl and waf_web_acl_arn are null",
     check: (input) => {
       const protectedStages = resources(input.main, "aws_wafv2_web_acl_association").map((a) => a.body.resource_arn);
       return each(
@@ -121,5 +124,28 @@ export const API_GATEWAY_CONTROLS: readonly Control[] = [
         (s) => !protectedStages.includes(reference(s, "arn")) && "no WAF association",
       );
     },
+  },
+  {
+    ids: ["CUSTOM.KEY_PER_PLAN"],
+    resourceType: "aws_api_gateway_usage_plan",
+    title: "Each usage plan meters exactly one API key",
+    why: "One plan per client's key: its limits and quota are that client's, and rotating or revoking the key touches no one else.",
+    check: (input) => {
+      const keys = resources(input.main, "aws_api_gateway_usage_plan_key");
+      return each(resources(input.main, "aws_api_gateway_usage_plan"), (plan) => {
+        const count = keys.filter((key) => key.body.usage_plan_id === reference(plan, "id")).length;
+        return count !== 1 && `${count} keys`;
+      });
+    },
+  },
+  {
+    ids: ["CUSTOM.KEY_OUTPUTS"],
+    resourceType: "output",
+    title: "No output holds an API key's value",
+    why: "Outputs are printed by every plan and apply and read by anyone with the state: a key's value is a credential (ids only).",
+    check: (input) =>
+      Object.entries(input.main.output ?? {})
+        .filter(([, output]) => /aws_api_gateway_api_key\.[^.}]+\.value/.test(JSON.stringify(output)))
+        .map(([name]) => `output ${name}: an API key's value`),
   },
 ];

@@ -107,6 +107,10 @@ export const OPERATIONS_CONTROLS: readonly Control[] = [
         what: "a metric one of the stack's log metric filters publishes",
         why: "it has no dimensions, and the filter that publishes it reads the stack's own log group by reference",
       },
+      {
+        what: "WAF's `Region` and `Rule` dimensions",
+        why: "they name the web ACL's region and one of its rules (`ALL` for every rule), not resources; `WebACL` is checked",
+      },
     ],
     check: (input) =>
       resources(input.main, "aws_cloudwatch_metric_alarm").flatMap((alarm) => {
@@ -132,7 +136,7 @@ export const OPERATIONS_CONTROLS: readonly Control[] = [
 ];
 
 /** Alarm dimensions whose values name something other than a resource. */
-const NON_RESOURCE_DIMENSIONS = ["Operation"];
+const NON_RESOURCE_DIMENSIONS = ["Operation", "Region", "Rule"];
 
 /** Whether a log metric filter of `doc` publishes `metric` (same namespace and name). */
 function publishedByMetricFilter(doc: TfJson, metric: unknown): boolean {

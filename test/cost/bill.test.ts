@@ -5,7 +5,8 @@ import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { computeBill, type CostInputs } from "../../cost/bill.js";
 import { infraFromSynth, type Infra } from "../../cost/infra.js";
-import { loadCostInputs, parseArgs, UsageError } from "../../cost/main.js";
+import { COST_COMMAND, costOptions, loadCostInputs, UsageError } from "../../cost/main.js";
+import { parseCommandLine } from "../../kit/cli.js";
 import { loadPrices } from "../../cost/prices.js";
 import { synthApp } from "../support/synth.js";
 
@@ -44,6 +45,7 @@ const exampleInfra: Infra = {
   containerInsights: "enabled",
   dashboards: 0,
   kmsKeys: 0,
+  webAclRules: [],
   pointInTimeRecovery: true,
   onDemandTable: true,
 };
@@ -101,6 +103,16 @@ describe("cost: npm run cost", () => {
     );
   });
 
+  it("cost: a web ACL costs its monthly fee and rules fixed, and every POST and GET inspected", () => {
+    const profile = { rps: 10, payloadBytes: 768, readsPerRequest: 1 };
+    const bill = computeBill(profile, inputs, { ...exampleInfra, webAclRules: [4] }, prices);
+    const waf = bill.lines.find((l) => l.component === "WAF")!;
+    const calls = (10 + 10) * prices.assumptions.secondsPerMonth;
+    expect(waf.fixedUsd).toBeCloseTo(5 + 4 * 1, 6);
+    expect(waf.perRequestUsd).toBeCloseTo((calls / 1e6) * 0.6, 6);
+    expect(computeBill(profile, inputs, exampleInfra, prices).lines.map((l) => l.component)).not.toContain("WAF");
+  });
+
   it("cost: a load beyond the tasks the stack allows is flagged, naming the service", () => {
     const bill = computeBill(
       { rps: 500, payloadBytes: 768, readsPerRequest: 1 },
@@ -118,9 +130,11 @@ describe("cost: npm run cost", () => {
     // What the operations add: alarms (some on several metrics), one dashboard, the alarm topic's KMS key.
     expect(infra).toMatchObject({
       ...exampleInfra,
-      alarmMetrics: 28,
+      alarmMetrics: 29,
       dashboards: 1,
       kmsKeys: 1,
+      // The example's web ACL: three managed rule groups and the rate rule.
+      webAclRules: [4],
       services: expect.anything(),
       stages: expect.any(Array),
     });
@@ -135,24 +149,36 @@ describe("cost: npm run cost", () => {
 
   it("cost: fails when an option is missing or malformed, naming each flag and what it expects", () => {
     const problems = (argv: string[]) => {
+      const line = parseCommandLine(COST_COMMAND, argv);
+      if (line.kind !== "run") return [line.text.split("\n")[0]];
       try {
-        parseArgs(argv);
+        costOptions(line);
       } catch (error) {
         if (error instanceof UsageError) return error.problems;
         throw error;
       }
-      throw new Error("parseArgs accepted bad arguments");
+      throw new Error("costOptions accepted bad arguments");
     };
-    expect(problems(["--rps", "ten", "--payload-bytes", "768.5", "--bogus", "1"])).toEqual([
+    expect(problems(["--rps", "ten", "--payload-bytes", "768.5"])).toEqual([
       '--rps: got "ten", expected a number from 0 to 100000',
       '--payload-bytes: got "768.5", expected a whole number from 2 to 262144',
-      "--bogus: unknown option (expected --rps, --payload-bytes, --reads-per-request, --json, --config)",
       "--reads-per-request: required",
     ]);
-    expect(parseArgs(["--rps=0", "--payload-bytes", "768", "--reads-per-request", "2", "--json"])).toEqual({
+    expect(problems(["--rps", "1", "--bogus", "1"])).toEqual([
+      "npm run cost: unknown option --bogus; unexpected argument 1",
+    ]);
+    const line = parseCommandLine(COST_COMMAND, [
+      "--rps=0",
+      "--payload-bytes",
+      "768",
+      "--reads-per-request",
+      "2",
+      "--json",
+    ]);
+    expect(line.kind === "run" && costOptions(line)).toEqual({
       profile: { rps: 0, payloadBytes: 768, readsPerRequest: 2 },
       json: true,
-      configFile: "terraform.tfvars.json",
+      varFile: "terraform.tfvars.json",
     });
   });
 

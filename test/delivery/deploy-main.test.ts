@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../kit/repo-root.js";
 import { STUBS } from "./stubs.js";
+import { exampleConfigInput } from "../support/example-config.js";
 
 const SCRIPT = join(REPO_ROOT, "scripts", "deploy-main.sh");
 let work = "";
@@ -24,10 +25,10 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function deploy(env: Record<string, string>) {
+function deploy(env: Record<string, string>, args: readonly string[] = ["--auto-approve"]) {
   const log = join(work, `calls-${Math.random().toString(36).slice(2)}.log`);
   writeFileSync(log, "");
-  const result = spawnSync("bash", [SCRIPT, "--auto-approve"], {
+  const result = spawnSync("bash", [SCRIPT, ...args], {
     cwd: work,
     encoding: "utf8",
     env: {
@@ -85,5 +86,22 @@ describe("deploy-main.sh: which image tags a deploy uses", () => {
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain("api has no image tagged missing");
     expect(result.deployCall).toBeUndefined();
+  });
+
+  it("synthesizes the var file given with --var-file (and says so); cdktf deploy arguments go after --", () => {
+    const file = join(work, "staging.tfvars.json");
+    writeFileSync(file, JSON.stringify({ ...exampleConfigInput(), environment: "staging" }));
+    const result = deploy({}, ["--var-file", file, "--", "--auto-approve", "--parallelism", "2"]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`npm run synth: var file: ${file} (from --var-file)`);
+    expect(result.deployCall).toContain("--ignore-missing-stack-dependencies --auto-approve --parallelism 2 ");
+  });
+
+  it("refuses an unknown argument with its usage and exit 2, before synthesizing anything", () => {
+    const result = deploy({}, ["--auto-aprove"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("npm run deploy:main: unknown argument --auto-aprove");
+    expect(result.stderr).toContain("Usage: npm run deploy:main -- [options]");
+    expect(result.calls).toEqual([]);
   });
 });

@@ -7,19 +7,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, type TestContext } from "vitest";
 import { parse } from "yaml";
+import { formatFinding, lintDelivery, shellScripts, workflowFiles } from "../../scripts/lint-delivery.js";
+import { shellcheckAvailable, shellcheckFiles, shellcheckRunBlock } from "../../scripts/delivery/shellcheck.js";
 import {
   actionlint,
   checkGithubScript,
   extractGithubScripts,
   extractRunBlocks,
-  formatFinding,
-  lintDelivery,
-  shellcheckAvailable,
-  shellcheckFiles,
-  shellcheckRunBlock,
-  shellScripts,
-  workflowFiles,
-} from "../../scripts/lint-delivery.js";
+} from "../../scripts/delivery/workflow-lint.js";
 import { REPO_ROOT } from "../../kit/repo-root.js";
 
 const WORKFLOWS = ["pr.yml", "deploy.yml"];

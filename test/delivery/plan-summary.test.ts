@@ -6,14 +6,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   COMMENT_LIMIT,
   COMMENT_MARKER,
-  describeCounts,
-  hasChanges,
   loadStackResult,
-  PlanFormatError,
   renderComment,
-  summarizePlan,
   type StackResult,
 } from "../../scripts/plan-summary.js";
+import { describeCounts, hasChanges, PlanFormatError, summarizePlan } from "../../scripts/delivery/plan-counts.js";
 import { REPO_ROOT } from "../../kit/repo-root.js";
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, "fixtures", name), "utf8");
@@ -83,6 +80,60 @@ describe("summarizePlan", () => {
   ])("rejects %s", (_, input, message) => {
     expect(() => summarizePlan(input)).toThrow(PlanFormatError);
     expect(() => summarizePlan(input)).toThrow(message);
+  });
+});
+
+describe("plan findings", () => {
+  const withFindings = {
+    format_version: "1.2",
+    planned_values: { outputs: { public_subnet_ids: { sensitive: false, value: ["subnet-0b1", "subnet-0b2"] } } },
+    checks: [
+      {
+        address: {
+          kind: "check",
+          name: "private_subnets_are_private",
+          to_display: "check.private_subnets_are_private",
+        },
+        status: "fail",
+        instances: [
+          {
+            address: { to_display: "check.private_subnets_are_private" },
+            status: "fail",
+            problems: [{ message: "Subnets tagged tier=private give instances public IPs: subnet-0a1." }],
+          },
+        ],
+      },
+      { address: { kind: "check", name: "quiet", to_display: "check.quiet" }, status: "pass", instances: [] },
+      { address: { kind: "resource", to_display: "aws_lb.alb" }, status: "fail", instances: [] },
+    ],
+  };
+
+  it("lists each failed check block's message as a warning, and the public subnets the main stack outputs", () => {
+    const summary = summarizePlan(withFindings);
+    expect(summary.warnings).toEqual([
+      "check.private_subnets_are_private: Subnets tagged tier=private give instances public IPs: subnet-0a1.",
+    ]);
+    expect(summary.publicSubnets).toEqual(["subnet-0b1", "subnet-0b2"]);
+    const body = renderComment({ results: [{ stack: "main", status: "planned", summary, planText: "" }] });
+    expect(body).toContain("⚠️ `main`: no changes; 1 warning");
+    expect(body).toContain(
+      "- check.private_subnets_are_private: Subnets tagged tier=private give instances public IPs",
+    );
+    expect(body).toContain("Public subnets (`tier=public`, not used by this stack): `subnet-0b1`, `subnet-0b2`");
+  });
+
+  it("says a private-only VPC has no public subnets, and a plan without the output or checks has neither line", () => {
+    const privateOnly = summarizePlan({
+      ...withFindings,
+      checks: [],
+      planned_values: { outputs: { public_subnet_ids: { value: [] } } },
+    });
+    const body = renderComment({ results: [{ stack: "main", status: "planned", summary: privateOnly, planText: "" }] });
+    expect(body).toContain("not used by this stack): none (a private-only VPC)");
+    expect(body).toContain("✅ `main`: no changes\n");
+    const ecr = summarizePlan(plan("plan-no-changes.json"));
+    expect(ecr.warnings).toEqual([]);
+    expect(ecr.publicSubnets).toBeUndefined();
   });
 });
 

@@ -15,8 +15,9 @@ export const CONFIGS: Readonly<Record<string, () => Config>> = {
   example: () => exampleConfig(),
   "custom domains": () =>
     exampleConfig({ ingest_api_domain: "ingest.example.com", query_api_domain: "query.example.com" }),
-  "WAF web ACL": () =>
+  "existing WAF web ACL": () =>
     exampleConfig({
+      waf_web_acl: null,
       waf_web_acl_arn:
         "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/orders/0b9c1b0e-2222-4a4a-9c9c-0123456789ab",
     }),
@@ -27,6 +28,7 @@ export const CONFIGS: Readonly<Record<string, () => Config>> = {
       project: "ab",
       environment: "cd",
       api_key_required: false,
+      clients: null,
       manage_apigateway_account: false,
       throttle_rate_limit: 1,
       throttle_burst_limit: 1,
@@ -160,7 +162,7 @@ function withDeployments(api: Record<string, unknown>, processor?: Record<string
  */
 export const PLAN_ONLY: Readonly<Record<string, readonly string[]>> = {
   "custom domains": ["all options"],
-  "WAF web ACL": ["all options"],
+  "existing WAF web ACL": ["all options"],
   "alarm topic": ["example"],
   minimums: ["example"],
   maximums: ["example", "all options"],

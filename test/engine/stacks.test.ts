@@ -14,7 +14,8 @@ import {
   testFile,
 } from "./support/tftest.js";
 import { CONFIGS, PLAN_ONLY } from "./matrix.js";
-import { conditionsOf, negativeRuns } from "./guards.js";
+import { checksOf, conditionsOf, negativeRuns } from "./guards.js";
+import { PRIVATE_SUBNETS_CHECK } from "../../stacks/network/subnet-exposure.js";
 
 /**
  * The synthesized stacks on the real Terraform engine: `terraform validate`, then `terraform test` with a mocked
@@ -59,7 +60,12 @@ function subnetAsserts(stack: TfJson, layout: Layout, expected: readonly string[
   const balancedZones = new Set(expected.map(zoneOfId));
   const zoneCount = balancedZones.size;
   const balancedSubnets = privateSubnets.filter((s) => balancedZones.has(s.zone));
+  const publicSubnets = layout.subnets.filter((s) => s.tier === "public").map((s) => s.id);
   return [
+    {
+      condition: `join(",", sort(output.public_subnet_ids)) == ${hcl(publicSubnets.sort().join(","))}`,
+      message: `public_subnet_ids: expected the subnets tagged tier=public (${publicSubnets.join(", ") || "none"})`,
+    },
     ...resources(stack, "aws_lb").flatMap((lb) => [
       {
         condition: `length(${lb.address}.subnets) == ${zoneCount} && length(distinct([for id in ${lb.address}.subnets : ${zoneOf}[id]])) == ${zoneCount}`,
@@ -194,6 +200,29 @@ function applyRuns(variant: Variant): Run[] {
   return runs;
 }
 
+/**
+ * Subnets tagged `tier=private` that are public: a plan goes on with the exposure check's warning, and `terraform test`
+ * fails a run whose check fails unless the run expects it (so every other run proves the check quiet). Each way a
+ * subnet is public once: it maps public IPs; its own route table routes to an internet gateway; the VPC's main one does.
+ */
+function exposureRuns(variant: Variant): Run[] {
+  const all = layouts(variant.config.region);
+  const [first, ...rest] = all.privateOnly!.subnets;
+  const exposed: Record<string, Layout> = {
+    public_ip: { ...all.privateOnly!, subnets: [{ ...first!, mapsPublicIp: true }, ...rest] },
+    own_table_to_internet: { ...all.twoPerZone!, internetRouteTables: ["rtb-00000000000000a0"] },
+    main_table_to_internet: { ...all.privateOnly!, internetRouteTables: [MAIN_ROUTE_TABLE] },
+  };
+  return Object.entries(exposed).map(([what, layout]) => ({
+    name: runName(variant, `exposed_${what}`),
+    module: moduleOf(variant),
+    stack: variant.synth.main,
+    command: "plan" as const,
+    layout,
+    expectFailures: [`check.${PRIVATE_SUBNETS_CHECK}`],
+  }));
+}
+
 /** Guards already given a negative run by an earlier configuration: each guard fails once, not once per config. */
 const guardsBroken = new Set<string>();
 
@@ -207,7 +236,8 @@ function mainRuns(): Run[] {
       stack: variant.synth.main,
     }));
     for (const message of negatives.flatMap((run) => run.covers)) guardsBroken.add(message);
-    return [...applyRuns(variant), ...negatives];
+    const exposure = variant.name === "example" ? exposureRuns(variant) : [];
+    return [...applyRuns(variant), ...negatives, ...exposure];
   });
 }
 
@@ -339,6 +369,13 @@ describe.skipIf("skip" in engine)("terraform engine: validate, then a mocked pla
       expect(code).toBe(0);
     },
   );
+
+  test("engine: every check block of every configuration has a run that makes it warn", () => {
+    const checks = variants.flatMap((variant) => checksOf(variant.synth.main));
+    expect(checks.length).toBeGreaterThan(0);
+    const expected = new Set(RUNS.main.flatMap((run) => run.expectFailures ?? []));
+    expect(checks.filter((check) => !expected.has(check))).toEqual([]);
+  });
 
   test("engine: every plan-time guard of every configuration has a negative run", () => {
     const guards = variants.flatMap((variant) => [

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { API_GATEWAY_ACCOUNT_ADDRESSES } from "../../stacks/api-gateway-account.js";
+import { API_GATEWAY_ACCOUNT_ADDRESSES } from "../../stacks/apis/api-gateway-account.js";
 import { addressOf, refTo, resourceAt, synthApp } from "../support/synth.js";
 
 describe("account-wide API Gateway logging role", () => {

@@ -93,8 +93,8 @@ describe("check:cdktn, imports", () => {
     for (const file of [
       "stacks/app.ts",
       "foundation/base-stack.ts",
-      "stacks/network.ts",
-      "stacks/rest-api-stage.ts",
+      "stacks/network/network.ts",
+      "stacks/apis/rest-api-stage.ts",
       "ecr/ecr-stack.ts",
     ]) {
       const { text, rewritten, left } = rewriteImports(readFileSync(join(REPO_ROOT, file), "utf8"));

@@ -2,7 +2,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { ConfigError, loadDeployConfig, loadDeployConfigOrExit, parseConfig } from "../../config/load.js";
+import {
+  ConfigError,
+  jsonSyntaxProblem,
+  loadDeployConfig,
+  loadDeployConfigOrExit,
+  parseConfig,
+} from "../../config/load.js";
 import { exampleConfigInput } from "../support/example-config.js";
 
 /**
@@ -60,11 +66,20 @@ describe("config: loadDeployConfig", () => {
     expect(error.message).toMatch(new RegExp(`^${missing} is invalid \\(1 problem\\):\\n  - cannot be read: ENOENT`));
   });
 
-  test("config: fails when the file is not JSON, with the parser's reason", () => {
-    const file = fileWith("bad.json", "{ not json");
+  test("config: fails when the file is not JSON, with the parser's reason at a line and column", () => {
+    const file = fileWith("bad.json", '{\n  "project": "orders",\n  "region": "eu-west-1",\n}\n');
     const error = thrown(() => loadDeployConfig(file));
-    expect(error.problems).toEqual([expect.stringMatching(/^is not valid JSON: .*JSON/)]);
+    expect(error.problems).toEqual(["is not valid JSON at line 4, column 1: Expected double-quoted property name"]);
     expect(error.message).toBe(`${file} is invalid (1 problem):\n  - ${error.problems[0]}`);
+    expect(thrown(() => loadDeployConfig(fileWith("first.json", "{ not json"))).problems).toEqual([
+      expect.stringMatching(/^is not valid JSON at line 1, column 3: /),
+    ]);
+  });
+
+  test("config: a JSON error without a position is reported with the parser's reason alone", () => {
+    expect(jsonSyntaxProblem("", new SyntaxError("Unexpected end of JSON input"))).toBe(
+      "is not valid JSON: Unexpected end of JSON input",
+    );
   });
 
   test("config: the error lists every problem, one indented line each, with a plural count", () => {
@@ -107,21 +122,32 @@ describe("config: loadDeployConfigOrExit (command-line entry points)", () => {
     vi.unstubAllEnvs();
   });
 
-  test("config: loads the file named by TFVARS_FILE", () => {
+  test("config: loads the file it is given", () => {
     const input = { ...exampleConfigInput(), project: "named" };
-    vi.stubEnv("TFVARS_FILE", fileWith("named.json", JSON.stringify(input)));
-    expect(loadDeployConfigOrExit().project).toBe("named");
+    expect(loadDeployConfigOrExit(fileWith("named.json", JSON.stringify(input))).project).toBe("named");
   });
 
-  test("config: loads terraform.tfvars.json from the working directory without TFVARS_FILE", () => {
-    vi.stubEnv("TFVARS_FILE", undefined);
-    expect(loadDeployConfigOrExit().project).toBe(exampleConfigInput().project);
+  test("config: warns, without failing, when private_integration alb leaves the load balancer subnets unpinned", () => {
+    const alb = { ...exampleConfigInput(), private_integration: "alb", load_balancer_subnet_ids: null };
+    const file = fileWith("alb.json", JSON.stringify(alb));
+    expect(loadDeployConfigOrExit(file).private_integration).toBe("alb");
+    expect(stderr).toBe(
+      `warning: ${file}: private_integration "alb" without load_balancer_subnet_ids: the VPC Link v2 takes, per AZ, the tagged private subnet with the lowest id, and cannot change subnets in place, so tagging another subnet later replaces it. Pin them: docs/PRIVATE-NETWORKING.md#pin-the-load-balancer-subnets\n`,
+    );
+    stderr = "";
+    loadDeployConfigOrExit(
+      fileWith(
+        "pinned.json",
+        JSON.stringify({ ...alb, load_balancer_subnet_ids: ["subnet-0123abcd", "subnet-0456abcd"] }),
+      ),
+    );
+    loadDeployConfigOrExit(fileWith("nlb.json", JSON.stringify({ ...alb, private_integration: "nlb" })));
+    expect(stderr).toBe("");
   });
 
   test("config: prints every problem without a stack trace and exits 1 when the file is invalid", () => {
     const file = fileWith("invalid.json", JSON.stringify({ ...exampleConfigInput(), vpc_id: "vpc-1" }));
-    vi.stubEnv("TFVARS_FILE", file);
-    expect(() => loadDeployConfigOrExit()).toThrow("exit 1");
+    expect(() => loadDeployConfigOrExit(file)).toThrow("exit 1");
     expect(stderr).toBe(
       `${file} is invalid (1 problem):\n  - vpc_id: expected a VPC id such as vpc-0123456789abcdef0 (got "vpc-1")\n`,
     );
@@ -139,8 +165,8 @@ describe("config: loadDeployConfigOrExit (command-line entry points)", () => {
     }));
     try {
       const load = await import("../../config/load.js");
-      vi.stubEnv("TFVARS_FILE", fileWith("fine.json", JSON.stringify(exampleConfigInput())));
-      expect(() => load.loadDeployConfigOrExit()).toThrow(new TypeError("a bug"));
+      const file = fileWith("fine.json", JSON.stringify(exampleConfigInput()));
+      expect(() => load.loadDeployConfigOrExit(file)).toThrow(new TypeError("a bug"));
       expect(stderr).toBe("");
     } finally {
       vi.doUnmock("../../config/schema.js");

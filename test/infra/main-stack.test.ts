@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { loadApiConfig } from "../../apps/api/src/config.js";
 import { loadProcessorConfig } from "../../apps/processor/src/config.js";
 import {
+  addressOf,
   exampleConfigInput,
   refTo,
   resourceAt,
@@ -23,8 +24,36 @@ const containerOf = (path: string, doc: TfJson = main) =>
   JSON.parse(resourceAt(doc, "aws_ecs_task_definition", path).container_definitions)[0];
 
 describe("main stack: lookups", () => {
-  test("network: looks up only the private subnets by tier tag (a private-only VPC plans), failing the plan below 2", () => {
-    expect(resourcesOf(main, "aws_subnets", "data")).toHaveLength(1);
+  test("network: looks up the public subnets by tier tag without requiring any, and outputs them", () => {
+    expect(resourcesOf(main, "aws_subnets", "data")).toHaveLength(2);
+    const publicSubnets = resourceAt(main, "aws_subnets", "network/public-subnets", "data");
+    expect(publicSubnets.filter).toEqual([
+      { name: "vpc-id", values: ["vpc-0123456789abcdef0"] },
+      { name: "tag:tier", values: ["public"] },
+    ]);
+    expect(publicSubnets.lifecycle).toBeUndefined();
+    expect(main.output?.public_subnet_ids?.value).toBe(
+      refTo(main, "aws_subnets", "network/public-subnets", "ids", "data"),
+    );
+  });
+
+  test("network: the plan warns when a subnet tagged tier=private maps public IPs or routes to an internet gateway", () => {
+    const [publicIps, internetRoutes] = (main as any).check.private_subnets_are_private.assert;
+    const details = refTo(main, "aws_subnet", "network/private-subnet", "id", "data").replace(/^\$\{|\.id\}$/g, "");
+    expect(publicIps.condition).toBe(
+      `\${length([for subnet in ${details} : subnet.id if subnet.map_public_ip_on_launch]) == 0}`,
+    );
+    const internet = resourceAt(main, "aws_route_tables", "network/internet-route-table", "data");
+    expect(internet.filter).toEqual([{ name: "route.gateway-id", values: ["igw-*"] }]);
+    expect(internetRoutes.condition).toContain(
+      refTo(main, "aws_route_tables", "network/internet-route-table", "ids", "data").slice(2, -1),
+    );
+    expect(internetRoutes.condition).toContain(
+      addressOf(main, "aws_route_tables", "network/private-subnet-route-table", "data"),
+    );
+  });
+
+  test("network: looks up the private subnets by tier tag (a private-only VPC plans), failing the plan below 2", () => {
     const subnets = resourceAt(main, "aws_subnets", "network/private-subnets", "data");
     expect(subnets.filter).toEqual([
       { name: "vpc-id", values: ["vpc-0123456789abcdef0"] },
@@ -370,16 +399,51 @@ describe("main stack: stages and deployments", () => {
     }
   });
 
-  test("stages: every method requires an API key and one usage plan covers both stages", () => {
+  test("stages: every method requires an API key; each client has its own key and usage plan on the APIs it names", () => {
     for (const [, method] of resourcesOf(main, "aws_api_gateway_method")) expect(method.api_key_required).toBe(true);
-    const plan = resourceAt(main, "aws_api_gateway_usage_plan", "api-access/plan");
-    expect(plan.api_stages).toHaveLength(2);
-    expect(resourceAt(main, "aws_api_gateway_usage_plan_key", "api-access/plan-key").key_id).toBe(
-      refTo(main, "aws_api_gateway_api_key", "api-access/key", "id"),
-    );
-    const open = synthApp({ api_key_required: false }).main;
+    const stage = (api: string) => ({
+      api_id: refTo(main, "aws_api_gateway_stage", `${api}-api/stage/stage`, "rest_api_id"),
+      stage: refTo(main, "aws_api_gateway_stage", `${api}-api/stage/stage`, "stage_name"),
+    });
+    const web = resourceAt(main, "aws_api_gateway_usage_plan", "api-access/client-orders-web/plan");
+    expect(web.api_stages).toEqual([stage("ingest"), stage("query")]);
+    expect(web.throttle_settings).toEqual({ rate_limit: 60, burst_limit: 120 });
+    expect(web.quota_settings).toBeUndefined();
+    const batch = resourceAt(main, "aws_api_gateway_usage_plan", "api-access/client-billing-batch/plan");
+    expect(batch.api_stages).toEqual([stage("ingest")]);
+    expect(batch.quota_settings).toEqual({ limit: 1_000_000, period: "DAY" });
+    for (const client of ["orders-web", "billing-batch"]) {
+      expect(resourceAt(main, "aws_api_gateway_api_key", `api-access/client-${client}/key`).name).toBe(
+        `orders-prod-${client}`,
+      );
+      expect(resourceAt(main, "aws_api_gateway_usage_plan_key", `api-access/client-${client}/plan-key`)).toMatchObject({
+        key_id: refTo(main, "aws_api_gateway_api_key", `api-access/client-${client}/key`, "id"),
+        usage_plan_id: refTo(main, "aws_api_gateway_usage_plan", `api-access/client-${client}/plan`, "id"),
+      });
+    }
+    expect(resourcesOf(main, "aws_api_gateway_usage_plan")).toHaveLength(2);
+    const open = synthApp({ api_key_required: false, clients: null }).main;
     for (const [, method] of resourcesOf(open, "aws_api_gateway_method")) expect(method.api_key_required).toBe(false);
     expect(resourcesOf(open, "aws_api_gateway_usage_plan")).toHaveLength(0);
+  });
+
+  test("stages: without clients, one default key keeps the ids, name and limits it has always had", () => {
+    const single = synthApp({ clients: null, quota_per_day: 500 }).main;
+    const plan = resourceAt(single, "aws_api_gateway_usage_plan", "api-access/plan");
+    expect(plan).toMatchObject({
+      name: "orders-prod",
+      description: "Default plan for the ingest and query APIs",
+      throttle_settings: { rate_limit: 100, burst_limit: 200 },
+      quota_settings: { limit: 500, period: "DAY" },
+    });
+    expect(plan.api_stages).toHaveLength(2);
+    expect(resourceAt(single, "aws_api_gateway_api_key", "api-access/key").name).toBe("orders-prod-default");
+    expect(single.output?.api_key_id?.value).toBe(refTo(single, "aws_api_gateway_api_key", "api-access/key", "id"));
+    expect(main.output?.api_key_id).toBeUndefined();
+    expect(main.output?.api_key_ids?.value).toEqual({
+      "orders-web": refTo(main, "aws_api_gateway_api_key", "api-access/client-orders-web/key", "id"),
+      "billing-batch": refTo(main, "aws_api_gateway_api_key", "api-access/client-billing-batch/key", "id"),
+    });
   });
 
   test("deployments: replaced before destroy when a hash of the whole API definition changes", () => {
@@ -412,7 +476,7 @@ describe("main stack: stages and deployments", () => {
   test("deployments: a change to the request model or a method setting changes the trigger", () => {
     const trigger = (doc: TfJson) =>
       resourceAt(doc, "aws_api_gateway_deployment", "ingest-api/stage/deployment").triggers.redeployment;
-    expect(trigger(synthApp({ api_key_required: false }).main)).not.toBe(trigger(main));
+    expect(trigger(synthApp({ api_key_required: false, clients: null }).main)).not.toBe(trigger(main));
     const changedModel = synthApp({}, ({ main: stack }) => {
       const model = stack.node.findAll().find((c) => c.node.path === "main/ingest-api/request-model") as any;
       model.addOverride("schema", JSON.stringify({ type: "object", required: ["id"] }));
@@ -659,7 +723,7 @@ describe("main stack: outputs and backend", () => {
     expect(Object.keys(main.output ?? {}).sort()).toEqual(
       [
         "alb_dns_name",
-        "api_key_id",
+        "api_key_ids",
         "api_running_image_tag",
         "api_service_name",
         "processor_running_image_tag",
@@ -670,6 +734,7 @@ describe("main stack: outputs and backend", () => {
         "alarm_topic_arn",
         "dashboard_name",
         "processor_service_name",
+        "public_subnet_ids",
         "query_api_url",
         "queue_url",
         "table_name",

@@ -10,11 +10,11 @@ import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { resources } from "../support/tfjson.js";
-import { Alarms } from "../../stacks/alarms.js";
-import { HOPS, TABLE_OPERATIONS } from "../../stacks/monitored-resources.js";
-import { Dashboard, HOP_TITLES } from "../../stacks/dashboard.js";
-import { backlogPerTaskTarget } from "../../stacks/processor-scaling.js";
-import { runbookKeyOf } from "../../stacks/runbook.js";
+import { Alarms } from "../../stacks/monitoring/alarms.js";
+import { HOPS, TABLE_OPERATIONS } from "../../stacks/monitoring/monitored-resources.js";
+import { Dashboard, HOP_TITLES } from "../../stacks/monitoring/dashboard.js";
+import { backlogPerTaskTarget } from "../../stacks/services/processor-scaling.js";
+import { runbookKeyOf } from "../../stacks/monitoring/runbook.js";
 import { synthesizeToJson } from "../../stacks/synthesize.js";
 import {
   allOptionsConfig,
@@ -74,6 +74,11 @@ function expectedWatch(doc: TfJson): Record<string, Record<string, unknown>[]> {
   }));
   const perGroup = (metric: string) => albGroups.map((dimensions) => ({ [metric]: dimensions }));
   return {
+    "waf-blocked-requests": [
+      {
+        BlockedRequests: { WebACL: ref("aws_wafv2_web_acl", "waf/web-acl", "name"), Region: "eu-west-1", Rule: "ALL" },
+      },
+    ],
     "dlq-not-empty": [{ ApproximateNumberOfMessagesVisible: { QueueName: ref("aws_sqs_queue", "queue/dlq", "name") } }],
     "queue-oldest-message": [{ ApproximateAgeOfOldestMessage: { QueueName: queue } }],
     "processor-stalled": [
@@ -272,7 +277,8 @@ describe("alarms without an NLB", () => {
     expect(keys).not.toContain("nlb-alb-unhealthy");
     expect(keys.sort()).toEqual(
       Object.keys(expectedWatch(main))
-        .filter((k) => k !== "nlb-alb-unhealthy" && k !== "dlq-not-empty")
+        // The resources given here hold no NLB and no web ACL (the DLQ alarm lives with the queue).
+        .filter((k) => !["nlb-alb-unhealthy", "dlq-not-empty", "waf-blocked-requests"].includes(k))
         .sort(),
     );
     expect(resourcesOf(doc, "aws_cloudwatch_dashboard")[0]![1].dashboard_body).not.toContain("AWS/NetworkELB");
@@ -389,6 +395,7 @@ describe("dashboard", () => {
       return rows[0];
     };
     expect(Object.fromEntries(Object.keys(expectedWatch(main)).map((key) => [key, alarmRow(key)]))).toEqual({
+      "waf-blocked-requests": "ingest",
       "ingest-5xx-rate": "ingest",
       "ingest-p99-latency": "ingest",
       "dlq-not-empty": "queue",
@@ -516,7 +523,7 @@ describe("examples/all-options.tfvars.json", () => {
     expect(config).toMatchObject({
       ingest_api_domain: expect.any(String),
       query_api_domain: expect.any(String),
-      waf_web_acl_arn: expect.stringMatching(/^arn:aws:wafv2:/),
+      waf_web_acl: { rate_limit_per_ip: expect.any(Number), rate_window_seconds: expect.any(Number) },
       log_kms_key_arn: expect.stringMatching(/^arn:aws:kms:/),
       alb_access_logs_bucket: expect.any(String),
       table_ttl_attribute: expect.any(String),

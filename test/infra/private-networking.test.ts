@@ -242,15 +242,15 @@ describe("vpc_endpoints", () => {
     const gateways = resources(main, "aws_vpc_endpoint").filter((r) => r.body.vpc_endpoint_type === "Gateway");
     expect(gateways.map((r) => r.path.split("/").at(-1)).sort()).toEqual(["dynamodb", "s3"]);
     // GIVEN one lookup per private subnet of its explicit association, and the VPC's main table
-    const explicit = resourceAt(main, "aws_route_tables", "endpoints/private-subnet-route-table", "data");
+    const explicit = resourceAt(main, "aws_route_tables", "network/private-subnet-route-table", "data");
     const privateSubnets = addressOf(main, "aws_subnets", "network/private-subnets", "data");
     expect(explicit.for_each).toBe(`\${toset(${privateSubnets}.ids)}`);
     expect(explicit.filter).toEqual([{ name: "association.subnet-id", values: ["${each.value}"] }]);
-    const mainTable = resourceAt(main, "aws_route_table", "endpoints/main-route-table", "data");
+    const mainTable = resourceAt(main, "aws_route_table", "network/main-route-table", "data");
     expect(mainTable.filter).toEqual([{ name: "association.main", values: ["true"] }]);
     // THEN a subnet without an explicit table (on the main one implicitly) routes through the main table
-    const tables = addressOf(main, "aws_route_tables", "endpoints/private-subnet-route-table", "data");
-    const mainId = `${addressOf(main, "aws_route_table", "endpoints/main-route-table", "data")}.id`;
+    const tables = addressOf(main, "aws_route_tables", "network/private-subnet-route-table", "data");
+    const mainId = `${addressOf(main, "aws_route_table", "network/main-route-table", "data")}.id`;
     for (const { body } of gateways)
       expect(body.route_table_ids).toBe(
         `\${distinct(flatten([for tables in ${tables} : length(tables.ids) > 0 ? tables.ids : [${mainId}]]))}`,

@@ -1,5 +1,7 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { connect } from "node:net";
+import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { serviceNodePath } from "../../kit/image-node.js";
 import { LOCAL_CREDENTIALS } from "../../local/resources.js";
@@ -95,7 +97,7 @@ describe("local stack: end to end", () => {
       const response = await postRequest(body);
       expect(response.status, body).toBe(400);
       const answer = (await response.json()) as Record<string, unknown>;
-      // The wording belongs to the stack (stacks/gateway-responses.ts); the shape and the request id are the gateway's.
+      // The wording belongs to the stack (stacks/apis/gateway-responses.ts); the shape and the request id are the gateway's.
       expect(answer, body).toMatchObject({
         error: "invalid_body",
         message: expect.any(String),
@@ -107,7 +109,10 @@ describe("local stack: end to end", () => {
   test("local: a request without the API key gets 403 on both APIs", async () => {
     const ingest = await postRequest("{}", { "content-type": "application/json" });
     expect(ingest.status).toBe(403);
-    expect(await ingest.json()).toMatchObject({ error: "client_error", message: "Forbidden" });
+    expect(await ingest.json()).toMatchObject({
+      error: "client_error",
+      message: expect.stringMatching(/^Forbidden: /),
+    });
     const query = await fetch(`${stack.queryUrl}/health`);
     expect(query.status).toBe(403);
   });
@@ -133,4 +138,32 @@ describe("local stack: end to end", () => {
     const query = await fetch(`${stack.queryUrl}/requests/${requestId}`, { headers: withKey() });
     expect(query.status).toBe(404);
   });
+
+  test("local: the gateways and both services listen on 127.0.0.1 only (LISTEN_HOST), not on the machine's other addresses", async (context) => {
+    const other = Object.values(networkInterfaces())
+      .flat()
+      .find((address) => address && address.family === "IPv4" && !address.internal)?.address;
+    if (!other) {
+      console.warn("SKIPPED the bind-address check: this machine has no non-loopback IPv4 address to try");
+      context.skip();
+    }
+    const ports = [...Object.values(stack.serviceOrigins), stack.ingestUrl, stack.queryUrl].map((url) =>
+      Number(new URL(url).port),
+    );
+    expect(ports).toHaveLength(4);
+    for (const port of ports) {
+      expect(await reachable("127.0.0.1", port), `127.0.0.1:${port}`).toBe(true);
+      expect(await reachable(other!, port), `${other}:${port}`).toBe(false);
+    }
+  });
 });
+
+/** Whether a TCP connection to host:port is accepted. */
+function reachable(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 5_000 });
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+    socket.once("timeout", () => (socket.destroy(), resolve(false)));
+  });
+}

@@ -5,7 +5,7 @@ import { ApiGatewayIntegrationResponse } from "@cdktf/provider-aws/lib/api-gatew
 import { ApiGatewayGatewayResponse } from "@cdktf/provider-aws/lib/api-gateway-gateway-response";
 import type { IConstruct } from "constructs";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { ACCESS_LOG_FORMAT } from "../../stacks/rest-api-stage.js";
+import { ACCESS_LOG_FORMAT } from "../../stacks/apis/rest-api-stage.js";
 import { synthApp } from "../support/synth.js";
 import { startGatewaysOnly, uniqueProject, type GatewaysOnly } from "./support.js";
 import { listenOnLoopback, type Listening } from "../support/loopback-server.js";
@@ -95,7 +95,10 @@ describe("local gateway: driven by the synthesized stack", () => {
   test("ingest: a content type without a template is refused with 415 (passthrough NEVER), nothing is queued", async () => {
     const response = await post(standard, "{}", { "content-type": "text/plain" });
     expect(response.status).toBe(415);
-    expect(await response.json()).toMatchObject({ error: "client_error", message: "Unsupported Media Type" });
+    expect(await response.json()).toMatchObject({
+      error: "client_error",
+      message: "Unsupported Media Type: send content-type application/json (got text/plain)",
+    });
   });
 
   test("ingest: a wrong API key gets 403 rendered from the synth's DEFAULT_4XX response", async () => {
@@ -104,8 +107,34 @@ describe("local gateway: driven by the synthesized stack", () => {
     const body = (await response.json()) as Record<string, string>;
     expect(body).toEqual({
       error: "client_error",
-      message: "Forbidden",
+      message: "Forbidden: the x-api-key header does not hold this API's key (npm run local prints it)",
       requestId: response.headers.get("x-amzn-requestid"),
+    });
+  });
+
+  test("gateway: a request without the API key gets a 403 naming the missing x-api-key header", async () => {
+    const response = await fetch(`${standard.ingest.url}/requests`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({
+      message: "Forbidden: missing the x-api-key header (npm run local prints the key)",
+    });
+  });
+
+  test("gateway: the access log of an error has errorMessage filled, as API Gateway fills $context.error.message", async () => {
+    const response = await post(standard, "{}", { "content-type": "text/plain" });
+    const requestId = response.headers.get("x-amzn-requestid")!;
+    const line = await waitFor("the access-log line", () => accessLines.find((l) => l.line.includes(requestId)), {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
+    expect(JSON.parse(line.line)).toMatchObject({
+      requestId,
+      status: "415",
+      errorMessage: "Unsupported Media Type: send content-type application/json (got text/plain)",
     });
   });
 

@@ -6,7 +6,7 @@ import { evaluateJsonPath, UnsupportedJsonPathError } from "../../local/gateway/
 import { ModelValidator, validationErrorString } from "../../local/gateway/validator.js";
 import { selectResponse } from "../../local/gateway/integrations.js";
 import { toJsonSendMessage } from "../../local/gateway/sqs-query-adapter.js";
-import { INGEST_REQUEST_SCHEMA, SEND_MESSAGE_TEMPLATE } from "../../stacks/ingest-api.js";
+import { INGEST_REQUEST_SCHEMA, SEND_MESSAGE_TEMPLATE } from "../../stacks/apis/ingest-api.js";
 import type { TfJson as TerraformJson } from "../../tfjson/index.js";
 import { serviceSpecs } from "../../local/services.js";
 import { synthApp } from "../support/synth.js";

@@ -352,6 +352,16 @@ describe("CUSTOM.SCALABLE_TARGETS", () => {
 });
 
 describe("CUSTOM.ALARM_DIMENSIONS", () => {
+  test("policy: CUSTOM.ALARM_DIMENSIONS passes the WAF alarm's Region and Rule, and reports a typed WebACL name", () => {
+    expect(check(example, "CUSTOM.ALARM_DIMENSIONS").status).toBe("pass");
+    const result = check(example, "CUSTOM.ALARM_DIMENSIONS", ({ main }) => {
+      alarm(main, "-waf-blocked-requests").dimensions.WebACL = "orders-prod-apis";
+    });
+    expect(result.problems).toEqual([
+      "main/alarms/waf-blocked-requests: WebACL=orders-prod-apis is not a reference to a resource of the stack",
+    ]);
+  });
+
   test("policy: CUSTOM.ALARM_DIMENSIONS reports one metric of a metric-math alarm without dimensions", () => {
     const result = check(full, "CUSTOM.ALARM_DIMENSIONS", ({ main }) => {
       delete alarm(main, "-processor-stalled").metric_query[1].metric.dimensions;

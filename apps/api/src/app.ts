@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import express, { Router, type Express, type RequestHandler, type Response } from "express";
 import type { Logger } from "pino";
 import { MissingHostError, PayloadTooLargeError, RouteNotFoundError, UriTooLongError, errorHandler } from "./errors.js";
@@ -60,6 +61,10 @@ function requestLog(logger: Logger, isShuttingDown: () => boolean): RequestHandl
     const started = process.hrtime.bigint();
     // The ALB sets X-Amzn-Trace-Id on every request; without it (local runs) the line simply has no traceId.
     const traceId = req.get("x-amzn-trace-id") ?? req.get("x-request-id");
+    // This request's own id: in every error body (errors.ts), the x-request-id header and this log line.
+    const requestId = randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader("x-request-id", requestId);
     closeConnectionWhenDraining(res, isShuttingDown);
     res.once("close", () => {
       logger.info(
@@ -70,6 +75,7 @@ function requestLog(logger: Logger, isShuttingDown: () => boolean): RequestHandl
           status: res.headersSent ? res.statusCode : null,
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
           traceId,
+          requestId,
           ...(res.writableFinished ? {} : { aborted: true }),
         },
         "request",

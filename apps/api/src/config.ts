@@ -4,6 +4,7 @@ import {
   awsRegion,
   blankAsUnset,
   endpointUrl,
+  listenHost,
   logLevel,
   tableName,
   wholeNumberOr,
@@ -13,6 +14,8 @@ import {
 export const ApiEnvSchema = z.object({
   /** Port the ALB target group sends traffic and health checks to. */
   PORT: wholeNumberOr(1, 65_535, 8080),
+  /** Address to bind; unset = every interface (ECS). */
+  LISTEN_HOST: blankAsUnset(listenHost()),
   /** DynamoDB table the processor writes to. */
   TABLE_NAME: blankAsUnset(tableName()),
   AWS_REGION: blankAsUnset(awsRegion()),
@@ -38,6 +41,8 @@ export type ApiEnv = z.output<typeof ApiEnvSchema>;
 
 export interface ApiConfig {
   readonly port: number;
+  /** Address the server binds. @default every interface */
+  readonly listenHost: string | undefined;
   readonly tableName: string;
   readonly region: string;
   /** Undefined in AWS: the SDK resolves the regional endpoint. */
@@ -53,6 +58,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const parsed = parseEnv(ApiEnvSchema, env);
   return Object.freeze({
     port: parsed.PORT,
+    listenHost: parsed.LISTEN_HOST,
     tableName: parsed.TABLE_NAME,
     region: parsed.AWS_REGION,
     dynamoEndpoint: parsed.AWS_ENDPOINT_URL_DYNAMODB ?? parsed.AWS_ENDPOINT_URL,

@@ -1,13 +1,17 @@
+import { randomUUID } from "node:crypto";
 import type { ErrorRequestHandler, Response } from "express";
 import type { Logger } from "pino";
 
 /**
  * Every error response has this shape, whatever produced it (route, Express, Node's HTTP parser):
- * `{"error": "<stable machine code>", "message": "<text for humans>"}`. Clients branch on `error`.
+ * `{"error": "<stable machine code>", "message": "<text for humans>", "requestId": "<this request's id>"}`, the shape
+ * of the gateway's own errors. Clients branch on `error`; `requestId` finds the request's log line (and is the
+ * response's `x-request-id` header).
  */
 export interface ErrorBody {
   readonly error: string;
   readonly message: string;
+  readonly requestId: string;
 }
 
 /** An error that maps to one HTTP response. `code` is the stable `error` field clients branch on. */
@@ -83,8 +87,14 @@ export class ShuttingDownError extends HttpError {
   }
 }
 
-export function errorBody(code: string, message: string): string {
-  return JSON.stringify({ error: code, message } satisfies ErrorBody);
+export function errorBody(code: string, message: string, requestId: string): string {
+  return JSON.stringify({ error: code, message, requestId } satisfies ErrorBody);
+}
+
+/** The id app.ts's request log gave this request (a fresh one for a response that started before it). */
+export function requestIdOf(res: Response): string {
+  const id = (res.locals as { requestId?: unknown }).requestId;
+  return typeof id === "string" ? id : randomUUID();
 }
 
 export function sendError(res: Response, error: HttpError): void {
@@ -93,7 +103,7 @@ export function sendError(res: Response, error: HttpError): void {
     .status(error.status)
     .set({ "Cache-Control": "no-store", ...error.headers })
     .type("application/json")
-    .send(errorBody(error.code, error.message));
+    .send(errorBody(error.code, error.message, requestIdOf(res)));
 }
 
 /** Errors Express or its parsers raise with a 4xx `status` (e.g. a path with bad percent-encoding). */

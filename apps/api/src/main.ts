@@ -1,8 +1,8 @@
-import { runMain } from "../../shared/src/env.js";
+import { answerArguments, runMain } from "../../shared/src/env.js";
 import { handleLifecycle } from "../../shared/src/lifecycle.js";
 import { createLogger } from "../../shared/src/logger.js";
 import { buildApp } from "./app.js";
-import { loadApiConfig } from "./config.js";
+import { ApiEnvSchema, loadApiConfig } from "./config.js";
 import { RequestsTable, createDynamoClient } from "./requests-table.js";
 import { createHttpServer, listen, shutdownGracefully } from "./server.js";
 
@@ -19,9 +19,14 @@ async function start(): Promise<void> {
     pathPrefix: config.pathPrefix,
   });
   const server = createHttpServer(app, logger);
-  const address = await listen(server, config.port);
+  const address = await listen(server, config.port, config.listenHost);
   logger.info(
-    { port: address.port, tableName: config.tableName, dynamoEndpoint: config.dynamoEndpoint ?? "aws" },
+    {
+      host: address.address,
+      port: address.port,
+      tableName: config.tableName,
+      dynamoEndpoint: config.dynamoEndpoint ?? "aws",
+    },
     "listening",
   );
 
@@ -39,6 +44,7 @@ async function start(): Promise<void> {
   });
 }
 
+answerArguments("api", Object.keys(ApiEnvSchema.shape));
 runMain(start).catch((error: unknown) => {
   // Not a config error (runMain handles those): e.g. the port is taken. One JSON line, then a non-zero exit.
   process.stderr.write(

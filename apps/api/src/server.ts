@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { STATUS_CODES, createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
@@ -40,16 +41,31 @@ export function createHttpServer(app: RequestListener, logger: Logger): Server {
   );
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, logger));
   server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = randomUUID();
     logger.info(
-      { method: req.method, url: req.url?.slice(0, 256), status: 417, expect: req.headers.expect?.slice(0, 64) },
+      {
+        method: req.method,
+        url: req.url?.slice(0, 256),
+        status: 417,
+        expect: req.headers.expect?.slice(0, 64),
+        requestId,
+      },
       "request",
     );
-    const body = errorBody("expectation_failed", "Only `Expect: 100-continue` is supported");
-    res.writeHead(417, { ...ERROR_HEADERS, "Content-Length": Buffer.byteLength(body), Connection: "close" }).end(body);
+    const body = errorBody("expectation_failed", "Only `Expect: 100-continue` is supported", requestId);
+    res
+      .writeHead(417, {
+        ...ERROR_HEADERS,
+        "x-request-id": requestId,
+        "Content-Length": Buffer.byteLength(body),
+        Connection: "close",
+      })
+      .end(body);
   });
   server.on("connect", (req: IncomingMessage, socket: Duplex) => {
-    logger.info({ method: req.method, url: req.url?.slice(0, 256), status: 405 }, "request");
-    endWithError(socket, 405, "method_not_allowed", "Allowed methods: GET, HEAD", { Allow: "GET, HEAD" });
+    const requestId = randomUUID();
+    logger.info({ method: req.method, url: req.url?.slice(0, 256), status: 405, requestId }, "request");
+    endWithError(socket, requestId, 405, "method_not_allowed", "Allowed methods: GET, HEAD", { Allow: "GET, HEAD" });
   });
   return server;
 }
@@ -69,22 +85,25 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, logger:
       : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
         ? [408, "request_timeout", "The request was not received in time"]
         : [400, "bad_request", "Malformed HTTP request"];
-  logger.info({ status, parserError: error.code }, "rejected by HTTP parser");
-  endWithError(socket, status, code, message);
+  const requestId = randomUUID();
+  logger.info({ status, parserError: error.code, requestId }, "rejected by HTTP parser");
+  endWithError(socket, requestId, status, code, message);
 }
 
 /** Writes a whole JSON error response on a raw socket (no ServerResponse exists here) and closes it. */
 function endWithError(
   socket: Duplex,
+  requestId: string,
   status: number,
   code: string,
   message: string,
   headers: Record<string, string> = {},
 ): void {
-  const body = errorBody(code, message);
+  const body = errorBody(code, message, requestId);
   const lines = Object.entries({
     ...ERROR_HEADERS,
     ...headers,
+    "x-request-id": requestId,
     "Content-Length": String(Buffer.byteLength(body)),
     Connection: "close",
   });

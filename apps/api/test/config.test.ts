@@ -56,6 +56,11 @@ describe("config: environment variables", () => {
     });
   });
 
+  it("config: LISTEN_HOST is the address to bind; unset, every interface (as ECS needs)", () => {
+    expect(loadApiConfig({ ...MINIMAL, LISTEN_HOST: "127.0.0.1" }).listenHost).toBe("127.0.0.1");
+    expect(loadApiConfig({ ...MINIMAL, LISTEN_HOST: "" }).listenHost).toBeUndefined();
+  });
+
   it("config: returns a frozen object", () => {
     expect(Object.isFrozen(loadApiConfig(MINIMAL))).toBe(true);
   });
@@ -86,6 +91,8 @@ describe("config: environment variables", () => {
     ["SHUTDOWN_TIMEOUT_SECONDS", "0"],
     ["SHUTDOWN_TIMEOUT_SECONDS", "121"],
     ["SHUTDOWN_TIMEOUT_SECONDS", "ten"],
+    ["LISTEN_HOST", "localhost"],
+    ["LISTEN_HOST", "127.0.0.256"],
     ["PATH_PREFIX", "v1"],
     ["PATH_PREFIX", "/v1/requests"],
   ])("config: fails when %s=%j, naming the variable and the value", (name, value) => {

@@ -55,7 +55,11 @@ describe("DynamoDB outage", () => {
     expect(response.headers.get("retry-after")).toBe("1");
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
     const text = await response.text();
-    expect(JSON.parse(text)).toEqual({ error: "service_unavailable", message: expect.any(String) });
+    expect(JSON.parse(text)).toEqual({
+      error: "service_unavailable",
+      message: expect.any(String),
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
     expect(text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|at /);
   });
 

@@ -68,9 +68,14 @@ function expectJsonError(
   const cacheControl =
     response.headers instanceof Headers ? response.headers.get("cache-control") : response.headers["cache-control"];
   expect(cacheControl).toBe("no-store");
+  // Every error body names the request, like the gateway's own errors; the same id is its header and log line's.
+  const requestId =
+    response.headers instanceof Headers ? response.headers.get("x-request-id") : response.headers["x-request-id"];
+  expect(requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   expect(body).toEqual({
     error: code,
     message: typeof message === "string" ? message : expect.stringMatching(message),
+    requestId,
   });
 }
 

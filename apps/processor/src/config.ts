@@ -5,6 +5,7 @@ import {
   blankAsUnset,
   endpointUrl,
   httpUrl,
+  listenHost,
   logLevel,
   tableName,
   wholeNumberOr,
@@ -31,6 +32,8 @@ const schema = z
     /** A batch's hooks still running after this long fail (redelivery, then the DLQ). 12 h is SQS's visibility cap. */
     PROCESS_TIMEOUT_SECONDS: wholeNumberOr(1, 43_200, 300),
     HEALTH_PORT: wholeNumberOr(0, 65_535, 8081),
+    /** Address the health server binds; unset = every interface (ECS). */
+    LISTEN_HOST: blankAsUnset(listenHost()),
     /** /health turns 503 when the poll loop has made no progress for this long. */
     HEALTH_STALL_SECONDS: wholeNumberOr(5, 86_400, 120),
     /** How often the counters are logged (they are also logged once at shutdown). */
@@ -46,6 +49,9 @@ const schema = z
     message: "must exceed WAIT_TIME_SECONDS + 5, or an idle long poll looks like a stall",
   });
 
+/** The variables that configure the processor (its `--help`). */
+export const PROCESSOR_ENV_VARIABLES = Object.keys(schema.shape);
+
 export interface ProcessorConfig {
   readonly queueUrl: string;
   readonly tableName: string;
@@ -58,6 +64,8 @@ export interface ProcessorConfig {
   readonly shutdownTimeoutSeconds: number;
   readonly processTimeoutSeconds: number;
   readonly healthPort: number;
+  /** Address the health server binds. @default every interface */
+  readonly listenHost: string | undefined;
   readonly healthStallSeconds: number;
   readonly statsIntervalSeconds: number;
   /** Explicit SQS endpoint (AWS_ENDPOINT_URL_SQS, else AWS_ENDPOINT_URL); undefined in AWS. */
@@ -80,6 +88,7 @@ export function loadProcessorConfig(env: NodeJS.ProcessEnv = process.env): Proce
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
     processTimeoutSeconds: e.PROCESS_TIMEOUT_SECONDS,
     healthPort: e.HEALTH_PORT,
+    listenHost: e.LISTEN_HOST,
     healthStallSeconds: e.HEALTH_STALL_SECONDS,
     statsIntervalSeconds: e.STATS_INTERVAL_SECONDS,
     sqsEndpoint: e.AWS_ENDPOINT_URL_SQS ?? e.AWS_ENDPOINT_URL,

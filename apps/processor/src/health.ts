@@ -28,12 +28,15 @@ export function assessHealth(liveness: Liveness, stallMs: number, now = Date.now
 
 export interface HealthServer {
   readonly port: number;
+  /** The address it is bound to. */
+  readonly host: string;
   close(): Promise<void>;
 }
 
-/** Listens on `port` (0 = any free port, for tests) on all interfaces; the ECS check calls 127.0.0.1. */
+/** Listens on `port` (0 = any free port, for tests) on `host` (default every interface; the ECS check calls 127.0.0.1). */
 export async function startHealthServer(options: {
   readonly port: number;
+  readonly host?: string;
   readonly stallMs: number;
   readonly liveness: () => Liveness;
 }): Promise<HealthServer> {
@@ -55,10 +58,11 @@ export async function startHealthServer(options: {
   server.keepAliveTimeout = 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port, () => resolve());
+    server.listen(options.port, options.host, () => resolve());
   });
   return {
     port: (server.address() as AddressInfo).port,
+    host: (server.address() as AddressInfo).address,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,7 +1,7 @@
 import { createLogger } from "../../shared/src/logger.js";
-import { runMain } from "../../shared/src/env.js";
+import { answerArguments, runMain } from "../../shared/src/env.js";
 import { handleLifecycle } from "../../shared/src/lifecycle.js";
-import { loadProcessorConfig } from "./config.js";
+import { loadProcessorConfig, PROCESSOR_ENV_VARIABLES } from "./config.js";
 import { createProcessor } from "./consumer.js";
 import { startHealthServer } from "./health.js";
 import { createMessageQueue, createSqsClient } from "./queue.js";
@@ -26,6 +26,7 @@ async function start(): Promise<void> {
   });
   const health = await startHealthServer({
     port: config.healthPort,
+    host: config.listenHost,
     stallMs: config.healthStallSeconds * 1_000,
     liveness: () => processor.liveness(),
   });
@@ -50,6 +51,7 @@ async function start(): Promise<void> {
     {
       queueUrl: config.queueUrl,
       tableName: config.tableName,
+      healthHost: health.host,
       healthPort: health.port,
       pollConcurrency: config.pollConcurrency,
       batchSize: config.batchSize,
@@ -60,4 +62,5 @@ async function start(): Promise<void> {
   );
 }
 
+answerArguments("processor", PROCESSOR_ENV_VARIABLES);
 void runMain(start);

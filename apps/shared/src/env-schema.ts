@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 /**
@@ -55,4 +56,14 @@ export const endpointUrl = () =>
       (url) => /^https?:\/\/[^/?#]+\/?$/.test(url),
       "must be scheme://host[:port] with no path, query or fragment",
     )
+    .optional();
+
+/**
+ * LISTEN_HOST: the address a service's server binds. Unset: every interface, as a task needs in ECS (the load
+ * balancer and the health check reach the task's own address). `npm run local` sets 127.0.0.1.
+ */
+export const listenHost = () =>
+  z
+    .string()
+    .refine((host) => isIP(host) !== 0, "must be an IP address such as 127.0.0.1 or 0.0.0.0")
     .optional();

@@ -28,3 +28,18 @@ export async function runMain(start: () => Promise<unknown>): Promise<void> {
     throw error;
   }
 }
+
+/**
+ * A service takes no command-line arguments (ECS starts it with none): `--help` lists the environment variables
+ * that configure it; anything else is refused with exit code 2, so a mistyped flag is never silently ignored.
+ */
+export function answerArguments(service: string, variables: readonly string[], argv = process.argv.slice(2)): void {
+  if (argv.length === 0) return;
+  const text = `${service}: configured by environment variables only, no arguments:\n  ${variables.join("\n  ")}\n`;
+  if (argv.length === 1 && (argv[0] === "--help" || argv[0] === "-h")) {
+    process.stdout.write(text);
+    process.exit(0);
+  }
+  process.stderr.write(`${service}: unexpected argument ${argv[0]}\n\n${text}`);
+  process.exit(2);
+}

@@ -15,6 +15,8 @@ export interface Subnet {
   readonly tier: "private" | "public";
   /** The route table explicitly associated with it. @default none: the subnet uses the VPC's main route table */
   readonly routeTable?: string;
+  /** `map_public_ip_on_launch`. @default false */
+  readonly mapsPublicIp?: boolean;
 }
 
 /** The VPC's main route table in every layout. */
@@ -27,6 +29,8 @@ export interface Layout {
   readonly vpcDns?: { readonly support: boolean; readonly hostnames: boolean };
   /** AZs every VPC endpoint service is offered in (`dataOverrides` of the run set them). @default every AZ of the region (mock_data) */
   readonly endpointServiceZones?: readonly string[];
+  /** Route tables with a route to an internet gateway. @default none */
+  readonly internetRouteTables?: readonly string[];
 }
 
 /** Ids are listed out of order on purpose: the load balancer subnet rule must sort, not take the first it sees. */
@@ -183,7 +187,7 @@ export function layoutOverrides(stack: TfJson, layout: Layout, vpcId: string): s
   for (const detail of resources(stack, "aws_subnet", "data")) {
     for (const subnet of layout.subnets) {
       overrides.push(
-        `override_data {\n  target = ${detail.address}[${hcl(subnet.id)}]\n  values = ${hcl({ id: subnet.id, availability_zone: subnet.zone, vpc_id: vpcId })}\n}`,
+        `override_data {\n  target = ${detail.address}[${hcl(subnet.id)}]\n  values = ${hcl({ id: subnet.id, availability_zone: subnet.zone, vpc_id: vpcId, map_public_ip_on_launch: subnet.mapsPublicIp ?? false })}\n}`,
       );
     }
   }
@@ -195,6 +199,10 @@ export function layoutOverrides(stack: TfJson, layout: Layout, vpcId: string): s
         `override_data {\n  target = ${lookup.address}[${hcl(subnet.id)}]\n  values = { ids = ${hcl(ids)} }\n}`,
       );
     }
+  }
+  for (const lookup of resources(stack, "aws_route_tables", "data").filter((r) => !r.body.for_each)) {
+    const ids = layout.internetRouteTables ?? [];
+    overrides.push(`override_data {\n  target = ${lookup.address}\n  values = { ids = ${hcl(ids)} }\n}`);
   }
   for (const table of resources(stack, "aws_route_table", "data")) {
     overrides.push(`override_data {\n  target = ${table.address}\n  values = { id = ${hcl(MAIN_ROUTE_TABLE)} }\n}`);
