@@ -122,6 +122,21 @@ export const alarms = z
       .max(100)
       .default(0)
       .describe("Alarm when more api targets than this are unhealthy."),
+    alb_target_p99_latency_ms: z
+      .number()
+      .int()
+      .min(10)
+      .max(29_000)
+      .default(1_000)
+      .describe("Alarm (and roll a deployment back) when the api targets' p99 response time at the ALB exceeds this."),
+    processor_error_percent: z
+      .number()
+      .positive()
+      .max(100)
+      .default(5)
+      .describe(
+        "Alarm (and roll a deployment back) when the processor logs errors for more than this share of the messages it receives.",
+      ),
     tasks_below_desired_minutes: z
       .number()
       .int()

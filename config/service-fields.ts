@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { apiDeployment, processorDeployment } from "./deployment-fields.js";
 import { imageTag } from "./field-types.js";
 
 /** `services.api` and `services.processor`: task size, counts and autoscaling of each Fargate service. */
@@ -55,6 +56,7 @@ export const apiService = service.extend({
       "ALB requests per task per minute the api is scaled to hold; the default is derived from the measured CPU per request in docs/cost-inputs.json (docs/OPERATIONS.md shows the arithmetic and the margin).",
     ),
   target_cpu_percent: z.number().int().min(10).max(90).default(60).describe("Average CPU the api is scaled to hold."),
+  deployment: apiDeployment,
 });
 
 /**
@@ -114,4 +116,5 @@ export const processorService = service.extend({
     .describe(
       "What one task processes per second; the default is derived from the measured CPU per message in docs/cost-inputs.json (docs/OPERATIONS.md shows the arithmetic, the margin and how to measure yours).",
     ),
+  deployment: processorDeployment,
 });

@@ -73,4 +73,7 @@ for service in api processor; do
 done
 
 export CHECKPOINT_DISABLE=1
-exec npx cdktf deploy main --skip-synth --ignore-missing-stack-dependencies ${deploy_args[@]+"${deploy_args[@]}"}
+since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+npx cdktf deploy main --skip-synth --ignore-missing-stack-dependencies ${deploy_args[@]+"${deploy_args[@]}"}
+# Then the ECS deployments it started: exit non-zero on a rollback (scripts/rollout-outcome.ts decides).
+exec npx tsx scripts/wait-rollout.ts --stack-dir "$stack_dir" --since "$since" --timeout-minutes "${ROLLOUT_TIMEOUT_MINUTES:-60}"

@@ -2,6 +2,8 @@ import type { Construct } from "constructs";
 import { AlarmTopic } from "./monitoring/alarm-topic.js";
 import { Alarms } from "./monitoring/alarms.js";
 import { Dashboard } from "./monitoring/dashboard.js";
+import { holdRolloutsToAlarms } from "./monitoring/deployment-alarms.js";
+import { DeploymentEvents, deploymentEventsRuleArn } from "./monitoring/deployment-events.js";
 import type { Apis } from "./main-apis.js";
 import type { MainContext } from "./main-context.js";
 import type { Data } from "./main-data.js";
@@ -11,6 +13,7 @@ import type { PrivateIngress } from "./network/private-ingress.js";
 
 /** Every alarm notifies one topic: the configured one, or one this stack creates (encrypted, with subscriptions). */
 export function addAlarmTopic(scope: Construct, { config, prefix, partition, region, accountId }: MainContext): string {
+  // An existing topic (alarm_topic_arn) must admit the deployment rule itself: docs/OPERATIONS.md says what.
   return (
     config.alarm_topic_arn ??
     new AlarmTopic(scope, "alarm-topic", {
@@ -19,6 +22,7 @@ export function addAlarmTopic(scope: Construct, { config, prefix, partition, reg
       region,
       accountId,
       alarmNamePrefix: prefix,
+      eventRuleArns: [deploymentEventsRuleArn(prefix, partition, region, accountId)],
       emailSubscriptions: config.alarms.email_subscriptions,
     }).topic.arn
   );
@@ -51,6 +55,7 @@ export function addMonitoring(
     processorService: inputs.processor.service,
     alb: ingress.alb,
     serviceTargetGroup: ingress.serviceTargetGroup,
+    alternateTargetGroup: inputs.apiTrafficShift?.alternateTargetGroup ?? null,
     nlb:
       ingress.nlb && ingress.albTargetGroup
         ? { loadBalancer: ingress.nlb, albTargetGroup: ingress.albTargetGroup }
@@ -62,6 +67,12 @@ export function addMonitoring(
     prefix,
     topicArn: inputs.alarmTopicArn,
     thresholds: config.alarms,
+  });
+  holdRolloutsToAlarms(inputs, alarms.byKey);
+  new DeploymentEvents(scope, "deployment-events", {
+    prefix,
+    services: [inputs.api.service, inputs.processor.service],
+    topicArn: inputs.alarmTopicArn,
   });
   const dashboard = new Dashboard(scope, "dashboard", {
     ...watched,

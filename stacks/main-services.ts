@@ -4,6 +4,7 @@ import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import type { Config } from "../config/schema.js";
 import type { ServiceName } from "../ecr/ecr-stack.js";
 import { ApiScaling } from "./services/api-scaling.js";
+import { ApiTrafficShift } from "./services/api-traffic-shift.js";
 import {
   API_CONTAINER_PORT,
   PROCESSOR_HEALTH_PORT,
@@ -12,6 +13,8 @@ import {
   SHUTDOWN_TIMEOUT_SECONDS,
   STOP_TIMEOUT_SECONDS,
 } from "./shared/defaults.js";
+import { processorErrorMetric, rollbackAlarmNames } from "./monitoring/deployment-alarms.js";
+import { serviceRollout, shiftsTraffic } from "./services/deployment-strategy.js";
 import { FargateService, type FargateServiceProps, type ImageRepository } from "./services/fargate-service.js";
 import { STAGE_NAME, type MainContext } from "./main-context.js";
 import type { Data } from "./main-data.js";
@@ -29,6 +32,8 @@ export interface Services {
   readonly cluster: EcsCluster;
   readonly api: FargateService;
   readonly processor: FargateService;
+  /** The second target group, rule and role ECS shifts api traffic with. @default none (a rolling api) */
+  readonly apiTrafficShift?: ApiTrafficShift;
 }
 
 /** What both services share: the props of `FargateService` that do not depend on the service. */
@@ -55,8 +60,18 @@ export function addServices(scope: Construct, context: MainContext, inputs: Serv
     logs: context.logs,
     ...(inputs.awsApiEgress ? { awsApiEgress: inputs.awsApiEgress } : {}),
   };
-  const api = addApiService(scope, context, common, inputs);
+  const apiTrafficShift = shiftsTraffic(config.services.api.deployment)
+    ? new ApiTrafficShift(scope, "api-traffic-shift", {
+        name: prefix,
+        globalPrefix: context.globalPrefix,
+        vpcId: config.vpc_id,
+        targetPort: API_CONTAINER_PORT,
+        ingress: inputs.ingress,
+      })
+    : undefined;
+  const api = addApiService(scope, context, common, inputs, apiTrafficShift);
   const processor = addProcessorService(scope, context, common, inputs);
+  processorErrorMetric(scope, prefix, processor.logGroup);
 
   const processorConfig = config.services.processor;
   new ProcessorScaling(scope, "processor-scaling", {
@@ -76,20 +91,22 @@ export function addServices(scope: Construct, context: MainContext, inputs: Serv
     service: api.service,
     alb: inputs.ingress.alb,
     targetGroup: inputs.ingress.serviceTargetGroup,
+    alternateTargetGroup: apiTrafficShift?.alternateTargetGroup,
     minCount: apiConfig.min_count,
     maxCount: apiConfig.max_count,
     targetRequestsPerMinutePerTask: apiConfig.target_requests_per_minute_per_task,
     targetCpuPercent: apiConfig.target_cpu_percent,
   });
-  return { cluster, api, processor };
+  return { cluster, api, processor, ...(apiTrafficShift ? { apiTrafficShift } : {}) };
 }
 
 /** The query api: behind the ALB, reads results from the table. */
 function addApiService(
   scope: Construct,
-  { config, region }: MainContext,
+  { config, region, prefix }: MainContext,
   common: CommonServiceProps,
   { repositories, imageTags, ingress, table, network }: ServicesInputs,
+  trafficShift: ApiTrafficShift | undefined,
 ): FargateService {
   return new FargateService(scope, "api", {
     ...common,
@@ -106,7 +123,9 @@ function addApiService(
       targetGroup: ingress.serviceTargetGroup,
       listener: ingress.albListener,
       sourceSecurityGroup: ingress.albSecurityGroup,
+      ...(trafficShift ? { advancedConfiguration: trafficShift.advancedConfiguration } : {}),
     },
+    rollout: serviceRollout(config.services.api.deployment, rollbackAlarmNames(prefix, "api")),
     stopTimeoutSeconds: STOP_TIMEOUT_SECONDS.api,
     // In alb mode the query integrations wait for the api's rollout (main-apis.ts): in the migration's switch deploy,
     // tasks serving /v1/... must run before the stage sends there.
@@ -128,7 +147,7 @@ function addApiService(
 /** The processor: consumes the queue, writes results to the table; no port, a container health check instead. */
 function addProcessorService(
   scope: Construct,
-  { config, region }: MainContext,
+  { config, region, prefix }: MainContext,
   common: CommonServiceProps,
   { repositories, imageTags, queue, table }: ServicesInputs,
 ): FargateService {
@@ -142,6 +161,7 @@ function addProcessorService(
     memory: processorConfig.memory,
     desiredCount: processorConfig.desired_count,
     autoscaled: true,
+    rollout: serviceRollout(processorConfig.deployment, rollbackAlarmNames(prefix, "processor")),
     stopTimeoutSeconds: STOP_TIMEOUT_SECONDS.processor,
     healthCheckCommand: [
       "CMD",

@@ -11,6 +11,7 @@ export const MUTATION_MODULES = {
       "config/field-types.ts",
       "config/service-fields.ts",
       "config/nested-fields.ts",
+      "config/deployment-fields.ts",
       "config/cross-field.ts",
       "config/load.ts",
       "config/naming.ts",
@@ -24,6 +25,7 @@ export const MUTATION_MODULES = {
       "test/infra/config-load.test.ts",
       "test/infra/naming.test.ts",
       "test/infra/access.test.ts",
+      "test/infra/rollouts/config-deployment.test.ts",
     ],
   },
   policy: {
@@ -40,6 +42,7 @@ export const MUTATION_MODULES = {
       "policy/controls/iam.ts",
       "policy/controls/network.ts",
       "policy/controls/operations.ts",
+      "policy/controls/deployments.ts",
       "tfjson/document.ts",
       "tfjson/resources.ts",
       "tfjson/policy-document.ts",

@@ -2,10 +2,21 @@ import { field, list, resources, show, statements } from "../../tfjson/index.js"
 import { each, type Control, type PolicyInput } from "./check.js";
 
 /** Actions AWS defines without resource-level permissions: `Resource: "*"` is the only value they accept. */
-export const ACTIONS_WITHOUT_RESOURCES = ["ecr:GetAuthorizationToken"] as const;
+export const ACTIONS_WITHOUT_RESOURCES = [
+  "ecr:GetAuthorizationToken",
+  // ECS reads the listener, rule and target groups while it shifts the api's traffic (the infrastructure role).
+  "elasticloadbalancing:DescribeListeners",
+  "elasticloadbalancing:DescribeRules",
+  "elasticloadbalancing:DescribeTargetGroups",
+  "elasticloadbalancing:DescribeTargetHealth",
+] as const;
 
-/** Service principals allowed to assume the project's roles. */
-export const TRUSTED_SERVICE_PRINCIPALS = ["ecs-tasks.amazonaws.com", "apigateway.amazonaws.com"] as const;
+/** Service principals allowed to assume the project's roles (`ecs.amazonaws.com`: the infrastructure role). */
+export const TRUSTED_SERVICE_PRINCIPALS = [
+  "ecs-tasks.amazonaws.com",
+  "apigateway.amazonaws.com",
+  "ecs.amazonaws.com",
+] as const;
 
 /** IAM */
 export const IAM_CONTROLS: readonly Control[] = [

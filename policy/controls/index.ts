@@ -1,5 +1,6 @@
 import { API_GATEWAY_CONTROLS } from "./api-gateway.js";
 import type { Control, ControlResult, PolicyInput } from "./check.js";
+import { DEPLOYMENT_CONTROLS } from "./deployments.js";
 import { DYNAMODB_CONTROLS } from "./dynamodb.js";
 import { ECR_CONTROLS } from "./ecr.js";
 import { ECS_CONTROLS } from "./ecs.js";
@@ -26,6 +27,7 @@ export const CONTROLS: readonly Control[] = [
   ...IAM_CONTROLS,
   ...NETWORK_CONTROLS,
   ...OPERATIONS_CONTROLS,
+  ...DEPLOYMENT_CONTROLS,
 ];
 
 export type { Control, ControlResult, PolicyInput, Status } from "./check.js";

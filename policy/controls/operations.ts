@@ -104,6 +104,10 @@ export const OPERATIONS_CONTROLS: readonly Control[] = [
         why: "it names an API operation (GetItem, PutItem...), not a resource",
       },
       {
+        what: "a metric one of the stack's log metric filters publishes",
+        why: "it has no dimensions, and the filter that publishes it reads the stack's own log group by reference",
+      },
+      {
         what: "WAF's `Region` and `Rule` dimensions",
         why: "they name the web ACL's region and one of its rules (`ALL` for every rule), not resources; `WebACL` is checked",
       },
@@ -114,7 +118,9 @@ export const OPERATIONS_CONTROLS: readonly Control[] = [
         const sets = [alarm.body.dimensions, ...queries.map((q) => field(q, "metric", "dimensions"))].filter(
           Boolean,
         ) as TfObject[];
-        const metricCount = (alarm.body.metric_name ? 1 : 0) + queries.filter((q) => field(q, "metric")).length;
+        const metricCount =
+          (alarm.body.metric_name ? 1 : 0) +
+          queries.filter((q) => field(q, "metric") && !publishedByMetricFilter(input.main, field(q, "metric"))).length;
         if (sets.length < metricCount)
           return [`${alarm.path}: a metric without dimensions (an account-wide metric, not this stack's)`];
         const literal = sets
@@ -131,6 +137,15 @@ export const OPERATIONS_CONTROLS: readonly Control[] = [
 
 /** Alarm dimensions whose values name something other than a resource. */
 const NON_RESOURCE_DIMENSIONS = ["Operation", "Region", "Rule"];
+
+/** Whether a log metric filter of `doc` publishes `metric` (same namespace and name). */
+function publishedByMetricFilter(doc: TfJson, metric: unknown): boolean {
+  return resources(doc, "aws_cloudwatch_log_metric_filter").some(
+    (filter) =>
+      field(filter.body, "metric_transformation", "namespace") === field(metric, "namespace") &&
+      field(filter.body, "metric_transformation", "name") === field(metric, "metric_name"),
+  );
+}
 
 /** `${aws_x.name.attribute}` where `aws_x.name` is a resource of `doc`. */
 function referencesResource(doc: TfJson, value: unknown): boolean {

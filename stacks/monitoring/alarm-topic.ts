@@ -17,6 +17,8 @@ export interface AlarmTopicProps {
    * only for those alarms. An alarm named otherwise deploys fine and delivers nothing, so a test pins the names.
    */
   readonly alarmNamePrefix: string;
+  /** EventBridge rules that may publish to the topic (and use its key), e.g. deployment events. @default none */
+  readonly eventRuleArns?: readonly string[];
   /** Email addresses subscribed to every alarm (each must confirm the subscription). @default none */
   readonly emailSubscriptions?: readonly string[];
 }
@@ -33,6 +35,24 @@ export class AlarmTopic extends Construct {
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
     const alarmArns = `arn:${props.partition}:cloudwatch:${props.region}:${props.accountId}:alarm:${props.alarmNamePrefix}-*`;
+    const ruleArns = props.eventRuleArns ?? [];
+    // Only on behalf of these rules of this account (confused-deputy protection), like the alarms.
+    const fromRules = {
+      StringEquals: { "aws:SourceAccount": props.accountId },
+      ArnEquals: { "aws:SourceArn": ruleArns },
+    };
+    const eventsMay = (actions: string[], resources: string[]) =>
+      ruleArns.length
+        ? [
+            {
+              sid: "EventRulesPublish",
+              principals: { Service: "events.amazonaws.com" },
+              actions,
+              resources,
+              conditions: fromRules,
+            },
+          ]
+        : [];
     this.key = new KmsKey(this, "key", {
       description: `Encrypts the ${props.name} alarm topic`,
       enableKeyRotation: true,
@@ -56,6 +76,7 @@ export class AlarmTopic extends Construct {
             ArnLike: { "aws:SourceArn": alarmArns },
           },
         },
+        ...eventsMay(["kms:GenerateDataKey*", "kms:Decrypt"], ["*"]),
       ]),
     });
     new KmsAlias(this, "alias", { name: `alias/${props.name}`, targetKeyId: this.key.keyId });
@@ -74,6 +95,7 @@ export class AlarmTopic extends Construct {
             ArnLike: { "aws:SourceArn": alarmArns },
           },
         },
+        ...eventsMay(["sns:Publish"], [this.topic.arn]),
         {
           sid: "DenyInsecureTransport",
           effect: "Deny",

@@ -4,17 +4,15 @@ import type { MonitoredResources } from "./monitored-resources.js";
 
 /**
  * The private path to the api tasks (hop `ingress`: the NLB if any, the ALB's target 5xx and unhealthy tasks) and
- * the api's heartbeat (hop `api`: no healthy task behind the ALB).
+ * the api's heartbeat (hop `api`: no healthy task behind the ALB). Where ECS shifts traffic between two target
+ * groups, each alarm adds up both, so it watches whichever group is live (and both while traffic moves).
  */
 export function ingressAlarms(
-  { nlb, alb, serviceTargetGroup }: Pick<MonitoredResources, "nlb" | "alb" | "serviceTargetGroup">,
+  resources: Pick<MonitoredResources, "nlb" | "alb" | "serviceTargetGroup" | "alternateTargetGroup">,
   t: Thresholds,
 ): AlarmSpec[] {
-  const albDimensions = { TargetGroup: serviceTargetGroup.arnSuffix, LoadBalancer: alb.arnSuffix };
-  const albMetric = (id: string, metricName: string): CloudwatchMetricAlarmMetricQuery => ({
-    id,
-    metric: { namespace: "AWS/ApplicationELB", metricName, dimensions: albDimensions, stat: "Sum", period: PERIOD },
-  });
+  const { nlb } = resources;
+  const { queries, sum } = targetGroupSum(resources);
   const nlbAlarms: AlarmSpec[] = nlb
     ? [
         {
@@ -42,10 +40,16 @@ export function ingressAlarms(
       key: "alb-target-5xx-rate",
       meaning: `More than ${t.alb_target_5xx_percent}% of the ALB's requests got a 5xx from the api tasks in 3 of the last 5 minutes`,
       metric: [
-        albMetric("errors", "HTTPCode_Target_5XX_Count"),
-        albMetric("requests", "RequestCount"),
-        // The ALB publishes the 5xx count only when there is one: FILL makes a quiet minute 0%, not no data.
-        { id: "rate", expression: "100 * FILL(errors, 0) / requests", label: "target 5xx %", returnData: true },
+        ...queries("errors", "HTTPCode_Target_5XX_Count", "Sum"),
+        ...queries("requests", "RequestCount", "Sum"),
+        // The ALB publishes the 5xx count only when there is one, and an idle group publishes nothing: FILL makes
+        // those 0, and a minute without requests 0%.
+        {
+          id: "rate",
+          expression: `IF((${sum("requests")}) > 0, 100 * (${sum("errors")}) / (${sum("requests")}), 0)`,
+          label: "target 5xx %",
+          returnData: true,
+        },
       ],
       threshold: t.alb_target_5xx_percent,
       comparison: "GreaterThanThreshold",
@@ -56,12 +60,10 @@ export function ingressAlarms(
       hop: "ingress",
       key: "alb-unhealthy-hosts",
       meaning: `More than ${t.alb_unhealthy_hosts} api task(s) failed the ALB health check for 3 minutes`,
-      metric: {
-        namespace: "AWS/ApplicationELB",
-        metricName: "UnHealthyHostCount",
-        dimensions: albDimensions,
-        statistic: "Maximum",
-      },
+      metric: [
+        ...queries("unhealthy", "UnHealthyHostCount", "Maximum"),
+        { id: "total", expression: sum("unhealthy"), label: "unhealthy api targets", returnData: true },
+      ],
       threshold: t.alb_unhealthy_hosts,
       comparison: "GreaterThanThreshold",
       window: [3, 3],
@@ -72,12 +74,10 @@ export function ingressAlarms(
       hop: "api",
       key: "api-no-healthy-hosts",
       meaning: "No api task passes the ALB health check: the query API cannot answer",
-      metric: {
-        namespace: "AWS/ApplicationELB",
-        metricName: "HealthyHostCount",
-        dimensions: albDimensions,
-        statistic: "Minimum",
-      },
+      metric: [
+        ...queries("healthy", "HealthyHostCount", "Minimum"),
+        { id: "total", expression: sum("healthy"), label: "healthy api targets", returnData: true },
+      ],
       threshold: 1,
       comparison: "LessThanThreshold",
       window: [2, 2],
@@ -85,4 +85,26 @@ export function ingressAlarms(
       missingData: "breaching",
     },
   ];
+}
+
+/** One metric query per api target group (`<id>0`, `<id>1`) and the FILLed sum of a set of them. */
+function targetGroupSum({
+  alb,
+  serviceTargetGroup,
+  alternateTargetGroup,
+}: Pick<MonitoredResources, "alb" | "serviceTargetGroup" | "alternateTargetGroup">) {
+  const groups = [serviceTargetGroup, ...(alternateTargetGroup ? [alternateTargetGroup] : [])];
+  const queries = (id: string, metricName: string, stat: string): CloudwatchMetricAlarmMetricQuery[] =>
+    groups.map((group, i) => ({
+      id: `${id}${i}`,
+      metric: {
+        namespace: "AWS/ApplicationELB",
+        metricName,
+        dimensions: { TargetGroup: group.arnSuffix, LoadBalancer: alb.arnSuffix },
+        stat,
+        period: PERIOD,
+      },
+    }));
+  const sum = (id: string) => groups.map((_, i) => `FILL(${id}${i}, 0)`).join(" + ");
+  return { queries, sum };
 }

@@ -5,6 +5,7 @@ import {
 } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { PERIOD, type AlarmSpec, type SingleMetric, type Thresholds } from "./alarm-spec.js";
 import { restApiAlarms, webAclAlarms } from "./alarms-apis.js";
+import { releaseAlarms } from "./deployment-alarms.js";
 import { ingressAlarms } from "./alarms-ingress.js";
 import { queueAlarms } from "./alarms-queue.js";
 import { serviceAlarms } from "./alarms-services.js";
@@ -28,6 +29,8 @@ export interface AlarmsProps extends MonitoredResources {
 export class Alarms extends Construct {
   /** The alarms of each hop, in creation order (the dashboard's alarm widgets). */
   readonly byHop = Object.fromEntries(HOPS.map((hop) => [hop, []])) as unknown as Record<Hop, CloudwatchMetricAlarm[]>;
+  /** Every alarm by its key (the deployments' rollback alarms are looked up here). */
+  readonly byKey: Record<string, CloudwatchMetricAlarm> = {};
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
@@ -39,6 +42,7 @@ export class Alarms extends Construct {
       ...serviceAlarms(props, t),
       ...tableAlarms(props, t),
       ...ingressAlarms(props, t),
+      ...releaseAlarms(props, t),
     ]) {
       this.alarm(props, spec);
     }
@@ -62,6 +66,7 @@ export class Alarms extends Construct {
       okActions: [props.topicArn],
     });
     this.byHop[spec.hop].push(alarm);
+    this.byKey[spec.key] = alarm;
     return alarm;
   }
 }

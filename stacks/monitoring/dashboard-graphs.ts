@@ -66,7 +66,22 @@ export function hopGraphs(props: GraphedResources): Record<Hop, Graph[]> {
       ],
     };
   };
-  const albDims = ["TargetGroup", props.serviceTargetGroup.arnSuffix, "LoadBalancer", props.alb.arnSuffix];
+  // Load-balancer level where a sum or percentile over every api target is wanted (ECS may have moved production
+  // traffic to the alternate group); per target group where health is shown.
+  const albDims = ["LoadBalancer", props.alb.arnSuffix];
+  const groups = [
+    ["", props.serviceTargetGroup],
+    ...(props.alternateTargetGroup ? [[" (alternate group)", props.alternateTargetGroup] as const] : []),
+  ] as const;
+  const perGroup = (metricName: string, options: Record<string, string>) =>
+    groups.map(([suffix, group]) => [
+      "AWS/ApplicationELB",
+      metricName,
+      "TargetGroup",
+      group.arnSuffix,
+      ...albDims,
+      { ...options, label: `${options.label}${suffix}` },
+    ]);
 
   return {
     ingest: [...apiGraphs(props.ingestApi), ...webAclGraphs(props)],
@@ -176,13 +191,8 @@ export function hopGraphs(props: GraphedResources): Record<Hop, Graph[]> {
                 ],
               ]
             : []),
-          ["AWS/ApplicationELB", "HealthyHostCount", ...albDims, { label: "ALB: healthy api tasks" }],
-          [
-            "AWS/ApplicationELB",
-            "UnHealthyHostCount",
-            ...albDims,
-            { stat: "Maximum", label: "ALB: unhealthy api tasks" },
-          ],
+          ...perGroup("HealthyHostCount", { label: "ALB: healthy api tasks" }),
+          ...perGroup("UnHealthyHostCount", { stat: "Maximum", label: "ALB: unhealthy api tasks" }),
         ],
       },
     ],

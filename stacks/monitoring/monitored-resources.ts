@@ -36,6 +36,8 @@ export interface MonitoredResources {
   readonly alb: Lb;
   /** The ALB's ip target group the api tasks register in. */
   readonly serviceTargetGroup: LbTargetGroup;
+  /** The second group ECS shifts api traffic to (non-rolling strategies). @default none: one group holds every task */
+  readonly alternateTargetGroup?: LbTargetGroup | null;
   /** The NLB and its target group holding the ALB. @default no NLB in the private path: no NLB alarm or graph */
   readonly nlb?: { readonly loadBalancer: Lb; readonly albTargetGroup: LbTargetGroup } | null;
   /** The web ACL this stack created for both stages. @default none (or one managed elsewhere): no WAF alarm or graph */

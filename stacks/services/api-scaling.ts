@@ -6,6 +6,7 @@ import type { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import type { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import type { Lb } from "@cdktf/provider-aws/lib/lb";
 import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { requestsPerTaskMetric } from "./requests-per-task-metric.js";
 
 export interface ApiScalingProps {
   readonly name: string;
@@ -14,6 +15,8 @@ export interface ApiScalingProps {
   /** The ALB and the target group the service registers in: the request-count metric is per target of this group. */
   readonly alb: Lb;
   readonly targetGroup: LbTargetGroup;
+  /** The second group ECS shifts traffic to, where it does: the request metric then follows the live group. @default none */
+  readonly alternateTargetGroup?: LbTargetGroup | undefined;
   readonly minCount: number;
   readonly maxCount: number;
   /** ALB requests per task per minute the service is held at. */
@@ -45,11 +48,7 @@ export class ApiScaling extends Construct {
       ...scalable,
       targetTrackingScalingPolicyConfiguration: {
         targetValue: props.targetRequestsPerMinutePerTask,
-        predefinedMetricSpecification: {
-          predefinedMetricType: "ALBRequestCountPerTarget",
-          // app/<alb>/<id>/targetgroup/<group>/<id>: the form AWS requires for this metric.
-          resourceLabel: `${props.alb.arnSuffix}/${props.targetGroup.arnSuffix}`,
-        },
+        ...requestsPerTaskMetric(props),
         ...cooldowns,
       },
     });

@@ -1,15 +1,16 @@
 import { Construct } from "constructs";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
-import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { EcsService, type EcsServiceLoadBalancerAdvancedConfiguration } from "@cdktf/provider-aws/lib/ecs-service";
 import type { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import type { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
-import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { HTTPS_PORT } from "../shared/defaults.js";
+import type { ServiceRollout } from "./deployment-strategy.js";
 import { ServiceRole, type PolicyStatement } from "../shared/iam.js";
 import { logGroup, type LogSettings } from "../shared/log-group.js";
 import { allowHop, securityGroup } from "../network/security-groups.js";
+import { allowAwsApiEgress } from "./task-egress.js";
 import type { AwsApiEgress } from "../network/vpc-endpoints.js";
 
 /** The slice of an ECR repository a service needs: pass the repository object, not a hand-built ARN. */
@@ -24,6 +25,8 @@ export interface LoadBalancerTarget {
   readonly listener: LbListener;
   /** The load balancer's security group: the only source admitted to the container port. */
   readonly sourceSecurityGroup: SecurityGroup;
+  /** Where ECS shifts traffic itself (`ApiTrafficShift`): the alternate group, production rule and role. @default none */
+  readonly advancedConfiguration?: EcsServiceLoadBalancerAdvancedConfiguration;
 }
 
 export interface FargateServiceProps {
@@ -62,6 +65,8 @@ export interface FargateServiceProps {
   readonly waitForSteadyState?: boolean;
   /** Send HTTPS for AWS APIs only to these VPC endpoints. @default anywhere on 443 (0.0.0.0/0, through NAT) */
   readonly awsApiEgress?: AwsApiEgress;
+  /** Deployment strategy and the alarms that roll it back. @default ECS's rolling update, circuit breaker only */
+  readonly rollout?: ServiceRollout;
 }
 
 /** The `node` user of the official Node.js images, by number so no passwd lookup is needed. */
@@ -77,13 +82,14 @@ export class FargateService extends Construct {
   readonly securityGroup: SecurityGroup;
   readonly taskRole: ServiceRole;
   readonly executionRole: ServiceRole;
+  readonly logGroup: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
     if (props.loadBalancer && !props.containerPort)
       throw new Error(`${props.name}: a load balancer target needs a containerPort`);
     const fullName = `${props.prefix}-${props.name}`;
-    const logs = logGroup(this, "logs", `/ecs/${props.prefix}/${props.name}`, props.logs);
+    const logs = (this.logGroup = logGroup(this, "logs", `/ecs/${props.prefix}/${props.name}`, props.logs));
 
     this.executionRole = new ServiceRole(this, "execution-role", {
       name: `${props.globalPrefix}-${props.name}-execution`,
@@ -123,49 +129,7 @@ export class FargateService extends Construct {
     });
 
     this.securityGroup = securityGroup(this, "sg", fullName, props.vpcId, `${fullName} tasks`);
-    const egress = props.awsApiEgress;
-    if (!egress) {
-      // Tasks call AWS APIs (ECR, CloudWatch Logs, SQS, DynamoDB) over HTTPS, through NAT or VPC endpoints.
-      new VpcSecurityGroupEgressRule(this, "egress-https", {
-        securityGroupId: this.securityGroup.id,
-        cidrIpv4: "0.0.0.0/0",
-        ipProtocol: "tcp",
-        fromPort: HTTPS_PORT,
-        toPort: HTTPS_PORT,
-        description: "HTTPS to AWS APIs",
-      });
-    } else {
-      // With VPC endpoints, HTTPS goes to the interface endpoints' group and the gateway endpoints' prefix lists only.
-      if (egress.endpointSecurityGroup) {
-        allowHop(this, "to-endpoints", {
-          from: this.securityGroup,
-          to: egress.endpointSecurityGroup,
-          port: HTTPS_PORT,
-          description: `${props.name} tasks to VPC endpoints, HTTPS`,
-        });
-      } else {
-        egress.endpointSecurityGroupIds.forEach((groupId, i) => {
-          new VpcSecurityGroupEgressRule(this, `to-endpoints-${i}-egress`, {
-            securityGroupId: this.securityGroup.id,
-            referencedSecurityGroupId: groupId,
-            ipProtocol: "tcp",
-            fromPort: HTTPS_PORT,
-            toPort: HTTPS_PORT,
-            description: `${props.name} tasks to the VPC's endpoints, HTTPS`,
-          });
-        });
-      }
-      egress.prefixListIds.forEach((prefixListId, i) => {
-        new VpcSecurityGroupEgressRule(this, `to-gateway-endpoint-${i}`, {
-          securityGroupId: this.securityGroup.id,
-          prefixListId,
-          ipProtocol: "tcp",
-          fromPort: HTTPS_PORT,
-          toPort: HTTPS_PORT,
-          description: `${props.name} tasks to S3/DynamoDB gateway endpoints, HTTPS`,
-        });
-      });
-    }
+    allowAwsApiEgress(this, this.securityGroup, props.name, props.awsApiEgress);
     if (props.loadBalancer) {
       allowHop(this, "from-load-balancer", {
         from: props.loadBalancer.sourceSecurityGroup,
@@ -194,6 +158,7 @@ export class FargateService extends Construct {
       enableEcsManagedTags: true,
       enableExecuteCommand: false,
       ...(props.waitForSteadyState ? { waitForSteadyState: true } : {}),
+      ...props.rollout,
       ...(props.loadBalancer
         ? {
             loadBalancer: [
@@ -201,6 +166,9 @@ export class FargateService extends Construct {
                 targetGroupArn: props.loadBalancer.targetGroup.arn,
                 containerName: props.name,
                 containerPort: props.containerPort!,
+                ...(props.loadBalancer.advancedConfiguration
+                  ? { advancedConfiguration: props.loadBalancer.advancedConfiguration }
+                  : {}),
               },
             ],
             healthCheckGracePeriodSeconds: 30,

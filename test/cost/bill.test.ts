@@ -130,7 +130,7 @@ describe("cost: npm run cost", () => {
     // What the operations add: alarms (some on several metrics), one dashboard, the alarm topic's KMS key.
     expect(infra).toMatchObject({
       ...exampleInfra,
-      alarmMetrics: 22,
+      alarmMetrics: 29,
       dashboards: 1,
       kmsKeys: 1,
       // The example's web ACL: three managed rule groups and the rate rule.

@@ -138,7 +138,23 @@ export const CONFIGS: Readonly<Record<string, () => Config>> = {
     }),
   "alb with VPC endpoints": () => exampleConfig({ private_integration: "alb", vpc_endpoints: { mode: "create" } }),
   "all options": () => parseConfig(allOptionsInput(), "examples/all-options.tfvars.json"),
+  // Deployment strategies: the example is the api's default canary, "all options" an api linear and a processor
+  // blue/green. The mirror's provider predates ECS-native strategies: the scratch copy strips
+  // deployment_configuration and load_balancer.advanced_configuration.
+  "api rolling": () => withDeployments({ strategy: "rolling", reason: "engine test" }),
+  "api blue/green": () => withDeployments({ strategy: "blue_green", bake_minutes: 5 }),
 };
+
+/** The example with other `deployment` blocks for the api (and the processor). */
+function withDeployments(api: Record<string, unknown>, processor?: Record<string, unknown>): Config {
+  const services = example().services;
+  return exampleConfig({
+    services: {
+      api: { ...services.api, deployment: api },
+      processor: { ...services.processor, ...(processor ? { deployment: processor } : {}) },
+    },
+  });
+}
 
 /**
  * Configurations planned but not applied, each with the configurations whose applies cover its managed resource

@@ -603,6 +603,11 @@ describe("main stack: ECS services", () => {
         target_group_arn: refTo(main, "aws_lb_target_group", "ingress/service-tg", "arn"),
         container_name: "api",
         container_port: 8080,
+        advanced_configuration: {
+          alternate_target_group_arn: refTo(main, "aws_lb_target_group", "api-traffic-shift/alternate-tg", "arn"),
+          production_listener_rule: refTo(main, "aws_lb_listener_rule", "api-traffic-shift/production-rule", "arn"),
+          role_arn: refTo(main, "aws_iam_role", "api-traffic-shift/infrastructure-role/role", "arn"),
+        },
       },
     ]);
     // ECS refuses a target group that no load balancer uses yet.

@@ -67,10 +67,12 @@ function expectedWatch(doc: TfJson): Record<string, Record<string, unknown>[]> {
     TABLE_OPERATIONS.map((Operation) => ({
       [metric]: { TableName: ref("aws_dynamodb_table", "table/table", "name"), Operation },
     }));
-  const alb = {
-    TargetGroup: ref("aws_lb_target_group", "ingress/service-tg", "arn_suffix"),
+  // The api's two target groups (ECS shifts traffic between them): each ALB target alarm adds up both.
+  const albGroups = ["ingress/service-tg", "api-traffic-shift/alternate-tg"].map((path) => ({
+    TargetGroup: ref("aws_lb_target_group", path, "arn_suffix"),
     LoadBalancer: ref("aws_lb", "ingress/alb", "arn_suffix"),
-  };
+  }));
+  const perGroup = (metric: string) => albGroups.map((dimensions) => ({ [metric]: dimensions }));
   return {
     "waf-blocked-requests": [
       {
@@ -91,9 +93,12 @@ function expectedWatch(doc: TfJson): Record<string, Record<string, unknown>[]> {
     "query-p99-latency": [{ Latency: api("query") }],
     "table-throttled-requests": table("ThrottledRequests"),
     "table-system-errors": table("SystemErrors"),
-    "alb-target-5xx-rate": [{ HTTPCode_Target_5XX_Count: alb }, { RequestCount: alb }],
-    "alb-unhealthy-hosts": [{ UnHealthyHostCount: alb }],
-    "api-no-healthy-hosts": [{ HealthyHostCount: alb }],
+    "alb-target-5xx-rate": [...perGroup("HTTPCode_Target_5XX_Count"), ...perGroup("RequestCount")],
+    "alb-unhealthy-hosts": perGroup("UnHealthyHostCount"),
+    "api-no-healthy-hosts": perGroup("HealthyHostCount"),
+    "alb-target-p99-latency": [{ TargetResponseTime: { LoadBalancer: ref("aws_lb", "ingress/alb", "arn_suffix") } }],
+    // The numerator is the stack's own log metric filter's (no dimensions); the denominator the queue's receives.
+    "processor-error-rate": [{ ProcessorErrors: undefined }, { NumberOfMessagesReceived: { QueueName: queue } }],
     "nlb-alb-unhealthy": [
       {
         HealthyHostCount: {
@@ -119,7 +124,11 @@ describe("alarms", () => {
     const expressionOf = (key: string) => alarmNamed(main, key).metric_query.find((q: any) => q.return_data).expression;
     expect(expressionOf("processor-stalled")).toBe("IF(FILL(visible, 0) > 0 AND FILL(deleted, 0) == 0, 1, 0)");
     expect(expressionOf("processor-tasks-below-desired")).toBe("desired - running");
-    expect(expressionOf("alb-target-5xx-rate")).toBe("100 * FILL(errors, 0) / requests");
+    expect(expressionOf("alb-target-5xx-rate")).toBe(
+      "IF((FILL(requests0, 0) + FILL(requests1, 0)) > 0, 100 * (FILL(errors0, 0) + FILL(errors1, 0)) / (FILL(requests0, 0) + FILL(requests1, 0)), 0)",
+    );
+    expect(expressionOf("api-no-healthy-hosts")).toBe("FILL(healthy0, 0) + FILL(healthy1, 0)");
+    expect(expressionOf("processor-error-rate")).toBe("IF(FILL(received, 0) > 0, 100 * FILL(errors, 0) / received, 0)");
     expect(expressionOf("table-throttled-requests")).toBe("FILL(op0, 0) + FILL(op1, 0)");
     // Exactly one result per alarm: CloudWatch rejects a metric-math alarm with several.
     for (const alarm of alarmsOf(main).filter((a) => a.metric_query)) {
@@ -173,6 +182,8 @@ describe("alarms", () => {
     const topicPolicy = JSON.parse(resourceAt(main, "aws_sns_topic_policy", "alarm-topic/policy").policy);
     expect(topicPolicy.Statement.map((s: any) => [s.Effect, s.Principal, s.Action])).toEqual([
       ["Allow", { Service: "cloudwatch.amazonaws.com" }, "sns:Publish"],
+      // The deployment-events rule (test/infra/rollouts.test.ts checks its scope).
+      ["Allow", { Service: "events.amazonaws.com" }, "sns:Publish"],
       ["Deny", { AWS: "*" }, ["sns:Publish", "sns:Subscribe"]],
     ]);
   });
@@ -276,13 +287,16 @@ describe("alarms without an NLB", () => {
 
 describe("runbook", () => {
   const runbook = readFileSync(new URL("../../docs/RUNBOOK.md", import.meta.url), "utf8");
-  const alarmsSection = runbook.slice(runbook.indexOf("\n## Alarms\n"));
-  const sections = new Map(
-    alarmsSection
-      .split(/\n### /)
-      .slice(1)
-      .map((text) => [text.slice(0, text.indexOf("\n")).trim(), text] as const),
-  );
+  const sectionsOf = (part: string) =>
+    new Map(
+      part
+        .split(/\n### /)
+        .slice(1)
+        .map((text) => [text.slice(0, text.indexOf("\n")).trim(), text] as const),
+    );
+  const deploymentsAt = runbook.indexOf("\n## Deployments\n");
+  const sections = sectionsOf(runbook.slice(runbook.indexOf("\n## Alarms\n"), deploymentsAt));
+  const eventSections = sectionsOf(runbook.slice(deploymentsAt));
   /** Alarm keys of every config the tests synthesize: a section may belong to an alarm only some configs create. */
   const keysOf = (doc: TfJson) => alarmsOf(doc).map((a) => runbookKeyOf(a.alarm_description));
 
@@ -299,6 +313,18 @@ describe("runbook", () => {
       [...sections.keys()].filter((key) => !alarmKeys.has(key)),
       "runbook sections without an alarm",
     ).toEqual([]);
+  });
+
+  test("runbook: every event rule's description links its own section, and every deployment section has a rule", () => {
+    const rules = resources(main, "aws_cloudwatch_event_rule").map((r) => r.body);
+    const ruleKeys = rules.map((rule) => runbookKeyOf(rule.description));
+    expect(ruleKeys).not.toContain(undefined);
+    expect(ruleKeys.sort()).toEqual([...eventSections.keys()].sort());
+    for (const [key, text] of eventSections) {
+      expect(text, key).toContain("**Means:**");
+      expect(text, key).toContain("**Check first:**");
+      expect(text, key).toContain("**Fix:**");
+    }
   });
 
   test("runbook: each section says what it means, what to check first (with a Logs Insights query) and how to fix it", () => {
@@ -376,6 +402,8 @@ describe("dashboard", () => {
       "queue-oldest-message": "queue",
       "processor-stalled": "processor",
       "processor-tasks-below-desired": "processor",
+      "processor-error-rate": "processor",
+      "alb-target-p99-latency": "api",
       "table-throttled-requests": "table",
       "table-system-errors": "table",
       "nlb-alb-unhealthy": "ingress",
@@ -451,11 +479,12 @@ describe("autoscaling", () => {
       max_capacity: 10,
     });
     const requests = resourceAt(main, "aws_appautoscaling_policy", "api-scaling/requests-per-task");
+    // The example's api shifts traffic between two groups: the metric is the busier group's requests per target
+    // (test/infra/rollouts.test.ts has both forms).
     expect(requests.target_tracking_scaling_policy_configuration).toMatchObject({
       target_value: 6_000,
-      predefined_metric_specification: {
-        predefined_metric_type: "ALBRequestCountPerTarget",
-        resource_label: `${refTo(main, "aws_lb", "ingress/alb", "arn_suffix")}/${refTo(main, "aws_lb_target_group", "ingress/service-tg", "arn_suffix")}`,
+      customized_metric_specification: {
+        metrics: expect.arrayContaining([expect.objectContaining({ id: "perTask" })]),
       },
     });
     expect(

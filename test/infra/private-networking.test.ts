@@ -21,7 +21,8 @@ describe("private_integration alb: VPC Link v2 straight to the ALB", () => {
   test("alb: no NLB, no NLB target group and no VPC Link v1 exist", () => {
     expect(resourcesOf(main, "aws_lb").map(([, lb]) => lb.load_balancer_type)).toEqual(["application"]);
     expect(main.resource!.aws_api_gateway_vpc_link).toBeUndefined();
-    expect(resourcesOf(main, "aws_lb_target_group").map(([, tg]) => tg.target_type)).toEqual(["ip"]);
+    // The api's group and the alternate group ECS shifts traffic to: no NLB group holding the ALB.
+    expect(resourcesOf(main, "aws_lb_target_group").map(([, tg]) => tg.target_type)).toEqual(["ip", "ip"]);
     expect(main.output!.nlb_dns_name).toBeUndefined();
   });
 

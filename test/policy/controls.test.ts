@@ -19,6 +19,10 @@ const resultFor = controlResult;
 
 /** For every control: a change to the synthesized JSON (or config) that breaks it. The check must report it. */
 const BREAKERS: Record<string, (s: { ecr: TfJson; main: TfJson }) => void> = {
+  "CUSTOM.ROLLOUT_STRATEGY": ({ main }) =>
+    (first(main, "aws_ecs_service", (s) => s.load_balancer).deployment_configuration = { strategy: "ROLLING" }),
+  "CUSTOM.ROLLOUT_ALARMS": ({ main }) => (first(main, "aws_ecs_service").alarms.rollback = false),
+  "CUSTOM.DEPLOYMENT_EVENTS": ({ main }) => delete main.resource!.aws_cloudwatch_event_target,
   "APIGateway.1": ({ main }) => (first(main, "aws_api_gateway_method_settings").settings.logging_level = "OFF"),
   CKV_AWS_76: ({ main }) => delete first(main, "aws_api_gateway_stage").access_log_settings,
   CKV_AWS_276: ({ main }) => (first(main, "aws_api_gateway_method_settings").settings.data_trace_enabled = true),
@@ -101,7 +105,11 @@ const BREAKERS: Record<string, (s: { ecr: TfJson; main: TfJson }) => void> = {
     }),
   CKV_AWS_111: ({ main }) =>
     editPolicy(
-      first(main, "aws_iam_role_policy", (p) => !p.policy.includes("GetAuthorizationToken")),
+      first(
+        main,
+        "aws_iam_role_policy",
+        (p) => !p.policy.includes("GetAuthorizationToken") && !p.policy.includes("elasticloadbalancing:Describe"),
+      ),
       "policy",
       (d) => (d.Statement[0].Resource = "*"),
     ),
