@@ -25,7 +25,11 @@ while [ "$#" -gt 0 ]; do
     --help | -h) usage && exit 0 ;;
     --var-file=?*) var_file=(--var-file "${1#--var-file=}") ;;
     --var-file)
-      [ "$#" -ge 2 ] && [ -n "$2" ] || { printf 'npm run deploy:main: --var-file needs a value\n\n' >&2 && usage >&2 && exit 2; }
+      if [ "$#" -lt 2 ] || [ -z "$2" ]; then
+        printf 'npm run deploy:main: --var-file needs a value\n\n' >&2
+        usage >&2
+        exit 2
+      fi
       var_file=(--var-file "$2")
       shift
       ;;
