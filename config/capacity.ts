@@ -3,6 +3,8 @@ import { API_NAMES, clientsOf, type ApiName } from "./access-fields.js";
 
 /** Regional API Gateway limit shared by every REST, HTTP and WebSocket API of the account (most regions). */
 export const ACCOUNT_RATE_LIMIT = 10_000;
+/** POST /requests on the ingest API; GET /requests/{id} and GET /health on the query API: one stage throttle each. */
+const METHOD_COUNT = 3;
 
 export interface MethodCapacity {
   readonly api: ApiName;
@@ -83,11 +85,10 @@ export function accessWarnings(config: Required<WarningInputs>): string[] {
       );
     }
   }
-  // Two APIs; the query API has two methods (GET /requests/{id}, GET /health) under the same stage throttle.
-  const perAccount = limit * 3;
-  if (perAccount > ACCOUNT_RATE_LIMIT) {
+  // Each method may take the whole limit, and together they share the account's regional rate.
+  if (limit > ACCOUNT_RATE_LIMIT / METHOD_COUNT) {
     warnings.push(
-      `throttle_rate_limit: the three methods together may take ${perAccount} requests/s, above API Gateway's account limit of ${ACCOUNT_RATE_LIMIT}/s per region (shared with every other API there): ask AWS for more or lower it`,
+      `throttle_rate_limit: the ${METHOD_COUNT} methods together may take ${round(limit * METHOD_COUNT)} requests/s, above API Gateway's account limit of ${ACCOUNT_RATE_LIMIT}/s per region (shared with every other API there): ask AWS for more or lower it`,
     );
   }
   return warnings;

@@ -8,7 +8,7 @@ import { z } from "zod";
  */
 export const ROLLBACK_ALARM_WINDOW_MINUTES = 5;
 
-const bakeMinutes = (what: string, fallback: number) =>
+const bakeMinutes = (fallback: number) =>
   z
     .number()
     .int()
@@ -17,11 +17,12 @@ const bakeMinutes = (what: string, fallback: number) =>
       `expected at least ${ROLLBACK_ALARM_WINDOW_MINUTES}: the rollback alarms' window`,
     )
     .max(1440)
-    .default(fallback)
-    .describe(what);
+    .default(fallback);
 
 const finalBake = () =>
-  bakeMinutes("Minutes both revisions run after all traffic is on the new one, while the rollback alarms watch.", 10);
+  bakeMinutes(10).describe(
+    "Minutes both revisions run after all traffic is on the new one, while the rollback alarms watch.",
+  );
 
 const rolling = z.strictObject({ strategy: z.literal("rolling") });
 const blueGreen = z.strictObject({ strategy: z.literal("blue_green"), bake_minutes: finalBake() });
@@ -42,14 +43,16 @@ export const apiDeployment = z
       strategy: z.literal("canary"),
       // ECS accepts 0.1-100; below 5 % a canary sees too few requests for a rate alarm to mean anything.
       canary_percent: z.number().min(5).max(50).default(10).describe("Share of traffic the new revision gets first."),
-      canary_bake_minutes: bakeMinutes("Minutes the canary share runs before the rest of the traffic moves.", 5),
+      canary_bake_minutes: bakeMinutes(5).describe(
+        "Minutes the canary share runs before the rest of the traffic moves.",
+      ),
       bake_minutes: finalBake(),
     }),
     z.strictObject({
       strategy: z.literal("linear"),
       // ECS accepts 3-100 per step.
       step_percent: z.number().min(3).max(100).default(25).describe("Share of traffic moved at each step."),
-      step_bake_minutes: bakeMinutes("Minutes between steps.", 5),
+      step_bake_minutes: bakeMinutes(5).describe("Minutes between steps."),
       bake_minutes: finalBake(),
     }),
   ])

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { accessWarnings, methodCapacities } from "../../config/capacity.js";
+import { clientsOf, fastestClientRate } from "../../config/access-fields.js";
 import { parseConfig } from "../../config/load.js";
 import { configWarnings } from "../../config/warnings.js";
 import { exampleConfigInput } from "../support/synth.js";
@@ -48,11 +49,37 @@ describe("clients, limits and capacity", () => {
       config({ throttle_rate_limit: 4_000, throttle_above_capacity_reason: "spikes land in the queue", clients: null }),
     );
     expect(warnings).toEqual([
-      "throttle_rate_limit: the three methods together may take 12000 requests/s, above API Gateway's account limit of 10000/s per region (shared with every other API there): ask AWS for more or lower it",
+      "throttle_rate_limit: the 3 methods together may take 12000 requests/s, above API Gateway's account limit of 10000/s per region (shared with every other API there): ask AWS for more or lower it",
     ]);
+  });
+
+  test("warnings: a method limit of exactly a third of the account's rate is within it", () => {
+    const atShare = { throttle_rate_limit: 10_000 / 3, throttle_above_capacity_reason: "spikes land in the queue" };
+    expect(accessWarnings(config({ ...atShare, clients: null }))).toEqual([]);
   });
 
   test("warnings: without API keys, clients are not counted", () => {
     expect(accessWarnings(config({ api_key_required: false, clients: null }))).toEqual([]);
+  });
+
+  test("clients: without a list, one client named default holds the key-wide limits on both APIs", () => {
+    const single = config({ clients: null, quota_per_day: 500 });
+    expect(clientsOf(single)).toEqual([
+      { name: "default", rate_limit: 100, burst_limit: 200, quota_per_day: 500, apis: ["ingest", "query"] },
+    ]);
+    expect(config({ clients: [{ name: "web", rate_limit: 5, burst_limit: 5 }] }).clients).toEqual([
+      { name: "web", rate_limit: 5, burst_limit: 5, quota_per_day: null, apis: ["ingest", "query"] },
+    ]);
+  });
+
+  test("clients: the fastest client's rate, or the method limit when no key is required", () => {
+    const keyed = config({ clients: [client("web", 30), client("batch", 70, ["ingest"])] });
+    expect(fastestClientRate(keyed)).toBe(70);
+    expect(fastestClientRate({ ...keyed, api_key_required: false })).toBe(100);
+  });
+
+  test("capacity: nothing to compare without both services", () => {
+    expect(methodCapacities({})).toEqual([]);
+    expect(methodCapacities({ services: { api: config().services.api } })).toEqual([]);
   });
 });

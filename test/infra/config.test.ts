@@ -254,12 +254,12 @@ describe("config: terraform.tfvars.json", () => {
     [
       "a method limit above what the processor sustains at max_count",
       { throttle_rate_limit: 1_001, "services.api.max_count": 11 },
-      /^throttle_rate_limit: 1001 requests\/s per method is more than the ingest API's backend sustains \(services\.processor\.max_count x messages_per_second_per_task = 10 x 100 = 1000\/s\)/,
+      /^throttle_rate_limit: 1001 requests\/s per method is more than the ingest API's backend sustains \(services\.processor\.max_count x messages_per_second_per_task = 10 x 100 = 1000\/s\): lower it, raise services\.processor\.max_count or messages_per_second_per_task, or record why in throttle_above_capacity_reason/,
     ],
     [
       "a method limit above what the api sustains at max_count",
       { throttle_rate_limit: 601, "services.processor.max_count": 20, "services.api.max_count": 6 },
-      /^throttle_rate_limit: 601 requests\/s per method is more than the query API's backend sustains \(services\.api\.max_count x target_requests_per_minute_per_task \/ 60 = 6 x 6000 \/ 60 = 600\/s\)/,
+      /^throttle_rate_limit: 601 requests\/s per method is more than the query API's backend sustains \(services\.api\.max_count x target_requests_per_minute_per_task \/ 60 = 6 x 6000 \/ 60 = 600\/s\): lower it, raise services\.api\.max_count or target_requests_per_minute_per_task, or record why/,
     ],
     [
       "clients without API keys",
@@ -280,6 +280,16 @@ describe("config: terraform.tfvars.json", () => {
         ],
       },
       /^clients: expected distinct client names/,
+    ],
+    [
+      "a client name with a character after valid ones",
+      { clients: [{ name: "web_1", rate_limit: 1, burst_limit: 1 }] },
+      /^clients\.0\.name: expected 1-32 lowercase letters, digits and '-'/,
+    ],
+    [
+      "a client that names one API twice",
+      { clients: [{ name: "web", rate_limit: 1, burst_limit: 1, apis: ["ingest", "ingest"] }] },
+      /^clients\.0\.apis: expected distinct API names/,
     ],
     [
       "a client name with an upper-case letter",

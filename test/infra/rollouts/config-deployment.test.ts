@@ -35,4 +35,30 @@ describe("config: services.*.deployment", () => {
       }),
     ).toThrow(/services\.processor\.deployment\.strategy/);
   });
+
+  /** The example with the api's deployment replaced. */
+  const withApiDeployment = (deployment: unknown) => {
+    const s = services();
+    return () => parseConfig({ ...exampleConfigInput(), services: { ...s, api: { ...s.api, deployment } } });
+  };
+
+  test("config: a linear api deployment takes 25 % steps 5 minutes apart by default, each step 3-100 %", () => {
+    expect(withApiDeployment({ strategy: "linear" })().services.api.deployment).toEqual({
+      strategy: "linear",
+      step_percent: 25,
+      step_bake_minutes: 5,
+      bake_minutes: 10,
+    });
+    expect(withApiDeployment({ strategy: "linear", step_percent: 3 })).not.toThrow();
+    expect(withApiDeployment({ strategy: "linear", step_percent: 100 })).not.toThrow();
+    expect(withApiDeployment({ strategy: "linear", step_percent: 2 })).toThrow(/deployment\.step_percent/);
+    expect(withApiDeployment({ strategy: "linear", step_percent: 101 })).toThrow(/deployment\.step_percent/);
+  });
+
+  test("config: a rolling api deployment's reason is 1-300 characters when given", () => {
+    expect(withApiDeployment({ strategy: "rolling" })).not.toThrow();
+    expect(withApiDeployment({ strategy: "rolling", reason: "x".repeat(300) })).not.toThrow();
+    expect(withApiDeployment({ strategy: "rolling", reason: "" })).toThrow(/deployment\.reason/);
+    expect(withApiDeployment({ strategy: "rolling", reason: "x".repeat(301) })).toThrow(/deployment\.reason/);
+  });
 });
