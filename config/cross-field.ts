@@ -44,6 +44,7 @@ export function crossFieldIssues(config: ValidFields): CrossFieldIssue[] {
     }
   }
   issues.push(...processorCountIssues(config.services?.processor), ...operationsIssues(config), ...wafIssues(config));
+  issues.push(...retentionIssues(config));
   const logKeyRegion = config.log_kms_key_arn?.split(":")[3];
   if (logKeyRegion !== undefined && config.region !== undefined && logKeyRegion !== config.region) {
     issues.push({
@@ -156,4 +157,15 @@ function wafIssues(config: ValidFields): CrossFieldIssue[] {
     ];
   }
   return [];
+}
+
+/** A retention needs an attribute for DynamoDB TTL to act on; without one, results would never be deleted. */
+function retentionIssues(config: ValidFields): CrossFieldIssue[] {
+  if (config.table_ttl_attribute !== null || typeof config.result_retention_days !== "number") return [];
+  return [
+    {
+      path: ["table_ttl_attribute"],
+      message: `is null, but result_retention_days is ${config.result_retention_days}: name the attribute DynamoDB TTL deletes by (e.g. "expiresAt"), or set result_retention_days to null to keep results forever`,
+    },
+  ];
 }

@@ -1,4 +1,4 @@
-import { readUnits, writeUnits } from "./capacity.js";
+import { dynamoLine } from "./dynamodb-line.js";
 import type { Infra } from "./infra.js";
 import { taskCostPerSecond, type PriceTable } from "./prices.js";
 
@@ -149,18 +149,9 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
     `${round(idlePolls / MILLION, 3)} million empty long polls idle; ${sendsPerMessage} send + ${inputs.processor.sqsRequestsPerMessage} consumer requests per message`,
   );
 
-  const wcu = writeUnits(itemBytes);
-  const rcu = readUnits(itemBytes, true);
-  const storedGb = (messages * a.storedMonthsOfItems * (itemBytes + a.dynamoItemOverheadBytes)) / GB;
   if (!infra.onDemandTable) warnings.push("the table is not on-demand: DynamoDB is priced as if it were");
-  line(
-    "DynamoDB",
-    0,
-    ((messages * wcu) / MILLION) * p.dynamoMillionWriteUnits.usd +
-      ((gets * rcu) / MILLION) * p.dynamoMillionReadUnits.usd +
-      storedGb * (p.dynamoStorageGbMonth.usd + (infra.pointInTimeRecovery ? p.dynamoPitrGbMonth.usd : 0)),
-    `${itemBytes}-byte items: ${wcu} write unit(s) each (conditional PutItem), ${rcu} read unit(s) per strongly consistent GET; ${round(storedGb, 3)} GB written per month${infra.pointInTimeRecovery ? " (+ PITR)" : ""}`,
-  );
+  const dynamo = dynamoLine({ items: messages, gets, itemBytes }, infra, prices);
+  line("DynamoDB", 0, dynamo.usd, dynamo.detail);
 
   // Logs: ingestion, plus storage at steady state (once the retention period is full; 0 = kept forever: 12 months).
   const accessLogBytes =

@@ -29,6 +29,8 @@ export interface Infra {
   readonly webAclRules: readonly number[];
   readonly pointInTimeRecovery: boolean;
   readonly onDemandTable: boolean;
+  /** Days the processor's items live before DynamoDB TTL deletes them; null when they never expire. */
+  readonly resultRetentionDays: number | null;
 }
 
 export interface ServiceInfra {
@@ -90,8 +92,10 @@ export function infraFromSynth(main: TfJson): Infra {
     .flatMap((r) => (r.body.setting ?? []) as { name: string; value: string }[])
     .find((s) => s.name === "containerInsights");
   const table = one("aws_dynamodb_table", "table/table");
+  const processor = service("processor");
+  const retentionDays = processor.environment.RESULT_RETENTION_DAYS;
   return {
-    services: { api: service("api"), processor: service("processor") },
+    services: { api: service("api"), processor },
     albs: lbs.filter((t) => t === "application").length,
     nlbs: lbs.filter((t) => t === "network").length,
     vpcLinks: all("aws_api_gateway_vpc_link").length + all("aws_apigatewayv2_vpc_link").length,
@@ -115,5 +119,7 @@ export function infraFromSynth(main: TfJson): Infra {
     webAclRules: all("aws_wafv2_web_acl").map((r) => list(r.body.rule).length),
     pointInTimeRecovery: field(table, "point_in_time_recovery", "enabled") === true,
     onDemandTable: table.billing_mode === "PAY_PER_REQUEST",
+    resultRetentionDays:
+      field(table, "ttl", "enabled") === true && retentionDays !== undefined ? Number(retentionDays) : null,
   };
 }

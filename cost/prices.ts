@@ -62,7 +62,9 @@ export type AssumptionName =
   | "apiGatewayDetailedMetricsPerMethod"
   | "targetCpuUtilization"
   | "assumedAzs"
-  | "dynamoItemOverheadBytes";
+  | "dynamoItemOverheadBytes"
+  | "ttlDeletionLagDays"
+  | "daysPerYear";
 
 export function loadPrices(file: URL = new URL("./prices.json", import.meta.url)): PriceTable {
   const table = JSON.parse(readFileSync(file, "utf8")) as PriceTable;

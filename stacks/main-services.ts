@@ -14,7 +14,7 @@ import {
 } from "./shared/defaults.js";
 import { FargateService, type FargateServiceProps, type ImageRepository } from "./services/fargate-service.js";
 import { STAGE_NAME, type MainContext } from "./main-context.js";
-import type { Data } from "./main-data.js";
+import { resultExpiryEnvironment, type Data } from "./main-data.js";
 import type { NetworkAndIngress } from "./main-network.js";
 import { ProcessorScaling } from "./services/processor-scaling.js";
 
@@ -120,6 +120,7 @@ function addApiService(
       // A VPC Link v2 integration sends the stage name in front of the integration's path (AWS documents it for
       // REST API private integrations), so the ALB forwards /v1/requests/<id>: the api serves the routes there too.
       ...(config.private_integration === "alb" ? { PATH_PREFIX: `/${STAGE_NAME}` } : {}),
+      ...resultExpiryEnvironment(config).api,
     },
     taskPolicy: [{ sid: "ReadResults", actions: ["dynamodb:GetItem"], resources: [table.table.arn] }],
   });
@@ -163,6 +164,7 @@ function addProcessorService(
       PROCESS_TIMEOUT_SECONDS: String(processorConfig.max_batch_seconds),
       HEALTH_PORT: String(PROCESSOR_HEALTH_PORT),
       HEALTH_STALL_SECONDS: String(processorHealthStallSeconds(processorConfig.max_batch_seconds)),
+      ...resultExpiryEnvironment(config).processor,
     },
     taskPolicy: [
       {

@@ -60,6 +60,7 @@ export const MUTATION_MODULES = {
     ],
   },
   consumer: { mutate: ["apps/processor/src/consumer.ts"], tests: ["apps/processor/test/consumer.test.ts"] },
+  expiry: { mutate: ["apps/shared/src/result-expiry.ts"], tests: ["apps/processor/test/result-expiry.test.ts"] },
 };
 
 /** The module named by MUTATION_MODULE (set by tools/mutation.mjs for each Stryker run). */

@@ -47,6 +47,7 @@ const exampleInfra: Infra = {
   webAclRules: [],
   pointInTimeRecovery: true,
   onDemandTable: true,
+  resultRetentionDays: 7,
 };
 
 const inputs: CostInputs = {
@@ -78,8 +79,10 @@ describe("cost: npm run cost", () => {
       fixedUsd: expect.closeTo(0.5256 * 0.4, 6),
       perRequestUsd: expect.closeTo(26.28 * 1.2 * 0.4, 6),
     });
-    // 981-byte items: 1 write unit, 1 read unit; 26.28 M x 1,081 bytes stored (with PITR)
-    expect(line("DynamoDB").perRequestUsd).toBeCloseTo(26.28 * 0.7068 + 26.28 * 0.1413 + 28.40868 * (0.283 + 0.224), 6);
+    // 981-byte items: 1 write unit, 1 read unit; 26.28 M x 1,081 bytes a month, kept 7 days + 2 days of TTL lag
+    // out of a 365/12-day month (with PITR)
+    const storedGb = 28.40868 * (9 / (365 / 12));
+    expect(line("DynamoDB").perRequestUsd).toBeCloseTo(26.28 * 0.7068 + 26.28 * 0.1413 + storedGb * (0.283 + 0.224), 6);
     // api 26.28 M x 200 B + access logs 52.56 M x 57 B ('{"requestId":"","status":""}' = 28 + 2 x 14 + newline);
     // each GB: 0.57 ingestion + 12 months x 0.15 compressed x 0.03 storage
     expect(line("CloudWatch Logs").perRequestUsd).toBeCloseTo((5.256 + 2.99592) * (0.57 + 12 * 0.15 * 0.03), 6);
@@ -93,6 +96,16 @@ describe("cost: npm run cost", () => {
     );
     expect(bill.totalUsd).toBeCloseTo(bill.fixedUsd + bill.perRequestUsd, 9);
     expect(bill.warnings).toEqual([]);
+  });
+
+  it("cost: without result expiry, storage is one month of items and the detail says it grows", () => {
+    const profile = { rps: 10, payloadBytes: 768, readsPerRequest: 0 };
+    const dynamo = (infra: Infra) =>
+      computeBill(profile, inputs, infra, prices).lines.find((l) => l.component === "DynamoDB")!;
+    const forever = dynamo({ ...exampleInfra, resultRetentionDays: null });
+    expect(forever.perRequestUsd).toBeCloseTo(26.28 * 0.7068 + 28.40868 * (0.283 + 0.224), 6);
+    expect(forever.detail).toMatch(/never expire: storage grows every month/);
+    expect(dynamo(exampleInfra).detail).toMatch(/expire after 7 days \(\+ 2 days TTL lag\): steady state/);
   });
 
   it("cost: the same inputs give the same bill", () => {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseEnv } from "../../shared/src/env.js";
 import {
+  attributeName,
   awsRegion,
   blankAsUnset,
   endpointUrl,
@@ -26,6 +27,8 @@ export const ApiEnvSchema = z.object({
    * A path prefix the routes are also served under, e.g. `/v1`: REST API private integrations over a VPC Link v2
    * send the stage name in front of the integration's path. Unset: the routes are served at the root only.
    */
+  /** The results' expiry attribute (epoch seconds, what DynamoDB TTL deletes by); unset: results never expire. */
+  RESULT_TTL_ATTRIBUTE: blankAsUnset(attributeName()),
   PATH_PREFIX: blankAsUnset(
     z
       .string()
@@ -46,6 +49,8 @@ export interface ApiConfig {
   readonly shutdownTimeoutMs: number;
   /** Routes are also served under this prefix (e.g. `/v1`). @default the root only */
   readonly pathPrefix: string | undefined;
+  /** An item past the time in this attribute reads as absent. @default results never expire */
+  readonly ttlAttribute: string | undefined;
 }
 
 /** Reads and validates the environment once at start-up; throws EnvConfigError naming every bad variable. */
@@ -59,5 +64,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     logLevel: parsed.LOG_LEVEL,
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     pathPrefix: parsed.PATH_PREFIX,
+    ttlAttribute: parsed.RESULT_TTL_ATTRIBUTE,
   });
 }

@@ -13,7 +13,7 @@ async function start(): Promise<void> {
   const client = createDynamoClient({ region: config.region, endpoint: config.dynamoEndpoint });
   let shuttingDown = false;
   const app = buildApp({
-    requests: new RequestsTable(client, config.tableName),
+    requests: new RequestsTable(client, config.tableName, { ttlAttribute: config.ttlAttribute }),
     logger,
     isShuttingDown: () => shuttingDown,
     pathPrefix: config.pathPrefix,

@@ -1,4 +1,10 @@
-import { DynamoDBClient, GetItemCommand, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  type AttributeValue,
+  type DynamoDBClientConfig,
+} from "@aws-sdk/client-dynamodb";
+import { isPastExpiry } from "../../shared/src/result-expiry.js";
 import { DependencyUnavailableError } from "./errors.js";
 import { itemToJson } from "./item-json.js";
 import type { RequestId } from "./request-id.js";
@@ -57,16 +63,39 @@ export interface RequestsReader {
 /** Never a valid request id (not a UUID), so the probe can never read a real item. */
 const READINESS_PROBE_KEY = "readiness-probe";
 
+export interface RequestsTableOptions {
+  /** Per-read time budget. @default DYNAMO_CLIENT_SETTINGS.readBudgetMs */
+  readonly readBudgetMs?: number;
+  /** The results' expiry attribute (epoch seconds): an item past it reads as absent. @default results never expire */
+  readonly ttlAttribute?: string | undefined;
+  /** The clock expiry is judged by. @default Date.now */
+  readonly now?: () => number;
+}
+
 export class RequestsTable implements RequestsReader {
+  private readonly readBudgetMs: number;
+  private readonly ttlAttribute: string | undefined;
+  private readonly now: () => number;
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
-    private readonly readBudgetMs: number = DYNAMO_CLIENT_SETTINGS.readBudgetMs,
-  ) {}
+    options: RequestsTableOptions = {},
+  ) {
+    this.readBudgetMs = options.readBudgetMs ?? DYNAMO_CLIENT_SETTINGS.readBudgetMs;
+    this.ttlAttribute = options.ttlAttribute;
+    this.now = options.now ?? Date.now;
+  }
 
   async getRequestJson(requestId: RequestId): Promise<string | undefined> {
     const item = await this.getItem(requestId, true);
-    return item && itemToJson(item);
+    if (!item || this.isExpired(item)) return undefined;
+    return itemToJson(item);
+  }
+
+  /** DynamoDB TTL deletes an expired item days later at most, not at once: until then it must read as gone. */
+  private isExpired(item: Record<string, AttributeValue>): boolean {
+    return this.ttlAttribute !== undefined && isPastExpiry(item[this.ttlAttribute]?.N, this.now());
   }
 
   async ping(): Promise<void> {

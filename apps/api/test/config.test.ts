@@ -26,11 +26,6 @@ describe("config: environment variables", () => {
     });
   });
 
-  it("config: reads every variable the ECS task definition sets", () => {
-    const config = loadApiConfig({ ...MINIMAL, PORT: "9000", LOG_LEVEL: "warn", SHUTDOWN_TIMEOUT_SECONDS: "10" });
-    expect(config).toMatchObject({ port: 9000, logLevel: "warn", shutdownTimeoutMs: 10_000 });
-  });
-
   it("config: prefers AWS_ENDPOINT_URL_DYNAMODB over AWS_ENDPOINT_URL, like the SDK", () => {
     expect(loadApiConfig({ ...MINIMAL, AWS_ENDPOINT_URL: "http://a:1" }).dynamoEndpoint).toBe("http://a:1");
     expect(
@@ -87,6 +82,7 @@ describe("config: environment variables", () => {
     ["SHUTDOWN_TIMEOUT_SECONDS", "121"],
     ["SHUTDOWN_TIMEOUT_SECONDS", "ten"],
     ["PATH_PREFIX", "v1"],
+    ["RESULT_TTL_ATTRIBUTE", "9lives"],
     ["PATH_PREFIX", "/v1/requests"],
   ])("config: fails when %s=%j, naming the variable and the value", (name, value) => {
     const problems = problemsFor({ ...MINIMAL, [name]: value });
