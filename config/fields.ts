@@ -137,6 +137,12 @@ export const fieldsSchema = z.strictObject({
     .describe(
       "Days a stored result stays readable after it is written; then GET answers 404 and DynamoDB TTL deletes the item (see [README](README.md#how-long-results-are-kept)). `null` = results are kept forever.",
     ),
+  query_read_consistency: z
+    .enum(["eventual_first", "strong"])
+    .default("eventual_first")
+    .describe(
+      "How the api reads a result: `eventual_first` reads eventually consistent (half a read unit) and retries a miss strongly consistent (one and a half in all), `strong` always reads strongly consistent (one unit). `eventual_first` is cheaper while more than half of the GETs find their item (the break-even: [docs/COST.md](docs/COST.md#reads-eventual-first-or-strong)); clients that poll faster than results appear make more misses.",
+    ),
   table_ttl_attribute: z
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/)

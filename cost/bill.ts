@@ -1,4 +1,4 @@
-import { dynamoLine } from "./dynamodb-line.js";
+import { defaultHitShare, dynamoLine } from "./dynamodb-line.js";
 import type { Infra } from "./infra.js";
 import { taskCostPerSecond, type PriceTable } from "./prices.js";
 
@@ -15,6 +15,8 @@ export interface Profile {
   readonly payloadBytes: number;
   /** GET /requests/{id} calls per accepted request. */
   readonly readsPerRequest: number;
+  /** Share of those GETs that find their item. @default each client reads until found: 1 / readsPerRequest, at most 1 */
+  readonly hitShare?: number;
 }
 
 /** The measured figures the bill uses (docs/cost-inputs.json), per message and per GET. */
@@ -150,7 +152,11 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
   );
 
   if (!infra.onDemandTable) warnings.push("the table is not on-demand: DynamoDB is priced as if it were");
-  const dynamo = dynamoLine({ items: messages, gets, itemBytes }, infra, prices);
+  const dynamo = dynamoLine(
+    { items: messages, gets, itemBytes, hitShare: profile.hitShare ?? defaultHitShare(profile.readsPerRequest) },
+    infra,
+    prices,
+  );
   line("DynamoDB", 0, dynamo.usd, dynamo.detail);
 
   // Logs: ingestion, plus storage at steady state (once the retention period is full; 0 = kept forever: 12 months).

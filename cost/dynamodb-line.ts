@@ -14,6 +14,8 @@ export interface DynamoLoad {
   readonly gets: number;
   /** Stored bytes per item (DynamoDB's accounting, without its per-item index overhead). */
   readonly itemBytes: number;
+  /** Share of the GETs that find their item. */
+  readonly hitShare: number;
 }
 
 export interface DynamoLine {
@@ -23,6 +25,27 @@ export interface DynamoLine {
 
 const GB = 1e9;
 const MILLION = 1e6;
+
+/**
+ * A client reads until it finds its result, then stops: one GET per request finds its item and the others come too
+ * early. With one GET or fewer per request, every GET finds its item.
+ */
+export function defaultHitShare(readsPerRequest: number): number {
+  return readsPerRequest <= 1 ? 1 : 1 / readsPerRequest;
+}
+
+/**
+ * Read units per GET. `strong`: one strongly consistent read, hit or miss. `eventual_first`: an eventually
+ * consistent read (half the units); a miss is read again strongly consistent, so it costs one and a half. Eventual
+ * first is cheaper while hits are more than half of the GETs (0.5 h + 1.5 (1 - h) < 1 when h > 0.5).
+ */
+export function readUnitsPerGet(itemBytes: number, hitShare: number, mode: string): number {
+  const strong = readUnits(itemBytes, true);
+  if (mode === "strong") return strong;
+  const eventual = readUnits(itemBytes, false);
+  // A miss reads nothing, so it is billed the minimum: half a unit eventually consistent, one strongly.
+  return hitShare * eventual + (1 - hitShare) * (readUnits(0, false) + readUnits(0, true));
+}
 
 /** Months of items the table holds at steady state. */
 export function storedMonths(infra: Pick<Infra, "resultRetentionDays">, prices: PriceTable): number {
@@ -34,7 +57,9 @@ export function storedMonths(infra: Pick<Infra, "resultRetentionDays">, prices: 
 export function dynamoLine(load: DynamoLoad, infra: Infra, prices: PriceTable): DynamoLine {
   const p = prices.prices;
   const wcu = writeUnits(load.itemBytes);
-  const rcu = readUnits(load.itemBytes, true);
+  // Unset, the api reads eventual first (apps/api/src/config.ts).
+  const mode = infra.services.api.environment.READ_CONSISTENCY ?? "eventual_first";
+  const rcu = readUnitsPerGet(load.itemBytes, load.hitShare, mode);
   const months = storedMonths(infra, prices);
   const storedGb = (load.items * months * (load.itemBytes + prices.assumptions.dynamoItemOverheadBytes)) / GB;
   const usd =
@@ -47,7 +72,7 @@ export function dynamoLine(load: DynamoLoad, infra: Infra, prices: PriceTable): 
       : `items expire after ${infra.resultRetentionDays} days (+ ${prices.assumptions.ttlDeletionLagDays} days TTL lag): steady state`;
   return {
     usd,
-    detail: `${load.itemBytes}-byte items: ${wcu} write unit(s) each (conditional PutItem), ${rcu} read unit(s) per strongly consistent GET; ${round(storedGb, 3)} GB stored${infra.pointInTimeRecovery ? " (+ PITR)" : ""}, ${kept}`,
+    detail: `${load.itemBytes}-byte items: ${wcu} write unit(s) each (conditional PutItem), ${round(rcu, 3)} read unit(s) per GET (${mode === "strong" ? "strongly consistent" : `eventually consistent first, ${round(load.hitShare * 100, 1)}% hits`}); ${round(storedGb, 3)} GB stored${infra.pointInTimeRecovery ? " (+ PITR)" : ""}, ${kept}`,
   };
 }
 

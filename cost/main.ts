@@ -19,6 +19,8 @@ const FLAGS = {
   "--rps": { key: "rps", min: 0, max: 100_000, integer: false },
   "--payload-bytes": { key: "payloadBytes", min: 2, max: 262_144, integer: true },
   "--reads-per-request": { key: "readsPerRequest", min: 0, max: 1_000, integer: false },
+  // Optional: by default each client reads until it finds its result (cost/dynamodb-line.ts, defaultHitShare).
+  "--hit-share": { key: "hitShare", min: 0, max: 1, integer: false, optional: true },
 } as const;
 
 export interface CliOptions {
@@ -70,7 +72,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     values[spec.key] = value;
   }
   for (const [flag, spec] of Object.entries(FLAGS))
-    if (values[spec.key] === undefined && !problems.some((p) => p.startsWith(flag))) problems.push(`${flag}: required`);
+    if (!("optional" in spec) && values[spec.key] === undefined && !problems.some((p) => p.startsWith(flag)))
+      problems.push(`${flag}: required`);
   if (problems.length > 0) throw new UsageError(problems);
   return { profile: values as Profile, json, configFile };
 }
@@ -78,7 +81,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 export class UsageError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(
-      `npm run cost: ${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join("\n")}\nusage: npm run cost -- --rps 10 --payload-bytes 768 --reads-per-request 1 [--json] [--config terraform.tfvars.json]`,
+      `npm run cost: ${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join("\n")}\nusage: npm run cost -- --rps 10 --payload-bytes 768 --reads-per-request 1 [--hit-share 0-1] [--json] [--config terraform.tfvars.json]`,
     );
   }
 }

@@ -120,6 +120,7 @@ function addApiService(
       // A VPC Link v2 integration sends the stage name in front of the integration's path (AWS documents it for
       // REST API private integrations), so the ALB forwards /v1/requests/<id>: the api serves the routes there too.
       ...(config.private_integration === "alb" ? { PATH_PREFIX: `/${STAGE_NAME}` } : {}),
+      READ_CONSISTENCY: config.query_read_consistency,
       ...resultExpiryEnvironment(config).api,
     },
     taskPolicy: [{ sid: "ReadResults", actions: ["dynamodb:GetItem"], resources: [table.table.arn] }],

@@ -79,10 +79,13 @@ describe("cost: npm run cost", () => {
       fixedUsd: expect.closeTo(0.5256 * 0.4, 6),
       perRequestUsd: expect.closeTo(26.28 * 1.2 * 0.4, 6),
     });
-    // 981-byte items: 1 write unit, 1 read unit; 26.28 M x 1,081 bytes a month, kept 7 days + 2 days of TTL lag
-    // out of a 365/12-day month (with PITR)
+    // 981-byte items: 1 write unit; one GET per request, so every GET finds its item: half a read unit eventually
+    // consistent; 26.28 M x 1,081 bytes a month, kept 7 days + 2 days of TTL lag of a 365/12-day month (with PITR)
     const storedGb = 28.40868 * (9 / (365 / 12));
-    expect(line("DynamoDB").perRequestUsd).toBeCloseTo(26.28 * 0.7068 + 26.28 * 0.1413 + storedGb * (0.283 + 0.224), 6);
+    expect(line("DynamoDB").perRequestUsd).toBeCloseTo(
+      26.28 * 0.7068 + 26.28 * 0.5 * 0.1413 + storedGb * (0.283 + 0.224),
+      6,
+    );
     // api 26.28 M x 200 B + access logs 52.56 M x 57 B ('{"requestId":"","status":""}' = 28 + 2 x 14 + newline);
     // each GB: 0.57 ingestion + 12 months x 0.15 compressed x 0.03 storage
     expect(line("CloudWatch Logs").perRequestUsd).toBeCloseTo((5.256 + 2.99592) * (0.57 + 12 * 0.15 * 0.03), 6);
@@ -106,6 +109,24 @@ describe("cost: npm run cost", () => {
     expect(forever.perRequestUsd).toBeCloseTo(26.28 * 0.7068 + 28.40868 * (0.283 + 0.224), 6);
     expect(forever.detail).toMatch(/never expire: storage grows every month/);
     expect(dynamo(exampleInfra).detail).toMatch(/expire after 7 days \(\+ 2 days TTL lag\): steady state/);
+  });
+
+  it("cost: read units per GET follow the read mode and the hit share; eventual first pays above half hits", () => {
+    const reads = (mode: string | undefined, profile: { readsPerRequest: number; hitShare?: number }) => {
+      const environment: Record<string, string> = mode ? { READ_CONSISTENCY: mode } : {};
+      const api = { ...exampleInfra.services.api, environment };
+      const infra = { ...exampleInfra, services: { ...exampleInfra.services, api }, resultRetentionDays: null };
+      const bill = computeBill({ rps: 10, payloadBytes: 768, ...profile }, inputs, infra, prices);
+      const usd = bill.lines.find((l) => l.component === "DynamoDB")!.perRequestUsd - 26.28 * 0.7068 - 28.40868 * 0.507;
+      return usd / (26.28 * profile.readsPerRequest * 0.1413);
+    };
+    // Strong: one unit per GET whatever the hits.
+    expect(reads("strong", { readsPerRequest: 4 })).toBeCloseTo(1, 9);
+    // Eventual first: 0.5 per hit, 1.5 per miss. Four GETs per request, read until found: 1 hit in 4.
+    expect(reads("eventual_first", { readsPerRequest: 4 })).toBeCloseTo(0.25 * 0.5 + 0.75 * 1.5, 9);
+    expect(reads(undefined, { readsPerRequest: 4 })).toBeCloseTo(1.25, 9);
+    expect(reads("eventual_first", { readsPerRequest: 4, hitShare: 0.5 })).toBeCloseTo(1, 9);
+    expect(reads("eventual_first", { readsPerRequest: 0.5 })).toBeCloseTo(0.5, 9);
   });
 
   it("cost: the same inputs give the same bill", () => {
@@ -172,7 +193,7 @@ describe("cost: npm run cost", () => {
     expect(problems(["--rps", "ten", "--payload-bytes", "768.5", "--bogus", "1"])).toEqual([
       '--rps: got "ten", expected a number from 0 to 100000',
       '--payload-bytes: got "768.5", expected a whole number from 2 to 262144',
-      "--bogus: unknown option (expected --rps, --payload-bytes, --reads-per-request, --json, --config)",
+      "--bogus: unknown option (expected --rps, --payload-bytes, --reads-per-request, --hit-share, --json, --config)",
       "--reads-per-request: required",
     ]);
     expect(parseArgs(["--rps=0", "--payload-bytes", "768", "--reads-per-request", "2", "--json"])).toEqual({

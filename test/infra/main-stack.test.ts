@@ -509,6 +509,7 @@ describe("main stack: ECS services", () => {
       SHUTDOWN_TIMEOUT_SECONDS: "25",
       TABLE_NAME: refTo(main, "aws_dynamodb_table", "table/table", "name"),
       RESULT_TTL_ATTRIBUTE: "expiresAt",
+      READ_CONSISTENCY: "eventual_first",
     });
     expect(env("processor")).toMatchObject({
       QUEUE_URL: refTo(main, "aws_sqs_queue", "queue/queue", "url"),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { READ_CONSISTENCIES, type ReadConsistency } from "./read-accounting.js";
 import { parseEnv } from "../../shared/src/env.js";
 import {
   attributeName,
@@ -29,6 +30,8 @@ export const ApiEnvSchema = z.object({
    */
   /** The results' expiry attribute (epoch seconds, what DynamoDB TTL deletes by); unset: results never expire. */
   RESULT_TTL_ATTRIBUTE: blankAsUnset(attributeName()),
+  /** How a request is read (README, "Reads"). */
+  READ_CONSISTENCY: blankAsUnset(z.enum(READ_CONSISTENCIES).default("eventual_first")),
   PATH_PREFIX: blankAsUnset(
     z
       .string()
@@ -51,6 +54,7 @@ export interface ApiConfig {
   readonly pathPrefix: string | undefined;
   /** An item past the time in this attribute reads as absent. @default results never expire */
   readonly ttlAttribute: string | undefined;
+  readonly readConsistency: ReadConsistency;
 }
 
 /** Reads and validates the environment once at start-up; throws EnvConfigError naming every bad variable. */
@@ -65,5 +69,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     pathPrefix: parsed.PATH_PREFIX,
     ttlAttribute: parsed.RESULT_TTL_ATTRIBUTE,
+    readConsistency: parsed.READ_CONSISTENCY,
   });
 }

@@ -13,7 +13,10 @@ async function start(): Promise<void> {
   const client = createDynamoClient({ region: config.region, endpoint: config.dynamoEndpoint });
   let shuttingDown = false;
   const app = buildApp({
-    requests: new RequestsTable(client, config.tableName, { ttlAttribute: config.ttlAttribute }),
+    requests: new RequestsTable(client, config.tableName, {
+      ttlAttribute: config.ttlAttribute,
+      readConsistency: config.readConsistency,
+    }),
     logger,
     isShuttingDown: () => shuttingDown,
     pathPrefix: config.pathPrefix,

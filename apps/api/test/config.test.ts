@@ -23,7 +23,20 @@ describe("config: environment variables", () => {
       dynamoEndpoint: undefined,
       logLevel: "info",
       shutdownTimeoutMs: 25_000,
+      readConsistency: "eventual_first",
     });
+  });
+
+  it("config: reads the read consistency and the results' expiry attribute", () => {
+    expect(loadApiConfig({ ...MINIMAL, READ_CONSISTENCY: "strong", RESULT_TTL_ATTRIBUTE: "expiresAt" })).toMatchObject({
+      readConsistency: "strong",
+      ttlAttribute: "expiresAt",
+    });
+  });
+
+  it("config: reads every variable the ECS task definition sets", () => {
+    const config = loadApiConfig({ ...MINIMAL, PORT: "9000", LOG_LEVEL: "warn", SHUTDOWN_TIMEOUT_SECONDS: "10" });
+    expect(config).toMatchObject({ port: 9000, logLevel: "warn", shutdownTimeoutMs: 10_000 });
   });
 
   it("config: prefers AWS_ENDPOINT_URL_DYNAMODB over AWS_ENDPOINT_URL, like the SDK", () => {
@@ -82,6 +95,7 @@ describe("config: environment variables", () => {
     ["SHUTDOWN_TIMEOUT_SECONDS", "121"],
     ["SHUTDOWN_TIMEOUT_SECONDS", "ten"],
     ["PATH_PREFIX", "v1"],
+    ["READ_CONSISTENCY", "eventual"],
     ["RESULT_TTL_ATTRIBUTE", "9lives"],
     ["PATH_PREFIX", "/v1/requests"],
   ])("config: fails when %s=%j, naming the variable and the value", (name, value) => {
