@@ -3,15 +3,13 @@ import { bucketNameProblem } from "./naming.js";
 import { arn, awsRegion, domainName, kmsKeyArn, logRetentionDays, name, subnetId } from "./field-types.js";
 import { alarms, stateBackend, tags, vpcEndpoints, wafWebAcl } from "./nested-fields.js";
 import { apiService, processorService } from "./service-fields.js";
+import { logFields, resultFields } from "./cost-fields.js";
 
 /**
  * The keys of `terraform.tfvars.json`, each checked on its own (config/schema.ts adds the rules across keys):
  * snake_case like any Terraform var file. Every key has a `.describe()` text, from which docs/CONFIGURATION.md's
  * table is generated (npm run docs); unknown keys are errors (a typo must not silently fall back to a default).
  */
-/** The attributes of a stored result (apps/processor/src/domain.ts RequestItem): an expiry must not overwrite one. */
-const ITEM_ATTRIBUTES = ["requestId", "status", "payload", "result", "receivedAt", "processedAt"];
-
 export const fieldsSchema = z.strictObject({
   project: name.describe(
     "Name prefix, 2-20 of `a-z0-9-`: resources are named `<project>-<environment>-...` and IAM roles `<project>-<environment>-<region>-...` (IAM names are account-global). Checked against every AWS naming rule it feeds (config/naming.ts): load balancer names at most 32 characters and not starting `internal-`, security groups not starting `sg-`, no `--` (ECR), IAM roles at most 64.",
@@ -103,6 +101,7 @@ export const fieldsSchema = z.strictObject({
   log_retention_days: logRetentionDays
     .default(365)
     .describe("Retention of every log group (a CloudWatch Logs value: 1, 3, 5, 7, 14, 30, 60, 90, ..., 3653)."),
+  ...logFields,
   log_kms_key_arn: kmsKeyArn
     .nullable()
     .default(null)
@@ -127,33 +126,7 @@ export const fieldsSchema = z.strictObject({
     .describe(
       "How long an unprocessed message is kept, at most 10 days: a dead letter keeps its original enqueue time, so the 14-day DLQ still holds it for 4 days or more.",
     ),
-  result_retention_days: z
-    .number()
-    .int()
-    .min(1)
-    .max(3650)
-    .nullable()
-    .default(7)
-    .describe(
-      "Days a stored result stays readable after it is written; then GET answers 404 and DynamoDB TTL deletes the item (see [README](README.md#how-long-results-are-kept)). `null` = results are kept forever.",
-    ),
-  query_read_consistency: z
-    .enum(["eventual_first", "strong"])
-    .default("eventual_first")
-    .describe(
-      "How the api reads a result: `eventual_first` reads eventually consistent (half a read unit) and retries a miss strongly consistent (one and a half in all), `strong` always reads strongly consistent (one unit). `eventual_first` is cheaper while more than half of the GETs find their item (the break-even: [docs/COST.md](docs/COST.md#reads-eventual-first-or-strong)); clients that poll faster than results appear make more misses.",
-    ),
-  table_ttl_attribute: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/)
-    .refine((name) => !ITEM_ATTRIBUTES.includes(name), {
-      message: `must not be one of the item's own attributes (${ITEM_ATTRIBUTES.join(", ")})`,
-    })
-    .nullable()
-    .default("expiresAt")
-    .describe(
-      "Attribute holding each result's expiry (epoch seconds), on which DynamoDB TTL is enabled; `null` = no TTL, which needs `result_retention_days: null`.",
-    ),
+  ...resultFields,
   deletion_protection: z
     .boolean()
     .default(true)

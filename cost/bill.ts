@@ -1,4 +1,5 @@
 import { defaultHitShare, dynamoLine } from "./dynamodb-line.js";
+import { logsLine } from "./logs-line.js";
 import type { Infra } from "./infra.js";
 import { taskCostPerSecond, type PriceTable } from "./prices.js";
 
@@ -159,25 +160,17 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
   );
   line("DynamoDB", 0, dynamo.usd, dynamo.detail);
 
-  // Logs: ingestion, plus storage at steady state (once the retention period is full; 0 = kept forever: 12 months).
-  const accessLogBytes =
-    infra.stages.length > 0 ? accessLogLineBytes(infra.stages[0]!.accessLogFormat, a.accessLogValueBytes) : 0;
-  const logs = [
-    { bytes: gets * inputs.api.logBytesPerRequest, days: infra.logRetentionDays.api },
-    { bytes: messages * inputs.processor.logBytesPerMessage, days: infra.logRetentionDays.processor },
-    { bytes: (messages + gets) * accessLogBytes, days: infra.logRetentionDays.apiGatewayAccess },
-  ];
-  const logsUsd = logs.reduce((usd, l) => {
-    const gb = l.bytes / GB;
-    const months = (l.days === 0 ? 365 : l.days) / (365 / 12);
-    return usd + gb * p.logsIngestGb.usd + gb * months * a.logsCompressionRatio * p.logsStorageGbMonth.usd;
-  }, 0);
-  line(
-    "CloudWatch Logs",
-    0,
-    logsUsd,
-    `${round(logs.reduce((n, l) => n + l.bytes, 0) / GB, 3)} GB/month ingested (api ${inputs.api.logBytesPerRequest} B/GET, processor ${inputs.processor.logBytesPerMessage} B/message, access logs ~${accessLogBytes} B/call), stored for the retention period`,
+  const logs = logsLine(
+    {
+      gets,
+      messages,
+      apiBytesPerLoggedGet: inputs.api.logBytesPerRequest,
+      processorBytesPerMessage: inputs.processor.logBytesPerMessage,
+    },
+    infra,
+    prices,
   );
+  line("CloudWatch Logs", 0, logs.usd, logs.detail);
 
   const tasks = infra.services.api.minTasks + infra.services.processor.minTasks;
   const insightsMetrics = a.containerInsightsMetricsPerCluster + 2 * a.containerInsightsMetricsPerService;
@@ -220,13 +213,6 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
     totalUsd: fixedUsd + perRequestUsd,
     warnings,
   };
-}
-
-/** An access-log line: the format's literal text plus each `$context` variable at its assumed expanded size. */
-export function accessLogLineBytes(format: string | undefined, valueBytes: number): number {
-  if (!format) return 0;
-  const variables = format.match(/\$context\.[A-Za-z.]+/g) ?? [];
-  return Buffer.byteLength(format.replace(/\$context\.[A-Za-z.]+/g, "")) + variables.length * valueBytes + 1;
 }
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;

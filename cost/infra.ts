@@ -19,7 +19,9 @@ export interface Infra {
     readonly accessLogFormat: string | undefined;
   }[];
   /** Log group retention in days (0 = never expire), by kind. */
-  readonly logRetentionDays: Readonly<Record<"api" | "processor" | "apiGatewayAccess" | "apiGatewayExecution", number>>;
+  readonly logRetentionDays: Readonly<Record<LogKind, number>>;
+  /** Log group class, by kind (a kind with a Standard group among its groups is Standard). */
+  readonly logClasses: Readonly<Record<LogKind, LogClass>>;
   /** Metrics billed by the alarms (a metric-math alarm: one per metric in its query). */
   readonly alarmMetrics: number;
   readonly containerInsights: "disabled" | "enabled" | "enhanced";
@@ -32,6 +34,9 @@ export interface Infra {
   /** Days the processor's items live before DynamoDB TTL deletes them; null when they never expire. */
   readonly resultRetentionDays: number | null;
 }
+
+export type LogKind = "api" | "processor" | "apiGatewayAccess" | "apiGatewayExecution";
+export type LogClass = "STANDARD" | "INFREQUENT_ACCESS";
 
 export interface ServiceInfra {
   readonly cpu: number;
@@ -85,9 +90,20 @@ export function infraFromSynth(main: TfJson): Infra {
   const groups = all("aws_cloudwatch_log_group").map((r) => ({
     name: String(r.body.name),
     retention: Number(r.body.retention_in_days ?? 0),
+    logClass: (r.body.log_group_class ?? "STANDARD") as LogClass,
   }));
   const retention = (match: (name: string) => boolean) =>
     Math.max(0, ...groups.filter((g) => match(g.name)).map((g) => g.retention));
+  const logClass = (match: (name: string) => boolean): LogClass =>
+    groups.some((g) => match(g.name) && g.logClass === "STANDARD") ? "STANDARD" : "INFREQUENT_ACCESS";
+  const kinds: Record<LogKind, (name: string) => boolean> = {
+    api: (n) => /\/ecs\/.*\/api$/.test(n),
+    processor: (n) => /\/ecs\/.*\/processor$/.test(n),
+    apiGatewayAccess: (n) => n.startsWith("/aws/apigateway/"),
+    apiGatewayExecution: (n) => n.startsWith("API-Gateway-Execution-Logs_"),
+  };
+  const byKind = <T>(of: (match: (name: string) => boolean) => T) =>
+    Object.fromEntries(Object.entries(kinds).map(([kind, match]) => [kind, of(match)])) as Record<LogKind, T>;
   const insights = all("aws_ecs_cluster")
     .flatMap((r) => (r.body.setting ?? []) as { name: string; value: string }[])
     .find((s) => s.name === "containerInsights");
@@ -101,12 +117,8 @@ export function infraFromSynth(main: TfJson): Infra {
     vpcLinks: all("aws_api_gateway_vpc_link").length + all("aws_apigatewayv2_vpc_link").length,
     interfaceEndpoints: all("aws_vpc_endpoint").filter((r) => r.body.vpc_endpoint_type === "Interface").length,
     stages,
-    logRetentionDays: {
-      api: retention((n) => /\/ecs\/.*\/api$/.test(n)),
-      processor: retention((n) => /\/ecs\/.*\/processor$/.test(n)),
-      apiGatewayAccess: retention((n) => n.startsWith("/aws/apigateway/")),
-      apiGatewayExecution: retention((n) => n.startsWith("API-Gateway-Execution-Logs_")),
-    },
+    logRetentionDays: byKind(retention),
+    logClasses: byKind(logClass),
     alarmMetrics: all("aws_cloudwatch_metric_alarm").reduce(
       (n, r) =>
         n +

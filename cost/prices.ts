@@ -31,6 +31,7 @@ export type PriceName =
   | "dynamoStorageGbMonth"
   | "dynamoPitrGbMonth"
   | "logsIngestGb"
+  | "logsIngestGbInfrequentAccess"
   | "logsStorageGbMonth"
   | "metricMonth"
   | "alarmMonth"

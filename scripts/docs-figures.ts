@@ -28,7 +28,7 @@ const MEANING: Record<string, string> = {
   readUnitsPerRequest: "DynamoDB read units per GET of the bench load (all find their item)",
   readUnitsPerHit: "DynamoDB read units per GET that finds its item",
   readUnitsPerMiss: "DynamoDB read units per GET that finds nothing",
-  logBytesPerRequest: "api log bytes per GET",
+  logBytesPerRequest: "api log bytes per request line (the bench logs every request; the bill applies the sample rate)",
   responseBytesPerRequest: "response bytes per GET",
   sqsRequestsPerMessage: "SQS requests per message (receive + delete)",
   writeUnitsPerMessage: "DynamoDB write units per message",

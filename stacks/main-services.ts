@@ -121,6 +121,7 @@ function addApiService(
       // REST API private integrations), so the ALB forwards /v1/requests/<id>: the api serves the routes there too.
       ...(config.private_integration === "alb" ? { PATH_PREFIX: `/${STAGE_NAME}` } : {}),
       READ_CONSISTENCY: config.query_read_consistency,
+      REQUEST_LOG_SAMPLE_RATE: String(config.api_request_log_sample_rate),
       ...resultExpiryEnvironment(config).api,
     },
     taskPolicy: [{ sid: "ReadResults", actions: ["dynamodb:GetItem"], resources: [table.table.arn] }],

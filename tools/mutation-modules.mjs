@@ -12,6 +12,7 @@ export const MUTATION_MODULES = {
       "config/service-fields.ts",
       "config/nested-fields.ts",
       "config/cross-field.ts",
+      "config/cost-fields.ts",
       "config/load.ts",
       "config/naming.ts",
     ],

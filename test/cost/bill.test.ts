@@ -5,6 +5,8 @@ import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { computeBill, type CostInputs } from "../../cost/bill.js";
 import { infraFromSynth, type Infra } from "../../cost/infra.js";
+import { accessLogLineBytes } from "../../cost/logs-line.js";
+import { ACCESS_LOG_FORMAT } from "../../stacks/apis/rest-api-stage.js";
 import { loadCostInputs, parseArgs, UsageError } from "../../cost/main.js";
 import { loadPrices } from "../../cost/prices.js";
 import { synthApp } from "../support/synth.js";
@@ -40,6 +42,12 @@ const exampleInfra: Infra = {
     },
   ],
   logRetentionDays: { api: 365, processor: 365, apiGatewayAccess: 365, apiGatewayExecution: 365 },
+  logClasses: {
+    api: "INFREQUENT_ACCESS",
+    processor: "INFREQUENT_ACCESS",
+    apiGatewayAccess: "INFREQUENT_ACCESS",
+    apiGatewayExecution: "INFREQUENT_ACCESS",
+  },
   alarmMetrics: 4,
   containerInsights: "enabled",
   dashboards: 0,
@@ -86,9 +94,9 @@ describe("cost: npm run cost", () => {
       26.28 * 0.7068 + 26.28 * 0.5 * 0.1413 + storedGb * (0.283 + 0.224),
       6,
     );
-    // api 26.28 M x 200 B + access logs 52.56 M x 57 B ('{"requestId":"","status":""}' = 28 + 2 x 14 + newline);
-    // each GB: 0.57 ingestion + 12 months x 0.15 compressed x 0.03 storage
-    expect(line("CloudWatch Logs").perRequestUsd).toBeCloseTo((5.256 + 2.99592) * (0.57 + 12 * 0.15 * 0.03), 6);
+    // api 26.28 M x 200 B (no sampling set) + access logs 52.56 M x 68 B ('{"requestId":"","status":""}' = 28, a
+    // UUID 36, a status 3, newline); each GB: 0.285 Infrequent Access ingestion + 12 months x 0.15 x 0.03 storage
+    expect(line("CloudWatch Logs").perRequestUsd).toBeCloseTo((5.256 + 3.57408) * (0.285 + 12 * 0.15 * 0.03), 6);
     // 8 + 2 x 11 metrics; 3 tasks x 43,800 minutes x 2,000 bytes of performance events
     expect(line("Container Insights").fixedUsd).toBeCloseTo(30 * 0.3 + 0.2628 * 0.57, 6);
     expect(line("API Gateway detailed metrics").fixedUsd).toBeCloseTo(15 * 0.3, 6);
@@ -127,6 +135,22 @@ describe("cost: npm run cost", () => {
     expect(reads(undefined, { readsPerRequest: 4 })).toBeCloseTo(1.25, 9);
     expect(reads("eventual_first", { readsPerRequest: 4, hitShare: 0.5 })).toBeCloseTo(1, 9);
     expect(reads("eventual_first", { readsPerRequest: 0.5 })).toBeCloseTo(0.5, 9);
+  });
+
+  it("cost: logs follow each group's class, the api's sample rate and the access-log format's variables", () => {
+    const logsUsd = (infra: Infra) =>
+      computeBill({ rps: 10, payloadBytes: 768, readsPerRequest: 1 }, inputs, infra, prices).lines.find(
+        (l) => l.component === "CloudWatch Logs",
+      )!.perRequestUsd;
+    const storage = 12 * 0.15 * 0.03;
+    const standard = { ...exampleInfra, logClasses: { ...exampleInfra.logClasses, api: "STANDARD" as const } };
+    expect(logsUsd(standard)).toBeCloseTo(5.256 * (0.57 + storage) + 3.57408 * (0.285 + storage), 6);
+    const api = { ...exampleInfra.services.api, environment: { REQUEST_LOG_SAMPLE_RATE: "0.01" } };
+    const sampled = { ...exampleInfra, services: { ...exampleInfra.services, api } };
+    expect(logsUsd(sampled)).toBeCloseTo((0.05256 + 3.57408) * (0.285 + storage), 6);
+    // The stack's format: 188 bytes of keys and punctuation, the 11 variables at their expected sizes, a newline.
+    expect(accessLogLineBytes(ACCESS_LOG_FORMAT, 14)).toBe(188 + (36 + 13 + 10 + 31 + 3 + 3 + 2 + 3 + 2 + 1 + 1) + 1);
+    expect(accessLogLineBytes('{"x":"$context.unlisted"}', 14)).toBe(8 + 14 + 1);
   });
 
   it("cost: the same inputs give the same bill", () => {

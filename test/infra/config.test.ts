@@ -438,6 +438,9 @@ describe("config: every value exactly at a documented limit, and every accepted 
     ["queue retention of 10 days", { message_retention_seconds: 864_000 }],
     ["a TTL attribute", { table_ttl_attribute: "_expires_at1" }],
     ["results kept 1 day", { result_retention_days: 1 }],
+    ["Standard log groups, every api request logged", { log_group_class: "STANDARD", api_request_log_sample_rate: 1 }],
+    ["no api request logged below 500", { api_request_log_sample_rate: 0 }],
+    ["strongly consistent reads", { query_read_consistency: "strong" }],
     ["results kept 3650 days", { result_retention_days: 3650 }],
     ["results kept forever without TTL", { result_retention_days: null, table_ttl_attribute: null }],
     [
@@ -701,6 +704,11 @@ describe("config: one past each limit fails, with the message the user sees", ()
       "the TTL attribute is one of the item's own attributes",
       { table_ttl_attribute: "payload" },
       `table_ttl_attribute: must not be one of the item's own attributes (requestId, status, payload, result, receivedAt, processedAt) (got "payload")`,
+    ],
+    [
+      "the api's sample rate is above 1",
+      { api_request_log_sample_rate: 1.5 },
+      "api_request_log_sample_rate: Too big: expected number to be <=1 (got 1.5)",
     ],
     [
       "results are kept for 0 days",

@@ -510,6 +510,7 @@ describe("main stack: ECS services", () => {
       TABLE_NAME: refTo(main, "aws_dynamodb_table", "table/table", "name"),
       RESULT_TTL_ATTRIBUTE: "expiresAt",
       READ_CONSISTENCY: "eventual_first",
+      REQUEST_LOG_SAMPLE_RATE: "0.01",
     });
     expect(env("processor")).toMatchObject({
       QUEUE_URL: refTo(main, "aws_sqs_queue", "queue/queue", "url"),

@@ -30,6 +30,14 @@ export const ApiEnvSchema = z.object({
    */
   /** The results' expiry attribute (epoch seconds, what DynamoDB TTL deletes by); unset: results never expire. */
   RESULT_TTL_ATTRIBUTE: blankAsUnset(attributeName()),
+  /** Share of requests below 500 that get a request log line (README, "Logs"); 5xx and abandoned ones always do. */
+  REQUEST_LOG_SAMPLE_RATE: blankAsUnset(
+    z
+      .string()
+      .regex(/^(0(\.\d+)?|1(\.0+)?)$/, "must be a number from 0 to 1, such as 0.01")
+      .transform(Number)
+      .default(1),
+  ),
   /** How a request is read (README, "Reads"). */
   READ_CONSISTENCY: blankAsUnset(z.enum(READ_CONSISTENCIES).default("eventual_first")),
   PATH_PREFIX: blankAsUnset(
@@ -55,6 +63,7 @@ export interface ApiConfig {
   /** An item past the time in this attribute reads as absent. @default results never expire */
   readonly ttlAttribute: string | undefined;
   readonly readConsistency: ReadConsistency;
+  readonly requestLogSampleRate: number;
 }
 
 /** Reads and validates the environment once at start-up; throws EnvConfigError naming every bad variable. */
@@ -70,5 +79,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     pathPrefix: parsed.PATH_PREFIX,
     ttlAttribute: parsed.RESULT_TTL_ATTRIBUTE,
     readConsistency: parsed.READ_CONSISTENCY,
+    requestLogSampleRate: parsed.REQUEST_LOG_SAMPLE_RATE,
   });
 }

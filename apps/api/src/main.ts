@@ -20,6 +20,7 @@ async function start(): Promise<void> {
     logger,
     isShuttingDown: () => shuttingDown,
     pathPrefix: config.pathPrefix,
+    requestLogSampleRate: config.requestLogSampleRate,
   });
   const server = createHttpServer(app, logger);
   const address = await listen(server, config.port);

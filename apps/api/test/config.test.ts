@@ -24,14 +24,18 @@ describe("config: environment variables", () => {
       logLevel: "info",
       shutdownTimeoutMs: 25_000,
       readConsistency: "eventual_first",
+      requestLogSampleRate: 1,
     });
   });
 
-  it("config: reads the read consistency and the results' expiry attribute", () => {
-    expect(loadApiConfig({ ...MINIMAL, READ_CONSISTENCY: "strong", RESULT_TTL_ATTRIBUTE: "expiresAt" })).toMatchObject({
+  it("config: reads the read consistency, the results' expiry attribute and the request log sample rate", () => {
+    const env = { READ_CONSISTENCY: "strong", RESULT_TTL_ATTRIBUTE: "expiresAt", REQUEST_LOG_SAMPLE_RATE: "0.01" };
+    expect(loadApiConfig({ ...MINIMAL, ...env })).toMatchObject({
       readConsistency: "strong",
       ttlAttribute: "expiresAt",
+      requestLogSampleRate: 0.01,
     });
+    expect(loadApiConfig({ ...MINIMAL, REQUEST_LOG_SAMPLE_RATE: "0" }).requestLogSampleRate).toBe(0);
   });
 
   it("config: reads every variable the ECS task definition sets", () => {
@@ -96,6 +100,8 @@ describe("config: environment variables", () => {
     ["SHUTDOWN_TIMEOUT_SECONDS", "ten"],
     ["PATH_PREFIX", "v1"],
     ["READ_CONSISTENCY", "eventual"],
+    ["REQUEST_LOG_SAMPLE_RATE", "1.5"],
+    ["REQUEST_LOG_SAMPLE_RATE", "1%"],
     ["RESULT_TTL_ATTRIBUTE", "9lives"],
     ["PATH_PREFIX", "/v1/requests"],
   ])("config: fails when %s=%j, naming the variable and the value", (name, value) => {
