@@ -8,6 +8,15 @@ import { z } from "zod";
 /** The attributes of a stored result (apps/processor/src/domain.ts RequestItem): an expiry must not overwrite one. */
 const ITEM_ATTRIBUTES = ["requestId", "status", "payload", "result", "receivedAt", "processedAt"];
 
+export const computeFields = {
+  cpu_architecture: z
+    .enum(["x86_64", "arm64"])
+    .default("x86_64")
+    .describe(
+      "CPU architecture of both services' tasks. `arm64` (Graviton) costs about 20% less per vCPU and GB; the images must be built for it (`npm run images:push` follows this key). Switching a running deployment needs images of the new architecture pushed first.",
+    ),
+};
+
 export const logFields = {
   log_group_class: z
     .enum(["STANDARD", "INFREQUENT_ACCESS"])

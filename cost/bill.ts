@@ -90,7 +90,7 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
       `Fargate ${name}`,
       svc.minTasks * taskMonth,
       (needed - svc.minTasks) * taskMonth,
-      `${svc.minTasks} task(s) of ${svc.cpu} CPU / ${svc.memory} MiB always; ${needed} at this load (${round(demandVcpu, 3)} vCPU of work at ${cpuMsPerUnit} ms each)`,
+      `${svc.minTasks} ${svc.cpuArchitecture === "ARM64" ? "arm64 " : ""}task(s) of ${svc.cpu} CPU / ${svc.memory} MiB always; ${needed} at this load (${round(demandVcpu, 3)} vCPU of work at ${cpuMsPerUnit} ms each)`,
     );
   }
 

@@ -46,6 +46,8 @@ export interface ServiceInfra {
   /** The autoscaling maximum (the desired count when it does not scale). */
   readonly maxTasks: number;
   readonly environment: Readonly<Record<string, string>>;
+  /** The task definition's runtime platform (X86_64 or ARM64). */
+  readonly cpuArchitecture: string;
 }
 
 export function infraFromSynth(main: TfJson): Infra {
@@ -67,6 +69,7 @@ export function infraFromSynth(main: TfJson): Infra {
     return {
       cpu: Number(task.cpu),
       memory: Number(task.memory),
+      cpuArchitecture: String(field(task, "runtime_platform", "cpu_architecture") ?? "X86_64"),
       minTasks: target ? Number(target.min_capacity) : Number(svc.desired_count),
       maxTasks: target ? Number(target.max_capacity) : Number(svc.desired_count),
       environment: Object.fromEntries((container?.environment ?? []).map((e) => [e.name, e.value])),

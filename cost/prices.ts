@@ -18,6 +18,7 @@ export interface PriceTable {
 export type PriceName =
   | "fargateVcpuHour"
   | "fargateGbHour"
+  | "fargateArmPriceRatio"
   | "albHour"
   | "albLcuHour"
   | "nlbHour"
@@ -83,12 +84,15 @@ export interface TaskSize {
   readonly cpu: number;
   /** MiB. */
   readonly memory: number;
+  /** The task definition's runtime platform. @default "X86_64" */
+  readonly cpuArchitecture?: string;
 }
 
 /** What one task costs per second of its whole allocation. */
 export function taskCostPerSecond(prices: PriceTable, task: TaskSize): number {
   const p = prices.prices;
-  return ((task.cpu / 1024) * p.fargateVcpuHour.usd + (task.memory / 1024) * p.fargateGbHour.usd) / 3600;
+  const ratio = task.cpuArchitecture === "ARM64" ? p.fargateArmPriceRatio.usd : 1;
+  return (ratio * ((task.cpu / 1024) * p.fargateVcpuHour.usd + (task.memory / 1024) * p.fargateGbHour.usd)) / 3600;
 }
 
 /**

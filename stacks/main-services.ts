@@ -34,7 +34,16 @@ export interface Services {
 /** What both services share: the props of `FargateService` that do not depend on the service. */
 type CommonServiceProps = Pick<
   FargateServiceProps,
-  "prefix" | "globalPrefix" | "cluster" | "vpcId" | "subnetIds" | "region" | "accountId" | "logs" | "awsApiEgress"
+  | "prefix"
+  | "globalPrefix"
+  | "cluster"
+  | "vpcId"
+  | "subnetIds"
+  | "region"
+  | "accountId"
+  | "logs"
+  | "awsApiEgress"
+  | "cpuArchitecture"
 >;
 
 /** The ECS cluster, the api and processor services on Fargate, and the autoscaling of both. */
@@ -53,6 +62,7 @@ export function addServices(scope: Construct, context: MainContext, inputs: Serv
     region: context.region,
     accountId: context.accountId,
     logs: context.logs,
+    cpuArchitecture: config.cpu_architecture === "arm64" ? "ARM64" : "X86_64",
     ...(inputs.awsApiEgress ? { awsApiEgress: inputs.awsApiEgress } : {}),
   };
   const api = addApiService(scope, context, common, inputs);

@@ -38,6 +38,7 @@ export interface FargateServiceProps {
   readonly imageTag: string;
   readonly cpu: number;
   readonly memory: number;
+  readonly cpuArchitecture: "X86_64" | "ARM64";
   readonly desiredCount: number;
   readonly vpcId: string;
   readonly subnetIds: string[];
@@ -63,7 +64,6 @@ export interface FargateServiceProps {
   /** Send HTTPS for AWS APIs only to these VPC endpoints. @default anywhere on 443 (0.0.0.0/0, through NAT) */
   readonly awsApiEgress?: AwsApiEgress;
 }
-
 /** The `node` user of the official Node.js images, by number so no passwd lookup is needed. */
 const NON_ROOT_USER = "1000:1000";
 
@@ -113,7 +113,7 @@ export class FargateService extends Construct {
       networkMode: "awsvpc",
       cpu: String(props.cpu),
       memory: String(props.memory),
-      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: props.cpuArchitecture },
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
       containerDefinitions: JSON.stringify([containerDefinition(props, logs.name)]),

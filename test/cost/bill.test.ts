@@ -16,13 +16,14 @@ const prices = loadPrices();
 /** The example configuration's stack as the bill sees it (the synth test below checks infraFromSynth yields this). */
 const exampleInfra: Infra = {
   services: {
-    api: { cpu: 256, memory: 512, minTasks: 2, maxTasks: 2, environment: {} },
+    api: { cpu: 256, memory: 512, minTasks: 2, maxTasks: 2, environment: {}, cpuArchitecture: "X86_64" },
     processor: {
       cpu: 256,
       memory: 512,
       minTasks: 1,
       maxTasks: 10,
       environment: { POLL_CONCURRENCY: "4", WAIT_TIME_SECONDS: "20" },
+      cpuArchitecture: "X86_64",
     },
   },
   albs: 1,
@@ -151,6 +152,18 @@ describe("cost: npm run cost", () => {
     // The stack's format: 188 bytes of keys and punctuation, the 11 variables at their expected sizes, a newline.
     expect(accessLogLineBytes(ACCESS_LOG_FORMAT, 14)).toBe(188 + (36 + 13 + 10 + 31 + 3 + 3 + 2 + 3 + 2 + 1 + 1) + 1);
     expect(accessLogLineBytes('{"x":"$context.unlisted"}', 14)).toBe(8 + 14 + 1);
+  });
+
+  it("cost: arm64 tasks cost the price ratio of x86_64 ones, read from the task definition", () => {
+    const api = { ...exampleInfra.services.api, cpuArchitecture: "ARM64" };
+    const infra = { ...exampleInfra, services: { ...exampleInfra.services, api } };
+    const fargateApi = computeBill({ rps: 0, payloadBytes: 768, readsPerRequest: 1 }, inputs, infra, prices).lines.find(
+      (l) => l.component === "Fargate api",
+    )!;
+    expect(fargateApi.fixedUsd).toBeCloseTo(2 * 0.8 * (0.25 * 0.04048 + 0.5 * 0.004445) * 730, 6);
+    expect(fargateApi.detail).toMatch(/^2 arm64 task\(s\)/);
+    const arm = infraFromSynth(synthApp({ cpu_architecture: "arm64" }).main);
+    expect([arm.services.api.cpuArchitecture, arm.services.processor.cpuArchitecture]).toEqual(["ARM64", "ARM64"]);
   });
 
   it("cost: the same inputs give the same bill", () => {
