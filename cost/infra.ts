@@ -69,7 +69,7 @@ export function infraFromSynth(main: TfJson): Infra {
     return {
       cpu: Number(task.cpu),
       memory: Number(task.memory),
-      cpuArchitecture: String(field(task, "runtime_platform", "cpu_architecture") ?? "X86_64"),
+      cpuArchitecture: (field(task, "runtime_platform", "cpu_architecture") as string | undefined) ?? "X86_64",
       minTasks: target ? Number(target.min_capacity) : Number(svc.desired_count),
       maxTasks: target ? Number(target.max_capacity) : Number(svc.desired_count),
       environment: Object.fromEntries((container?.environment ?? []).map((e) => [e.name, e.value])),
