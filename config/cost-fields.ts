@@ -17,6 +17,27 @@ export const computeFields = {
     ),
 };
 
+export const spotFields = {
+  processor_spot_weight: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(0)
+    .describe(
+      "Fargate Spot for the processor: above `processor_on_demand_base`, this many Spot tasks are placed for each on-demand one; `0` = on demand only. Switching a running service: [docs/OPERATIONS.md](docs/OPERATIONS.md#fargate-spot).",
+    ),
+  processor_on_demand_base: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(1)
+    .describe(
+      "Processor tasks that always run on demand when `processor_spot_weight` is above 0: at least one, which a Spot interruption cannot take away.",
+    ),
+};
+
 export const logFields = {
   log_group_class: z
     .enum(["STANDARD", "INFREQUENT_ACCESS"])

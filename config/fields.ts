@@ -3,7 +3,7 @@ import { bucketNameProblem } from "./naming.js";
 import { arn, awsRegion, domainName, kmsKeyArn, logRetentionDays, name, subnetId } from "./field-types.js";
 import { alarms, stateBackend, tags, vpcEndpoints, wafWebAcl } from "./nested-fields.js";
 import { apiService, processorService } from "./service-fields.js";
-import { computeFields, logFields, resultFields } from "./cost-fields.js";
+import { computeFields, logFields, resultFields, spotFields } from "./cost-fields.js";
 
 /**
  * The keys of `terraform.tfvars.json`, each checked on its own (config/schema.ts adds the rules across keys):
@@ -102,6 +102,7 @@ export const fieldsSchema = z.strictObject({
     .default(365)
     .describe("Retention of every log group (a CloudWatch Logs value: 1, 3, 5, 7, 14, 30, 60, 90, ..., 3653)."),
   ...computeFields,
+  ...spotFields,
   ...logFields,
   log_kms_key_arn: kmsKeyArn
     .nullable()

@@ -1,7 +1,8 @@
 import { defaultHitShare, dynamoLine } from "./dynamodb-line.js";
 import { logsLine } from "./logs-line.js";
 import type { Infra } from "./infra.js";
-import { taskCostPerSecond, type PriceTable } from "./prices.js";
+import { tasksCostPerSecond } from "./fargate.js";
+import type { PriceTable } from "./prices.js";
 
 /**
  * The monthly bill for one traffic profile: pure arithmetic over the measured per-request figures
@@ -78,7 +79,7 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
     ["processor", inputs.processor.cpuMsPerMessage, profile.rps],
   ] as const) {
     const svc = infra.services[name];
-    const taskMonth = taskCostPerSecond(prices, svc) * S;
+    const month = (tasks: number) => tasksCostPerSecond(prices, svc, tasks) * S;
     const demandVcpu = (unitsPerSecond * cpuMsPerUnit) / 1_000;
     const needed = Math.max(svc.minTasks, Math.ceil(demandVcpu / ((svc.cpu / 1024) * a.targetCpuUtilization)));
     if (needed > svc.maxTasks) {
@@ -88,9 +89,9 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
     }
     line(
       `Fargate ${name}`,
-      svc.minTasks * taskMonth,
-      (needed - svc.minTasks) * taskMonth,
-      `${svc.minTasks} ${svc.cpuArchitecture === "ARM64" ? "arm64 " : ""}task(s) of ${svc.cpu} CPU / ${svc.memory} MiB always; ${needed} at this load (${round(demandVcpu, 3)} vCPU of work at ${cpuMsPerUnit} ms each)`,
+      month(svc.minTasks),
+      month(needed) - month(svc.minTasks),
+      `${svc.minTasks} ${svc.cpuArchitecture === "ARM64" ? "arm64 " : ""}task(s)${svc.spot ? ` (Fargate Spot above ${svc.spot.onDemandBase} on demand, ${svc.spot.spotWeight}:1)` : ""} of ${svc.cpu} CPU / ${svc.memory} MiB always; ${needed} at this load (${round(demandVcpu, 3)} vCPU of work at ${cpuMsPerUnit} ms each)`,
     );
   }
 

@@ -48,6 +48,8 @@ export interface ServiceInfra {
   readonly environment: Readonly<Record<string, string>>;
   /** The task definition's runtime platform (X86_64 or ARM64). */
   readonly cpuArchitecture: string;
+  /** Fargate Spot above an on-demand base (the service's capacity provider strategy); null: on demand only. */
+  readonly spot: { readonly onDemandBase: number; readonly spotWeight: number } | null;
 }
 
 export function infraFromSynth(main: TfJson): Infra {
@@ -66,7 +68,17 @@ export function infraFromSynth(main: TfJson): Infra {
     const container = (
       JSON.parse(task.container_definitions as string) as { environment?: { name: string; value: string }[] }[]
     )[0];
+    const strategy = list(svc.capacity_provider_strategy) as {
+      capacity_provider?: string;
+      base?: number;
+      weight?: number;
+    }[];
+    const provider = (name: string) => strategy.find((p) => p.capacity_provider === name);
+    const spot = provider("FARGATE_SPOT");
     return {
+      spot: spot
+        ? { onDemandBase: Number(provider("FARGATE")?.base ?? 0), spotWeight: Number(spot.weight ?? 0) }
+        : null,
       cpu: Number(task.cpu),
       memory: Number(task.memory),
       cpuArchitecture: (field(task, "runtime_platform", "cpu_architecture") as string | undefined) ?? "X86_64",

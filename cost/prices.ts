@@ -19,6 +19,7 @@ export type PriceName =
   | "fargateVcpuHour"
   | "fargateGbHour"
   | "fargateArmPriceRatio"
+  | "fargateSpotPriceRatio"
   | "albHour"
   | "albLcuHour"
   | "nlbHour"

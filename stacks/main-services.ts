@@ -17,6 +17,7 @@ import { STAGE_NAME, type MainContext } from "./main-context.js";
 import { resultExpiryEnvironment, type Data } from "./main-data.js";
 import type { NetworkAndIngress } from "./main-network.js";
 import { ProcessorScaling } from "./services/processor-scaling.js";
+import { placeOnFargateSpot } from "./services/fargate-spot.js";
 
 export interface ServicesInputs extends NetworkAndIngress, Data {
   /** The `ecr` stack's repositories (a cross-stack reference: `main` depends on `ecr`). */
@@ -67,6 +68,12 @@ export function addServices(scope: Construct, context: MainContext, inputs: Serv
   };
   const api = addApiService(scope, context, common, inputs);
   const processor = addProcessorService(scope, context, common, inputs);
+  if (config.processor_spot_weight > 0) {
+    placeOnFargateSpot(scope, cluster, processor.service, {
+      onDemandBase: config.processor_on_demand_base,
+      spotWeight: config.processor_spot_weight,
+    });
+  }
 
   const processorConfig = config.services.processor;
   new ProcessorScaling(scope, "processor-scaling", {

@@ -16,7 +16,7 @@ const prices = loadPrices();
 /** The example configuration's stack as the bill sees it (the synth test below checks infraFromSynth yields this). */
 const exampleInfra: Infra = {
   services: {
-    api: { cpu: 256, memory: 512, minTasks: 2, maxTasks: 2, environment: {}, cpuArchitecture: "X86_64" },
+    api: { cpu: 256, memory: 512, minTasks: 2, maxTasks: 2, environment: {}, cpuArchitecture: "X86_64", spot: null },
     processor: {
       cpu: 256,
       memory: 512,
@@ -24,6 +24,7 @@ const exampleInfra: Infra = {
       maxTasks: 10,
       environment: { POLL_CONCURRENCY: "4", WAIT_TIME_SECONDS: "20" },
       cpuArchitecture: "X86_64",
+      spot: null,
     },
   },
   albs: 1,
@@ -164,6 +165,20 @@ describe("cost: npm run cost", () => {
     expect(fargateApi.detail).toMatch(/^2 arm64 task\(s\)/);
     const arm = infraFromSynth(synthApp({ cpu_architecture: "arm64" }).main);
     expect([arm.services.api.cpuArchitecture, arm.services.processor.cpuArchitecture]).toEqual(["ARM64", "ARM64"]);
+  });
+
+  it("cost: with Fargate Spot, tasks above the on-demand base are split by weight and Spot ones priced at the ratio", () => {
+    const processor = { ...exampleInfra.services.processor, minTasks: 1, spot: { onDemandBase: 1, spotWeight: 3 } };
+    const infra = { ...exampleInfra, services: { ...exampleInfra.services, processor } };
+    // 500 req/s x 2 ms = 1 vCPU of work: 6 tasks of 0.25 vCPU at 70%; 1 on demand, then 5 split 1:3 (1.25 : 3.75).
+    const line = computeBill({ rps: 500, payloadBytes: 768, readsPerRequest: 0 }, inputs, infra, prices).lines.find(
+      (l) => l.component === "Fargate processor",
+    )!;
+    const taskMonth = (0.25 * 0.04048 + 0.5 * 0.004445) * 730;
+    expect(line.fixedUsd).toBeCloseTo(taskMonth, 6);
+    expect(line.perRequestUsd).toBeCloseTo((1.25 + 3.75 * 0.3) * taskMonth, 6);
+    const spot = infraFromSynth(synthApp({ processor_spot_weight: 3 }).main);
+    expect([spot.services.processor.spot, spot.services.api.spot]).toEqual([{ onDemandBase: 1, spotWeight: 3 }, null]);
   });
 
   it("cost: the same inputs give the same bill", () => {

@@ -441,6 +441,10 @@ describe("config: every value exactly at a documented limit, and every accepted 
     ["Standard log groups, every api request logged", { log_group_class: "STANDARD", api_request_log_sample_rate: 1 }],
     ["no api request logged below 500", { api_request_log_sample_rate: 0 }],
     ["strongly consistent reads", { query_read_consistency: "strong" }],
+    [
+      "arm64 tasks, the processor on Spot at the limits",
+      { cpu_architecture: "arm64", processor_spot_weight: 1000, processor_on_demand_base: 100 },
+    ],
     ["results kept 3650 days", { result_retention_days: 3650 }],
     ["results kept forever without TTL", { result_retention_days: null, table_ttl_attribute: null }],
     [
@@ -704,6 +708,11 @@ describe("config: one past each limit fails, with the message the user sees", ()
       "the TTL attribute is one of the item's own attributes",
       { table_ttl_attribute: "payload" },
       `table_ttl_attribute: must not be one of the item's own attributes (requestId, status, payload, result, receivedAt, processedAt) (got "payload")`,
+    ],
+    [
+      "the processor has no on-demand task",
+      { processor_on_demand_base: 0 },
+      "processor_on_demand_base: Too small: expected number to be >=1 (got 0)",
     ],
     [
       "the api's sample rate is above 1",

@@ -453,6 +453,30 @@ describe("main stack: ECS services", () => {
     ]);
   });
 
+  test("services: with processor_spot_weight, the processor runs on Fargate Spot above its on-demand base; the api stays on demand", () => {
+    expect(resourcesOf(main, "aws_ecs_cluster_capacity_providers")).toHaveLength(0);
+    const spot = synthApp({ processor_spot_weight: 3, processor_on_demand_base: 2 }).main;
+    const processor = resourceAt(spot, "aws_ecs_service", "processor/service");
+    expect(processor.launch_type).toBeUndefined();
+    expect(processor).toMatchObject({
+      capacity_provider_strategy: [
+        { capacity_provider: "FARGATE", base: 2, weight: 1 },
+        { capacity_provider: "FARGATE_SPOT", weight: 3 },
+      ],
+      force_new_deployment: true,
+      platform_version: "LATEST",
+    });
+    expect(processor.depends_on).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^aws_ecs_cluster_capacity_providers\.cluster-capacity-providers/),
+      ]),
+    );
+    expect(resourceAt(spot, "aws_ecs_cluster_capacity_providers", "cluster-capacity-providers")).toMatchObject({
+      capacity_providers: ["FARGATE", "FARGATE_SPOT"],
+    });
+    expect(resourceAt(spot, "aws_ecs_service", "api/service").launch_type).toBe("FARGATE");
+  });
+
   test("services: Fargate in private subnets without public IPs, circuit breaker with rollback", () => {
     for (const name of ["api", "processor"]) {
       const service = resourceAt(main, "aws_ecs_service", `${name}/service`);
