@@ -47,6 +47,7 @@ export function crossFieldIssues(config: ValidFields): CrossFieldIssue[] {
   }
   issues.push(...processorCountIssues(config.services?.processor), ...operationsIssues(config), ...wafIssues(config));
   issues.push(...capacityIssues(config), ...clientIssues(config));
+  issues.push(...retentionIssues(config));
   const logKeyRegion = config.log_kms_key_arn?.split(":")[3];
   if (logKeyRegion !== undefined && config.region !== undefined && logKeyRegion !== config.region) {
     issues.push({
@@ -186,4 +187,15 @@ function clientIssues(config: ValidFields): CrossFieldIssue[] {
     issues.push({ path: ["quota_per_day"], message: "only without clients: set each client's quota_per_day instead" });
   }
   return issues;
+}
+
+/** A retention needs an attribute for DynamoDB TTL to act on; without one, results would never be deleted. */
+function retentionIssues(config: ValidFields): CrossFieldIssue[] {
+  if (config.table_ttl_attribute !== null || typeof config.result_retention_days !== "number") return [];
+  return [
+    {
+      path: ["table_ttl_attribute"],
+      message: `is null, but result_retention_days is ${config.result_retention_days}: name the attribute DynamoDB TTL deletes by (e.g. "expiresAt"), or set result_retention_days to null to keep results forever`,
+    },
+  ];
 }

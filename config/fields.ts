@@ -4,6 +4,7 @@ import { arn, awsRegion, domainName, kmsKeyArn, logRetentionDays, name, subnetId
 import { alarms, stateBackend, tags, vpcEndpoints, wafWebAcl } from "./nested-fields.js";
 import { clients, throttleAboveCapacityReason } from "./access-fields.js";
 import { apiService, processorService } from "./service-fields.js";
+import { computeFields, logFields, resultFields, spotFields } from "./cost-fields.js";
 
 /**
  * The keys of `terraform.tfvars.json`, each checked on its own (config/schema.ts adds the rules across keys):
@@ -105,6 +106,9 @@ export const fieldsSchema = z.strictObject({
   log_retention_days: logRetentionDays
     .default(365)
     .describe("Retention of every log group (a CloudWatch Logs value: 1, 3, 5, 7, 14, 30, 60, 90, ..., 3653)."),
+  ...computeFields,
+  ...spotFields,
+  ...logFields,
   log_kms_key_arn: kmsKeyArn
     .nullable()
     .default(null)
@@ -129,12 +133,7 @@ export const fieldsSchema = z.strictObject({
     .describe(
       "How long an unprocessed message is kept, at most 10 days: a dead letter keeps its original enqueue time, so the 14-day DLQ still holds it for 4 days or more.",
     ),
-  table_ttl_attribute: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/)
-    .nullable()
-    .default(null)
-    .describe("Enables DynamoDB TTL on this attribute; `null` = no TTL."),
+  ...resultFields,
   deletion_protection: z
     .boolean()
     .default(true)

@@ -1,6 +1,8 @@
-import { readUnits, writeUnits } from "./capacity.js";
+import { defaultHitShare, dynamoLine } from "./dynamodb-line.js";
+import { logsLine } from "./logs-line.js";
 import type { Infra } from "./infra.js";
-import { taskCostPerSecond, type PriceTable } from "./prices.js";
+import { tasksCostPerSecond } from "./fargate.js";
+import type { PriceTable } from "./prices.js";
 
 /**
  * The monthly bill for one traffic profile: pure arithmetic over the measured per-request figures
@@ -15,6 +17,8 @@ export interface Profile {
   readonly payloadBytes: number;
   /** GET /requests/{id} calls per accepted request. */
   readonly readsPerRequest: number;
+  /** Share of those GETs that find their item. @default each client reads until found: 1 / readsPerRequest, at most 1 */
+  readonly hitShare?: number;
 }
 
 /** The measured figures the bill uses (docs/cost-inputs.json), per message and per GET. */
@@ -75,7 +79,7 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
     ["processor", inputs.processor.cpuMsPerMessage, profile.rps],
   ] as const) {
     const svc = infra.services[name];
-    const taskMonth = taskCostPerSecond(prices, svc) * S;
+    const month = (tasks: number) => tasksCostPerSecond(prices, svc, tasks) * S;
     const demandVcpu = (unitsPerSecond * cpuMsPerUnit) / 1_000;
     const needed = Math.max(svc.minTasks, Math.ceil(demandVcpu / ((svc.cpu / 1024) * a.targetCpuUtilization)));
     if (needed > svc.maxTasks) {
@@ -85,9 +89,9 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
     }
     line(
       `Fargate ${name}`,
-      svc.minTasks * taskMonth,
-      (needed - svc.minTasks) * taskMonth,
-      `${svc.minTasks} task(s) of ${svc.cpu} CPU / ${svc.memory} MiB always; ${needed} at this load (${round(demandVcpu, 3)} vCPU of work at ${cpuMsPerUnit} ms each)`,
+      month(svc.minTasks),
+      month(needed) - month(svc.minTasks),
+      `${svc.minTasks} ${svc.cpuArchitecture === "ARM64" ? "arm64 " : ""}task(s)${svc.spot ? ` (Fargate Spot above ${svc.spot.onDemandBase} on demand, ${svc.spot.spotWeight}:1)` : ""} of ${svc.cpu} CPU / ${svc.memory} MiB always; ${needed} at this load (${round(demandVcpu, 3)} vCPU of work at ${cpuMsPerUnit} ms each)`,
     );
   }
 
@@ -149,38 +153,25 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
     `${round(idlePolls / MILLION, 3)} million empty long polls idle; ${sendsPerMessage} send + ${inputs.processor.sqsRequestsPerMessage} consumer requests per message`,
   );
 
-  const wcu = writeUnits(itemBytes);
-  const rcu = readUnits(itemBytes, true);
-  const storedGb = (messages * a.storedMonthsOfItems * (itemBytes + a.dynamoItemOverheadBytes)) / GB;
   if (!infra.onDemandTable) warnings.push("the table is not on-demand: DynamoDB is priced as if it were");
-  line(
-    "DynamoDB",
-    0,
-    ((messages * wcu) / MILLION) * p.dynamoMillionWriteUnits.usd +
-      ((gets * rcu) / MILLION) * p.dynamoMillionReadUnits.usd +
-      storedGb * (p.dynamoStorageGbMonth.usd + (infra.pointInTimeRecovery ? p.dynamoPitrGbMonth.usd : 0)),
-    `${itemBytes}-byte items: ${wcu} write unit(s) each (conditional PutItem), ${rcu} read unit(s) per strongly consistent GET; ${round(storedGb, 3)} GB written per month${infra.pointInTimeRecovery ? " (+ PITR)" : ""}`,
+  const dynamo = dynamoLine(
+    { items: messages, gets, itemBytes, hitShare: profile.hitShare ?? defaultHitShare(profile.readsPerRequest) },
+    infra,
+    prices,
   );
+  line("DynamoDB", 0, dynamo.usd, dynamo.detail);
 
-  // Logs: ingestion, plus storage at steady state (once the retention period is full; 0 = kept forever: 12 months).
-  const accessLogBytes =
-    infra.stages.length > 0 ? accessLogLineBytes(infra.stages[0]!.accessLogFormat, a.accessLogValueBytes) : 0;
-  const logs = [
-    { bytes: gets * inputs.api.logBytesPerRequest, days: infra.logRetentionDays.api },
-    { bytes: messages * inputs.processor.logBytesPerMessage, days: infra.logRetentionDays.processor },
-    { bytes: (messages + gets) * accessLogBytes, days: infra.logRetentionDays.apiGatewayAccess },
-  ];
-  const logsUsd = logs.reduce((usd, l) => {
-    const gb = l.bytes / GB;
-    const months = (l.days === 0 ? 365 : l.days) / (365 / 12);
-    return usd + gb * p.logsIngestGb.usd + gb * months * a.logsCompressionRatio * p.logsStorageGbMonth.usd;
-  }, 0);
-  line(
-    "CloudWatch Logs",
-    0,
-    logsUsd,
-    `${round(logs.reduce((n, l) => n + l.bytes, 0) / GB, 3)} GB/month ingested (api ${inputs.api.logBytesPerRequest} B/GET, processor ${inputs.processor.logBytesPerMessage} B/message, access logs ~${accessLogBytes} B/call), stored for the retention period`,
+  const logs = logsLine(
+    {
+      gets,
+      messages,
+      apiBytesPerLoggedGet: inputs.api.logBytesPerRequest,
+      processorBytesPerMessage: inputs.processor.logBytesPerMessage,
+    },
+    infra,
+    prices,
   );
+  line("CloudWatch Logs", 0, logs.usd, logs.detail);
 
   const tasks = infra.services.api.minTasks + infra.services.processor.minTasks;
   const insightsMetrics = a.containerInsightsMetricsPerCluster + 2 * a.containerInsightsMetricsPerService;
@@ -223,13 +214,6 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
     totalUsd: fixedUsd + perRequestUsd,
     warnings,
   };
-}
-
-/** An access-log line: the format's literal text plus each `$context` variable at its assumed expanded size. */
-export function accessLogLineBytes(format: string | undefined, valueBytes: number): number {
-  if (!format) return 0;
-  const variables = format.match(/\$context\.[A-Za-z.]+/g) ?? [];
-  return Buffer.byteLength(format.replace(/\$context\.[A-Za-z.]+/g, "")) + variables.length * valueBytes + 1;
 }
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;

@@ -19,7 +19,9 @@ export interface Infra {
     readonly accessLogFormat: string | undefined;
   }[];
   /** Log group retention in days (0 = never expire), by kind. */
-  readonly logRetentionDays: Readonly<Record<"api" | "processor" | "apiGatewayAccess" | "apiGatewayExecution", number>>;
+  readonly logRetentionDays: Readonly<Record<LogKind, number>>;
+  /** Log group class, by kind (a kind with a Standard group among its groups is Standard). */
+  readonly logClasses: Readonly<Record<LogKind, LogClass>>;
   /** Metrics billed by the alarms (a metric-math alarm: one per metric in its query). */
   readonly alarmMetrics: number;
   readonly containerInsights: "disabled" | "enabled" | "enhanced";
@@ -29,7 +31,12 @@ export interface Infra {
   readonly webAclRules: readonly number[];
   readonly pointInTimeRecovery: boolean;
   readonly onDemandTable: boolean;
+  /** Days the processor's items live before DynamoDB TTL deletes them; null when they never expire. */
+  readonly resultRetentionDays: number | null;
 }
+
+export type LogKind = "api" | "processor" | "apiGatewayAccess" | "apiGatewayExecution";
+export type LogClass = "STANDARD" | "INFREQUENT_ACCESS";
 
 export interface ServiceInfra {
   readonly cpu: number;
@@ -39,6 +46,10 @@ export interface ServiceInfra {
   /** The autoscaling maximum (the desired count when it does not scale). */
   readonly maxTasks: number;
   readonly environment: Readonly<Record<string, string>>;
+  /** The task definition's runtime platform (X86_64 or ARM64). */
+  readonly cpuArchitecture: string;
+  /** Fargate Spot above an on-demand base (the service's capacity provider strategy); null: on demand only. */
+  readonly spot: { readonly onDemandBase: number; readonly spotWeight: number } | null;
 }
 
 export function infraFromSynth(main: TfJson): Infra {
@@ -57,9 +68,20 @@ export function infraFromSynth(main: TfJson): Infra {
     const container = (
       JSON.parse(task.container_definitions as string) as { environment?: { name: string; value: string }[] }[]
     )[0];
+    const strategy = list(svc.capacity_provider_strategy) as {
+      capacity_provider?: string;
+      base?: number;
+      weight?: number;
+    }[];
+    const provider = (name: string) => strategy.find((p) => p.capacity_provider === name);
+    const spot = provider("FARGATE_SPOT");
     return {
+      spot: spot
+        ? { onDemandBase: Number(provider("FARGATE")?.base ?? 0), spotWeight: Number(spot.weight ?? 0) }
+        : null,
       cpu: Number(task.cpu),
       memory: Number(task.memory),
+      cpuArchitecture: (field(task, "runtime_platform", "cpu_architecture") as string | undefined) ?? "X86_64",
       minTasks: target ? Number(target.min_capacity) : Number(svc.desired_count),
       maxTasks: target ? Number(target.max_capacity) : Number(svc.desired_count),
       environment: Object.fromEntries((container?.environment ?? []).map((e) => [e.name, e.value])),
@@ -83,26 +105,35 @@ export function infraFromSynth(main: TfJson): Infra {
   const groups = all("aws_cloudwatch_log_group").map((r) => ({
     name: String(r.body.name),
     retention: Number(r.body.retention_in_days ?? 0),
+    logClass: (r.body.log_group_class ?? "STANDARD") as LogClass,
   }));
   const retention = (match: (name: string) => boolean) =>
     Math.max(0, ...groups.filter((g) => match(g.name)).map((g) => g.retention));
+  const logClass = (match: (name: string) => boolean): LogClass =>
+    groups.some((g) => match(g.name) && g.logClass === "STANDARD") ? "STANDARD" : "INFREQUENT_ACCESS";
+  const kinds: Record<LogKind, (name: string) => boolean> = {
+    api: (n) => /\/ecs\/.*\/api$/.test(n),
+    processor: (n) => /\/ecs\/.*\/processor$/.test(n),
+    apiGatewayAccess: (n) => n.startsWith("/aws/apigateway/"),
+    apiGatewayExecution: (n) => n.startsWith("API-Gateway-Execution-Logs_"),
+  };
+  const byKind = <T>(of: (match: (name: string) => boolean) => T) =>
+    Object.fromEntries(Object.entries(kinds).map(([kind, match]) => [kind, of(match)])) as Record<LogKind, T>;
   const insights = all("aws_ecs_cluster")
     .flatMap((r) => (r.body.setting ?? []) as { name: string; value: string }[])
     .find((s) => s.name === "containerInsights");
   const table = one("aws_dynamodb_table", "table/table");
+  const processor = service("processor");
+  const retentionDays = processor.environment.RESULT_RETENTION_DAYS;
   return {
-    services: { api: service("api"), processor: service("processor") },
+    services: { api: service("api"), processor },
     albs: lbs.filter((t) => t === "application").length,
     nlbs: lbs.filter((t) => t === "network").length,
     vpcLinks: all("aws_api_gateway_vpc_link").length + all("aws_apigatewayv2_vpc_link").length,
     interfaceEndpoints: all("aws_vpc_endpoint").filter((r) => r.body.vpc_endpoint_type === "Interface").length,
     stages,
-    logRetentionDays: {
-      api: retention((n) => /\/ecs\/.*\/api$/.test(n)),
-      processor: retention((n) => /\/ecs\/.*\/processor$/.test(n)),
-      apiGatewayAccess: retention((n) => n.startsWith("/aws/apigateway/")),
-      apiGatewayExecution: retention((n) => n.startsWith("API-Gateway-Execution-Logs_")),
-    },
+    logRetentionDays: byKind(retention),
+    logClasses: byKind(logClass),
     alarmMetrics: all("aws_cloudwatch_metric_alarm").reduce(
       (n, r) =>
         n +
@@ -115,5 +146,7 @@ export function infraFromSynth(main: TfJson): Infra {
     webAclRules: all("aws_wafv2_web_acl").map((r) => list(r.body.rule).length),
     pointInTimeRecovery: field(table, "point_in_time_recovery", "enabled") === true,
     onDemandTable: table.billing_mode === "PAY_PER_REQUEST",
+    resultRetentionDays:
+      field(table, "ttl", "enabled") === true && retentionDays !== undefined ? Number(retentionDays) : null,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run cost -- --rps N --payload-bytes N --reads-per-request N [--json] [--var-file terraform.tfvars.json]`
+ * `npm run cost -- --rps N --payload-bytes N --reads-per-request N [--hit-share 0-1] [--json] [--var-file FILE]`
  *
  * The monthly AWS bill for a traffic profile: the stack synthesized in-process from the config (no CLI, no network),
  * the measured figures in docs/cost-inputs.json (rewritten by the benches) and the price table in cost/prices.json.
@@ -20,6 +20,8 @@ const FLAGS = {
   rps: { key: "rps", min: 0, max: 100_000, integer: false },
   "payload-bytes": { key: "payloadBytes", min: 2, max: 262_144, integer: true },
   "reads-per-request": { key: "readsPerRequest", min: 0, max: 1_000, integer: false },
+  // Optional: by default each client reads until it finds its result (cost/dynamodb-line.ts, defaultHitShare).
+  "hit-share": { key: "hitShare", min: 0, max: 1, integer: false, optional: true },
 } as const;
 
 export const COST_COMMAND: CommandSpec = {
@@ -30,12 +32,14 @@ export const COST_COMMAND: CommandSpec = {
     rps: { type: "string" },
     "payload-bytes": { type: "string" },
     "reads-per-request": { type: "string" },
+    "hit-share": { type: "string" },
     json: { type: "boolean" },
   },
   optionLines: [
     ["--rps <n>", "POST /requests per second (0-100000), required"],
     ["--payload-bytes <n>", "bytes per request body (2-262144), required"],
     ["--reads-per-request <n>", "GET /requests/{id} per POST (0-1000), required"],
+    ["--hit-share <0-1>", "share of GETs that find their item (default: each client reads until it finds it)"],
     ["--json", "the bill as JSON"],
   ],
 };
@@ -56,7 +60,7 @@ export function costOptions(line: Extract<CommandLine, { kind: "run" }>): CliOpt
   for (const [flag, spec] of Object.entries(FLAGS)) {
     const raw = line.values[flag];
     if (raw === undefined) {
-      problems.push(`--${flag}: required`);
+      if (!("optional" in spec)) problems.push(`--${flag}: required`);
       continue;
     }
     const value = Number(raw);

@@ -14,7 +14,7 @@ export function benchBody(i: number): string {
   return shape("x".repeat(BENCH_BODY_BYTES - Buffer.byteLength(shape(""))));
 }
 
-/** Stored item bytes minus body bytes for the pinned payload, with a UUID MessageId as SQS gives. */
+/** Stored item bytes minus body bytes for the pinned payload, with a UUID MessageId as SQS gives and an expiry. */
 export function itemOverheadBytes(): number {
   const body = benchBody(123_457);
   const parsed = parseBody(body);
@@ -27,5 +27,6 @@ export function itemOverheadBytes(): number {
     sentTimestamp: "1764400000000",
     now: new Date(0),
   });
-  return itemSizeBytes(item) - Buffer.byteLength(body);
+  // The expiry the processor stamps by default (apps/shared/src/result-expiry.ts): a ten-digit epoch second.
+  return itemSizeBytes({ ...item, expiresAt: 1_765_004_800 }) - Buffer.byteLength(body);
 }

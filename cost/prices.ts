@@ -18,6 +18,8 @@ export interface PriceTable {
 export type PriceName =
   | "fargateVcpuHour"
   | "fargateGbHour"
+  | "fargateArmPriceRatio"
+  | "fargateSpotPriceRatio"
   | "albHour"
   | "albLcuHour"
   | "nlbHour"
@@ -31,6 +33,7 @@ export type PriceName =
   | "dynamoStorageGbMonth"
   | "dynamoPitrGbMonth"
   | "logsIngestGb"
+  | "logsIngestGbInfrequentAccess"
   | "logsStorageGbMonth"
   | "metricMonth"
   | "alarmMonth"
@@ -62,7 +65,9 @@ export type AssumptionName =
   | "apiGatewayDetailedMetricsPerMethod"
   | "targetCpuUtilization"
   | "assumedAzs"
-  | "dynamoItemOverheadBytes";
+  | "dynamoItemOverheadBytes"
+  | "ttlDeletionLagDays"
+  | "daysPerYear";
 
 export function loadPrices(file: URL = new URL("./prices.json", import.meta.url)): PriceTable {
   const table = JSON.parse(readFileSync(file, "utf8")) as PriceTable;
@@ -80,12 +85,15 @@ export interface TaskSize {
   readonly cpu: number;
   /** MiB. */
   readonly memory: number;
+  /** The task definition's runtime platform. @default "X86_64" */
+  readonly cpuArchitecture?: string;
 }
 
 /** What one task costs per second of its whole allocation. */
 export function taskCostPerSecond(prices: PriceTable, task: TaskSize): number {
   const p = prices.prices;
-  return ((task.cpu / 1024) * p.fargateVcpuHour.usd + (task.memory / 1024) * p.fargateGbHour.usd) / 3600;
+  const ratio = task.cpuArchitecture === "ARM64" ? p.fargateArmPriceRatio.usd : 1;
+  return (ratio * ((task.cpu / 1024) * p.fargateVcpuHour.usd + (task.memory / 1024) * p.fargateGbHour.usd)) / 3600;
 }
 
 /**

@@ -29,7 +29,8 @@ Environment (all optional):
   API_REPOSITORY_URL        repository URLs; default: `terraform output -raw <service>_repository_url`
   PROCESSOR_REPOSITORY_URL  in ECR_STACK_DIR (the ecr stack must be deployed: npm run deploy:ecr)
   ECR_STACK_DIR             synthesized ecr stack (default: cdktf.out/stacks/ecr; run `npm run synth` first)
-  IMAGE_PLATFORM            docker build --platform (default: linux/amd64, the Fargate task architecture)
+  IMAGE_PLATFORM            docker build --platform (default: the var file's cpu_architecture, TFVARS_FILE or
+                            terraform.tfvars.json: linux/arm64 for arm64, else linux/amd64)
   IMAGE_SERVICES            the services to act on (default: "api processor")
 EOF
 }
@@ -77,7 +78,16 @@ for service in "${services[@]}"; do
   case $service in api | processor) ;; *) die "IMAGE_SERVICES: unknown service '$service' (api, processor)" ;; esac
 done
 ecr_stack_dir=${ECR_STACK_DIR:-cdktf.out/stacks/ecr}
-platform=${IMAGE_PLATFORM:-linux/amd64}
+# The tasks' architecture (cpu_architecture in the var file) decides the image's; a file without the key is x86_64.
+config_platform() {
+  local file=${TFVARS_FILE:-terraform.tfvars.json}
+  if [ -f "$file" ] && grep -Eq '"cpu_architecture"[[:space:]]*:[[:space:]]*"arm64"' "$file"; then
+    printf 'linux/arm64'
+  else
+    printf 'linux/amd64'
+  fi
+}
+platform=${IMAGE_PLATFORM:-$(config_platform)}
 # The Dockerfiles use per-Dockerfile ignore files (apps/<service>/Dockerfile.dockerignore), which need BuildKit.
 export DOCKER_BUILDKIT=1
 

@@ -26,3 +26,20 @@ export function addData(scope: Construct, { config, prefix }: MainContext, alarm
   });
   return { queue, table };
 }
+
+/**
+ * The environment that makes both services honour result expiry: the processor stamps each item, the api hides an
+ * item past its stamp (TTL deletes it days later at most). No attribute: nothing expires; an attribute without a
+ * retention (TTL enabled for items someone else stamps): the api still honours it.
+ */
+export function resultExpiryEnvironment(
+  config: MainContext["config"],
+): Record<"api" | "processor", Record<string, string>> {
+  const attribute = config.table_ttl_attribute;
+  if (attribute === null) return { api: {}, processor: {} };
+  const days = config.result_retention_days;
+  return {
+    api: { RESULT_TTL_ATTRIBUTE: attribute },
+    processor: days === null ? {} : { RESULT_TTL_ATTRIBUTE: attribute, RESULT_RETENTION_DAYS: String(days) },
+  };
+}

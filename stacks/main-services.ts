@@ -17,9 +17,10 @@ import { processorErrorMetric, rollbackAlarmNames } from "./monitoring/deploymen
 import { serviceRollout, shiftsTraffic } from "./services/deployment-strategy.js";
 import { FargateService, type FargateServiceProps, type ImageRepository } from "./services/fargate-service.js";
 import { STAGE_NAME, type MainContext } from "./main-context.js";
-import type { Data } from "./main-data.js";
+import { resultExpiryEnvironment, type Data } from "./main-data.js";
 import type { NetworkAndIngress } from "./main-network.js";
 import { ProcessorScaling } from "./services/processor-scaling.js";
+import { placeOnFargateSpot } from "./services/fargate-spot.js";
 
 export interface ServicesInputs extends NetworkAndIngress, Data {
   /** The `ecr` stack's repositories (a cross-stack reference: `main` depends on `ecr`). */
@@ -39,7 +40,16 @@ export interface Services {
 /** What both services share: the props of `FargateService` that do not depend on the service. */
 type CommonServiceProps = Pick<
   FargateServiceProps,
-  "prefix" | "globalPrefix" | "cluster" | "vpcId" | "subnetIds" | "region" | "accountId" | "logs" | "awsApiEgress"
+  | "prefix"
+  | "globalPrefix"
+  | "cluster"
+  | "vpcId"
+  | "subnetIds"
+  | "region"
+  | "accountId"
+  | "logs"
+  | "awsApiEgress"
+  | "cpuArchitecture"
 >;
 
 /** The ECS cluster, the api and processor services on Fargate, and the autoscaling of both. */
@@ -58,6 +68,7 @@ export function addServices(scope: Construct, context: MainContext, inputs: Serv
     region: context.region,
     accountId: context.accountId,
     logs: context.logs,
+    cpuArchitecture: config.cpu_architecture === "arm64" ? "ARM64" : "X86_64",
     ...(inputs.awsApiEgress ? { awsApiEgress: inputs.awsApiEgress } : {}),
   };
   const apiTrafficShift = shiftsTraffic(config.services.api.deployment)
@@ -72,6 +83,12 @@ export function addServices(scope: Construct, context: MainContext, inputs: Serv
   const api = addApiService(scope, context, common, inputs, apiTrafficShift);
   const processor = addProcessorService(scope, context, common, inputs);
   processorErrorMetric(scope, prefix, processor.logGroup);
+  if (config.processor_spot_weight > 0) {
+    placeOnFargateSpot(scope, cluster, processor.service, {
+      onDemandBase: config.processor_on_demand_base,
+      spotWeight: config.processor_spot_weight,
+    });
+  }
 
   const processorConfig = config.services.processor;
   new ProcessorScaling(scope, "processor-scaling", {
@@ -139,6 +156,9 @@ function addApiService(
       // A VPC Link v2 integration sends the stage name in front of the integration's path (AWS documents it for
       // REST API private integrations), so the ALB forwards /v1/requests/<id>: the api serves the routes there too.
       ...(config.private_integration === "alb" ? { PATH_PREFIX: `/${STAGE_NAME}` } : {}),
+      READ_CONSISTENCY: config.query_read_consistency,
+      REQUEST_LOG_SAMPLE_RATE: String(config.api_request_log_sample_rate),
+      ...resultExpiryEnvironment(config).api,
     },
     taskPolicy: [{ sid: "ReadResults", actions: ["dynamodb:GetItem"], resources: [table.table.arn] }],
   });
@@ -183,6 +203,7 @@ function addProcessorService(
       PROCESS_TIMEOUT_SECONDS: String(processorConfig.max_batch_seconds),
       HEALTH_PORT: String(PROCESSOR_HEALTH_PORT),
       HEALTH_STALL_SECONDS: String(processorHealthStallSeconds(processorConfig.max_batch_seconds)),
+      ...resultExpiryEnvironment(config).processor,
     },
     taskPolicy: [
       {

@@ -36,7 +36,11 @@ export class MainStack extends BaseStack {
       accountId: new DataAwsCallerIdentity(this, "caller").accountId,
       partition: partition.partition,
       reverseDnsPrefix: partition.reverseDnsPrefix,
-      logs: { retentionDays: config.log_retention_days, kmsKeyArn: config.log_kms_key_arn },
+      logs: {
+        retentionDays: config.log_retention_days,
+        kmsKeyArn: config.log_kms_key_arn,
+        logClass: config.log_group_class,
+      },
     };
     const imageTags = imageTagVariables(this, config);
 

@@ -13,6 +13,7 @@ export const MUTATION_MODULES = {
       "config/nested-fields.ts",
       "config/deployment-fields.ts",
       "config/cross-field.ts",
+      "config/cost-fields.ts",
       "config/load.ts",
       "config/naming.ts",
       "config/key-hints.ts",
@@ -25,7 +26,7 @@ export const MUTATION_MODULES = {
       "test/infra/config-load.test.ts",
       "test/infra/naming.test.ts",
       "test/infra/access.test.ts",
-      "test/infra/rollouts/config-deployment.test.ts",
+      "test/infra/operations/config-deployment.test.ts",
     ],
   },
   policy: {
@@ -72,6 +73,7 @@ export const MUTATION_MODULES = {
     ],
   },
   consumer: { mutate: ["apps/processor/src/consumer.ts"], tests: ["apps/processor/test/consumer.test.ts"] },
+  expiry: { mutate: ["apps/shared/src/result-expiry.ts"], tests: ["apps/processor/test/result-expiry.test.ts"] },
 };
 
 /** The module named by MUTATION_MODULE (set by tools/mutation.mjs for each Stryker run). */

@@ -1,7 +1,7 @@
 /** What bench:api prints: the two sides as a table, each target with its verdict, CPU and billable units. */
 import type { Summary } from "./load.js";
 
-export const TARGETS = { throughputRatio: 0.95, p99SlackMs: 5, rssMb: 150 } as const;
+export const TARGETS = { throughputRatio: 0.95, p99SlackMs: 5, rssMb: 150, readUnitsPerHit: 0.5 } as const;
 
 export type Side = Summary & { readonly non2xx: number };
 
@@ -9,7 +9,7 @@ export interface Printed {
   readonly peer: Side;
   readonly served: Side;
   readonly ratio: number;
-  readonly checks: Readonly<Record<"throughput" | "p99" | "rss" | "noErrors", boolean>>;
+  readonly checks: Readonly<Record<"throughput" | "p99" | "rss" | "noErrors" | "readUnitsPerHit", boolean>>;
   readonly cpuMsPerRequest: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly units: Readonly<Record<string, number>>;
   readonly memory: { readonly rssMb: number; readonly peakRssMb: number };
@@ -55,6 +55,9 @@ export function printReport(r: Printed): void {
     );
   }
   console.log(`billable units per request: ${JSON.stringify(r.units)}`);
+  console.log(
+    `read units per GET that finds its item ${r.units.readUnitsPerHit} (target <= ${TARGETS.readUnitsPerHit}), per miss ${r.units.readUnitsPerMiss}: ${checks.readUnitsPerHit ? "PASS" : "FAIL"}`,
+  );
   console.log(
     `API RSS ${r.memory.rssMb} MB (peak ${r.memory.peakRssMb} MB, target < ${TARGETS.rssMb}): ${checks.rss ? "PASS" : "FAIL"}`,
   );

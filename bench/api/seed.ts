@@ -1,7 +1,10 @@
 /** The bench table: seeded with items exactly as the processor writes them, and the read units one GET costs. */
 import { randomUUID } from "node:crypto";
-import { BatchWriteItemCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { BatchWriteItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
+import type { ReadConsistency } from "../../apps/api/src/read-accounting.js";
+import { parseRequestId } from "../../apps/api/src/request-id.js";
+import { RequestsTable } from "../../apps/api/src/requests-table.js";
 import { buildItem, parseBody, summarize } from "../../apps/processor/src/domain.js";
 import { benchBody } from "../../cost/payload.js";
 import { createRequestsTable } from "../../kit/emulator-fixtures.js";
@@ -35,20 +38,19 @@ export async function seed(client: DynamoDBClient): Promise<string[]> {
   return ids;
 }
 
-/** Read units per request: the api's read (strongly consistent GetItem) of seeded items, as DynamoDB reports it. */
-export async function readUnitsPerRequest(client: DynamoDBClient, ids: string[]): Promise<number> {
-  let units = 0;
-  const sample = ids.slice(0, 20);
-  for (const id of sample) {
-    const out = await client.send(
-      new GetItemCommand({
-        TableName: TABLE,
-        Key: { requestId: { S: id } },
-        ConsistentRead: true,
-        ReturnConsumedCapacity: "TOTAL",
-      }),
-    );
-    units += out.ConsumedCapacity?.CapacityUnits ?? Number.NaN;
-  }
-  return units / sample.length;
+/**
+ * Read units per GET as DynamoDB reports them (ReturnConsumedCapacity) through the api's own read path
+ * (apps/api/src/requests-table.ts, in the mode the stack deploys by default): seeded items for hits, fresh ids for
+ * misses (a client polling before its result exists).
+ */
+export async function readUnitsPerGet(
+  client: DynamoDBClient,
+  ids: string[],
+  readConsistency: ReadConsistency,
+): Promise<{ readonly hit: number; readonly miss: number }> {
+  const table = new RequestsTable(client, TABLE, { readConsistency });
+  for (const id of ids.slice(0, 20)) await table.getRequestJson(parseRequestId(id)!);
+  for (let i = 0; i < 20; i++) await table.getRequestJson(parseRequestId(randomUUID())!);
+  const { hits, misses } = table.readUnits.snapshot();
+  return { hit: hits.units / hits.gets, miss: misses.units / misses.gets };
 }

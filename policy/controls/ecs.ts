@@ -95,7 +95,13 @@ export const ECS_CONTROLS: readonly Control[] = [
     why: "Older platform versions miss security patches.",
     check: (input) =>
       each(
-        resources(input.main, "aws_ecs_service").filter((s) => s.body.launch_type === "FARGATE"),
+        resources(input.main, "aws_ecs_service").filter(
+          (s) =>
+            s.body.launch_type === "FARGATE" ||
+            list(s.body.capacity_provider_strategy).some((p) =>
+              String(field(p, "capacity_provider")).startsWith("FARGATE"),
+            ),
+        ),
         (s) => s.body.platform_version !== "LATEST" && `platform ${show(s.body.platform_version)}`,
       ),
   },

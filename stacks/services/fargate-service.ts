@@ -41,6 +41,7 @@ export interface FargateServiceProps {
   readonly imageTag: string;
   readonly cpu: number;
   readonly memory: number;
+  readonly cpuArchitecture: "X86_64" | "ARM64";
   readonly desiredCount: number;
   readonly vpcId: string;
   readonly subnetIds: string[];
@@ -68,7 +69,6 @@ export interface FargateServiceProps {
   /** Deployment strategy and the alarms that roll it back. @default ECS's rolling update, circuit breaker only */
   readonly rollout?: ServiceRollout;
 }
-
 /** The `node` user of the official Node.js images, by number so no passwd lookup is needed. */
 const NON_ROOT_USER = "1000:1000";
 
@@ -119,7 +119,7 @@ export class FargateService extends Construct {
       networkMode: "awsvpc",
       cpu: String(props.cpu),
       memory: String(props.memory),
-      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: props.cpuArchitecture },
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
       containerDefinitions: JSON.stringify([containerDefinition(props, logs.name)]),

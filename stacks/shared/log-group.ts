@@ -7,6 +7,11 @@ export interface LogSettings {
   readonly retentionDays: number;
   /** KMS key for the log data. @default CloudWatch Logs' own encryption */
   readonly kmsKeyArn?: string | null;
+  /**
+   * The log class. A group's class cannot change once it exists: another value replaces the group (and deletes its
+   * events). @default "STANDARD"
+   */
+  readonly logClass?: "STANDARD" | "INFREQUENT_ACCESS";
 }
 
 export function logGroup(scope: Construct, id: string, name: string, settings: LogSettings): CloudwatchLogGroup {
@@ -14,5 +19,7 @@ export function logGroup(scope: Construct, id: string, name: string, settings: L
     name,
     retentionInDays: settings.retentionDays,
     ...(settings.kmsKeyArn ? { kmsKeyId: settings.kmsKeyArn } : {}),
+    // Only set when not the default, so a Standard group's plan shows no new attribute.
+    ...(settings.logClass === "INFREQUENT_ACCESS" ? { logGroupClass: settings.logClass } : {}),
   });
 }

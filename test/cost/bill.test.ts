@@ -7,6 +7,8 @@ import { computeBill, type CostInputs } from "../../cost/bill.js";
 import { infraFromSynth, type Infra } from "../../cost/infra.js";
 import { COST_COMMAND, costOptions, loadCostInputs, UsageError } from "../../cost/main.js";
 import { parseCommandLine } from "../../kit/cli.js";
+import { accessLogLineBytes } from "../../cost/logs-line.js";
+import { ACCESS_LOG_FORMAT } from "../../stacks/apis/rest-api-stage.js";
 import { loadPrices } from "../../cost/prices.js";
 import { synthApp } from "../support/synth.js";
 
@@ -15,13 +17,15 @@ const prices = loadPrices();
 /** The example configuration's stack as the bill sees it (the synth test below checks infraFromSynth yields this). */
 const exampleInfra: Infra = {
   services: {
-    api: { cpu: 256, memory: 512, minTasks: 2, maxTasks: 2, environment: {} },
+    api: { cpu: 256, memory: 512, minTasks: 2, maxTasks: 2, environment: {}, cpuArchitecture: "X86_64", spot: null },
     processor: {
       cpu: 256,
       memory: 512,
       minTasks: 1,
       maxTasks: 10,
       environment: { POLL_CONCURRENCY: "4", WAIT_TIME_SECONDS: "20" },
+      cpuArchitecture: "X86_64",
+      spot: null,
     },
   },
   albs: 1,
@@ -41,6 +45,12 @@ const exampleInfra: Infra = {
     },
   ],
   logRetentionDays: { api: 365, processor: 365, apiGatewayAccess: 365, apiGatewayExecution: 365 },
+  logClasses: {
+    api: "INFREQUENT_ACCESS",
+    processor: "INFREQUENT_ACCESS",
+    apiGatewayAccess: "INFREQUENT_ACCESS",
+    apiGatewayExecution: "INFREQUENT_ACCESS",
+  },
   alarmMetrics: 4,
   containerInsights: "enabled",
   dashboards: 0,
@@ -48,6 +58,7 @@ const exampleInfra: Infra = {
   webAclRules: [],
   pointInTimeRecovery: true,
   onDemandTable: true,
+  resultRetentionDays: 7,
 };
 
 const inputs: CostInputs = {
@@ -79,11 +90,16 @@ describe("cost: npm run cost", () => {
       fixedUsd: expect.closeTo(0.5256 * 0.4, 6),
       perRequestUsd: expect.closeTo(26.28 * 1.2 * 0.4, 6),
     });
-    // 981-byte items: 1 write unit, 1 read unit; 26.28 M x 1,081 bytes stored (with PITR)
-    expect(line("DynamoDB").perRequestUsd).toBeCloseTo(26.28 * 0.7068 + 26.28 * 0.1413 + 28.40868 * (0.283 + 0.224), 6);
-    // api 26.28 M x 200 B + access logs 52.56 M x 57 B ('{"requestId":"","status":""}' = 28 + 2 x 14 + newline);
-    // each GB: 0.57 ingestion + 12 months x 0.15 compressed x 0.03 storage
-    expect(line("CloudWatch Logs").perRequestUsd).toBeCloseTo((5.256 + 2.99592) * (0.57 + 12 * 0.15 * 0.03), 6);
+    // 981-byte items: 1 write unit; one GET per request, so every GET finds its item: half a read unit eventually
+    // consistent; 26.28 M x 1,081 bytes a month, kept 7 days + 2 days of TTL lag of a 365/12-day month (with PITR)
+    const storedGb = 28.40868 * (9 / (365 / 12));
+    expect(line("DynamoDB").perRequestUsd).toBeCloseTo(
+      26.28 * 0.7068 + 26.28 * 0.5 * 0.1413 + storedGb * (0.283 + 0.224),
+      6,
+    );
+    // api 26.28 M x 200 B (no sampling set) + access logs 52.56 M x 68 B ('{"requestId":"","status":""}' = 28, a
+    // UUID 36, a status 3, newline); each GB: 0.285 Infrequent Access ingestion + 12 months x 0.15 x 0.03 storage
+    expect(line("CloudWatch Logs").perRequestUsd).toBeCloseTo((5.256 + 3.57408) * (0.285 + 12 * 0.15 * 0.03), 6);
     // 8 + 2 x 11 metrics; 3 tasks x 43,800 minutes x 2,000 bytes of performance events
     expect(line("Container Insights").fixedUsd).toBeCloseTo(30 * 0.3 + 0.2628 * 0.57, 6);
     expect(line("API Gateway detailed metrics").fixedUsd).toBeCloseTo(15 * 0.3, 6);
@@ -94,6 +110,76 @@ describe("cost: npm run cost", () => {
     );
     expect(bill.totalUsd).toBeCloseTo(bill.fixedUsd + bill.perRequestUsd, 9);
     expect(bill.warnings).toEqual([]);
+  });
+
+  it("cost: without result expiry, storage is one month of items and the detail says it grows", () => {
+    const profile = { rps: 10, payloadBytes: 768, readsPerRequest: 0 };
+    const dynamo = (infra: Infra) =>
+      computeBill(profile, inputs, infra, prices).lines.find((l) => l.component === "DynamoDB")!;
+    const forever = dynamo({ ...exampleInfra, resultRetentionDays: null });
+    expect(forever.perRequestUsd).toBeCloseTo(26.28 * 0.7068 + 28.40868 * (0.283 + 0.224), 6);
+    expect(forever.detail).toMatch(/never expire: storage grows every month/);
+    expect(dynamo(exampleInfra).detail).toMatch(/expire after 7 days \(\+ 2 days TTL lag\): steady state/);
+  });
+
+  it("cost: read units per GET follow the read mode and the hit share; eventual first pays above half hits", () => {
+    const reads = (mode: string | undefined, profile: { readsPerRequest: number; hitShare?: number }) => {
+      const environment: Record<string, string> = mode ? { READ_CONSISTENCY: mode } : {};
+      const api = { ...exampleInfra.services.api, environment };
+      const infra = { ...exampleInfra, services: { ...exampleInfra.services, api }, resultRetentionDays: null };
+      const bill = computeBill({ rps: 10, payloadBytes: 768, ...profile }, inputs, infra, prices);
+      const usd = bill.lines.find((l) => l.component === "DynamoDB")!.perRequestUsd - 26.28 * 0.7068 - 28.40868 * 0.507;
+      return usd / (26.28 * profile.readsPerRequest * 0.1413);
+    };
+    // Strong: one unit per GET whatever the hits.
+    expect(reads("strong", { readsPerRequest: 4 })).toBeCloseTo(1, 9);
+    // Eventual first: 0.5 per hit, 1.5 per miss. Four GETs per request, read until found: 1 hit in 4.
+    expect(reads("eventual_first", { readsPerRequest: 4 })).toBeCloseTo(0.25 * 0.5 + 0.75 * 1.5, 9);
+    expect(reads(undefined, { readsPerRequest: 4 })).toBeCloseTo(1.25, 9);
+    expect(reads("eventual_first", { readsPerRequest: 4, hitShare: 0.5 })).toBeCloseTo(1, 9);
+    expect(reads("eventual_first", { readsPerRequest: 0.5 })).toBeCloseTo(0.5, 9);
+  });
+
+  it("cost: logs follow each group's class, the api's sample rate and the access-log format's variables", () => {
+    const logsUsd = (infra: Infra) =>
+      computeBill({ rps: 10, payloadBytes: 768, readsPerRequest: 1 }, inputs, infra, prices).lines.find(
+        (l) => l.component === "CloudWatch Logs",
+      )!.perRequestUsd;
+    const storage = 12 * 0.15 * 0.03;
+    const standard = { ...exampleInfra, logClasses: { ...exampleInfra.logClasses, api: "STANDARD" as const } };
+    expect(logsUsd(standard)).toBeCloseTo(5.256 * (0.57 + storage) + 3.57408 * (0.285 + storage), 6);
+    const api = { ...exampleInfra.services.api, environment: { REQUEST_LOG_SAMPLE_RATE: "0.01" } };
+    const sampled = { ...exampleInfra, services: { ...exampleInfra.services, api } };
+    expect(logsUsd(sampled)).toBeCloseTo((0.05256 + 3.57408) * (0.285 + storage), 6);
+    // The stack's format: 188 bytes of keys and punctuation, the 11 variables at their expected sizes, a newline.
+    expect(accessLogLineBytes(ACCESS_LOG_FORMAT, 14)).toBe(188 + (36 + 13 + 10 + 31 + 3 + 3 + 2 + 3 + 2 + 1 + 1) + 1);
+    expect(accessLogLineBytes('{"x":"$context.unlisted"}', 14)).toBe(8 + 14 + 1);
+  });
+
+  it("cost: arm64 tasks cost the price ratio of x86_64 ones, read from the task definition", () => {
+    const api = { ...exampleInfra.services.api, cpuArchitecture: "ARM64" };
+    const infra = { ...exampleInfra, services: { ...exampleInfra.services, api } };
+    const fargateApi = computeBill({ rps: 0, payloadBytes: 768, readsPerRequest: 1 }, inputs, infra, prices).lines.find(
+      (l) => l.component === "Fargate api",
+    )!;
+    expect(fargateApi.fixedUsd).toBeCloseTo(2 * 0.8 * (0.25 * 0.04048 + 0.5 * 0.004445) * 730, 6);
+    expect(fargateApi.detail).toMatch(/^2 arm64 task\(s\)/);
+    const arm = infraFromSynth(synthApp({ cpu_architecture: "arm64" }).main);
+    expect([arm.services.api.cpuArchitecture, arm.services.processor.cpuArchitecture]).toEqual(["ARM64", "ARM64"]);
+  });
+
+  it("cost: with Fargate Spot, tasks above the on-demand base are split by weight and Spot ones priced at the ratio", () => {
+    const processor = { ...exampleInfra.services.processor, minTasks: 1, spot: { onDemandBase: 1, spotWeight: 3 } };
+    const infra = { ...exampleInfra, services: { ...exampleInfra.services, processor } };
+    // 500 req/s x 2 ms = 1 vCPU of work: 6 tasks of 0.25 vCPU at 70%; 1 on demand, then 5 split 1:3 (1.25 : 3.75).
+    const line = computeBill({ rps: 500, payloadBytes: 768, readsPerRequest: 0 }, inputs, infra, prices).lines.find(
+      (l) => l.component === "Fargate processor",
+    )!;
+    const taskMonth = (0.25 * 0.04048 + 0.5 * 0.004445) * 730;
+    expect(line.fixedUsd).toBeCloseTo(taskMonth, 6);
+    expect(line.perRequestUsd).toBeCloseTo((1.25 + 3.75 * 0.3) * taskMonth, 6);
+    const spot = infraFromSynth(synthApp({ processor_spot_weight: 3 }).main);
+    expect([spot.services.processor.spot, spot.services.api.spot]).toEqual([{ onDemandBase: 1, spotWeight: 3 }, null]);
   });
 
   it("cost: the same inputs give the same bill", () => {
@@ -179,6 +265,26 @@ describe("cost: npm run cost", () => {
       profile: { rps: 0, payloadBytes: 768, readsPerRequest: 2 },
       json: true,
       varFile: "terraform.tfvars.json",
+    });
+    // --hit-share is optional, and checked like the others when given.
+    const shared = (share: string) =>
+      problems(["--rps", "1", "--payload-bytes", "2", "--reads-per-request", "1", "--hit-share", share]);
+    expect(shared("1.5")).toEqual(['--hit-share: got "1.5", expected a number from 0 to 1']);
+    const withShare = parseCommandLine(COST_COMMAND, [
+      "--rps",
+      "1",
+      "--payload-bytes",
+      "2",
+      "--reads-per-request",
+      "1",
+      "--hit-share",
+      "0.25",
+    ]);
+    expect(withShare.kind === "run" && costOptions(withShare).profile).toEqual({
+      rps: 1,
+      payloadBytes: 2,
+      readsPerRequest: 1,
+      hitShare: 0.25,
     });
   });
 

@@ -140,6 +140,21 @@ describe("push-images.sh build and push", () => {
     expect(result.calls.filter((call) => call.startsWith("docker push"))).toEqual([]);
   });
 
+  it("builds for linux/arm64 when the var file's cpu_architecture is arm64 (IMAGE_PLATFORM unset)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "push-images-arch-"));
+    try {
+      const file = join(dir, "arm.tfvars.json");
+      writeFileSync(file, JSON.stringify({ cpu_architecture: "arm64" }));
+      const result = run([TAG], { TFVARS_FILE: file });
+      expect(result.status, result.stderr).toBe(0);
+      const builds = result.calls.filter((call) => call.startsWith("docker build "));
+      expect(builds).toHaveLength(2);
+      expect(builds.every((call) => call.startsWith("docker build --platform linux/arm64 "))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("honours IMAGE_PLATFORM, and talks to ECR in the repository's region whatever AWS_REGION says", () => {
     const result = run([TAG], { IMAGE_PLATFORM: "linux/arm64", AWS_REGION: "eu-central-1" });
     expect(result.status, result.stderr).toBe(0);

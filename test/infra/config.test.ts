@@ -512,6 +512,16 @@ describe("config: every value exactly at a documented limit, and every accepted 
     ["queue retention of 60 s and of 10 days", { message_retention_seconds: 60 }],
     ["queue retention of 10 days", { message_retention_seconds: 864_000 }],
     ["a TTL attribute", { table_ttl_attribute: "_expires_at1" }],
+    ["results kept 1 day", { result_retention_days: 1 }],
+    ["Standard log groups, every api request logged", { log_group_class: "STANDARD", api_request_log_sample_rate: 1 }],
+    ["no api request logged below 500", { api_request_log_sample_rate: 0 }],
+    ["strongly consistent reads", { query_read_consistency: "strong" }],
+    [
+      "arm64 tasks, the processor on Spot at the limits",
+      { cpu_architecture: "arm64", processor_spot_weight: 1000, processor_on_demand_base: 100 },
+    ],
+    ["results kept 3650 days", { result_retention_days: 3650 }],
+    ["results kept forever without TTL", { result_retention_days: null, table_ttl_attribute: null }],
     [
       "20 email subscriptions",
       { "alarms.email_subscriptions": Array.from({ length: 20 }, (_, i) => `oncall${i}@example.com`) },
@@ -768,6 +778,31 @@ describe("config: one past each limit fails, with the message the user sees", ()
       "the TTL attribute starts with a digit",
       { table_ttl_attribute: "1ttl" },
       `table_ttl_attribute: Invalid string: must match pattern /^[A-Za-z_][A-Za-z0-9_]{0,254}$/ (got "1ttl")`,
+    ],
+    [
+      "the TTL attribute is one of the item's own attributes",
+      { table_ttl_attribute: "payload" },
+      `table_ttl_attribute: must not be one of the item's own attributes (requestId, status, payload, result, receivedAt, processedAt) (got "payload")`,
+    ],
+    [
+      "the processor has no on-demand task",
+      { processor_on_demand_base: 0 },
+      "processor_on_demand_base: Too small: expected number to be >=1 (got 0)",
+    ],
+    [
+      "the api's sample rate is above 1",
+      { api_request_log_sample_rate: 1.5 },
+      "api_request_log_sample_rate: Too big: expected number to be <=1 (got 1.5)",
+    ],
+    [
+      "results are kept for 0 days",
+      { result_retention_days: 0 },
+      "result_retention_days: Too small: expected number to be >=1 (got 0)",
+    ],
+    [
+      "results expire but no TTL attribute is named",
+      { table_ttl_attribute: null },
+      `table_ttl_attribute: is null, but result_retention_days is 7: name the attribute DynamoDB TTL deletes by (e.g. "expiresAt"), or set result_retention_days to null to keep results forever (got null)`,
     ],
     [
       "the ALB access log bucket uses a reserved prefix",

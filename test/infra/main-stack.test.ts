@@ -197,7 +197,7 @@ describe("main stack: queue and table", () => {
     });
   });
 
-  test("table: keyed by requestId (S), on demand, PITR, SSE, deletion protection, no TTL by default", () => {
+  test("table: keyed by requestId (S), on demand, PITR, SSE, deletion protection, TTL on the expiry attribute", () => {
     const table = resourceAt(main, "aws_dynamodb_table", "table/table");
     expect(table).toMatchObject({
       hash_key: "requestId",
@@ -207,13 +207,9 @@ describe("main stack: queue and table", () => {
       server_side_encryption: { enabled: true },
       deletion_protection_enabled: true,
     });
-    expect(table.ttl).toBeUndefined();
-    const withTtl = resourceAt(
-      synthApp({ table_ttl_attribute: "expiresAt" }).main,
-      "aws_dynamodb_table",
-      "table/table",
-    );
-    expect(withTtl.ttl).toEqual({ enabled: true, attribute_name: "expiresAt" });
+    expect(table.ttl).toEqual({ enabled: true, attribute_name: "expiresAt" });
+    const forever = synthApp({ table_ttl_attribute: null, result_retention_days: null }).main;
+    expect(resourceAt(forever, "aws_dynamodb_table", "table/table").ttl).toBeUndefined();
   });
 });
 
@@ -492,6 +488,30 @@ describe("main stack: ECS services", () => {
     ]);
   });
 
+  test("services: with processor_spot_weight, the processor runs on Fargate Spot above its on-demand base; the api stays on demand", () => {
+    expect(resourcesOf(main, "aws_ecs_cluster_capacity_providers")).toHaveLength(0);
+    const spot = synthApp({ processor_spot_weight: 3, processor_on_demand_base: 2 }).main;
+    const processor = resourceAt(spot, "aws_ecs_service", "processor/service");
+    expect(processor.launch_type).toBeUndefined();
+    expect(processor).toMatchObject({
+      capacity_provider_strategy: [
+        { capacity_provider: "FARGATE", base: 2, weight: 1 },
+        { capacity_provider: "FARGATE_SPOT", weight: 3 },
+      ],
+      force_new_deployment: true,
+      platform_version: "LATEST",
+    });
+    expect(processor.depends_on).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^aws_ecs_cluster_capacity_providers\.cluster-capacity-providers/),
+      ]),
+    );
+    expect(resourceAt(spot, "aws_ecs_cluster_capacity_providers", "cluster-capacity-providers")).toMatchObject({
+      capacity_providers: ["FARGATE", "FARGATE_SPOT"],
+    });
+    expect(resourceAt(spot, "aws_ecs_service", "api/service").launch_type).toBe("FARGATE");
+  });
+
   test("services: Fargate in private subnets without public IPs, circuit breaker with rollback", () => {
     for (const name of ["api", "processor"]) {
       const service = resourceAt(main, "aws_ecs_service", `${name}/service`);
@@ -547,6 +567,9 @@ describe("main stack: ECS services", () => {
       PORT: "8080",
       SHUTDOWN_TIMEOUT_SECONDS: "25",
       TABLE_NAME: refTo(main, "aws_dynamodb_table", "table/table", "name"),
+      RESULT_TTL_ATTRIBUTE: "expiresAt",
+      READ_CONSISTENCY: "eventual_first",
+      REQUEST_LOG_SAMPLE_RATE: "0.01",
     });
     expect(env("processor")).toMatchObject({
       QUEUE_URL: refTo(main, "aws_sqs_queue", "queue/queue", "url"),
@@ -558,7 +581,20 @@ describe("main stack: ECS services", () => {
       PROCESS_TIMEOUT_SECONDS: "30",
       HEALTH_PORT: "8081",
       HEALTH_STALL_SECONDS: "120",
+      RESULT_TTL_ATTRIBUTE: "expiresAt",
+      RESULT_RETENTION_DAYS: "7",
     });
+  });
+
+  test("services: without a TTL attribute nothing expires; with one but no retention only the api honours it", () => {
+    const env = (doc: TfJson, name: string) =>
+      Object.keys(
+        Object.fromEntries(containerOf(`${name}/task`, doc).environment.map((e: any) => [e.name, e.value])),
+      ).filter((k) => k.startsWith("RESULT_"));
+    const forever = synthApp({ table_ttl_attribute: null, result_retention_days: null }).main;
+    expect([env(forever, "api"), env(forever, "processor")]).toEqual([[], []]);
+    const stampedElsewhere = synthApp({ result_retention_days: null }).main;
+    expect([env(stampedElsewhere, "api"), env(stampedElsewhere, "processor")]).toEqual([["RESULT_TTL_ATTRIBUTE"], []]);
   });
 
   test("services: each task definition's environment passes its own service's start-up validation, also at the config's limits", () => {

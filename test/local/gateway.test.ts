@@ -84,8 +84,6 @@ describe("local gateway: driven by the synthesized stack", () => {
     expect(Object.keys(entry)).toEqual(Object.keys(JSON.parse(ACCESS_LOG_FORMAT)));
     expect(entry).toMatchObject({
       requestId,
-      httpMethod: "POST",
-      resourcePath: "/requests",
       path: "/v1/requests",
       status: "202",
       integrationStatus: "200",

@@ -135,6 +135,17 @@ describe("policy: ECS controls", () => {
     ).toEqual(["main/api/service: platform 1.3.0"]);
   });
 
+  test("policy: ECS.10 also holds a service placed by a Fargate Spot capacity provider strategy", () => {
+    expect(
+      problemsAfter(full, "ECS.10", ({ main }) => {
+        const service = first(main, "aws_ecs_service");
+        delete service.launch_type;
+        service.capacity_provider_strategy = [{ capacity_provider: "FARGATE_SPOT", weight: 1 }];
+        service.platform_version = "1.3.0";
+      }),
+    ).toEqual(["main/api/service: platform 1.3.0"]);
+  });
+
   test("policy: ECS.10 applies to Fargate only: an EC2 service has no platform version to pin", () => {
     const problems = problemsAfter(full, "ECS.10", ({ main }) => {
       const service = first(main, "aws_ecs_service");

@@ -12,6 +12,10 @@ export interface AppDeps {
   readonly isShuttingDown?: () => boolean;
   /** Also serve every route under this prefix (the stage name a VPC Link v2 integration sends). @default none */
   readonly pathPrefix?: string;
+  /** Share of requests below 500 that get a request log line (5xx and abandoned ones always do). @default 1 */
+  readonly requestLogSampleRate?: number;
+  /** The sampling draw, in [0, 1). @default Math.random */
+  readonly random?: () => number;
 }
 
 /** The longest valid URL is ~50 bytes; 2 KiB leaves room for query strings a proxy may add. */
@@ -32,7 +36,7 @@ export function buildApp(deps: AppDeps): Express {
   app.set("case sensitive routing", true);
   app.disable("x-powered-by");
 
-  app.use(requestLog(deps.logger, isShuttingDown));
+  app.use(requestLog(deps.logger, isShuttingDown, deps.requestLogSampleRate ?? 1, deps.random ?? Math.random));
   app.use(jsonApiHeaders);
   app.use(requestLimits);
 
@@ -53,10 +57,18 @@ export function buildApp(deps: AppDeps): Express {
 }
 
 /**
- * One JSON log line per request with status and latency, written when the response finishes or the client
+ * A JSON log line per request with status and latency at the task, written when the response finishes or the client
  * goes away. The ALB's X-Amzn-Trace-Id (present on every request through the ALB) correlates with its logs.
+ * API Gateway's access log already has every call with its status and latencies, so the line is only kept where it
+ * adds something: always for a 5xx (next to the error line that says why) and for a request the client abandoned
+ * (which the access log cannot tell from a slow answer); a sample of the rest keeps the task-side latency visible.
  */
-function requestLog(logger: Logger, isShuttingDown: () => boolean): RequestHandler {
+function requestLog(
+  logger: Logger,
+  isShuttingDown: () => boolean,
+  sampleRate: number,
+  random: () => number,
+): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     // The ALB sets X-Amzn-Trace-Id on every request; without it (local runs) the line simply has no traceId.
@@ -67,16 +79,19 @@ function requestLog(logger: Logger, isShuttingDown: () => boolean): RequestHandl
     res.setHeader("x-request-id", requestId);
     closeConnectionWhenDraining(res, isShuttingDown);
     res.once("close", () => {
+      const status = res.headersSent ? res.statusCode : null;
+      const aborted = !res.writableFinished;
+      if (!aborted && status !== null && status < 500 && !(random() < sampleRate)) return;
       logger.info(
         {
           method: req.method,
           url: req.originalUrl.slice(0, 256),
           // A client that went away before the answer got none: no status rather than the 200 Express starts with.
-          status: res.headersSent ? res.statusCode : null,
+          status,
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
           traceId,
           requestId,
-          ...(res.writableFinished ? {} : { aborted: true }),
+          ...(aborted ? { aborted: true } : {}),
         },
         "request",
       );

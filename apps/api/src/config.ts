@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { READ_CONSISTENCIES, type ReadConsistency } from "./read-accounting.js";
 import { parseEnv } from "../../shared/src/env.js";
 import {
+  attributeName,
   awsRegion,
   blankAsUnset,
   endpointUrl,
@@ -29,6 +31,18 @@ export const ApiEnvSchema = z.object({
    * A path prefix the routes are also served under, e.g. `/v1`: REST API private integrations over a VPC Link v2
    * send the stage name in front of the integration's path. Unset: the routes are served at the root only.
    */
+  /** The results' expiry attribute (epoch seconds, what DynamoDB TTL deletes by); unset: results never expire. */
+  RESULT_TTL_ATTRIBUTE: blankAsUnset(attributeName()),
+  /** Share of requests below 500 that get a request log line (README, "Logs"); 5xx and abandoned ones always do. */
+  REQUEST_LOG_SAMPLE_RATE: blankAsUnset(
+    z
+      .string()
+      .regex(/^(0(\.\d+)?|1(\.0+)?)$/, "must be a number from 0 to 1, such as 0.01")
+      .transform(Number)
+      .default(1),
+  ),
+  /** How a request is read (README, "Reads"). */
+  READ_CONSISTENCY: blankAsUnset(z.enum(READ_CONSISTENCIES).default("eventual_first")),
   PATH_PREFIX: blankAsUnset(
     z
       .string()
@@ -51,6 +65,10 @@ export interface ApiConfig {
   readonly shutdownTimeoutMs: number;
   /** Routes are also served under this prefix (e.g. `/v1`). @default the root only */
   readonly pathPrefix: string | undefined;
+  /** An item past the time in this attribute reads as absent. @default results never expire */
+  readonly ttlAttribute: string | undefined;
+  readonly readConsistency: ReadConsistency;
+  readonly requestLogSampleRate: number;
 }
 
 /** Reads and validates the environment once at start-up; throws EnvConfigError naming every bad variable. */
@@ -65,5 +83,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     logLevel: parsed.LOG_LEVEL,
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     pathPrefix: parsed.PATH_PREFIX,
+    ttlAttribute: parsed.RESULT_TTL_ATTRIBUTE,
+    readConsistency: parsed.READ_CONSISTENCY,
+    requestLogSampleRate: parsed.REQUEST_LOG_SAMPLE_RATE,
   });
 }

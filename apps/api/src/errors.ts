@@ -37,7 +37,11 @@ export class InvalidRequestIdError extends HttpError {
 
 export class RequestNotFoundError extends HttpError {
   constructor(requestId: string) {
-    super(404, "not_found", `No request with id ${requestId} (yet): it may still be queued or processing`);
+    super(
+      404,
+      "not_found",
+      `No request with id ${requestId}: it may still be queued or processing, or its result has expired`,
+    );
   }
 }
 

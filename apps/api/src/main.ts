@@ -13,10 +13,14 @@ async function start(): Promise<void> {
   const client = createDynamoClient({ region: config.region, endpoint: config.dynamoEndpoint });
   let shuttingDown = false;
   const app = buildApp({
-    requests: new RequestsTable(client, config.tableName),
+    requests: new RequestsTable(client, config.tableName, {
+      ttlAttribute: config.ttlAttribute,
+      readConsistency: config.readConsistency,
+    }),
     logger,
     isShuttingDown: () => shuttingDown,
     pathPrefix: config.pathPrefix,
+    requestLogSampleRate: config.requestLogSampleRate,
   });
   const server = createHttpServer(app, logger);
   const address = await listen(server, config.port, config.listenHost);

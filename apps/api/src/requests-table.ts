@@ -1,4 +1,11 @@
-import { DynamoDBClient, GetItemCommand, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  type AttributeValue,
+  type DynamoDBClientConfig,
+} from "@aws-sdk/client-dynamodb";
+import { isPastExpiry } from "../../shared/src/result-expiry.js";
+import { ReadBudget, ReadUnitCounter, type ReadConsistency } from "./read-accounting.js";
 import { DependencyUnavailableError } from "./errors.js";
 import { itemToJson } from "./item-json.js";
 import type { RequestId } from "./request-id.js";
@@ -57,48 +64,91 @@ export interface RequestsReader {
 /** Never a valid request id (not a UUID), so the probe can never read a real item. */
 const READINESS_PROBE_KEY = "readiness-probe";
 
+export interface RequestsTableOptions {
+  /** Per-read time budget (both reads of an eventual-first miss share it). @default DYNAMO_CLIENT_SETTINGS.readBudgetMs */
+  readonly readBudgetMs?: number;
+  /** The results' expiry attribute (epoch seconds): an item past it reads as absent. @default results never expire */
+  readonly ttlAttribute?: string | undefined;
+  /** The clock expiry is judged by. @default Date.now */
+  readonly now?: () => number;
+  /** How a request is read (apps/api/README.md, "Reads"). @default "eventual_first" */
+  readonly readConsistency?: ReadConsistency;
+}
+
 export class RequestsTable implements RequestsReader {
+  private readonly readBudgetMs: number;
+  private readonly ttlAttribute: string | undefined;
+  private readonly now: () => number;
+  private readonly readConsistency: ReadConsistency;
+  /** Read units DynamoDB reported (ReturnConsumedCapacity), for GETs that found their item and for the rest. */
+  readonly readUnits = new ReadUnitCounter();
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
-    private readonly readBudgetMs: number = DYNAMO_CLIENT_SETTINGS.readBudgetMs,
-  ) {}
-
-  async getRequestJson(requestId: RequestId): Promise<string | undefined> {
-    const item = await this.getItem(requestId, true);
-    return item && itemToJson(item);
-  }
-
-  async ping(): Promise<void> {
-    await this.getItem(READINESS_PROBE_KEY, false);
+    options: RequestsTableOptions = {},
+  ) {
+    this.readBudgetMs = options.readBudgetMs ?? DYNAMO_CLIENT_SETTINGS.readBudgetMs;
+    this.ttlAttribute = options.ttlAttribute;
+    this.now = options.now ?? Date.now;
+    this.readConsistency = options.readConsistency ?? "eventual_first";
   }
 
   /**
-   * Strongly consistent for request reads: items are written once, so a client that has seen a 200 must never
-   * see a 404 afterwards from a lagging replica. The probe does not need it.
+   * Items are written once and never change, so an eventually consistent read that finds one cannot be stale; only
+   * a miss may be a replica that has not seen the write yet, so it is asked again, strongly consistent.
    */
-  private async getItem(requestId: string, consistent: boolean) {
-    // A controller cleared on completion, not AbortSignal.timeout(): that one stays alive (with the SDK's
-    // listener and everything the request references) until the timer fires, which costs tens of MB at load.
-    const budget = new AbortController();
-    const timer = setTimeout(() => budget.abort(), this.readBudgetMs);
+  async getRequestJson(requestId: RequestId): Promise<string | undefined> {
+    const budget = new ReadBudget(this.readBudgetMs);
+    try {
+      let units = 0;
+      let item: Record<string, AttributeValue> | undefined;
+      for (const consistent of this.readConsistency === "strong" ? [true] : [false, true]) {
+        const read = await this.getItem(requestId, consistent, budget.signal);
+        units += read.units;
+        item = read.item;
+        if (item) break;
+      }
+      const found = item !== undefined && !this.isExpired(item);
+      this.readUnits.add(found, units);
+      return found ? itemToJson(item!) : undefined;
+    } finally {
+      budget.clear();
+    }
+  }
+
+  /** DynamoDB TTL deletes an expired item days later at most, not at once: until then it must read as gone. */
+  private isExpired(item: Record<string, AttributeValue>): boolean {
+    return this.ttlAttribute !== undefined && isPastExpiry(item[this.ttlAttribute]?.N, this.now());
+  }
+
+  async ping(): Promise<void> {
+    const budget = new ReadBudget(this.readBudgetMs);
+    try {
+      await this.getItem(READINESS_PROBE_KEY, false, budget.signal);
+    } finally {
+      budget.clear();
+    }
+  }
+
+  private async getItem(requestId: string, consistent: boolean, signal: AbortSignal) {
     try {
       const output = await this.client.send(
         new GetItemCommand({
           TableName: this.tableName,
           Key: { requestId: { S: requestId } },
           ConsistentRead: consistent,
+          // Rides on the response at no cost; it makes the read bill visible (bench:api reports it).
+          ReturnConsumedCapacity: "TOTAL",
         }),
-        { abortSignal: budget.signal },
+        { abortSignal: signal },
       );
-      return output.Item;
+      return { item: output.Item, units: output.ConsumedCapacity?.CapacityUnits ?? 0 };
     } catch (error) {
       if (isTransient(error))
         throw new DependencyUnavailableError("The data store is unavailable; retry later", 1, { cause: error });
       // Anything else (missing table, access denied, validation) is a deployment bug: surface it as a 500.
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

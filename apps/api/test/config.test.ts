@@ -23,7 +23,19 @@ describe("config: environment variables", () => {
       dynamoEndpoint: undefined,
       logLevel: "info",
       shutdownTimeoutMs: 25_000,
+      readConsistency: "eventual_first",
+      requestLogSampleRate: 1,
     });
+  });
+
+  it("config: reads the read consistency, the results' expiry attribute and the request log sample rate", () => {
+    const env = { READ_CONSISTENCY: "strong", RESULT_TTL_ATTRIBUTE: "expiresAt", REQUEST_LOG_SAMPLE_RATE: "0.01" };
+    expect(loadApiConfig({ ...MINIMAL, ...env })).toMatchObject({
+      readConsistency: "strong",
+      ttlAttribute: "expiresAt",
+      requestLogSampleRate: 0.01,
+    });
+    expect(loadApiConfig({ ...MINIMAL, REQUEST_LOG_SAMPLE_RATE: "0" }).requestLogSampleRate).toBe(0);
   });
 
   it("config: reads every variable the ECS task definition sets", () => {
@@ -94,6 +106,10 @@ describe("config: environment variables", () => {
     ["LISTEN_HOST", "localhost"],
     ["LISTEN_HOST", "127.0.0.256"],
     ["PATH_PREFIX", "v1"],
+    ["READ_CONSISTENCY", "eventual"],
+    ["REQUEST_LOG_SAMPLE_RATE", "1.5"],
+    ["REQUEST_LOG_SAMPLE_RATE", "1%"],
+    ["RESULT_TTL_ATTRIBUTE", "9lives"],
     ["PATH_PREFIX", "/v1/requests"],
   ])("config: fails when %s=%j, naming the variable and the value", (name, value) => {
     const problems = problemsFor({ ...MINIMAL, [name]: value });

@@ -9,9 +9,12 @@ const { content, instructions, runtimeStage } = readDockerfile(DOCKERFILE);
 describe("apps/api/Dockerfile", () => {
   itPassesDockerfilelint(DOCKERFILE, content);
 
-  it("Dockerfile: is multi-stage, on Node 24 LTS (bookworm-slim) in both stages", () => {
+  it("Dockerfile: is multi-stage, on Node 24 LTS (bookworm-slim) in both stages, the build stage on the builder's platform", () => {
     const froms = instructions.filter((line) => line.startsWith("FROM "));
-    expect(froms).toEqual(["FROM node:24-bookworm-slim AS build", "FROM node:24-bookworm-slim"]);
+    expect(froms).toEqual([
+      "FROM --platform=$BUILDPLATFORM node:24-bookworm-slim AS build",
+      "FROM node:24-bookworm-slim",
+    ]);
   });
 
   it("Dockerfile: runtime stage runs as the non-root node user in production mode, exec-form CMD of the bundle", () => {

@@ -102,7 +102,7 @@ describe("GET /requests/:requestId against DynamoDB Local", () => {
       body,
       404,
       "not_found",
-      `No request with id ${missing} (yet): it may still be queued or processing`,
+      `No request with id ${missing}: it may still be queued or processing, or its result has expired`,
     );
     expect(body?.message).toContain(missing);
     expect(response.headers.get("cache-control")).toBe("no-store");

@@ -1,12 +1,15 @@
 import { z } from "zod";
 import { parseEnv } from "../../shared/src/env.js";
+import { SECONDS_PER_DAY, type ResultExpiry } from "../../shared/src/result-expiry.js";
 import {
+  attributeName,
   awsRegion,
   blankAsUnset,
   endpointUrl,
   httpUrl,
   listenHost,
   logLevel,
+  optionalWholeNumber,
   tableName,
   wholeNumberOr,
   type LogLevel,
@@ -38,12 +41,19 @@ const schema = z
     HEALTH_STALL_SECONDS: wholeNumberOr(5, 86_400, 120),
     /** How often the counters are logged (they are also logged once at shutdown). */
     STATS_INTERVAL_SECONDS: wholeNumberOr(1, 3_600, 60),
+    /** The attribute DynamoDB TTL deletes by, and how long a result is kept: both set, or neither (never expires). */
+    RESULT_TTL_ATTRIBUTE: blankAsUnset(attributeName()),
+    RESULT_RETENTION_DAYS: optionalWholeNumber(1, 3_650),
     /** The SDK's standard endpoint overrides (service-specific wins), used to run against local emulators. */
     AWS_ENDPOINT_URL: blankAsUnset(endpointUrl()),
     AWS_ENDPOINT_URL_SQS: blankAsUnset(endpointUrl()),
     AWS_ENDPOINT_URL_DYNAMODB: blankAsUnset(endpointUrl()),
   })
   // An idle long poll only returns after WAIT_TIME_SECONDS: a stall threshold at or below it would flap.
+  .refine((env) => (env.RESULT_TTL_ATTRIBUTE === undefined) === (env.RESULT_RETENTION_DAYS === undefined), {
+    path: ["RESULT_RETENTION_DAYS"],
+    message: "must be set together with RESULT_TTL_ATTRIBUTE (both, or neither for results that never expire)",
+  })
   .refine((env) => env.HEALTH_STALL_SECONDS > env.WAIT_TIME_SECONDS + 5, {
     path: ["HEALTH_STALL_SECONDS"],
     message: "must exceed WAIT_TIME_SECONDS + 5, or an idle long poll looks like a stall",
@@ -72,6 +82,8 @@ export interface ProcessorConfig {
   readonly sqsEndpoint: string | undefined;
   /** Explicit DynamoDB endpoint (AWS_ENDPOINT_URL_DYNAMODB, else AWS_ENDPOINT_URL); undefined in AWS. */
   readonly dynamoEndpoint: string | undefined;
+  /** When stored results expire; undefined: never. */
+  readonly resultExpiry: ResultExpiry | undefined;
 }
 
 export function loadProcessorConfig(env: NodeJS.ProcessEnv = process.env): ProcessorConfig {
@@ -93,5 +105,12 @@ export function loadProcessorConfig(env: NodeJS.ProcessEnv = process.env): Proce
     statsIntervalSeconds: e.STATS_INTERVAL_SECONDS,
     sqsEndpoint: e.AWS_ENDPOINT_URL_SQS ?? e.AWS_ENDPOINT_URL,
     dynamoEndpoint: e.AWS_ENDPOINT_URL_DYNAMODB ?? e.AWS_ENDPOINT_URL,
+    resultExpiry:
+      e.RESULT_TTL_ATTRIBUTE !== undefined && e.RESULT_RETENTION_DAYS !== undefined
+        ? Object.freeze({
+            attribute: e.RESULT_TTL_ATTRIBUTE,
+            retentionSeconds: e.RESULT_RETENTION_DAYS * SECONDS_PER_DAY,
+          })
+        : undefined,
   });
 }

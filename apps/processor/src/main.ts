@@ -20,7 +20,7 @@ async function start(): Promise<void> {
   const dynamo = createDocumentClient({ region: config.region, endpoint: config.dynamoEndpoint });
   const processor = createProcessor({
     queue: createMessageQueue(sqs, config),
-    store: createItemStore(dynamo, config.tableName),
+    store: createItemStore(dynamo, config.tableName, config.resultExpiry),
     logger,
     settings: config,
   });

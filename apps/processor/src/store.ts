@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { ITEM_MARSHALL_OPTIONS } from "../../shared/src/item-marshalling.js";
+import { expiresAtSeconds, type ResultExpiry } from "../../shared/src/result-expiry.js";
 import type { RequestItem } from "./domain.js";
 
 /**
@@ -58,7 +59,11 @@ export function createDocumentClient(options: DynamoClientOptions): DynamoDBDocu
 
 const CONDITION = "attribute_not_exists(requestId)";
 
-export function createItemStore(client: DynamoDBDocumentClient, tableName: string): ItemStore {
+/**
+ * `expiry`: each item also gets its expiry attribute, stamped at write time (what DynamoDB TTL deletes by).
+ * @default results never expire
+ */
+export function createItemStore(client: DynamoDBDocumentClient, tableName: string, expiry?: ResultExpiry): ItemStore {
   let writeUnits = 0;
 
   async function putOne(item: RequestItem, signal?: AbortSignal): Promise<ItemWriteResult | { error: unknown }> {
@@ -67,7 +72,7 @@ export function createItemStore(client: DynamoDBDocumentClient, tableName: strin
         // The consumed capacity rides on the response at no cost; it makes the write bill visible in the counters.
         new PutCommand({
           TableName: tableName,
-          Item: item,
+          Item: expiry ? { ...item, [expiry.attribute]: expiresAtSeconds(expiry, new Date()) } : item,
           ConditionExpression: CONDITION,
           ReturnConsumedCapacity: "TOTAL",
         }),

@@ -39,7 +39,21 @@ describe("processor config", () => {
       statsIntervalSeconds: 60,
       sqsEndpoint: undefined,
       dynamoEndpoint: undefined,
+      resultExpiry: undefined,
     });
+  });
+
+  it("config: an expiry needs both its attribute and its retention; days become seconds", () => {
+    expect(
+      loadProcessorConfig({ ...required, RESULT_TTL_ATTRIBUTE: "expiresAt", RESULT_RETENTION_DAYS: "7" }).resultExpiry,
+    ).toEqual({ attribute: "expiresAt", retentionSeconds: 604_800 });
+    expect(problems({ ...required, RESULT_TTL_ATTRIBUTE: "expiresAt" })).toEqual([
+      expect.stringMatching(/^RESULT_RETENTION_DAYS: must be set together with RESULT_TTL_ATTRIBUTE/),
+    ]);
+    expect(problems({ ...required, RESULT_TTL_ATTRIBUTE: "1x", RESULT_RETENTION_DAYS: "0" })).toEqual([
+      expect.stringMatching(/^RESULT_TTL_ATTRIBUTE: must be an attribute name/),
+      expect.stringMatching(/^RESULT_RETENTION_DAYS: .*>=1 \(got "0"\)/),
+    ]);
   });
 
   it("config: the service-specific endpoint override wins over AWS_ENDPOINT_URL", () => {

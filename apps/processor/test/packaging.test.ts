@@ -19,7 +19,7 @@ describe("apps/processor/Dockerfile", () => {
 
   it("Dockerfile: is multi-stage on Node 24 LTS; runtime runs the bundle as the non-root node user, exec-form CMD", () => {
     expect(instructions.filter((line) => line.startsWith("FROM "))).toEqual([
-      "FROM node:24-bookworm-slim AS build",
+      "FROM --platform=$BUILDPLATFORM node:24-bookworm-slim AS build",
       "FROM node:24-bookworm-slim",
     ]);
     expect(runtimeStage).toContain("USER node");

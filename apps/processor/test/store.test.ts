@@ -30,6 +30,26 @@ describe("store: one conditional PutItem per item (DynamoDB Local)", () => {
     expect(stored.find((i) => i.requestId === "a")?.payload).toEqual({ version: 1 });
   });
 
+  it("store: with an expiry, each item carries its expiry in epoch seconds; a redelivery keeps the first one", async () => {
+    // GIVEN a store whose results expire 7 days after their write
+    const fixture = await createFixture(sharedEmulators());
+    const client = createDocumentClient({ ...TEST_CLIENT_CONFIG, endpoint: fixture.dynamoEndpoint });
+    const retentionSeconds = 7 * 86_400;
+    const store = createItemStore(client, fixture.tableName, { attribute: "expiresAt", retentionSeconds });
+    // WHEN an item is written, and later a redelivered copy of it
+    const before = Math.floor(Date.now() / 1_000);
+    expect(await store.putAllIfAbsent([item("exp")])).toEqual(["created"]);
+    const after = Math.floor(Date.now() / 1_000);
+    const [first] = await scanItems(fixture.dynamo, fixture.tableName);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await store.putAllIfAbsent([item("exp")])).toEqual(["duplicate"]);
+    // THEN the expiry is a whole number of seconds, retention after the write, and the copy changed nothing
+    expect(first?.expiresAt).toBeGreaterThanOrEqual(before + retentionSeconds);
+    expect(first?.expiresAt).toBeLessThanOrEqual(after + retentionSeconds);
+    expect(Number.isInteger(first?.expiresAt)).toBe(true);
+    expect(await scanItems(fixture.dynamo, fixture.tableName)).toEqual([first]);
+  });
+
   it("store: payload keys named like Object's own properties are stored as they are", async () => {
     // GIVEN a valid payload whose keys the marshaller used to mistake for a class instance's
     const { fixture, store } = await realStore();

@@ -26,6 +26,9 @@ const wholeNumber = (min: number, max: number) =>
 export const wholeNumberOr = (min: number, max: number, fallback: number) =>
   blankAsUnset(wholeNumber(min, max).default(fallback));
 
+/** An optional whole number in [min, max] with no default. */
+export const optionalWholeNumber = (min: number, max: number) => blankAsUnset(wholeNumber(min, max).optional());
+
 /** DynamoDB's own table naming rule. */
 export const tableName = () =>
   requiredString().regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name: 3-255 of A-Z a-z 0-9 _ . -");
@@ -66,4 +69,11 @@ export const listenHost = () =>
   z
     .string()
     .refine((host) => isIP(host) !== 0, "must be an IP address such as 127.0.0.1 or 0.0.0.0")
+    .optional();
+
+/** An optional DynamoDB attribute name (the results' expiry attribute), by the config's rule. */
+export const attributeName = () =>
+  z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/, "must be an attribute name: a letter or _ then up to 254 of A-Z a-z 0-9 _")
     .optional();
