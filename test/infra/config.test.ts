@@ -1100,3 +1100,38 @@ describe("config: cross-field rules skip what they cannot check (a key that is m
     ).not.toThrow();
   });
 });
+
+describe("config: cost keys", () => {
+  test("config: left out, the cost keys default to x86_64, STANDARD logs, eventual_first reads and an expiresAt TTL", () => {
+    const config = parseWith({
+      cpu_architecture: undefined,
+      log_group_class: undefined,
+      query_read_consistency: undefined,
+      table_ttl_attribute: undefined,
+      processor_spot_weight: undefined,
+    });
+    expect(config).toMatchObject({
+      cpu_architecture: "x86_64",
+      log_group_class: "STANDARD",
+      query_read_consistency: "eventual_first",
+      table_ttl_attribute: "expiresAt",
+      processor_spot_weight: 0,
+    });
+  });
+
+  test("config: the cost keys accept their alternatives and limits", () => {
+    expect(
+      parseWith({
+        cpu_architecture: "arm64",
+        log_group_class: "INFREQUENT_ACCESS",
+        query_read_consistency: "strong",
+        processor_spot_weight: 1000,
+      }),
+    ).toMatchObject({
+      cpu_architecture: "arm64",
+      log_group_class: "INFREQUENT_ACCESS",
+      query_read_consistency: "strong",
+    });
+    expect(problemsOf(() => parseWith({ processor_spot_weight: 1001 }))[0]).toMatch(/^processor_spot_weight: /);
+  });
+});
