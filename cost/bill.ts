@@ -72,6 +72,17 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
   const lines: BillLine[] = [];
   const line = (component: string, fixedUsd: number, perRequestUsd: number, detail: string) =>
     lines.push({ component, fixedUsd, perRequestUsd, detail });
+  // The same limits synth checks against capacity: traffic above them is refused (429), not billed as served.
+  for (const [api, rate] of [
+    ["ingest", profile.rps],
+    ["query", getsPerSecond],
+  ] as const) {
+    const limit = infra.methodRateLimits[api];
+    if (limit !== null && rate > limit)
+      warnings.push(
+        `${api} API: ${round(rate, 3)} requests/s is above its method limit of ${limit}/s (throttle_rate_limit): API Gateway answers the rest with 429, and this bill prices every request as served`,
+      );
+  }
 
   // Fargate: the tasks always running are fixed; the load adds whole tasks once CPU demand passes the target share.
   for (const [name, cpuMsPerUnit, unitsPerSecond] of [

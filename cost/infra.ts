@@ -18,6 +18,8 @@ export interface Infra {
     readonly detailedMetrics: boolean;
     readonly accessLogFormat: string | undefined;
   }[];
+  /** Each API's per-method steady limit (its stage's throttle for every method), null where none is set. */
+  readonly methodRateLimits: Readonly<Record<"ingest" | "query", number | null>>;
   /** Log group retention in days (0 = never expire), by kind. */
   readonly logRetentionDays: Readonly<Record<LogKind, number>>;
   /** Log group class, by kind (a kind with a Standard group among its groups is Standard). */
@@ -102,6 +104,12 @@ export function infraFromSynth(main: TfJson): Infra {
       accessLogFormat: field(r.body, "access_log_settings", "format") as string | undefined,
     };
   });
+  const methodRateLimit = (api: "ingest" | "query"): number | null => {
+    const stage = all("aws_api_gateway_stage").find((r) => r.path.includes(`${api}-api/`));
+    const own = settings.find((s) => stage && String(s.rest_api_id) === String(stage.body.rest_api_id));
+    const limit = own ? field(own, "settings", "throttling_rate_limit") : undefined;
+    return typeof limit === "number" ? limit : null;
+  };
   const groups = all("aws_cloudwatch_log_group").map((r) => ({
     name: String(r.body.name),
     retention: Number(r.body.retention_in_days ?? 0),
@@ -132,6 +140,7 @@ export function infraFromSynth(main: TfJson): Infra {
     vpcLinks: all("aws_api_gateway_vpc_link").length + all("aws_apigatewayv2_vpc_link").length,
     interfaceEndpoints: all("aws_vpc_endpoint").filter((r) => r.body.vpc_endpoint_type === "Interface").length,
     stages,
+    methodRateLimits: { ingest: methodRateLimit("ingest"), query: methodRateLimit("query") },
     logRetentionDays: byKind(retention),
     logClasses: byKind(logClass),
     alarmMetrics: all("aws_cloudwatch_metric_alarm").reduce(

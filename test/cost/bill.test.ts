@@ -44,6 +44,7 @@ const exampleInfra: Infra = {
       accessLogFormat: '{"requestId":"$context.requestId","status":"$context.status"}',
     },
   ],
+  methodRateLimits: { ingest: 100, query: 100 },
   logRetentionDays: { api: 365, processor: 365, apiGatewayAccess: 365, apiGatewayExecution: 365 },
   logClasses: {
     api: "INFREQUENT_ACCESS",
@@ -180,6 +181,18 @@ describe("cost: npm run cost", () => {
     expect(line.perRequestUsd).toBeCloseTo((1.25 + 3.75 * 0.3) * taskMonth, 6);
     const spot = infraFromSynth(synthApp({ processor_spot_weight: 3 }).main);
     expect([spot.services.processor.spot, spot.services.api.spot]).toEqual([{ onDemandBase: 1, spotWeight: 3 }, null]);
+  });
+
+  it("cost: traffic above an API's method limit is flagged, naming the API and the limit", () => {
+    const limited = { ...exampleInfra, methodRateLimits: { ingest: 100, query: 150 } };
+    const warnings = (rps: number, readsPerRequest: number) =>
+      computeBill({ rps, payloadBytes: 768, readsPerRequest }, inputs, limited, prices).warnings;
+    expect(warnings(100, 1.5)).toEqual([]);
+    expect(warnings(101, 1)).toEqual([
+      "ingest API: 101 requests/s is above its method limit of 100/s (throttle_rate_limit): API Gateway answers the rest with 429, and this bill prices every request as served",
+    ]);
+    expect(warnings(100, 1.51)[0]).toMatch(/^query API: 151 requests\/s is above its method limit of 150\/s/);
+    expect(infraFromSynth(synthApp().main).methodRateLimits).toEqual({ ingest: 100, query: 100 });
   });
 
   it("cost: the same inputs give the same bill", () => {
