@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
-import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { LbTargetGroup, type LbTargetGroupConfig } from "@cdktf/provider-aws/lib/lb-target-group";
 import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
 import { ApiGatewayVpcLink } from "@cdktf/provider-aws/lib/api-gateway-vpc-link";
 import { Apigatewayv2VpcLink } from "@cdktf/provider-aws/lib/apigatewayv2-vpc-link";
@@ -9,6 +9,33 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import type { ITerraformDependable } from "cdktf";
 import { ALB_SSL_POLICY, HEALTH_CHECK_PATH, HTTPS_PORT } from "../shared/defaults.js";
 import { allowHop, securityGroup } from "./security-groups.js";
+
+/**
+ * An ip target group of api tasks, health-checked on HEALTH_CHECK_PATH: the ALB's own, and the alternate one a
+ * traffic-shifting deployment moves to (the same settings, so ECS can move traffic both ways).
+ */
+export function apiTargetGroupConfig(group: { nameTag: string; port: number; vpcId: string }): LbTargetGroupConfig {
+  return {
+    // Replaced before destroyed (the listener always needs a target group), so named by prefix: a fixed name would
+    // collide with the group being replaced. AWS allows 6 characters of prefix; the Name tag has the full name.
+    namePrefix: "api-",
+    tags: { Name: group.nameTag },
+    targetType: "ip",
+    protocol: "HTTP",
+    port: group.port,
+    vpcId: group.vpcId,
+    deregistrationDelay: "30",
+    healthCheck: {
+      path: HEALTH_CHECK_PATH,
+      protocol: "HTTP",
+      matcher: "200",
+      interval: 15,
+      healthyThreshold: 2,
+      unhealthyThreshold: 3,
+    },
+    lifecycle: { createBeforeDestroy: true },
+  };
+}
 
 export interface PrivateIngressProps {
   /** Name prefix for the load balancers, groups and link; at most 28 characters (the config enforces it): ELB names stop at 32. */
@@ -111,26 +138,11 @@ export class PrivateIngress extends Construct {
       enableDeletionProtection: deletionProtection,
       ...(props.accessLogs ? { accessLogs: { ...props.accessLogs, enabled: true } } : {}),
     });
-    this.serviceTargetGroup = new LbTargetGroup(this, "service-tg", {
-      // Replaced before destroyed (the listener always needs a target group), so named by prefix: a fixed name would
-      // collide with the group being replaced. AWS allows 6 characters of prefix; the Name tag has the full name.
-      namePrefix: "api-",
-      tags: { Name: `${props.name}-api` },
-      targetType: "ip",
-      protocol: "HTTP",
-      port: props.targetPort,
-      vpcId: props.vpcId,
-      deregistrationDelay: "30",
-      healthCheck: {
-        path: HEALTH_CHECK_PATH,
-        protocol: "HTTP",
-        matcher: "200",
-        interval: 15,
-        healthyThreshold: 2,
-        unhealthyThreshold: 3,
-      },
-      lifecycle: { createBeforeDestroy: true },
-    });
+    this.serviceTargetGroup = new LbTargetGroup(
+      this,
+      "service-tg",
+      apiTargetGroupConfig({ nameTag: `${props.name}-api`, port: props.targetPort, vpcId: props.vpcId }),
+    );
     this.albListener = new LbListener(this, "alb-https", {
       loadBalancerArn: this.alb.arn,
       protocol: "HTTPS",

@@ -2,9 +2,8 @@ import { Construct } from "constructs";
 import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import type { EcsServiceLoadBalancerAdvancedConfiguration } from "@cdktf/provider-aws/lib/ecs-service";
-import { HEALTH_CHECK_PATH } from "../shared/defaults.js";
 import { ServiceRole } from "../shared/iam.js";
-import type { PrivateIngress } from "../network/private-ingress.js";
+import { apiTargetGroupConfig, type PrivateIngress } from "../network/private-ingress.js";
 
 export interface ApiTrafficShiftProps {
   /** Name prefix of the alternate group's Name tag, as the ingress's (`<prefix>-api-alternate`). */
@@ -33,24 +32,11 @@ export class ApiTrafficShift extends Construct {
     super(scope, id);
     const primary = props.ingress.serviceTargetGroup;
     // The same settings as the primary group (a test compares the two): ECS moves traffic between them both ways.
-    this.alternateTargetGroup = new LbTargetGroup(this, "alternate-tg", {
-      namePrefix: "api-",
-      tags: { Name: `${props.name}-api-alternate` },
-      targetType: "ip",
-      protocol: "HTTP",
-      port: props.targetPort,
-      vpcId: props.vpcId,
-      deregistrationDelay: "30",
-      healthCheck: {
-        path: HEALTH_CHECK_PATH,
-        protocol: "HTTP",
-        matcher: "200",
-        interval: 15,
-        healthyThreshold: 2,
-        unhealthyThreshold: 3,
-      },
-      lifecycle: { createBeforeDestroy: true },
-    });
+    this.alternateTargetGroup = new LbTargetGroup(
+      this,
+      "alternate-tg",
+      apiTargetGroupConfig({ nameTag: `${props.name}-api-alternate`, port: props.targetPort, vpcId: props.vpcId }),
+    );
     // Every path: the listener's default action is never reached while the rule exists. No test rule: the query
     // API forwards client headers, so a header-matched test rule would be reachable by any API client.
     this.productionRule = new LbListenerRule(this, "production-rule", {
