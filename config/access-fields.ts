@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { dailyQuota, requestBurst, requestRate } from "./field-types.js";
 
 /** The two REST APIs a client's key may open. */
 export const API_NAMES = ["ingest", "query"] as const;
@@ -12,19 +13,11 @@ const client = z.strictObject({
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, "expected 1-32 lowercase letters, digits and '-', not starting with '-'")
     .describe("Names the client's API key (`<project>-<environment>-<name>`) and usage plan."),
-  rate_limit: z
-    .number()
-    .positive()
-    .max(10_000)
-    .describe("Steady requests/s this client's key may send, across the APIs it opens (the usage plan's rate)."),
-  burst_limit: z.number().int().positive().max(5_000).describe("The usage plan's burst for this client's key."),
-  quota_per_day: z
-    .number()
-    .int()
-    .positive()
-    .nullable()
-    .default(null)
-    .describe("Requests per day for this client's key; `null` = no quota."),
+  rate_limit: requestRate.describe(
+    "Steady requests/s this client's key may send, across the APIs it opens (the usage plan's rate).",
+  ),
+  burst_limit: requestBurst.describe("The usage plan's burst for this client's key."),
+  quota_per_day: dailyQuota.describe("Requests per day for this client's key; `null` = no quota."),
   apis: z
     .array(z.enum(API_NAMES))
     .min(1)

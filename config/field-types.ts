@@ -39,3 +39,8 @@ export const logRetentionDays = z.union(
   ) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>],
   { error: "expected a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, 60, 90, ..., 365, ..., 3653)" },
 );
+
+/** API Gateway limits: a steady rate in requests/s (at most the account default), a burst, a quota per day. */
+export const requestRate = z.number().positive().max(10_000);
+export const requestBurst = z.number().int().positive().max(5_000);
+export const dailyQuota = z.number().int().positive().nullable().default(null);

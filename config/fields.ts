@@ -1,6 +1,17 @@
 import { z } from "zod";
 import { bucketNameProblem } from "./naming.js";
-import { arn, awsRegion, domainName, kmsKeyArn, logRetentionDays, name, subnetId } from "./field-types.js";
+import {
+  arn,
+  awsRegion,
+  dailyQuota,
+  domainName,
+  kmsKeyArn,
+  logRetentionDays,
+  name,
+  requestBurst,
+  requestRate,
+  subnetId,
+} from "./field-types.js";
 import { alarms, stateBackend, tags, vpcEndpoints, wafWebAcl } from "./nested-fields.js";
 import { clients, throttleAboveCapacityReason } from "./access-fields.js";
 import { apiService, processorService } from "./service-fields.js";
@@ -76,30 +87,17 @@ export const fieldsSchema = z.strictObject({
     .describe(
       "Whether this deployment sets the account-and-region-wide API Gateway CloudWatch role, which every REST API there logs through. `false`: the account already has one (set once per account and region: docs/DEPLOYING.md#the-api-gateway-logging-role), and turning this off later leaves it in place. `true` in exactly one deployment per account and region: destroying that deployment resets the role for every API there.",
     ),
-  throttle_rate_limit: z
-    .number()
-    .positive()
-    .max(10_000)
+  throttle_rate_limit: requestRate
     .default(100)
     .describe(
       "Steady requests/s each method of each API accepts, from all clients together (the stage's method throttle); without `clients`, also the one key's rate. At most what the method's backend sustains at `max_count` (checked).",
     ),
-  throttle_burst_limit: z
-    .number()
-    .int()
-    .positive()
-    .max(5_000)
+  throttle_burst_limit: requestBurst
     .default(200)
     .describe(
       "Burst: the size of API Gateway's token bucket, the requests it accepts at once above the steady rate. It may be below the rate (the account default is a rate of 10,000 with a burst of 5,000).",
     ),
-  quota_per_day: z
-    .number()
-    .int()
-    .positive()
-    .nullable()
-    .default(null)
-    .describe("Without `clients`: requests per day for the one API key; `null` = no quota."),
+  quota_per_day: dailyQuota.describe("Without `clients`: requests per day for the one API key; `null` = no quota."),
   clients,
   throttle_above_capacity_reason: throttleAboveCapacityReason,
   services: z.strictObject({ api: apiService, processor: processorService }),
