@@ -3,11 +3,11 @@
  * and exits 0; an unknown argument is answered with the usage and exit code 2, never a stack trace. A script added
  * to package.json fails this test until it honours the convention or is listed below as a tool wrapper.
  */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { REPO_ROOT } from "../../kit/repo-root.js";
+import { runNpm, STACK_TRACE, type NpmResult } from "../support/run-npm.js";
 
 /** Scripts whose arguments belong to another tool, with the reason. */
 const SKIPPED: Readonly<Record<string, string>> = {
@@ -26,22 +26,9 @@ const scripts = Object.keys(
 );
 const commands = scripts.filter((name) => !(name in SKIPPED));
 
-function run(script: string, arg: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn("npm", ["run", "--silent", script, "--", arg], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, TFVARS_FILE: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function run(script: string, arg: string): Promise<NpmResult> {
+  return runNpm([script, "--", arg], { cwd: REPO_ROOT, env: { ...process.env, TFVARS_FILE: "" } });
 }
-
-const STACK_TRACE = /\n\s+at /;
 
 describe("commands: one command-line convention", () => {
   test("commands: every script is either checked here or skipped with a reason", () => {

@@ -12,6 +12,7 @@ import { pathWithNode, serviceNodePath } from "../../kit/image-node.js";
 import { REPO_ROOT } from "../../kit/repo-root.js";
 import { scratchCheckout } from "../support/scratch-checkout.js";
 import { waitFor } from "../support/wait-for.js";
+import { runNpm, STACK_TRACE } from "../support/run-npm.js";
 
 let dir = "";
 let env: NodeJS.ProcessEnv = {};
@@ -50,17 +51,8 @@ afterAll(() => {
 });
 
 function npm(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn("npm", ["run", "--silent", ...args], { cwd: dir, env: { ...env, ...extraEnv } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runNpm(args, { cwd: dir, env: { ...env, ...extraEnv } });
 }
-
-const STACK_TRACE = /\n\s+at /;
 
 /** SIGKILL to a process group that may already be gone (its exit event not yet seen here): ESRCH is fine. */
 function killGroup(pid: number): void {
