@@ -24,7 +24,7 @@ app.get("/requests/:requestId", async (req, res) => {
     res.status(400).json({ error: "invalid_request_id" });
     return;
   }
-  const json = await table.getRequestJson(id);
+  const json = await table.getRequestJson(id, "");
   if (json === undefined) res.status(404).json({ error: "not_found" });
   else res.type("application/json").send(json);
 });

@@ -49,8 +49,8 @@ export async function readUnitsPerGet(
   readConsistency: ReadConsistency,
 ): Promise<{ readonly hit: number; readonly miss: number }> {
   const table = new RequestsTable(client, TABLE, { readConsistency });
-  for (const id of ids.slice(0, 20)) await table.getRequestJson(parseRequestId(id)!);
-  for (let i = 0; i < 20; i++) await table.getRequestJson(parseRequestId(randomUUID())!);
+  for (const id of ids.slice(0, 20)) await table.getRequestJson(parseRequestId(id)!, "");
+  for (let i = 0; i < 20; i++) await table.getRequestJson(parseRequestId(randomUUID())!, "");
   const { hits, misses } = table.readUnits.snapshot();
   return { hit: hits.units / hits.gets, miss: misses.units / misses.gets };
 }

@@ -7,9 +7,10 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
  * JSON.stringify cannot serialise (a 500 for a valid item), and rounds long decimals. DynamoDB numbers are
  * already decimal text, so they are copied verbatim and the client gets exactly what the processor stored.
  * Sets (never written by the processor, but legal in the table) become arrays; binary becomes base64.
+ * `hidden` names a top-level attribute left out of the text (the owner: clients see the item's fields, not whose it is).
  */
-export function itemToJson(item: Record<string, AttributeValue>): string {
-  return mapToJson(item);
+export function itemToJson(item: Record<string, AttributeValue>, hidden?: string): string {
+  return mapToJson(item, hidden);
 }
 
 /** DynamoDB normalises numbers (`1E+3` -> `1000`); anything that is still not a JSON number is quoted. */
@@ -23,9 +24,10 @@ function binaryToJson(bytes: Uint8Array): string {
   return JSON.stringify(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"));
 }
 
-function mapToJson(map: Record<string, AttributeValue>): string {
+function mapToJson(map: Record<string, AttributeValue>, hidden?: string): string {
   const members: string[] = [];
-  for (const key of Object.keys(map)) members.push(`${JSON.stringify(key)}:${valueToJson(map[key]!)}`);
+  for (const key of Object.keys(map))
+    if (key !== hidden) members.push(`${JSON.stringify(key)}:${valueToJson(map[key]!)}`);
   return `{${members.join(",")}}`;
 }
 

@@ -4,6 +4,7 @@ import {
   type AttributeValue,
   type DynamoDBClientConfig,
 } from "@aws-sdk/client-dynamodb";
+import { isReadableBy, OWNER_ATTRIBUTE } from "../../shared/src/owner.js";
 import { isPastExpiry } from "../../shared/src/result-expiry.js";
 import { ReadBudget, ReadUnitCounter, type ReadConsistency } from "./read-accounting.js";
 import { DependencyUnavailableError } from "./errors.js";
@@ -55,8 +56,11 @@ export function createDynamoClient(options: DynamoClientOptions): DynamoDBClient
 
 /** What the HTTP layer needs from storage; tests substitute it to hold a request in flight. */
 export interface RequestsReader {
-  /** The stored item as JSON text, or undefined when no item has that id. */
-  getRequestJson(requestId: RequestId): Promise<string | undefined>;
+  /**
+   * The stored item as JSON text without its owner, or undefined when no item has that id or it belongs to another
+   * owner than `owner` (the caller's normalized owner, "" for none): the caller cannot tell the two apart.
+   */
+  getRequestJson(requestId: RequestId, owner: string): Promise<string | undefined>;
   /** Proves the table answers (readiness); throws DependencyUnavailableError when it does not. */
   ping(): Promise<void>;
 }
@@ -98,7 +102,7 @@ export class RequestsTable implements RequestsReader {
    * Items are written once and never change, so an eventually consistent read that finds one cannot be stale; only
    * a miss may be a replica that has not seen the write yet, so it is asked again, strongly consistent.
    */
-  async getRequestJson(requestId: RequestId): Promise<string | undefined> {
+  async getRequestJson(requestId: RequestId, owner: string): Promise<string | undefined> {
     const budget = new ReadBudget(this.readBudgetMs);
     try {
       let units = 0;
@@ -110,8 +114,9 @@ export class RequestsTable implements RequestsReader {
         if (item) break;
       }
       const found = item !== undefined && !this.isExpired(item);
+      // Billed as a hit even when another owner's: DynamoDB found the item (read accounting, not access).
       this.readUnits.add(found, units);
-      return found ? itemToJson(item!) : undefined;
+      return found && isReadableBy(item![OWNER_ATTRIBUTE]?.S, owner) ? itemToJson(item!, OWNER_ATTRIBUTE) : undefined;
     } finally {
       budget.clear();
     }

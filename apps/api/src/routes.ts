@@ -1,4 +1,5 @@
 import type { RequestHandler } from "express";
+import { normalizeOwner } from "../../shared/src/owner.js";
 import {
   DependencyUnavailableError,
   InvalidRequestIdError,
@@ -29,12 +30,23 @@ export function ready(requests: RequestsReader, isShuttingDown: () => boolean): 
   };
 }
 
-/** GET /requests/:requestId: validate the id, read the item, return it exactly as stored. */
+/**
+ * The caller's identity, set by the query API's integration from the request context (never the client's own
+ * header: the integration's mapping replaces it). Absent or empty: a caller without an owner.
+ */
+export const OWNER_HEADER = "x-request-owner";
+
+/**
+ * GET /requests/:requestId: validate the id, read the item, return it exactly as stored (without its owner). Another
+ * owner's item answers 404 exactly like a missing one, so ids cannot be probed.
+ */
 export function getRequest(requests: RequestsReader): RequestHandler {
   return async (req, res) => {
     const requestId = parseRequestId((req.params.requestId as string | undefined) ?? "");
     if (requestId === undefined) throw new InvalidRequestIdError();
-    const json = await requests.getRequestJson(requestId);
+    // Node joins a repeated custom header into one string, so this is never an array.
+    const owner = normalizeOwner(req.headers[OWNER_HEADER] as string | undefined);
+    const json = await requests.getRequestJson(requestId, owner);
     if (json === undefined) throw new RequestNotFoundError(requestId);
     // The hot path. The item is already JSON text, so Express's res.send (re-encode to a Buffer, parse the
     // content type for a charset, compute freshness) is skipped: measured at ~25% of Express's per-request CPU.

@@ -51,6 +51,18 @@ describe("item-json: DynamoDB wire format to JSON text", () => {
     expect(itemToJson(item)).toBe('{"__proto__":"x","k\\"ey":"y"}');
   });
 
+  it("item-json: leaves out the hidden top-level attribute only, wherever it sits; nested ones of that name stay", () => {
+    const item: Record<string, AttributeValue> = {
+      owner: { S: "first" },
+      a: { N: "1" },
+      m: { M: { owner: { S: "nested" } } },
+    };
+    expect(itemToJson(item, "owner")).toBe('{"a":1,"m":{"owner":"nested"}}');
+    expect(itemToJson({ a: { N: "1" }, owner: { S: "last" } }, "owner")).toBe('{"a":1}');
+    expect(itemToJson({ a: { N: "1" } }, "owner")).toBe('{"a":1}');
+    expect(itemToJson(item)).toBe('{"owner":"first","a":1,"m":{"owner":"nested"}}');
+  });
+
   it("item-json: fails loudly on an attribute type it does not know", () => {
     expect(() => itemToJson({ x: { $unknown: ["NEW", 1] } as unknown as AttributeValue })).toThrow(
       /Unsupported DynamoDB attribute type/,

@@ -53,29 +53,29 @@ const readsOf = (t: RequestsTable) => (t as RequestsTable & { consistentReads: b
 describe("api: reads by mode", () => {
   it("eventual_first: a hit is one eventually consistent read, half a unit", async () => {
     const reads = table({ readConsistency: "eventual_first" });
-    expect(await reads.getRequestJson(requestId(STORED))).toContain(STORED);
+    expect(await reads.getRequestJson(requestId(STORED), "")).toContain(STORED);
     expect(readsOf(reads)).toEqual([false]);
     expect(reads.readUnits.snapshot()).toEqual({ hits: { gets: 1, units: 0.5 }, misses: { gets: 0, units: 0 } });
   });
 
   it("eventual_first: a miss is retried strongly consistent, one and a half units in all", async () => {
     const reads = table({ readConsistency: "eventual_first" });
-    expect(await reads.getRequestJson(requestId(MISSING))).toBeUndefined();
+    expect(await reads.getRequestJson(requestId(MISSING), "")).toBeUndefined();
     expect(readsOf(reads)).toEqual([false, true]);
     expect(reads.readUnits.snapshot()).toEqual({ hits: { gets: 0, units: 0 }, misses: { gets: 1, units: 1.5 } });
   });
 
   it("eventual_first: an item a lagging replica has not seen yet is found by the strongly consistent retry", async () => {
     const reads = table({ readConsistency: "eventual_first" }, true);
-    expect(await reads.getRequestJson(requestId(STORED))).toContain(STORED);
+    expect(await reads.getRequestJson(requestId(STORED), "")).toContain(STORED);
     expect(readsOf(reads)).toEqual([false, true]);
     expect(reads.readUnits.snapshot().hits).toEqual({ gets: 1, units: 1.5 });
   });
 
   it("strong: every GET is one strongly consistent read, one unit, hit or miss", async () => {
     const reads = table({ readConsistency: "strong" });
-    expect(await reads.getRequestJson(requestId(STORED))).toContain(STORED);
-    expect(await reads.getRequestJson(requestId(MISSING))).toBeUndefined();
+    expect(await reads.getRequestJson(requestId(STORED), "")).toContain(STORED);
+    expect(await reads.getRequestJson(requestId(MISSING), "")).toBeUndefined();
     expect(readsOf(reads)).toEqual([true, true]);
     expect(reads.readUnits.snapshot()).toEqual({ hits: { gets: 1, units: 1 }, misses: { gets: 1, units: 1 } });
   });

@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import { normalizeOwner } from "../../shared/src/owner.js";
+import type { MessageAttribute } from "./queue.js";
 
 /**
  * Pure functions of the data contract (the "Item" and "Valid body" rules in apps/processor/README.md): what a valid
@@ -69,6 +71,52 @@ function findUnstorable(value: unknown, depth: number, path: string): string | u
   return undefined;
 }
 
+export type OwnerResult =
+  { readonly ok: true; readonly owner: string } | { readonly ok: false; readonly reason: string };
+
+/** The longest `owner` attribute accepted: far above every identity the gateway sends (ids of 20 to 128 characters). */
+export const MAX_OWNER_LENGTH = 256;
+/** Visible ASCII only: the identities API Gateway sends are ids, never spaces, control characters or Unicode. */
+const OWNER_CHARACTERS = /^[\x21-\x7e]+$/;
+
+/**
+ * The message's `owner` attribute (the client that sent it), normalized (the part before the first ":"); "" when the
+ * message has none. An attribute that is not a String of 1 to MAX_OWNER_LENGTH visible ASCII characters, or that is
+ * empty before its first ":", makes the message poison like a bad body: storing it without its owner would hand the
+ * result to callers without one.
+ */
+export function parseOwner(attribute: MessageAttribute | undefined): OwnerResult {
+  if (attribute === undefined) return { ok: true, owner: "" };
+  const { dataType, stringValue } = attribute;
+  if (dataType !== "String" || stringValue === undefined)
+    return { ok: false, reason: `owner attribute must be of type String (got ${dataType})` };
+  if (stringValue.length > MAX_OWNER_LENGTH)
+    return {
+      ok: false,
+      reason: `owner attribute is ${stringValue.length} characters, above the ${MAX_OWNER_LENGTH}-character limit`,
+    };
+  if (!OWNER_CHARACTERS.test(stringValue))
+    return {
+      ok: false,
+      reason: "owner attribute must be visible ASCII characters (no spaces, control characters or Unicode)",
+    };
+  const owner = normalizeOwner(stringValue);
+  if (owner === "") return { ok: false, reason: 'owner attribute is empty before its first ":"' };
+  return { ok: true, owner };
+}
+
+export type MessageResult =
+  | { readonly ok: true; readonly payload: Payload; readonly owner: string }
+  | { readonly ok: false; readonly reason: string };
+
+/** A message is valid when both its body and its `owner` attribute are; the first problem found is the reason. */
+export function parseMessage(body: string | undefined, ownerAttribute: MessageAttribute | undefined): MessageResult {
+  const parsed = parseBody(body);
+  if (!parsed.ok) return parsed;
+  const owner = parseOwner(ownerAttribute);
+  return owner.ok ? { ok: true, payload: parsed.payload, owner: owner.owner } : owner;
+}
+
 /** What the default hook records: enough to check the item against its message without re-reading the body. */
 export interface Summary {
   readonly fieldCount: number;
@@ -102,6 +150,8 @@ export interface RequestItem {
   readonly receivedAt: string;
   /** When this item was written. */
   readonly processedAt: string;
+  /** The client that sent the request; absent when it came without one. */
+  readonly owner?: string;
 }
 
 export function buildItem(input: {
@@ -110,8 +160,10 @@ export function buildItem(input: {
   result: unknown;
   sentTimestamp: string | undefined;
   now: Date;
+  /** "" or absent: no owner, and the item gets no `owner` attribute. */
+  owner?: string;
 }): RequestItem {
-  return {
+  const item: RequestItem = {
     requestId: input.messageId,
     status: "processed",
     payload: input.payload,
@@ -120,6 +172,7 @@ export function buildItem(input: {
     receivedAt: sentTimestampToIso(input.sentTimestamp) ?? input.now.toISOString(),
     processedAt: input.now.toISOString(),
   };
+  return input.owner ? { ...item, owner: input.owner } : item;
 }
 
 /** SQS's SentTimestamp is epoch milliseconds as a string; anything else yields undefined. */

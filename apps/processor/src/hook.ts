@@ -1,5 +1,5 @@
 import type { Logger } from "../../shared/src/logger.js";
-import { parseBody } from "./domain.js";
+import { parseMessage } from "./domain.js";
 import type { Lease } from "./lease.js";
 import type { QueueMessage } from "./queue.js";
 import type { Outcome, RunContext } from "./run-context.js";
@@ -9,6 +9,8 @@ export interface Prepared {
   readonly message: QueueMessage;
   readonly payload: Record<string, unknown>;
   readonly result: unknown;
+  /** The normalized owner; "" for none. */
+  readonly owner: string;
   readonly log: Logger;
 }
 
@@ -37,7 +39,7 @@ export async function prepare(
   signal: AbortSignal,
 ): Promise<Prepared | Outcome> {
   const log = ctx.logger.child({ messageId: message.messageId, receiveCount: message.receiveCount });
-  const parsed = parseBody(message.body);
+  const parsed = parseMessage(message.body, message.attributes.owner);
   if (!parsed.ok) {
     // Logged once per receive; not deleted, so the redrive policy moves it to the DLQ after maxReceiveCount.
     ctx.counters.invalid++;
@@ -46,7 +48,8 @@ export async function prepare(
     return "invalid";
   }
   try {
-    return { message, payload: parsed.payload, result: await runHook(ctx, parsed.payload, message, signal), log };
+    const result = await runHook(ctx, parsed.payload, message, signal);
+    return { message, payload: parsed.payload, result, owner: parsed.owner, log };
   } catch (error) {
     if (ctx.work.aborted) return "release";
     ctx.counters.failed++;

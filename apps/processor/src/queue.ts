@@ -4,6 +4,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
   type BatchResultErrorEntry,
+  type MessageAttributeValue,
 } from "@aws-sdk/client-sqs";
 
 /** The only SQS code in the processor: receive, batch delete and batch visibility changes, per-entry results. */
@@ -16,7 +17,21 @@ export interface QueueMessage {
   readonly sentTimestamp: string | undefined;
   /** How many times SQS has handed this message out, this receive included. */
   readonly receiveCount: number;
+  /** The message attributes named in RECEIVED_ATTRIBUTES that the message carries (the others are absent). */
+  readonly attributes: Readonly<Record<string, MessageAttribute>>;
 }
+
+/** A message attribute as SQS returns it: its data type and, for String and Number types, its value. */
+export interface MessageAttribute {
+  readonly dataType: string | undefined;
+  readonly stringValue: string | undefined;
+}
+
+/**
+ * The message attributes every receive asks for (SQS returns only the ones named): `owner`, the client that sent the
+ * request, set by the ingest integration from the request context.
+ */
+export const RECEIVED_ATTRIBUTES: readonly string[] = ["owner"];
 
 export interface EntryFailure {
   readonly message: QueueMessage;
@@ -80,6 +95,7 @@ export function createMessageQueue(
           // Explicit, whatever the queue's default: the consumer extends visibility on this timeout's schedule.
           VisibilityTimeout: options.visibilityTimeoutSeconds,
           MessageSystemAttributeNames: ["SentTimestamp", "ApproximateReceiveCount"],
+          MessageAttributeNames: [...RECEIVED_ATTRIBUTES],
         }),
         { abortSignal: signal },
       );
@@ -92,6 +108,7 @@ export function createMessageQueue(
                 body: m.Body,
                 sentTimestamp: m.Attributes?.SentTimestamp,
                 receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
+                attributes: attributesOf(m.MessageAttributes),
               },
             ]
           : [],
@@ -126,6 +143,13 @@ export function createMessageQueue(
       return failures(messages, response.Failed);
     },
   };
+}
+
+function attributesOf(received: Record<string, MessageAttributeValue> | undefined): Record<string, MessageAttribute> {
+  const attributes: Record<string, MessageAttribute> = {};
+  for (const [name, value] of Object.entries(received ?? {}))
+    attributes[name] = { dataType: value.DataType, stringValue: value.StringValue };
+  return attributes;
 }
 
 /** Batch calls succeed as a whole and report failures per entry; map them back to their messages. */

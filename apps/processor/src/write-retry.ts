@@ -49,6 +49,7 @@ export function createWriter(ctx: RunContext): Writer {
         result: e.result,
         sentTimestamp: e.message.sentTimestamp,
         now,
+        owner: e.owner,
       }),
     );
     const all = (result: WriteResult) => group.map((e): Attempt => [e, result]);

@@ -24,6 +24,7 @@ export function message(id: string, extra: Partial<QueueMessage> = {}): QueueMes
     body: JSON.stringify({ n: id }),
     sentTimestamp: "1700000000000",
     receiveCount: 1,
+    attributes: {},
     ...extra,
   };
 }

@@ -90,7 +90,13 @@ describe("hook: prepare", () => {
     const signal = new AbortController().signal;
     const prepared = (await prepare(t.ctx, m, t.lease, signal)) as Prepared;
     expect(t.ctx.hook).toHaveBeenCalledExactlyOnceWith({ n: "a", x: [1] }, { messageId: "a", body: m.body, signal });
-    expect(prepared).toEqual({ message: m, payload: { n: "a", x: [1] }, result: { ok: 1 }, log: expect.anything() });
+    expect(prepared).toEqual({
+      message: m,
+      payload: { n: "a", x: [1] },
+      result: { ok: 1 },
+      owner: "",
+      log: expect.anything(),
+    });
     // The returned logger names the message for the lines the writer logs later
     prepared.log.info("later");
     expect(t.lines).toEqual([expect.objectContaining({ msg: "later", messageId: "a", receiveCount: 3 })]);
@@ -142,6 +148,32 @@ describe("hook: prepare", () => {
         messageId: "a",
         receiveCount: 4,
         err: expect.objectContaining({ message: "hook broke" }),
+      }),
+    ]);
+  });
+});
+
+describe("hook: owner attribute", () => {
+  it("hook: the owner attribute is normalized onto what to write", async () => {
+    const t = setup();
+    const m = message("a", { attributes: { owner: { dataType: "String", stringValue: "AROAROLEID:session" } } });
+    expect(await prepareInTime(t, m)).toMatchObject({ message: m, owner: "AROAROLEID" });
+    expect(t.lines).toEqual([]);
+  });
+
+  it("hook: a bad owner attribute makes the message invalid like a bad body: counted, dropped, warned; no hook", async () => {
+    const t = setup();
+    const m = message("a", { attributes: { owner: { dataType: "String", stringValue: "x".repeat(257) } } });
+    expect(await prepareInTime(t, m)).toBe("invalid");
+    expect(t.ctx.hook).not.toHaveBeenCalled();
+    expectCounters(t.counters, { invalid: 1 });
+    expect(t.lease.dropped).toEqual(["a"]);
+    expect(t.lines).toEqual([
+      expect.objectContaining({
+        level: WARN,
+        msg: INVALID,
+        messageId: "a",
+        reason: "owner attribute is 257 characters, above the 256-character limit",
       }),
     ]);
   });

@@ -424,6 +424,7 @@ describe("processor: shutdown and liveness", () => {
       body: "{}",
       sentTimestamp: "0",
       receiveCount: 1,
+      attributes: {},
     };
     let delivered = false;
     const deleteSignals: (AbortSignal | undefined)[] = [];
@@ -598,6 +599,7 @@ function simulatedQueue(options: { visibilityTimeoutSeconds: number; extend: (ca
     body: "{}",
     sentTimestamp: "0",
     receiveCount: 1,
+    attributes: {},
   };
   const events: string[] = [];
   let delivered = false;

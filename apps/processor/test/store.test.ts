@@ -102,6 +102,7 @@ describe("processor: a write rejected as a whole for its content (fake queue and
       body: JSON.stringify({ id }),
       sentTimestamp: "0",
       receiveCount: 1,
+      attributes: {},
     });
     const batches = [[message("good-1"), message("bad"), message("good-2")]];
     const deleted: string[] = [];

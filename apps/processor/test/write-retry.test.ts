@@ -87,16 +87,17 @@ function setup(replies: Reply[]) {
     progress,
   };
   const lease = fakeLease();
-  const entry = (id: string, extra: Partial<QueueMessage> = {}): Prepared => {
+  const entry = (id: string, extra: Partial<QueueMessage> = {}, owner = ""): Prepared => {
     const message: QueueMessage = {
       messageId: id,
       receiptHandle: `rh-${id}`,
       body: JSON.stringify({ n: id }),
       sentTimestamp: SENT,
       receiveCount: 1,
+      attributes: {},
       ...extra,
     };
-    return { message, payload: { n: id }, result: { r: id }, log: logger.child({ messageId: id }) };
+    return { message, payload: { n: id }, result: { r: id }, owner, log: logger.child({ messageId: id }) };
   };
   return { ctx, store, lease, lines, counters, progress, work, entry, writer: createWriter(ctx) };
 }
@@ -160,6 +161,13 @@ describe("writer: one attempt", () => {
     expect(t.progress).toHaveBeenCalledTimes(2);
     expect(t.lease.dropped).toEqual([]);
     expect(t.lines).toEqual([]);
+  });
+
+  it("writer: each item carries its message's owner; a message without one writes no owner attribute", async () => {
+    const t = setup([each("created")]);
+    await t.writer.writeAll([t.entry("a", {}, "AIDAUSERID"), t.entry("b")], t.lease);
+    expect(t.store.calls[0]!.items.map((item) => item.owner)).toEqual(["AIDAUSERID", undefined]);
+    expect(t.store.calls[0]!.items[1]).not.toHaveProperty("owner");
   });
 
   it("writer: a duplicate is reported, counted and logged per message, and counts as progress", async () => {

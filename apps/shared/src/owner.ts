@@ -1,0 +1,28 @@
+/**
+ * The owner of a result: the client that sent the request (apps/processor/README.md, "Owner"). Both services use
+ * these rules: the processor for the `owner` message attribute it stores, the api for the caller it compares with.
+ * "" means no owner.
+ */
+
+/** The item attribute holding the owner (absent when the request came without one). */
+export const OWNER_ATTRIBUTE = "owner";
+
+/**
+ * The owner as both services store and compare it: the part before the first ":". An IAM role's caller id is
+ * "<role id>:<session name>", so every session of a role is one owner; other identities contain no ":".
+ * Undefined (no identity) is "" (no owner).
+ */
+export function normalizeOwner(raw: string | undefined): string {
+  if (raw === undefined) return "";
+  const colon = raw.indexOf(":");
+  return colon === -1 ? raw : raw.slice(0, colon);
+}
+
+/**
+ * Whether a caller may read an item: only when the item's owner is the caller. An item stored without an owner
+ * (undefined) belongs to callers without one, so an identified client never reads an anonymous result and an
+ * anonymous caller never reads a client's.
+ */
+export function isReadableBy(itemOwner: string | undefined, caller: string): boolean {
+  return (itemOwner ?? "") === caller;
+}
