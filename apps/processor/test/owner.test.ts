@@ -1,7 +1,14 @@
 import { SendMessageCommand, type MessageAttributeValue } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
-import { createFixture, drainBodies, scanItems, type Fixture } from "../../../kit/emulator-fixtures.js";
+import {
+  createFixture,
+  drainBodies,
+  scanItems,
+  TEST_CLIENT_CONFIG,
+  type Fixture,
+} from "../../../kit/emulator-fixtures.js";
 import { sharedEmulators } from "../../../test/support/shared-emulators.js";
+import { createMessageQueue, createSqsClient } from "../src/queue.js";
 import { startInProcess, waitForEmptyQueue } from "./support.js";
 
 /**
@@ -23,6 +30,35 @@ async function send(fixture: Fixture, body: string, owner?: MessageAttributeValu
 const ownerString = (value: string): MessageAttributeValue => ({ DataType: "String", StringValue: value });
 
 describe("processor: owners (in-process, real fauxqs + DynamoDB Local)", () => {
+  it("queue: a receive asks SQS for the owner attribute by name, and only the attributes it names come back", async () => {
+    // GIVEN a message carrying the owner and an attribute the processor does not use
+    const fixture = await createFixture(sharedEmulators(), { visibilityTimeoutSeconds: 30 });
+    const id = await fixture.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: fixture.queueUrl,
+        MessageBody: "{}",
+        MessageAttributes: { owner: ownerString("AIDAUSERID"), unused: ownerString("x") },
+      }),
+    );
+    // WHEN the processor's queue adapter receives it (SQS returns no attribute it was not asked for by name; fauxqs
+    // returns them all when none is named, so only naming "owner" leaves "unused" out)
+    const sqs = createSqsClient({ ...TEST_CLIENT_CONFIG, endpoint: fixture.sqsEndpoint, waitTimeSeconds: 1 });
+    const queue = createMessageQueue(sqs, {
+      queueUrl: fixture.queueUrl,
+      batchSize: 10,
+      waitTimeSeconds: 1,
+      visibilityTimeoutSeconds: 30,
+    });
+    try {
+      const [received] = await queue.receive();
+      // THEN the message carries exactly the owner attribute
+      expect(received?.messageId).toBe(id.MessageId);
+      expect(received?.attributes).toEqual({ owner: { dataType: "String", stringValue: "AIDAUSERID" } });
+    } finally {
+      sqs.destroy();
+    }
+  });
+
   it("processor: stores the owner attribute (normalized) on the item; a message without one gets no owner", async () => {
     // GIVEN messages with a user's owner, a role session's owner, and none
     const fixture = await createFixture(sharedEmulators(), { visibilityTimeoutSeconds: 30 });
