@@ -54,9 +54,13 @@ export const MUTATION_MODULES = {
     mutate: ["apps/api/src/request-id.ts"],
     tests: ["apps/api/test/request-id.test.ts"],
   },
+  "item-json": {
+    mutate: ["apps/api/src/item-json.ts"],
+    tests: ["apps/api/test/item-json.test.ts"],
+  },
   domain: {
     mutate: ["apps/processor/src/domain.ts"],
-    tests: ["apps/processor/test/domain.test.ts"],
+    tests: ["apps/processor/test/domain.test.ts", "apps/processor/test/owner-attribute.test.ts"],
   },
   writer: { mutate: ["apps/processor/src/write-retry.ts"], tests: ["apps/processor/test/write-retry.test.ts"] },
   batch: {
@@ -74,6 +78,7 @@ export const MUTATION_MODULES = {
   },
   consumer: { mutate: ["apps/processor/src/consumer.ts"], tests: ["apps/processor/test/consumer.test.ts"] },
   expiry: { mutate: ["apps/shared/src/result-expiry.ts"], tests: ["apps/processor/test/result-expiry.test.ts"] },
+  owner: { mutate: ["apps/shared/src/owner.ts"], tests: ["apps/shared/test/owner.test.ts"] },
 };
 
 /** The module named by MUTATION_MODULE (set by tools/mutation.mjs for each Stryker run). */
