@@ -145,11 +145,19 @@ export function createMessageQueue(
   };
 }
 
+/**
+ * The attributes as SQS returned them, not filtered again here: SQS returns only the names a receive asks for, and
+ * an emulator that returns them all when none is named (fauxqs) then still shows in tests whether the receive names
+ * them. Built with fromEntries, which defines every name as an own property (an assignment to a `__proto__` name
+ * would set the prototype instead).
+ */
 function attributesOf(received: Record<string, MessageAttributeValue> | undefined): Record<string, MessageAttribute> {
-  const attributes: Record<string, MessageAttribute> = {};
-  for (const [name, value] of Object.entries(received ?? {}))
-    attributes[name] = { dataType: value.DataType, stringValue: value.StringValue };
-  return attributes;
+  return Object.fromEntries(
+    Object.entries(received ?? {}).map(([name, value]) => [
+      name,
+      { dataType: value.DataType, stringValue: value.StringValue },
+    ]),
+  );
 }
 
 /** Batch calls succeed as a whole and report failures per entry; map them back to their messages. */
