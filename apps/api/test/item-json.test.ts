@@ -33,6 +33,11 @@ describe("item-json: DynamoDB wire format to JSON text", () => {
 
   it("item-json: quotes a number text that is not valid JSON rather than emit broken JSON", () => {
     expect(itemToJson({ odd: { N: ".5" } })).toBe('{"odd":".5"}');
+    expect(itemToJson({ odd: { N: "1x" } })).toBe('{"odd":"1x"}');
+  });
+
+  it("item-json: keeps every JSON exponent form verbatim (unsigned, signed, several digits)", () => {
+    expect(itemToJson({ a: { N: "1E3" }, b: { N: "2e-7" }, c: { N: "3E+30" } })).toBe('{"a":1E3,"b":2e-7,"c":3E+30}');
   });
 
   it("item-json: turns sets into arrays and binary into base64", () => {
@@ -66,6 +71,9 @@ describe("item-json: DynamoDB wire format to JSON text", () => {
   it("item-json: fails loudly on an attribute type it does not know", () => {
     expect(() => itemToJson({ x: { $unknown: ["NEW", 1] } as unknown as AttributeValue })).toThrow(
       /Unsupported DynamoDB attribute type/,
+    );
+    expect(() => itemToJson({ x: { NEW: 1, OTHER: 2 } as unknown as AttributeValue })).toThrow(
+      "Unsupported DynamoDB attribute type: NEW,OTHER",
     );
   });
 });
