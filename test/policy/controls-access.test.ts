@@ -1,0 +1,135 @@
+import { describe, expect, test } from "vitest";
+import { synthesizeToJson } from "../../stacks/synthesize.js";
+import { parseConfig } from "../../config/load.js";
+import { exampleConfigInput } from "../support/example-config.js";
+import { editPolicy, first } from "../support/policy-edits.js";
+import { policyFixtures, type PolicyFixture } from "../support/policy-fixtures.js";
+import { controlResult } from "../support/control-result.js";
+
+/**
+ * The access controls (policy/controls/access.ts) one branch at a time: the example (both APIs "iam"), every option
+ * (ingest "iam" with named principals, query "cognito"), and the "api_key" mode with and without a recorded reason.
+ */
+const fixtures = await policyFixtures();
+const example = fixtures.example!;
+const full = fixtures.full!;
+
+const AUTH = (exampleConfigInput() as { authorization: Record<string, unknown> }).authorization;
+function synth(changes: Record<string, unknown>): PolicyFixture {
+  const config = parseConfig({ ...exampleConfigInput(), ...changes });
+  return { ...synthesizeToJson(config), config };
+}
+const keyOnly = synth({ authorization: { ...AUTH, ingest: "api_key", query: "api_key" } });
+const REASON = "a partner that cannot sign requests yet";
+const keyOnlyRecorded = synth({ authorization: { ...AUTH, query: "api_key", api_key_only_reason: REASON } });
+
+const after = (fixture: PolicyFixture, edit: (copy: PolicyFixture) => void) => {
+  const copy = structuredClone(fixture);
+  edit(copy);
+  return copy;
+};
+const post = (f: PolicyFixture) => first(f.main, "aws_api_gateway_method", (m) => m.http_method === "POST");
+
+describe("policy: CUSTOM.METHOD_AUTH", () => {
+  test("policy: signed and Cognito methods pass, GET /health is exempt", () => {
+    expect(controlResult(example, "CUSTOM.METHOD_AUTH").status).toBe("pass");
+    expect(controlResult(full, "CUSTOM.METHOD_AUTH").status).toBe("pass");
+  });
+
+  test('policy: "api_key" APIs without a recorded reason name each method', () => {
+    expect(controlResult(keyOnly, "CUSTOM.METHOD_AUTH").problems).toEqual([
+      "main/ingest-api/post-requests (POST /requests): authorization NONE, and the config records no api_key_only_reason for the ingest API",
+      "main/query-api/get-request (GET /requests/{requestId}): authorization NONE, and the config records no api_key_only_reason for the query API",
+    ]);
+  });
+
+  test("policy: a recorded reason covers only the APIs the config puts in api_key mode", () => {
+    expect(controlResult(keyOnlyRecorded, "CUSTOM.METHOD_AUTH").status).toBe("pass");
+    const ingestOpened = after(keyOnlyRecorded, (f) => (post(f).authorization = "NONE"));
+    expect(controlResult(ingestOpened, "CUSTOM.METHOD_AUTH").problems).toEqual([
+      "main/ingest-api/post-requests (POST /requests): authorization NONE, and the config records no api_key_only_reason for the ingest API",
+    ]);
+  });
+
+  test("policy: a Cognito method without a scope fails (ID tokens would pass)", () => {
+    const noScope = after(full, (f) => {
+      delete first(f.main, "aws_api_gateway_method", (m) => m.authorization === "COGNITO_USER_POOLS")
+        .authorization_scopes;
+    });
+    expect(controlResult(noScope, "CUSTOM.METHOD_AUTH").problems).toEqual([
+      "main/query-api/get-request (GET /requests/{requestId}): a Cognito method needs an authorizer and a scope (without one, ID tokens pass)",
+    ]);
+  });
+});
+
+describe("policy: CUSTOM.API_KEY_ONLY", () => {
+  test("policy: a key as the only credential fails without a reason", () => {
+    expect(controlResult(keyOnly, "CUSTOM.API_KEY_ONLY").problems).toEqual([
+      "main/ingest-api/post-requests: an API key is the only credential",
+      "main/query-api/get-request: an API key is the only credential",
+    ]);
+  });
+
+  test("policy: with a recorded reason it passes, and the report shows the reason", () => {
+    const result = controlResult(keyOnlyRecorded, "CUSTOM.API_KEY_ONLY");
+    expect(result.status).toBe("pass");
+    expect(result.notes).toEqual([
+      `GET /requests/{requestId}: an API key is the only credential (api_key_only_reason: ${REASON})`,
+    ]);
+    expect(controlResult(example, "CUSTOM.API_KEY_ONLY").notes).toBeUndefined();
+  });
+});
+
+describe("policy: CUSTOM.IAM_NAMED_ONLY", () => {
+  test("policy: a Deny without a principal condition does not count", () => {
+    const unconditioned = after(example, (f) =>
+      editPolicy(first(f.main, "aws_api_gateway_rest_api_policy"), "policy", (d) => {
+        for (const s of d.Statement) delete s.Condition;
+      }),
+    );
+    expect(controlResult(unconditioned, "CUSTOM.IAM_NAMED_ONLY").problems).toEqual([
+      "main/ingest-api/post-requests (POST /requests): no resource-policy Deny for principals not named",
+    ]);
+  });
+
+  test("policy: a Deny on another method does not cover this one", () => {
+    const elsewhere = after(full, (f) =>
+      editPolicy(
+        first(f.main, "aws_api_gateway_rest_api_policy"),
+        "policy",
+        (d) => (d.Statement.find((s: any) => s.Effect === "Deny").Resource = ["execute-api:/*/GET/requests/*"]),
+      ),
+    );
+    expect(controlResult(elsewhere, "CUSTOM.IAM_NAMED_ONLY").problems).toEqual([
+      "main/ingest-api/post-requests (POST /requests): no resource-policy Deny for principals not named",
+    ]);
+  });
+
+  test("policy: not applicable when no API is signed", () => {
+    const result = controlResult(keyOnly, "CUSTOM.IAM_NAMED_ONLY");
+    expect(result.status).toBe("exception");
+    expect(result.exceptionReason).toBe('no API is in "iam" mode (authorization.ingest, authorization.query)');
+  });
+});
+
+describe("policy: CUSTOM.METHOD_CAPACITY", () => {
+  const overLimit = (f: PolicyFixture) =>
+    (first(f.main, "aws_api_gateway_method_settings").settings.throttling_rate_limit = 1_500);
+
+  test("policy: a method throttle above its backend names the numbers", () => {
+    expect(controlResult(after(example, overLimit), "CUSTOM.METHOD_CAPACITY").problems).toEqual([
+      "main/ingest-api/stage/method-settings: throttling_rate_limit 1500 is above what the ingest API's backend sustains (services.processor.max_count x messages_per_second_per_task = 10 x 100 = 1000/s)",
+    ]);
+  });
+
+  test("policy: a recorded reason passes and is shown", () => {
+    const reason = "spikes wait in the queue";
+    const recorded = after(example, (f) => {
+      overLimit(f);
+      (f as { config: unknown }).config = { ...f.config, throttle_above_capacity_reason: reason };
+    });
+    const result = controlResult(recorded, "CUSTOM.METHOD_CAPACITY");
+    expect(result.status).toBe("pass");
+    expect(result.notes).toEqual([`throttle_above_capacity_reason: ${reason}`]);
+  });
+});
