@@ -40,9 +40,12 @@ interface MessageAttribute {
 /** The attributes every message carries when known; each is numbered `MessageAttribute.N` in order of presence. */
 const MESSAGE_ATTRIBUTES: readonly MessageAttribute[] = [{ name: "owner", variable: "$owner" }];
 
-/** `MessageAttribute.N.*` for one attribute, numbered by `$n`, which counts the attributes sent so far. */
+/**
+ * `MessageAttribute.N.*` for one attribute, numbered by `$n`, which counts the attributes sent so far. `$!{n}`, not
+ * `$n` (`$n.Name` would read a property) nor the formal `$` + `{n}` (Terraform would take it for an interpolation).
+ */
 const attributeVelocity = ({ name, variable }: MessageAttribute) =>
-  `#if(${variable} != "")#set($n = $n + 1)&MessageAttribute.\${n}.Name=${name}&MessageAttribute.\${n}.Value.DataType=String&MessageAttribute.\${n}.Value.StringValue=$util.urlEncode(${variable})#end`;
+  `#if(${variable} != "")#set($n = $n + 1)&MessageAttribute.$!{n}.Name=${name}&MessageAttribute.$!{n}.Value.DataType=String&MessageAttribute.$!{n}.Value.StringValue=$util.urlEncode(${variable})#end`;
 
 /**
  * SQS SendMessage as a form-encoded Query API call: the raw JSON body becomes the message body, the owner becomes

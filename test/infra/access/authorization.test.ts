@@ -167,6 +167,16 @@ describe("authorization: synth per mode", () => {
   });
 });
 
+test("waf: the credentials of every mode are redacted from the web ACL's logs", () => {
+  const { main } = synthApp({ waf_web_acl: {} });
+  const logging = resources(main, "aws_wafv2_web_acl_logging_configuration")[0]!.body;
+  expect(logging.redacted_fields.map((f: { single_header: { name: string } }) => f.single_header.name)).toEqual([
+    "x-api-key",
+    "authorization",
+    "x-amz-security-token",
+  ]);
+});
+
 describe("authorization: the owner of a request", () => {
   const integration = (main: TfJson) =>
     resourceAt(main, "aws_api_gateway_integration", "query-api/get-request-integration").request_parameters;
@@ -180,6 +190,11 @@ describe("authorization: the owner of a request", () => {
     const health = resourceAt(cognito, "aws_api_gateway_integration", "query-api/get-health-integration");
     expect(health.request_parameters).toEqual({});
   });
+
+  test.each(["iam", "cognito", "api_key"] as const)(
+    "ingest: the %s template holds nothing Terraform would interpolate (`${`, `%{`)",
+    (mode) => expect(sendMessageTemplate(mode)).not.toMatch(/[$%]\{/),
+  );
 
   test("ingest: the template the stack synthesizes is the mode's", () => {
     const { main } = synthApp(withAuth({ ingest: "api_key" }));
