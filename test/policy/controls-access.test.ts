@@ -1,9 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { synthesizeToJson } from "../../stacks/synthesize.js";
-import { parseConfig } from "../../config/load.js";
-import { exampleConfigInput } from "../support/example-config.js";
 import { editPolicy, first } from "../support/policy-edits.js";
-import { policyFixtures, type PolicyFixture } from "../support/policy-fixtures.js";
+import { KEY_ONLY_REASON, policyFixtures, type PolicyFixture } from "../support/policy-fixtures.js";
 import { controlResult } from "../support/control-result.js";
 
 /**
@@ -14,14 +11,9 @@ const fixtures = await policyFixtures();
 const example = fixtures.example!;
 const full = fixtures.full!;
 
-const AUTH = (exampleConfigInput() as { authorization: Record<string, unknown> }).authorization;
-function synth(changes: Record<string, unknown>): PolicyFixture {
-  const config = parseConfig({ ...exampleConfigInput(), ...changes });
-  return { ...synthesizeToJson(config), config };
-}
-const keyOnly = synth({ authorization: { ...AUTH, ingest: "api_key", query: "api_key" } });
-const REASON = "a partner that cannot sign requests yet";
-const keyOnlyRecorded = synth({ authorization: { ...AUTH, query: "api_key", api_key_only_reason: REASON } });
+const keyOnly = fixtures.keyOnly!;
+const keyOnlyRecorded = fixtures.keyOnlyRecorded!;
+const REASON = KEY_ONLY_REASON;
 
 const after = (fixture: PolicyFixture, edit: (copy: PolicyFixture) => void) => {
   const copy = structuredClone(fixture);
