@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { editPolicy, first } from "../support/policy-edits.js";
 import { KEY_ONLY_REASON, policyFixtures, type PolicyFixture } from "../support/policy-fixtures.js";
-import { controlResult } from "../support/control-result.js";
+import { controlResult, controlRow } from "../support/control-result.js";
 
 /**
  * The access controls (policy/controls/access.ts) one branch at a time: the example (both APIs "iam"), every option
@@ -123,5 +123,83 @@ describe("policy: CUSTOM.METHOD_CAPACITY", () => {
     const result = controlResult(recorded, "CUSTOM.METHOD_CAPACITY");
     expect(result.status).toBe("pass");
     expect(result.notes).toEqual([`throttle_above_capacity_reason: ${reason}`]);
+  });
+});
+
+describe("policy: access controls, edge cases", () => {
+  const gone = "${aws_api_gateway_rest_api.gone.id}";
+
+  test("policy: the report rows name each control's resource type and the /health exemption", () => {
+    expect(controlRow(example, "CUSTOM.METHOD_AUTH")).toBe(
+      "| CUSTOM.METHOD_AUTH | aws_api_gateway_method | No request method without authorization unless recorded | pass | exempt: GET /health (monitoring reaches it without a credential; it answers only its status) |",
+    );
+    expect(controlRow(example, "CUSTOM.API_KEY_ONLY")).toBe(
+      "| CUSTOM.API_KEY_ONLY | aws_api_gateway_method | An API key is not the only credential of a method, unless recorded | pass | exempt: GET /health (it answers only its status) |",
+    );
+    expect(controlRow(example, "CUSTOM.IAM_NAMED_ONLY")).toMatch(
+      /^\| CUSTOM.IAM_NAMED_ONLY \| aws_api_gateway_rest_api_policy \|/,
+    );
+    expect(controlRow(example, "CUSTOM.METHOD_CAPACITY")).toMatch(
+      /^\| CUSTOM.METHOD_CAPACITY \| aws_api_gateway_method_settings \| .* \| pass \| {2}\|$/,
+    );
+  });
+
+  test("policy: a method of an API the report cannot name is still reported", () => {
+    const orphan = after(keyOnly, (f) => (post(f).rest_api_id = gone));
+    expect(controlResult(orphan, "CUSTOM.METHOD_AUTH").problems).toContain(
+      "main/ingest-api/post-requests (POST /requests): authorization NONE, and the config records no api_key_only_reason for the unknown API",
+    );
+  });
+
+  test("policy: a method open without a key is CKV_AWS_59's problem, not the key-only one", () => {
+    const open = after(keyOnly, (f) => (post(f).api_key_required = false));
+    expect(controlResult(open, "CUSTOM.API_KEY_ONLY").problems).toEqual([
+      "main/query-api/get-request: an API key is the only credential",
+    ]);
+  });
+
+  const editDeny = (fixture: PolicyFixture, change: (deny: any) => void) =>
+    after(fixture, (f) =>
+      editPolicy(first(f.main, "aws_api_gateway_rest_api_policy"), "policy", (d) =>
+        change(d.Statement.find((s: any) => s.Sid === "DenyOthers")),
+      ),
+    );
+  const ingestDenied = (fixture: PolicyFixture) =>
+    controlResult(fixture, "CUSTOM.IAM_NAMED_ONLY").problems.filter((p) => p.includes("ingest"));
+
+  test("policy: a Deny on the whole API, or on a list holding the method, covers it", () => {
+    expect(ingestDenied(editDeny(example, (deny) => (deny.Resource = "execute-api:/*")))).toEqual([]);
+    const listed = editDeny(example, (deny) => deny.Resource.push("execute-api:/*/GET/elsewhere"));
+    expect(ingestDenied(listed)).toEqual([]);
+  });
+
+  test("policy: only a Deny of execute-api:Invoke counts", () => {
+    const missing = [
+      "main/ingest-api/post-requests (POST /requests): no resource-policy Deny for principals not named",
+    ];
+    expect(ingestDenied(editDeny(example, (deny) => (deny.Effect = "Allow")))).toEqual(missing);
+    expect(ingestDenied(editDeny(example, (deny) => (deny.Action = "execute-api:ManageConnections")))).toEqual(missing);
+  });
+
+  test("policy: each API's throttle is held to its own backend, a limit equal to it passes", () => {
+    const config = structuredClone(example.config) as any;
+    config.services.processor.max_count = 1; // ingest: 1 x 100 = 100/s; query stays 10 x 6000 / 60 = 1000/s
+    const limits = after(example, (f) => {
+      (f as { config: unknown }).config = config;
+      for (const settings of Object.values(f.main.resource!.aws_api_gateway_method_settings!) as any[])
+        settings.settings.throttling_rate_limit = String(settings.rest_api_id).includes("ingest") ? 100 : 1000;
+    });
+    expect(controlResult(limits, "CUSTOM.METHOD_CAPACITY").problems).toEqual([]);
+  });
+
+  test("policy: method settings of an API the capacity model does not know are reported", () => {
+    const orphan = after(example, (f) => (first(f.main, "aws_api_gateway_method_settings").rest_api_id = gone));
+    expect(controlResult(orphan, "CUSTOM.METHOD_CAPACITY").problems).toEqual([
+      "main/ingest-api/stage/method-settings: not an API the capacity model knows",
+    ]);
+  });
+
+  test("policy: no notes without a recorded capacity reason", () => {
+    expect(controlResult(example, "CUSTOM.METHOD_CAPACITY").notes).toBeUndefined();
   });
 });
