@@ -102,7 +102,7 @@ export function authorizationIssues(config: {
   if (cognito.length && !auth.cognito_user_pool_arns.length) {
     issues.push({
       path: ["authorization", "cognito_user_pool_arns"],
-      message: `expected at least one user pool ARN: the ${cognito.join(" and ")} API uses "cognito"`,
+      message: `expected at least one user pool ARN, for ${cognito.map((api) => `authorization.${api}`).join(" and ")} ("cognito")`,
     });
   }
   if (!cognito.length && auth.cognito_user_pool_arns.length) {
