@@ -14,6 +14,7 @@ import {
 } from "./field-types.js";
 import { alarms, stateBackend, tags, vpcEndpoints, wafWebAcl } from "./nested-fields.js";
 import { clients, throttleAboveCapacityReason } from "./access-fields.js";
+import { authorization } from "./authorization-fields.js";
 import { apiService, processorService } from "./service-fields.js";
 import { computeFields, logFields, resultFields, spotFields } from "./cost-fields.js";
 
@@ -77,6 +78,7 @@ export const fieldsSchema = z.strictObject({
     .nullable()
     .default(null)
     .describe("Custom domain for the query API, as `ingest_api_domain`."),
+  authorization,
   api_key_required: z
     .boolean()
     .default(true)

@@ -12,7 +12,7 @@ import { QueryApi } from "./apis/query-api.js";
 import type { CustomDomain } from "./apis/rest-api-stage.js";
 import { ApiWebAcl } from "./apis/waf.js";
 import { wafRateLimitPerIp } from "../config/nested-fields.js";
-import { clientsOf, fastestClientRate } from "../config/access-fields.js";
+import { clientsOf, fastestClientRate, type ApiName } from "../config/access-fields.js";
 
 export interface ApisInputs {
   /** Where the ingest API sends requests. */
@@ -58,20 +58,23 @@ export function addApis(scope: Construct, context: MainContext, { queue, ingress
     wafWebAclArn: webAcl?.webAcl.arn ?? config.waf_web_acl_arn,
     apiKeyRequired: config.api_key_required,
     dependsOn: cloudwatchRole ? [cloudwatchRole.account] : [],
+    partition,
+    region,
+    accountId,
   };
+  const authorization = (api: ApiName) => ({ mode: config.authorization[api], settings: config.authorization });
   const ingestApi = new IngestApi(scope, "ingest-api", {
     ...stageSettings,
     name: `${prefix}-ingest`,
     roleName: `${globalPrefix}-ingest-sqs-send`,
     queue,
-    partition,
-    region,
-    accountId,
+    authorization: authorization("ingest"),
     customDomain: customDomain(scope, "ingest-domain-certificate", config.ingest_api_domain),
   });
   const queryApi = new QueryApi(scope, "query-api", {
     ...stageSettings,
     name: `${prefix}-query`,
+    authorization: authorization("query"),
     vpcLink:
       config.private_integration === "alb"
         ? { ...ingress.link, ready: [...ingress.link.ready, apiService] }

@@ -86,6 +86,17 @@ export function addOutputs(scope: Construct, config: Config, inputs: OutputsInpu
     value: inputs.network.publicSubnetIds,
     description: "The VPC's subnets tagged tier=public: nothing runs there (empty in a private-only VPC)",
   });
+  for (const [name, { access }] of [
+    ["ingest", ingestApi],
+    ["query", queryApi],
+  ] as const) {
+    if (access.invokePolicy) {
+      new TerraformOutput(scope, `${name}_api_invoke_policy`, {
+        value: access.invokePolicy,
+        description: `IAM policy (JSON) granting execute-api:Invoke on the ${name} API's signed methods: attach it to each client's role`,
+      });
+    }
+  }
   for (const [name, stage] of [
     ["ingest", ingestApi.stage],
     ["query", queryApi.stage],

@@ -20,6 +20,7 @@ export const MUTATION_MODULES = {
       "config/warnings.ts",
       "config/access-fields.ts",
       "config/capacity.ts",
+      "config/authorization-fields.ts",
     ],
     tests: [
       "test/infra/config.test.ts",
@@ -27,6 +28,7 @@ export const MUTATION_MODULES = {
       "test/infra/naming.test.ts",
       "test/infra/access.test.ts",
       "test/infra/operations/config-deployment.test.ts",
+      "test/infra/access/authorization-config.test.ts",
     ],
   },
   policy: {
@@ -34,6 +36,7 @@ export const MUTATION_MODULES = {
       "policy/controls/index.ts",
       "policy/controls/check.ts",
       "policy/controls/api-gateway.ts",
+      "policy/controls/access.ts",
       "policy/controls/elb.ts",
       "policy/controls/ecs.ts",
       "policy/controls/sqs.ts",

@@ -1,3 +1,4 @@
+import { ACCESS_CONTROLS } from "./access.js";
 import { API_GATEWAY_CONTROLS } from "./api-gateway.js";
 import type { Control, ControlResult, PolicyInput } from "./check.js";
 import { DEPLOYMENT_CONTROLS } from "./deployments.js";
@@ -18,6 +19,7 @@ import { SQS_CONTROLS } from "./sqs.js";
  */
 export const CONTROLS: readonly Control[] = [
   ...API_GATEWAY_CONTROLS,
+  ...ACCESS_CONTROLS,
   ...ELB_CONTROLS,
   ...ECS_CONTROLS,
   ...SQS_CONTROLS,

@@ -7,7 +7,10 @@ import { ApiGatewayMethodResponse } from "@cdktf/provider-aws/lib/api-gateway-me
 import { ApiGatewayIntegrationResponse } from "@cdktf/provider-aws/lib/api-gateway-integration-response";
 import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { ServiceRole } from "../shared/iam.js";
+import type { Authorization, AuthorizationMode } from "../../config/authorization-fields.js";
 import { apiDefinition, createRestApi } from "./rest-api.js";
+import { ApiAuthorization, type ApiRoute } from "./authorization.js";
+import { sendMessageTemplate } from "./owner.js";
 import { RestApiStage, type RestApiStageProps } from "./rest-api-stage.js";
 
 export interface IngestApiProps extends Omit<RestApiStageProps, "api" | "definition"> {
@@ -20,7 +23,12 @@ export interface IngestApiProps extends Omit<RestApiStageProps, "api" | "definit
   readonly accountId: string;
   /** Require an API key on POST /requests. @default true */
   readonly apiKeyRequired?: boolean;
+  /** The credential POST /requests requires, and who owns a request. */
+  readonly authorization: { readonly mode: AuthorizationMode; readonly settings: Authorization };
 }
+
+/** The ingest API's one request method. */
+export const INGEST_ROUTE: ApiRoute = { httpMethod: "POST", path: "/requests", access: "write" };
 
 /** Any JSON object is a valid request; arrays, strings, numbers and null are rejected with a 400 before SQS. */
 export const INGEST_REQUEST_SCHEMA = {
@@ -30,8 +38,8 @@ export const INGEST_REQUEST_SCHEMA = {
   type: "object",
 };
 
-/** SQS SendMessage as a form-encoded Query API call: the raw JSON body becomes the message body. */
-export const SEND_MESSAGE_TEMPLATE = "Action=SendMessage&MessageBody=$util.urlEncode($input.body)";
+/** The SendMessage template of the default mode, `"iam"` (stacks/apis/owner.ts builds one per mode). */
+export const SEND_MESSAGE_TEMPLATE = sendMessageTemplate("iam");
 
 /** SQS answered 2xx: hand the MessageId back as the requestId the client polls with. */
 const ACCEPTED_TEMPLATE = `#set($result = $input.path('$.SendMessageResponse.SendMessageResult'))
@@ -63,6 +71,7 @@ const ERROR_RESPONSES = [
  */
 export class IngestApi extends Construct {
   readonly stage: RestApiStage;
+  readonly access: ApiAuthorization;
 
   constructor(scope: Construct, id: string, props: IngestApiProps) {
     super(scope, id);
@@ -71,6 +80,13 @@ export class IngestApi extends Construct {
       description: "Ingest API: POST /requests puts the JSON body on the request queue",
       validate: "body",
       hasCustomDomain: Boolean(props.customDomain),
+    });
+    this.access = new ApiAuthorization(this, "authorization", {
+      ...props,
+      ...props.authorization,
+      api,
+      routes: [INGEST_ROUTE],
+      openRoutes: [],
     });
     const role = new ServiceRole(this, "sqs-role", {
       name: props.roleName,
@@ -91,8 +107,8 @@ export class IngestApi extends Construct {
     const method = new ApiGatewayMethod(this, "post-requests", {
       restApiId: api.id,
       resourceId: requests.id,
-      httpMethod: "POST",
-      authorization: "NONE",
+      httpMethod: INGEST_ROUTE.httpMethod,
+      ...this.access.credential(INGEST_ROUTE.access),
       apiKeyRequired: props.apiKeyRequired ?? true,
       requestValidatorId: validator.id,
       requestModels: { "application/json": model.name },
@@ -106,7 +122,7 @@ export class IngestApi extends Construct {
       uri: `arn:${props.partition}:apigateway:${props.region}:sqs:path/${props.accountId}/${props.queue.name}`,
       credentials: role.arn,
       requestParameters: { "integration.request.header.Content-Type": "'application/x-www-form-urlencoded'" },
-      requestTemplates: { "application/json": SEND_MESSAGE_TEMPLATE },
+      requestTemplates: { "application/json": sendMessageTemplate(props.authorization.mode) },
       // A content type without a template is refused (415) instead of being passed to SQS unmapped.
       passthroughBehavior: "NEVER",
     });

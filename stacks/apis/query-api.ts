@@ -4,7 +4,10 @@ import { ApiGatewayMethod } from "@cdktf/provider-aws/lib/api-gateway-method";
 import { ApiGatewayIntegration } from "@cdktf/provider-aws/lib/api-gateway-integration";
 import type { PrivateLink } from "../network/private-ingress.js";
 import { HEALTH_CHECK_PATH, QUERY_INTEGRATION_TIMEOUT_MS } from "../shared/defaults.js";
+import type { Authorization, AuthorizationMode } from "../../config/authorization-fields.js";
 import { apiDefinition, createRestApi } from "./rest-api.js";
+import { ApiAuthorization, type ApiRoute } from "./authorization.js";
+import { OWNER_CONTEXT_VARIABLE, OWNER_HEADER } from "./owner.js";
 import { RestApiStage, type RestApiStageProps } from "./rest-api-stage.js";
 
 export interface QueryApiProps extends Omit<RestApiStageProps, "api" | "definition"> {
@@ -20,7 +23,17 @@ export interface QueryApiProps extends Omit<RestApiStageProps, "api" | "definiti
   readonly skipAlbCertificateVerification?: boolean;
   /** Require an API key on every method. @default true */
   readonly apiKeyRequired?: boolean;
+  /** The credential GET /requests/{requestId} requires, and who owns a request. */
+  readonly authorization: { readonly mode: AuthorizationMode; readonly settings: Authorization };
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
 }
+
+/** GET /requests/{requestId}: the method that takes the mode's credential. */
+export const QUERY_ROUTE: ApiRoute = { httpMethod: "GET", path: "/requests/{requestId}", access: "read" };
+/** GET /health: open in every mode (still keyed with `api_key_required`), so monitoring needs no credential. */
+export const HEALTH_ROUTE: ApiRoute = { httpMethod: "GET", path: HEALTH_CHECK_PATH, access: "read" };
 
 /**
  * REST API #2: `GET /requests/{requestId}` and `GET /health`, proxied over the VPC Link to the private ALB
@@ -28,6 +41,7 @@ export interface QueryApiProps extends Omit<RestApiStageProps, "api" | "definiti
  */
 export class QueryApi extends Construct {
   readonly stage: RestApiStage;
+  readonly access: ApiAuthorization;
 
   constructor(scope: Construct, id: string, props: QueryApiProps) {
     super(scope, id);
@@ -36,6 +50,13 @@ export class QueryApi extends Construct {
       description: "Query API: GET /requests/{requestId} through the VPC Link to the api service",
       validate: "parameters",
       hasCustomDomain: Boolean(props.customDomain),
+    });
+    this.access = new ApiAuthorization(this, "authorization", {
+      ...props,
+      ...props.authorization,
+      api,
+      routes: [QUERY_ROUTE],
+      openRoutes: [HEALTH_ROUTE],
     });
     const requests = new ApiGatewayResource(this, "requests", {
       restApiId: api.id,
@@ -53,16 +74,35 @@ export class QueryApi extends Construct {
       pathPart: "health",
     });
 
+    const ownerHeader = {
+      [`integration.request.header.${OWNER_HEADER}`]: OWNER_CONTEXT_VARIABLE[props.authorization.mode],
+    };
     const routes = [
-      { id: "get-request", resource: request, path: "/requests/{requestId}", pathParameters: ["requestId"] },
-      { id: "get-health", resource: health, path: HEALTH_CHECK_PATH, pathParameters: [] },
+      {
+        id: "get-request",
+        resource: request,
+        route: QUERY_ROUTE,
+        pathParameters: ["requestId"],
+        credential: this.access.credential(QUERY_ROUTE.access),
+        // The caller's verified identity, for the api to serve only the caller's own items.
+        headers: ownerHeader,
+      },
+      {
+        id: "get-health",
+        resource: health,
+        route: HEALTH_ROUTE,
+        pathParameters: [],
+        // Monitoring reaches it without a credential; the api answers it with its status only.
+        credential: { authorization: "NONE" },
+        headers: {},
+      },
     ];
     for (const route of routes) {
       const method = new ApiGatewayMethod(this, route.id, {
         restApiId: api.id,
         resourceId: route.resource.id,
-        httpMethod: "GET",
-        authorization: "NONE",
+        httpMethod: route.route.httpMethod,
+        ...route.credential,
         apiKeyRequired: props.apiKeyRequired ?? true,
         requestValidatorId: validator.id,
         requestParameters: Object.fromEntries(route.pathParameters.map((p) => [`method.request.path.${p}`, true])),
@@ -73,14 +113,17 @@ export class QueryApi extends Construct {
         httpMethod: method.httpMethod,
         type: "HTTP_PROXY",
         integrationHttpMethod: "GET",
-        uri: `https://${props.albDomain}${route.path}`,
+        uri: `https://${props.albDomain}${route.route.path}`,
         connectionType: "VPC_LINK",
         connectionId: props.vpcLink.id,
         timeoutMilliseconds: QUERY_INTEGRATION_TIMEOUT_MS,
         ...(props.skipAlbCertificateVerification ? { tlsConfig: { insecureSkipVerification: true } } : {}),
-        requestParameters: Object.fromEntries(
-          route.pathParameters.map((p) => [`integration.request.path.${p}`, `method.request.path.${p}`]),
-        ),
+        requestParameters: {
+          ...Object.fromEntries(
+            route.pathParameters.map((p) => [`integration.request.path.${p}`, `method.request.path.${p}`]),
+          ),
+          ...route.headers,
+        },
         // A v2 link reaches whichever load balancer the integration names; a v1 link has one target, so none is set.
         ...(props.vpcLink.integrationTarget ? { integrationTarget: props.vpcLink.integrationTarget } : {}),
         // The ALB must admit the v2 link before an integration sends over it, or the first GETs after the switch fail.

@@ -14,8 +14,11 @@ export interface ApiWebAclProps {
   readonly logs: LogSettings;
 }
 
-/** Request headers that carry credentials: WAF logs whole requests, so these are redacted. */
-export const REDACTED_HEADERS = ["x-api-key", "authorization"] as const;
+/**
+ * Request headers that carry credentials: WAF logs whole requests, so these are redacted (a SigV4 request's session
+ * token travels in `x-amz-security-token`, a Cognito access token in `authorization`).
+ */
+export const REDACTED_HEADERS = ["x-api-key", "authorization", "x-amz-security-token"] as const;
 
 /** The AWS managed rule groups, in evaluation order: the cheapest, most certain verdicts first. */
 export const MANAGED_RULE_GROUPS = [

@@ -138,6 +138,36 @@ export const CONFIGS: Readonly<Record<string, () => Config>> = {
     }),
   "alb with VPC endpoints": () => exampleConfig({ private_integration: "alb", vpc_endpoints: { mode: "create" } }),
   "all options": () => parseConfig(allOptionsInput(), "examples/all-options.tfvars.json"),
+  // Authorization modes: the example is "iam" for both APIs with the account as principal, "all options" an "iam"
+  // ingest API with named principals and a "cognito" query API.
+  "iam named principals": () =>
+    exampleConfig({
+      authorization: {
+        ...example().authorization,
+        iam_principals: ["arn:aws:iam::123456789012:role/orders-web", "arn:aws:iam::210987654321:root"],
+      },
+    }),
+  cognito: () =>
+    exampleConfig({
+      authorization: {
+        ...example().authorization,
+        ingest: "cognito",
+        query: "cognito",
+        cognito_user_pool_arns: [
+          "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123",
+          "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_GhIjKl456",
+        ],
+      },
+    }),
+  "api key only": () =>
+    exampleConfig({
+      authorization: {
+        ...example().authorization,
+        ingest: "api_key",
+        query: "api_key",
+        api_key_only_reason: "engine test of the key-only mode",
+      },
+    }),
   // Deployment strategies: the example is the api's default canary, "all options" an api linear and a processor
   // blue/green. The mirror's provider predates ECS-native strategies: the scratch copy strips
   // deployment_configuration and load_balancer.advanced_configuration.
@@ -172,4 +202,7 @@ export const PLAN_ONLY: Readonly<Record<string, readonly string[]>> = {
   alb: ["alb with VPC endpoints"],
   "alb migration step": ["example", "alb with VPC endpoints"],
   "existing VPC endpoints": ["all options"],
+  "iam named principals": ["example"],
+  cognito: ["all options"],
+  "api key only": ["example"],
 };

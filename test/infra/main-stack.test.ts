@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { loadApiConfig } from "../../apps/api/src/config.js";
 import { loadProcessorConfig } from "../../apps/processor/src/config.js";
+import { sendMessageTemplate } from "../../stacks/apis/owner.js";
 import {
   addressOf,
   exampleConfigInput,
@@ -223,7 +224,8 @@ describe("main stack: ingest API (REST API #1 -> SQS)", () => {
       credentials: refTo(main, "aws_iam_role", "ingest-api/sqs-role/role", "arn"),
       passthrough_behavior: "NEVER",
       request_parameters: { "integration.request.header.Content-Type": "'application/x-www-form-urlencoded'" },
-      request_templates: { "application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)" },
+      // The example's ingest API is "iam": the owner is the caller's principal (test/infra/access/).
+      request_templates: { "application/json": sendMessageTemplate("iam") },
     });
   });
 
@@ -755,7 +757,7 @@ describe("main stack: security groups", () => {
 });
 
 describe("main stack: outputs and backend", () => {
-  test("outputs: API URLs, key id, queues, table, cluster, services, running image tags and load balancer DNS names", () => {
+  test("outputs: API URLs, key ids, invoke policies, queues, table, cluster, services, running image tags and load balancer DNS names", () => {
     expect(Object.keys(main.output ?? {}).sort()).toEqual(
       [
         "alb_dns_name",
@@ -766,6 +768,8 @@ describe("main stack: outputs and backend", () => {
         "cluster_name",
         "dead_letter_queue_url",
         "ingest_api_url",
+        "ingest_api_invoke_policy",
+        "query_api_invoke_policy",
         "nlb_dns_name",
         "alarm_topic_arn",
         "dashboard_name",

@@ -27,7 +27,8 @@ const BREAKERS: Record<string, (s: { ecr: TfJson; main: TfJson }) => void> = {
   CKV_AWS_76: ({ main }) => delete first(main, "aws_api_gateway_stage").access_log_settings,
   CKV_AWS_276: ({ main }) => (first(main, "aws_api_gateway_method_settings").settings.data_trace_enabled = true),
   "APIGateway.3": ({ main }) => (first(main, "aws_api_gateway_stage").xray_tracing_enabled = false),
-  CKV_AWS_59: ({ main }) => (first(main, "aws_api_gateway_method").api_key_required = false),
+  CKV_AWS_59: ({ main }) =>
+    Object.assign(first(main, "aws_api_gateway_method"), { authorization: "NONE", api_key_required: false }),
   CKV2_AWS_53: ({ main }) =>
     delete first(main, "aws_api_gateway_method", (m) => m.http_method === "POST").request_validator_id,
   CKV_AWS_217: ({ main }) => delete first(main, "aws_api_gateway_deployment").lifecycle,
@@ -43,6 +44,14 @@ const BREAKERS: Record<string, (s: { ecr: TfJson; main: TfJson }) => void> = {
     const key = Object.keys(main.resource!.aws_api_gateway_api_key!)[0]!;
     main.output!.leaked_key = { value: `\${aws_api_gateway_api_key.${key}.value}`, sensitive: true };
   },
+  // The write method falls back to no credential, while the config records no reason for it.
+  "CUSTOM.METHOD_AUTH": ({ main }) =>
+    (first(main, "aws_api_gateway_method", (m) => m.http_method === "POST").authorization = "NONE"),
+  "CUSTOM.API_KEY_ONLY": ({ main }) =>
+    (first(main, "aws_api_gateway_method", (m) => m.http_method === "POST").authorization = "NONE"),
+  "CUSTOM.IAM_NAMED_ONLY": ({ main }) => delete main.resource!.aws_api_gateway_rest_api_policy,
+  "CUSTOM.METHOD_CAPACITY": ({ main }) =>
+    (first(main, "aws_api_gateway_method_settings").settings.throttling_rate_limit = 5_000),
   "ELB.17": ({ main }) =>
     (first(main, "aws_lb_listener", (l) => l.protocol === "HTTPS").ssl_policy = "ELBSecurityPolicy-2016-08"),
   "ELB.1": ({ main }) =>

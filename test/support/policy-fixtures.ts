@@ -15,10 +15,12 @@ export interface PolicyFixture {
 }
 
 export const EXTERNAL_TOPIC = "arn:aws:sns:eu-west-1:123456789012:alerts";
+export const KEY_ONLY_REASON = "a partner that cannot sign requests yet";
 
 /** The configurations test/policy/controls.test.ts evaluates, as changes to the example var file. */
 function fixtureChanges(): Record<string, Record<string, unknown>> {
   const processor = (exampleConfig().services as { processor: unknown }).processor;
+  const authorization = exampleConfig().authorization;
   return {
     example: {},
     dev: { deletion_protection: false },
@@ -30,6 +32,9 @@ function fixtureChanges(): Record<string, Record<string, unknown>> {
       },
     },
     shortLogs: { log_retention_days: 30 },
+    // Both APIs take the key alone, without and with the reason the policy report asks for.
+    keyOnly: { authorization: { ...authorization, ingest: "api_key", query: "api_key" } },
+    keyOnlyRecorded: { authorization: { ...authorization, query: "api_key", api_key_only_reason: KEY_ONLY_REASON } },
   };
 }
 

@@ -1,0 +1,63 @@
+import type { AuthorizationMode } from "../../config/authorization-fields.js";
+
+/**
+ * Who owns a request: the caller's identity as API Gateway verified it, read from the request context and never from
+ * a client's header. The ingest integration stores it with the message, the query integration hands it to the api,
+ * which serves an item only to its owner.
+ */
+
+/** The context variable (request-parameter form, without `$`) that identifies the caller in each mode. */
+export const OWNER_CONTEXT_VARIABLE: Readonly<Record<AuthorizationMode, string>> = {
+  // The key's id: rotating a client's key gives it a new owner.
+  api_key: "context.identity.apiKeyId",
+  // The principal id: "AIDA..." for a user, "AROA...:<session>" for a role, the account id for root.
+  iam: "context.identity.user",
+  // For a client-credentials token, the app client's id.
+  cognito: "context.authorizer.claims.sub",
+};
+
+/** The header the query integration sets from OWNER_CONTEXT_VARIABLE; the api reads it. */
+export const OWNER_HEADER = "x-request-owner";
+
+/**
+ * Velocity that sets `$owner` in each mode, one function per mode. `$!` renders a missing value as "", and the
+ * quotes make `$owner` a string even then (a `#set` to null would keep the previous value). IAM cuts a role's
+ * session name off at the first ":", so every session of a role is one owner.
+ */
+const OWNER_VELOCITY: Readonly<Record<AuthorizationMode, () => string>> = {
+  api_key: () => `#set($owner = "$!context.identity.apiKeyId")`,
+  iam: () =>
+    `#set($owner = "$!context.identity.user")#set($cut = $owner.indexOf(":"))#if($cut >= 0)#set($owner = $owner.substring(0, $cut))#end`,
+  cognito: () => `#set($owner = "$!context.authorizer.claims.sub")`,
+};
+
+/** A String message attribute: its name and the Velocity variable holding its value (sent only when not empty). */
+interface MessageAttribute {
+  readonly name: string;
+  readonly variable: string;
+}
+
+/** The attributes every message carries when known; each is numbered `MessageAttribute.N` in order of presence. */
+const MESSAGE_ATTRIBUTES: readonly MessageAttribute[] = [{ name: "owner", variable: "$owner" }];
+
+/**
+ * `MessageAttribute.N.*` for one attribute, numbered by `$n`, which counts the attributes sent so far. `$!{n}`, not
+ * `$n` (`$n.Name` would read a property) nor the formal `$` + `{n}` (Terraform would take it for an interpolation).
+ */
+const attributeVelocity = ({ name, variable }: MessageAttribute) =>
+  `#if(${variable} != "")#set($n = $n + 1)&MessageAttribute.$!{n}.Name=${name}&MessageAttribute.$!{n}.Value.DataType=String&MessageAttribute.$!{n}.Value.StringValue=$util.urlEncode(${variable})#end`;
+
+/**
+ * SQS SendMessage as a form-encoded Query API call: the raw JSON body becomes the message body, the owner becomes
+ * the `owner` attribute and the message group id (SQS fair queues then keep one noisy owner from delaying the
+ * others on the standard queue). One line: every character outside the directives is part of the form body.
+ */
+export function sendMessageTemplate(mode: AuthorizationMode): string {
+  return [
+    OWNER_VELOCITY[mode](),
+    "#set($n = 0)",
+    "Action=SendMessage&MessageBody=$util.urlEncode($input.body)",
+    '#if($owner != "")&MessageGroupId=$util.urlEncode($owner)#end',
+    ...MESSAGE_ATTRIBUTES.map(attributeVelocity),
+  ].join("");
+}
