@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { References } from "../references.js";
 import { resources, show, type TfJson } from "../../tfjson/index.js";
-import { usagePlan } from "./access-model.js";
+import { usagePlan } from "./access/access-model.js";
 import type { ApiKeyModel } from "./model.js";
 
 /** Returns the value of an API key the synth does not set (AWS would generate one); called once per key resource. */

@@ -1,7 +1,7 @@
 import type { References } from "../references.js";
 import { constructPath, field, resources, show, type TfJson, type TfObject } from "../../tfjson/index.js";
 import { providerRegion } from "../stack-outputs.js";
-import { methodAuthorization, type MethodAuthBody, resourcePolicy, stageThrottle } from "./access-model.js";
+import { methodAuthorization, type MethodAuthBody, resourcePolicy, stageThrottle } from "./access/access-model.js";
 import { apiKeysFor, randomKeyValues, type KeyValueSource } from "./api-keys.js";
 import { buildIntegration, type IntegrationResponseBody } from "./integration-model.js";
 import type { MethodModel, RestApiModel } from "./model.js";

@@ -41,7 +41,8 @@ export function parameterValue(source: string, request: MethodRequest, context: 
         : rest.length > 0
           ? (context[group as "identity"] as Record<string, unknown> | undefined)?.[rest[0]!]
           : context[group as keyof TemplateContext];
-    return value === undefined || value === null ? undefined : String(value);
+    // Every variable CONTEXT_SOURCES admits is a string or a number.
+    return typeof value === "string" || typeof value === "number" ? String(value) : undefined;
   }
   const from = /^method\.request\.(path|querystring|header)\.(.+)$/.exec(source);
   if (!from) throw new Error(`local: request parameter source ${source} is not emulated`);

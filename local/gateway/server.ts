@@ -6,8 +6,8 @@ import { errorContext, renderGatewayError, type GatewayError, type RenderedRespo
 import { invokeIntegration, type IntegrationTargets, type MethodRequest } from "./integrations.js";
 import { decode, Router } from "./router.js";
 import { missingParameters, validationErrorString } from "./validator.js";
-import { authorize, type AccessControl } from "./access.js";
-import { UsageMeter } from "./throttle.js";
+import { authorize, type AccessControl } from "./access/access.js";
+import { UsageMeter } from "./access/throttle.js";
 import { renderTemplate, type TemplateContext } from "./vtl.js";
 
 /**

@@ -1,7 +1,7 @@
-import type { References } from "../references.js";
-import { statements, type PolicyStatement, type TfObject, type TfResource } from "../../tfjson/index.js";
+import type { References } from "../../references.js";
+import { statements, type PolicyStatement, type TfObject, type TfResource } from "../../../tfjson/index.js";
 import { checkResourcePolicy } from "./resource-policy.js";
-import type { MethodAuthorization, RateLimit, UsagePlanModel } from "./model.js";
+import type { MethodAuthorization, RateLimit, UsagePlanModel } from "../model.js";
 
 /**
  * Who may call an API, read from the synth: each method's authorization (NONE, AWS_IAM or a COGNITO_USER_POOLS

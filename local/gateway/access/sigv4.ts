@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { GatewayError } from "./gateway-responses.js";
+import type { GatewayError } from "../gateway-responses.js";
 import type { LocalPrincipal } from "./iam-principals.js";
 
 /**

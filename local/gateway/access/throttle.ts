@@ -1,5 +1,5 @@
-import type { ApiKeyModel, RateLimit } from "./model.js";
-import type { GatewayError } from "./gateway-responses.js";
+import type { ApiKeyModel, RateLimit } from "../model.js";
+import type { GatewayError } from "../gateway-responses.js";
 
 /**
  * API Gateway's request limits, as token buckets (its documented algorithm: "the token bucket algorithm, where a

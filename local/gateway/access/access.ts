@@ -1,11 +1,11 @@
 import type { LocalCognito } from "./cognito.js";
-import type { GatewayError } from "./gateway-responses.js";
+import type { GatewayError } from "../gateway-responses.js";
 import type { LocalPrincipal } from "./iam-principals.js";
-import type { MethodModel, RestApiModel } from "./model.js";
+import type { MethodModel, RestApiModel } from "../model.js";
 import { evaluateResourcePolicy, type PolicyCaller } from "./resource-policy.js";
 import { verifySigV4, type ReceivedRequest } from "./sigv4.js";
 import type { UsageMeter } from "./throttle.js";
-import type { TemplateContext } from "./vtl.js";
+import type { TemplateContext } from "../vtl.js";
 
 /**
  * Who the caller is and whether the API lets them in, in API Gateway's order: the method's authorization (SigV4 or

@@ -1,4 +1,4 @@
-import type { PolicyStatement } from "../../tfjson/index.js";
+import type { PolicyStatement } from "../../../tfjson/index.js";
 
 /**
  * An API Gateway resource policy evaluated for one request, the way IAM does for `execute-api:Invoke`: an explicit

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { PolicyStatement } from "../../tfjson/index.js";
+import type { PolicyStatement } from "../../../tfjson/index.js";
 
 /**
  * The IAM principals `npm run local` makes up so SigV4 methods can be called: one per principal the resource

@@ -9,7 +9,7 @@ import {
   type JSONWebKeySet,
   type JWK,
 } from "jose";
-import type { GatewayError } from "./gateway-responses.js";
+import type { GatewayError } from "../gateway-responses.js";
 
 /**
  * Local stand-in for the Cognito user pools a COGNITO_USER_POOLS authorizer names: per pool an RS256 key pair (its
