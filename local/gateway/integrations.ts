@@ -21,6 +21,18 @@ export interface IntegrationTargets {
   readonly vpcLinkOrigin: string | undefined;
 }
 
+/** `awsEndpoint` for a local run that emulates SQS in the provider's region only: anything else fails, naming it. */
+export function sqsOnly(sqsUrl: string, region: string): IntegrationTargets["awsEndpoint"] {
+  return (service, serviceRegion) => {
+    if (service !== "sqs") throw new Error(`local: AWS integrations with ${service} are not emulated (only sqs)`);
+    if (serviceRegion !== region)
+      throw new Error(
+        `local: an integration calls SQS in ${serviceRegion}; only the provider's region ${region} is emulated`,
+      );
+    return sqsUrl;
+  };
+}
+
 export interface MethodRequest {
   readonly httpMethod: string;
   readonly body: string;

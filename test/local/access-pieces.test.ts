@@ -40,17 +40,24 @@ const accountPolicy = policy({ StringNotEquals: { "aws:PrincipalAccount": ACCOUN
 
 const sha256 = class {
   private readonly h;
-  constructor(secret?: string | Uint8Array) {
-    this.h = secret === undefined ? createHash("sha256") : createHmac("sha256", secret);
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.h = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
   }
-  update(data: string | Uint8Array) {
-    this.h.update(data);
+  update(data: string | ArrayBuffer | ArrayBufferView) {
+    this.h.update(bytes(data));
   }
   digest() {
     return Promise.resolve(new Uint8Array(this.h.digest()));
   }
   reset() {}
 };
+
+const bytes = (data: string | ArrayBuffer | ArrayBufferView) =>
+  typeof data === "string"
+    ? Buffer.from(data)
+    : ArrayBuffer.isView(data)
+      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+      : Buffer.from(data);
 
 /** Signs as the AWS SDK does (the same signer the SDK's clients use). */
 async function signed(principal: LocalPrincipal, body: string, date = new Date()): Promise<ReceivedRequest> {
