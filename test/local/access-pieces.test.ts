@@ -1,4 +1,3 @@
-import { createHash, createHmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, test } from "vitest";
 import { LocalCognito } from "../../local/gateway/access/cognito.js";
@@ -8,6 +7,7 @@ import { verifySigV4, type ReceivedRequest } from "../../local/gateway/access/si
 import { UsageMeter } from "../../local/gateway/access/throttle.js";
 import type { ApiKeyModel } from "../../local/gateway/model.js";
 import { statements } from "../../tfjson/index.js";
+import { Sha256 } from "./sigv4-client.js";
 
 /**
  * The access pieces of the local gateway on their own: SigV4 verification against the SDK's signer, the resource
@@ -38,34 +38,13 @@ const policy = (condition: Record<string, unknown>) =>
 const namedPolicy = policy({ ArnNotLike: { "aws:PrincipalArn": [CLIENT_ROLE] } });
 const accountPolicy = policy({ StringNotEquals: { "aws:PrincipalAccount": ACCOUNT } });
 
-const sha256 = class {
-  private readonly h;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.h = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView) {
-    this.h.update(bytes(data));
-  }
-  digest() {
-    return Promise.resolve(new Uint8Array(this.h.digest()));
-  }
-  reset() {}
-};
-
-const bytes = (data: string | ArrayBuffer | ArrayBufferView) =>
-  typeof data === "string"
-    ? Buffer.from(data)
-    : ArrayBuffer.isView(data)
-      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-      : Buffer.from(data);
-
 /** Signs as the AWS SDK does (the same signer the SDK's clients use). */
 async function signed(principal: LocalPrincipal, body: string, date = new Date()): Promise<ReceivedRequest> {
   const signer = new SignatureV4({
     credentials: { accessKeyId: principal.accessKeyId, secretAccessKey: principal.secretAccessKey },
     region: REGION,
     service: "execute-api",
-    sha256,
+    sha256: Sha256,
   });
   const request = await signer.sign(
     {
