@@ -1,7 +1,7 @@
 import type { IntegrationModel, IntegrationResponseModel } from "./model.js";
 import { pickTemplate, type GatewayError, type RenderedResponse } from "./gateway-responses.js";
 import { httpRequest, type HttpResponse } from "./http-client.js";
-import { mapParameters } from "./request-parameters.js";
+import { mapParameters, type MethodRequest } from "./request-parameters.js";
 import { renderTemplate, type TemplateContext } from "./vtl.js";
 
 /**
@@ -33,15 +33,7 @@ export function sqsOnly(sqsUrl: string, region: string): IntegrationTargets["aws
   };
 }
 
-export interface MethodRequest {
-  readonly httpMethod: string;
-  readonly body: string;
-  /** Lower-cased header names. */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly pathParameters: Readonly<Record<string, string>>;
-  readonly query: URLSearchParams;
-  readonly contentType: string;
-}
+export type { MethodRequest } from "./request-parameters.js";
 
 /** `integrationStatus`: the backend's HTTP status when it answered (for `$context.integration.status`). */
 export type IntegrationResult =

@@ -1,6 +1,16 @@
 import type { IntegrationModel } from "./model.js";
-import type { MethodRequest } from "./integrations.js";
 import type { TemplateContext } from "./vtl.js";
+
+/** The client's request as the method received it. */
+export interface MethodRequest {
+  readonly httpMethod: string;
+  readonly body: string;
+  /** Lower-cased header names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly pathParameters: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  readonly contentType: string;
+}
 
 /**
  * `request_parameters`: `integration.request.<location>.<name>` from a `'literal'`, a `method.request.*` value or a
