@@ -63,6 +63,17 @@ export async function startLocalAccess(apis: readonly RestApiModel[], host: stri
 }
 
 /**
+ * The curl arguments that carry a credential for the "Try it" lines: the first named principal's SigV4 signing, or
+ * a Cognito token (`$TOKEN`, fetched as the printed token line shows); none in api_key mode.
+ */
+export function credentialArgs(access: LocalAccess, region: string): string {
+  const signer = access.principals.find((p) => p.named);
+  if (signer)
+    return ` --aws-sigv4 "aws:amz:${region}:execute-api" --user '${signer.accessKeyId}:${signer.secretAccessKey}'`;
+  return access.cognito ? ` -H "Authorization: $TOKEN"` : "";
+}
+
+/**
  * What `npm run local` prints so a client can call each mode: every local principal's key pair (and whether the
  * resource policy names it) with the curl option that signs, and every Cognito app client with its token endpoint.
  */
@@ -76,7 +87,7 @@ export function accessLines(access: LocalAccess, region: string): string[] {
     ]),
     ...(access.cognito?.clients ?? []).flatMap((c) => [
       `Cognito:    client ${c.name}: id ${c.clientId}, secret ${c.clientSecret} (scopes: ${c.scopes.join(" ") || "none"})`,
-      `            token: curl -s -u '${c.clientId}:${c.clientSecret}' -d grant_type=client_credentials ${access.cognitoServer!.tokenUrl(c.issuer)}`,
+      `            TOKEN=$(curl -s -u '${c.clientId}:${c.clientSecret}' -d grant_type=client_credentials ${access.cognitoServer!.tokenUrl(c.issuer)} | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
     ]),
   ];
 }

@@ -5,7 +5,7 @@ import { ConfigError, loadDeployConfigOrExit } from "../config/load.js";
 import { commandLineOrExit, usage, type CommandSpec } from "../kit/cli.js";
 import { REPO_ROOT } from "../kit/repo-root.js";
 import type { LocalStack } from "./stack.js";
-import { accessLines } from "./access-setup.js";
+import { accessLines, credentialArgs } from "./access-setup.js";
 
 /**
  * `npm run local`: the whole architecture on this machine, no AWS account. Synthesizes the stacks in-process,
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   }
 
   const key = stack.apiKey;
-  const header = key ? ` -H 'x-api-key: ${key}'` : "";
+  const header = `${key ? ` -H 'x-api-key: ${key}'` : ""}${credentialArgs(stack.access, stack.region)}`;
   process.stdout.write(
     [
       "",
