@@ -48,7 +48,7 @@ describe("local gateway: iam mode", () => {
   };
 
   beforeAll(async () => {
-    const doc = clientThrottle(iamMode(synthApp({ project: uniqueProject("ia") }).main), "billing-batch", 1, 2);
+    const doc = clientThrottle(iamMode(synthApp({ project: uniqueProject("ia") }).main), "billing-batch", 0.01, 2);
     gateways = await startGatewaysOnly(doc, {
       sqsEndpoint,
       vpcLinkOrigin: stub.url,
