@@ -50,16 +50,6 @@ export const MUTATION_MODULES = {
     ],
     tests: ["test/policy/controls*.test.ts", "test/policy/tfjson.test.ts"],
   },
-  "local-access": {
-    mutate: [
-      "local/gateway/access/sigv4.ts",
-      "local/gateway/access/resource-policy.ts",
-      "local/gateway/access/throttle.ts",
-      "local/gateway/access/cognito.ts",
-      "local/gateway/access/iam-principals.ts",
-    ],
-    tests: ["test/local/access-pieces.test.ts"],
-  },
   "request-id": {
     mutate: ["apps/api/src/request-id.ts"],
     tests: ["apps/api/test/request-id.test.ts"],
