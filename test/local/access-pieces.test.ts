@@ -239,3 +239,116 @@ describe("local gateway access: Cognito", () => {
     expect(await cognito.issue(client!.clientId, client!.clientSecret, ["admin"])).toEqual({ error: "invalid_scope" });
   });
 });
+
+describe("local gateway access: edge cases", () => {
+  const arn = `${EXECUTION_ARN}/v1/POST/requests`;
+  const allow = (principal: unknown, extra: Record<string, unknown> = {}) =>
+    statements(
+      JSON.stringify({
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: principal,
+            Action: "execute-api:*",
+            Resource: `${EXECUTION_ARN}/v1/*`,
+            ...extra,
+          },
+        ],
+      }),
+    );
+  const user = { principalArn: `arn:aws:iam::${ACCOUNT}:user/u`, accountId: ACCOUNT };
+
+  test("Principal: an account id or its root names every principal of it; an ARN names only itself", () => {
+    expect(evaluateResourcePolicy(allow({ AWS: ACCOUNT }), user, arn, EXECUTION_ARN)).toBe("allow");
+    expect(evaluateResourcePolicy(allow({ AWS: `arn:aws:iam::${ACCOUNT}:root` }), user, arn, EXECUTION_ARN)).toBe(
+      "allow",
+    );
+    expect(evaluateResourcePolicy(allow({ AWS: [CLIENT_ROLE] }), user, arn, EXECUTION_ARN)).toBe("no-allow");
+    expect(evaluateResourcePolicy(allow({ AWS: "111122223333" }), user, arn, EXECUTION_ARN)).toBe("no-allow");
+    expect(evaluateResourcePolicy(allow({ AWS: "*" }), {}, arn, EXECUTION_ARN)).toBe("allow");
+    expect(evaluateResourcePolicy(allow({ AWS: ACCOUNT }), {}, arn, EXECUTION_ARN)).toBe("no-allow");
+  });
+
+  test("Action and Resource wildcards match as IAM's do; another stage or action does not", () => {
+    expect(evaluateResourcePolicy(allow("*"), user, `${EXECUTION_ARN}/v2/POST/requests`, EXECUTION_ARN)).toBe(
+      "no-allow",
+    );
+    expect(
+      evaluateResourcePolicy(allow("*", { Action: "execute-api:ManageConnections" }), user, arn, EXECUTION_ARN),
+    ).toBe("no-allow");
+    expect(evaluateResourcePolicy(allow("*", { Action: "EXECUTE-API:invoke" }), user, arn, EXECUTION_ARN)).toBe(
+      "allow",
+    );
+    const like = allow("*", { Condition: { ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:user/?` } } });
+    expect(evaluateResourcePolicy(like, user, arn, EXECUTION_ARN)).toBe("allow");
+    const equals = allow("*", { Condition: { StringEquals: { "aws:PrincipalAccount": "111122223333" } } });
+    expect(evaluateResourcePolicy(equals, user, arn, EXECUTION_ARN)).toBe("no-allow");
+  });
+
+  test("elements the local evaluation would ignore fail at start", () => {
+    const check =
+      (extra: Record<string, unknown>, principal: unknown = "*") =>
+      () =>
+        checkResourcePolicy(allow(principal, extra), "p");
+    expect(check({ NotPrincipal: { AWS: ACCOUNT } })).toThrow(/uses NotPrincipal/);
+    expect(check({}, { Service: "lambda.amazonaws.com" })).toThrow(/only "\*" and \{"AWS": \.\.\.\} are emulated/);
+    expect(check({ Condition: { StringEquals: { "aws:SourceVpce": "vpce-1" } } })).toThrow(/tests aws:SourceVpce/);
+    expect(check({})).not.toThrow();
+  });
+
+  test("principals: users, roots, account ids and patterns get ids of their kind; other ARNs fail at start", () => {
+    const of = (arn: string) =>
+      localPrincipals(
+        statements(
+          JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: arn }, Action: "*", Resource: "*" }] }),
+        ),
+        ACCOUNT,
+      )[0]!;
+    expect(of(`arn:aws:iam::${ACCOUNT}:user/team/alice`)).toMatchObject({
+      userId: expect.stringMatching(/^AIDA[0-9A-F]{17}$/),
+      userArn: `arn:aws:iam::${ACCOUNT}:user/team/alice`,
+    });
+    expect(of("111122223333")).toMatchObject({
+      arn: "arn:aws:iam::111122223333:root",
+      userId: "111122223333",
+      accountId: "111122223333",
+    });
+    expect(of(`arn:aws:iam::${ACCOUNT}:role/client-*`)).toMatchObject({
+      arn: `arn:aws:iam::${ACCOUNT}:role/client-local`,
+      userArn: `arn:aws:sts::${ACCOUNT}:assumed-role/client-local/local`,
+    });
+    expect(() => of(`arn:aws:sts::${ACCOUNT}:assumed-role/r/s`)).toThrow(
+      /only IAM user, role and root ARNs can sign locally/,
+    );
+  });
+
+  test("SigV4: a date in the future, no date, a malformed header, another service or a changed payload hash fail", async () => {
+    const principals = localPrincipals(namedPolicy, ACCOUNT);
+    const find = (id: string) => principals.find((p) => p.accessKeyId === id);
+    const now = Date.now();
+    const message = async (request: ReceivedRequest) => {
+      const result = await verifySigV4(request, find, REGION, now);
+      return "error" in result ? `${result.error.type}: ${result.error.message ?? ""}` : "passed";
+    };
+    const good = await signed(principals[0]!, "{}");
+    expect(await message(await signed(principals[0]!, "{}", new Date(now + 6 * 60_000)))).toMatch(
+      /^INVALID_SIGNATURE: Signature not yet current: \d{8}T\d{6}Z is still later than/,
+    );
+    const { ["x-amz-date"]: _date, ...undated } = good.headers;
+    expect(await message({ ...good, headers: undated })).toMatch(/^INVALID_SIGNATURE: Missing or malformed X-Amz-Date/);
+    expect(await message({ ...good, headers: { ...good.headers, authorization: "Bearer abc" } })).toMatch(
+      /requires 'Credential', 'SignedHeaders' and 'Signature'/,
+    );
+    const otherService = good.headers.authorization!.replace("/execute-api/", "/s3/");
+    expect(await message({ ...good, headers: { ...good.headers, authorization: otherService } })).toBe(
+      "INVALID_SIGNATURE: Credential should be scoped to correct service: 'execute-api'.",
+    );
+    const unknownKey = good.headers.authorization!.replace(principals[0]!.accessKeyId, "AKIAUNKNOWN");
+    expect(await message({ ...good, headers: { ...good.headers, authorization: unknownKey } })).toBe(
+      "INVALID_SIGNATURE: The security token included in the request is invalid.",
+    );
+    const hashed = { ...good.headers, "x-amz-content-sha256": "0".repeat(64) };
+    expect(await message({ ...good, headers: hashed })).toBe("INVALID_SIGNATURE: ");
+    expect(await message(good)).toBe("passed");
+  });
+});
