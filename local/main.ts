@@ -5,6 +5,7 @@ import { ConfigError, loadDeployConfigOrExit } from "../config/load.js";
 import { commandLineOrExit, usage, type CommandSpec } from "../kit/cli.js";
 import { REPO_ROOT } from "../kit/repo-root.js";
 import type { LocalStack } from "./stack.js";
+import { accessLines, credentialArgs } from "./access-setup.js";
 
 /**
  * `npm run local`: the whole architecture on this machine, no AWS account. Synthesizes the stacks in-process,
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
   }
 
   const key = stack.apiKey;
-  const header = key ? ` -H 'x-api-key: ${key}'` : "";
+  const header = `${key ? ` -H 'x-api-key: ${key}'` : ""}${credentialArgs(stack.access, stack.region)}`;
   process.stdout.write(
     [
       "",
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
               `API key:    ${k.value}   (${k.name}: ${k.apis.join(" and ")} API; send it as x-api-key; generated for this run)`,
           )
         : ["API key:    none required by this configuration"]),
+      ...accessLines(stack.access, stack.region),
       "",
       "Try it:",
       `  curl -s -X POST ${stack.ingestUrl}/requests -H 'content-type: application/json'${header} -d '{"hello":"world"}'`,

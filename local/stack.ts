@@ -4,6 +4,8 @@ import { localReferences, startEmulators } from "./emulators.js";
 import { keysByApi, randomKeyValues, type KeyValueSource, type LocalApiKey } from "./gateway/api-keys.js";
 import { buildRestApiModels } from "./gateway/api-model.js";
 import { connectHost, startGateway, type LocalGateway } from "./gateway/server.js";
+import { sqsOnly } from "./gateway/integrations.js";
+import { startLocalAccess, type LocalAccess } from "./access-setup.js";
 import { startSqsQueryAdapter } from "./gateway/sqs-query-adapter.js";
 import { createQueues, createTables, LOCAL_CREDENTIALS, type CreatedQueue } from "./resources.js";
 import { serviceSpecs, startService, type RunningService, type ServiceSpec } from "./services.js";
@@ -77,6 +79,8 @@ export interface LocalStack {
   readonly apiKey: string | undefined;
   /** Every API key (one per client), with the stages' APIs it opens. */
   readonly apiKeys: readonly LocalApiKey[];
+  /** The local IAM principals, Cognito app clients and token endpoint, and the usage meter. */
+  readonly access: LocalAccess;
   /** The synth's outputs that have a local value (queue_url, table_name, ingest_api_url...). */
   readonly outputs: Readonly<Record<string, string>>;
   readonly gateways: readonly LocalGateway[];
@@ -137,6 +141,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       credentials: LOCAL_CREDENTIALS,
     });
     stoppers.push(() => adapter.close());
+    const access = await startLocalAccess(apis, host);
+    stoppers.push(() => access.stop());
 
     const specs = serviceSpecs(doc, refs);
     // Settled, not Promise.all: a service that did start must be in `stoppers` before a failure is rethrown.
@@ -202,17 +208,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         port,
         host,
         targets: {
-          awsEndpoint: (service, serviceRegion) => {
-            if (service !== "sqs")
-              throw new Error(`local: AWS integrations with ${service} are not emulated (only sqs)`);
-            if (serviceRegion !== region)
-              throw new Error(
-                `local: an integration calls SQS in ${serviceRegion}; only the provider's region ${region} is emulated`,
-              );
-            return adapter.url;
-          },
+          awsEndpoint: sqsOnly(adapter.url, region),
           vpcLinkOrigin: behindVpcLink[0]?.origin,
         },
+        access,
         accessLog: options.accessLog ? (line) => options.accessLog!(api.name, line) : undefined,
       });
       stoppers.push(() => gateway.close());
@@ -232,6 +231,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queryUrl: query.url,
       apiKey: apiKeys.find((key) => key.apis.length === 2)?.value,
       apiKeys,
+      access,
       outputs: resolvableOutputs(doc, refs),
       gateways,
       queues,

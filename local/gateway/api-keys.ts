@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { References } from "../references.js";
 import { resources, show, type TfJson } from "../../tfjson/index.js";
+import { usagePlan } from "./access/access-model.js";
 import type { ApiKeyModel } from "./model.js";
 
 /** Returns the value of an API key the synth does not set (AWS would generate one); called once per key resource. */
@@ -32,13 +33,14 @@ export function apiKeysFor(
           refs.resolveString(s.stage!, name) === stageName,
       ),
     )
-    .map(({ name }) => name);
+    .map(({ name, body }) => usagePlan(name, body, refs));
   return resources(doc, "aws_api_gateway_usage_plan_key")
-    .filter(({ name, body }) =>
-      plans.includes(refs.resolveString(body.usage_plan_id as string, `aws_api_gateway_usage_plan_key.${name}`)),
-    )
-    .map(({ name, body }) => refs.resolveString(body.key_id as string, `aws_api_gateway_usage_plan_key.${name}`))
-    .flatMap((keyName) => {
+    .flatMap(({ name, body }) => {
+      const where = `aws_api_gateway_usage_plan_key.${name}`;
+      const plan = plans.find((p) => p.resource === refs.resolveString(body.usage_plan_id as string, where));
+      return plan ? [{ plan, keyName: refs.resolveString(body.key_id as string, where) }] : [];
+    })
+    .flatMap(({ plan, keyName }) => {
       const key = doc.resource?.aws_api_gateway_api_key?.[keyName];
       if (!key || key.enabled === false) return [];
       return [
@@ -46,6 +48,7 @@ export function apiKeysFor(
           resource: keyName,
           name: refs.resolveString(show(key.name ?? keyName), keyName),
           value: show(key.value ?? ""),
+          plan,
         },
       ];
     })

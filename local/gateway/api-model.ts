@@ -1,13 +1,14 @@
 import type { References } from "../references.js";
 import { constructPath, field, resources, show, type TfJson, type TfObject } from "../../tfjson/index.js";
+import { providerRegion } from "../stack-outputs.js";
+import { methodAuthorization, type MethodAuthBody, resourcePolicy, stageThrottle } from "./access/access-model.js";
 import { apiKeysFor, randomKeyValues, type KeyValueSource } from "./api-keys.js";
 import { buildIntegration, type IntegrationResponseBody } from "./integration-model.js";
 import type { MethodModel, RestApiModel } from "./model.js";
 import { ModelValidator } from "./validator.js";
 
 /** An aws_api_gateway_method, resolved: the attributes the local gateway reads. */
-interface MethodBody {
-  readonly authorization?: string;
+interface MethodBody extends MethodAuthBody {
   readonly resource_id: string;
   readonly http_method: string;
   readonly api_key_required?: boolean;
@@ -43,6 +44,9 @@ function buildRestApi(
 ): RestApiModel {
   const rootId = `${apiId}/`;
   refs.set(`aws_api_gateway_rest_api.${apiId}.root_resource_id`, rootId);
+  const account = refs.resolveString("${data.aws_caller_identity.caller.account_id}", `API ${apiId}`);
+  const executionArn = `arn:aws:execute-api:${providerRegion(doc)}:${account}:${apiId}`;
+  refs.set(`aws_api_gateway_rest_api.${apiId}.execution_arn`, executionArn);
   const ofApi = (type: string) =>
     resources(doc, type).filter(
       ({ name, body }) => refs.resolveString(String(body.rest_api_id), `${type}.${name}.rest_api_id`) === apiId,
@@ -71,6 +75,7 @@ function buildRestApi(
     ]),
   );
   const validators = new Map(ofApi("aws_api_gateway_request_validator").map(({ name, body }) => [name, body]));
+  const authorizers = new Map(ofApi("aws_api_gateway_authorizer").map(({ name, body }) => [name, body]));
   const key = (resourceId: string, method: string) => `${resourceId} ${method}`;
   const integrations = new Map(
     ofApi("aws_api_gateway_integration").map(({ name, body }) => {
@@ -98,9 +103,6 @@ function buildRestApi(
   const methods = ofApi("aws_api_gateway_method").map(({ name, body: raw }): MethodModel => {
     const where = `aws_api_gateway_method.${name} (${constructPath(raw) ?? "?"})`;
     const body = refs.resolve<unknown>(raw, where) as MethodBody;
-    if (body.authorization && body.authorization !== "NONE") {
-      throw new Error(`local: ${where} uses authorization ${body.authorization}; only NONE (+ API keys) is emulated`);
-    }
     const methodKey = key(body.resource_id, body.http_method);
     const integration = integrations.get(methodKey);
     if (!integration) throw new Error(`local: ${where} has no aws_api_gateway_integration`);
@@ -119,6 +121,7 @@ function buildRestApi(
       resourcePath: pathOf(body.resource_id),
       httpMethod: body.http_method,
       apiKeyRequired: body.api_key_required === true,
+      authorization: methodAuthorization(body, authorizers, refs, where),
       validateBody: validator?.validate_request_body === true,
       validateParameters: validator?.validate_request_parameters === true,
       requestParameters: body.request_parameters ?? {},
@@ -165,5 +168,8 @@ function buildRestApi(
     methods,
     gatewayResponses,
     apiKeys: apiKeysFor(doc, refs, keyValues, apiId, stageName),
+    executionArn,
+    resourcePolicy: resourcePolicy(ofApi("aws_api_gateway_rest_api_policy"), refs, apiId),
+    stageThrottle: stageThrottle(ofApi("aws_api_gateway_method_settings"), refs),
   };
 }

@@ -16,9 +16,20 @@ export type GatewayErrorType =
   | "REQUEST_TOO_LARGE"
   | "INTEGRATION_FAILURE"
   | "INTEGRATION_TIMEOUT"
-  | "API_CONFIGURATION_ERROR";
+  | "API_CONFIGURATION_ERROR"
+  | "INVALID_SIGNATURE"
+  | "EXPIRED_TOKEN"
+  | "ACCESS_DENIED"
+  | "UNAUTHORIZED"
+  | "THROTTLED"
+  | "QUOTA_EXCEEDED";
 
-/** Default status and message of each type (API Gateway developer guide, "Gateway response types"). */
+/**
+ * Default status of each type (API Gateway developer guide, "Gateway response types for API Gateway") and the
+ * message API Gateway sends with it. The SigV4 messages are AWS's own texts for its InvalidSignatureException and
+ * expired-token errors; "Unauthorized", "Too Many Requests" and "Limit Exceeded" are API Gateway's bodies for
+ * UNAUTHORIZED, THROTTLED and QUOTA_EXCEEDED.
+ */
 export const GATEWAY_ERRORS: Readonly<Record<GatewayErrorType, { status: number; message: string }>> = {
   MISSING_AUTHENTICATION_TOKEN: { status: 403, message: "Missing Authentication Token" },
   INVALID_API_KEY: { status: 403, message: "Forbidden" },
@@ -29,6 +40,16 @@ export const GATEWAY_ERRORS: Readonly<Record<GatewayErrorType, { status: number;
   INTEGRATION_FAILURE: { status: 504, message: "Internal server error" },
   INTEGRATION_TIMEOUT: { status: 504, message: "Endpoint request timed out" },
   API_CONFIGURATION_ERROR: { status: 500, message: "Internal server error" },
+  INVALID_SIGNATURE: {
+    status: 403,
+    message:
+      "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+  },
+  EXPIRED_TOKEN: { status: 403, message: "The security token included in the request is expired" },
+  ACCESS_DENIED: { status: 403, message: "Forbidden" },
+  UNAUTHORIZED: { status: 401, message: "Unauthorized" },
+  THROTTLED: { status: 429, message: "Too Many Requests" },
+  QUOTA_EXCEEDED: { status: 429, message: "Limit Exceeded" },
 };
 
 const BUILT_IN_TEMPLATE = '{"message":$context.error.messageString}';

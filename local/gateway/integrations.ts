@@ -1,6 +1,7 @@
 import type { IntegrationModel, IntegrationResponseModel } from "./model.js";
 import { pickTemplate, type GatewayError, type RenderedResponse } from "./gateway-responses.js";
 import { httpRequest, type HttpResponse } from "./http-client.js";
+import { mapParameters, type MethodRequest } from "./request-parameters.js";
 import { renderTemplate, type TemplateContext } from "./vtl.js";
 
 /**
@@ -20,15 +21,19 @@ export interface IntegrationTargets {
   readonly vpcLinkOrigin: string | undefined;
 }
 
-export interface MethodRequest {
-  readonly httpMethod: string;
-  readonly body: string;
-  /** Lower-cased header names. */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly pathParameters: Readonly<Record<string, string>>;
-  readonly query: URLSearchParams;
-  readonly contentType: string;
+/** `awsEndpoint` for a local run that emulates SQS in the provider's region only: anything else fails, naming it. */
+export function sqsOnly(sqsUrl: string, region: string): IntegrationTargets["awsEndpoint"] {
+  return (service, serviceRegion) => {
+    if (service !== "sqs") throw new Error(`local: AWS integrations with ${service} are not emulated (only sqs)`);
+    if (serviceRegion !== region)
+      throw new Error(
+        `local: an integration calls SQS in ${serviceRegion}; only the provider's region ${region} is emulated`,
+      );
+    return sqsUrl;
+  };
 }
+
+export type { MethodRequest } from "./request-parameters.js";
 
 /** `integrationStatus`: the backend's HTTP status when it answered (for `$context.integration.status`). */
 export type IntegrationResult =
@@ -43,7 +48,7 @@ export async function invokeIntegration(
 ): Promise<IntegrationResult> {
   return integration.type === "AWS"
     ? invokeAws(integration, request, context, targets)
-    : invokeHttpProxy(integration, request, targets, context.stage);
+    : invokeHttpProxy(integration, request, targets, context);
 }
 
 async function invokeAws(
@@ -78,7 +83,7 @@ async function invokeAws(
       `local: ${integration.where} has URI ${integration.uri}; only arn:aws:apigateway:<region>:<service>:path/... is emulated`,
     );
   const [, region, service, path] = arn as unknown as [string, string, string, string];
-  const mapped = mapParameters(integration, request);
+  const mapped = mapParameters(integration, request, context);
   const backend = await send(`${targets.awsEndpoint(service, region)}/${path}`, {
     method: integration.httpMethod,
     headers: mapped.headers,
@@ -137,9 +142,10 @@ async function invokeHttpProxy(
   integration: IntegrationModel,
   request: MethodRequest,
   targets: IntegrationTargets,
-  stage: string | undefined,
+  context: TemplateContext,
 ): Promise<IntegrationResult> {
-  const mapped = mapParameters(integration, request);
+  const stage = context.stage;
+  const mapped = mapParameters(integration, request, context);
   let url = new URL(
     integration.uri.replace(/\{([^}]+)\}/g, (placeholder, name: string) => {
       const value = mapped.path[name];
@@ -180,36 +186,6 @@ async function invokeHttpProxy(
     response: { status: backend.status, headers: responseHeaders, body: backend.body },
     integrationStatus: backend.status,
   };
-}
-
-/** `request_parameters`: `integration.request.<location>.<name>` from a `'literal'` or a `method.request.*` value. */
-function mapParameters(integration: IntegrationModel, request: MethodRequest) {
-  const mapped = {
-    path: {} as Record<string, string>,
-    querystring: {} as Record<string, string>,
-    headers: {} as Record<string, string>,
-  };
-  for (const [target, source] of Object.entries(integration.requestParameters)) {
-    const to = /^integration\.request\.(path|querystring|header)\.(.+)$/.exec(target);
-    if (!to) throw new Error(`local: ${integration.where} maps to ${target}, which is not emulated`);
-    const value = parameterValue(source, request);
-    if (value === undefined) continue;
-    const [, location, name] = to as unknown as [string, "path" | "querystring" | "header", string];
-    if (location === "header") mapped.headers[name.toLowerCase()] = value;
-    else mapped[location][name] = value;
-  }
-  return mapped;
-}
-
-function parameterValue(source: string, request: MethodRequest): string | undefined {
-  const literal = /^'(.*)'$/.exec(source);
-  if (literal) return literal[1];
-  const from = /^method\.request\.(path|querystring|header)\.(.+)$/.exec(source);
-  if (!from) throw new Error(`local: request parameter source ${source} is not emulated`);
-  const [, location, name] = from as unknown as [string, string, string];
-  if (location === "path") return request.pathParameters[name];
-  if (location === "querystring") return request.query.get(name) ?? undefined;
-  return request.headers[name.toLowerCase()];
 }
 
 function methodInput(request: MethodRequest) {

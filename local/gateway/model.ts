@@ -1,3 +1,4 @@
+import type { PolicyStatement } from "../../tfjson/index.js";
 import type { ModelValidator } from "./validator.js";
 
 /**
@@ -18,19 +19,56 @@ export interface RestApiModel {
   readonly accessLogFormat: string | undefined;
   /** Keys that open this stage (through a usage plan); empty when no plan covers it. */
   readonly apiKeys: readonly ApiKeyModel[];
+  /** `arn:aws:execute-api:<region>:<account>:<api id>`: the prefix of every method's resource ARN. */
+  readonly executionArn: string;
+  /** The aws_api_gateway_rest_api_policy's statements; undefined when the API has no resource policy. */
+  readonly resourcePolicy: readonly PolicyStatement[] | undefined;
+  /** The stage's method throttle (its aws_api_gateway_method_settings for all methods), shared by every caller. */
+  readonly stageThrottle: RateLimit | undefined;
 }
+
+/** A token bucket: `rate` requests per second refill it, up to `burst`. */
+export interface RateLimit {
+  readonly rate: number;
+  readonly burst: number;
+}
+
+/** A usage plan's limits, which apply per key across the plan's stages. */
+export interface UsagePlanModel {
+  readonly resource: string;
+  readonly throttle: RateLimit | undefined;
+  /** Requests per period per key. */
+  readonly quota: { readonly limit: number; readonly period: "DAY" | "WEEK" | "MONTH" } | undefined;
+}
+
+/** How a method authenticates its caller (`authorization` of the aws_api_gateway_method). */
+export type MethodAuthorization =
+  | { readonly type: "NONE" }
+  | { readonly type: "AWS_IAM" }
+  | {
+      readonly type: "COGNITO_USER_POOLS";
+      /** The authorizer's logical name. */
+      readonly authorizer: string;
+      /** `https://cognito-idp.<region>.amazonaws.com/<pool id>` of each provider ARN. */
+      readonly issuers: readonly string[];
+      /** The method's `authorization_scopes`: empty = ID tokens only. */
+      readonly scopes: readonly string[];
+    };
 
 export interface ApiKeyModel {
   readonly resource: string;
   readonly name: string;
   /** The synth's `value` if it sets one, else a random local key generated at start. */
   readonly value: string;
+  /** The usage plan that attaches the key to this stage. */
+  readonly plan: UsagePlanModel;
 }
 
 export interface MethodModel {
   readonly resourcePath: string;
   readonly httpMethod: string;
   readonly apiKeyRequired: boolean;
+  readonly authorization: MethodAuthorization;
   readonly validateBody: boolean;
   readonly validateParameters: boolean;
   /** `method.request.<location>.<name>` -> required. */

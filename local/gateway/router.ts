@@ -74,7 +74,8 @@ function specificity(parts: readonly string[]): number {
   );
 }
 
-function decode(segment: string): string {
+/** A percent-encoded path or segment as its client wrote it (itself when it is not valid encoding). */
+export function decode(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {

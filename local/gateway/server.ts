@@ -4,13 +4,16 @@ import type { AddressInfo } from "node:net";
 import type { MethodModel, RestApiModel } from "./model.js";
 import { errorContext, renderGatewayError, type GatewayError, type RenderedResponse } from "./gateway-responses.js";
 import { invokeIntegration, type IntegrationTargets, type MethodRequest } from "./integrations.js";
-import { Router } from "./router.js";
-import { validationErrorString } from "./validator.js";
+import { decode, Router } from "./router.js";
+import { missingParameters, validationErrorString } from "./validator.js";
+import { authorize, type AccessControl } from "./access/access.js";
+import { UsageMeter } from "./access/throttle.js";
 import { renderTemplate, type TemplateContext } from "./vtl.js";
 
 /**
  * One REST API served on a port (loopback unless `host` says otherwise) at `/<stage>/...`, like its execute-api URL. Per request, in API
- * Gateway's order: route -> API key -> parameter validation -> body validation -> integration -> response.
+ * Gateway's order: route -> authorization (SigV4 or Cognito, resource policy) -> API key -> usage plan and stage
+ * limits -> parameter validation -> body validation -> integration -> response.
  */
 export interface LocalGateway {
   readonly api: RestApiModel;
@@ -30,6 +33,8 @@ export interface GatewayOptions {
    * for the request (or a small JSON line when the stage has none). @default none
    */
   readonly accessLog?: (line: string) => void;
+  /** Local IAM principals, Cognito and the usage meter. @default no principals, no Cognito, a meter of its own */
+  readonly access?: AccessControl;
   /** Called when the gateway itself fails (a template or mapping it cannot run). @default console.error */
   readonly onError?: (error: unknown) => void;
 }
@@ -49,7 +54,7 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export async function startGateway(api: RestApiModel, options: GatewayOptions): Promise<LocalGateway> {
   const router = new Router<MethodModel>();
   for (const method of api.methods) router.add(method.resourcePath, method.httpMethod, method);
-  const validKeys = new Set(api.apiKeys.map((k) => k.value));
+  const access: AccessControl = options.access ?? { principals: [], meter: new UsageMeter() };
   const onError = options.onError ?? ((error: unknown) => console.error(error));
 
   async function handle(req: IncomingMessage): Promise<RenderedResponse & { context: TemplateContext }> {
@@ -93,29 +98,31 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
     const match = router.match(base.httpMethod!, url.pathname.slice(stagePrefix.length) || "/");
     if (!match) return fail({ type: "MISSING_AUTHENTICATION_TOKEN" });
     const method = match.method;
-    const context: TemplateContext = { ...base, resourcePath: method.resourcePath };
+    const signed = { method: base.httpMethod!, path: decode(url.pathname), query: url.searchParams, headers, body };
+    const caller = await authorize(api, method, signed, access);
+    if ("error" in caller) return fail(caller.error, { ...base, resourcePath: method.resourcePath });
+    const context: TemplateContext = {
+      ...base,
+      resourcePath: method.resourcePath,
+      identity: { ...base.identity, ...caller.identity },
+      authorizer: caller.authorizer,
+    };
 
     // API Gateway says only "Forbidden"; locally the message names the header, as a newcomer needs.
-    if (method.apiKeyRequired && !validKeys.has(headers["x-api-key"] ?? ""))
+    const key = api.apiKeys.find((k) => k.value === headers["x-api-key"]);
+    if (method.apiKeyRequired && !key)
       return fail({ type: "INVALID_API_KEY", message: apiKeyProblem(headers["x-api-key"]) }, context);
+    const limited = access.meter.admit(
+      `${api.id} ${method.httpMethod} ${method.resourcePath}`,
+      api.stageThrottle,
+      method.apiKeyRequired ? key : undefined,
+    );
+    if (limited) return fail(limited, context);
 
-    if (method.validateParameters) {
-      const missing = Object.entries(method.requestParameters)
-        .filter(([, required]) => required)
-        .map(([name]) => /^method\.request\.(path|querystring|header)\.(.+)$/.exec(name))
-        .filter((m): m is RegExpExecArray => m !== null)
-        .filter(([, location, name]) =>
-          location === "path"
-            ? !match.pathParameters[name!]
-            : location === "querystring"
-              ? !url.searchParams.has(name!)
-              : headers[name!.toLowerCase()] === undefined,
-        )
-        .map(([, , name]) => name!);
-      if (missing.length > 0) {
-        const message = `Missing required request parameters: [${missing.join(", ")}]`;
-        return fail({ type: "BAD_REQUEST_PARAMETERS", message, validationErrorString: message }, context);
-      }
+    const missing = method.validateParameters ? missingParameters(method, match.pathParameters, url, headers) : [];
+    if (missing.length > 0) {
+      const message = `Missing required request parameters: [${missing.join(", ")}]`;
+      return fail({ type: "BAD_REQUEST_PARAMETERS", message, validationErrorString: message }, context);
     }
 
     // API Gateway treats a request without Content-Type as application/json.

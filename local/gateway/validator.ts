@@ -124,3 +124,24 @@ function valueAt(root: unknown, pointer: string): unknown {
       root,
     );
 }
+
+/** The names of the method's required path, query string and header parameters the request lacks. */
+export function missingParameters(
+  method: { readonly requestParameters: Readonly<Record<string, boolean>> },
+  pathParameters: Readonly<Record<string, string>>,
+  url: URL,
+  headers: Readonly<Record<string, string>>,
+): string[] {
+  return Object.entries(method.requestParameters)
+    .filter(([, required]) => required)
+    .map(([name]) => /^method\.request\.(path|querystring|header)\.(.+)$/.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .filter(([, location, name]) =>
+      location === "path"
+        ? !pathParameters[name!]
+        : location === "querystring"
+          ? !url.searchParams.has(name!)
+          : headers[name!.toLowerCase()] === undefined,
+    )
+    .map(([, , name]) => name!);
+}

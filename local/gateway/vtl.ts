@@ -26,7 +26,18 @@ export interface TemplateContext {
   readonly stage?: string;
   readonly apiId?: string;
   readonly requestTimeEpoch?: number;
-  readonly identity?: { readonly sourceIp?: string; readonly apiKey?: string; readonly apiKeyId?: string };
+  readonly identity?: {
+    readonly sourceIp?: string;
+    readonly apiKey?: string;
+    readonly apiKeyId?: string;
+    /** AWS_IAM: the principal's unique id (`AIDA...`, `AROA...:session`, or the account id for root). */
+    readonly user?: string;
+    readonly userArn?: string;
+    readonly accountId?: string;
+    readonly caller?: string;
+  };
+  /** COGNITO_USER_POOLS: the verified token's claims, as `$context.authorizer.claims.<name>`. */
+  readonly authorizer?: { readonly claims?: Readonly<Record<string, string>> };
   readonly extendedRequestId?: string;
   readonly protocol?: string;
   /** Access-log-only values, known once the response is sent. */

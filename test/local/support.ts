@@ -2,6 +2,9 @@ import { randomBytes } from "node:crypto";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { createQueues, LOCAL_CREDENTIALS, type CreatedQueue } from "../../local/resources.js";
 import { buildRestApiModels } from "../../local/gateway/api-model.js";
+import type { AccessControl } from "../../local/gateway/access/access.js";
+import type { KeyValueSource } from "../../local/gateway/api-keys.js";
+import type { RestApiModel } from "../../local/gateway/model.js";
 import { startGateway, type LocalGateway } from "../../local/gateway/server.js";
 import { startSqsQueryAdapter, type SqsQueryAdapter } from "../../local/gateway/sqs-query-adapter.js";
 import { localReferences } from "../../local/emulators.js";
@@ -34,6 +37,10 @@ export async function startGatewaysOnly(
     vpcLinkOrigin?: string;
     createQueues?: boolean;
     accessLog?: (api: string, line: string) => void;
+    /** Makes the local principals, Cognito and the meter from the models (`startLocalAccess`). @default none */
+    access?: (apis: readonly RestApiModel[]) => Promise<AccessControl>;
+    /** @default "test-key" for every key */
+    keyValues?: KeyValueSource;
   },
 ): Promise<GatewaysOnly> {
   const region = "eu-west-1";
@@ -45,12 +52,14 @@ export async function startGatewaysOnly(
     region,
     credentials: LOCAL_CREDENTIALS,
   });
-  const apis = buildRestApiModels(doc, refs, () => "test-key");
+  const apis = buildRestApiModels(doc, refs, options.keyValues ?? (() => "test-key"));
+  const access = options.access ? await options.access(apis) : undefined;
   const gateways = await Promise.all(
     apis.map((api) =>
       startGateway(api, {
         targets: { awsEndpoint: () => adapter.url, vpcLinkOrigin: options.vpcLinkOrigin },
         onError: (error) => console.error(error),
+        access,
         accessLog: options.accessLog ? (line) => options.accessLog!(api.name, line) : undefined,
       }),
     ),
