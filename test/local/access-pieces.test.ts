@@ -7,7 +7,7 @@ import { verifySigV4, type ReceivedRequest } from "../../local/gateway/access/si
 import { UsageMeter } from "../../local/gateway/access/throttle.js";
 import type { ApiKeyModel } from "../../local/gateway/model.js";
 import { statements } from "../../tfjson/index.js";
-import { Sha256 } from "./sigv4-client.js";
+import { Sha256 } from "../../kit/sigv4-client.js";
 
 /**
  * The access pieces of the local gateway on their own: SigV4 verification against the SDK's signer, the resource

@@ -3,14 +3,14 @@ import { serviceNodePath } from "../../kit/image-node.js";
 import { startLocalStack, type LocalStack } from "../../local/stack.js";
 import { sharedEmulators } from "../support/shared-emulators.js";
 import { synthApp } from "../support/synth.js";
-import { uniqueProject } from "./support.js";
+import { signedAs, uniqueProject } from "./support.js";
 import { waitFor } from "../support/wait-for.js";
 
 /**
  * `npm run local` with `private_integration: "alb"` (VPC Link v2 straight to the ALB): the same request path end to
  * end as test/local/e2e.test.ts runs in the default `nlb` mode. The local gateway follows either link to the api
  * process, so what this proves is that an `alb` synth (no NLB, no v1 link, `integration_target` on the integrations)
- * is served: POST -> 202 -> the item readable through the query API.
+ * is served: POST -> 202 -> the item readable through the query API (signed, in the example's default `iam` mode).
  */
 let stack: LocalStack;
 
@@ -37,9 +37,10 @@ afterAll(async () => {
 describe("local stack: end to end with private_integration alb", () => {
   test("local (alb): POST /requests returns 202 and the item is readable through the query API within seconds", async () => {
     const payload = { customer: "c-7", mode: "alb" };
-    const accepted = await fetch(`${stack.ingestUrl}/requests`, {
+    const client = signedAs(stack, stack.apiKey);
+    const accepted = await client(`${stack.ingestUrl}/requests`, {
       method: "POST",
-      headers: { "x-api-key": stack.apiKey!, "content-type": "application/json" },
+      headers: { "content-type": "application/json" },
       body: JSON.stringify(payload),
     });
     expect(accepted.status).toBe(202);
@@ -47,17 +48,13 @@ describe("local stack: end to end with private_integration alb", () => {
     const item = await waitFor(
       `GET ${stack.queryUrl}/requests/${requestId} to return 200`,
       async () => {
-        const response = await fetch(`${stack.queryUrl}/requests/${requestId}`, {
-          headers: { "x-api-key": stack.apiKey! },
-        });
+        const response = await client(`${stack.queryUrl}/requests/${requestId}`);
         return response.status === 200 ? ((await response.json()) as Record<string, unknown>) : undefined;
       },
       { timeoutMs: 10_000, intervalMs: 100 },
     );
     expect(item).toMatchObject({ requestId, status: "processed", payload });
-    const missing = await fetch(`${stack.queryUrl}/requests/00000000-0000-4000-8000-000000000000`, {
-      headers: { "x-api-key": stack.apiKey! },
-    });
+    const missing = await client(`${stack.queryUrl}/requests/00000000-0000-4000-8000-000000000000`);
     expect(missing.status).toBe(404);
   });
 });

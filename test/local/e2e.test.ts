@@ -8,16 +8,21 @@ import { LOCAL_CREDENTIALS } from "../../local/resources.js";
 import { startLocalStack, type LocalStack } from "../../local/stack.js";
 import { sharedEmulators } from "../support/shared-emulators.js";
 import { synthApp } from "../support/synth.js";
-import { uniqueProject } from "./support.js";
+import { signedAs, uniqueProject, type Send } from "./support.js";
 import { waitFor } from "../support/wait-for.js";
 
 /**
  * The whole architecture as `npm run local` runs it (synth -> queues/table -> api + processor processes -> two
  * local API Gateways), on free ports, against the suite's shared emulators. The synth lowers max_receive_count so a
  * poison message reaches the DLQ quickly, and the documented test-only option shortens the visibility timeout.
+ * The example's default `iam` mode: requests are SigV4-signed as the local principal and carry the client's key.
  */
 let stack: LocalStack;
 let sqs: SQSClient;
+/** Signed as the local principal, with the key of the client that opens both APIs. */
+let client: Send;
+/** Signed, but without an API key. */
+let keyless: Send;
 
 beforeAll(async () => {
   const doc = synthApp({
@@ -33,6 +38,8 @@ beforeAll(async () => {
     logLevel: "warn",
   });
   sqs = new SQSClient({ region: stack.region, endpoint: stack.sqsEndpoint, credentials: LOCAL_CREDENTIALS });
+  client = signedAs(stack, stack.apiKey);
+  keyless = signedAs(stack, undefined);
 });
 
 afterAll(async () => {
@@ -40,12 +47,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const withKey = (headers: Record<string, string> = {}): Record<string, string> => ({
-  "x-api-key": stack.apiKey!,
-  ...headers,
-});
-const postRequest = (body: string, headers = withKey({ "content-type": "application/json" })) =>
-  fetch(`${stack.ingestUrl}/requests`, { method: "POST", headers, body });
+const postRequest = (body: string, send = client) =>
+  send(`${stack.ingestUrl}/requests`, { method: "POST", headers: { "content-type": "application/json" }, body });
 
 describe("local stack: end to end", () => {
   test("local: POST /requests returns 202 and the item is readable through the query API within seconds", async () => {
@@ -58,7 +61,7 @@ describe("local stack: end to end", () => {
     const item = await waitFor(
       `GET ${stack.queryUrl}/requests/${requestId} to return 200`,
       async () => {
-        const response = await fetch(`${stack.queryUrl}/requests/${requestId}`, { headers: withKey() });
+        const response = await client(`${stack.queryUrl}/requests/${requestId}`);
         return response.status === 200 ? ((await response.json()) as Record<string, unknown>) : undefined;
       },
       { timeoutMs: 10_000, intervalMs: 100 },
@@ -106,15 +109,17 @@ describe("local stack: end to end", () => {
     }
   });
 
-  test("local: a request without the API key gets 403 on both APIs", async () => {
-    const ingest = await postRequest("{}", { "content-type": "application/json" });
+  test("local: a signed request without the API key gets 403 on both APIs", async () => {
+    const ingest = await postRequest("{}", keyless);
     expect(ingest.status).toBe(403);
     expect(await ingest.json()).toMatchObject({
       error: "client_error",
       message: expect.stringMatching(/^Forbidden: /),
     });
-    const query = await fetch(`${stack.queryUrl}/health`);
+    const query = await keyless(`${stack.queryUrl}/requests/00000000-0000-4000-8000-000000000000`);
     expect(query.status).toBe(403);
+    const health = await fetch(`${stack.queryUrl}/health`);
+    expect(health.status).toBe(403);
   });
 
   test("local: a poison message (a JSON object DynamoDB cannot store) ends in the DLQ after max_receive_count receives", async () => {
@@ -135,7 +140,7 @@ describe("local stack: end to end", () => {
       { timeoutMs: 20_000, intervalMs: 0 },
     );
     expect(deadLetter.Body).toBe('{"": "empty key"}');
-    const query = await fetch(`${stack.queryUrl}/requests/${requestId}`, { headers: withKey() });
+    const query = await client(`${stack.queryUrl}/requests/${requestId}`);
     expect(query.status).toBe(404);
   });
 

@@ -2,14 +2,13 @@ import { execFile } from "node:child_process";
 import { createServer } from "node:http";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { startLocalAccess, type LocalAccess } from "../../local/access-setup.js";
+import type { LocalAccess } from "../../local/access-setup.js";
 import { synthApp } from "../support/synth.js";
 import { listenOnLoopback, type Listening } from "../support/loopback-server.js";
-import { clientThrottle, cognitoMode, iamMode, SCOPES } from "./contract-synth.js";
-import { startGatewaysOnly, uniqueProject, type GatewaysOnly } from "./support.js";
+import { CLIENT_ROLE, POOL_ARN, SCOPES, startGatewaysOnly, uniqueProject, type GatewaysOnly } from "./support.js";
 
 /**
- * The local gateways on the synth in the access contract's shape (contract-synth.ts): SigV4 checked with curl's own
+ * The local gateways on the stack's synth in the `iam` and `cognito` modes: SigV4 checked with curl's own
  * signer, the resource policy's explicit Deny, Cognito tokens from the local token endpoint, per-key throttling,
  * and the caller's identity passed to the query API's backend as x-request-owner. The backend is a stub that
  * records what it receives; the ingest API sends to the shared fauxqs.
@@ -48,18 +47,19 @@ describe("local gateway: iam mode", () => {
   };
 
   beforeAll(async () => {
-    const doc = clientThrottle(iamMode(synthApp({ project: uniqueProject("ia") }).main), "billing-batch", 0.01, 2);
-    gateways = await startGatewaysOnly(doc, {
-      sqsEndpoint,
-      vpcLinkOrigin: stub.url,
-      keyValues,
-      access: async (apis) => (access = await startLocalAccess(apis, "127.0.0.1")),
-    });
+    const doc = synthApp({
+      project: uniqueProject("ia"),
+      authorization: { ingest: "iam", query: "iam", iam_principals: [CLIENT_ROLE] },
+      clients: [
+        { name: "orders-web", rate_limit: 60, burst_limit: 120, apis: ["ingest", "query"] },
+        // Two requests, then one every 100 s: the third of a quick series is over the rate.
+        { name: "billing-batch", rate_limit: 0.01, burst_limit: 2, apis: ["ingest"] },
+      ],
+    }).main;
+    gateways = await startGatewaysOnly(doc, { sqsEndpoint, vpcLinkOrigin: stub.url, keyValues, access: true });
+    access = gateways.access!;
   });
-  afterAll(async () => {
-    await gateways?.close();
-    await access?.stop();
-  });
+  afterAll(() => gateways?.close());
 
   test("a request signed by curl --aws-sigv4 as the named principal passes; the owner header is its user id", async () => {
     const post = await curl(`${gateways.ingest.url}/requests`, [
@@ -116,17 +116,14 @@ describe("local gateway: cognito mode", () => {
   let access: LocalAccess;
 
   beforeAll(async () => {
-    gateways = await startGatewaysOnly(cognitoMode(synthApp({ project: uniqueProject("co") }).main), {
-      sqsEndpoint,
-      vpcLinkOrigin: stub.url,
-      keyValues,
-      access: async (apis) => (access = await startLocalAccess(apis, "127.0.0.1")),
-    });
+    const doc = synthApp({
+      project: uniqueProject("co"),
+      authorization: { ingest: "cognito", query: "cognito", cognito_user_pool_arns: [POOL_ARN] },
+    }).main;
+    gateways = await startGatewaysOnly(doc, { sqsEndpoint, vpcLinkOrigin: stub.url, keyValues, access: true });
+    access = gateways.access!;
   });
-  afterAll(async () => {
-    await gateways?.close();
-    await access?.stop();
-  });
+  afterAll(() => gateways?.close());
 
   const token = async (scope: string) => {
     const client = access.cognito!.clients.find((c) => c.name.endsWith("orders-web"))!;

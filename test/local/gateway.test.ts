@@ -7,7 +7,7 @@ import type { IConstruct } from "constructs";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { ACCESS_LOG_FORMAT } from "../../stacks/apis/rest-api-stage.js";
 import { synthApp } from "../support/synth.js";
-import { startGatewaysOnly, uniqueProject, type GatewaysOnly } from "./support.js";
+import { KEY_ONLY_AUTHORIZATION, signedAs, startGatewaysOnly, uniqueProject, type GatewaysOnly } from "./support.js";
 import { listenOnLoopback, type Listening } from "../support/loopback-server.js";
 import { waitFor } from "../support/wait-for.js";
 
@@ -15,6 +15,8 @@ import { waitFor } from "../support/wait-for.js";
  * The local gateways interpret the synth, so what the client sees follows the stack code: these tests change a
  * template or gateway response in the stack (cdktf `addOverride`, as test/infra does) and check the client sees
  * the change. No services here: the query API's VPC link points at a stub, the ingest API at the shared fauxqs.
+ * These tests are about templates, API keys and validation, so their synths use the `api_key` mode (the key is the
+ * only credential); test/local/gateway-access.test.ts covers the other modes.
  */
 const sqsEndpoint = inject("sqsEndpoint");
 
@@ -32,6 +34,13 @@ async function receiveOne(gateways: GatewaysOnly): Promise<string> {
   if (!Messages?.[0]) throw new Error("no message reached the queue within 5 s");
   return Messages[0].Body!;
 }
+
+/** The example config in the `api_key` mode, with `changes` over it and a project name of its own. */
+const keyOnly = (changes: Record<string, unknown> = {}) => ({
+  project: uniqueProject("gw"),
+  ...KEY_ONLY_AUTHORIZATION,
+  ...changes,
+});
 
 const post = (gateways: GatewaysOnly, body: string, headers: Record<string, string> = {}) =>
   fetch(`${gateways.ingest.url}/requests`, {
@@ -54,7 +63,7 @@ describe("local gateway: driven by the synthesized stack", () => {
     });
     stubListening = await listenOnLoopback(stub);
     stubOrigin = stubListening.url;
-    standard = await startGatewaysOnly(synthApp({ project: uniqueProject("gw") }).main, {
+    standard = await startGatewaysOnly(synthApp(keyOnly()).main, {
       sqsEndpoint,
       vpcLinkOrigin: stubOrigin,
       accessLog: (api, line) => accessLines.push({ api, line }),
@@ -157,14 +166,11 @@ describe("local gateway: driven by the synthesized stack", () => {
   });
 
   test("query (private_integration alb): the VPC Link v2 integration reaches the service under the stage name, then the URI's path", async () => {
-    const alb = await startGatewaysOnly(
-      synthApp({ project: uniqueProject("gwalb"), private_integration: "alb" }).main,
-      {
-        sqsEndpoint,
-        vpcLinkOrigin: stubOrigin,
-        createQueues: false,
-      },
-    );
+    const alb = await startGatewaysOnly(synthApp(keyOnly({ private_integration: "alb" })).main, {
+      sqsEndpoint,
+      vpcLinkOrigin: stubOrigin,
+      createQueues: false,
+    });
     try {
       const response = await fetch(`${alb.query.url}/requests/abc-456?y=2`, { headers: { "x-api-key": alb.apiKey } });
       expect(response.headers.get("x-backend")).toBe("stub");
@@ -184,7 +190,7 @@ describe("local gateway: driven by the synthesized stack", () => {
   });
 
   test("ingest: SQS errors never become a 200: an unknown queue (SQS 400) maps to the synth's 400 response", async () => {
-    const noQueues = await startGatewaysOnly(synthApp({ project: uniqueProject("gw") }).main, {
+    const noQueues = await startGatewaysOnly(synthApp(keyOnly()).main, {
       sqsEndpoint,
       createQueues: false,
     });
@@ -201,7 +207,7 @@ describe("local gateway: driven by the synthesized stack", () => {
   });
 
   test("ingest: changing the request and response templates in the stack changes what reaches SQS and the client", async () => {
-    const doc = synthApp({ project: uniqueProject("gw") }, ({ main }) => {
+    const doc = synthApp(keyOnly(), ({ main }) => {
       find(main, ApiGatewayIntegration, "ingest-api/send-message").addOverride("request_templates", {
         "application/json":
           "Action=SendMessage&MessageBody=$util.urlEncode('{\"wrapped\":')$util.urlEncode($input.body)$util.urlEncode('}')",
@@ -224,23 +230,21 @@ describe("local gateway: driven by the synthesized stack", () => {
     }
   });
 
-  test("gateway: with api_key_required false in the var file, no key is needed on either API", async () => {
+  test("gateway: with api_key_required false in the var file, no key is needed on either API (iam: signed alone)", async () => {
     const open = await startGatewaysOnly(
       synthApp({ project: uniqueProject("gw"), api_key_required: false, clients: null }).main,
-      {
-        sqsEndpoint,
-        vpcLinkOrigin: stubOrigin,
-      },
+      { sqsEndpoint, vpcLinkOrigin: stubOrigin, access: true },
     );
     try {
       expect(open.ingest.api.apiKeys).toEqual([]);
-      const ingest = await fetch(`${open.ingest.url}/requests`, {
+      const send = signedAs(open, undefined);
+      const ingest = await send(`${open.ingest.url}/requests`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: "{}",
       });
       expect(ingest.status).toBe(202);
-      const query = await fetch(`${open.query.url}/requests/x`);
+      const query = await send(`${open.query.url}/requests/x`);
       expect(query.status).toBe(404);
       expect(query.headers.get("x-backend")).toBe("stub");
     } finally {
@@ -249,7 +253,7 @@ describe("local gateway: driven by the synthesized stack", () => {
   });
 
   test("gateway: changing the BAD_REQUEST_BODY gateway response in the stack changes the 400 the client gets", async () => {
-    const doc = synthApp({ project: uniqueProject("gw") }, ({ main }) => {
+    const doc = synthApp(keyOnly(), ({ main }) => {
       find(main, ApiGatewayGatewayResponse, "ingest-api/response-bad_request_body").addOverride("status_code", "422");
       find(main, ApiGatewayGatewayResponse, "ingest-api/response-bad_request_body").addOverride("response_templates", {
         "application/json": '{"problem":"$context.error.validationErrorString"}',

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
 
-/** A client that signs as the AWS SDK does (the SDK's own signer), for the local gateway's AWS_IAM tests. */
+/** A client that signs as the AWS SDK does (the SDK's own signer), for calling the local gateway's AWS_IAM methods (tests, bench:local). */
 
 type Bytes = string | ArrayBuffer | ArrayBufferView;
 const bytes = (data: Bytes) =>
