@@ -16,6 +16,9 @@
  * its write units per item (its own counters), and the log bytes each service wrote (.local/logs). The POST bodies are
  * the pinned 768-byte payload (cost/payload.ts).
  *
+ * It runs with bench/local/var-file.ts's var file (the example's, with one client and limits sized for this load) and
+ * signs every request with the local principal `npm run local` prints (the example's default `iam` mode).
+ *
  * Env: BENCH_DURATION (s, default 30), BENCH_WARMUP (s, default 5), BENCH_RATE (req/s, default 100),
  * BENCH_POLL_MS (default 10), BENCH_READ_TIMEOUT_MS (give up on one item, default 30000).
  * Writes bench/results/local.json and prints a table.

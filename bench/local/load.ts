@@ -5,11 +5,14 @@
 import { performance } from "node:perf_hooks";
 import { benchBody } from "../../cost/payload.js";
 import { httpRequest } from "../../local/gateway/http-client.js";
+import { sigv4Headers, type Credentials } from "../../kit/sigv4-client.js";
 
 export interface LoadSettings {
   readonly ingestUrl: string;
   readonly queryUrl: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** Sign every request (SigV4) with these, for APIs in the `iam` mode. @default unsigned */
+  readonly signing?: { readonly region: string; readonly credentials: Credentials };
   /** POSTs per second. */
   readonly rate: number;
   readonly pollMs: number;
@@ -20,6 +23,8 @@ export interface LoadSettings {
 export interface Failures {
   post: number;
   readonly postStatus: Map<string, number>;
+  /** GET answers other than 200 and 404 (not yet stored), e.g. a 429 of the limits. */
+  readonly getStatus: Map<string, number>;
   unreadable: number;
 }
 
@@ -37,17 +42,35 @@ export interface Sample {
 
 /** A load generator over `settings`; its failures are counted until `resetFailures()`. */
 export function localLoad(settings: LoadSettings) {
-  const { ingestUrl, queryUrl, headers, rate, pollMs, readTimeoutMs } = settings;
-  const failures: Failures = { post: 0, postStatus: new Map<string, number>(), unreadable: 0 };
+  const { ingestUrl, queryUrl, headers, signing, rate, pollMs, readTimeoutMs } = settings;
+  const failures: Failures = { post: 0, postStatus: new Map(), getStatus: new Map(), unreadable: 0 };
+  const count = (counts: Map<string, number>, status: number, body: string) => {
+    const key = `${status} ${body.slice(0, 120)}`.replace(/"requestId":"[^"]*"/, "");
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  };
+  /** The headers of one request: the load's, plus its SigV4 signature when signing. */
+  const headersFor = async (method: string, url: string, body?: string) => {
+    if (!signing) return headers;
+    const signed = await sigv4Headers(signing.credentials, signing.region, {
+      method,
+      url,
+      headers: { ...headers },
+      body,
+    });
+    delete signed.host;
+    return signed;
+  };
 
   async function one(seq: number, scheduledAt: number): Promise<Sample | undefined> {
     let response;
     try {
       // node:http keep-alive client (local/gateway/http-client.ts): fetch's CPU cost on Node 20 would skew the figures.
-      response = await httpRequest(`${ingestUrl}/requests`, {
+      const url = `${ingestUrl}/requests`;
+      const body = benchBody(seq);
+      response = await httpRequest(url, {
         method: "POST",
-        headers,
-        body: benchBody(seq),
+        headers: await headersFor("POST", url, body),
+        body,
         timeoutMs: 60_000,
       });
     } catch {
@@ -56,8 +79,7 @@ export function localLoad(settings: LoadSettings) {
     }
     const acceptedAt = performance.now();
     if (response.status !== 202) {
-      const key = `${response.status} ${response.body.slice(0, 120)}`.replace(/"requestId":"[^"]*"/, "");
-      failures.postStatus.set(key, (failures.postStatus.get(key) ?? 0) + 1);
+      count(failures.postStatus, response.status, response.body);
       return undefined;
     }
     const { requestId } = JSON.parse(response.body) as { requestId: string };
@@ -65,13 +87,12 @@ export function localLoad(settings: LoadSettings) {
     const getMs: number[] = [];
     while (performance.now() - acceptedAt < readTimeoutMs) {
       polls++;
+      const url = `${queryUrl}/requests/${requestId}`;
+      const signed = await headersFor("GET", url);
       const sentAt = performance.now();
-      const read = await httpRequest(`${queryUrl}/requests/${requestId}`, {
-        method: "GET",
-        headers,
-        timeoutMs: 30_000,
-      });
+      const read = await httpRequest(url, { method: "GET", headers: signed, timeoutMs: 30_000 });
       getMs.push(performance.now() - sentAt);
+      if (read.status !== 200 && read.status !== 404) count(failures.getStatus, read.status, read.body);
       if (read.status === 200) {
         const item = JSON.parse(read.body) as { receivedAt?: string; processedAt?: string };
         const storedMs =
@@ -111,6 +132,7 @@ export function localLoad(settings: LoadSettings) {
   function resetFailures(): void {
     failures.post = 0;
     failures.postStatus.clear();
+    failures.getStatus.clear();
     failures.unreadable = 0;
   }
 

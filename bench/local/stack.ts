@@ -10,6 +10,7 @@ import { createInterface } from "node:readline";
 import { serviceNode } from "../../kit/image-node.js";
 import { REPO_ROOT as ROOT } from "../../kit/repo-root.js";
 import { cpuSeconds } from "../shared/proc.js";
+import { writeBenchVarFile } from "./var-file.js";
 
 export const LOGS = join(ROOT, ".local", "logs");
 
@@ -67,8 +68,12 @@ export async function unitsMeter(localPid: number) {
   };
 }
 
-/** `npm run local` on free ports; resolves once it printed its URLs and key. */
+/**
+ * `npm run local` on free ports with the bench's var file (var-file.ts); resolves once it printed its URLs, key and
+ * the signing credentials of the local principal the resource policy admits.
+ */
 export async function startNpmRunLocal() {
+  const varFile = await writeBenchVarFile();
   // The whole local run on the images' Node, so the service processes it spawns (on its own node) run on it too.
   const child = spawn(
     await serviceNode(),
@@ -78,6 +83,8 @@ export async function startNpmRunLocal() {
       "--import",
       join(ROOT, "bench", "sqs-requests-preload.ts"),
       join(ROOT, "local", "main.ts"),
+      "--var-file",
+      varFile,
       "--ingest-port",
       "0",
       "--query-port",
@@ -111,10 +118,16 @@ export async function startNpmRunLocal() {
     );
   });
   const field = (pattern: RegExp) => pattern.exec(banner)?.[1];
+  // The "Try it" lines sign as the principal the resource policy admits (local/access-setup.ts, credentialArgs).
+  const signer = /^Try it:\n.*--aws-sigv4 "aws:amz:([^:"]+):execute-api" --user '([^:']+):([^']+)'/m.exec(banner);
   return {
     ingestUrl: field(/^Ingest API: (\S+)/m)!,
     queryUrl: field(/^Query API:\s+(\S+)/m)!,
     apiKey: field(/^API key:\s+(local-\S+)/m),
+    /** SigV4 credentials and region when the APIs use the `iam` mode. */
+    signing: signer
+      ? { region: signer[1]!, credentials: { accessKeyId: signer[2]!, secretAccessKey: signer[3]! } }
+      : undefined,
     pid: child.pid!,
     /** Ctrl-C, as a user would stop it. */
     stop: async () => {

@@ -43,6 +43,7 @@ export async function summarize(m: Measured) {
     failures: {
       postErrors: failures.post,
       postStatus: Object.fromEntries(failures.postStatus),
+      getStatus: Object.fromEntries(failures.getStatus),
       unreadable: failures.unreadable,
     },
     achievedRate: round(sent / m.config.durationSeconds, 1),
