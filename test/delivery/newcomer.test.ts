@@ -4,9 +4,10 @@
  * only). Each step fails on a surprise a new user met: a var file silently ignored, a command that does not say which
  * var file it read, a stack trace, `npm run local` needing Terraform.
  */
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { accessSync, constants, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { pathWithNode, serviceNodePath } from "../../kit/image-node.js";
 import { REPO_ROOT } from "../../kit/repo-root.js";
@@ -54,6 +55,13 @@ function npm(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
   return runNpm(args, { cwd: dir, env: { ...env, ...extraEnv } });
 }
 
+/** One of the "Try it" lines `npm run local` prints, run by the shell as a user pastes it; status and body. */
+async function pasted(line: string): Promise<{ status: number; body: string }> {
+  const { stdout } = await promisify(execFile)("sh", ["-c", `${line} -w '\\n%{http_code}'`]);
+  const at = stdout.lastIndexOf("\n");
+  return { status: Number(stdout.slice(at + 1)), body: stdout.slice(0, at) };
+}
+
 /** SIGKILL to a process group that may already be gone (its exit event not yet seen here): ESRCH is fine. */
 function killGroup(pid: number): void {
   try {
@@ -71,6 +79,8 @@ describe("newcomer: the README's path in a fresh checkout, without terraform", (
     expect(read("README.md")).toContain("npm run policy");
     expect(read("docs/COST.md")).toContain("npm run cost -- --rps N --payload-bytes N --reads-per-request N");
     expect(read("docs/LOCAL.md")).toContain("npm run local\n");
+    // The example's default mode is iam: the printed curl lines sign, as docs/LOCAL.md shows.
+    expect(read("docs/LOCAL.md")).toContain(`--aws-sigv4 "aws:amz:eu-west-1:execute-api"`);
   });
 
   test("newcomer: npm run synth writes both stacks and names the var file it read", { timeout: 120_000 }, async () => {
@@ -127,7 +137,7 @@ describe("newcomer: the README's path in a fresh checkout, without terraform", (
   );
 
   test(
-    "newcomer: npm run local starts without terraform, a POST is readable with a GET, and Ctrl-C stops it",
+    "newcomer: npm run local starts without terraform, its printed curl POST is readable with its curl GET, and Ctrl-C stops it",
     { timeout: 240_000 },
     async () => {
       const child = spawn("npm", ["run", "local", "--", "--ingest-port", "0", "--query-port", "0"], {
@@ -151,26 +161,22 @@ describe("newcomer: the README's path in a fresh checkout, without terraform", (
           }),
         ]);
         expect(output).toContain("var file: terraform.tfvars.json (the default)");
-        const ingest = /Ingest API: (\S+)/.exec(output)![1]!;
-        const query = /Query API: {2}(\S+)/.exec(output)![1]!;
-        // The first key printed opens both APIs (the example's clients: one on both, one on ingest only).
-        const key = /API key: {4}(\S+) {3}\(\S+: ingest and query API/.exec(output)![1]!;
-        const posted = await fetch(`${ingest}/requests`, {
-          method: "POST",
-          headers: { "content-type": "application/json", "x-api-key": key },
-          body: JSON.stringify({ hello: "newcomer" }),
-        });
-        expect(posted.status).toBe(202);
-        const { requestId } = (await posted.json()) as { requestId: string };
+        // The "Try it" lines as printed: in the example's iam mode they sign with --aws-sigv4 and carry the key.
+        const [postLine, getLine] = output.split("\n").filter((line) => line.startsWith("  curl -s "));
+        expect(postLine).toContain("--aws-sigv4");
+        expect(getLine).toContain("<requestId from the answer>");
+        const posted = await pasted(postLine!);
+        expect(posted.status, posted.body).toBe(202);
+        const { requestId } = JSON.parse(posted.body) as { requestId: string };
         const item = await waitFor(
-          `GET ${query}/requests/${requestId} to return 200`,
+          `the printed GET line for ${requestId} to return 200`,
           async () => {
-            const response = await fetch(`${query}/requests/${requestId}`, { headers: { "x-api-key": key } });
-            return response.status === 200 ? ((await response.json()) as Record<string, unknown>) : undefined;
+            const read = await pasted(getLine!.replace("<requestId from the answer>", requestId));
+            return read.status === 200 ? (JSON.parse(read.body) as Record<string, unknown>) : undefined;
           },
           { timeoutMs: 60_000, intervalMs: 200 },
         );
-        expect(item).toMatchObject({ requestId, status: "processed", payload: { hello: "newcomer" } });
+        expect(item).toMatchObject({ requestId, status: "processed", payload: { hello: "world" } });
         process.kill(-child.pid!, "SIGINT");
         await waitFor("npm run local to stop", () => (output.includes("Stopped.") ? true : undefined), {
           timeoutMs: 60_000,

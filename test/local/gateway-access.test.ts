@@ -3,9 +3,18 @@ import { createServer } from "node:http";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import type { LocalAccess } from "../../local/access-setup.js";
-import { synthApp } from "../support/synth.js";
+import { allOptionsConfig, synthApp } from "../support/synth.js";
+import { synthesizeToJson } from "../../stacks/synthesize.js";
 import { listenOnLoopback, type Listening } from "../support/loopback-server.js";
-import { CLIENT_ROLE, POOL_ARN, SCOPES, startGatewaysOnly, uniqueProject, type GatewaysOnly } from "./support.js";
+import {
+  CLIENT_ROLE,
+  POOL_ARN,
+  SCOPES,
+  signedAs,
+  startGatewaysOnly,
+  uniqueProject,
+  type GatewaysOnly,
+} from "./support.js";
 
 /**
  * The local gateways on the stack's synth in the `iam` and `cognito` modes: SigV4 checked with curl's own
@@ -108,6 +117,68 @@ describe("local gateway: iam mode", () => {
     for (let i = 0; i < 4; i++) batch.push((await postAs("billing-batch")).status);
     expect(batch).toContain(429);
     expect((await postAs("orders-web")).status).toBe(202);
+  });
+});
+
+describe("local gateway: iam mode with whole accounts named", () => {
+  /** POST /requests signed as each local principal: [ARN, named, status, body]. */
+  async function postAsEach(gateways: GatewaysOnly) {
+    const key = gateways.ingest.api.apiKeys[0]!.value;
+    return Promise.all(
+      gateways.access!.principals.map(async (principal) => {
+        const response = await signedAs(
+          gateways,
+          key,
+          principal,
+        )(`${gateways.ingest.url}/requests`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        });
+        return [principal.arn, principal.named, response.status, await response.text()] as const;
+      }),
+    );
+  }
+
+  test("iam_principals null (the example): the account's principals pass; the one printed as not named is denied", async () => {
+    const gateways = await startGatewaysOnly(synthApp({ project: uniqueProject("iw") }).main, {
+      sqsEndpoint,
+      keyValues,
+      access: true,
+    });
+    try {
+      const [named, unnamed, ...more] = await postAsEach(gateways);
+      expect(more).toEqual([]);
+      expect(named).toEqual(["arn:aws:iam::000000000000:root", true, 202, expect.any(String)]);
+      // Every principal of the API's own account is admitted, so the unnamed one belongs to another account.
+      expect(unnamed).toEqual([
+        "arn:aws:iam::111111111111:user/local-not-named",
+        false,
+        403,
+        expect.stringContaining("with an explicit deny"),
+      ]);
+    } finally {
+      await gateways.close();
+    }
+  });
+
+  test("a named account root (all-options example): its principals pass, the Deny's account pattern signs as it", async () => {
+    const gateways = await startGatewaysOnly(synthesizeToJson(allOptionsConfig()).main, {
+      sqsEndpoint,
+      keyValues,
+      access: true,
+      createQueues: false,
+    });
+    try {
+      const answers = await postAsEach(gateways);
+      expect(answers.map(([arn, named, status]) => [arn, named, status === 403 ? 403 : "admitted"])).toEqual([
+        ["arn:aws:iam::123456789012:role/orders-web", true, "admitted"],
+        ["arn:aws:iam::210987654321:root", true, "admitted"],
+        ["arn:aws:iam::000000000000:user/local-not-named", false, 403],
+      ]);
+    } finally {
+      await gateways.close();
+    }
   });
 });
 

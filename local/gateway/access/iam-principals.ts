@@ -4,7 +4,8 @@ import type { PolicyStatement } from "../../../tfjson/index.js";
 /**
  * The IAM principals `npm run local` makes up so SigV4 methods can be called: one per principal the resource
  * policies name (in their Principal or in an `aws:PrincipalArn` condition), or, when they name none, one user of the
- * local account; plus one user of the same account that no policy names, to show the explicit Deny. Each gets an
+ * local account; plus one user that no policy names, to show the explicit Deny: of the same account, or of another
+ * one when the policies name this account as a whole (then they admit all of its principals). Each gets an
  * access key pair generated for this run. Every local principal's own identity policy is taken to allow
  * `execute-api:Invoke` (a client role's policy would), so the resource policy alone decides.
  */
@@ -42,15 +43,28 @@ export function namedPrincipals(statements: readonly PolicyStatement[]): string[
 
 export function localPrincipals(statements: readonly PolicyStatement[], accountId: string): LocalPrincipal[] {
   const named = namedPrincipals(statements);
-  const arns = (named.length > 0 ? named : [`arn:aws:iam::${accountId}:user/local-client`]).map((entry) =>
-    // An account id names the account's root; a wildcard pattern gets one concrete principal that matches it.
-    /^\d{12}$/.test(entry) ? `arn:aws:iam::${entry}:root` : entry.replace(/\*/g, "local").replace(/\?/g, "x"),
+  const concrete = (named.length > 0 ? named : [`arn:aws:iam::${accountId}:user/local-client`]).map((entry) =>
+    // An account id, or a pattern for every principal of an account (`arn:aws:iam::<account>:*`, what a Deny's
+    // ArnNotLike holds for a named account), names the account's root; another wildcard pattern gets one concrete
+    // principal that matches it.
+    /^\d{12}$/.test(entry)
+      ? `arn:aws:iam::${entry}:root`
+      : entry
+          .replace(/^(arn:aws[a-z-]*:iam::\d{12}:)\*$/, "$1root")
+          .replace(/\*/g, "local")
+          .replace(/\?/g, "x"),
   );
+  const arns = [...new Set(concrete)];
+  const wholeAccounts = new Set(arns.flatMap((arn) => /^arn:aws[a-z-]*:iam::(\d{12}):root$/.exec(arn)?.[1] ?? []));
+  const unnamedAccount = [accountId, ...OTHER_ACCOUNTS].find((account) => !wholeAccounts.has(account))!;
   return [
     ...arns.map((arn) => principal(arn, true)),
-    principal(`arn:aws:iam::${accountId}:user/local-not-named`, false),
+    principal(`arn:aws:iam::${unnamedAccount}:user/local-not-named`, false),
   ];
 }
+
+/** Accounts for the principal no policy names when the policies name the API's own account as a whole. */
+const OTHER_ACCOUNTS = ["111111111111", "222222222222"];
 
 function principal(arn: string, named: boolean): LocalPrincipal {
   const parsed = /^arn:(aws[a-z-]*):iam::(\d{12}):(root|user|role)(?:\/(?:.*\/)?([^/]+))?$/.exec(arn);
