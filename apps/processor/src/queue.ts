@@ -16,6 +16,9 @@ export interface QueueMessage {
   readonly sentTimestamp: string | undefined;
   /** How many times SQS has handed this message out, this receive included. */
   readonly receiveCount: number;
+  /** The trace the message carries (apps/shared/src/tracing-messages.ts): SQS's AWSTraceHeader, the `trace` attribute. */
+  readonly awsTraceHeader?: string | undefined;
+  readonly traceAttribute?: string | undefined;
 }
 
 export interface EntryFailure {
@@ -79,7 +82,8 @@ export function createMessageQueue(
           WaitTimeSeconds: options.waitTimeSeconds,
           // Explicit, whatever the queue's default: the consumer extends visibility on this timeout's schedule.
           VisibilityTimeout: options.visibilityTimeoutSeconds,
-          MessageSystemAttributeNames: ["SentTimestamp", "ApproximateReceiveCount"],
+          MessageSystemAttributeNames: ["SentTimestamp", "ApproximateReceiveCount", "AWSTraceHeader"],
+          MessageAttributeNames: ["trace"],
         }),
         { abortSignal: signal },
       );
@@ -92,6 +96,8 @@ export function createMessageQueue(
                 body: m.Body,
                 sentTimestamp: m.Attributes?.SentTimestamp,
                 receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
+                awsTraceHeader: m.Attributes?.AWSTraceHeader,
+                traceAttribute: m.MessageAttributes?.trace?.StringValue,
               },
             ]
           : [],
