@@ -16,6 +16,7 @@ import { alarms, stateBackend, tags, vpcEndpoints, wafWebAcl } from "./nested-fi
 import { clients, throttleAboveCapacityReason } from "./access-fields.js";
 import { apiService, processorService } from "./service-fields.js";
 import { computeFields, logFields, resultFields, spotFields } from "./cost-fields.js";
+import { tracingFields } from "./tracing-fields.js";
 
 /**
  * The keys of `terraform.tfvars.json`, each checked on its own (config/schema.ts adds the rules across keys):
@@ -107,6 +108,7 @@ export const fieldsSchema = z.strictObject({
   ...computeFields,
   ...spotFields,
   ...logFields,
+  ...tracingFields,
   log_kms_key_arn: kmsKeyArn
     .nullable()
     .default(null)

@@ -6,6 +6,7 @@ import { errorContext, renderGatewayError, type GatewayError, type RenderedRespo
 import { invokeIntegration, type IntegrationTargets, type MethodRequest } from "./integrations.js";
 import { Router } from "./router.js";
 import { validationErrorString } from "./validator.js";
+import { gatewayTrace } from "../tracing/xray-header.js";
 import { renderTemplate, type TemplateContext } from "./vtl.js";
 
 /**
@@ -56,9 +57,12 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
     const started = Date.now();
     const url = new URL(req.url ?? "/", "http://localhost");
     const headers = lowerCaseHeaders(req);
+    const trace = gatewayTrace(headers["x-amzn-trace-id"]);
+    headers["x-amzn-trace-id"] = trace.header;
     const requestId = randomUUID();
     const base: TemplateContext = {
       requestId,
+      xrayTraceId: trace.traceId,
       extendedRequestId: requestId,
       protocol: `HTTP/${req.httpVersion}`,
       httpMethod: req.method ?? "GET",

@@ -28,6 +28,8 @@ export interface TemplateContext {
   readonly requestTimeEpoch?: number;
   readonly identity?: { readonly sourceIp?: string; readonly apiKey?: string; readonly apiKeyId?: string };
   readonly extendedRequestId?: string;
+  /** The X-Ray trace id of the request (local/tracing/xray-header.ts). */
+  readonly xrayTraceId?: string;
   readonly protocol?: string;
   /** Access-log-only values, known once the response is sent. */
   readonly status?: number;

@@ -1,0 +1,34 @@
+/**
+ * The `trace` message attribute of the ingest integration's SendMessage: the request's X-Ray trace, so the processor
+ * continues it deterministically (apps/shared/src/tracing-messages.ts).
+ *
+ * SQS also sets the `AWSTraceHeader` system attribute from the X-Amzn-Trace-Id of a SendMessage call, and the
+ * processor prefers it (it carries the parent segment and the sampling decision); whether API Gateway's SQS
+ * integration sends that header is not documented, so only AWS can prove it. `$context.xrayTraceId` is documented
+ * for a stage with active tracing: its value is the trace id alone (`1-<8 hex>-<24 hex>`), so the attribute is
+ * `Root=<trace id>`, an X-Ray trace header without a parent, which the processor joins as a root span of the same
+ * trace. It costs one of SQS's 10 attributes per message and about 50 bytes.
+ */
+
+/** The attribute's name; the processor asks for it by this name (apps/processor/src/queue.ts). */
+export const TRACE_ATTRIBUTE_NAME = "trace";
+
+/**
+ * Velocity that sets `$trace` to `Root=<trace id>`, or to "" when the stage has no trace id (tracing off): SQS
+ * rejects an attribute with an empty value, so an empty `$trace` must send no attribute at all. The quotes keep
+ * `$trace` a string even when the variable is missing (a `#set` to null would keep a previous value).
+ */
+export const TRACE_VELOCITY = `#set($trace = "")#if("$!context.xrayTraceId" != "")#set($trace = "Root=$context.xrayTraceId")#end`;
+
+/**
+ * The attribute's form fields, numbered by the Velocity counter `$n` (the count of attributes sent before it, which
+ * the fragment increments), sent only when `$trace` is not empty. Place it after TRACE_VELOCITY and after `$n` is set.
+ * `$!{n}`, not `${n}`: Terraform reads `${...}` in any string as an interpolation of its own.
+ */
+export const TRACE_ATTRIBUTE_VELOCITY = `#if($trace != "")#set($n = $n + 1)&MessageAttribute.$!{n}.Name=${TRACE_ATTRIBUTE_NAME}&MessageAttribute.$!{n}.Value.DataType=String&MessageAttribute.$!{n}.Value.StringValue=$util.urlEncode($trace)#end`;
+
+/**
+ * Both fragments for a template that numbers no other attribute: `$n` starts at 0, so the attribute is number 1.
+ * Append it to `Action=SendMessage&MessageBody=...`.
+ */
+export const TRACE_ATTRIBUTE_TEMPLATE = `${TRACE_VELOCITY}#set($n = 0)${TRACE_ATTRIBUTE_VELOCITY}`;
