@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { loadApiConfig } from "../../apps/api/src/config.js";
 import { loadProcessorConfig } from "../../apps/processor/src/config.js";
-import { sendMessageTemplate } from "../../stacks/apis/owner.js";
+import { sendMessageTemplate } from "../../stacks/apis/send-message-template.js";
 import {
   addressOf,
   exampleConfigInput,
