@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { serviceNodePath } from "../../kit/image-node.js";
 import { startLocalStack, type LocalStack } from "../../local/stack.js";
 import type { ReceivedSpan } from "../../local/tracing/spans.js";
-import type { TfJson } from "../../tfjson/index.js";
 import { sharedEmulators } from "../support/shared-emulators.js";
 import { synthApp } from "../support/synth.js";
 import { waitFor } from "../support/wait-for.js";
