@@ -17,6 +17,7 @@ import { clients, throttleAboveCapacityReason } from "./access-fields.js";
 import { authorization } from "./authorization-fields.js";
 import { apiService, processorService } from "./service-fields.js";
 import { computeFields, logFields, resultFields, spotFields } from "./cost-fields.js";
+import { tracingFields } from "./tracing-fields.js";
 
 /**
  * The keys of `terraform.tfvars.json`, each checked on its own (config/schema.ts adds the rules across keys):
@@ -109,6 +110,7 @@ export const fieldsSchema = z.strictObject({
   ...computeFields,
   ...spotFields,
   ...logFields,
+  ...tracingFields,
   log_kms_key_arn: kmsKeyArn
     .nullable()
     .default(null)

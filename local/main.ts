@@ -130,6 +130,7 @@ async function main(): Promise<void> {
       `Queue:      ${stack.outputs.queue_url ?? "?"} (SQS endpoint ${stack.sqsEndpoint})`,
       `DLQ:        ${stack.outputs.dead_letter_queue_url ?? "?"}`,
       `Table:      ${stack.outputs.table_name ?? "?"} (DynamoDB endpoint ${stack.dynamoEndpoint}, ${dataDir ? `data in ${dataDir}` : "in memory"})`,
+      `Traces:     curl -s ${stack.traces.url}/traces/<requestId>   (a waterfall of each trace naming that id)`,
       `Logs:       ${logDir}/: api.log, processor.log, <api name>.access.log; synthesized JSON in ${join(workDir, "cdktf.out")}`,
       "",
       "Ctrl-C stops everything.",

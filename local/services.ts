@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { References } from "./references.js";
 import { resources, type TfJson } from "../tfjson/index.js";
+import { COLLECTOR_CONTAINER } from "../stacks/services/trace-export.js";
 
 /**
  * The ECS services of the synth, run as local Node processes: one process per aws_ecs_service, started from
@@ -34,11 +35,11 @@ export function serviceSpecs(doc: TfJson, refs: References): ServiceSpec[] {
       environment?: { name: string; value: string }[];
       portMappings?: { containerPort: number }[];
     }[];
-    if (containers.length !== 1)
-      throw new Error(
-        `local: task ${taskRef} has ${containers.length} containers; the local stack runs exactly one per service`,
-      );
-    const container = containers[0]!;
+    // The trace collector beside a service is AWS's part: locally the services send to the local trace receiver.
+    const own = containers.filter((c) => c.name !== COLLECTOR_CONTAINER);
+    if (own.length !== 1)
+      throw new Error(`local: task ${taskRef} has ${own.length} service containers; the local stack runs exactly one`);
+    const container = own[0]!;
     const where = `aws_ecs_task_definition.${taskRef} (container ${container.name})`;
     return {
       name: container.name,

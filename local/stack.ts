@@ -14,6 +14,8 @@ import type { TfJson } from "../tfjson/index.js";
 import type { Config } from "../config/schema.js";
 import { providerRegion, resolvableOutputs, stageOfOutput } from "./stack-outputs.js";
 import { REPO_ROOT } from "../kit/repo-root.js";
+import { startTraceReceiver, type TraceReceiver } from "./tracing/receiver.js";
+import { localServiceEnvironment } from "./service-environment.js";
 
 /**
  * The whole architecture on one machine, driven by the synthesized `main` stack:
@@ -91,6 +93,8 @@ export interface LocalStack {
   readonly services: readonly RunningService[];
   /** Each service's own server (api: traffic, processor: health), e.g. `{ api: "http://127.0.0.1:41234" }`. */
   readonly serviceOrigins: Readonly<Record<string, string>>;
+  /** The OTLP receiver the services send their spans to; `GET <url>/traces/<request id>` shows a waterfall. */
+  readonly traces: TraceReceiver;
   /** Stops gateways, then the services (SIGTERM, they drain), then the emulators. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -143,6 +147,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stoppers.push(() => adapter.close());
     const access = await startLocalAccess(apis, host);
     stoppers.push(() => access.stop());
+    const traces = await startTraceReceiver();
+    stoppers.push(() => traces.close());
 
     const specs = serviceSpecs(doc, refs);
     // Settled, not Promise.all: a service that did start must be in `stoppers` before a failure is rethrown.
@@ -161,20 +167,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           readyUrl: `http://${connectHost(host)}:${port}${ports.readyPath}`,
           logDir: options.logDir,
           onUnexpectedExit: options.onServiceExit,
-          environment: {
-            ...spec.environment,
-            [ports.variable]: String(port),
-            LISTEN_HOST: host,
-            AWS_REGION: spec.environment.AWS_REGION ?? region,
-            AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
-            AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
-            AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-            AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-            ...(options.logLevel ? { LOG_LEVEL: options.logLevel } : {}),
-            ...(options.visibilityTimeoutSeconds !== undefined && "VISIBILITY_TIMEOUT_SECONDS" in spec.environment
-              ? { VISIBILITY_TIMEOUT_SECONDS: String(options.visibilityTimeoutSeconds) }
-              : {}),
-          },
+          environment: localServiceEnvironment(spec.environment, {
+            ...options,
+            port: [ports.variable, port],
+            host,
+            region,
+            emulators,
+            traces,
+          }),
         });
         return { spec, service, origin: `http://${connectHost(host)}:${port}` };
       }),
@@ -240,6 +240,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region,
       services: services.map((s) => s.service),
       serviceOrigins: Object.fromEntries(services.map((s) => [s.spec.name, s.origin])),
+      traces,
       stop: () => (stopped ??= stopAll()),
     };
   } catch (error) {

@@ -21,6 +21,7 @@ import { resultExpiryEnvironment, type Data } from "./main-data.js";
 import type { NetworkAndIngress } from "./main-network.js";
 import { ProcessorScaling } from "./services/processor-scaling.js";
 import { placeOnFargateSpot } from "./services/fargate-spot.js";
+import { traceExport } from "./services/trace-export.js";
 
 export interface ServicesInputs extends NetworkAndIngress, Data {
   /** The `ecr` stack's repositories (a cross-stack reference: `main` depends on `ecr`). */
@@ -50,6 +51,7 @@ type CommonServiceProps = Pick<
   | "logs"
   | "awsApiEgress"
   | "cpuArchitecture"
+  | "traceExport"
 >;
 
 /** The ECS cluster, the api and processor services on Fargate, and the autoscaling of both. */
@@ -70,6 +72,12 @@ export function addServices(scope: Construct, context: MainContext, inputs: Serv
     logs: context.logs,
     cpuArchitecture: config.cpu_architecture === "arm64" ? "ARM64" : "X86_64",
     ...(inputs.awsApiEgress ? { awsApiEgress: inputs.awsApiEgress } : {}),
+    traceExport: traceExport({
+      sampleRate: config.tracing.sample_rate,
+      collectorImage: config.tracing.collector_image,
+      region: context.region,
+      partition: context.partition,
+    }),
   };
   const apiTrafficShift = shiftsTraffic(config.services.api.deployment)
     ? new ApiTrafficShift(scope, "api-traffic-shift", {

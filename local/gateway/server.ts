@@ -8,6 +8,7 @@ import { decode, Router } from "./router.js";
 import { missingParameters, validationErrorString } from "./validator.js";
 import { authorize, type AccessControl } from "./access/access.js";
 import { UsageMeter } from "./access/throttle.js";
+import { gatewayTrace } from "../tracing/xray-header.js";
 import { renderTemplate, type TemplateContext } from "./vtl.js";
 
 /**
@@ -61,9 +62,12 @@ export async function startGateway(api: RestApiModel, options: GatewayOptions): 
     const started = Date.now();
     const url = new URL(req.url ?? "/", "http://localhost");
     const headers = lowerCaseHeaders(req);
+    const trace = gatewayTrace(headers["x-amzn-trace-id"]);
+    headers["x-amzn-trace-id"] = trace.header;
     const requestId = randomUUID();
     const base: TemplateContext = {
       requestId,
+      xrayTraceId: trace.traceId,
       extendedRequestId: requestId,
       protocol: `HTTP/${req.httpVersion}`,
       httpMethod: req.method ?? "GET",

@@ -39,6 +39,8 @@ export interface TemplateContext {
   /** COGNITO_USER_POOLS: the verified token's claims, as `$context.authorizer.claims.<name>`. */
   readonly authorizer?: { readonly claims?: Readonly<Record<string, string>> };
   readonly extendedRequestId?: string;
+  /** The X-Ray trace id of the request (local/tracing/xray-header.ts). */
+  readonly xrayTraceId?: string;
   readonly protocol?: string;
   /** Access-log-only values, known once the response is sent. */
   readonly status?: number;

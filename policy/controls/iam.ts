@@ -9,6 +9,8 @@ export const ACTIONS_WITHOUT_RESOURCES = [
   "elasticloadbalancing:DescribeRules",
   "elasticloadbalancing:DescribeTargetGroups",
   "elasticloadbalancing:DescribeTargetHealth",
+  // The trace collector beside each task sends its segments (stacks/services/trace-export.ts).
+  "xray:PutTraceSegments",
 ] as const;
 
 /** Service principals allowed to assume the project's roles (`ecs.amazonaws.com`: the infrastructure role). */
@@ -40,6 +42,7 @@ export const IAM_CONTROLS: readonly Control[] = [
     why: "`Resource: *` (or an ARN with `*` for region or account) grants an action on everything.",
     exemptions: [
       { what: "ecr:GetAuthorizationToken", why: "AWS defines no resource for it; `*` is the only accepted value" },
+      { what: "xray:PutTraceSegments", why: "AWS defines no resource for it; `*` is the only accepted value" },
     ],
     check: (input) =>
       allPolicies(input).flatMap(({ where, document }) => {

@@ -10,7 +10,7 @@ import { ServiceRole } from "../shared/iam.js";
 import type { Authorization, AuthorizationMode } from "../../config/authorization-fields.js";
 import { apiDefinition, createRestApi } from "./rest-api.js";
 import { ApiAuthorization, type ApiRoute } from "./authorization.js";
-import { sendMessageTemplate } from "./owner.js";
+import { sendMessageTemplate } from "./send-message-template.js";
 import { RestApiStage, type RestApiStageProps } from "./rest-api-stage.js";
 
 export interface IngestApiProps extends Omit<RestApiStageProps, "api" | "definition"> {

@@ -24,40 +24,9 @@ export const OWNER_HEADER = "x-request-owner";
  * quotes make `$owner` a string even then (a `#set` to null would keep the previous value). IAM cuts a role's
  * session name off at the first ":", so every session of a role is one owner.
  */
-const OWNER_VELOCITY: Readonly<Record<AuthorizationMode, () => string>> = {
+export const OWNER_VELOCITY: Readonly<Record<AuthorizationMode, () => string>> = {
   api_key: () => `#set($owner = "$!context.identity.apiKeyId")`,
   iam: () =>
     `#set($owner = "$!context.identity.user")#set($cut = $owner.indexOf(":"))#if($cut >= 0)#set($owner = $owner.substring(0, $cut))#end`,
   cognito: () => `#set($owner = "$!context.authorizer.claims.sub")`,
 };
-
-/** A String message attribute: its name and the Velocity variable holding its value (sent only when not empty). */
-interface MessageAttribute {
-  readonly name: string;
-  readonly variable: string;
-}
-
-/** The attributes every message carries when known; each is numbered `MessageAttribute.N` in order of presence. */
-const MESSAGE_ATTRIBUTES: readonly MessageAttribute[] = [{ name: "owner", variable: "$owner" }];
-
-/**
- * `MessageAttribute.N.*` for one attribute, numbered by `$n`, which counts the attributes sent so far. `$!{n}`, not
- * `$n` (`$n.Name` would read a property) nor the formal `$` + `{n}` (Terraform would take it for an interpolation).
- */
-const attributeVelocity = ({ name, variable }: MessageAttribute) =>
-  `#if(${variable} != "")#set($n = $n + 1)&MessageAttribute.$!{n}.Name=${name}&MessageAttribute.$!{n}.Value.DataType=String&MessageAttribute.$!{n}.Value.StringValue=$util.urlEncode(${variable})#end`;
-
-/**
- * SQS SendMessage as a form-encoded Query API call: the raw JSON body becomes the message body, the owner becomes
- * the `owner` attribute and the message group id (SQS fair queues then keep one noisy owner from delaying the
- * others on the standard queue). One line: every character outside the directives is part of the form body.
- */
-export function sendMessageTemplate(mode: AuthorizationMode): string {
-  return [
-    OWNER_VELOCITY[mode](),
-    "#set($n = 0)",
-    "Action=SendMessage&MessageBody=$util.urlEncode($input.body)",
-    '#if($owner != "")&MessageGroupId=$util.urlEncode($owner)#end',
-    ...MESSAGE_ATTRIBUTES.map(attributeVelocity),
-  ].join("");
-}

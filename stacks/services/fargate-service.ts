@@ -12,6 +12,7 @@ import { logGroup, type LogSettings } from "../shared/log-group.js";
 import { allowHop, securityGroup } from "../network/security-groups.js";
 import { allowAwsApiEgress } from "./task-egress.js";
 import type { AwsApiEgress } from "../network/vpc-endpoints.js";
+import type { TraceExport } from "./trace-export.js";
 
 /** The slice of an ECR repository a service needs: pass the repository object, not a hand-built ARN. */
 export interface ImageRepository {
@@ -68,6 +69,8 @@ export interface FargateServiceProps {
   readonly awsApiEgress?: AwsApiEgress;
   /** Deployment strategy and the alarms that roll it back. @default ECS's rolling update, circuit breaker only */
   readonly rollout?: ServiceRollout;
+  /** The trace collector beside the container, its variables and permissions (trace-export.ts). @default no tracing */
+  readonly traceExport?: TraceExport;
 }
 /** The `node` user of the official Node.js images, by number so no passwd lookup is needed. */
 const NON_ROOT_USER = "1000:1000";
@@ -104,13 +107,14 @@ export class FargateService extends Construct {
           resources: [props.repository.arn],
         },
         { sid: "WriteLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logs.arn}:*`] },
+        ...(props.traceExport?.executionStatements ?? []),
       ],
     });
     this.taskRole = new ServiceRole(this, "task-role", {
       name: `${props.globalPrefix}-${props.name}-task`,
       servicePrincipal: "ecs-tasks.amazonaws.com",
       sourceAccount: props.accountId,
-      statements: props.taskPolicy,
+      statements: [...props.taskPolicy, ...(props.traceExport?.taskStatements ?? [])],
     });
 
     const taskDefinition = new EcsTaskDefinition(this, "task", {
@@ -122,7 +126,10 @@ export class FargateService extends Construct {
       runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: props.cpuArchitecture },
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
-      containerDefinitions: JSON.stringify([containerDefinition(props, logs.name)]),
+      containerDefinitions: JSON.stringify([
+        containerDefinition(props, logs.name),
+        ...(props.traceExport ? [props.traceExport.sidecar(logs.name)] : []),
+      ]),
       // IAM is eventually consistent and the roles' inline policies are separate resources: without these, a first
       // deploy can start tasks before they may pull the image or write logs (CannotPullContainerError).
       dependsOn: [this.executionRole.policy, this.taskRole.policy],
@@ -196,7 +203,7 @@ function containerDefinition(props: FargateServiceProps, logGroupName: string) {
     stopTimeout: props.stopTimeoutSeconds,
     linuxParameters: { initProcessEnabled: true },
     portMappings: props.containerPort ? [{ containerPort: props.containerPort, protocol: "tcp" }] : [],
-    environment: Object.entries(props.environment)
+    environment: Object.entries({ ...props.environment, ...props.traceExport?.environment })
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([name, value]) => ({ name, value })),
     ...(props.healthCheckCommand

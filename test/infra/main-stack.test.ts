@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { loadApiConfig } from "../../apps/api/src/config.js";
 import { loadProcessorConfig } from "../../apps/processor/src/config.js";
-import { sendMessageTemplate } from "../../stacks/apis/owner.js";
+import { sendMessageTemplate } from "../../stacks/apis/send-message-template.js";
 import {
   addressOf,
   exampleConfigInput,
@@ -572,6 +572,8 @@ describe("main stack: ECS services", () => {
       RESULT_TTL_ATTRIBUTE: "expiresAt",
       READ_CONSISTENCY: "eventual_first",
       REQUEST_LOG_SAMPLE_RATE: "0.01",
+      TRACE_SAMPLE_RATE: "0.05",
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://127.0.0.1:4318/v1/traces",
     });
     expect(env("processor")).toMatchObject({
       QUEUE_URL: refTo(main, "aws_sqs_queue", "queue/queue", "url"),
@@ -655,8 +657,11 @@ describe("main stack: ECS services", () => {
   test("roles: task roles hold only their service's actions on the exact table and queue ARNs", () => {
     const table = refTo(main, "aws_dynamodb_table", "table/table", "arn");
     const queue = refTo(main, "aws_sqs_queue", "queue/queue", "arn");
+    // X-Ray defines no resource for PutTraceSegments; the collector sidecar sends the spans.
+    const sendTraces = { Sid: "SendTraces", Effect: "Allow", Action: "xray:PutTraceSegments", Resource: "*" };
     expect(policyOf(resourceAt(main, "aws_iam_role_policy", "api/task-role/policy")).Statement).toEqual([
       { Sid: "ReadResults", Effect: "Allow", Action: "dynamodb:GetItem", Resource: table },
+      sendTraces,
     ]);
     expect(policyOf(resourceAt(main, "aws_iam_role_policy", "processor/task-role/policy")).Statement).toEqual([
       {
@@ -666,6 +671,7 @@ describe("main stack: ECS services", () => {
         Resource: queue,
       },
       { Sid: "WriteResults", Effect: "Allow", Action: "dynamodb:PutItem", Resource: table },
+      sendTraces,
     ]);
   });
 

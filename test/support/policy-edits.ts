@@ -8,10 +8,11 @@ export const first = (doc: TfJson, type: string, pick: (body: any) => boolean = 
   if (!found) throw new Error(`no ${type} to mutate`);
   return found.body as any;
 };
+/** Edits the first task's service container (the first; the trace collector, when there is one, follows it). */
 export const editContainers = (doc: TfJson, edit: (container: any) => void) => {
   const task = first(doc, "aws_ecs_task_definition");
   const list = JSON.parse(task.container_definitions);
-  list.forEach(edit);
+  edit(list[0]);
   task.container_definitions = JSON.stringify(list);
 };
 export const editPolicy = (body: any, key: string, edit: (document: any) => void) => {

@@ -3,6 +3,7 @@ import express, { Router, type Express, type RequestHandler, type Response } fro
 import type { Logger } from "pino";
 import { MissingHostError, PayloadTooLargeError, RouteNotFoundError, UriTooLongError, errorHandler } from "./errors.js";
 import type { RequestsReader } from "./requests-table.js";
+import { setLogRequestId } from "../../shared/src/tracing-spans.js";
 import { getRequest, health, methodNotAllowed, ready } from "./routes.js";
 
 export interface AppDeps {
@@ -76,6 +77,7 @@ function requestLog(
     // This request's own id: in every error body (errors.ts), the x-request-id header and this log line.
     const requestId = randomUUID();
     res.locals.requestId = requestId;
+    setLogRequestId(requestId);
     res.setHeader("x-request-id", requestId);
     closeConnectionWhenDraining(res, isShuttingDown);
     res.once("close", () => {

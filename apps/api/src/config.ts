@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { READ_CONSISTENCIES, type ReadConsistency } from "./read-accounting.js";
 import { parseEnv } from "../../shared/src/env.js";
+import { TRACING_ENV, tracingConfig, type TracingConfig } from "../../shared/src/tracing-config.js";
 import {
   attributeName,
   awsRegion,
@@ -14,6 +15,7 @@ import {
 } from "../../shared/src/env-schema.js";
 
 export const ApiEnvSchema = z.object({
+  ...TRACING_ENV,
   /** Port the ALB target group sends traffic and health checks to. */
   PORT: wholeNumberOr(1, 65_535, 8080),
   /** Address to bind; unset = every interface (ECS). */
@@ -69,6 +71,7 @@ export interface ApiConfig {
   readonly ttlAttribute: string | undefined;
   readonly readConsistency: ReadConsistency;
   readonly requestLogSampleRate: number;
+  readonly tracing: TracingConfig;
 }
 
 /** Reads and validates the environment once at start-up; throws EnvConfigError naming every bad variable. */
@@ -86,5 +89,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     ttlAttribute: parsed.RESULT_TTL_ATTRIBUTE,
     readConsistency: parsed.READ_CONSISTENCY,
     requestLogSampleRate: parsed.REQUEST_LOG_SAMPLE_RATE,
+    tracing: tracingConfig(parsed),
   });
 }

@@ -1,6 +1,8 @@
 import { answerArguments, runMain } from "../../shared/src/env.js";
 import { handleLifecycle } from "../../shared/src/lifecycle.js";
 import { createLogger } from "../../shared/src/logger.js";
+import { startTracing } from "../../shared/src/tracing.js";
+import { traceRequests } from "../../shared/src/tracing-spans.js";
 import { buildApp } from "./app.js";
 import { ApiEnvSchema, loadApiConfig } from "./config.js";
 import { RequestsTable, createDynamoClient } from "./requests-table.js";
@@ -9,6 +11,7 @@ import { createHttpServer, listen, shutdownGracefully } from "./server.js";
 /** Entry point: validate the environment, wire the clients, listen, and drain on SIGTERM/SIGINT. */
 async function start(): Promise<void> {
   const config = loadApiConfig();
+  const tracing = startTracing({ service: "api", config: config.tracing });
   const logger = createLogger("api", config.logLevel);
   const client = createDynamoClient({ region: config.region, endpoint: config.dynamoEndpoint });
   let shuttingDown = false;
@@ -22,7 +25,7 @@ async function start(): Promise<void> {
     pathPrefix: config.pathPrefix,
     requestLogSampleRate: config.requestLogSampleRate,
   });
-  const server = createHttpServer(app, logger);
+  const server = createHttpServer(traceRequests(app), logger);
   const address = await listen(server, config.port, config.listenHost);
   logger.info(
     {
@@ -42,6 +45,7 @@ async function start(): Promise<void> {
       logger.info({ timeoutMs: config.shutdownTimeoutMs }, "shutting down: draining in-flight requests");
       const outcome = await shutdownGracefully(server, config.shutdownTimeoutMs);
       client.destroy();
+      await tracing.shutdown();
       logger.info({ outcome }, "stopped");
       return outcome === "drained" ? 0 : 1;
     },

@@ -6,6 +6,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { isReadableBy, OWNER_ATTRIBUTE } from "../../shared/src/owner.js";
 import { isPastExpiry } from "../../shared/src/result-expiry.js";
+import { dynamoSpanAttributes, inChildSpan, tagRequestId } from "../../shared/src/tracing-spans.js";
 import { ReadBudget, ReadUnitCounter, type ReadConsistency } from "./read-accounting.js";
 import { DependencyUnavailableError } from "./errors.js";
 import { itemToJson } from "./item-json.js";
@@ -103,6 +104,7 @@ export class RequestsTable implements RequestsReader {
    * a miss may be a replica that has not seen the write yet, so it is asked again, strongly consistent.
    */
   async getRequestJson(requestId: RequestId, owner: string): Promise<string | undefined> {
+    tagRequestId(requestId);
     const budget = new ReadBudget(this.readBudgetMs);
     try {
       let units = 0;
@@ -138,16 +140,23 @@ export class RequestsTable implements RequestsReader {
 
   private async getItem(requestId: string, consistent: boolean, signal: AbortSignal) {
     try {
-      const output = await this.client.send(
-        new GetItemCommand({
-          TableName: this.tableName,
-          Key: { requestId: { S: requestId } },
-          ConsistentRead: consistent,
-          // Rides on the response at no cost; it makes the read bill visible (bench:api reports it).
-          ReturnConsumedCapacity: "TOTAL",
-        }),
-        { abortSignal: signal },
-      );
+      const attributes = dynamoSpanAttributes("GetItem", this.tableName, {
+        "aws.dynamodb.consistent_read": consistent,
+      });
+      const output = await inChildSpan("DynamoDB.GetItem", attributes, async (span) => {
+        const read = await this.client.send(
+          new GetItemCommand({
+            TableName: this.tableName,
+            Key: { requestId: { S: requestId } },
+            ConsistentRead: consistent,
+            // Rides on the response at no cost; it makes the read bill visible (bench:api reports it).
+            ReturnConsumedCapacity: "TOTAL",
+          }),
+          { abortSignal: signal },
+        );
+        span?.setAttribute("app.item_found", read.Item !== undefined);
+        return read;
+      });
       return { item: output.Item, units: output.ConsumedCapacity?.CapacityUnits ?? 0 };
     } catch (error) {
       if (isTransient(error))

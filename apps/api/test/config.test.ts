@@ -25,7 +25,16 @@ describe("config: environment variables", () => {
       shutdownTimeoutMs: 25_000,
       readConsistency: "eventual_first",
       requestLogSampleRate: 1,
+      tracing: { sampleRate: 0, endpoint: "http://127.0.0.1:4318/v1/traces" },
     });
+  });
+
+  it("config: TRACE_SAMPLE_RATE is a share from 0 (off) to 1, and a bad one is named", () => {
+    expect(loadApiConfig({ ...MINIMAL, TRACE_SAMPLE_RATE: "0.05" }).tracing.sampleRate).toBe(0.05);
+    expect(() => loadApiConfig({ ...MINIMAL, TRACE_SAMPLE_RATE: "5%" })).toThrow(/TRACE_SAMPLE_RATE/);
+    expect(() => loadApiConfig({ ...MINIMAL, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "collector" })).toThrow(
+      /OTEL_EXPORTER_OTLP_TRACES_ENDPOINT/,
+    );
   });
 
   it("config: reads the read consistency, the results' expiry attribute and the request log sample rate", () => {

@@ -1,6 +1,7 @@
 import type { QueueMessage } from "./queue.js";
 import { sqsCallSignal, type RunContext } from "./run-context.js";
 import { backoffMs, sleep } from "./timing.js";
+import { inMessagesSpans } from "../../shared/src/tracing-messages.js";
 
 /** Delete attempts per batch before a durable message is left for a (harmless, duplicate) redelivery. */
 const DELETE_ATTEMPTS = 5;
@@ -13,7 +14,14 @@ export async function deleteDurable(ctx: RunContext, messages: QueueMessage[]): 
     // Out of shutdown budget: no more retries; an undeleted message only comes back as a duplicate.
     if (attempt > 1 && ctx.work.aborted) break;
     try {
-      const failed = await queue.deleteBatch(pending, sqsCallSignal(ctx));
+      const batch = pending;
+      const failed = await inMessagesSpans(
+        batch.map((m) => m.messageId),
+        "SQS.DeleteMessageBatch",
+        { "rpc.system": "aws-api", "rpc.service": "SQS", "rpc.method": "DeleteMessageBatch" },
+        () => queue.deleteBatch(batch, sqsCallSignal(ctx)),
+        (failures) => failures.map((f) => f.message.messageId),
+      );
       counters.deleted += pending.length - failed.length;
       if (failed.length < pending.length) ctx.progress();
       for (const f of failed.filter((f) => f.senderFault)) {

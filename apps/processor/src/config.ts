@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseEnv } from "../../shared/src/env.js";
+import { TRACING_ENV, tracingConfig, type TracingConfig } from "../../shared/src/tracing-config.js";
 import { SECONDS_PER_DAY, type ResultExpiry } from "../../shared/src/result-expiry.js";
 import {
   attributeName,
@@ -23,6 +24,7 @@ import {
 
 const schema = z
   .object({
+    ...TRACING_ENV,
     QUEUE_URL: blankAsUnset(httpUrl()),
     TABLE_NAME: blankAsUnset(tableName()),
     AWS_REGION: blankAsUnset(awsRegion()),
@@ -84,6 +86,7 @@ export interface ProcessorConfig {
   readonly dynamoEndpoint: string | undefined;
   /** When stored results expire; undefined: never. */
   readonly resultExpiry: ResultExpiry | undefined;
+  readonly tracing: TracingConfig;
 }
 
 export function loadProcessorConfig(env: NodeJS.ProcessEnv = process.env): ProcessorConfig {
@@ -112,5 +115,6 @@ export function loadProcessorConfig(env: NodeJS.ProcessEnv = process.env): Proce
             retentionSeconds: e.RESULT_RETENTION_DAYS * SECONDS_PER_DAY,
           })
         : undefined,
+    tracing: tracingConfig(e),
   });
 }

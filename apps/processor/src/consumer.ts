@@ -10,6 +10,7 @@ import { createCounters, type Counters } from "./stats.js";
 import type { ItemStore } from "./store.js";
 import { backoffMs, sleep } from "./timing.js";
 import { createWriter } from "./write-retry.js";
+import { startMessageSpans } from "../../shared/src/tracing-messages.js";
 
 /**
  * The consumer: N poll loops, each receive -> handle the batch -> delete what is durable -> receive again.
@@ -149,6 +150,7 @@ export function createProcessor(deps: ProcessorDeps): Processor {
     counters.received += messages.length;
     counters.inFlight += messages.length;
     const lease = startLease(ctx, messages);
+    const spans = startMessageSpans(messages);
     try {
       const prepared = await withTimeLimit(ctx, (signal) =>
         Promise.all(messages.map((m) => prepare(ctx, m, lease, signal))),
@@ -163,11 +165,13 @@ export function createProcessor(deps: ProcessorDeps): Processor {
       };
       // An extension still in flight could land after a release and hide the message again: let it settle first.
       await lease.end();
+      messages.forEach((m, i) => spans.outcome(m.messageId, outcomeOf(m, i)));
       const durable = messages.filter((m, i) => ["created", "duplicate"].includes(outcomeOf(m, i)));
       const unfinished = messages.filter((m, i) => outcomeOf(m, i) === "release");
       await Promise.all([deleteDurable(ctx, durable), release(ctx, unfinished)]);
     } finally {
       await lease.end();
+      spans.end();
       counters.inFlight -= messages.length;
     }
   }

@@ -1,5 +1,6 @@
 import type { Logger } from "../../shared/src/logger.js";
 import { parseMessage } from "./domain.js";
+import { messageTraceId } from "../../shared/src/tracing-messages.js";
 import type { Lease } from "./lease.js";
 import type { QueueMessage } from "./queue.js";
 import type { Outcome, RunContext } from "./run-context.js";
@@ -38,7 +39,12 @@ export async function prepare(
   lease: Lease,
   signal: AbortSignal,
 ): Promise<Prepared | Outcome> {
-  const log = ctx.logger.child({ messageId: message.messageId, receiveCount: message.receiveCount });
+  const traceId = messageTraceId(message.messageId);
+  const log = ctx.logger.child({
+    messageId: message.messageId,
+    receiveCount: message.receiveCount,
+    ...(traceId && { traceId }),
+  });
   const parsed = parseMessage(message.body, message.attributes.owner);
   if (!parsed.ok) {
     // Logged once per receive; not deleted, so the redrive policy moves it to the DLQ after maxReceiveCount.

@@ -1,4 +1,5 @@
 import { createLogger } from "../../shared/src/logger.js";
+import { startTracing } from "../../shared/src/tracing.js";
 import { answerArguments, runMain } from "../../shared/src/env.js";
 import { handleLifecycle } from "../../shared/src/lifecycle.js";
 import { loadProcessorConfig, PROCESSOR_ENV_VARIABLES } from "./config.js";
@@ -10,6 +11,7 @@ import { createDocumentClient, createItemStore } from "./store.js";
 /** Entry point: validate the environment, build the clients, start polling and the health server, handle signals. */
 async function start(): Promise<void> {
   const config = loadProcessorConfig(process.env);
+  const tracing = startTracing({ service: "processor", config: config.tracing });
   const logger = createLogger("processor", config.logLevel);
 
   const sqs = createSqsClient({
@@ -41,6 +43,7 @@ async function start(): Promise<void> {
       await health.close();
       sqs.destroy();
       dynamo.destroy();
+      await tracing.shutdown();
       logger.info("shutdown complete");
       return 0;
     },

@@ -19,6 +19,9 @@ export interface QueueMessage {
   readonly receiveCount: number;
   /** The message attributes named in RECEIVED_ATTRIBUTES that the message carries (the others are absent). */
   readonly attributes: Readonly<Record<string, MessageAttribute>>;
+  /** The trace the message carries (apps/shared/src/tracing-messages.ts): SQS's AWSTraceHeader, the `trace` attribute. */
+  readonly awsTraceHeader?: string | undefined;
+  readonly traceAttribute?: string | undefined;
 }
 
 /** A message attribute as SQS returns it: its data type and, for String and Number types, its value. */
@@ -31,7 +34,7 @@ export interface MessageAttribute {
  * The message attributes every receive asks for (SQS returns only the ones named): `owner`, the client that sent the
  * request, set by the ingest integration from the request context.
  */
-export const RECEIVED_ATTRIBUTES: readonly string[] = ["owner"];
+export const RECEIVED_ATTRIBUTES: readonly string[] = ["owner", "trace"];
 
 export interface EntryFailure {
   readonly message: QueueMessage;
@@ -94,7 +97,7 @@ export function createMessageQueue(
           WaitTimeSeconds: options.waitTimeSeconds,
           // Explicit, whatever the queue's default: the consumer extends visibility on this timeout's schedule.
           VisibilityTimeout: options.visibilityTimeoutSeconds,
-          MessageSystemAttributeNames: ["SentTimestamp", "ApproximateReceiveCount"],
+          MessageSystemAttributeNames: ["SentTimestamp", "ApproximateReceiveCount", "AWSTraceHeader"],
           MessageAttributeNames: [...RECEIVED_ATTRIBUTES],
         }),
         { abortSignal: signal },
@@ -109,6 +112,8 @@ export function createMessageQueue(
                 sentTimestamp: m.Attributes?.SentTimestamp,
                 receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
                 attributes: attributesOf(m.MessageAttributes),
+                awsTraceHeader: m.Attributes?.AWSTraceHeader,
+                traceAttribute: m.MessageAttributes?.trace?.StringValue,
               },
             ]
           : [],

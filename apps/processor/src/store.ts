@@ -3,6 +3,8 @@ import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { ITEM_MARSHALL_OPTIONS } from "../../shared/src/item-marshalling.js";
 import { expiresAtSeconds, type ResultExpiry } from "../../shared/src/result-expiry.js";
 import type { RequestItem } from "./domain.js";
+import { inMessageSpan } from "../../shared/src/tracing-messages.js";
+import { dynamoSpanAttributes } from "../../shared/src/tracing-spans.js";
 
 /**
  * The only DynamoDB code in the processor.
@@ -68,15 +70,16 @@ export function createItemStore(client: DynamoDBDocumentClient, tableName: strin
 
   async function putOne(item: RequestItem, signal?: AbortSignal): Promise<ItemWriteResult | { error: unknown }> {
     try {
-      const response = await client.send(
+      const put = new PutCommand({
+        TableName: tableName,
+        Item: expiry ? { ...item, [expiry.attribute]: expiresAtSeconds(expiry, new Date()) } : item,
+        ConditionExpression: CONDITION,
         // The consumed capacity rides on the response at no cost; it makes the write bill visible in the counters.
-        new PutCommand({
-          TableName: tableName,
-          Item: expiry ? { ...item, [expiry.attribute]: expiresAtSeconds(expiry, new Date()) } : item,
-          ConditionExpression: CONDITION,
-          ReturnConsumedCapacity: "TOTAL",
-        }),
-        { abortSignal: signal },
+        ReturnConsumedCapacity: "TOTAL",
+      });
+      const attributes = dynamoSpanAttributes("PutItem", tableName, { "app.conditional": true });
+      const response = await inMessageSpan(item.requestId, "DynamoDB.PutItem", attributes, () =>
+        client.send(put, { abortSignal: signal }),
       );
       writeUnits += response.ConsumedCapacity?.CapacityUnits ?? 0;
       return "created";

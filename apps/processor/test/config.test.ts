@@ -40,6 +40,7 @@ describe("processor config", () => {
       sqsEndpoint: undefined,
       dynamoEndpoint: undefined,
       resultExpiry: undefined,
+      tracing: { sampleRate: 0, endpoint: "http://127.0.0.1:4318/v1/traces" },
     });
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { exampleConfigInput, refTo, resourceAt, synthApp, type TfJson } from "../../support/synth.js";
 import { resources } from "../../support/tfjson.js";
 import { renderTemplate } from "../../../local/gateway/vtl.js";
-import { sendMessageTemplate } from "../../../stacks/apis/owner.js";
+import { sendMessageTemplate } from "../../../stacks/apis/send-message-template.js";
 
 /** The example's `authorization` with `changes` on top. */
 const AUTH = (exampleConfigInput() as { authorization: Record<string, unknown> }).authorization;
