@@ -6,7 +6,7 @@ import type { ReceivedSpan } from "../../local/tracing/spans.js";
 import { sharedEmulators } from "../support/shared-emulators.js";
 import { synthApp } from "../support/synth.js";
 import { waitFor } from "../support/wait-for.js";
-import { uniqueProject } from "./support.js";
+import { signedAs, uniqueProject, type Send } from "./support.js";
 
 /**
  * Traces under `npm run local`: the local gateway's X-Amzn-Trace-Id, the services' spans in the local OTLP receiver,
@@ -14,6 +14,8 @@ import { uniqueProject } from "./support.js";
  * has no AWSTraceHeader).
  */
 let stack: LocalStack;
+/** Signed as the local principal the resource policy names, with the client's key (the example's iam mode). */
+let client: Send;
 
 beforeAll(async () => {
   const doc = synthApp({
@@ -25,6 +27,7 @@ beforeAll(async () => {
     emulators: sharedEmulators(),
     node: serviceNodePath(inject("imageNode")),
   });
+  client = signedAs(stack, stack.apiKey);
 });
 
 afterAll(async () => {
@@ -38,11 +41,7 @@ function clientTrace(): { header: string; otelTraceId: string } {
   return { header: `Root=1-${seconds}-${unique}`, otelTraceId: `${seconds}${unique}` };
 }
 
-const headers = (trace: string, extra: Record<string, string> = {}) => ({
-  "x-api-key": stack.apiKey!,
-  "x-amzn-trace-id": trace,
-  ...extra,
-});
+const headers = (trace: string, extra: Record<string, string> = {}) => ({ "x-amzn-trace-id": trace, ...extra });
 
 const spansOf = (traceId: string) => stack.traces.spans().filter((s) => s.traceId === traceId);
 const named = (spans: readonly ReceivedSpan[], name: string) => spans.filter((s) => s.name === name);
@@ -50,7 +49,7 @@ const named = (spans: readonly ReceivedSpan[], name: string) => spans.filter((s)
 describe("local stack: traces", () => {
   test("local: one POST is one trace: the gateway's trace id, the processor's message span, its PutItem and its delete as children", async () => {
     const trace = clientTrace();
-    const accepted = await fetch(`${stack.ingestUrl}/requests`, {
+    const accepted = await client(`${stack.ingestUrl}/requests`, {
       method: "POST",
       headers: headers(trace.header, { "content-type": "application/json" }),
       body: '{"traced":true}',
@@ -89,7 +88,7 @@ describe("local stack: traces", () => {
   });
 
   test("local: one GET is one trace: the api's server span under the gateway's segment, with its GetItem as a child", async () => {
-    const post = await fetch(`${stack.ingestUrl}/requests`, {
+    const post = await client(`${stack.ingestUrl}/requests`, {
       method: "POST",
       headers: headers(clientTrace().header, { "content-type": "application/json" }),
       body: "{}",
@@ -97,7 +96,7 @@ describe("local stack: traces", () => {
     const { requestId } = (await post.json()) as { requestId: string };
     const trace = clientTrace();
     await waitFor(`GET ${requestId} to return 200`, async () => {
-      const response = await fetch(`${stack.queryUrl}/requests/${requestId}`, { headers: headers(trace.header) });
+      const response = await client(`${stack.queryUrl}/requests/${requestId}`, { headers: headers(trace.header) });
       return response.status === 200;
     });
 
