@@ -20,6 +20,7 @@ export const MUTATION_MODULES = {
       "config/warnings.ts",
       "config/access-fields.ts",
       "config/capacity.ts",
+      "config/tracing-fields.ts",
     ],
     tests: [
       "test/infra/config.test.ts",
@@ -74,6 +75,16 @@ export const MUTATION_MODULES = {
   },
   consumer: { mutate: ["apps/processor/src/consumer.ts"], tests: ["apps/processor/test/consumer.test.ts"] },
   expiry: { mutate: ["apps/shared/src/result-expiry.ts"], tests: ["apps/processor/test/result-expiry.test.ts"] },
+  tracing: {
+    mutate: [
+      "apps/shared/src/tracing.ts",
+      "apps/shared/src/tracing-config.ts",
+      "apps/shared/src/tracing-context.ts",
+      "apps/shared/src/tracing-spans.ts",
+      "apps/shared/src/tracing-messages.ts",
+    ],
+    tests: ["apps/shared/test/tracing.test.ts"],
+  },
 };
 
 /** The module named by MUTATION_MODULE (set by tools/mutation.mjs for each Stryker run). */
