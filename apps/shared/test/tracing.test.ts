@@ -1,7 +1,7 @@
 import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
 import { ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { z } from "zod";
@@ -17,7 +17,8 @@ import {
   traceLogFields,
   traceRequests,
 } from "../src/tracing-spans.js";
-import { startTracing, tracingEnabled } from "../src/tracing.js";
+import { startChildSpan, startSpanFrom, startTracing, tracingEnabled } from "../src/tracing.js";
+import { startTraceReceiver } from "../../../local/tracing/receiver.js";
 
 const TRACE = "5759e988bd862e3fe1be46a994272793";
 const PARENT = "53995c3f42cd8ad8";
@@ -107,6 +108,10 @@ describe("trace context", () => {
     for (const none of [undefined, "", "Root=1-5759e988", "Root=2-5759e988-bd862e3fe1be46a994272793", "garbage"])
       expect(traceOrigin(none), String(none)).toEqual({ kind: "new" });
     expect(traceOrigin("Root=1-5759e988-bd862e3fe1be46a994272793x")).toEqual({ kind: "new" });
+    expect(traceOrigin("Self=1-67891233-abcdef012345678912345678; Root=1-5759e988-bd862e3fe1be46a994272793 ")).toEqual({
+      kind: "trace",
+      traceId: TRACE,
+    });
   });
 
   it("tracing: of several headers, the first with a parent wins, else the first naming a trace", () => {
@@ -209,7 +214,7 @@ describe("api spans", () => {
           .catch((error: unknown) => expect(error).toBe(failure))
           .then(() => {
             expect(traceLogFields()).toEqual({ traceId: expect.stringMatching(/^1-/), requestId: "r2" });
-            res.statusCode = 503;
+            res.statusCode = 500;
             res.end();
           });
       }),
@@ -217,7 +222,8 @@ describe("api spans", () => {
     const spans = await flush();
     const [server] = byName(spans, "GET");
     expect(server!.status.code).toBe(SpanStatusCode.ERROR);
-    expect(server!.attributes["http.response.status_code"]).toBe(503);
+    expect(server!.attributes["http.response.status_code"]).toBe(500);
+    expect(server!.attributes["app.http_request_id"]).toBeUndefined();
     expect(server!.attributes["http.route"]).toBeUndefined();
     expect(server!.parentSpanContext).toBeUndefined();
     const [call] = byName(spans, "call");
@@ -239,6 +245,74 @@ describe("api spans", () => {
     );
     expect(child).toBeUndefined();
     expect(await flush()).toEqual([]);
+  });
+
+  it("tracing: an aborted response is marked, with no status; a long path is cut to 256 characters", async () => {
+    const { flush } = traced(1);
+    const long = `/requests/${"a".repeat(300)}`;
+    await serve(
+      traceRequests((_req, res) => res.destroy()),
+      {},
+      long,
+    ).catch(() => "aborted");
+    const [server] = byName(await flush(), "GET");
+    expect(server!.attributes["app.aborted"]).toBe(true);
+    expect(server!.attributes["http.response.status_code"]).toBeUndefined();
+    expect(server!.attributes["url.path"]).toBe(long.slice(0, 256));
+  });
+
+  it("tracing: outside a request the helpers have no span or log fields to touch, and call straight through", async () => {
+    traced(1);
+    expect(await inChildSpan("x", {}, (span) => Promise.resolve(span))).toBeUndefined();
+    expect(() => tagRequestId("r")).not.toThrow();
+    expect(() => setLogRequestId("r")).not.toThrow();
+    expect(traceLogFields()).toStrictEqual({});
+    expect(startSpanFrom({ kind: "new" }, "s", {})).toBeDefined();
+    // A span made active without the api's log holder (the processor's case): its trace id, no request id.
+    const span = trace.getTracer("t").startSpan("s");
+    expect(context.with(trace.setSpan(context.active(), span), traceLogFields)).toStrictEqual({
+      traceId: xrayTraceId(span.spanContext().traceId),
+    });
+    span.end();
+  });
+
+  it("tracing: the span helpers make nothing before tracing starts", () => {
+    expect(startSpanFrom({ kind: "new" }, "s", {})).toBeUndefined();
+    expect(startChildSpan("s", {})).toBeUndefined();
+  });
+
+  it("tracing: a request with no id set logs its trace id alone", async () => {
+    const { flush } = traced(1);
+    let logged: Record<string, string> = {};
+    await serve(
+      traceRequests((_req, res) => {
+        logged = traceLogFields();
+        res.end();
+      }),
+    );
+    expect(logged).toStrictEqual({ traceId: expect.stringMatching(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/) });
+    const [server] = await flush();
+    expect(server!.resource.attributes["service.name"]).toBe("test");
+  });
+
+  it("tracing: the sample rate decides traces that arrive undecided", async () => {
+    const { flush } = traced(1e-6);
+    startMessageSpans(Array.from({ length: 20 }, (_, i) => ({ messageId: `s${i}`, receiveCount: 1 }))).end();
+    expect(await flush()).toEqual([]);
+  });
+
+  it("tracing: without an exporter given, spans go to the OTLP endpoint as OTLP/HTTP", async () => {
+    const receiver = await startTraceReceiver();
+    try {
+      const tracing = startTracing({ service: "otlp", config: { sampleRate: 1, endpoint: receiver.tracesEndpoint } });
+      startMessageSpans([{ messageId: "o1", receiveCount: 1 }]).end();
+      await tracing.shutdown();
+      expect(receiver.spans().map((s) => [s.service, s.name, s.attributes["messaging.message.id"]])).toEqual([
+        ["otlp", "process message", "o1"],
+      ]);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it("tracing: markFailed records a thrown non-Error as an Error status named Error", () => {
@@ -324,5 +398,14 @@ describe("processor spans", () => {
     expect(await inMessagesSpans(["n1"], "delete", {}, () => Promise.resolve("done"))).toBe("done");
     batch.end();
     expect(await flush()).toEqual([]);
+  });
+
+  it("tracing: a batch call without per-entry failures leaves every child span unmarked", async () => {
+    const { flush } = traced(1);
+    const batch = startMessageSpans([{ messageId: "d1", receiveCount: 1 }]);
+    expect(await inMessagesSpans(["d1"], "delete", {}, () => Promise.resolve("ok"))).toBe("ok");
+    batch.end();
+    const [child] = byName(await flush(), "delete");
+    expect(child!.status.code).toBe(SpanStatusCode.UNSET);
   });
 });
