@@ -1,17 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { loadApiConfig } from "../../apps/api/src/config.js";
 import { resources, type TfResource } from "../support/tfjson.js";
-import {
-  addressOf,
-  exampleConfigInput,
-  refTo,
-  resourceAt,
-  resourcesOf,
-  synthApp,
-  type TfJson,
-} from "../support/synth.js";
-import { parseConfig } from "../../config/load.js";
-import { configWarnings } from "../../config/warnings.js";
+import { addressOf, refTo, resourceAt, resourcesOf, synthApp, type TfJson } from "../support/synth.js";
 
 /**
  * Issue 13: `private_integration` ("nlb" default, "alb" = VPC Link v2 straight to the ALB), the nlb -> alb migration
@@ -258,22 +248,6 @@ describe("vpc_endpoints", () => {
     const untraced = synthApp({ vpc_endpoints: { mode: "create" }, tracing: { sample_rate: 0 } }).main;
     const interfaces = resources(untraced, "aws_vpc_endpoint").filter((r) => r.body.vpc_endpoint_type === "Interface");
     expect(interfaces.map((r) => r.path.split("/").at(-1)).sort()).toEqual(["ecr-api", "ecr-dkr", "logs", "sqs"]);
-  });
-
-  test("endpoints: a collector image the tasks cannot pull without internet is warned about, naming the key", () => {
-    const warning = (changes: Record<string, unknown>) =>
-      configWarnings(parseConfig({ ...exampleConfigInput(), vpc_endpoints: { mode: "create" }, ...changes })).filter(
-        (w) => w.startsWith("tracing.collector_image"),
-      );
-    expect(warning({})).toEqual([
-      "tracing.collector_image public.ecr.aws/aws-observability/aws-otel-collector:v0.45.0 is not in this account's ECR in eu-west-1, and with vpc_endpoints the tasks have no internet to pull it: no trace will reach X-Ray. Point it at an ECR pull-through cache of ECR Public or a copy (docs/OPERATIONS.md#traces), or set tracing.sample_rate to 0",
-    ]);
-    const cached =
-      "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/aws-observability/aws-otel-collector:v0.45.0";
-    expect(warning({ tracing: { collector_image: cached } })).toEqual([]);
-    expect(warning({ tracing: { collector_image: cached.replace("eu-west-1", "us-east-1") } })).toHaveLength(1);
-    expect(warning({ tracing: { sample_rate: 0 } })).toEqual([]);
-    expect(configWarnings(parseConfig(exampleConfigInput())).filter((w) => w.startsWith("tracing."))).toEqual([]);
   });
 
   test("endpoints: gateway endpoints for S3 and DynamoDB on each private subnet's route table, or the main one", () => {
