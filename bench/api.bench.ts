@@ -14,8 +14,13 @@
  * item and per GET that does not (the api's read path with ReturnConsumedCapacity), log bytes, and response bytes
  * (what the load balancers process).
  *
+ * 5. Tracing overhead (bench/api/tracing.ts): three more api processes, tracing off, at the default sampling and at 100%,
+ *    in BENCH_TRACING_ROUNDS interleaved rounds of BENCH_TRACING_SLICE seconds each; target: the default sampling costs
+ *    at most 3% more CPU per request than off (median of the per-round ratios).
  * Env: BENCH_DURATION (s, default 20), BENCH_WARMUP (s, default 10: DynamoDB Local's JIT needs it), BENCH_CONNECTIONS
- * (default 32), BENCH_SLICES (default 4). Writes bench/results/api.json and the api's figures in docs/cost-inputs.json.
+ * (default 32), BENCH_SLICES (default 4), BENCH_TRACING_ROUNDS (default 12), BENCH_TRACING_SLICE (s, default 4),
+ * BENCH_TRACING_ONLY=1 (only step 5; writes bench/results/api-tracing.json). Writes bench/results/api.json and the
+ * api's figures in docs/cost-inputs.json.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { parseConfig } from "../config/load.js";
@@ -35,6 +40,8 @@ import { api, emptyRaw, measureSlice, perRequestMs, renameSelf, summarise } from
 import { printReport, TARGETS } from "./api/report.js";
 import { ITEMS, readUnitsPerGet, seed } from "./api/seed.js";
 import { buildBundles, startServer } from "./api/servers.js";
+import { measureApiTracing } from "./api/tracing.js";
+import { overheadLines } from "./shared/tracing-overhead.js";
 import { commandLineOrExit } from "../kit/cli.js";
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 20);
@@ -45,6 +52,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
  * load on a shared machine hits both sides alike instead of whichever ran second.
  */
 const SLICES = Number(process.env.BENCH_SLICES ?? 4);
+const TRACING_ROUNDS = Number(process.env.BENCH_TRACING_ROUNDS ?? 12);
+const TRACING_SLICE_S = Number(process.env.BENCH_TRACING_SLICE ?? 4);
+const TRACING_ONLY = process.env.BENCH_TRACING_ONLY === "1";
 /** The api's read mode, as the example config deploys it (query_read_consistency). */
 const READ_CONSISTENCY = parseConfig(
   JSON.parse(await readFile("terraform.tfvars.json", "utf8")),
@@ -67,6 +77,39 @@ async function main() {
   try {
     const ids = await seed(admin);
     const { apiBundle, peerBundle } = await buildBundles(dir);
+    const measureTracing = async () => {
+      const tracing = await measureApiTracing({
+        node,
+        bundle: apiBundle,
+        dynamoEndpoint: dynamo.endpoint,
+        dir,
+        ids,
+        rounds: TRACING_ROUNDS,
+        sliceSeconds: TRACING_SLICE_S,
+        warmupSeconds: WARMUP_S / 2,
+        connections: CONNECTIONS,
+      });
+      console.log(overheadLines("request", tracing.summary, tracing.spansReceived));
+      console.log(
+        `load average (1 min, 5 min) at the end: ${(await import("node:os"))
+          .loadavg()
+          .slice(0, 2)
+          .map((l) => round(l))
+          .join(", ")}`,
+      );
+      return tracing;
+    };
+    if (TRACING_ONLY) {
+      const tracing = await measureTracing();
+      const file = await writeResults("api-tracing", {
+        date: new Date().toISOString(),
+        loadAverage: (await import("node:os")).loadavg(),
+        ...tracing,
+      });
+      console.log(`wrote ${file}`);
+      if (!tracing.summary.target.met) process.exitCode = 1;
+      return;
+    }
     const apiServer = await startServer(node, apiBundle, dynamo.endpoint, await freePort(), join(dir, "api.log"));
     servers.push(apiServer);
     const peerServer = await startServer(node, peerBundle, dynamo.endpoint, await freePort(), join(dir, "peer.log"));
@@ -104,6 +147,7 @@ async function main() {
     const peerMemory = await memoryMb(peerServer.child.pid!);
     const memory = { rssMb: round(rssMb), peakRssMb: round(peakRssMb), peerPeakRssMb: round(peerMemory.peakRssMb) };
     const load = (await import("node:os")).loadavg();
+    const tracing = TRACING_ROUNDS > 0 ? await measureTracing() : undefined;
     const reads = await readUnitsPerGet(admin, ids, READ_CONSISTENCY);
     const units = {
       cpuMsPerRequest: cpuMsPerRequest.api.api!,
@@ -122,6 +166,7 @@ async function main() {
       rss: memory.rssMb < TARGETS.rssMb,
       readUnitsPerHit: units.readUnitsPerHit <= TARGETS.readUnitsPerHit,
       noErrors: served.errors === 0 && served.non2xx === 0 && peer.errors === 0 && peer.non2xx === 0,
+      tracingOverhead: tracing?.summary.target.met ?? true,
     };
     const cpus = (await import("node:os")).cpus().length;
     printReport({
@@ -159,6 +204,7 @@ async function main() {
       memory,
       targets: TARGETS,
       checks,
+      tracing,
     };
     const results = await writeResults("api", report);
     await updateCostInputs("api", {

@@ -12,12 +12,17 @@
  *      TransactWriteItems of 10 (units by AWS's formula: DynamoDB Local under-reports them) and BatchWriteItem
  *      (unconditional: breaks the contract, shown for reference).
  * The consumers and the ceiling loops run on the images' Node (kit/image-node.ts; this Node, with a printed line why,
- * where it is unavailable). Every message is the pinned 768-byte body (a 1 KB item). Env: BENCH_MESSAGES (default 20000; the default-config
- * peer drains a quarter, it is slow), BENCH_POLL_CONCURRENCY (default 4), BENCH_ROUNDS (default 2), BENCH_QUICK=1.
+ * where it is unavailable). Every message is the pinned 768-byte body (a 1 KB item).
+ *   4. tracing overhead (bench/processor/tracing.ts): the processor with tracing off, at the default sampling and at
+ *      100%, BENCH_TRACING_ROUNDS interleaved rounds of BENCH_TRACING_MESSAGES each; target: the default sampling
+ *      costs at most 3% more CPU per message than off (median of the per-round ratios).
+ * Env: BENCH_MESSAGES (default 20000; the default-config peer drains a quarter, it is slow), BENCH_POLL_CONCURRENCY
+ * (default 4), BENCH_ROUNDS (default 2), BENCH_QUICK=1, BENCH_TRACING_ROUNDS (default 10), BENCH_TRACING_MESSAGES
+ * (default 4000), BENCH_TRACING_ONLY=1 (only step 4; writes bench/results/processor-tracing.json).
  * Writes bench/results/processor.json and the processor's figures in docs/cost-inputs.json.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDynamoDbLocal } from "../local/dynamodb-local.js";
 import { startSqsLocal } from "../local/sqs-local.js";
@@ -36,11 +41,16 @@ import {
 } from "./processor/ceilings.js";
 import { buildReport, CONSUMERS, printTable, type ConsumerName } from "./processor/report.js";
 import { commandLineOrExit } from "../kit/cli.js";
+import { measureProcessorTracing } from "./processor/tracing.js";
+import { overheadLines } from "./shared/tracing-overhead.js";
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const concurrency = Number(process.env.BENCH_POLL_CONCURRENCY ?? 4);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const quick = process.env.BENCH_QUICK === "1";
+const tracingRounds = Number(process.env.BENCH_TRACING_ROUNDS ?? 10);
+const tracingMessages = Number(process.env.BENCH_TRACING_MESSAGES ?? 4_000);
+const tracingOnly = process.env.BENCH_TRACING_ONLY === "1";
 
 async function main(): Promise<void> {
   commandLineOrExit({
@@ -60,9 +70,32 @@ async function main(): Promise<void> {
   const bundleDir = await mkdtemp(join(tmpdir(), "processor-bench-"));
   try {
     const bundles = await buildBundles(bundleDir);
+    const measureTracing = async () => {
+      const tracing = await measureProcessorTracing({
+        emulators,
+        bundle: bundles.processor,
+        node,
+        dynamoPid: context.dynamoPid,
+        sqsRequests,
+        messages: tracingMessages,
+        concurrency,
+        rounds: tracingRounds,
+      });
+      const load = loadavg().map((l) => Math.round(l * 100) / 100);
+      log(
+        `${overheadLines("message", tracing.summary, tracing.spansReceived)}\nload average (1, 5 min) at the end: ${load.slice(0, 2).join(", ")}`,
+      );
+      return { ...tracing, loadAverage: load };
+    };
     // DynamoDB Local is a JVM: the first few thousand writes run cold. Warm the write path up, not measured.
     log("warming up DynamoDB Local (not measured)");
     await measureWriteCeiling(context, "put", 10, Math.min(messages, 10_000));
+    if (tracingOnly) {
+      const tracing = await measureTracing();
+      log(`wrote ${await writeResults("processor-tracing", { date: new Date().toISOString(), ...tracing })}`);
+      if (!tracing.summary.target.met) process.exitCode = 1;
+      return;
+    }
     const sqsCeiling = await measureSqsCeiling(context);
     const putCeiling = await measureWriteCeiling(context, "put");
 
@@ -95,6 +128,7 @@ async function main(): Promise<void> {
       strategies["BatchWriteItem (no condition)"] = await measureWriteCeiling(context, "batch-write");
     }
 
+    const tracing = tracingRounds > 0 ? await measureTracing() : undefined;
     const report = buildReport({
       messages,
       concurrency,
@@ -106,7 +140,7 @@ async function main(): Promise<void> {
       strategies,
     });
     printTable(report);
-    await writeResults("processor", report);
+    await writeResults("processor", { ...report, tracing });
     await updateCostInputs("processor", {
       measured: report.date,
       source: "npm run bench:processor (bench/results/processor.json)",

@@ -1,5 +1,6 @@
 import { defaultHitShare, dynamoLine } from "./dynamodb-line.js";
 import { logsLine } from "./logs-line.js";
+import { xrayLine } from "./xray-line.js";
 import type { Infra } from "./infra.js";
 import { tasksCostPerSecond } from "./fargate.js";
 import type { PriceTable } from "./prices.js";
@@ -92,7 +93,9 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
     const svc = infra.services[name];
     const month = (tasks: number) => tasksCostPerSecond(prices, svc, tasks) * S;
     const demandVcpu = (unitsPerSecond * cpuMsPerUnit) / 1_000;
-    const needed = Math.max(svc.minTasks, Math.ceil(demandVcpu / ((svc.cpu / 1024) * a.targetCpuUtilization)));
+    // The trace collector's reservation is not the service's to use.
+    const serviceVcpu = (svc.cpu - svc.sidecarCpu) / 1024;
+    const needed = Math.max(svc.minTasks, Math.ceil(demandVcpu / (serviceVcpu * a.targetCpuUtilization)));
     if (needed > svc.maxTasks) {
       warnings.push(
         `${name}: this load needs ${needed} tasks of ${svc.cpu} CPU units, above the ${svc.maxTasks} the stack allows (services.${name})`,
@@ -102,7 +105,7 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
       `Fargate ${name}`,
       month(svc.minTasks),
       month(needed) - month(svc.minTasks),
-      `${svc.minTasks} ${svc.cpuArchitecture === "ARM64" ? "arm64 " : ""}task(s)${svc.spot ? ` (Fargate Spot above ${svc.spot.onDemandBase} on demand, ${svc.spot.spotWeight}:1)` : ""} of ${svc.cpu} CPU / ${svc.memory} MiB always; ${needed} at this load (${round(demandVcpu, 3)} vCPU of work at ${cpuMsPerUnit} ms each)`,
+      `${svc.minTasks} ${svc.cpuArchitecture === "ARM64" ? "arm64 " : ""}task(s)${svc.spot ? ` (Fargate Spot above ${svc.spot.onDemandBase} on demand, ${svc.spot.spotWeight}:1)` : ""} of ${svc.cpu} CPU${svc.sidecarCpu ? ` (${svc.sidecarCpu} for the trace collector)` : ""} / ${svc.memory} MiB always; ${needed} at this load (${round(demandVcpu, 3)} vCPU of work at ${cpuMsPerUnit} ms each)`,
     );
   }
 
@@ -183,6 +186,8 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
     prices,
   );
   line("CloudWatch Logs", 0, logs.usd, logs.detail);
+  const xray = xrayLine({ messages, gets }, infra, prices);
+  if (xray) line("X-Ray traces", 0, xray.usd, xray.detail);
 
   const tasks = infra.services.api.minTasks + infra.services.processor.minTasks;
   const insightsMetrics = a.containerInsightsMetricsPerCluster + 2 * a.containerInsightsMetricsPerService;

@@ -48,6 +48,8 @@ export interface ServiceInfra {
   /** The autoscaling maximum (the desired count when it does not scale). */
   readonly maxTasks: number;
   readonly environment: Readonly<Record<string, string>>;
+  /** CPU units the task reserves for its other containers (the trace collector): not the service's to use. */
+  readonly sidecarCpu: number;
   /** The task definition's runtime platform (X86_64 or ARM64). */
   readonly cpuArchitecture: string;
   /** Fargate Spot above an on-demand base (the service's capacity provider strategy); null: on demand only. */
@@ -67,9 +69,11 @@ export function infraFromSynth(main: TfJson): Infra {
     const task = one("aws_ecs_task_definition", `${name}/task`);
     const svc = one("aws_ecs_service", `${name}/service`);
     const target = scaling.find((t) => String(t.body.resource_id).includes(`aws_ecs_service.${name}_`))?.body;
-    const container = (
-      JSON.parse(task.container_definitions as string) as { environment?: { name: string; value: string }[] }[]
-    )[0];
+    const containers = JSON.parse(task.container_definitions as string) as {
+      environment?: { name: string; value: string }[];
+      cpu?: number;
+    }[];
+    const container = containers[0];
     const strategy = list(svc.capacity_provider_strategy) as {
       capacity_provider?: string;
       base?: number;
@@ -87,6 +91,7 @@ export function infraFromSynth(main: TfJson): Infra {
       minTasks: target ? Number(target.min_capacity) : Number(svc.desired_count),
       maxTasks: target ? Number(target.max_capacity) : Number(svc.desired_count),
       environment: Object.fromEntries((container?.environment ?? []).map((e) => [e.name, e.value])),
+      sidecarCpu: containers.slice(1).reduce((n, c) => n + Number(c.cpu ?? 0), 0),
     };
   };
   const lbs = all("aws_lb").map((r) => r.body.load_balancer_type ?? "application");

@@ -42,7 +42,9 @@ export type PriceName =
   | "wafRuleMonth"
   | "wafMillionRequests"
   | "kmsKeyMonth"
-  | "kmsTenThousandRequests";
+  | "kmsTenThousandRequests"
+  | "xrayMillionTracesRecorded"
+  | "xrayMillionTracesRetrieved";
 
 export type AssumptionName =
   | "hoursPerMonth"
@@ -67,7 +69,8 @@ export type AssumptionName =
   | "assumedAzs"
   | "dynamoItemOverheadBytes"
   | "ttlDeletionLagDays"
-  | "daysPerYear";
+  | "daysPerYear"
+  | "xrayScansPerRecordedTrace";
 
 export function loadPrices(file: URL = new URL("./prices.json", import.meta.url)): PriceTable {
   const table = JSON.parse(readFileSync(file, "utf8")) as PriceTable;

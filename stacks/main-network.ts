@@ -51,6 +51,7 @@ export function addNetworkAndIngress(
         network,
         region,
         reverseDnsPrefix,
+        tracing: config.tracing.sample_rate > 0,
         mode: config.vpc_endpoints,
       })
     : undefined;

@@ -21,6 +21,7 @@ export const MUTATION_MODULES = {
       "config/access-fields.ts",
       "config/capacity.ts",
       "config/authorization-fields.ts",
+      "config/tracing-fields.ts",
     ],
     tests: [
       "test/infra/config.test.ts",
@@ -82,6 +83,16 @@ export const MUTATION_MODULES = {
   consumer: { mutate: ["apps/processor/src/consumer.ts"], tests: ["apps/processor/test/consumer.test.ts"] },
   expiry: { mutate: ["apps/shared/src/result-expiry.ts"], tests: ["apps/processor/test/result-expiry.test.ts"] },
   owner: { mutate: ["apps/shared/src/owner.ts"], tests: ["apps/shared/test/owner.test.ts"] },
+  tracing: {
+    mutate: [
+      "apps/shared/src/tracing.ts",
+      "apps/shared/src/tracing-config.ts",
+      "apps/shared/src/tracing-context.ts",
+      "apps/shared/src/tracing-spans.ts",
+      "apps/shared/src/tracing-messages.ts",
+    ],
+    tests: ["apps/shared/test/tracing.test.ts"],
+  },
 };
 
 /** The module named by MUTATION_MODULE (set by tools/mutation.mjs for each Stryker run). */

@@ -11,9 +11,16 @@ import { TABLE } from "./seed.js";
 
 /**
  * Starts a bundled server (the api, or the peer) on `node` (the images' Node) with the image's settings; its stdout
- * goes to `logFile`.
+ * goes to `logFile`. `env` adds to the image's environment (the tracing overhead rounds' sample rates).
  */
-export async function startServer(node: string, bundle: string, dynamoEndpoint: string, port: number, logFile: string) {
+export async function startServer(
+  node: string,
+  bundle: string,
+  dynamoEndpoint: string,
+  port: number,
+  logFile: string,
+  env: Readonly<Record<string, string>> = {},
+) {
   const out = await open(logFile, "w");
   const child = spawn(node, [bundle], {
     cwd: resolve(bundle, ".."),
@@ -27,6 +34,7 @@ export async function startServer(node: string, bundle: string, dynamoEndpoint: 
       TABLE_NAME: TABLE,
       ...TEST_CREDENTIALS_ENV,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+      ...env,
     },
   });
   await out.close();

@@ -16,6 +16,8 @@ export interface TraceReceiver {
   /** What the services' OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set to. */
   readonly tracesEndpoint: string;
   spans(): readonly ReceivedSpan[];
+  /** Every span received since the start, including those dropped from `spans()` (the benches count exports). */
+  received(): number;
   close(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 export async function startTraceReceiver(options: { port?: number; host?: string } = {}): Promise<TraceReceiver> {
   let kept: ReceivedSpan[] = [];
+  let received = 0;
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => answer(res, 500, `receiver error: ${String(error)}\n`));
   });
@@ -43,6 +46,7 @@ export async function startTraceReceiver(options: { port?: number; host?: string
       } catch (error) {
         return answer(res, 400, `${(error as Error).message}\n`);
       }
+      received += spans.length;
       kept = kept.concat(spans);
       if (kept.length > MAX_SPANS) kept = kept.slice(kept.length - MAX_SPANS);
       return answer(res, 200, "{}", "application/json");
@@ -71,6 +75,7 @@ export async function startTraceReceiver(options: { port?: number; host?: string
     url,
     tracesEndpoint: `${url}/v1/traces`,
     spans: () => kept,
+    received: () => received,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

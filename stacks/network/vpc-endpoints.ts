@@ -11,10 +11,13 @@ import { securityGroup } from "./security-groups.js";
  * Interface endpoints for every AWS API the tasks call over HTTPS:
  * - `sqs`: the processor (apps/processor/src/queue.ts: ReceiveMessage, DeleteMessageBatch, ChangeMessageVisibility);
  * - `ecr.api`, `ecr.dkr`: the execution role pulling images (the layers themselves come from S3: a gateway endpoint);
- * - `logs`: the awslogs driver.
+ * - `logs`: the awslogs driver;
+ * - `xray` (with tracing on): the trace collector beside each task (stacks/services/trace-export.ts, PutTraceSegments).
  * DynamoDB (both services) and S3 (ECR layers) have free gateway endpoints, which go on the route tables instead.
  */
 export const INTERFACE_ENDPOINT_SERVICES = ["sqs", "ecr.api", "ecr.dkr", "logs"] as const;
+/** Only when tracing is on: its hourly price per AZ is paid for nothing otherwise. */
+export const TRACING_ENDPOINT_SERVICE = "xray";
 export const GATEWAY_ENDPOINT_SERVICES = ["s3", "dynamodb"] as const;
 
 export interface VpcEndpointsProps {
@@ -24,6 +27,8 @@ export interface VpcEndpointsProps {
   readonly region: string;
   /** The partition's reverse DNS prefix (`com.amazonaws`, `cn.com.amazonaws`), for the same names. */
   readonly reverseDnsPrefix: string;
+  /** Tracing on (`tracing.sample_rate` > 0): the collectors call X-Ray, so an `xray` endpoint is created too. */
+  readonly tracing: boolean;
   /**
    * `create`: interface and gateway endpoints with an endpoint security group. `existing`: the VPC already has them;
    * only these groups (the existing interface endpoints' groups) and the gateway prefix lists are looked up.
@@ -85,7 +90,8 @@ export class VpcEndpoints extends Construct {
       vpc.id,
       "VPC endpoints: HTTPS from the tasks only",
     );
-    for (const service of INTERFACE_ENDPOINT_SERVICES) {
+    const interfaces = [...INTERFACE_ENDPOINT_SERVICES, ...(props.tracing ? [TRACING_ENDPOINT_SERVICE] : [])];
+    for (const service of interfaces) {
       const id = service.replace(".", "-");
       const offered = new DataAwsVpcEndpointService(this, `${id}-service`, { service, serviceType: "Interface" });
       new VpcEndpoint(this, id, {

@@ -17,13 +17,23 @@ const prices = loadPrices();
 /** The example configuration's stack as the bill sees it (the synth test below checks infraFromSynth yields this). */
 const exampleInfra: Infra = {
   services: {
-    api: { cpu: 256, memory: 512, minTasks: 2, maxTasks: 2, environment: {}, cpuArchitecture: "X86_64", spot: null },
+    api: {
+      cpu: 256,
+      memory: 512,
+      minTasks: 2,
+      maxTasks: 2,
+      environment: {},
+      sidecarCpu: 0,
+      cpuArchitecture: "X86_64",
+      spot: null,
+    },
     processor: {
       cpu: 256,
       memory: 512,
       minTasks: 1,
       maxTasks: 10,
       environment: { POLL_CONCURRENCY: "4", WAIT_TIME_SECONDS: "20" },
+      sidecarCpu: 0,
       cpuArchitecture: "X86_64",
       spot: null,
     },
@@ -167,6 +177,45 @@ describe("cost: npm run cost", () => {
     expect(fargateApi.detail).toMatch(/^2 arm64 task\(s\)/);
     const arm = infraFromSynth(synthApp({ cpu_architecture: "arm64" }).main);
     expect([arm.services.api.cpuArchitecture, arm.services.processor.cpuArchitecture]).toEqual(["ARM64", "ARM64"]);
+  });
+
+  it("cost: X-Ray traces recorded are POSTs x the processor's sample rate + GETs x the api's, each also scanned once", () => {
+    const traced = (rate: string, service: "api" | "processor") => ({
+      ...exampleInfra.services[service],
+      environment: { ...exampleInfra.services[service].environment, TRACE_SAMPLE_RATE: rate },
+    });
+    const infra = { ...exampleInfra, services: { api: traced("0.05", "api"), processor: traced("0.1", "processor") } };
+    const xray = computeBill({ rps: 10, payloadBytes: 768, readsPerRequest: 2 }, inputs, infra, prices).lines.find(
+      (l) => l.component === "X-Ray traces",
+    )!;
+    // 26.28 million POSTs x 0.1 + 52.56 million GETs x 0.05 = 5.256 million traces, at $5 + $0.50 per million.
+    expect(xray).toMatchObject({ fixedUsd: 0, perRequestUsd: expect.closeTo(5.256 * 5.5, 6) });
+    expect(xray.detail).toBe("5.256 million traces recorded (POST x 0.1 + GET x 0.05), each scanned 1x");
+    const untraced = computeBill({ rps: 10, payloadBytes: 768, readsPerRequest: 2 }, inputs, exampleInfra, prices);
+    expect(untraced.lines.map((l) => l.component)).not.toContain("X-Ray traces");
+  });
+
+  it("cost: the trace collector's CPU reservation is not the service's: more tasks for the same work", () => {
+    const processor = { ...exampleInfra.services.processor, sidecarCpu: 64 };
+    const infra = { ...exampleInfra, services: { ...exampleInfra.services, processor } };
+    const fargate = (i: Infra) =>
+      computeBill({ rps: 100, payloadBytes: 768, readsPerRequest: 0 }, inputs, i, prices).lines.find(
+        (l) => l.component === "Fargate processor",
+      )!;
+    // 100 req/s x 2 ms = 0.2 vCPU: 2 tasks of 0.25 vCPU at 70% (0.175 each), 2 of the 0.1875 left beside the collector.
+    const taskMonth = (0.25 * 0.04048 + 0.5 * 0.004445) * 730;
+    expect(fargate(exampleInfra).perRequestUsd).toBeCloseTo(taskMonth, 6);
+    // 0.2 / (0.1875 x 0.7 = 0.13125) = 1.52: still 2 tasks; at 150 req/s 0.3 vCPU: 2 without, 3 with the collector.
+    const at150 = (i: Infra) =>
+      computeBill({ rps: 150, payloadBytes: 768, readsPerRequest: 0 }, inputs, i, prices).lines.find(
+        (l) => l.component === "Fargate processor",
+      )!;
+    expect(at150(exampleInfra).perRequestUsd).toBeCloseTo(taskMonth, 6);
+    expect(at150(infra).perRequestUsd).toBeCloseTo(2 * taskMonth, 6);
+    expect(at150(infra).detail).toMatch(/of 256 CPU \(64 for the trace collector\) \/ 512 MiB always; 3 at this load/);
+    const synthesized = infraFromSynth(synthApp().main);
+    expect([synthesized.services.api.sidecarCpu, synthesized.services.processor.sidecarCpu]).toEqual([64, 64]);
+    expect(synthesized.services.api.environment.TRACE_SAMPLE_RATE).toBe("0.05");
   });
 
   it("cost: with Fargate Spot, tasks above the on-demand base are split by weight and Spot ones priced at the ratio", () => {

@@ -1135,3 +1135,51 @@ describe("config: cost keys", () => {
     expect(problemsOf(() => parseWith({ processor_spot_weight: 1001 }))[0]).toMatch(/^processor_spot_weight: /);
   });
 });
+
+describe("config: tracing", () => {
+  const IMAGE =
+    "expected an image reference such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/aws-observability/aws-otel-collector:v0.45.0";
+  const digest = "a".repeat(64);
+
+  test("tracing: absent = 5% of undecided traces through the pinned ADOT collector from ECR Public", () => {
+    expect(parseWith({ tracing: undefined }).tracing).toEqual({
+      sample_rate: 0.05,
+      collector_image: "public.ecr.aws/aws-observability/aws-otel-collector:v0.45.0",
+    });
+    expect(parseWith({ tracing: {} }).tracing.collector_image).toBe(
+      "public.ecr.aws/aws-observability/aws-otel-collector:v0.45.0",
+    );
+  });
+
+  test("tracing: every sample rate from 0 to 1 and every image reference form is valid", () => {
+    for (const rate of [0, 0.5, 1])
+      expect(parseWith({ tracing: { sample_rate: rate } }).tracing.sample_rate).toBe(rate);
+    for (const image of [
+      "a/b",
+      "registry.example.com:5000/team/aws-otel-collector",
+      `123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/aws-observability/aws-otel-collector:${"t".repeat(128)}`,
+      `public.ecr.aws/aws-observability/aws-otel-collector@sha256:${digest}`,
+      `public.ecr.aws/aws-observability/aws-otel-collector:v0.45.0@sha256:${digest}`,
+    ])
+      expect(parseWith({ tracing: { collector_image: image } }).tracing.collector_image, image).toBe(image);
+  });
+
+  test.each([
+    [{ sample_rate: -0.01 }, "tracing.sample_rate: Too small: expected number to be >=0 (got -0.01)"],
+    [{ sample_rate: 1.01 }, "tracing.sample_rate: Too big: expected number to be <=1 (got 1.01)"],
+    [{ collector_image: "aws-otel-collector" }, `tracing.collector_image: ${IMAGE} (got "aws-otel-collector")`],
+    [{ collector_image: " a/b" }, `tracing.collector_image: ${IMAGE} (got " a/b")`],
+    [{ collector_image: "a/b " }, `tracing.collector_image: ${IMAGE} (got "a/b ")`],
+    [{ collector_image: "a:port/b" }, `tracing.collector_image: ${IMAGE} (got "a:port/b")`],
+    [{ collector_image: "A/b" }, `tracing.collector_image: ${IMAGE} (got "A/b")`],
+    [{ collector_image: "a/B" }, `tracing.collector_image: ${IMAGE} (got "a/B")`],
+    [{ collector_image: "a/b:" }, `tracing.collector_image: ${IMAGE} (got "a/b:")`],
+    [{ collector_image: "a/b:t!" }, `tracing.collector_image: ${IMAGE} (got "a/b:t!")`],
+    [{ collector_image: `a/b:${"t".repeat(129)}` }, `tracing.collector_image: ${IMAGE} (got "a/b:ttt`],
+    [{ collector_image: "a/b@sha256:abc" }, `tracing.collector_image: ${IMAGE} (got "a/b@sha256:abc")`],
+    [{ collector_image: `a/b@sha256:${digest}x` }, `tracing.collector_image: ${IMAGE} (got "a/b@sha256:aaa`],
+    [{ sample_rate: 0.1, collector: "x" }, "tracing.collector: unknown key"],
+  ])("tracing: %j fails, naming the key", (tracing, message) => {
+    expect(problemsOf(() => parseWith({ tracing }))).toEqual([expect.stringContaining(message)]);
+  });
+});

@@ -222,9 +222,15 @@ describe("vpc_endpoints", () => {
   const taskGroups = ["api/sg", "processor/sg"].map((path) => refTo(main, "aws_security_group", path, "id"));
   const endpointGroup = () => refTo(main, "aws_security_group", "endpoints/sg", "id");
 
-  test("endpoints: interface endpoints for SQS, ECR api and dkr, and CloudWatch Logs, with private DNS, in the load balancer subnets where offered", () => {
+  test("endpoints: interface endpoints for SQS, ECR api and dkr, CloudWatch Logs and X-Ray (tracing is on), with private DNS, in the load balancer subnets where offered", () => {
     const interfaces = resources(main, "aws_vpc_endpoint").filter((r) => r.body.vpc_endpoint_type === "Interface");
-    expect(interfaces.map((r) => r.path.split("/").at(-1)).sort()).toEqual(["ecr-api", "ecr-dkr", "logs", "sqs"]);
+    expect(interfaces.map((r) => r.path.split("/").at(-1)).sort()).toEqual([
+      "ecr-api",
+      "ecr-dkr",
+      "logs",
+      "sqs",
+      "xray",
+    ]);
     for (const { body, path } of interfaces) {
       const service = path.split("/").at(-1)!;
       expect(body.private_dns_enabled).toBe(true);
@@ -236,6 +242,12 @@ describe("vpc_endpoints", () => {
       expect(body.subnet_ids).toContain("sort(ids)[0]");
       expect(body.subnet_ids).toContain(`contains(data.aws_vpc_endpoint_service.`);
     }
+  });
+
+  test("endpoints: no X-Ray endpoint (an hourly charge per AZ) when tracing is off", () => {
+    const untraced = synthApp({ vpc_endpoints: { mode: "create" }, tracing: { sample_rate: 0 } }).main;
+    const interfaces = resources(untraced, "aws_vpc_endpoint").filter((r) => r.body.vpc_endpoint_type === "Interface");
+    expect(interfaces.map((r) => r.path.split("/").at(-1)).sort()).toEqual(["ecr-api", "ecr-dkr", "logs", "sqs"]);
   });
 
   test("endpoints: gateway endpoints for S3 and DynamoDB on each private subnet's route table, or the main one", () => {

@@ -87,7 +87,7 @@ export function inMessageSpan<T>(
   call: (span: Span | undefined) => Promise<T>,
 ): Promise<T> {
   const parent = spans.get(messageId);
-  if (!parent) return call(undefined);
+  if (!parent?.isRecording()) return call(undefined);
   return inChildSpan(name, { ...attributes, [REQUEST_ID_ATTRIBUTE]: messageId }, call, parent);
 }
 
@@ -102,7 +102,8 @@ export async function inMessagesSpans<T>(
   call: () => Promise<T>,
   failedIds: (result: T) => readonly string[] = () => [],
 ): Promise<T> {
-  const parents = messageIds.flatMap((id) => (spans.has(id) ? [[id, spans.get(id)!] as const] : []));
+  // Only recorded (sampled) messages get a child span: an unsampled one's would be dropped anyway.
+  const parents = messageIds.flatMap((id) => (spans.get(id)?.isRecording() ? [[id, spans.get(id)!] as const] : []));
   if (parents.length === 0) return call();
   // One call, started once; each message's child span waits for it (the spans start in this same tick).
   const shared = call();

@@ -16,7 +16,9 @@ export const REQUEST_ID_ATTRIBUTE = "app.request_id";
 
 /**
  * Runs `call` inside a child span of the active span (or of `parent`), ending it with the call: an exception marks
- * it as an error and is rethrown unchanged. With tracing off, `call` runs as it is, with no span.
+ * it as an error and is rethrown unchanged. With tracing off, or under a span that is not recorded (its trace was not
+ * sampled, so its children would not be either), `call` runs as it is, with no span: most requests are not sampled,
+ * and a child span object per call was most of what tracing cost them (docs/BENCHMARKS.md, Tracing overhead).
  */
 export async function inChildSpan<T>(
   name: string,
@@ -24,7 +26,7 @@ export async function inChildSpan<T>(
   call: (span: Span | undefined) => Promise<T>,
   parent?: Span,
 ): Promise<T> {
-  if (!tracingEnabled()) return call(undefined);
+  if (!tracingEnabled() || !(parent ?? trace.getActiveSpan())?.isRecording()) return call(undefined);
   const span = startChildSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
   try {
     return await call(span);
@@ -91,7 +93,8 @@ export function traceRequests(listener: RequestListener): RequestListener {
       kind: SpanKind.SERVER,
       attributes: { "http.request.method": req.method ?? "", "url.path": (req.url ?? "").split("?")[0]!.slice(0, 256) },
     })!;
-    res.once("close", () => endServerSpan(span, req, res));
+    // An unsampled request's span records nothing: no need to hear when it ends.
+    if (span.isRecording()) res.once("close", () => endServerSpan(span, req, res));
     const active = trace.setSpan(context.active(), span).setValue(LOG_FIELDS, {} satisfies LogFields);
     context.with(active, () => listener(req, res));
   };
