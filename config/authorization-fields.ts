@@ -9,7 +9,7 @@ const mode = z
   .enum(AUTHORIZATION_MODES)
   .default("iam")
   .describe(
-    'The credential the API\'s request methods require; with `api_key_required` clients send their `x-api-key` too (usage plans meter keyed methods only). `"iam"` (default): SigV4-signed requests (`AWS_IAM`), admitted by the API\'s resource policy. `"cognito"`: a Cognito access token in `Authorization` with the method\'s scope. `"api_key"`: the `x-api-key` alone (the policy report fails unless `api_key_only_reason` says why). See [docs/DEPLOYING.md](docs/DEPLOYING.md#who-may-call-the-apis).',
+    'The credential the API\'s request methods require; with `api_key_required` clients send their `x-api-key` too (usage plans meter keyed methods only). `"iam"` (default): SigV4-signed requests (`AWS_IAM`), admitted by the API\'s resource policy. `"cognito"`: a Cognito access token in `Authorization` with the method\'s scope. `"api_key"`: the `x-api-key` alone (the policy report fails unless `api_key_only_reason` says why). Both APIs take the same mode: a result belongs to the identity that sent it, and only that mode recognizes it when it reads. See [docs/DEPLOYING.md](docs/DEPLOYING.md#who-may-call-the-apis).',
   );
 
 /** A principal a resource policy can name: a role, a user, or a whole account (`:root`); no wildcards. */
@@ -98,6 +98,12 @@ export function authorizationIssues(config: {
   const auth = config.authorization;
   if (!auth) return [];
   const issues: { path: (string | number)[]; message: string }[] = [];
+  if (auth.query !== auth.ingest) {
+    issues.push({
+      path: ["authorization", "query"],
+      message: `expected "${auth.ingest}", as authorization.ingest: a result belongs to the identity that sent it, which only the same mode can recognize when it reads`,
+    });
+  }
   const cognito = apisIn(auth, "cognito");
   if (cognito.length && !auth.cognito_user_pool_arns.length) {
     issues.push({

@@ -138,15 +138,8 @@ export const CONFIGS: Readonly<Record<string, () => Config>> = {
     }),
   "alb with VPC endpoints": () => exampleConfig({ private_integration: "alb", vpc_endpoints: { mode: "create" } }),
   "all options": () => parseConfig(allOptionsInput(), "examples/all-options.tfvars.json"),
-  // Authorization modes: the example is "iam" for both APIs with the account as principal, "all options" an "iam"
-  // ingest API with named principals and a "cognito" query API.
-  "iam named principals": () =>
-    exampleConfig({
-      authorization: {
-        ...example().authorization,
-        iam_principals: ["arn:aws:iam::123456789012:role/orders-web", "arn:aws:iam::210987654321:root"],
-      },
-    }),
+  // Authorization modes: the example is "iam" for both APIs with the account as principal, "all options" "iam" with
+  // named principals; "cognito" is applied, as no other configuration has its authorizer.
   cognito: () =>
     exampleConfig({
       authorization: {
@@ -202,7 +195,5 @@ export const PLAN_ONLY: Readonly<Record<string, readonly string[]>> = {
   alb: ["alb with VPC endpoints"],
   "alb migration step": ["example", "alb with VPC endpoints"],
   "existing VPC endpoints": ["all options"],
-  "iam named principals": ["example"],
-  cognito: ["all options"],
   "api key only": ["example"],
 };

@@ -5,11 +5,12 @@ import { controlResult, controlRow } from "../support/control-result.js";
 
 /**
  * The access controls (policy/controls/access.ts) one branch at a time: the example (both APIs "iam"), every option
- * (ingest "iam" with named principals, query "cognito"), and the "api_key" mode with and without a recorded reason.
+ * ("iam" with named principals), "cognito", and the "api_key" mode with and without a recorded reason.
  */
 const fixtures = await policyFixtures();
 const example = fixtures.example!;
 const full = fixtures.full!;
+const cognito = fixtures.cognito!;
 
 const keyOnly = fixtures.keyOnly!;
 const keyOnlyRecorded = fixtures.keyOnlyRecorded!;
@@ -26,6 +27,7 @@ describe("policy: CUSTOM.METHOD_AUTH", () => {
   test("policy: signed and Cognito methods pass, GET /health is exempt", () => {
     expect(controlResult(example, "CUSTOM.METHOD_AUTH").status).toBe("pass");
     expect(controlResult(full, "CUSTOM.METHOD_AUTH").status).toBe("pass");
+    expect(controlResult(cognito, "CUSTOM.METHOD_AUTH").status).toBe("pass");
   });
 
   test('policy: "api_key" APIs without a recorded reason name each method', () => {
@@ -35,21 +37,21 @@ describe("policy: CUSTOM.METHOD_AUTH", () => {
     ]);
   });
 
-  test("policy: a recorded reason covers only the APIs the config puts in api_key mode", () => {
+  test("policy: a recorded reason covers only an API the config puts in api_key mode", () => {
     expect(controlResult(keyOnlyRecorded, "CUSTOM.METHOD_AUTH").status).toBe("pass");
-    const ingestOpened = after(keyOnlyRecorded, (f) => (post(f).authorization = "NONE"));
+    const ingestOpened = after(example, (f) => (post(f).authorization = "NONE"));
     expect(controlResult(ingestOpened, "CUSTOM.METHOD_AUTH").problems).toEqual([
       "main/ingest-api/post-requests (POST /requests): authorization NONE, and the config records no api_key_only_reason for the ingest API",
     ]);
   });
 
   test("policy: a Cognito method without a scope fails (ID tokens would pass)", () => {
-    const noScope = after(full, (f) => {
+    const noScope = after(cognito, (f) => {
       delete first(f.main, "aws_api_gateway_method", (m) => m.authorization === "COGNITO_USER_POOLS")
         .authorization_scopes;
     });
     expect(controlResult(noScope, "CUSTOM.METHOD_AUTH").problems).toEqual([
-      "main/query-api/get-request (GET /requests/{requestId}): a Cognito method needs an authorizer and a scope (without one, ID tokens pass)",
+      "main/ingest-api/post-requests (POST /requests): a Cognito method needs an authorizer and a scope (without one, ID tokens pass)",
     ]);
   });
 });
@@ -66,6 +68,7 @@ describe("policy: CUSTOM.API_KEY_ONLY", () => {
     const result = controlResult(keyOnlyRecorded, "CUSTOM.API_KEY_ONLY");
     expect(result.status).toBe("pass");
     expect(result.notes).toEqual([
+      `POST /requests: an API key is the only credential (api_key_only_reason: ${REASON})`,
       `GET /requests/{requestId}: an API key is the only credential (api_key_only_reason: ${REASON})`,
     ]);
     expect(controlResult(example, "CUSTOM.API_KEY_ONLY").notes).toBeUndefined();

@@ -16,6 +16,7 @@ export interface PolicyFixture {
 
 export const EXTERNAL_TOPIC = "arn:aws:sns:eu-west-1:123456789012:alerts";
 export const KEY_ONLY_REASON = "a partner that cannot sign requests yet";
+export const USER_POOL = "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123";
 
 /** The configurations test/policy/controls.test.ts evaluates, as changes to the example var file. */
 function fixtureChanges(): Record<string, Record<string, unknown>> {
@@ -34,7 +35,12 @@ function fixtureChanges(): Record<string, Record<string, unknown>> {
     shortLogs: { log_retention_days: 30 },
     // Both APIs take the key alone, without and with the reason the policy report asks for.
     keyOnly: { authorization: { ...authorization, ingest: "api_key", query: "api_key" } },
-    keyOnlyRecorded: { authorization: { ...authorization, query: "api_key", api_key_only_reason: KEY_ONLY_REASON } },
+    keyOnlyRecorded: {
+      authorization: { ...authorization, ingest: "api_key", query: "api_key", api_key_only_reason: KEY_ONLY_REASON },
+    },
+    cognito: {
+      authorization: { ...authorization, ingest: "cognito", query: "cognito", cognito_user_pool_arns: [USER_POOL] },
+    },
   };
 }
 

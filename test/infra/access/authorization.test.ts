@@ -112,7 +112,7 @@ describe("authorization: synth per mode", () => {
       resourceAt(synthApp(changes).main, "aws_api_gateway_deployment", `${api}-api/stage/deployment`).triggers
         .redeployment;
     expect(trigger(withAuth({ iam_principals: [ROLE] }), "ingest")).not.toBe(trigger({}, "ingest"));
-    const cognito = (pool: string) => withAuth({ query: "cognito", cognito_user_pool_arns: [pool] });
+    const cognito = (pool: string) => withAuth({ ingest: "cognito", query: "cognito", cognito_user_pool_arns: [pool] });
     expect(trigger(cognito(POOL), "query")).not.toBe(trigger(cognito(POOL.replace("AbCdEf123", "Other1")), "query"));
   });
 });
@@ -133,9 +133,9 @@ describe("authorization: the owner of a request", () => {
 
   test("query: the api gets the caller's identity from the request context, in each mode", () => {
     expect(integration(synthApp().main)["integration.request.header.x-request-owner"]).toBe("context.identity.user");
-    const keyed = synthApp(withAuth({ query: "api_key" })).main;
+    const keyed = synthApp(withAuth({ ingest: "api_key", query: "api_key" })).main;
     expect(integration(keyed)["integration.request.header.x-request-owner"]).toBe("context.identity.apiKeyId");
-    const cognito = synthApp(withAuth({ query: "cognito", cognito_user_pool_arns: [POOL] })).main;
+    const cognito = synthApp(withAuth({ ingest: "cognito", query: "cognito", cognito_user_pool_arns: [POOL] })).main;
     expect(integration(cognito)["integration.request.header.x-request-owner"]).toBe("context.authorizer.claims.sub");
     const health = resourceAt(cognito, "aws_api_gateway_integration", "query-api/get-health-integration");
     expect(health.request_parameters).toEqual({});
@@ -147,7 +147,7 @@ describe("authorization: the owner of a request", () => {
   );
 
   test("ingest: the template the stack synthesizes is the mode's", () => {
-    const { main } = synthApp(withAuth({ ingest: "api_key" }));
+    const { main } = synthApp(withAuth({ ingest: "api_key", query: "api_key" }));
     const template = resourceAt(main, "aws_api_gateway_integration", "ingest-api/send-message").request_templates;
     expect(template["application/json"]).toBe(sendMessageTemplate("api_key"));
   });
