@@ -1,13 +1,13 @@
 import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, test } from "vitest";
-import { LocalCognito } from "../../local/gateway/access/cognito.js";
-import { localPrincipals, type LocalPrincipal } from "../../local/gateway/access/iam-principals.js";
-import { checkResourcePolicy, evaluateResourcePolicy } from "../../local/gateway/access/resource-policy.js";
-import { verifySigV4, type ReceivedRequest } from "../../local/gateway/access/sigv4.js";
-import { UsageMeter } from "../../local/gateway/access/throttle.js";
-import type { ApiKeyModel } from "../../local/gateway/model.js";
-import { statements } from "../../tfjson/index.js";
-import { Sha256 } from "../../kit/sigv4-client.js";
+import { LocalCognito } from "../../../local/gateway/access/cognito.js";
+import { localPrincipals, type LocalPrincipal } from "../../../local/gateway/access/iam-principals.js";
+import { checkResourcePolicy, evaluateResourcePolicy } from "../../../local/gateway/access/resource-policy.js";
+import { verifySigV4, type ReceivedRequest } from "../../../local/gateway/access/sigv4.js";
+import { UsageMeter } from "../../../local/gateway/access/throttle.js";
+import type { ApiKeyModel } from "../../../local/gateway/model.js";
+import { statements } from "../../../tfjson/index.js";
+import { Sha256 } from "../../../kit/sigv4-client.js";
 
 /**
  * The access pieces of the local gateway on their own: SigV4 verification against the SDK's signer, the resource
