@@ -33,6 +33,8 @@ export interface SignOptions {
   readonly region?: string;
   readonly service?: string;
   readonly headers?: Record<string, string>;
+  /** Headers to sign that the SDK leaves unsigned by default (curl signs what it is told to). */
+  readonly signableHeaders?: readonly string[];
 }
 
 /** A request as the gateway receives it, signed as the AWS SDK signs (the same signer its clients use). */
@@ -59,7 +61,10 @@ export async function signed(
       headers: { host: "127.0.0.1:4010", "content-type": "application/json", ...options.headers },
       body: body.length > 0 ? body : undefined,
     },
-    { signingDate: options.date ?? new Date() },
+    {
+      signingDate: options.date ?? new Date(),
+      ...(options.signableHeaders ? { signableHeaders: new Set(options.signableHeaders) } : {}),
+    },
   );
   const received = new URLSearchParams();
   for (const [name, values] of Object.entries(query)) for (const value of [values].flat()) received.append(name, value);
