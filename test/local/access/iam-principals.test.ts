@@ -46,7 +46,10 @@ describe("local gateway access: the principals the policies name", () => {
       "arn:aws:iam::111122223333:user/b",
       "111122223333",
     ]);
-    expect(namedPrincipals(policyOf({ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }))).toEqual([]);
+    for (const principal of ["*", {}, undefined])
+      expect(namedPrincipals(policyOf({ Effect: "Allow", Principal: principal, Action: "*", Resource: "*" }))).toEqual(
+        [],
+      );
   });
 
   test("an account id names its root, and so does a pattern for every principal of an account", () => {
@@ -67,8 +70,10 @@ describe("local gateway access: the principals the policies name", () => {
     expect(arnsOf(ACCOUNT).at(-1)).toBe("arn:aws:iam::111111111111:user/local-not-named");
     expect(arnsOf([ACCOUNT, "111111111111"]).at(-1)).toBe("arn:aws:iam::222222222222:user/local-not-named");
     expect(arnsOf(`arn:aws:iam::${ACCOUNT}:root`).at(-1)).toBe("arn:aws:iam::111111111111:user/local-not-named");
+    expect(arnsOf(`arn:aws-us-gov:iam::${ACCOUNT}:root`).at(-1)).toBe("arn:aws:iam::111111111111:user/local-not-named");
     // A principal of the account is not the whole account.
     expect(arnsOf(`arn:aws:iam::${ACCOUNT}:user/root`).at(-1)).toBe(NOT_NAMED);
+    expect(arnsOf(`arn:aws:iam::${ACCOUNT}:role/x`).at(-1)).toBe(NOT_NAMED);
   });
 });
 
@@ -111,7 +116,26 @@ describe("local gateway access: each principal's identity and keys", () => {
     expect(b.secretAccessKey).not.toBe(a.secretAccessKey);
   });
 
+  test("an id or pattern that is no account, or not a whole one, is not turned into a root", () => {
+    const fails = (entry: string, arn: string) =>
+      expect(() => first(entry)).toThrow(`local: the resource policy names ${arn}; only IAM user`);
+    fails("0000000000001", "0000000000001");
+    fails("user123456789012", "user123456789012");
+    fails(`arn:aws:iam::${ACCOUNT}:*/x`, `arn:aws:iam::${ACCOUNT}:local/x`);
+    fails(`*arn:aws:iam::${ACCOUNT}:*`, `localarn:aws:iam::${ACCOUNT}:local`);
+  });
+
   test("an ARN that cannot sign fails at start, naming it", () => {
+    for (const arn of [
+      `arn:aws:iam::${ACCOUNT}:root/x`,
+      `arn:aws:iam::${ACCOUNT}:user`,
+      `arn:aws:iam::${ACCOUNT}:users/x`,
+      `xarn:aws:iam::${ACCOUNT}:user/u`,
+      `arn:aws:iam::${ACCOUNT}:user/u/`,
+    ])
+      expect(() => first(arn)).toThrow(
+        `local: the resource policy names ${arn}; only IAM user, role and root ARNs can sign locally`,
+      );
     for (const arn of [
       `arn:aws:sts::${ACCOUNT}:assumed-role/r/s`,
       `arn:aws:iam::${ACCOUNT}:group/g`,

@@ -117,6 +117,8 @@ describe("local gateway access: Principal, Action and Resource", () => {
     expect(decide(policyOf(deny, grant), user)).toBe("explicit-deny");
     expect(decide(policyOf({ ...deny, Resource: "execute-api:/v2/*" }, grant), user)).toBe("allow");
     expect(decide([], user)).toBe("no-allow");
+    // IAM's Effect is case-sensitive: anything but Allow grants nothing.
+    expect(decide(policyOf({ ...grant, Effect: "allow" }), user)).toBe("no-allow");
   });
 });
 
@@ -159,6 +161,11 @@ describe("local gateway access: conditions", () => {
     expect(decide(both(ACCOUNT), user)).toBe("allow");
     expect(decide(both("111122223333"), user)).toBe("no-allow");
     expect(decide(both(ACCOUNT), { principalArn: CLIENT_ROLE, accountId: ACCOUNT })).toBe("no-allow");
+    const sameOperator = allowIf({
+      StringEquals: { "aws:PrincipalAccount": ACCOUNT, "aws:PrincipalArn": CLIENT_ROLE },
+    });
+    expect(decide(sameOperator, user)).toBe("no-allow");
+    expect(decide(sameOperator, { principalArn: CLIENT_ROLE, accountId: ACCOUNT })).toBe("allow");
   });
 
   test("on an anonymous caller a condition holds only when negated", () => {
@@ -188,6 +195,12 @@ describe("local gateway access: policies the local gateway refuses to start with
     principal({ Service: "lambda.amazonaws.com" }, '{"Service":"lambda.amazonaws.com"}');
     principal({ AWS: ACCOUNT, Federated: "x" }, `{"AWS":"${ACCOUNT}","Federated":"x"}`);
     principal(["*"], '["*"]');
+    principal([], "[]");
+    principal(null, "null");
+    principal("", '""');
+    expect(check(policyOf({ Effect: "Allow", Action: "*", Resource: "*" }))).toThrow(
+      `${where} 0 has Principal undefined; only "*" and {"AWS": ...} are emulated`,
+    );
     principal("arn:aws:iam::000000000000:root", '"arn:aws:iam::000000000000:root"');
     expect(check(allow({ AWS: [ACCOUNT] }))).not.toThrow();
     expect(check(allow("*"))).not.toThrow();
