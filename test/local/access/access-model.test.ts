@@ -116,9 +116,21 @@ describe("local gateway access model: resource policy", () => {
     expect(() => resourcePolicy([policy("p", "${ jsonencode({})}")], refs(), "api")).toThrow(
       "local: aws_api_gateway_rest_api_policy.p builds its policy with jsonencode(); the local gateway reads JSON text only",
     );
-    expect(() => resourcePolicy([policy("p", "{not json")], refs(), "api")).toThrow(
-      /^local: aws_api_gateway_rest_api_policy\.p: /,
+    expect(() => resourcePolicy([policy("p", "${jsonencode({})}")], refs(), "api")).toThrow(
+      "local: aws_api_gateway_rest_api_policy.p builds its policy with jsonencode()",
     );
+    // A jsonencode() inside JSON text is an expression like any other: the reference reader names it.
+    expect(() => resourcePolicy([policy("p", '{"Statement": ${jsonencode([])}}')], refs(), "api")).toThrow(
+      "local: aws_api_gateway_rest_api_policy.p: local: cannot resolve ${jsonencode([])}",
+    );
+    let parseError: Error | undefined;
+    try {
+      resourcePolicy([policy("p", "{not json")], refs(), "api");
+    } catch (error) {
+      parseError = error as Error;
+    }
+    expect(parseError?.message).toMatch(/^local: aws_api_gateway_rest_api_policy\.p: /);
+    expect(parseError?.cause).toBeInstanceOf(SyntaxError);
     const notPrincipal = JSON.stringify({ Statement: [{ Effect: "Deny", NotPrincipal: CLIENT_ROLE, Principal: "*" }] });
     expect(() => resourcePolicy([policy("p", notPrincipal)], refs(), "api")).toThrow(
       "local: aws_api_gateway_rest_api_policy.p, statement 0 uses NotPrincipal, which is not emulated",

@@ -1,4 +1,4 @@
-import { decodeJwt, decodeProtectedHeader } from "jose";
+import { decodeJwt, decodeProtectedHeader, SignJWT, type CryptoKey } from "jose";
 import { beforeAll, describe, expect, test } from "vitest";
 import { LocalCognito, TOKEN_SECONDS, type CognitoAppClient } from "../../../local/gateway/access/cognito.js";
 import { REGION } from "./support.js";
@@ -32,6 +32,19 @@ async function token(client: CognitoAppClient, requested?: string[], issuedAt = 
   const issued = await cognito.issue(client.clientId, client.clientSecret, requested, issuedAt);
   if ("error" in issued) throw new Error(issued.error);
   return issued.accessToken;
+}
+/**
+ * A token the pool's own key signs with the given claims: what a real user pool also issues (ID tokens, from a user
+ * sign-in) but the local token endpoint does not.
+ */
+async function poolToken(claims: Record<string, unknown>): Promise<string> {
+  const pool = (cognito as unknown as { pools: { issuer: string; kid: string; privateKey: CryptoKey }[] }).pools[0]!;
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: "RS256", kid: pool.kid })
+    .setIssuer(pool.issuer)
+    .setIssuedAt(NOW_S)
+    .setExpirationTime(NOW_S + 3600)
+    .sign(pool.privateKey);
 }
 /** "passed" or the 401's message, for a method of `issuer` with `methodScopes`. */
 async function verdict(header: string | undefined, methodScopes = ["requests/write"], issuers = [issuer], now = NOW) {
@@ -164,5 +177,20 @@ describe("local gateway access: the COGNITO_USER_POOLS authorizer", () => {
       "Unauthorized (the token has none of the scopes requests/write, admin/all)",
     );
     expect(await verdict(reader, [])).toBe("Unauthorized (this method takes an ID token)");
+  });
+
+  test("an ID token passes a method without scopes and is refused by one with scopes", async () => {
+    const idToken = await poolToken({ token_use: "id", sub: "user-1", email: "a@example.com" });
+    expect(await verdict(idToken, [])).toBe("passed");
+    expect(await verdict(idToken, ["requests/write"])).toBe("Unauthorized (this method takes an access token)");
+  });
+
+  test("an access token without a scope claim holds no scope", async () => {
+    const scopeless = await poolToken({ token_use: "access", client_id: web.clientId });
+    expect(await verdict(scopeless)).toBe("Unauthorized (the token has none of the scopes requests/write)");
+  });
+
+  test("only a leading Bearer is taken off the header", async () => {
+    expect(await verdict(`${await token(web)}Bearer `)).toMatch(/^Unauthorized \(the token is not valid: ERR_JWS_/);
   });
 });

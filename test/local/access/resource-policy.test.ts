@@ -84,6 +84,7 @@ describe("local gateway access: Principal, Action and Resource", () => {
     expect(decide(allow({ AWS: "*" }), {})).toBe("allow");
     expect(decide(allow({ AWS: ACCOUNT }), {})).toBe("no-allow");
     expect(decide(allow({ AWS: "*" }), user)).toBe("allow");
+    expect(decide(allow({}), {})).toBe("no-allow");
   });
 
   test("Action matches execute-api:Invoke with IAM's wildcards, in any case; other actions do not", () => {

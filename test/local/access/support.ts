@@ -35,6 +35,8 @@ export interface SignOptions {
   readonly headers?: Record<string, string>;
   /** Headers to sign that the SDK leaves unsigned by default (curl signs what it is told to). */
   readonly signableHeaders?: readonly string[];
+  /** False: no x-amz-content-sha256 header, as curl's --aws-sigv4 signs. @default true (the SDK's way) */
+  readonly checksum?: boolean;
 }
 
 /** A request as the gateway receives it, signed as the AWS SDK signs (the same signer its clients use). */
@@ -49,6 +51,7 @@ export async function signed(
     region: options.region ?? REGION,
     service: options.service ?? "execute-api",
     sha256: Sha256,
+    applyChecksum: options.checksum ?? true,
   });
   const request = await signer.sign(
     {
