@@ -163,8 +163,6 @@ describe("local gateway access: the resource ARN a policy matches", () => {
   test("the stage, the method and the path after the stage", () => {
     expect(invokeArn(api(), IAM, "/v1/requests/abc")).toBe(`${EXECUTION_ARN}/v1/POST/requests/abc`);
     expect(invokeArn(api(), NONE, "/v1")).toBe(`${EXECUTION_ARN}/v1/POST/`);
-    expect(invokeArn({ ...api(), stageName: "prod" } as RestApiModel, IAM, "/prod/x")).toBe(
-      `${EXECUTION_ARN}/prod/POST/x`,
-    );
+    expect(invokeArn({ ...api(), stageName: "prod" }, IAM, "/prod/x")).toBe(`${EXECUTION_ARN}/prod/POST/x`);
   });
 });

@@ -55,7 +55,17 @@ async function verdict(header: string | undefined, methodScopes = ["requests/wri
 }
 
 describe("local gateway access: the local Cognito's pools and clients", () => {
-  test("one app client per client name in each pool, with the pool's scopes once each", () => {
+  // These build their own LocalCognito: code run in a beforeAll is attributed to no test, so mutation testing would
+  // not run them against a mutant of create().
+  test("one app client per client name in each pool, with the pool's scopes once each", async () => {
+    const cognito = await LocalCognito.create(
+      [
+        { issuer, scopes },
+        { issuer: otherIssuer, scopes: ["x/y"] },
+      ],
+      ["web", "batch"],
+    );
+    const web = cognito.clients[0]!;
     expect(cognito.clients.map((c) => [c.name, c.issuer, c.scopes])).toEqual([
       ["web", issuer, ["requests/write", "requests/read"]],
       ["batch", issuer, ["requests/write", "requests/read"]],
@@ -67,7 +77,14 @@ describe("local gateway access: the local Cognito's pools and clients", () => {
     expect(new Set(cognito.clients.map((c) => c.clientId)).size).toBe(4);
   });
 
-  test("each pool serves its own RS256 signing key as its JWKS; an unknown pool has none", () => {
+  test("each pool serves its own RS256 signing key as its JWKS; an unknown pool has none", async () => {
+    const cognito = await LocalCognito.create(
+      [
+        { issuer, scopes },
+        { issuer: otherIssuer, scopes: ["x/y"] },
+      ],
+      [],
+    );
     const keys = cognito.jwks(issuer)!.keys;
     expect(keys).toEqual([expect.objectContaining({ kty: "RSA", alg: "RS256", use: "sig", kid: expect.any(String) })]);
     expect(keys[0]).not.toHaveProperty("d");
