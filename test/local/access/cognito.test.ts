@@ -17,13 +17,17 @@ let cognito: LocalCognito;
 let web: CognitoAppClient;
 let other: CognitoAppClient;
 beforeAll(async () => {
-  cognito = await LocalCognito.create(
+  // A hook that throws skips its file's tests instead of failing them, which mutation testing scores "Survived":
+  // a failed create() leaves the fixtures unset, so the tests that use them fail.
+  const created = await LocalCognito.create(
     [
       { issuer, scopes },
       { issuer: otherIssuer, scopes: ["x/y"] },
     ],
     ["web", "batch"],
-  );
+  ).catch(() => undefined);
+  if (!created) return;
+  cognito = created;
   web = cognito.clients[0]!;
   other = cognito.clients.find((c) => c.issuer === otherIssuer)!;
 });
@@ -55,17 +59,7 @@ async function verdict(header: string | undefined, methodScopes = ["requests/wri
 }
 
 describe("local gateway access: the local Cognito's pools and clients", () => {
-  // These build their own LocalCognito: code run in a beforeAll is attributed to no test, so mutation testing would
-  // not run them against a mutant of create().
-  test("one app client per client name in each pool, with the pool's scopes once each", async () => {
-    const cognito = await LocalCognito.create(
-      [
-        { issuer, scopes },
-        { issuer: otherIssuer, scopes: ["x/y"] },
-      ],
-      ["web", "batch"],
-    );
-    const web = cognito.clients[0]!;
+  test("one app client per client name in each pool, with the pool's scopes once each", () => {
     expect(cognito.clients.map((c) => [c.name, c.issuer, c.scopes])).toEqual([
       ["web", issuer, ["requests/write", "requests/read"]],
       ["batch", issuer, ["requests/write", "requests/read"]],
@@ -77,14 +71,7 @@ describe("local gateway access: the local Cognito's pools and clients", () => {
     expect(new Set(cognito.clients.map((c) => c.clientId)).size).toBe(4);
   });
 
-  test("each pool serves its own RS256 signing key as its JWKS; an unknown pool has none", async () => {
-    const cognito = await LocalCognito.create(
-      [
-        { issuer, scopes },
-        { issuer: otherIssuer, scopes: ["x/y"] },
-      ],
-      [],
-    );
+  test("each pool serves its own RS256 signing key as its JWKS; an unknown pool has none", () => {
     const keys = cognito.jwks(issuer)!.keys;
     expect(keys).toEqual([expect.objectContaining({ kty: "RSA", alg: "RS256", use: "sig", kid: expect.any(String) })]);
     expect(keys[0]).not.toHaveProperty("d");
