@@ -93,6 +93,19 @@ export const MUTATION_MODULES = {
     ],
     tests: ["apps/shared/test/tracing.test.ts"],
   },
+  // The local gateway's access enforcement (SigV4, resource policy, local principals, Cognito tokens, usage plans).
+  "local-access": {
+    mutate: [
+      "local/gateway/access/sigv4.ts",
+      "local/gateway/access/resource-policy.ts",
+      "local/gateway/access/iam-principals.ts",
+      "local/gateway/access/cognito.ts",
+      "local/gateway/access/throttle.ts",
+      "local/gateway/access/access.ts",
+      "local/gateway/access/access-model.ts",
+    ],
+    tests: ["test/local/access/*.test.ts"],
+  },
 };
 
 /** The module named by MUTATION_MODULE (set by tools/mutation.mjs for each Stryker run). */

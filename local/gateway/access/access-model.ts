@@ -91,8 +91,7 @@ export function resourcePolicy(
 /** A usage plan's throttle and quota (api-keys.ts attaches it to each key). */
 export function usagePlan(resource: string, raw: TfObject, refs: References): UsagePlanModel {
   const body = refs.resolve<unknown>(raw, `aws_api_gateway_usage_plan.${resource}`) as TfObject;
-  const throttle =
-    (body.throttle_settings as { rate_limit?: number; burst_limit?: number }[] | object | undefined) ?? [];
+  const throttle = body.throttle_settings as { rate_limit?: number; burst_limit?: number }[] | object | undefined;
   const settings = (Array.isArray(throttle) ? throttle[0] : throttle) as
     { rate_limit?: number; burst_limit?: number } | undefined;
   const quotaBlock = body.quota_settings as { limit?: number; period?: string; offset?: number }[] | object | undefined;

@@ -68,7 +68,8 @@ export async function authorize(
   const decision = api.resourcePolicy
     ? evaluateResourcePolicy(api.resourcePolicy, caller, arn, api.executionArn)
     : "no-allow";
-  const sameAccountIam = auth.type === "AWS_IAM" && caller.accountId === apiAccount;
+  // Only a SigV4 caller has an account.
+  const sameAccountIam = caller.accountId === apiAccount;
   if (decision === "explicit-deny") return denied(context, arn, " with an explicit deny");
   if (decision === "no-allow" && !sameAccountIam && (api.resourcePolicy || auth.type === "AWS_IAM"))
     return denied(context, arn, "");
@@ -77,7 +78,8 @@ export async function authorize(
 
 /** `arn:aws:execute-api:<region>:<account>:<api>/<stage>/<METHOD>/<path>`, what a policy's Resource matches. */
 export function invokeArn(api: RestApiModel, method: MethodModel, path: string): string {
-  const resourcePath = path.slice(api.stageName.length + 1).replace(/^\//, "");
+  // `/<stage>/<path>`, or `/<stage>` alone for the root resource.
+  const resourcePath = path.slice(api.stageName.length + 2);
   return `${api.executionArn}/${api.stageName}/${method.httpMethod}/${resourcePath}`;
 }
 

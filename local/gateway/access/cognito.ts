@@ -70,7 +70,7 @@ export class LocalCognito {
       clientNames.map((name) => ({
         name,
         issuer,
-        clientId: randomBytes(13).toString("hex").slice(0, 26),
+        clientId: randomBytes(13).toString("hex"),
         clientSecret: randomBytes(32).toString("base64url"),
         scopes: [...new Set(scopes)],
       })),

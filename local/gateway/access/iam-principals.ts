@@ -54,23 +54,22 @@ export function localPrincipals(statements: readonly PolicyStatement[], accountI
           .replace(/\*/g, "local")
           .replace(/\?/g, "x"),
   );
-  const arns = [...new Set(concrete)];
-  const wholeAccounts = new Set(arns.flatMap((arn) => /^arn:aws[a-z-]*:iam::(\d{12}):root$/.exec(arn)?.[1] ?? []));
+  const principals = [...new Set(concrete)].map((arn) => principal(arn, true));
+  // A root principal stands for every principal of its account.
+  const wholeAccounts = new Set(principals.filter((p) => p.arn.endsWith(":root")).map((p) => p.accountId));
   const unnamedAccount = [accountId, ...OTHER_ACCOUNTS].find((account) => !wholeAccounts.has(account))!;
-  return [
-    ...arns.map((arn) => principal(arn, true)),
-    principal(`arn:aws:iam::${unnamedAccount}:user/local-not-named`, false),
-  ];
+  return [...principals, principal(`arn:aws:iam::${unnamedAccount}:user/local-not-named`, false)];
 }
 
 /** Accounts for the principal no policy names when the policies name the API's own account as a whole. */
 const OTHER_ACCOUNTS = ["111111111111", "222222222222"];
 
 function principal(arn: string, named: boolean): LocalPrincipal {
-  const parsed = /^arn:(aws[a-z-]*):iam::(\d{12}):(root|user|role)(?:\/(?:.*\/)?([^/]+))?$/.exec(arn);
+  // A root ARN has no path; a user or role ARN has a name, after an optional path.
+  const parsed = /^arn:(aws[a-z-]*):iam::(\d{12}):(?:root|(user|role)\/(?:.*\/)?([^/]+))$/.exec(arn);
   if (!parsed)
     throw new Error(`local: the resource policy names ${arn}; only IAM user, role and root ARNs can sign locally`);
-  const [, partition, accountId, kind, name] = parsed as unknown as [string, string, string, string, string];
+  const [, partition, accountId, kind = "root", name] = parsed as unknown as [string, string, string, string, string];
   // Stable ids per ARN (AWS's are random but fixed for the principal's life), so owners survive restarts.
   const unique = createHash("sha256").update(arn).digest("hex").slice(0, 17).toUpperCase();
   const identity =

@@ -1,7 +1,8 @@
-import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { GatewayError } from "../gateway-responses.js";
 import type { LocalPrincipal } from "./iam-principals.js";
+import { Sha256 } from "../../../kit/sigv4-client.js";
 
 /**
  * AWS Signature Version 4 on an AWS_IAM method, verified for real: the signature is recomputed with the SDK's own
@@ -38,7 +39,7 @@ export async function verifySigV4(
   const fields = Object.fromEntries(
     (AUTHORIZATION.exec(header)?.[1] ?? "").split(/,\s*/).map((part) => part.split("=", 2) as [string, string]),
   );
-  const scope = (fields.Credential ?? "").split("/");
+  const scope = String(fields.Credential).split("/");
   if (scope.length !== 5 || !fields.SignedHeaders || !fields.Signature)
     // AWS answers IncompleteSignatureException (403); the local text says what a SigV4 Authorization header holds.
     return invalid(
@@ -81,16 +82,17 @@ export async function verifySigV4(
   const signed = await signer.sign(
     {
       method: request.method,
+      // The signer signs the Host header as received; it reads neither of these.
       protocol: "http:",
-      hostname: (request.headers.host ?? "").replace(/:\d+$/, ""),
+      hostname: "",
       path: request.path,
       query: queryRecord(request.query),
       headers,
-      body: request.body.length > 0 ? request.body : undefined,
+      body: request.body,
     },
     { signingDate: signedAt, signableHeaders: new Set(signedHeaders) },
   );
-  const expected = /Signature=([0-9a-f]+)/.exec(String(signed.headers.authorization))?.[1] ?? "";
+  const expected = /Signature=([0-9a-f]+)/.exec(String(signed.headers.authorization))![1]!;
   const given = Buffer.from(fields.Signature);
   return given.length === expected.length && timingSafeEqual(given, Buffer.from(expected)) ? { principal } : invalid();
 }
@@ -111,40 +113,9 @@ export function parseAmzDate(value: string | undefined): Date | undefined {
   return new Date(Date.UTC(y, mo - 1, d, h, mi, s));
 }
 
-function queryRecord(query: URLSearchParams): Record<string, string | string[]> {
-  const record: Record<string, string | string[]> = {};
-  for (const name of new Set(query.keys())) {
-    const values = query.getAll(name);
-    record[name] = values.length === 1 ? values[0]! : values;
-  }
-  return record;
+/** Each parameter with all its values: the signer encodes a one-value list as it does the value. */
+function queryRecord(query: URLSearchParams): Record<string, string[]> {
+  return Object.fromEntries([...new Set(query.keys())].map((name) => [name, query.getAll(name)]));
 }
 
-const sha256Hex = (body: string) => createHash("sha256").update(body, "utf8").digest("hex");
-
-/** The signer's checksum interface over node:crypto: SHA-256, or HMAC-SHA256 when given a key. */
-class Sha256 {
-  private readonly hash: Hash | Hmac;
-
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash("sha256") : createHmac("sha256", toBuffer(secret));
-  }
-
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(toBuffer(data));
-  }
-
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-
-  reset(): void {
-    throw new Error("local: the SigV4 checksum is used once");
-  }
-}
-
-function toBuffer(data: string | ArrayBuffer | ArrayBufferView): Buffer {
-  if (typeof data === "string") return Buffer.from(data, "utf8");
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
-}
+const sha256Hex = (body: string) => createHash("sha256").update(body).digest("hex");
