@@ -17,7 +17,7 @@ export const OWNER_CONTEXT_VARIABLE: Readonly<Record<AuthorizationMode, string>>
 };
 
 /** The header the query integration sets from OWNER_CONTEXT_VARIABLE; the api reads it. */
-export const OWNER_HEADER = "x-request-owner";
+export { OWNER_HEADER } from "../../apps/shared/src/owner.js";
 
 /**
  * Velocity that sets `$owner` in each mode, one function per mode. `$!` renders a missing value as "", and the

@@ -35,6 +35,16 @@ export class InvalidRequestIdError extends HttpError {
   }
 }
 
+export class InvalidOwnerError extends HttpError {
+  constructor() {
+    super(
+      400,
+      "invalid_owner",
+      "The x-request-owner header must be one identity of at most 256 visible ASCII characters, as the query API sets it",
+    );
+  }
+}
+
 export class RequestNotFoundError extends HttpError {
   constructor(requestId: string) {
     super(

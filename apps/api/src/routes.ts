@@ -1,7 +1,8 @@
 import type { RequestHandler } from "express";
-import { normalizeOwner } from "../../shared/src/owner.js";
+import { isWellFormedOwner, normalizeOwner, OWNER_HEADER } from "../../shared/src/owner.js";
 import {
   DependencyUnavailableError,
+  InvalidOwnerError,
   InvalidRequestIdError,
   MethodNotAllowedError,
   RequestNotFoundError,
@@ -31,12 +32,6 @@ export function ready(requests: RequestsReader, isShuttingDown: () => boolean): 
 }
 
 /**
- * The caller's identity, set by the query API's integration from the request context (never the client's own
- * header: the integration's mapping replaces it). Absent or empty: a caller without an owner.
- */
-export const OWNER_HEADER = "x-request-owner";
-
-/**
  * GET /requests/:requestId: validate the id, read the item, return it exactly as stored (without its owner). Another
  * owner's item answers 404 exactly like a missing one, so ids cannot be probed.
  */
@@ -44,8 +39,7 @@ export function getRequest(requests: RequestsReader): RequestHandler {
   return async (req, res) => {
     const requestId = parseRequestId((req.params.requestId as string | undefined) ?? "");
     if (requestId === undefined) throw new InvalidRequestIdError();
-    // Node joins a repeated custom header into one string, so this is never an array.
-    const owner = normalizeOwner(req.headers[OWNER_HEADER] as string | undefined);
+    const owner = callerOwner(req.headers[OWNER_HEADER] as string | undefined);
     const json = await requests.getRequestJson(requestId, owner);
     if (json === undefined) throw new RequestNotFoundError(requestId);
     // The hot path. The item is already JSON text, so Express's res.send (re-encode to a Buffer, parse the
@@ -66,4 +60,15 @@ export function methodNotAllowed(allowed: readonly string[]): RequestHandler {
   return () => {
     throw new MethodNotAllowedError(allowed);
   };
+}
+
+/**
+ * The caller's identity from OWNER_HEADER (Node joins a repeated custom header into one string, so never an array).
+ * Absent or empty: a caller without an owner. A value the gateway could not have sent (a repeated header, spaces,
+ * control characters) is refused rather than cut down to an owner it might name.
+ */
+function callerOwner(header: string | undefined): string {
+  if (header === undefined || header === "") return "";
+  if (!isWellFormedOwner(header)) throw new InvalidOwnerError();
+  return normalizeOwner(header);
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { request } from "node:http";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
@@ -88,4 +89,31 @@ describe("api: results only their owner can read", () => {
     expect((await getAs(OWNER, ids.ownerless)).status).toBe(404);
     expect((await getAs("AIDAOTHERUSER", ids.ownerless)).status).toBe(404);
   });
+
+  it("owner: a header the gateway could not have sent is refused with a 400 naming it, never cut to an owner", async () => {
+    // A client header appended to the gateway's would reach the api as "<theirs>, <ours>": cut at its first ":",
+    // "AROAVICTIM:, AROAME:s" would name the victim.
+    const twice = await rawGet(ids.owned, [`${OWNER}:`, "AROAME:session"]);
+    expect(twice.status).toBe(400);
+    expect(JSON.parse(twice.body)).toMatchObject({
+      error: "invalid_owner",
+      message: expect.stringContaining("x-request-owner"),
+    });
+    for (const malformed of [`${OWNER} x`, `${OWNER}\u00e9`, "A".repeat(257)]) {
+      expect((await getAs(malformed, ids.owned)).status, malformed.slice(0, 20)).toBe(400);
+    }
+    expect((await getAs("A".repeat(256), ids.owned)).status).toBe(404);
+  });
 });
+
+/** GET with the owner header sent once per value (fetch would join them itself). */
+function rawGet(id: string, owners: string[]): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${api.url}/requests/${id}`, { headers: { "x-request-owner": owners } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject).end();
+  });
+}

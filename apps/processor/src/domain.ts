@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { normalizeOwner } from "../../shared/src/owner.js";
+import { isWellFormedOwner, MAX_OWNER_LENGTH, normalizeOwner } from "../../shared/src/owner.js";
 import type { MessageAttribute } from "./queue.js";
 
 /**
@@ -74,10 +74,7 @@ function findUnstorable(value: unknown, depth: number, path: string): string | u
 export type OwnerResult =
   { readonly ok: true; readonly owner: string } | { readonly ok: false; readonly reason: string };
 
-/** The longest `owner` attribute accepted: far above every identity the gateway sends (ids of 20 to 128 characters). */
-export const MAX_OWNER_LENGTH = 256;
-/** Visible ASCII only: the identities API Gateway sends are ids, never spaces, control characters or Unicode. */
-const OWNER_CHARACTERS = /^[\x21-\x7e]+$/;
+export { MAX_OWNER_LENGTH };
 
 /**
  * The message's `owner` attribute (the client that sent it), normalized (the part before the first ":"); "" when the
@@ -95,7 +92,7 @@ export function parseOwner(attribute: MessageAttribute | undefined): OwnerResult
       ok: false,
       reason: `owner attribute is ${stringValue.length} characters, above the ${MAX_OWNER_LENGTH}-character limit`,
     };
-  if (!OWNER_CHARACTERS.test(stringValue))
+  if (!isWellFormedOwner(stringValue))
     return {
       ok: false,
       reason: "owner attribute must be visible ASCII characters (no spaces, control characters or Unicode)",

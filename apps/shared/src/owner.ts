@@ -8,6 +8,23 @@
 export const OWNER_ATTRIBUTE = "owner";
 
 /**
+ * The header the query API's integration sets from the caller's identity for the api (the mapping replaces a
+ * client's header of that name; the stack's OWNER_CONTEXT_VARIABLE says which identity).
+ */
+export const OWNER_HEADER = "x-request-owner";
+
+/** The longest owner accepted: far above every identity the gateway sends (ids of 20 to 128 characters). */
+export const MAX_OWNER_LENGTH = 256;
+/**
+ * Visible ASCII only: the identities API Gateway sends are ids, never spaces, control characters or Unicode. A
+ * header sent twice reaches the api joined by ", ", so it is refused here rather than cut to its first value.
+ */
+const OWNER_CHARACTERS = /^[\x21-\x7e]+$/;
+
+/** Whether a raw identity (before normalizeOwner) is one the gateway could have sent. */
+export const isWellFormedOwner = (raw: string) => raw.length <= MAX_OWNER_LENGTH && OWNER_CHARACTERS.test(raw);
+
+/**
  * The owner as both services store and compare it: the part before the first ":". An IAM role's caller id is
  * "<role id>:<session name>", so every session of a role is one owner; other identities contain no ":".
  * Undefined (no identity) is "" (no owner).
