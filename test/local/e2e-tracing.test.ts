@@ -75,10 +75,6 @@ describe("local stack: traces", () => {
     const [remove] = named(spans, "SQS.DeleteMessageBatch");
     expect(put).toMatchObject({ parentSpanId: message!.spanId, service: "processor" });
     expect(remove).toMatchObject({ parentSpanId: message!.spanId, service: "processor" });
-    // The write is durable before the delete starts, and both happen within the message's span.
-    expect(put!.endMs).toBeLessThanOrEqual(remove!.startMs);
-    expect(message!.startMs).toBeLessThanOrEqual(put!.startMs);
-    expect(remove!.endMs).toBeLessThanOrEqual(message!.endMs);
 
     const waterfall = await fetch(`${stack.traces.url}/traces/${requestId}`);
     expect(waterfall.status).toBe(200);
