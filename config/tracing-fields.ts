@@ -30,9 +30,33 @@ export const tracingFields = {
       collector_image: imageReference
         .default(DEFAULT_COLLECTOR_IMAGE)
         .describe(
-          "The ADOT collector image that runs beside each task and sends its spans to X-Ray. The default is pulled from ECR Public through NAT; with `vpc_endpoints` and no NAT, point this at an ECR pull-through cache of ECR Public in this account and region (`<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/aws-observability/aws-otel-collector:<tag>`, docs/OPERATIONS.md, Traces). It runs on the tasks' `cpu_architecture` (the image is multi-architecture).",
+          "The ADOT collector image that runs beside each task and sends its spans to X-Ray. The default is pulled from ECR Public through NAT; with `vpc_endpoints` and no NAT it must be in ECR in the stack's region (a failed image pull stops the whole task, so the config refuses any other): an ECR pull-through cache of ECR Public in this account and region (`<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/aws-observability/aws-otel-collector:<tag>`) or a copy (docs/OPERATIONS.md, Traces). It runs on the tasks' `cpu_architecture` (the image is multi-architecture).",
         ),
     })
     .default({ sample_rate: 0.05, collector_image: DEFAULT_COLLECTOR_IMAGE })
     .describe("Traces of requests and messages across API Gateway, SQS, both services and DynamoDB, in X-Ray."),
 };
+
+type Tracing = z.output<(typeof tracingFields)["tracing"]>;
+
+/**
+ * With `vpc_endpoints` the tasks' egress reaches only the endpoints, so a collector image outside ECR in the stack's
+ * region cannot be pulled. On Fargate a failed image pull (CannotPullContainerError) stops the whole task before any
+ * container starts, whatever `essential` says: no task would ever run. An error, not a warning.
+ */
+export function collectorImageIssues(config: {
+  tracing?: Tracing;
+  vpc_endpoints?: unknown;
+  region?: string;
+}): { path: (string | number)[]; message: string }[] {
+  const { tracing, region } = config;
+  if (!tracing || !config.vpc_endpoints || region === undefined || tracing.sample_rate <= 0) return [];
+  const registry = new RegExp(`^\\d{12}\\.dkr\\.ecr\\.${region}\\.amazonaws\\.com(\\.cn)?/`);
+  if (registry.test(tracing.collector_image)) return [];
+  return [
+    {
+      path: ["tracing", "collector_image"],
+      message: `${tracing.collector_image} is not in ECR in ${region}, and with vpc_endpoints the tasks have no internet to pull it: a failed image pull stops the whole task, so no task would start. Point it at an ECR pull-through cache of ECR Public or a copy in ECR in ${region} (docs/OPERATIONS.md#traces), or set tracing.sample_rate to 0`,
+    },
+  ];
+}
