@@ -25,7 +25,7 @@ export const tracingFields = {
         .max(1)
         .default(0.05)
         .describe(
-          "Share of traces the services record when no decision arrives with the request or message; a decision that does arrive (API Gateway's X-Ray sampling rules: by default 1 request a second and 5% of the rest) is always followed. `0` = tracing off: no collector, no SDK, no cost. 5%: the rate X-Ray's own default rule uses, enough to see every path of a busy service within minutes, at a twentieth of the span cost.",
+          "Share of traces the services record when no decision arrives with the request or message; a decision that does arrive (API Gateway's X-Ray sampling rules: by default 1 request a second and 5% of the rest) is always followed. `0` = the services' tracing off: no collector, no SDK, no `trace` message attribute, no cost in the services (the stages keep X-Ray active tracing, so API Gateway still records its own traces). 5%: the rate X-Ray's own default rule uses, enough to see every path of a busy service within minutes, at a twentieth of the span cost.",
         ),
       collector_image: imageReference
         .default(DEFAULT_COLLECTOR_IMAGE)
