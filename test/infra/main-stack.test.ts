@@ -602,6 +602,20 @@ describe("main stack: ECS services", () => {
     });
   });
 
+  test("services: with tracing on, the app starts after the collector and so stops before it (its last spans reach it)", () => {
+    const containers = (doc: TfJson, name: string) =>
+      JSON.parse(resourceAt(doc, "aws_ecs_task_definition", `${name}/task`).container_definitions);
+    const untraced = synthApp({ tracing: { sample_rate: 0 } }).main;
+    for (const name of ["api", "processor"]) {
+      const [app, collector] = containers(main, name);
+      expect([app.name, collector.name, collector.essential]).toEqual([name, "aws-otel-collector", false]);
+      expect(app.dependsOn).toEqual([{ containerName: "aws-otel-collector", condition: "START" }]);
+      const alone = containers(untraced, name);
+      expect(alone.map((c: { name: string }) => c.name)).toEqual([name]);
+      expect(alone[0].dependsOn).toBeUndefined();
+    }
+  });
+
   test("services: without a TTL attribute nothing expires; with one but no retention only the api honours it", () => {
     const env = (doc: TfJson, name: string) =>
       Object.keys(
