@@ -148,7 +148,13 @@ describe("tracing off", () => {
     const listener: RequestListener = (_req, res) => res.end();
     expect(traceRequests(listener)).toBe(listener);
     expect(await inChildSpan("x", {}, (span) => Promise.resolve(span))).toBeUndefined();
+    // Attributes given as a function are never built: tracing off costs no object per call.
+    let built = 0;
+    const lazy = () => ({ built: ++built });
+    expect(await inChildSpan("x", lazy, (span) => Promise.resolve(span))).toBeUndefined();
     const batch = startMessageSpans([{ messageId: "m1", receiveCount: 1 }]);
+    expect(await inMessageSpan("m1", "x", lazy, (span) => Promise.resolve(span))).toBeUndefined();
+    expect(built).toBe(0);
     expect(messageTraceId("m1")).toBeUndefined();
     batch.outcome("m1", "invalid");
     batch.end();
@@ -337,7 +343,12 @@ describe("processor spans", () => {
     // A second receive of m1 while its span is open keeps the first span.
     startMessageSpans([{ messageId: "m1", receiveCount: 2 }]).end();
     expect(messageTraceId("m1")).toBe(xrayTraceId(TRACE));
-    const put = await inMessageSpan("m1", "DynamoDB.PutItem", { a: 1 }, (span) => Promise.resolve(span));
+    const put = await inMessageSpan(
+      "m1",
+      "DynamoDB.PutItem",
+      () => ({ a: 1 }),
+      (span) => Promise.resolve(span),
+    );
     expect(put).toBeDefined();
     expect(await inMessageSpan("unknown", "x", {}, (span) => Promise.resolve(span))).toBeUndefined();
     const result = await inMessagesSpans(
@@ -394,7 +405,11 @@ describe("processor spans", () => {
     const { flush } = traced(1);
     const batch = startMessageSpans([{ messageId: "n1", receiveCount: 1, awsTraceHeader: header(0) }]);
     expect(messageTraceId("n1")).toBe(xrayTraceId(TRACE));
-    expect(await inMessageSpan("n1", "put", {}, (span) => Promise.resolve(span))).toBeUndefined();
+    let built = 0;
+    const lazy = () => ({ built: ++built });
+    expect(await inMessageSpan("n1", "put", lazy, (span) => Promise.resolve(span))).toBeUndefined();
+    expect(await inChildSpan("get", lazy, (span) => Promise.resolve(span))).toBeUndefined();
+    expect(built).toBe(0);
     expect(await inMessagesSpans(["n1"], "delete", {}, () => Promise.resolve("done"))).toBe("done");
     batch.end();
     expect(await flush()).toEqual([]);
