@@ -59,7 +59,9 @@ export const logTraceId = (spanContext: SpanContext): string => xrayTraceId(span
 /**
  * X-Ray's id generator (a trace id starts with its epoch seconds, which X-Ray requires of the ids it indexes), with
  * one addition: `nextTraceId` makes the next root span join an existing trace (the `trace` origin above). Spans are
- * started synchronously, so the value set just before a start is the one that start reads.
+ * started synchronously, so the value set just before a start is the one that start reads; `clearNextTraceId` after
+ * the start drops it if that start asked for no id (the SDK returns a non-recording span without one when tracing is
+ * suppressed), so it cannot leak into an unrelated root span later.
  */
 export class TraceJoiningIdGenerator implements IdGenerator {
   private readonly xray = new AWSXRayIdGenerator();
@@ -67,6 +69,10 @@ export class TraceJoiningIdGenerator implements IdGenerator {
 
   nextTraceId(traceId: string): void {
     this.pending = traceId;
+  }
+
+  clearNextTraceId(): void {
+    this.pending = undefined;
   }
 
   generateTraceId(): string {

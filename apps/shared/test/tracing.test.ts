@@ -139,6 +139,20 @@ describe("trace context", () => {
     expect(Math.abs(parseInt(fresh.slice(0, 8), 16) - Date.now() / 1000)).toBeLessThan(600);
     expect(ids.generateSpanId()).toMatch(/^[0-9a-f]{16}$/);
   });
+
+  it("tracing: a joined trace id that no start asked for is dropped, not given to the next root span", () => {
+    const ids = new TraceJoiningIdGenerator();
+    ids.nextTraceId(TRACE);
+    ids.clearNextTraceId();
+    expect(ids.generateTraceId()).not.toBe(TRACE);
+  });
+
+  it("tracing: a header with Root and Sampled but no Parent is read as the trace id alone (its decision is lost)", () => {
+    expect(traceOrigin("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1")).toEqual({
+      kind: "trace",
+      traceId: TRACE,
+    });
+  });
 });
 
 describe("tracing off", () => {
