@@ -5,6 +5,7 @@ import { wafRateFloor } from "./nested-fields.js";
 import { fastestClientRate } from "./access-fields.js";
 import { capacityIssues } from "./capacity.js";
 import { authorizationIssues } from "./authorization-fields.js";
+import { collectorImageIssues } from "./tracing-fields.js";
 
 /** A problem that involves more than one key, reported on the key at fault. */
 export interface CrossFieldIssue {
@@ -48,7 +49,7 @@ export function crossFieldIssues(config: ValidFields): CrossFieldIssue[] {
   }
   issues.push(...processorCountIssues(config.services?.processor), ...operationsIssues(config), ...wafIssues(config));
   issues.push(...capacityIssues(config), ...clientIssues(config), ...authorizationIssues(config));
-  issues.push(...retentionIssues(config));
+  issues.push(...retentionIssues(config), ...collectorImageIssues(config));
   const logKeyRegion = config.log_kms_key_arn?.split(":")[3];
   if (logKeyRegion !== undefined && config.region !== undefined && logKeyRegion !== config.region) {
     issues.push({

@@ -186,7 +186,7 @@ export function computeBill(profile: Profile, inputs: CostInputs, infra: Infra, 
     prices,
   );
   line("CloudWatch Logs", 0, logs.usd, logs.detail);
-  const xray = xrayLine({ messages, gets }, infra, prices);
+  const xray = xrayLine({ messages, gets, secondsPerMonth: S }, infra, prices);
   if (xray) line("X-Ray traces", 0, xray.usd, xray.detail);
 
   const tasks = infra.services.api.minTasks + infra.services.processor.minTasks;

@@ -18,6 +18,8 @@ export interface Infra {
     readonly detailedMetrics: boolean;
     readonly accessLogFormat: string | undefined;
   }[];
+  /** Whether each API's stage has X-Ray active tracing on (API Gateway then records traces of its own). */
+  readonly gatewayTracing: Readonly<Record<"ingest" | "query", boolean>>;
   /** Each API's per-method steady limit (its stage's throttle for every method), null where none is set. */
   readonly methodRateLimits: Readonly<Record<"ingest" | "query", number | null>>;
   /** Log group retention in days (0 = never expire), by kind. */
@@ -109,6 +111,8 @@ export function infraFromSynth(main: TfJson): Infra {
       accessLogFormat: field(r.body, "access_log_settings", "format") as string | undefined,
     };
   });
+  const gatewayTraced = (api: "ingest" | "query"): boolean =>
+    all("aws_api_gateway_stage").some((r) => r.path.includes(`${api}-api/`) && r.body.xray_tracing_enabled === true);
   const methodRateLimit = (api: "ingest" | "query"): number | null => {
     const stage = all("aws_api_gateway_stage").find((r) => r.path.includes(`${api}-api/`));
     const own = settings.find((s) => stage && String(s.rest_api_id) === String(stage.body.rest_api_id));
@@ -145,6 +149,7 @@ export function infraFromSynth(main: TfJson): Infra {
     vpcLinks: all("aws_api_gateway_vpc_link").length + all("aws_apigatewayv2_vpc_link").length,
     interfaceEndpoints: all("aws_vpc_endpoint").filter((r) => r.body.vpc_endpoint_type === "Interface").length,
     stages,
+    gatewayTracing: { ingest: gatewayTraced("ingest"), query: gatewayTraced("query") },
     methodRateLimits: { ingest: methodRateLimit("ingest"), query: methodRateLimit("query") },
     logRetentionDays: byKind(retention),
     logClasses: byKind(logClass),

@@ -69,6 +69,7 @@ export function addApis(scope: Construct, context: MainContext, { queue, ingress
     roleName: `${globalPrefix}-ingest-sqs-send`,
     queue,
     authorization: authorization("ingest"),
+    traced: config.tracing.sample_rate > 0,
     customDomain: customDomain(scope, "ingest-domain-certificate", config.ingest_api_domain),
   });
   const queryApi = new QueryApi(scope, "query-api", {

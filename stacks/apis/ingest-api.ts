@@ -25,6 +25,8 @@ export interface IngestApiProps extends Omit<RestApiStageProps, "api" | "definit
   readonly apiKeyRequired?: boolean;
   /** The credential POST /requests requires, and who owns a request. */
   readonly authorization: { readonly mode: AuthorizationMode; readonly settings: Authorization };
+  /** The services trace (`tracing.sample_rate` above 0): each message carries the request's trace attribute. */
+  readonly traced: boolean;
 }
 
 /** The ingest API's one request method. */
@@ -122,7 +124,7 @@ export class IngestApi extends Construct {
       uri: `arn:${props.partition}:apigateway:${props.region}:sqs:path/${props.accountId}/${props.queue.name}`,
       credentials: role.arn,
       requestParameters: { "integration.request.header.Content-Type": "'application/x-www-form-urlencoded'" },
-      requestTemplates: { "application/json": sendMessageTemplate(props.authorization.mode) },
+      requestTemplates: { "application/json": sendMessageTemplate(props.authorization.mode, props.traced) },
       // A content type without a template is refused (415) instead of being passed to SQS unmapped.
       passthroughBehavior: "NEVER",
     });

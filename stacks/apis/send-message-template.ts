@@ -24,16 +24,19 @@ const attributeVelocity = ({ name, variable }: MessageAttribute) =>
 /**
  * SQS SendMessage as a form-encoded Query API call: the raw JSON body becomes the message body, the owner becomes
  * the `owner` attribute and the message group id (SQS fair queues then keep one noisy owner from delaying the others
- * on the standard queue), and the request's X-Ray trace becomes the `trace` attribute. One line: every character
- * outside the directives is part of the form body.
+ * on the standard queue), and, when the services trace (`traced`), the request's X-Ray trace becomes the `trace`
+ * attribute. The stages always trace, so `$context.xrayTraceId` is always set: with tracing off the template leaves
+ * the attribute out rather than send a trace nothing reads. One line: every character outside the directives is
+ * part of the form body.
  */
-export function sendMessageTemplate(mode: AuthorizationMode): string {
+export function sendMessageTemplate(mode: AuthorizationMode, traced = true): string {
+  const attributes = traced ? MESSAGE_ATTRIBUTES : MESSAGE_ATTRIBUTES.filter((a) => a.name !== TRACE_ATTRIBUTE_NAME);
   return [
     OWNER_VELOCITY[mode](),
-    TRACE_VELOCITY,
+    traced ? TRACE_VELOCITY : "",
     "#set($n = 0)",
     "Action=SendMessage&MessageBody=$util.urlEncode($input.body)",
     '#if($owner != "")&MessageGroupId=$util.urlEncode($owner)#end',
-    ...MESSAGE_ATTRIBUTES.map(attributeVelocity),
+    ...attributes.map(attributeVelocity),
   ].join("");
 }

@@ -14,8 +14,11 @@
 export const TRACE_ATTRIBUTE_NAME = "trace";
 
 /**
- * Velocity that sets `$trace` to `Root=<trace id>`, or to "" when the stage has no trace id (tracing off): SQS
- * rejects an attribute with an empty value, so an empty `$trace` must send no attribute at all. The quotes keep
+ * Velocity that sets `$trace` to `Root=<trace id>`, or to "" when the stage has no trace id. The stages always have
+ * X-Ray tracing on (rest-api-stage.ts), so on AWS the id is always there, even with `tracing.sample_rate` 0: tracing
+ * off is decided by leaving this out of the template (send-message-template.ts), not by an empty id. The empty case
+ * is for a gateway without one (a local run without the header): SQS rejects an attribute with an empty value, so an
+ * empty `$trace` must send no attribute at all. The quotes keep
  * `$trace` a string even when the variable is missing (a `#set` to null would keep a previous value).
  */
 export const TRACE_VELOCITY = `#set($trace = "")#if("$!context.xrayTraceId" != "")#set($trace = "Root=$context.xrayTraceId")#end`;

@@ -12,7 +12,7 @@ import { logGroup, type LogSettings } from "../shared/log-group.js";
 import { allowHop, securityGroup } from "../network/security-groups.js";
 import { allowAwsApiEgress } from "./task-egress.js";
 import type { AwsApiEgress } from "../network/vpc-endpoints.js";
-import type { TraceExport } from "./trace-export.js";
+import { COLLECTOR_CONTAINER, type TraceExport } from "./trace-export.js";
 
 /** The slice of an ECR repository a service needs: pass the repository object, not a hand-built ARN. */
 export interface ImageRepository {
@@ -202,6 +202,9 @@ function containerDefinition(props: FargateServiceProps, logGroupName: string) {
     privileged: false,
     stopTimeout: props.stopTimeoutSeconds,
     linuxParameters: { initProcessEnabled: true },
+    // ECS stops containers in the reverse order of their dependencies: the app stops first, so the spans it flushes
+    // on SIGTERM still reach the collector.
+    ...(props.traceExport ? { dependsOn: [{ containerName: COLLECTOR_CONTAINER, condition: "START" }] } : {}),
     portMappings: props.containerPort ? [{ containerPort: props.containerPort, protocol: "tcp" }] : [],
     environment: Object.entries({ ...props.environment, ...props.traceExport?.environment })
       .sort(([a], [b]) => a.localeCompare(b))

@@ -86,7 +86,9 @@ export function traceExport(settings: TraceExportSettings): TraceExport | undefi
     sidecar: (logGroupName) => ({
       name: COLLECTOR_CONTAINER,
       image: settings.collectorImage,
-      // Spans are worth losing before requests are: a collector that stops must not stop the task.
+      // Spans are worth losing before requests are: a collector that exits must not stop the task. Its image is
+      // another matter: a failed pull stops the whole task whatever this says, so config/tracing-fields.ts refuses
+      // an image the tasks cannot reach.
       essential: false,
       cpu: COLLECTOR_CPU_UNITS,
       memoryReservation: COLLECTOR_MEMORY_RESERVATION_MIB,

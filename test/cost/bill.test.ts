@@ -10,6 +10,7 @@ import { parseCommandLine } from "../../kit/cli.js";
 import { accessLogLineBytes } from "../../cost/logs-line.js";
 import { ACCESS_LOG_FORMAT } from "../../stacks/apis/rest-api-stage.js";
 import { loadPrices } from "../../cost/prices.js";
+import { gatewayTracesPerMonth } from "../../cost/xray-line.js";
 import { synthApp } from "../support/synth.js";
 
 const prices = loadPrices();
@@ -54,6 +55,8 @@ const exampleInfra: Infra = {
       accessLogFormat: '{"requestId":"$context.requestId","status":"$context.status"}',
     },
   ],
+  // No stage traces here: the X-Ray test below turns each source of traces on in turn.
+  gatewayTracing: { ingest: false, query: false },
   methodRateLimits: { ingest: 100, query: 100 },
   logRetentionDays: { api: 365, processor: 365, apiGatewayAccess: 365, apiGatewayExecution: 365 },
   logClasses: {
@@ -179,7 +182,7 @@ describe("cost: npm run cost", () => {
     expect([arm.services.api.cpuArchitecture, arm.services.processor.cpuArchitecture]).toEqual(["ARM64", "ARM64"]);
   });
 
-  it("cost: X-Ray traces recorded are POSTs x the processor's sample rate + GETs x the api's, each also scanned once", () => {
+  it("cost: X-Ray traces recorded are the services' samples when no stage traces, each also scanned once", () => {
     const traced = (rate: string, service: "api" | "processor") => ({
       ...exampleInfra.services[service],
       environment: { ...exampleInfra.services[service].environment, TRACE_SAMPLE_RATE: rate },
@@ -190,9 +193,42 @@ describe("cost: npm run cost", () => {
     )!;
     // 26.28 million POSTs x 0.1 + 52.56 million GETs x 0.05 = 5.256 million traces, at $5 + $0.50 per million.
     expect(xray).toMatchObject({ fixedUsd: 0, perRequestUsd: expect.closeTo(5.256 * 5.5, 6) });
-    expect(xray.detail).toBe("5.256 million traces recorded (POST x 0.1 + GET x 0.05), each scanned 1x");
+    expect(xray.detail).toBe(
+      "5.256 million traces recorded: 0 by API Gateway (an estimate of its default sampling rule: 1 request/s + 5% of the rest, per API), 2.628 more by the processor (POST x 0.1 outside them), each scanned 1x",
+    );
     const untraced = computeBill({ rps: 10, payloadBytes: 768, readsPerRequest: 2 }, inputs, exampleInfra, prices);
     expect(untraced.lines.map((l) => l.component)).not.toContain("X-Ray traces");
+  });
+
+  it("cost: traced stages add API Gateway's default rule (1/s + 5% of the rest, per API); the api follows it, the processor samples the rest", () => {
+    const S = prices.assumptions.secondsPerMonth;
+    const withRate = (rate: string, service: "api" | "processor") => ({
+      ...exampleInfra.services[service],
+      environment: { ...exampleInfra.services[service].environment, TRACE_SAMPLE_RATE: rate },
+    });
+    const stagesOnly = { ...exampleInfra, gatewayTracing: { ingest: true, query: true } };
+    const bill = (infra: Infra, rps: number) =>
+      computeBill({ rps, payloadBytes: 768, readsPerRequest: 2 }, inputs, infra, prices).lines.find(
+        (l) => l.component === "X-Ray traces",
+      );
+    // 10 POST/s: 1 + 0.05 x 9 = 1.45 a second; 20 GET/s: 1 + 0.05 x 19 = 1.95 a second. Services off: nothing more.
+    expect(bill(stagesOnly, 10)!.perRequestUsd).toBeCloseTo(((3.4 * S) / 1e6) * 5.5, 6);
+    expect(bill(stagesOnly, 10)!.detail).toMatch(/^8\.935 million traces recorded: 8\.935 by API Gateway .* 0 more/);
+    // Below the reservoir every request is traced: 0.25 POST/s and 0.5 GET/s.
+    expect(bill(stagesOnly, 0.25)!.perRequestUsd).toBeCloseTo(((0.75 * S) / 1e6) * 5.5, 6);
+    expect(gatewayTracesPerMonth(0, S)).toBe(0);
+    expect(gatewayTracesPerMonth(S, S)).toBeCloseTo(S, 6);
+    // The processor at 0.1 adds 10% of the 8.55 untraced POSTs a second; the api (at any rate) adds no trace.
+    const both = {
+      ...stagesOnly,
+      services: { api: withRate("0.5", "api"), processor: withRate("0.1", "processor") },
+    };
+    expect(bill(both, 10)!.perRequestUsd).toBeCloseTo((((3.4 + 0.855) * S) / 1e6) * 5.5, 6);
+    // The synthesized stages always trace, whatever tracing.sample_rate says.
+    expect(infraFromSynth(synthApp({ tracing: { sample_rate: 0 } }).main).gatewayTracing).toEqual({
+      ingest: true,
+      query: true,
+    });
   });
 
   it("cost: the trace collector's CPU reservation is not the service's: more tasks for the same work", () => {
@@ -285,6 +321,8 @@ describe("cost: npm run cost", () => {
       webAclRules: [4],
       services: expect.anything(),
       stages: expect.any(Array),
+      // Both stages trace (API Gateway's own X-Ray traces).
+      gatewayTracing: { ingest: true, query: true },
     });
     expect(infra.services.api).toMatchObject({ cpu: 256, memory: 512, minTasks: 2, maxTasks: 10 });
     expect(infra.services.processor).toMatchObject({ cpu: 256, memory: 512, minTasks: 1, maxTasks: 10 });

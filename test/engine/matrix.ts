@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseConfig } from "../../config/load.js";
 import type { Config } from "../../config/schema.js";
-import { exampleConfig, exampleConfigInput } from "../support/synth.js";
+import { ECR_COLLECTOR_TRACING, exampleConfig, exampleConfigInput } from "../support/synth.js";
 
 /** `examples/all-options.tfvars.json`: every optional feature on. Features that add options extend it. */
 export function allOptionsInput(): Record<string, unknown> {
@@ -135,8 +135,10 @@ export const CONFIGS: Readonly<Record<string, () => Config>> = {
   "existing VPC endpoints": () =>
     exampleConfig({
       vpc_endpoints: { mode: "existing", security_group_ids: ["sg-0123456789abcdef0", "sg-0123456789abcdef1"] },
+      tracing: ECR_COLLECTOR_TRACING,
     }),
-  "alb with VPC endpoints": () => exampleConfig({ private_integration: "alb", vpc_endpoints: { mode: "create" } }),
+  "alb with VPC endpoints": () =>
+    exampleConfig({ private_integration: "alb", vpc_endpoints: { mode: "create" }, tracing: ECR_COLLECTOR_TRACING }),
   "all options": () => parseConfig(allOptionsInput(), "examples/all-options.tfvars.json"),
   // Authorization modes: the example is "iam" for both APIs with the account as principal, "all options" "iam" with
   // named principals; "cognito" is applied, as no other configuration has its authorizer.

@@ -37,22 +37,6 @@ describe("clients, limits and capacity", () => {
     expect(configWarnings(overbooked)).toHaveLength(1);
   });
 
-  test("warnings: with vpc_endpoints, a collector image the tasks cannot pull without internet is warned about, naming the key", () => {
-    const warning = (changes: Record<string, unknown>) =>
-      configWarnings(parseConfig({ ...exampleConfigInput(), vpc_endpoints: { mode: "create" }, ...changes })).filter(
-        (w) => w.startsWith("tracing.collector_image"),
-      );
-    expect(warning({})).toEqual([
-      "tracing.collector_image public.ecr.aws/aws-observability/aws-otel-collector:v0.45.0 is not in this account's ECR in eu-west-1, and with vpc_endpoints the tasks have no internet to pull it: no trace will reach X-Ray. Point it at an ECR pull-through cache of ECR Public or a copy (docs/OPERATIONS.md#traces), or set tracing.sample_rate to 0",
-    ]);
-    const cached =
-      "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/aws-observability/aws-otel-collector:v0.45.0";
-    expect(warning({ tracing: { collector_image: cached } })).toEqual([]);
-    expect(warning({ tracing: { collector_image: cached.replace("eu-west-1", "us-east-1") } })).toHaveLength(1);
-    expect(warning({ tracing: { sample_rate: 0 } })).toEqual([]);
-    expect(configWarnings(parseConfig(exampleConfigInput())).filter((w) => w.startsWith("tracing."))).toEqual([]);
-  });
-
   test("warnings: a client's rate above the method limit can never be reached", () => {
     const warnings = accessWarnings(config({ clients: [client("web", 150, ["query"])] }));
     expect(warnings).toContain(

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { API_GATEWAY_ACCOUNT_ADDRESSES } from "../../stacks/apis/api-gateway-account.js";
-import { addressOf, refTo, resourceAt, synthApp } from "../support/synth.js";
+import { addressOf, ECR_COLLECTOR_TRACING, refTo, resourceAt, synthApp } from "../support/synth.js";
 
 describe("account-wide API Gateway logging role", () => {
   test("account setting: not managed by default, and removed blocks forget (never destroy) one an earlier apply made", () => {
@@ -42,6 +42,7 @@ describe("partition", () => {
     {
       manage_apigateway_account: true,
       vpc_endpoints: { mode: "existing", security_group_ids: ["sg-0123456789abcdef0"] },
+      tracing: ECR_COLLECTOR_TRACING,
     },
   ])("partition: no ARN or AWS service name in the main stack assumes the commercial partition (%j)", (changes) => {
     const text = JSON.stringify(synthApp(changes).main);

@@ -3,7 +3,7 @@ import { ConfigError, parseConfig } from "../../config/load.js";
 import { crossFieldIssues } from "../../config/cross-field.js";
 import { validFields, type ValidFields } from "../../config/fields.js";
 import { configSchema } from "../../config/schema.js";
-import { exampleConfigInput } from "../support/example-config.js";
+import { ECR_COLLECTOR_TRACING, exampleConfigInput } from "../support/example-config.js";
 
 /** Parses the example var file with changes applied at dotted paths (`undefined` deletes the key). */
 function parseWith(changes: Record<string, unknown>) {
@@ -860,7 +860,11 @@ describe("config: one past each limit fails, with the message the user sees", ()
 
 describe("config: private networking keys", () => {
   const GROUPS = ["sg-0123abcd", "sg-0123456789abcdef0", "sg-01234563", "sg-01234564", "sg-01234565"];
-  const existing = (ids: string[]) => ({ vpc_endpoints: { mode: "existing", security_group_ids: ids } });
+  // With endpoints and tracing on, the collector must come from ECR in the region (tested under "config: tracing").
+  const existing = (ids: string[]) => ({
+    vpc_endpoints: { mode: "existing", security_group_ids: ids },
+    tracing: ECR_COLLECTOR_TRACING,
+  });
   const badGroup = (id: string) =>
     `vpc_endpoints.security_group_ids.0: expected a security group id such as sg-0123456789abcdef0 (got "${id}")`;
 
@@ -875,7 +879,7 @@ describe("config: private networking keys", () => {
 
   test.each([
     ["the migration step to alb", { private_integration: "alb", keep_nlb_during_migration: true }],
-    ["endpoints the stack creates", { vpc_endpoints: { mode: "create" } }],
+    ["endpoints the stack creates", { vpc_endpoints: { mode: "create" }, tracing: ECR_COLLECTOR_TRACING }],
     ["existing endpoints in 1 group of 8 hex digits", existing(["sg-0123abcd"])],
     ["existing endpoints in 5 groups (the most), of 8 and 17 hex digits", existing(GROUPS)],
   ])("config: accepts %s", (_name, changes) => {
@@ -925,12 +929,15 @@ describe("config: private networking keys", () => {
     ["a security group id has 1 hex digit", existing(["sg-0"]), badGroup("sg-0")],
     [
       "vpc_endpoints create has extra keys",
-      { vpc_endpoints: { mode: "create", security_group_ids: ["sg-0123abcd"] } },
+      { vpc_endpoints: { mode: "create", security_group_ids: ["sg-0123abcd"] }, tracing: ECR_COLLECTOR_TRACING },
       'vpc_endpoints.security_group_ids: only valid with mode "existing" (mode is "create")',
     ],
     [
       "an existing-endpoints key is misspelled",
-      { vpc_endpoints: { mode: "existing", security_group_ids: ["sg-0123abcd"], security_group_id: ["sg-0123abcd"] } },
+      {
+        vpc_endpoints: { mode: "existing", security_group_ids: ["sg-0123abcd"], security_group_id: ["sg-0123abcd"] },
+        tracing: ECR_COLLECTOR_TRACING,
+      },
       "vpc_endpoints.security_group_id: unknown key (did you mean security_group_ids?)",
     ],
     [
@@ -1181,5 +1188,40 @@ describe("config: tracing", () => {
     [{ sample_rate: 0.1, collector: "x" }, "tracing.collector: unknown key"],
   ])("tracing: %j fails, naming the key", (tracing, message) => {
     expect(problemsOf(() => parseWith({ tracing }))).toEqual([expect.stringContaining(message)]);
+  });
+
+  test("tracing: with vpc_endpoints, a collector image outside ECR in the region is an error naming the key and the fixes", () => {
+    const withEndpoints = (tracing: Record<string, unknown>) => ({ vpc_endpoints: { mode: "create" }, tracing });
+    expect(problemsOf(() => parseWith(withEndpoints({})))).toEqual([
+      "tracing.collector_image: public.ecr.aws/aws-observability/aws-otel-collector:v0.45.0 is not in ECR in eu-west-1, and with vpc_endpoints the tasks have no internet to pull it: a failed image pull stops the whole task, so no task would start. Point it at an ECR pull-through cache of ECR Public or a copy in ECR in eu-west-1 (docs/OPERATIONS.md#traces), or set tracing.sample_rate to 0 (got nothing)",
+    ]);
+    const cached =
+      "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/aws-observability/aws-otel-collector:v0.45.0";
+    expect(parseWith(withEndpoints({ collector_image: cached })).tracing.collector_image).toBe(cached);
+    expect(
+      parseWith(withEndpoints({ collector_image: cached.replace(".com/", ".com.cn/") })).vpc_endpoints,
+    ).toBeTruthy();
+    const elsewhere = cached.replace("eu-west-1", "us-east-1");
+    expect(problemsOf(() => parseWith(withEndpoints({ collector_image: elsewhere })))).toEqual([
+      expect.stringMatching(
+        /^tracing\.collector_image: 123456789012\.dkr\.ecr\.us-east-1\..* is not in ECR in eu-west-1/,
+      ),
+    ]);
+    expect(problemsOf(() => parseWith(withEndpoints({ collector_image: `x${cached}` })))).toHaveLength(1);
+    expect(problemsOf(() => parseWith(withEndpoints({ collector_image: `a/${cached}` })))).toHaveLength(1);
+    expect(parseWith(withEndpoints({ sample_rate: 0 })).tracing.sample_rate).toBe(0);
+    // Through NAT the default image is pulled from ECR Public.
+    expect(parseWith({}).tracing.collector_image).toMatch(/^public\.ecr\.aws\//);
+  });
+
+  test("tracing: the collector image rule reports on the keys it can check when another key is invalid", () => {
+    const issues = crossFieldIssues(
+      validFields({ ...exampleConfigInput(), vpc_endpoints: { mode: "create" }, tracing: { sample_rate: 2 } }),
+    );
+    expect(issues.filter((issue) => issue.path[0] === "tracing")).toEqual([]);
+    const badRegion = crossFieldIssues(
+      validFields({ ...exampleConfigInput(), vpc_endpoints: { mode: "create" }, region: "nowhere" }),
+    );
+    expect(badRegion.filter((issue) => issue.path[0] === "tracing")).toEqual([]);
   });
 });

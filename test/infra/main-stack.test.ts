@@ -229,6 +229,18 @@ describe("main stack: ingest API (REST API #1 -> SQS)", () => {
     });
   });
 
+  test("ingest: each message carries the request's trace attribute only while the services trace", () => {
+    // The stages always trace, so $context.xrayTraceId is always set: tracing off must leave the attribute out.
+    const template = (doc: TfJson) =>
+      resourceAt(doc, "aws_api_gateway_integration", "ingest-api/send-message").request_templates["application/json"];
+    const untraced = synthApp({ tracing: { sample_rate: 0 } }).main;
+    expect(template(main)).toContain("Name=trace&");
+    expect(template(main)).toContain("$context.xrayTraceId");
+    expect(template(untraced)).toBe(sendMessageTemplate("iam", false));
+    expect(template(untraced)).not.toMatch(/xrayTraceId|trace/);
+    expect(template(untraced)).toContain("Name=owner&");
+  });
+
   test("ingest: the role allows only sqs:SendMessage on the queue ARN, assumed only by API Gateway", () => {
     const role = resourceAt(main, "aws_iam_role", "ingest-api/sqs-role/role");
     // No aws:SourceAccount condition: API Gateway does not send it when assuming an integration role.
@@ -588,6 +600,20 @@ describe("main stack: ECS services", () => {
       RESULT_TTL_ATTRIBUTE: "expiresAt",
       RESULT_RETENTION_DAYS: "7",
     });
+  });
+
+  test("services: with tracing on, the app starts after the collector and so stops before it (its last spans reach it)", () => {
+    const containers = (doc: TfJson, name: string) =>
+      JSON.parse(resourceAt(doc, "aws_ecs_task_definition", `${name}/task`).container_definitions);
+    const untraced = synthApp({ tracing: { sample_rate: 0 } }).main;
+    for (const name of ["api", "processor"]) {
+      const [app, collector] = containers(main, name);
+      expect([app.name, collector.name, collector.essential]).toEqual([name, "aws-otel-collector", false]);
+      expect(app.dependsOn).toEqual([{ containerName: "aws-otel-collector", condition: "START" }]);
+      const alone = containers(untraced, name);
+      expect(alone.map((c: { name: string }) => c.name)).toEqual([name]);
+      expect(alone[0].dependsOn).toBeUndefined();
+    }
   });
 
   test("services: without a TTL attribute nothing expires; with one but no retention only the api honours it", () => {

@@ -1,7 +1,15 @@
 import { describe, expect, test } from "vitest";
 import { loadApiConfig } from "../../apps/api/src/config.js";
 import { resources, type TfResource } from "../support/tfjson.js";
-import { addressOf, refTo, resourceAt, resourcesOf, synthApp, type TfJson } from "../support/synth.js";
+import {
+  addressOf,
+  ECR_COLLECTOR_TRACING,
+  refTo,
+  resourceAt,
+  resourcesOf,
+  synthApp,
+  type TfJson,
+} from "../support/synth.js";
 
 /**
  * Issue 13: `private_integration` ("nlb" default, "alb" = VPC Link v2 straight to the ALB), the nlb -> alb migration
@@ -218,7 +226,7 @@ describe("migration nlb -> alb (docs/PRIVATE-NETWORKING.md): each deploy's synth
 });
 
 describe("vpc_endpoints", () => {
-  const { main } = synthApp({ vpc_endpoints: { mode: "create" } });
+  const { main } = synthApp({ vpc_endpoints: { mode: "create" }, tracing: ECR_COLLECTOR_TRACING });
   const taskGroups = ["api/sg", "processor/sg"].map((path) => refTo(main, "aws_security_group", path, "id"));
   const endpointGroup = () => refTo(main, "aws_security_group", "endpoints/sg", "id");
 
@@ -307,6 +315,7 @@ describe("vpc_endpoints", () => {
   test("endpoints (existing): no endpoint is created; egress goes to the given groups and the regional prefix lists", () => {
     const doc = synthApp({
       vpc_endpoints: { mode: "existing", security_group_ids: ["sg-0123456789abcdef0", "sg-0123456789abcdef1"] },
+      tracing: ECR_COLLECTOR_TRACING,
     }).main;
     expect(doc.resource!.aws_vpc_endpoint).toBeUndefined();
     expect(

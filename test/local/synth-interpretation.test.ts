@@ -7,6 +7,7 @@ import { ModelValidator, validationErrorString } from "../../local/gateway/valid
 import { selectResponse } from "../../local/gateway/integrations.js";
 import { toJsonSendMessage } from "../../local/gateway/sqs-query-adapter.js";
 import { INGEST_REQUEST_SCHEMA, SEND_MESSAGE_TEMPLATE } from "../../stacks/apis/ingest-api.js";
+import { sendMessageTemplate } from "../../stacks/apis/send-message-template.js";
 import type { TfJson as TerraformJson } from "../../tfjson/index.js";
 import { serviceSpecs } from "../../local/services.js";
 import { synthApp } from "../support/synth.js";
@@ -88,6 +89,18 @@ describe("local VTL", () => {
     const rendered = renderTemplate(SEND_MESSAGE_TEMPLATE, { body }, { requestId: "r" });
     expect(rendered).toBe("Action=SendMessage&MessageBody=%7B%22a%22%3A%22b+c%21%27%28%29%7E*%C3%A9%22%7D");
     expect(new URLSearchParams(rendered).get("MessageBody")).toBe(body);
+  });
+
+  test("vtl: the SendMessage template adds the trace attribute from the stage's trace id, and none when untraced", () => {
+    const context = { requestId: "r", xrayTraceId: "1-5759e988-bd862e3fe1be46a994272793" };
+    const form = (template: string) => new URLSearchParams(renderTemplate(template, { body: "{}" }, context));
+    const traced = form(sendMessageTemplate("iam"));
+    expect([traced.get("MessageAttribute.1.Name"), traced.get("MessageAttribute.1.Value.StringValue")]).toEqual([
+      "trace",
+      "Root=1-5759e988-bd862e3fe1be46a994272793",
+    ]);
+    const untraced = form(sendMessageTemplate("iam", false));
+    expect([...untraced.keys()]).toEqual(["Action", "MessageBody"]);
   });
 
   test("vtl: $input.path navigates JSON, $input.json returns JSON text, #set lines leave no blank line", () => {

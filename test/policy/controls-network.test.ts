@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { parseConfig } from "../../config/load.js";
 import { evaluate } from "../../policy/controls/index.js";
 import { reference, resources, type TfJson, type TfResource } from "../../tfjson/index.js";
-import { exampleConfigInput } from "../support/example-config.js";
+import { ECR_COLLECTOR_TRACING, exampleConfigInput } from "../support/example-config.js";
 import { policyFixtures, type PolicyFixture } from "../support/policy-fixtures.js";
 import { controlResult, controlRow } from "../support/control-result.js";
 
@@ -19,7 +19,10 @@ const full = fixtures.full!;
 const MODE_CHANGES = {
   alb: { private_integration: "alb" },
   migration: { private_integration: "alb", keep_nlb_during_migration: true },
-  existingEndpoints: { vpc_endpoints: { mode: "existing", security_group_ids: ["sg-0123456789abcdef0"] } },
+  existingEndpoints: {
+    vpc_endpoints: { mode: "existing", security_group_ids: ["sg-0123456789abcdef0"] },
+    tracing: ECR_COLLECTOR_TRACING,
+  },
 };
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { evaluate } from "../../policy/controls/index.js";
 import { resources, type TfJson } from "../../tfjson/index.js";
-import { exampleConfig, synthApp } from "../support/synth.js";
+import { ECR_COLLECTOR_TRACING, exampleConfig, synthApp } from "../support/synth.js";
 import { controlResult } from "../support/control-result.js";
 
 /**
@@ -21,8 +21,17 @@ const rule = (main: TfJson, kind: "ingress" | "egress", pathEnd: string) =>
 const MODES: [name: string, changes: Record<string, unknown>][] = [
   ["private_integration alb", { private_integration: "alb" }],
   ["the migration step (alb with the NLB kept)", { private_integration: "alb", keep_nlb_during_migration: true }],
-  ["alb with VPC endpoints created", { private_integration: "alb", vpc_endpoints: { mode: "create" } }],
-  ["existing VPC endpoints", { vpc_endpoints: { mode: "existing", security_group_ids: ["sg-0123456789abcdef0"] } }],
+  [
+    "alb with VPC endpoints created",
+    { private_integration: "alb", vpc_endpoints: { mode: "create" }, tracing: ECR_COLLECTOR_TRACING },
+  ],
+  [
+    "existing VPC endpoints",
+    {
+      vpc_endpoints: { mode: "existing", security_group_ids: ["sg-0123456789abcdef0"] },
+      tracing: ECR_COLLECTOR_TRACING,
+    },
+  ],
 ];
 
 describe("policy: private networking modes", () => {
@@ -75,7 +84,7 @@ describe("policy: private networking modes", () => {
   });
 
   test("policy (endpoints): the endpoint group admitting anything but the tasks on 443 fails CUSTOM.SG_HOPS", () => {
-    const input = synthWith({ vpc_endpoints: { mode: "create" } });
+    const input = synthWith({ vpc_endpoints: { mode: "create" }, tracing: ECR_COLLECTOR_TRACING });
     rule(input.main, "ingress", "processor/to-endpoints-ingress").from_port = 80;
     rule(input.main, "ingress", "processor/to-endpoints-ingress").to_port = 80;
     expect(statusOf(input, "CUSTOM.SG_HOPS").problems).toEqual([
@@ -85,7 +94,7 @@ describe("policy: private networking modes", () => {
 
   test("policy (endpoints): a task group egressing to 0.0.0.0/0 fails CUSTOM.TASK_EGRESS, also with existing endpoints", () => {
     for (const endpoints of [{ mode: "create" }, { mode: "existing", security_group_ids: ["sg-0123456789abcdef0"] }]) {
-      const input = synthWith({ vpc_endpoints: endpoints });
+      const input = synthWith({ vpc_endpoints: endpoints, tracing: ECR_COLLECTOR_TRACING });
       const egress = resources(input.main, "aws_vpc_security_group_egress_rule").find(
         (r) => r.path.includes("api/") && r.body.prefix_list_id,
       )!.body;

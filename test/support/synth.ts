@@ -1,4 +1,4 @@
-import { allOptionsConfigInput, exampleConfigInput } from "./example-config.js";
+import { allOptionsConfigInput, ECR_COLLECTOR_TRACING, exampleConfigInput } from "./example-config.js";
 import { parseConfig } from "../../config/load.js";
 import type { Config } from "../../config/schema.js";
 import { resources, type TfJson } from "./tfjson.js";
@@ -8,7 +8,7 @@ import { synthesizeToJson, type SynthesizedStacks } from "../../stacks/synthesiz
 export type { TfJson };
 export type Synthesized = SynthesizedStacks;
 
-export { allOptionsConfigInput, exampleConfigInput };
+export { allOptionsConfigInput, ECR_COLLECTOR_TRACING, exampleConfigInput };
 
 export function allOptionsConfig(): Config {
   return parseConfig(allOptionsConfigInput(), "examples/all-options.tfvars.json");

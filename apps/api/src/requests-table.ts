@@ -140,9 +140,9 @@ export class RequestsTable implements RequestsReader {
 
   private async getItem(requestId: string, consistent: boolean, signal: AbortSignal) {
     try {
-      const attributes = dynamoSpanAttributes("GetItem", this.tableName, {
-        "aws.dynamodb.consistent_read": consistent,
-      });
+      // Built only for a span: most reads are not traced.
+      const attributes = () =>
+        dynamoSpanAttributes("GetItem", this.tableName, { "aws.dynamodb.consistent_read": consistent });
       const output = await inChildSpan("DynamoDB.GetItem", attributes, async (span) => {
         const read = await this.client.send(
           new GetItemCommand({

@@ -77,7 +77,8 @@ export function createItemStore(client: DynamoDBDocumentClient, tableName: strin
         // The consumed capacity rides on the response at no cost; it makes the write bill visible in the counters.
         ReturnConsumedCapacity: "TOTAL",
       });
-      const attributes = dynamoSpanAttributes("PutItem", tableName, { "app.conditional": true });
+      // Built only for a span: most messages are not traced.
+      const attributes = () => dynamoSpanAttributes("PutItem", tableName, { "app.conditional": true });
       const response = await inMessageSpan(item.requestId, "DynamoDB.PutItem", attributes, () =>
         client.send(put, { abortSignal: signal }),
       );

@@ -9,9 +9,11 @@ export const DEFAULT_TRACES_ENDPOINT = "http://127.0.0.1:4318/v1/traces";
  * block; docs/OPERATIONS.md, "Traces").
  *
  * TRACE_SAMPLE_RATE: the share of traces recorded when nothing upstream has decided. A trace header that carries a
- * decision (`Sampled=1` or `Sampled=0`, as API Gateway's active tracing sends) is always followed, so one trace is
- * either whole or absent. `0` turns tracing off: no SDK is started, no span object is made, nothing is exported.
- * Unset: off, so a service started by hand or by a test costs exactly what it did before tracing existed.
+ * parent and a decision (`Parent=...;Sampled=1` or `Sampled=0`, as API Gateway's active tracing sends) is always
+ * followed; one with only the trace id is decided again here, independently of API Gateway (docs/OPERATIONS.md,
+ * "Traces", says when a trace is complete). `0` turns tracing off: no SDK is started, no span object is made,
+ * nothing is exported. Unset means off, so a service started by hand or by a test starts no SDK and spends nothing
+ * on tracing.
  */
 export const TRACING_ENV = {
   TRACE_SAMPLE_RATE: blankAsUnset(

@@ -9,7 +9,11 @@ import type { IdGenerator } from "@opentelemetry/sdk-trace-base";
  *   span is that parent's child, and the decision is followed (parent-based sampling);
  * - a header with only the trace id (`Root=...`, what the ingest template can build from `$context.xrayTraceId`, or
  *   an ALB header on a request that skipped API Gateway): the span starts that same trace, as one of its roots, and
- *   the sampler decides from the trace id (so every service sampling at the same rate decides alike);
+ *   the sampler decides from the trace id (so every service sampling at the same rate decides alike). API Gateway
+ *   decided by its own rules, which know nothing of that ratio: the two choose different subsets, so such a trace
+ *   may hold the gateway's segment, the service's spans, or both. Only the first kind makes a trace complete;
+ * - a header with `Root` and `Sampled` but no `Parent`: read as the kind above, so its decision is lost and the
+ *   sampler decides again;
  * - anything else: a new trace.
  */
 export type TraceOrigin =
@@ -55,7 +59,9 @@ export const logTraceId = (spanContext: SpanContext): string => xrayTraceId(span
 /**
  * X-Ray's id generator (a trace id starts with its epoch seconds, which X-Ray requires of the ids it indexes), with
  * one addition: `nextTraceId` makes the next root span join an existing trace (the `trace` origin above). Spans are
- * started synchronously, so the value set just before a start is the one that start reads.
+ * started synchronously, so the value set just before a start is the one that start reads; `clearNextTraceId` after
+ * the start drops it if that start asked for no id (the SDK returns a non-recording span without one when tracing is
+ * suppressed), so it cannot leak into an unrelated root span later.
  */
 export class TraceJoiningIdGenerator implements IdGenerator {
   private readonly xray = new AWSXRayIdGenerator();
@@ -63,6 +69,10 @@ export class TraceJoiningIdGenerator implements IdGenerator {
 
   nextTraceId(traceId: string): void {
     this.pending = traceId;
+  }
+
+  clearNextTraceId(): void {
+    this.pending = undefined;
   }
 
   generateTraceId(): string {

@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode, type Attributes, type Span } from "@opentelemetry/api";
 import { startSpanFrom, tracingEnabled } from "./tracing.js";
 import { firstOrigin, logTraceId } from "./tracing-context.js";
-import { REQUEST_ID_ATTRIBUTE, inChildSpan } from "./tracing-spans.js";
+import { REQUEST_ID_ATTRIBUTE, attributesOf, inChildSpan, type SpanAttributes } from "./tracing-spans.js";
 
 /**
  * The processor's spans: one per received message, in the trace the message carries (SQS's `AWSTraceHeader` first,
@@ -83,12 +83,12 @@ export function messageTraceId(messageId: string): string | undefined {
 export function inMessageSpan<T>(
   messageId: string,
   name: string,
-  attributes: Attributes,
+  attributes: SpanAttributes,
   call: (span: Span | undefined) => Promise<T>,
 ): Promise<T> {
   const parent = spans.get(messageId);
   if (!parent?.isRecording()) return call(undefined);
-  return inChildSpan(name, { ...attributes, [REQUEST_ID_ATTRIBUTE]: messageId }, call, parent);
+  return inChildSpan(name, () => ({ ...attributesOf(attributes), [REQUEST_ID_ATTRIBUTE]: messageId }), call, parent);
 }
 
 /**

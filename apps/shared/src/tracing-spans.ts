@@ -11,6 +11,12 @@ import {
 import { startChildSpan, startSpanFrom, tracingEnabled } from "./tracing.js";
 import { logTraceId, traceOrigin } from "./tracing-context.js";
 
+/** A span's attributes, or a function that builds them: called only when the span is made. */
+export type SpanAttributes = Attributes | (() => Attributes);
+
+export const attributesOf = (attributes: SpanAttributes): Attributes =>
+  typeof attributes === "function" ? attributes() : attributes;
+
 /** The id an operator searches a trace by: the request id a client holds (POST's answer, GET's path). */
 export const REQUEST_ID_ATTRIBUTE = "app.request_id";
 
@@ -18,16 +24,17 @@ export const REQUEST_ID_ATTRIBUTE = "app.request_id";
  * Runs `call` inside a child span of the active span (or of `parent`), ending it with the call: an exception marks
  * it as an error and is rethrown unchanged. With tracing off, or under a span that is not recorded (its trace was not
  * sampled, so its children would not be either), `call` runs as it is, with no span: most requests are not sampled,
- * and a child span object per call was most of what tracing cost them (docs/BENCHMARKS.md, Tracing overhead).
+ * and a child span object per call was most of what tracing cost them (docs/BENCHMARKS.md, Tracing overhead). For
+ * the same reason `attributes` may be a function, called only when a span is made.
  */
 export async function inChildSpan<T>(
   name: string,
-  attributes: Attributes,
+  attributes: SpanAttributes,
   call: (span: Span | undefined) => Promise<T>,
   parent?: Span,
 ): Promise<T> {
   if (!tracingEnabled() || !(parent ?? trace.getActiveSpan())?.isRecording()) return call(undefined);
-  const span = startChildSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
+  const span = startChildSpan(name, { kind: SpanKind.CLIENT, attributes: attributesOf(attributes) }, parent);
   try {
     return await call(span);
   } catch (error) {

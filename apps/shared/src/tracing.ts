@@ -95,7 +95,11 @@ export function startSpanFrom(origin: TraceOrigin, name: string, options: SpanOp
   if (!state) return undefined;
   if (origin.kind === "parent") return state.tracer.startSpan(name, options, origin.context);
   if (origin.kind === "trace") state.ids.nextTraceId(origin.traceId);
-  return state.tracer.startSpan(name, { ...options, root: true }, ROOT_CONTEXT);
+  try {
+    return state.tracer.startSpan(name, { ...options, root: true }, ROOT_CONTEXT);
+  } finally {
+    state.ids.clearNextTraceId();
+  }
 }
 
 /** Starts a child of the active span, or of `parent`; undefined when tracing is off. */

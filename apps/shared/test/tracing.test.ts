@@ -139,6 +139,20 @@ describe("trace context", () => {
     expect(Math.abs(parseInt(fresh.slice(0, 8), 16) - Date.now() / 1000)).toBeLessThan(600);
     expect(ids.generateSpanId()).toMatch(/^[0-9a-f]{16}$/);
   });
+
+  it("tracing: a joined trace id that no start asked for is dropped, not given to the next root span", () => {
+    const ids = new TraceJoiningIdGenerator();
+    ids.nextTraceId(TRACE);
+    ids.clearNextTraceId();
+    expect(ids.generateTraceId()).not.toBe(TRACE);
+  });
+
+  it("tracing: a header with Root and Sampled but no Parent is read as the trace id alone (its decision is lost)", () => {
+    expect(traceOrigin("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1")).toEqual({
+      kind: "trace",
+      traceId: TRACE,
+    });
+  });
 });
 
 describe("tracing off", () => {
@@ -148,7 +162,13 @@ describe("tracing off", () => {
     const listener: RequestListener = (_req, res) => res.end();
     expect(traceRequests(listener)).toBe(listener);
     expect(await inChildSpan("x", {}, (span) => Promise.resolve(span))).toBeUndefined();
+    // Attributes given as a function are never built: tracing off costs no object per call.
+    let built = 0;
+    const lazy = () => ({ built: ++built });
+    expect(await inChildSpan("x", lazy, (span) => Promise.resolve(span))).toBeUndefined();
     const batch = startMessageSpans([{ messageId: "m1", receiveCount: 1 }]);
+    expect(await inMessageSpan("m1", "x", lazy, (span) => Promise.resolve(span))).toBeUndefined();
+    expect(built).toBe(0);
     expect(messageTraceId("m1")).toBeUndefined();
     batch.outcome("m1", "invalid");
     batch.end();
@@ -337,7 +357,12 @@ describe("processor spans", () => {
     // A second receive of m1 while its span is open keeps the first span.
     startMessageSpans([{ messageId: "m1", receiveCount: 2 }]).end();
     expect(messageTraceId("m1")).toBe(xrayTraceId(TRACE));
-    const put = await inMessageSpan("m1", "DynamoDB.PutItem", { a: 1 }, (span) => Promise.resolve(span));
+    const put = await inMessageSpan(
+      "m1",
+      "DynamoDB.PutItem",
+      () => ({ a: 1 }),
+      (span) => Promise.resolve(span),
+    );
     expect(put).toBeDefined();
     expect(await inMessageSpan("unknown", "x", {}, (span) => Promise.resolve(span))).toBeUndefined();
     const result = await inMessagesSpans(
@@ -394,7 +419,11 @@ describe("processor spans", () => {
     const { flush } = traced(1);
     const batch = startMessageSpans([{ messageId: "n1", receiveCount: 1, awsTraceHeader: header(0) }]);
     expect(messageTraceId("n1")).toBe(xrayTraceId(TRACE));
-    expect(await inMessageSpan("n1", "put", {}, (span) => Promise.resolve(span))).toBeUndefined();
+    let built = 0;
+    const lazy = () => ({ built: ++built });
+    expect(await inMessageSpan("n1", "put", lazy, (span) => Promise.resolve(span))).toBeUndefined();
+    expect(await inChildSpan("get", lazy, (span) => Promise.resolve(span))).toBeUndefined();
+    expect(built).toBe(0);
     expect(await inMessagesSpans(["n1"], "delete", {}, () => Promise.resolve("done"))).toBe("done");
     batch.end();
     expect(await flush()).toEqual([]);
