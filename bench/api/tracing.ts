@@ -4,13 +4,13 @@
  * /proc for the loaded process only. Their spans go to the local OTLP receiver in this process.
  */
 import { join } from "node:path";
-import { startTraceReceiver, type TraceReceiver } from "../../local/tracing/receiver.js";
 import { freePort } from "../../local/free-port.js";
 import { cpuMeter } from "../shared/proc.js";
 import {
   TRACING_MODES,
   emptyRounds,
   roundOrder,
+  startModeReceivers,
   summariseOverhead,
   tracingEnv,
   type TracingMode,
@@ -30,14 +30,9 @@ export interface ApiTracingSettings {
   readonly connections: number;
 }
 
-/** The default sampling may cost at most this much CPU per request over tracing off. */
-export const TRACING_TARGET_RATIO = 1.03;
-
 export async function measureApiTracing(s: ApiTracingSettings) {
-  // One receiver per mode, so each mode's spans are counted apart (all three are service "api").
-  const receivers = Object.fromEntries(
-    await Promise.all(TRACING_MODES.map(async (mode) => [mode, await startTraceReceiver()] as const)),
-  ) as Record<TracingMode, TraceReceiver>;
+  const spans = await startModeReceivers();
+  const { receivers } = spans;
   const servers: Partial<Record<TracingMode, Awaited<ReturnType<typeof startServer>>>> = {};
   try {
     for (const mode of TRACING_MODES)
@@ -54,7 +49,7 @@ export async function measureApiTracing(s: ApiTracingSettings) {
     const requestCounts: Record<TracingMode, number> = { off: 0, default: 0, full: 0 };
     // Warm-up spans leave up to a second after the warm-up; wait for them so they are not counted below.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const spansBefore = received(receivers);
+    const spansBefore = spans.received();
     for (let r = 0; r < s.rounds; r++) {
       for (const mode of roundOrder(r)) {
         const server = servers[mode]!;
@@ -69,10 +64,10 @@ export async function measureApiTracing(s: ApiTracingSettings) {
     }
     // The last export leaves at most a second after the last request (EXPORT_DELAY_MS in apps/shared/src/tracing.ts).
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const spansAfter = received(receivers);
+    const spansAfter = spans.received();
     const requests = Object.fromEntries(TRACING_MODES.map((m) => [m, requestCounts[m]])) as Record<TracingMode, number>;
     return {
-      summary: summariseOverhead(rounds, TRACING_TARGET_RATIO),
+      summary: summariseOverhead(rounds),
       requests,
       spansReceived: Object.fromEntries(TRACING_MODES.map((m) => [m, spansAfter[m] - spansBefore[m]])) as Record<
         TracingMode,
@@ -81,9 +76,6 @@ export async function measureApiTracing(s: ApiTracingSettings) {
     };
   } finally {
     for (const server of Object.values(servers)) server.child.kill("SIGTERM");
-    await Promise.all(Object.values(receivers).map((receiver) => receiver.close()));
+    await spans.close();
   }
 }
-
-const received = (receivers: Record<TracingMode, TraceReceiver>) =>
-  Object.fromEntries(TRACING_MODES.map((m) => [m, receivers[m].received()])) as Record<TracingMode, number>;
