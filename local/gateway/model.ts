@@ -84,7 +84,10 @@ export interface IntegrationModel {
   readonly httpMethod: string;
   readonly uri: string;
   readonly connectionType: string;
-  /** `integration.request.<location>.<name>` -> source expression (`'static'` or `method.request.<location>.<name>`). */
+  /**
+   * `integration.request.<location>.<name>` -> source expression (`'static'`, `method.request.<location>.<name>` or
+   * `context.*`).
+   */
   readonly requestParameters: Readonly<Record<string, string>>;
   readonly requestTemplates: Readonly<Record<string, string>>;
   readonly passthroughBehavior: string;

@@ -31,6 +31,14 @@ function setup(hook: (payload: Payload, context: HookContext) => unknown = () =>
 const prepareInTime = (t: ReturnType<typeof setup>, m = message("a")) =>
   withTimeLimit(t.ctx, (signal) => prepare(t.ctx, m, t.lease, signal));
 
+/** An invalid message: counted, dropped from the lease, warned once with these fields, and the hook never ran. */
+function expectLeftForDlq(t: ReturnType<typeof setup>, warned: Record<string, unknown>) {
+  expect(t.ctx.hook).not.toHaveBeenCalled();
+  expectCounters(t.counters, { invalid: 1 });
+  expect(t.lease.dropped).toEqual(["a"]);
+  expect(t.lines).toEqual([expect.objectContaining({ level: WARN, msg: INVALID, messageId: "a", ...warned })]);
+}
+
 describe("hook: time limit", () => {
   it("hook time limit: the signal aborts once the limit has passed, with a reason that names it", async () => {
     const t = setup(undefined, 1_500);
@@ -114,18 +122,7 @@ describe("hook: prepare", () => {
     const t = setup();
     const outcome = await prepareInTime(t, message("a", { body: "[1]", receiveCount: 2 }));
     expect(outcome).toBe("invalid");
-    expect(t.ctx.hook).not.toHaveBeenCalled();
-    expectCounters(t.counters, { invalid: 1 });
-    expect(t.lease.dropped).toEqual(["a"]);
-    expect(t.lines).toEqual([
-      expect.objectContaining({
-        level: WARN,
-        msg: INVALID,
-        messageId: "a",
-        receiveCount: 2,
-        reason: "body is JSON but not an object (got array)",
-      }),
-    ]);
+    expectLeftForDlq(t, { receiveCount: 2, reason: "body is JSON but not an object (got array)" });
   });
 
   it.each([
@@ -165,17 +162,7 @@ describe("hook: owner attribute", () => {
     const t = setup();
     const m = message("a", { attributes: { owner: { dataType: "String", stringValue: "x".repeat(257) } } });
     expect(await prepareInTime(t, m)).toBe("invalid");
-    expect(t.ctx.hook).not.toHaveBeenCalled();
-    expectCounters(t.counters, { invalid: 1 });
-    expect(t.lease.dropped).toEqual(["a"]);
-    expect(t.lines).toEqual([
-      expect.objectContaining({
-        level: WARN,
-        msg: INVALID,
-        messageId: "a",
-        reason: "owner attribute is 257 characters, above the 256-character limit",
-      }),
-    ]);
+    expectLeftForDlq(t, { reason: "owner attribute is 257 characters, above the 256-character limit" });
   });
 });
 
